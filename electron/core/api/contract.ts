@@ -1,0 +1,313 @@
+/**
+ * The one API contract between the agent and every user interface.
+ *
+ * The CLI calls the agent through it directly; the Electron preload bridge and the headless web
+ * server expose it unchanged (one method = one IPC channel or one POST route); the renderer only
+ * ever sees `CandorApi`. Inputs are validated at runtime on the agent's side of every transport
+ * with `API_INPUTS`, made from the same schema language as the payload.
+ */
+import { s, optional, validate, type Infer, type SchemaNode, type FieldInfo } from '../schema/dsl';
+
+export type ShellKind = 'desktop' | 'headless';
+
+// ---------------------------------------------------------------------------------------------
+// Consent
+
+/** Which setting made the current decision, most authoritative first. */
+export type ConsentDecider = 'cli-flag' | 'environment' | 'config-file' | 'wizard' | 'default';
+
+export type PauseReason =
+  /** Desktop: nothing is sent until the first-run wizard is answered. */
+  | 'awaiting-answer'
+  /** Headless without an answer: the first report waits after first start so the notice can be read. */
+  | 'headless-grace'
+  /** This version can send fields the user has not approved yet. */
+  | 'new-fields';
+
+export interface ConsentState {
+  /** Whether reports may be sent at all (before pauses). */
+  sharing: boolean;
+  decidedBy: ConsentDecider;
+  /** True when a config-level setting decided; the UI cannot change it. */
+  locked: boolean;
+  /** Human description of the deciding setting, e.g. "DO_NOT_TRACK=1 in the environment". */
+  decidedByLabel: string;
+  /** The wizard's stored answer, if any (kept even while a config setting overrides it). */
+  storedChoice: 'share' | 'decline' | null;
+  /** Set while sharing is on but sending is held back. */
+  paused: { reason: PauseReason; until?: string; fields?: string[] } | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sources and schedule
+
+export type SourceName = 'server' | 'server-config' | 'uptime' | 'host' | 'filesystems';
+export interface SourceHealth {
+  source: SourceName;
+  state: 'ok' | 'partial' | 'failed' | 'skipped';
+  /** A fixed, non-sensitive explanation (never raw error text). */
+  message: string;
+  /** Machine-readable cause, e.g. `unauthorized`, `unreachable`, `not-admin`. */
+  code?: string;
+  /** Payload fields left out because of this source. */
+  omitted?: string[];
+}
+
+export type ErrorClass =
+  | 'timeout'
+  | 'unreachable'
+  | 'dns'
+  | 'connection-reset'
+  | 'tls'
+  | 'http-4xx'
+  | 'http-5xx'
+  | 'rate-limited'
+  | 'refused-by-guard'
+  | 'invalid-endpoint'
+  | 'unexpected';
+
+export interface AttemptResult {
+  at: string;
+  ok: boolean;
+  status?: number;
+  errorClass?: ErrorClass;
+  /** One line, fixed wording per error class: safe to show, log and store. */
+  message: string;
+}
+
+export interface ScheduleState {
+  nextDueAt: string | null;
+  lastSuccessAt: string | null;
+  lastAttempt: AttemptResult | null;
+  consecutiveFailures: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status, settings
+
+export type SecretStorageKind = 'os-keychain' | 'private-file' | 'config-file' | 'none';
+
+export interface SettingsView {
+  server: { url: string | null; username: string | null; configFile: string | null; passwordStorage: SecretStorageKind };
+  endpoint: string;
+  historyRetentionDays: number;
+  /** Settings fixed by the config file or environment, by key (e.g. `endpoint`), with the deciding setting. */
+  fixedBy: Record<string, string>;
+}
+
+export interface AgentStatus {
+  shell: ShellKind;
+  agentVersion: string;
+  instanceId: string | null;
+  consent: ConsentState;
+  schedule: ScheduleState;
+  sources: SourceHealth[];
+  settings: SettingsView;
+  /** Problems the user should know about that did not stop the agent (corrupt file set aside, read-only folder…). */
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preview and history
+
+export interface FieldChange {
+  path: string;
+  change: 'added' | 'removed' | 'changed';
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface PreviewView {
+  /** The exact bytes the next report would send. */
+  text: string;
+  sha256: string;
+  size: number;
+  builtAt: string;
+  /** Differences from the last report actually sent (empty when nothing was sent yet). */
+  changesSinceLastSent: FieldChange[] | null;
+  /** Fields left out, and why. */
+  omitted: Array<{ path: string; reason: string }>;
+  /** Verdict of the privacy guard on these bytes. */
+  guard: { ok: true } | { ok: false; field: string; reason: string };
+}
+
+export type Trigger = 'schedule' | 'manual' | 'retry';
+
+export interface HistorySummary {
+  id: string;
+  at: string;
+  trigger: Trigger;
+  endpoint: string;
+  sha256: string;
+  size: number;
+  durationMs: number;
+  outcome: 'sent' | 'failed' | 'refused';
+  status?: number;
+  errorClass?: ErrorClass;
+  message: string;
+  /** A few library counts from the body, for charts over time. */
+  counts?: { tracks?: number; albums?: number; artists?: number };
+}
+
+export interface HistoryEntry extends HistorySummary {
+  /** The exact bytes sent (or that would have been sent, for refused attempts). */
+  body: string;
+}
+
+export interface HistoryPage {
+  total: number;
+  offset: number;
+  entries: HistorySummary[];
+}
+
+export interface ConnectionCheck {
+  name: 'reach' | 'login' | 'admin' | 'library' | 'config' | 'uptime';
+  state: 'ok' | 'failed' | 'skipped';
+  message: string;
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  serverType?: string;
+  serverVersion?: string;
+  checks: ConnectionCheck[];
+}
+
+export interface SendOutcome {
+  ok: boolean;
+  message: string;
+  entry?: HistorySummary;
+}
+
+export interface LocalServerGuess {
+  url: string;
+  serverType?: string;
+}
+
+export type AgentEvent =
+  | { type: 'status'; status: AgentStatus }
+  | { type: 'preview'; preview: PreviewView }
+  | { type: 'history'; entry: HistorySummary };
+
+// ---------------------------------------------------------------------------------------------
+// Runtime-validated inputs
+
+const text = (max: number) => s.string(/^[^\u0000-\u001f\u007f]*$/, max);
+
+export const API_INPUTS = {
+  getStatus: null,
+  getPreview: null,
+  refreshPreview: null,
+  getFieldCatalog: null,
+  listHistory: s.object({ offset: s.int(0, 10_000_000), limit: s.int(1, 1000) }),
+  getHistoryEntry: s.object({ id: s.string(/^[A-Za-z0-9_-]{1,64}$/, 64) }),
+  exportHistory: null,
+  setConsent: s.object({ choice: s.enum(['share', 'decline']) }),
+  approveFields: s.object({ fields: s.array(s.string(/^[A-Za-z0-9_.]{1,128}$/, 128), 1000) }),
+  sendNow: null,
+  resetInstanceId: null,
+  updateSettings: s.object({
+    server: optional(
+      s.object({
+        url: optional(text(2048)),
+        username: optional(text(256)),
+        /** Write-only: never returned by any method. Empty string removes the stored password. */
+        password: optional(text(1024)),
+        configFile: optional(text(4096)),
+      }),
+    ),
+    endpoint: optional(text(2048)),
+    historyRetentionDays: optional(s.int(1, 3650)),
+  }),
+  testConnection: s.object({ url: text(2048), username: text(256), password: optional(text(1024)) }),
+  detectLocalServer: null,
+} as const satisfies Record<string, SchemaNode | null>;
+
+export type ApiMethod = keyof typeof API_INPUTS;
+type InputOf<N> = N extends SchemaNode ? Infer<N> : void;
+export type ApiInput<M extends ApiMethod> = InputOf<(typeof API_INPUTS)[M]>;
+
+interface ApiOutputs {
+  getStatus: AgentStatus;
+  getPreview: PreviewView;
+  refreshPreview: PreviewView;
+  getFieldCatalog: FieldInfo[];
+  listHistory: HistoryPage;
+  getHistoryEntry: HistoryEntry;
+  exportHistory: string;
+  setConsent: AgentStatus;
+  approveFields: AgentStatus;
+  sendNow: SendOutcome;
+  resetInstanceId: AgentStatus;
+  updateSettings: AgentStatus;
+  testConnection: ConnectionTestResult;
+  detectLocalServer: LocalServerGuess | null;
+}
+export type ApiOutput<M extends ApiMethod> = ApiOutputs[M];
+
+/** What every shell exposes and the renderer consumes. */
+export type CandorApi = {
+  [M in ApiMethod]: ApiInput<M> extends void ? () => Promise<ApiOutput<M>> : (input: ApiInput<M>) => Promise<ApiOutput<M>>;
+} & {
+  /** Live state pushed by the agent. Returns a function that unsubscribes. */
+  subscribe(listener: (event: AgentEvent) => void): () => void;
+};
+
+export const API_METHODS = Object.keys(API_INPUTS) as ApiMethod[];
+
+export function isApiMethod(name: string): name is ApiMethod {
+  return Object.hasOwn(API_INPUTS, name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors cross every transport as data and are rebuilt as `ApiError` on the other side.
+
+export type ApiErrorCode = 'invalid-input' | 'unknown-method' | 'not-found' | 'locked' | 'unavailable' | 'internal';
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export type ApiEnvelope<T> = { ok: true; result: T } | { ok: false; error: { code: ApiErrorCode; message: string } };
+
+/** Checks a method name and its input at a transport boundary; throws `ApiError('invalid-input')`. */
+export function checkApiInput(method: string, input: unknown): { method: ApiMethod; input: unknown } {
+  if (!isApiMethod(method)) throw new ApiError('unknown-method', `unknown method ${JSON.stringify(method).slice(0, 64)}`);
+  const node = API_INPUTS[method];
+  if (node === null) {
+    if (input !== undefined && input !== null) throw new ApiError('invalid-input', `${method} takes no input`);
+    return { method, input: undefined };
+  }
+  const result = validate(node, input, { unknownKeys: 'reject', maxDepth: 4 });
+  if (!result.ok) throw new ApiError('invalid-input', `${method}: ${result.path || 'input'} ${result.reason}`);
+  return { method, input: result.value };
+}
+
+/** Runs a call and wraps its result or error for a transport. */
+export async function toEnvelope<T>(run: () => Promise<T>): Promise<ApiEnvelope<T>> {
+  try {
+    return { ok: true, result: await run() };
+  } catch (error) {
+    if (error instanceof ApiError) return { ok: false, error: { code: error.code, message: error.message } };
+    // Unexpected errors may carry paths or addresses: never forward their text.
+    return { ok: false, error: { code: 'internal', message: 'internal error (see the Candor log)' } };
+  }
+}
+
+export function fromEnvelope<T>(envelope: ApiEnvelope<T>): T {
+  if (envelope.ok) return envelope.result;
+  throw new ApiError(envelope.error.code, envelope.error.message);
+}
+
+/** Calls the agent by method name: the one dispatcher every transport uses. */
+export function dispatch(api: CandorApi, method: string, input: unknown): Promise<unknown> {
+  const checked = checkApiInput(method, input);
+  const fn = api[checked.method] as (input?: unknown) => Promise<unknown>;
+  return fn.call(api, checked.input);
+}

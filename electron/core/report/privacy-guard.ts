@@ -1,0 +1,100 @@
+import { validate } from '../schema/dsl';
+import { GO_ARCH, GO_OS, payloadSchema } from '../schema/payload';
+
+/** A value the agent has seen and must never send; the label says what kind of thing it is. */
+export interface SensitiveValue {
+  kind: 'host name' | 'user name' | 'email' | 'path' | 'server address' | 'name' | 'address';
+  value: string;
+}
+
+export type GuardVerdict = { ok: true } | { ok: false; field: string; reason: string };
+
+/**
+ * Shapes that identify a machine, a person or a place, whatever field they turn up in.
+ * Reasons name the kind of leak, never the value: the verdict itself is shown and logged.
+ */
+const LEAK_PATTERNS: Array<{ pattern: RegExp; reason: string }> = [
+  { pattern: /(?:^|[^0-9.])(?:\d{1,3}\.){3}\d{1,3}(?:$|[^0-9.])/, reason: 'looks like an IPv4 address' },
+  { pattern: /(?:^|[^0-9a-f:])(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}(?:$|[^0-9a-f:])/i, reason: 'looks like an IPv6 address' },
+  { pattern: /(?:[0-9a-f]{2}[:-]){5}[0-9a-f]{2}/i, reason: 'looks like a MAC address' },
+  { pattern: /[^\s@]+@[^\s@]+\.[a-z]{2,}/i, reason: 'looks like an email address' },
+  { pattern: /[a-z][a-z0-9+.-]*:\/\//i, reason: 'looks like a URL' },
+  { pattern: /(?:^|[\s"'=(])(?:~|\.{1,2})?\/[^/\s]+\/[^/\s]+/, reason: 'looks like a file path' },
+  { pattern: /[a-z]:\\|\\\\[a-z0-9]/i, reason: 'looks like a Windows path' },
+];
+
+/**
+ * Words that identify nobody even when a host or user happens to share them: a host named
+ * "debian" must not stop a Debian machine from reporting its distribution.
+ */
+const PUBLIC_WORDS = new Set<string>([
+  ...GO_OS,
+  ...GO_ARCH,
+  'debian', 'ubuntu', 'alpine', 'fedora', 'arch', 'centos', 'rocky', 'almalinux', 'opensuse', 'raspbian',
+  'nixos', 'gentoo', 'manjaro', 'synology', 'unraid', 'truenas', 'docker', 'podman', 'navidrome', 'music',
+  'media', 'data', 'cache', 'backup', 'server', 'admin', 'user', 'root', 'home', 'local', 'localhost',
+  'nas', 'pi', 'raspberrypi', 'http', 'https', 'rest', 'api', 'www',
+]);
+
+/** Shorter values are too common to identify anyone and would refuse honest reports. */
+const MIN_SENSITIVE_LENGTH = 4;
+
+/**
+ * The last gate before bytes leave: the schema allowlist, then every key and string in the
+ * payload checked against leak shapes and against the values this agent has actually seen.
+ */
+export function guardPayload(payload: unknown, sensitive: readonly SensitiveValue[]): GuardVerdict {
+  const allowed = validate(payloadSchema, payload, { unknownKeys: 'reject' });
+  if (!allowed.ok) return { ok: false, field: allowed.path, reason: allowed.reason };
+
+  const needles = sensitiveNeedles(sensitive);
+  let verdict: GuardVerdict = { ok: true };
+  walkStrings(payload, '', (path, text) => {
+    if (!verdict.ok) return;
+    for (const { pattern, reason } of LEAK_PATTERNS) {
+      if (pattern.test(text)) {
+        verdict = { ok: false, field: path, reason };
+        return;
+      }
+    }
+    const lower = text.toLowerCase();
+    for (const needle of needles) {
+      if (lower.includes(needle.value)) {
+        verdict = { ok: false, field: path, reason: `contains a ${needle.kind} seen on this machine or server` };
+        return;
+      }
+    }
+  });
+  return verdict;
+}
+
+function sensitiveNeedles(values: readonly SensitiveValue[]): SensitiveValue[] {
+  const out: SensitiveValue[] = [];
+  const seen = new Set<string>();
+  for (const { kind, value } of values) {
+    // A path leaks through any of its segments (a user name inside /home/alice), so check those too.
+    const parts = kind === 'path' || kind === 'server address' ? [value, ...value.split(/[\\/:@?#=&]+/)] : [value];
+    for (const part of parts) {
+      const needle = part.trim().toLowerCase();
+      // Bare numbers (ports, ids) would collide with counts and versions while identifying no one.
+      if (needle.length < MIN_SENSITIVE_LENGTH || /^\d+$/.test(needle) || PUBLIC_WORDS.has(needle) || seen.has(needle)) continue;
+      seen.add(needle);
+      out.push({ kind, value: needle });
+    }
+  }
+  return out;
+}
+
+function walkStrings(value: unknown, path: string, visit: (path: string, text: string) => void): void {
+  if (typeof value === 'string') {
+    visit(path, value);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => walkStrings(item, `${path}[${index}]`, visit));
+  } else if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const childPath = path ? `${path}.${key}` : key;
+      visit(childPath, key);
+      walkStrings(child, childPath, visit);
+    }
+  }
+}
