@@ -1,0 +1,103 @@
+import type { ConsentState, ShellKind } from '../api/contract';
+
+/** Headless and unanswered: the first report waits this long after first start, so the notice can be read. */
+export const HEADLESS_GRACE_MS = 30 * 60 * 1000;
+
+export interface ConfigLevelChoice {
+  /** From the command line (`--share` / `--no-share`). */
+  cliFlag?: boolean;
+  /** The process environment. */
+  env: Record<string, string | undefined>;
+  /** `[insights] enabled` in Candor's config file, and the file's path for the label. */
+  configFile?: { enabled?: boolean; path: string; unreadable?: boolean };
+}
+
+export interface ConsentInputs extends ConfigLevelChoice {
+  storedChoice: 'share' | 'decline' | null;
+  shell: ShellKind;
+  firstStartAt: number;
+  now: number;
+  /** Fields approved with the last "yes" (null: never approved explicitly). */
+  approvedFields: readonly string[] | null;
+  /** Fields this version can send. */
+  currentFields: readonly string[];
+}
+
+interface Decision {
+  sharing: boolean;
+  decidedBy: ConsentState['decidedBy'];
+  label: string;
+}
+
+/** `DO_NOT_TRACK` set to anything but empty or `0` means "off" (the console-do-not-track convention). */
+export function doNotTrack(env: Record<string, string | undefined>): boolean {
+  const value = env.DO_NOT_TRACK?.trim();
+  return value !== undefined && value !== '' && value !== '0';
+}
+
+function parseBoolean(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return undefined;
+}
+
+/**
+ * The config-level settings, most specific first. Any of them saying "off" wins over any saying
+ * "on": an opt-out written anywhere must never be undone by a setting elsewhere.
+ */
+function configLevel(inputs: ConfigLevelChoice): Decision | null {
+  const votes: Decision[] = [];
+  if (inputs.cliFlag !== undefined) {
+    votes.push({ sharing: inputs.cliFlag, decidedBy: 'cli-flag', label: inputs.cliFlag ? 'the --share flag' : 'the --no-share flag' });
+  }
+  if (doNotTrack(inputs.env)) votes.push({ sharing: false, decidedBy: 'environment', label: `DO_NOT_TRACK=${inputs.env.DO_NOT_TRACK} in the environment` });
+  const envChoice = parseBoolean(inputs.env.CANDOR_INSIGHTS_ENABLED);
+  if (envChoice !== undefined) {
+    votes.push({ sharing: envChoice, decidedBy: 'environment', label: `CANDOR_INSIGHTS_ENABLED=${inputs.env.CANDOR_INSIGHTS_ENABLED} in the environment` });
+  }
+  const file = inputs.configFile;
+  if (file?.unreadable) {
+    // A file we cannot read may hold an opt-out: hold off until it is fixed.
+    votes.push({ sharing: false, decidedBy: 'config-file', label: `${file.path} (unreadable, so sharing is held off until it is fixed)` });
+  } else if (file?.enabled !== undefined) {
+    votes.push({ sharing: file.enabled, decidedBy: 'config-file', label: `[insights] enabled = ${file.enabled} in ${file.path}` });
+  }
+  return votes.find((v) => !v.sharing) ?? votes[0] ?? null;
+}
+
+export function resolveConsent(inputs: ConsentInputs): ConsentState {
+  const locked = configLevel(inputs);
+  const decision: Decision =
+    locked ??
+    (inputs.storedChoice
+      ? { sharing: inputs.storedChoice === 'share', decidedBy: 'wizard', label: 'your answer in Candor' }
+      : { sharing: true, decidedBy: 'default', label: 'the default (sharing is on until you choose)' });
+
+  let paused: ConsentState['paused'] = null;
+  if (decision.sharing) {
+    if (decision.decidedBy === 'default' && inputs.shell === 'desktop') {
+      paused = { reason: 'awaiting-answer' };
+    } else if (decision.decidedBy === 'default' && inputs.now < inputs.firstStartAt + HEADLESS_GRACE_MS) {
+      paused = { reason: 'headless-grace', until: new Date(inputs.firstStartAt + HEADLESS_GRACE_MS).toISOString() };
+    } else if (inputs.approvedFields !== null) {
+      const approved = new Set(inputs.approvedFields);
+      const fresh = inputs.currentFields.filter((f) => !approved.has(f));
+      if (fresh.length > 0) paused = { reason: 'new-fields', fields: fresh };
+    }
+  }
+  return {
+    sharing: decision.sharing,
+    decidedBy: decision.decidedBy,
+    locked: locked !== null,
+    decidedByLabel: decision.label,
+    storedChoice: inputs.storedChoice,
+    paused,
+  };
+}
+
+/** Whether a report may leave now. */
+export function maySend(state: ConsentState): boolean {
+  return state.sharing && state.paused === null;
+}

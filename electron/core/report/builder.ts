@@ -1,0 +1,259 @@
+import os from 'node:os';
+import type { PreviewView, SourceHealth } from '../api/contract';
+import type { HttpClient } from '../http';
+import { PAYLOAD_SCHEMA_VERSION, type Payload } from '../schema/payload';
+import {
+  defaultHostDeps,
+  filesystemType,
+  findServerProcess,
+  readHostFacts,
+  readMemory,
+  type FilesystemTypeResult,
+  type HostDeps,
+  type HostFacts,
+  type HostMemory,
+  type ServerProcess,
+} from '../sources/host';
+import { collectServerFacts, type ServerConnection, type ServerFacts } from '../sources/music-server';
+import { health, PROBLEMS, toProblem, type ProblemCode } from '../sources/problems';
+import { deriveServerConfig, readServerConfigFile, type ServerConfigFacts, type ServerFolders } from '../sources/server-config';
+import { encodePayload, type EncodedReport } from './encode';
+import { guardPayload, type SensitiveValue } from './privacy-guard';
+
+/** Everything slow to learn: read on demand (connect, refresh, before a send), not on every preview. */
+export interface SourceSet {
+  hostFacts(): Promise<HostFacts>;
+  memory(): Promise<HostMemory>;
+  serverProcess(): Promise<ServerProcess | null>;
+  filesystemType(path: string): Promise<FilesystemTypeResult>;
+  server(conn: ServerConnection, now: number): Promise<ServerFacts>;
+  serverConfigFile(path: string): Promise<ServerConfigFacts>;
+}
+
+export function defaultSources(http: HttpClient, hostDeps: Partial<HostDeps> = {}): SourceSet {
+  const deps = { ...defaultHostDeps(), ...hostDeps };
+  return {
+    hostFacts: () => readHostFacts(deps),
+    memory: () => readMemory(deps),
+    serverProcess: () => findServerProcess(deps),
+    filesystemType: (path) => filesystemType(path, deps),
+    server: (conn, now) => collectServerFacts(http, conn, now),
+    serverConfigFile: (path) => readServerConfigFile(path),
+  };
+}
+
+export interface ServerTarget {
+  connection: ServerConnection | null;
+  /** Navidrome's config file, when the server runs on this machine. */
+  configFile: string | null;
+}
+
+type Folder = keyof ServerFolders;
+const FOLDERS: Folder[] = ['music', 'data', 'cache', 'backup'];
+
+/** The slow half of a report: what the server, its config and the folders said at the last refresh. */
+interface Snapshot {
+  server: ServerFacts | null;
+  serverProblem: ProblemCode | null;
+  config: (ServerConfigFacts & { source: 'config-endpoint' | 'config-file' }) | null;
+  configProblem: ProblemCode | null;
+  fsTypes: Partial<Record<Folder, FilesystemTypeResult>>;
+  process: ServerProcess | null;
+}
+
+export interface BuiltReport {
+  report: EncodedReport;
+  payload: Payload;
+  omitted: PreviewView['omitted'];
+  guard: PreviewView['guard'];
+  health: SourceHealth[];
+}
+
+const FS_REASON: Record<Exclude<FilesystemTypeResult, { ok: true }>['reason'], ProblemCode> = {
+  'not-found': 'not-found',
+  'not-on-this-host': 'not-on-this-host',
+  timeout: 'fs-timeout',
+  unsupported: 'fs-unavailable',
+  error: 'fs-unavailable',
+};
+
+/**
+ * Builds reports from cached facts. `refresh()` does the slow reading (network, config, statfs);
+ * `build()` re-reads only memory and the clock, so a preview refresh costs well under a millisecond
+ * and spawns nothing.
+ */
+export class ReportBuilder {
+  private host: HostFacts | null = null;
+  private snapshot: Snapshot = { server: null, serverProblem: 'not-configured', config: null, configProblem: 'not-configured', fsTypes: {}, process: null };
+  private readonly localSensitive: SensitiveValue[] = localIdentity();
+
+  constructor(
+    private readonly sources: SourceSet,
+    private readonly now: () => number,
+    private readonly agentVersion: string,
+  ) {}
+
+  async refresh(target: ServerTarget): Promise<void> {
+    const now = this.now();
+    const [host, server, fileConfig, process] = await Promise.all([
+      this.host ? Promise.resolve(this.host) : this.sources.hostFacts(),
+      target.connection ? this.sources.server(target.connection, now) : Promise.resolve(null),
+      target.configFile
+        ? this.sources.serverConfigFile(target.configFile).then(
+            (facts) => ({ facts, problem: null }),
+            (error: unknown) => ({ facts: null, problem: toProblem(error) }),
+          )
+        : Promise.resolve(null),
+      this.sources.serverProcess().catch(() => null),
+    ]);
+    this.host = host;
+
+    let config: Snapshot['config'] = null;
+    let configProblem: ProblemCode | null = 'not-configured';
+    if (fileConfig?.facts) {
+      config = { ...fileConfig.facts, source: 'config-file' };
+      configProblem = null;
+    } else if (server?.serverConfig) {
+      config = { ...deriveServerConfig(server.serverConfig, { applyDefaults: false }), source: 'config-endpoint' };
+      configProblem = null;
+    } else {
+      configProblem = fileConfig?.problem ?? server?.configProblem ?? (server ? 'config-hidden' : 'not-configured');
+    }
+
+    // Folder paths describe this machine only if the config came from a local file or the server is local.
+    const local = config?.source === 'config-file' || process !== null || isLocalServer(target.connection?.url);
+    const fsTypes: Snapshot['fsTypes'] = {};
+    if (config) {
+      await Promise.all(
+        FOLDERS.map(async (folder) => {
+          const path = config!.folders[folder];
+          if (!path) return;
+          fsTypes[folder] = local ? await this.sources.filesystemType(path) : { ok: false, reason: 'not-on-this-host' };
+        }),
+      );
+    }
+    this.snapshot = {
+      server,
+      serverProblem: target.connection ? null : 'not-configured',
+      config,
+      configProblem,
+      fsTypes,
+      process,
+    };
+  }
+
+  async build(instanceId: string | null): Promise<BuiltReport> {
+    const now = this.now();
+    const host = this.host ?? (this.host = await this.sources.hostFacts());
+    const memory = await this.sources.memory();
+    const { server, config, fsTypes, process } = this.snapshot;
+    const omitted: BuiltReport['omitted'] = [];
+    const payload: Payload = {};
+
+    if (instanceId) payload.id = instanceId;
+    if (server?.version) payload.version = server.version;
+    else omitted.push({ path: 'version', reason: PROBLEMS[this.snapshot.serverProblem ?? server?.health.code as ProblemCode ?? 'server-error'] });
+
+    const startedAt = server?.startedAt ?? process?.startTime.getTime();
+    const uptimeSource = server?.startedAt !== undefined ? 'event-stream' : process ? 'local-process' : undefined;
+    if (startedAt !== undefined && now >= startedAt) payload.uptime = Math.floor((now - startedAt) / 1000);
+    else omitted.push({ path: 'uptime', reason: PROBLEMS['start-time-unknown'] });
+
+    payload.os = {
+      type: host.os.type as NonNullable<Payload['os']>['type'],
+      ...(host.os.distro ? { distro: host.os.distro } : {}),
+      ...(host.os.version ? { version: host.os.version } : {}),
+      containerized: host.os.containerized,
+      arch: host.os.arch as NonNullable<Payload['os']>['arch'],
+      numCPU: host.os.numCPU,
+    };
+    if (process) payload.mem = { sys: process.rssBytes };
+    else omitted.push({ path: 'mem.sys', reason: "The server's process is not visible on this machine; only the machine's memory is reported." });
+
+    const fs: NonNullable<Payload['fs']> = {};
+    for (const folder of FOLDERS) {
+      const result = fsTypes[folder];
+      if (result?.ok) fs[folder] = { type: result.type };
+      else if (result) omitted.push({ path: `fs.${folder}.type`, reason: PROBLEMS[FS_REASON[result.reason]] });
+      else if (!config) omitted.push({ path: `fs.${folder}.type`, reason: PROBLEMS[this.snapshot.configProblem ?? 'not-configured'] });
+    }
+    if (Object.keys(fs).length > 0) payload.fs = fs;
+
+    if (server && Object.keys(server.library).length > 0) payload.library = { ...server.library };
+    for (const h of server?.health.omitted ?? []) if (h.startsWith('library.') || h === 'version') omitted.push({ path: h, reason: server!.health.message });
+    if (!server) omitted.push({ path: 'library', reason: PROBLEMS[this.snapshot.serverProblem ?? 'not-configured'] });
+
+    const configFlags = { ...(config?.flags ?? {}) };
+    if (server?.hasSmartPlaylists !== undefined) configFlags.hasSmartPlaylists = server.hasSmartPlaylists;
+    if (Object.keys(configFlags).length > 0) payload.config = configFlags;
+    if (!config) omitted.push({ path: 'config', reason: PROBLEMS[this.snapshot.configProblem ?? 'not-configured'] });
+
+    payload.candor = {
+      agentVersion: this.agentVersion,
+      schemaVersion: PAYLOAD_SCHEMA_VERSION,
+      ...(server?.serverType ? { serverType: server.serverType } : {}),
+      sources: {
+        ...(server ? { library: server.api } : {}),
+        ...(config ? { config: config.source } : {}),
+        ...(uptimeSource ? { uptime: uptimeSource } : {}),
+        memory: process ? 'server-process' : 'host',
+      },
+      hostMemory: { total: memory.hostTotal, available: memory.hostAvailable },
+      ...(server?.unlistedSuffixTracks ? { unlistedSuffixTracks: server.unlistedSuffixTracks } : {}),
+    };
+
+    const sensitive = [
+      ...this.localSensitive,
+      ...(server?.sensitive ?? []),
+      ...(config?.sensitive ?? []),
+      ...FOLDERS.flatMap((f) => (config?.folders[f] ? [{ kind: 'path' as const, value: config.folders[f]! }] : [])),
+    ];
+    const guard = guardPayload(payload, sensitive);
+    const report = encodePayload(payload);
+    return { report, payload, omitted, guard, health: this.health(uptimeSource !== undefined) };
+  }
+
+  private health(uptimeKnown: boolean): SourceHealth[] {
+    const { server, config, fsTypes } = this.snapshot;
+    const out: SourceHealth[] = [];
+    out.push(server ? server.health : health('server', 'skipped', this.snapshot.serverProblem ?? 'not-configured'));
+    out.push(config ? health('server-config', 'ok', undefined, undefined, config.source === 'config-file' ? "Read from the server's config file." : "Read from the server's settings endpoint.") : health('server-config', server ? 'failed' : 'skipped', this.snapshot.configProblem ?? 'not-configured'));
+    out.push(uptimeKnown ? health('uptime', 'ok') : health('uptime', server ? 'failed' : 'skipped', server ? 'start-time-unknown' : 'not-configured'));
+    out.push(health('host', 'ok'));
+    const fsResults = Object.entries(fsTypes);
+    const fsFailed = fsResults.filter(([, r]) => !r.ok);
+    if (fsResults.length === 0) out.push(health('filesystems', 'skipped', this.snapshot.configProblem ?? 'not-configured'));
+    else if (fsFailed.length === 0) out.push(health('filesystems', 'ok'));
+    else {
+      const first = fsFailed[0]![1] as Exclude<FilesystemTypeResult, { ok: true }>;
+      out.push(health('filesystems', fsFailed.length === fsResults.length ? 'failed' : 'partial', FS_REASON[first.reason], fsFailed.map(([f]) => `fs.${f}.type`)));
+    }
+    return out;
+  }
+}
+
+function isLocalServer(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return host === 'localhost' || host === '::1' || /^127\./.test(host) || host === os.hostname().toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/** Who and where this machine is: never to be sent, always checked for. */
+function localIdentity(): SensitiveValue[] {
+  const out: SensitiveValue[] = [{ kind: 'host name', value: os.hostname() }, { kind: 'path', value: os.homedir() }];
+  try {
+    out.push({ kind: 'user name', value: os.userInfo().username });
+  } catch {
+    // Some containers run as a uid with no passwd entry.
+  }
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (!address.internal) out.push({ kind: 'address', value: address.address }, { kind: 'address', value: address.mac });
+    }
+  }
+  return out;
+}

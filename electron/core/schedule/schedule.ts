@@ -1,0 +1,112 @@
+import type { AttemptResult } from '../api/contract';
+import type { Clock, Random } from '../platform';
+
+export const DAY_MS = 24 * 3600 * 1000;
+const MINUTE = 60 * 1000;
+
+export interface ScheduleOptions {
+  /** Spread reports of many instances over this window after the daily mark. */
+  jitterMs: number;
+  /** After every start, wait at least this long (plus up to `startupJitterMs`): no burst on start-up. */
+  startupDelayMs: number;
+  startupJitterMs: number;
+  /** First retry after a failure; doubles per failure up to `backoffCapMs`. */
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  /** Longest `Retry-After` honoured; a bigger one is capped. */
+  retryAfterCapMs: number;
+}
+
+export const DEFAULT_SCHEDULE: ScheduleOptions = {
+  jitterMs: 60 * MINUTE,
+  startupDelayMs: 5 * MINUTE,
+  startupJitterMs: 5 * MINUTE,
+  backoffBaseMs: 5 * MINUTE,
+  backoffCapMs: 6 * 3600 * 1000,
+  retryAfterCapMs: DAY_MS,
+};
+
+/** A point in time as three clocks see it, so real elapsed time survives restarts and clock changes. */
+export interface Instant {
+  wall: number;
+  bootId: string;
+  sinceBoot: number;
+}
+
+/** What persists in the state file. */
+export interface ScheduleRecord {
+  lastSuccess: Instant | null;
+  /** Wall time of the next planned attempt (jitter and backoff already applied). */
+  nextDueAt: number | null;
+  consecutiveFailures: number;
+  lastAttempt: AttemptResult | null;
+}
+
+export const EMPTY_SCHEDULE: ScheduleRecord = { lastSuccess: null, nextDueAt: null, consecutiveFailures: 0, lastAttempt: null };
+
+export function instantOf(clock: Clock): Instant {
+  return { wall: clock.now(), bootId: clock.bootId(), sinceBoot: clock.sinceBoot() };
+}
+
+/**
+ * Real time since `then`: the boot clock when both instants share a boot (immune to clock
+ * changes and counting sleep); otherwise the wall clock, never negative.
+ */
+export function realElapsed(then: Instant, now: Instant): number {
+  if (then.bootId === now.bootId && now.sinceBoot >= then.sinceBoot) return now.sinceBoot - then.sinceBoot;
+  return Math.max(0, now.wall - then.wall);
+}
+
+/**
+ * When the next report may go, as a wall time. The daily rule is enforced on real elapsed time, so a
+ * clock set forward cannot cause a second report within 24 h, and one set back cannot stall for days.
+ */
+export function nextAttemptAt(record: ScheduleRecord, now: Instant, notBefore: number): number {
+  let due = record.nextDueAt ?? now.wall;
+  if (record.lastSuccess) {
+    const earliest = now.wall + Math.max(0, DAY_MS - realElapsed(record.lastSuccess, now));
+    due = Math.max(due, earliest);
+    // A clock set back leaves a due time far in the future: a day from now is always enough.
+    due = Math.min(due, now.wall + DAY_MS + DEFAULT_SCHEDULE.backoffCapMs + DEFAULT_SCHEDULE.jitterMs);
+  }
+  return Math.max(due, notBefore);
+}
+
+export function afterSuccess(record: ScheduleRecord, at: Instant, result: AttemptResult, options: ScheduleOptions, random: Random): ScheduleRecord {
+  return {
+    lastSuccess: at,
+    nextDueAt: at.wall + DAY_MS + Math.floor(random.next() * options.jitterMs),
+    consecutiveFailures: 0,
+    lastAttempt: result,
+  };
+}
+
+/** Capped exponential backoff with jitter; a server's `Retry-After` is honoured when longer. */
+export function afterFailure(
+  record: ScheduleRecord,
+  at: Instant,
+  result: AttemptResult,
+  options: ScheduleOptions,
+  random: Random,
+  retryAfterMs?: number,
+): ScheduleRecord {
+  const failures = record.consecutiveFailures + 1;
+  const exponential = Math.min(options.backoffCapMs, options.backoffBaseMs * 2 ** Math.min(failures - 1, 20));
+  // "Equal jitter": at least half the backoff, so retries of many instances spread without bunching early.
+  let wait = exponential / 2 + random.next() * (exponential / 2);
+  if (retryAfterMs !== undefined) wait = Math.max(wait, Math.min(retryAfterMs, options.retryAfterCapMs));
+  return { ...record, nextDueAt: at.wall + Math.round(wait), consecutiveFailures: failures, lastAttempt: result };
+}
+
+export function startupNotBefore(startedAt: number, options: ScheduleOptions, random: Random): number {
+  return startedAt + options.startupDelayMs + Math.floor(random.next() * options.startupJitterMs);
+}
+
+/** `Retry-After` as seconds or an HTTP date, in ms from `now`. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}

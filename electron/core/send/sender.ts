@@ -1,0 +1,64 @@
+import type { AttemptResult, ErrorClass } from '../api/contract';
+import { ERROR_MESSAGES, HttpFailure, type HttpClient } from '../http';
+import type { EncodedReport } from '../report/encode';
+import { parseRetryAfter } from '../schedule/schedule';
+
+export const SEND_TIMEOUT_MS = 15_000;
+
+export interface SendResult extends AttemptResult {
+  durationMs: number;
+  retryAfterMs?: number;
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** HTTPS everywhere, plain HTTP only to this machine (a local collector, tests). */
+export function checkEndpoint(endpoint: string): { ok: true; url: URL } | { ok: false; reason: string } {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return { ok: false, reason: 'The endpoint is not a valid address.' };
+  }
+  if (url.username || url.password) return { ok: false, reason: 'The endpoint must not contain a user name or password.' };
+  if (url.protocol === 'https:') return { ok: true, url };
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return { ok: true, url };
+  return { ok: false, reason: 'The endpoint must use https:// (plain http:// is allowed only to this machine).' };
+}
+
+/** Posts the exact bytes; never throws; every outcome is reduced to a fixed, storable message. */
+export async function sendReport(http: HttpClient, endpoint: string, report: EncodedReport, now: () => number, monotonic: () => number): Promise<SendResult> {
+  const started = monotonic();
+  const at = new Date(now()).toISOString();
+  const done = (ok: boolean, errorClass: ErrorClass | undefined, status?: number, retryAfterMs?: number): SendResult => ({
+    at,
+    ok,
+    ...(status !== undefined ? { status } : {}),
+    ...(errorClass ? { errorClass } : {}),
+    message: ok ? `accepted (HTTP ${status})` : `${ERROR_MESSAGES[errorClass!]}${status !== undefined ? ` (HTTP ${status})` : ''}`,
+    durationMs: Math.round(monotonic() - started),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  });
+  const checked = checkEndpoint(endpoint);
+  if (!checked.ok) return done(false, 'invalid-endpoint');
+  try {
+    const res = await http.request({
+      method: 'POST',
+      url: checked.url.toString(),
+      headers: { 'content-type': 'application/json', 'user-agent': 'Candor' },
+      body: report.text,
+      timeoutMs: SEND_TIMEOUT_MS,
+      maxBytes: 64 * 1024,
+    });
+    if (res.status >= 200 && res.status < 300) return done(true, undefined, res.status);
+    if (res.status === 429 || res.status === 503) {
+      return done(false, res.status === 429 ? 'rate-limited' : 'http-5xx', res.status, parseRetryAfter(res.headers['retry-after'], now()));
+    }
+    return done(false, res.status >= 500 ? 'http-5xx' : 'http-4xx', res.status);
+  } catch (error) {
+    return done(false, error instanceof HttpFailure ? error.errorClass : 'unexpected');
+  }
+}

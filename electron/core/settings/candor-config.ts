@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+
+/**
+ * Candor's own config file (TOML), fixed by the administrator. Anything set here wins over what
+ * the UI stores, and the UI shows it as locked.
+ *
+ *   [insights]  enabled = true|false, endpoint = "https://…/collect"
+ *   [server]    url, username, password | password_file, config_file
+ *   [history]   retention_days = 365
+ */
+export interface CandorConfig {
+  /** The file read, or null when there is none. */
+  path: string | null;
+  /** The file exists but could not be read or parsed: treated as an opt-out until fixed. */
+  unreadable: boolean;
+  insightsEnabled?: boolean;
+  endpoint?: string;
+  server: { url?: string; username?: string; password?: string; passwordFile?: string; configFile?: string };
+  historyRetentionDays?: number;
+  /** Ignored keys and wrong types, in words. */
+  problems: string[];
+}
+
+const KNOWN: Record<string, Record<string, 'boolean' | 'string' | 'integer'>> = {
+  insights: { enabled: 'boolean', endpoint: 'string' },
+  server: { url: 'string', username: 'string', password: 'string', password_file: 'string', config_file: 'string' },
+  history: { retention_days: 'integer' },
+};
+
+export function candorConfigPath(env: Record<string, string | undefined>, home: string): string {
+  return env.CANDOR_CONFIG ? path.resolve(env.CANDOR_CONFIG) : path.join(home, 'candor.toml');
+}
+
+export function loadCandorConfig(file: string): CandorConfig {
+  const config: CandorConfig = { path: null, unreadable: false, server: {}, problems: [] };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return config;
+    return { ...config, path: file, unreadable: true, problems: ['The config file could not be read.'] };
+  }
+  config.path = file;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch (error) {
+    const line = (error as { line?: number }).line;
+    return { ...config, unreadable: true, problems: [`The config file is not valid TOML${line ? ` (line ${line})` : ''}.`] };
+  }
+  const value = (section: string, key: string): unknown => {
+    const table = doc[section];
+    return table && typeof table === 'object' ? (table as Record<string, unknown>)[key] : undefined;
+  };
+  for (const [section, table] of Object.entries(doc)) {
+    if (!KNOWN[section] || typeof table !== 'object' || table === null) {
+      config.problems.push(`Unknown setting [${section}] ignored.`);
+      continue;
+    }
+    for (const [key, v] of Object.entries(table)) {
+      const want = KNOWN[section]![key];
+      if (!want) config.problems.push(`Unknown setting ${section}.${key} ignored.`);
+      else if (want === 'integer' ? !Number.isInteger(v) : typeof v !== want) config.problems.push(`${section}.${key} must be ${want === 'integer' ? 'a whole number' : `a ${want}`}; ignored.`);
+    }
+  }
+  const str = (section: string, key: string) => (typeof value(section, key) === 'string' ? (value(section, key) as string) : undefined);
+  const relative = (p: string | undefined) => (p ? path.resolve(path.dirname(file), p) : undefined);
+  const enabled = value('insights', 'enabled');
+  if (typeof enabled === 'boolean') config.insightsEnabled = enabled;
+  const assign = <T extends object, K extends keyof T>(target: T, key: K, v: T[K] | undefined) => {
+    if (v !== undefined) target[key] = v;
+  };
+  assign(config, 'endpoint', str('insights', 'endpoint'));
+  assign(config.server, 'url', str('server', 'url'));
+  assign(config.server, 'username', str('server', 'username'));
+  assign(config.server, 'password', str('server', 'password'));
+  assign(config.server, 'passwordFile', relative(str('server', 'password_file')));
+  assign(config.server, 'configFile', relative(str('server', 'config_file')));
+  const days = value('history', 'retention_days');
+  if (Number.isInteger(days) && (days as number) >= 1 && (days as number) <= 3650) config.historyRetentionDays = days as number;
+  return config;
+}

@@ -1,0 +1,40 @@
+import { posix } from 'node:path';
+import { Deadline, readTextOrUndefined, withDefaults, type HostDeps } from './deps';
+
+export interface HostMemory {
+  /** Bytes of RAM the kernel manages. */
+  hostTotal: number;
+  /** Bytes available to new work without swapping (MemAvailable). */
+  hostAvailable: number;
+}
+
+/**
+ * Host memory, cheap enough for a 1 Hz preview tick: one small procfs read,
+ * no child process (systeminformation's mem() is spawn-free too, but adds its
+ * own parsing of many fields we do not need).
+ */
+export async function readMemory(deps?: Partial<HostDeps>): Promise<HostMemory> {
+  const d = withDefaults(deps);
+  if (d.platform === 'linux') {
+    const text = await readTextOrUndefined(d, posix.join(d.procRoot, 'meminfo'), new Deadline(d.timeoutMs));
+    const parsed = text === undefined ? undefined : parseMeminfo(text);
+    if (parsed) return parsed;
+  }
+  return { hostTotal: d.totalMem(), hostAvailable: d.freeMem() };
+}
+
+/**
+ * MemAvailable appeared in Linux 3.14; on older kernels the usual estimate is
+ * free + buffers + page cache. Returns undefined when MemTotal is missing.
+ */
+export function parseMeminfo(text: string): HostMemory | undefined {
+  const kib = new Map<string, number>();
+  for (const match of text.matchAll(/^(\w+):\s+(\d+) kB$/gm)) {
+    kib.set(match[1] as string, Number(match[2]));
+  }
+  const total = kib.get('MemTotal');
+  if (total === undefined) return undefined;
+  const available =
+    kib.get('MemAvailable') ?? (kib.get('MemFree') ?? 0) + (kib.get('Buffers') ?? 0) + (kib.get('Cached') ?? 0);
+  return { hostTotal: total * 1024, hostAvailable: available * 1024 };
+}

@@ -1,0 +1,282 @@
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Agent, AGENT_VERSION } from '../core/agent';
+import type { AgentStatus, HistorySummary, PreviewView } from '../core/api/contract';
+import { ApiError } from '../core/api/contract';
+import { createAxiosHttpClient } from '../core/http';
+import { consoleLogger, systemClock, systemRandom } from '../core/platform';
+import { candorConfigPath, loadCandorConfig } from '../core/settings/candor-config';
+
+/** The `candor` command line: a stable contract users script against (see README "Command line"). */
+export const USAGE = `candor ${AGENT_VERSION}: see and control the anonymous usage statistics your music server shares.
+
+Usage: candor <command> [options]
+
+Commands:
+  status [--json]        Sharing on/off and who decided, instance id, last result, next due time, source health
+  preview [--json]       The exact bytes the next report would send (--json: those bytes alone)
+  send                   Send a report now if sharing allows (ignores the daily timer, never consent)
+  history [--json]       Every attempt: time, trigger, result, size, sha256
+  consent yes|no         Save your answer (a config setting still wins)
+  reset-id               Make a new random anonymous ID
+  run                    Keep the daily schedule (the long-running headless agent)
+  serve [--port N] [--host H]   Serve the admin UI on this machine (prints a URL with a secret)
+
+Options:
+  --share / --no-share   Decide sharing for this run (wins over everything else)
+  -h, --help             This help
+  -v, --version          The version
+
+Environment:
+  CANDOR_HOME            Data folder (default: ${defaultHome()})
+  CANDOR_CONFIG          Config file (default: $CANDOR_HOME/candor.toml)
+  DO_NOT_TRACK=1         Turns sharing off (any value but empty or 0)
+  CANDOR_INSIGHTS_ENABLED=true|false   Turns sharing on or off
+
+Exit codes: 0 success, 1 the action failed (reason on stderr), 2 bad usage.`;
+
+export function defaultHome(env: Record<string, string | undefined> = process.env): string {
+  if (env.CANDOR_HOME) return path.resolve(env.CANDOR_HOME);
+  if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), 'Candor');
+  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'Candor');
+  return path.join(env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'candor');
+}
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: Record<string, string | undefined>;
+}
+
+class UsageError extends Error {}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        share: { type: 'boolean' },
+        'no-share': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'allow-remote': { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    io.err(`candor: ${(error as Error).message.split('\n')[0]} (see candor --help)`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    io.out(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (values.version) {
+    io.out(AGENT_VERSION);
+    return 0;
+  }
+  if (values.share && values['no-share']) {
+    io.err('candor: --share and --no-share contradict each other');
+    return 2;
+  }
+  const [command, ...rest] = positionals;
+  const home = defaultHome(io.env);
+  const config = loadCandorConfig(candorConfigPath(io.env, home));
+  const logger = consoleLogger(command === 'run' || command === 'serve' ? 'info' : 'warn', io.err);
+  const agent = await Agent.create({
+    home,
+    shell: 'headless',
+    env: io.env,
+    ...(values.share ? { cliShare: true } : values['no-share'] ? { cliShare: false } : {}),
+    config,
+    clock: systemClock,
+    random: systemRandom,
+    logger,
+    http: createAxiosHttpClient(),
+  });
+  try {
+    switch (command) {
+      case 'status':
+        return await status(agent, io, values.json === true);
+      case 'preview':
+        return await preview(agent, io, values.json === true);
+      case 'send': {
+        const outcome = await agent.sendNow();
+        (outcome.ok ? io.out : io.err)(outcome.ok ? outcome.message : `candor: ${outcome.message}`);
+        return outcome.ok ? 0 : 1;
+      }
+      case 'history':
+        return await history(agent, io, values.json === true);
+      case 'consent': {
+        const choice = rest[0];
+        if (choice !== 'yes' && choice !== 'no') throw new UsageError('consent takes yes or no');
+        const s = await agent.setConsent({ choice: choice === 'yes' ? 'share' : 'decline' });
+        io.out(`Saved: ${choice === 'yes' ? 'share' : 'do not share'}.`);
+        if (s.consent.locked) io.out(`Note: ${s.consent.decidedByLabel} decides for now; sharing is ${s.consent.sharing ? 'on' : 'off'}.`);
+        return 0;
+      }
+      case 'reset-id': {
+        const s = await agent.resetInstanceId();
+        io.out(`New anonymous ID: ${s.instanceId}`);
+        return 0;
+      }
+      case 'run':
+        return await run(agent, io);
+      case 'serve':
+        return await serve(agent, io, { port: values.port, host: values.host, allowRemote: values['allow-remote'] === true });
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`candor: ${error.message} (see candor --help)`);
+      return 2;
+    }
+    if (error instanceof ApiError) {
+      io.err(`candor: ${error.message}`);
+      return 1;
+    }
+    io.err('candor: unexpected error');
+    logger.log('error', 'unexpected error', { name: (error as Error)?.name ?? 'unknown' });
+    return 1;
+  } finally {
+    if (command !== 'run' && command !== 'serve') await agent.stop();
+  }
+}
+
+function when(iso: string | null): string {
+  return iso ? new Date(iso).toLocaleString() : 'never';
+}
+
+async function status(agent: Agent, io: CliIo, json: boolean): Promise<number> {
+  await agent.getPreview();
+  const s = await agent.getStatus();
+  if (json) {
+    io.out(JSON.stringify(s, null, 2));
+    return 0;
+  }
+  io.out(describeStatus(s));
+  return 0;
+}
+
+export function describeStatus(s: AgentStatus): string {
+  const c = s.consent;
+  const lines = [
+    `Sharing:      ${c.sharing ? 'on' : 'off'}${c.paused ? ` (paused: ${pauseText(c.paused)})` : ''}`,
+    `Decided by:   ${c.decidedByLabel}${c.locked ? ' [locked]' : ''}`,
+    `Instance ID:  ${s.instanceId ?? 'none yet (made when you first agree)'}`,
+    `Endpoint:     ${s.settings.endpoint}`,
+    `Last result:  ${s.schedule.lastAttempt ? `${s.schedule.lastAttempt.ok ? 'sent' : 'failed'} at ${when(s.schedule.lastAttempt.at)}: ${s.schedule.lastAttempt.message}` : 'nothing sent yet'}`,
+    `Next due:     ${s.schedule.nextDueAt ? when(s.schedule.nextDueAt) : 'not scheduled'}`,
+    'Sources:',
+    ...s.sources.map((h) => `  ${h.source.padEnd(14)} ${h.state.padEnd(8)} ${h.message}`),
+  ];
+  if (s.warnings.length) lines.push('Warnings:', ...s.warnings.map((w) => `  ! ${w}`));
+  return lines.join('\n');
+}
+
+function pauseText(p: NonNullable<AgentStatus['consent']['paused']>): string {
+  if (p.reason === 'awaiting-answer') return 'waiting for your answer';
+  if (p.reason === 'headless-grace') return `first report not before ${when(p.until ?? null)}`;
+  return `new fields need your approval: ${(p.fields ?? []).join(', ')}`;
+}
+
+async function preview(agent: Agent, io: CliIo, json: boolean): Promise<number> {
+  const p = await agent.getPreview();
+  if (json) {
+    io.out(p.text);
+    return 0;
+  }
+  io.out(describePreview(p));
+  return 0;
+}
+
+export function describePreview(p: PreviewView): string {
+  const lines = [
+    `The next report, exactly as it would be sent (${p.size} bytes, sha256 ${p.sha256}):`,
+    '',
+    p.text,
+    '',
+    `Privacy guard: ${p.guard.ok ? 'passed' : `REFUSED: ${p.guard.field} ${p.guard.reason}`}`,
+  ];
+  if (p.omitted.length) lines.push('Left out:', ...p.omitted.map((o) => `  ${o.path}: ${o.reason}`));
+  return lines.join('\n');
+}
+
+async function history(agent: Agent, io: CliIo, json: boolean): Promise<number> {
+  const page = await agent.listHistory({ offset: 0, limit: 1000 });
+  if (json) {
+    const full = await Promise.all(page.entries.map((e) => agent.getHistoryEntry({ id: e.id })));
+    io.out(JSON.stringify(full, null, 2));
+    return 0;
+  }
+  if (page.total === 0) {
+    io.out('Nothing has been sent yet.');
+    return 0;
+  }
+  io.out(page.entries.map(historyLine).join('\n'));
+  if (page.total > page.entries.length) io.out(`… and ${page.total - page.entries.length} older (candor history --json for all)`);
+  return 0;
+}
+
+function historyLine(e: HistorySummary): string {
+  return `${when(e.at)}  ${e.outcome.padEnd(7)} ${e.trigger.padEnd(8)} ${String(e.size).padStart(6)} B  ${e.sha256.slice(0, 12)}  ${e.message}`;
+}
+
+async function run(agent: Agent, io: CliIo): Promise<number> {
+  const s = await agent.getStatus();
+  const p = await agent.getPreview();
+  io.out(startupNotice(s, p));
+  agent.start();
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await agent.stop();
+  return 0;
+}
+
+/** Headless users never see a wizard: start-up says what will be sent and how to say no. */
+export function startupNotice(s: AgentStatus, p: PreviewView): string {
+  const c = s.consent;
+  const head = c.sharing
+    ? `Candor shares anonymous usage statistics once a day with ${s.settings.endpoint}.`
+    : `Candor will not share anything: sharing is off (${c.decidedByLabel}).`;
+  const lines = [head];
+  if (c.sharing) {
+    if (c.paused) lines.push(`Not yet: ${pauseText(c.paused)}.`);
+    lines.push('This is exactly what would be sent:', p.text, '');
+    if (!c.locked) lines.push('To opt out: run `candor consent no`, set DO_NOT_TRACK=1, or put `[insights] enabled = false` in the config file.');
+    else lines.push(`This was decided by ${c.decidedByLabel}.`);
+  }
+  return lines.join('\n');
+}
+
+async function serve(agent: Agent, io: CliIo, options: { port: string | undefined; host: string | undefined; allowRemote: boolean }): Promise<number> {
+  const port = options.port === undefined ? 0 : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a number from 0 to 65535');
+  const { startHeadlessServer } = await import('./serve-entry');
+  const server = await startHeadlessServer(agent, { port, host: options.host ?? '127.0.0.1', allowRemote: options.allowRemote });
+  if (!server) {
+    io.err('candor: the admin UI is not available in this build');
+    return 1;
+  }
+  agent.start();
+  io.out(`Candor admin UI: ${server.url}`);
+  io.out('Open it in a browser on this machine. The link holds a secret for this run only; press Ctrl+C to stop.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  await agent.stop();
+  return 0;
+}
