@@ -12,7 +12,6 @@ import {
   type PreviewView,
   type SendOutcome,
   type ShellKind,
-  type SourceHealth,
   type Trigger,
 } from './api/contract';
 import { maySend, resolveConsent } from './consent/consent';
@@ -30,6 +29,7 @@ import {
   afterSuccess,
   instantOf,
   nextAttemptAt,
+  seenAt,
   startupNotBefore,
   type ScheduleOptions,
   type ScheduleRecord,
@@ -126,6 +126,7 @@ export class Agent implements CandorApi {
 
   /** Cancels pending work without sending; waits for an attempt already on the wire. */
   async stop(): Promise<void> {
+    if (this.running) this.markSeen();
     this.running = false;
     this.disarm();
     if (this.tick) this.deps.clock.clearTimeout(this.tick as never);
@@ -202,7 +203,7 @@ export class Agent implements CandorApi {
 
   private scheduleRecord(): ScheduleRecord {
     const stored = this.state.get().schedules[serverKey(this.serverUrl())];
-    return stored ? { ...EMPTY_SCHEDULE, ...stored, lastSuccess: stored.lastSuccess ?? null, nextDueAt: stored.nextDueAt ?? null, lastAttempt: (stored.lastAttempt as AttemptResult | undefined) ?? null } : EMPTY_SCHEDULE;
+    return stored ? { ...EMPTY_SCHEDULE, ...stored, lastSuccess: stored.lastSuccess ?? null, lastSeen: stored.lastSeen ?? null, nextDueAt: stored.nextDueAt ?? null, lastAttempt: (stored.lastAttempt as AttemptResult | undefined) ?? null } : EMPTY_SCHEDULE;
   }
 
   private saveSchedule(record: ScheduleRecord): void {
@@ -211,6 +212,7 @@ export class Agent implements CandorApi {
       draft.schedules[key] = {
         consecutiveFailures: record.consecutiveFailures,
         ...(record.lastSuccess ? { lastSuccess: record.lastSuccess } : {}),
+        ...(record.lastSeen ? { lastSeen: record.lastSeen } : {}),
         ...(record.nextDueAt !== null ? { nextDueAt: record.nextDueAt } : {}),
         ...(record.lastAttempt ? { lastAttempt: record.lastAttempt } : {}),
       };
@@ -248,9 +250,15 @@ export class Agent implements CandorApi {
     this.timer = handle;
   }
 
+  private markSeen(): void {
+    const record = this.scheduleRecord();
+    if (record.lastSuccess) this.saveSchedule(seenAt(record, instantOf(this.deps.clock)));
+  }
+
   private async wake(): Promise<void> {
     this.timer = null;
     if (!this.running) return;
+    this.markSeen();
     const due = this.plannedAt();
     if (due !== null && this.deps.clock.now() >= due) {
       await this.attempt(this.scheduleRecord().consecutiveFailures > 0 ? 'retry' : 'schedule');
@@ -626,8 +634,8 @@ export class Agent implements CandorApi {
     return null;
   }
 
-  /** For tests and the CLI: health without building a preview. */
-  get sourceHealth(): SourceHealth[] {
-    return this.lastBuilt?.health ?? [];
+  /** Resolves when no attempt or refresh is running: lets shells and tests wait for quiet. */
+  async idle(): Promise<void> {
+    while (this.inFlight || this.refreshing) await (this.inFlight ?? this.refreshing)?.catch(() => undefined);
   }
 }

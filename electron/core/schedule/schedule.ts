@@ -36,6 +36,11 @@ export interface Instant {
 /** What persists in the state file. */
 export interface ScheduleRecord {
   lastSuccess: Instant | null;
+  /**
+   * The last moment the agent was seen running, with the real time elapsed since the last success
+   * then. Carries the boot clock's knowledge across reboots: only downtime is left to the wall clock.
+   */
+  lastSeen?: { at: Instant; sinceSuccess: number } | null;
   /** Wall time of the next planned attempt (jitter and backoff already applied). */
   nextDueAt: number | null;
   consecutiveFailures: number;
@@ -49,12 +54,28 @@ export function instantOf(clock: Clock): Instant {
 }
 
 /**
- * Real time since `then`: the boot clock when both instants share a boot (immune to clock
- * changes and counting sleep); otherwise the wall clock, never negative.
+ * Real time from `then` to `now`: the boot clock when both share a boot (immune to clock changes,
+ * counting sleep); otherwise the wall clock, never negative.
  */
 export function realElapsed(then: Instant, now: Instant): number {
   if (then.bootId === now.bootId && now.sinceBoot >= then.sinceBoot) return now.sinceBoot - then.sinceBoot;
   return Math.max(0, now.wall - then.wall);
+}
+
+/** Real time since the last success, chaining through the last moment seen running. */
+export function realSinceSuccess(record: ScheduleRecord, now: Instant): number {
+  const success = record.lastSuccess;
+  if (!success) return Infinity;
+  if (success.bootId === now.bootId && now.sinceBoot >= success.sinceBoot) return now.sinceBoot - success.sinceBoot;
+  const seen = record.lastSeen;
+  if (seen) return seen.sinceSuccess + realElapsed(seen.at, now);
+  return realElapsed(success, now);
+}
+
+/** Records "still running now", so a later boot knows how much real time had passed by then. */
+export function seenAt(record: ScheduleRecord, now: Instant): ScheduleRecord {
+  if (!record.lastSuccess) return record;
+  return { ...record, lastSeen: { at: now, sinceSuccess: realSinceSuccess(record, now) } };
 }
 
 /**
@@ -64,7 +85,7 @@ export function realElapsed(then: Instant, now: Instant): number {
 export function nextAttemptAt(record: ScheduleRecord, now: Instant, notBefore: number): number {
   let due = record.nextDueAt ?? now.wall;
   if (record.lastSuccess) {
-    const earliest = now.wall + Math.max(0, DAY_MS - realElapsed(record.lastSuccess, now));
+    const earliest = now.wall + Math.max(0, DAY_MS - realSinceSuccess(record, now));
     due = Math.max(due, earliest);
     // A clock set back leaves a due time far in the future: a day from now is always enough.
     due = Math.min(due, now.wall + DAY_MS + DEFAULT_SCHEDULE.backoffCapMs + DEFAULT_SCHEDULE.jitterMs);
@@ -75,6 +96,7 @@ export function nextAttemptAt(record: ScheduleRecord, now: Instant, notBefore: n
 export function afterSuccess(record: ScheduleRecord, at: Instant, result: AttemptResult, options: ScheduleOptions, random: Random): ScheduleRecord {
   return {
     lastSuccess: at,
+    lastSeen: { at, sinceSuccess: 0 },
     nextDueAt: at.wall + DAY_MS + Math.floor(random.next() * options.jitterMs),
     consecutiveFailures: 0,
     lastAttempt: result,

@@ -21,6 +21,7 @@ const attempt = s.object({
 });
 const scheduleRecord = s.object({
   lastSuccess: optional(instant),
+  lastSeen: optional(s.object({ at: instant, sinceSuccess: s.int(0, Number.MAX_SAFE_INTEGER) })),
   nextDueAt: optional(s.int(0, Number.MAX_SAFE_INTEGER)),
   consecutiveFailures: s.int(0, 1_000_000),
   lastAttempt: optional(attempt),

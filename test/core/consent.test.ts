@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { HEADLESS_GRACE_MS, doNotTrack, maySend, resolveConsent, type ConsentInputs } from '../../electron/core/consent/consent';
+import { CANDOR_FIELD_PATHS } from '../../electron/core/schema/payload';
+
+const T0 = Date.UTC(2026, 0, 1);
+const base: ConsentInputs = {
+  env: {},
+  storedChoice: null,
+  shell: 'desktop',
+  firstStartAt: T0,
+  now: T0 + 60_000,
+  approvedFields: null,
+  currentFields: CANDOR_FIELD_PATHS,
+};
+const file = (enabled: boolean | undefined, unreadable = false) => ({ configFile: { path: '/etc/candor.toml', unreadable, ...(enabled === undefined ? {} : { enabled }) } });
+
+describe('consent precedence', () => {
+  // [name, inputs, sharing, decidedBy, locked, paused reason]
+  const table: Array<[string, Partial<ConsentInputs>, boolean, string, boolean, string | null]> = [
+    ['desktop, unanswered: sharing by default but nothing leaves', {}, true, 'default', false, 'awaiting-answer'],
+    ['desktop, wizard yes', { storedChoice: 'share', approvedFields: CANDOR_FIELD_PATHS }, true, 'wizard', false, null],
+    ['desktop, wizard no', { storedChoice: 'decline' }, false, 'wizard', false, null],
+    ['headless, unanswered, inside the grace period', { shell: 'headless' }, true, 'default', false, 'headless-grace'],
+    ['headless, unanswered, after the grace period', { shell: 'headless', now: T0 + HEADLESS_GRACE_MS + 1 }, true, 'default', false, null],
+    ['headless, unanswered, exactly at the end of grace', { shell: 'headless', now: T0 + HEADLESS_GRACE_MS }, true, 'default', false, null],
+    ['headless, answered no', { shell: 'headless', storedChoice: 'decline', now: T0 + 10 * HEADLESS_GRACE_MS }, false, 'wizard', false, null],
+    ['config file off beats wizard yes', { storedChoice: 'share', ...file(false) }, false, 'config-file', true, null],
+    ['config file on beats wizard no', { storedChoice: 'decline', ...file(true) }, true, 'config-file', true, null],
+    ['config file without the key decides nothing', { storedChoice: 'decline', ...file(undefined) }, false, 'wizard', false, null],
+    ['unreadable config file holds sharing off', { storedChoice: 'share', ...file(undefined, true) }, false, 'config-file', true, null],
+    ['DO_NOT_TRACK=1 beats wizard yes', { storedChoice: 'share', env: { DO_NOT_TRACK: '1' } }, false, 'environment', true, null],
+    ['DO_NOT_TRACK=true counts as off', { env: { DO_NOT_TRACK: 'true' } }, false, 'environment', true, null],
+    ['DO_NOT_TRACK=0 decides nothing', { storedChoice: 'share', env: { DO_NOT_TRACK: '0' }, approvedFields: CANDOR_FIELD_PATHS }, true, 'wizard', false, null],
+    ['DO_NOT_TRACK empty decides nothing', { storedChoice: 'decline', env: { DO_NOT_TRACK: '' } }, false, 'wizard', false, null],
+    ['DO_NOT_TRACK=1 beats config file on', { env: { DO_NOT_TRACK: '1' }, ...file(true) }, false, 'environment', true, null],
+    ['config file off beats CANDOR_INSIGHTS_ENABLED=true', { env: { CANDOR_INSIGHTS_ENABLED: 'true' }, ...file(false) }, false, 'config-file', true, null],
+    ['--share flag decides on', { cliFlag: true, storedChoice: 'decline' }, true, 'cli-flag', true, null],
+    ['--no-share flag decides off', { cliFlag: false, storedChoice: 'share' }, false, 'cli-flag', true, null],
+    ['--share cannot undo DO_NOT_TRACK', { cliFlag: true, env: { DO_NOT_TRACK: '1' } }, false, 'environment', true, null],
+    ['config on, desktop, unanswered: config is the answer', { ...file(true) }, true, 'config-file', true, null],
+    ['new fields since approval pause sending', { storedChoice: 'share', approvedFields: CANDOR_FIELD_PATHS.slice(1) }, true, 'wizard', false, 'new-fields'],
+  ];
+
+  for (const [name, inputs, sharing, decidedBy, locked, paused] of table) {
+    it(name, () => {
+      const state = resolveConsent({ ...base, ...inputs });
+      expect(state.sharing).toBe(sharing);
+      expect(state.decidedBy).toBe(decidedBy);
+      expect(state.locked).toBe(locked);
+      expect(state.paused?.reason ?? null).toBe(paused);
+      expect(maySend(state)).toBe(sharing && paused === null);
+    });
+  }
+
+  it('names the deciding setting', () => {
+    expect(resolveConsent({ ...base, env: { DO_NOT_TRACK: '1' } }).decidedByLabel).toContain('DO_NOT_TRACK=1');
+    expect(resolveConsent({ ...base, ...file(false) }).decidedByLabel).toContain('/etc/candor.toml');
+    expect(resolveConsent({ ...base, cliFlag: false }).decidedByLabel).toContain('--no-share');
+  });
+
+  it('lists exactly the fields that were not approved', () => {
+    const state = resolveConsent({ ...base, storedChoice: 'share', approvedFields: CANDOR_FIELD_PATHS.filter((f) => f !== 'uptime') });
+    expect(state.paused?.fields).toEqual(['uptime']);
+  });
+
+  it('keeps the stored answer visible while a config setting overrides it', () => {
+    expect(resolveConsent({ ...base, storedChoice: 'decline', ...file(true) }).storedChoice).toBe('decline');
+  });
+
+  it('reads DO_NOT_TRACK as the convention says', () => {
+    expect(doNotTrack({})).toBe(false);
+    expect(doNotTrack({ DO_NOT_TRACK: '' })).toBe(false);
+    expect(doNotTrack({ DO_NOT_TRACK: ' 0 ' })).toBe(false);
+    expect(doNotTrack({ DO_NOT_TRACK: 'yes' })).toBe(true);
+  });
+});

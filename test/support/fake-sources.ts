@@ -1,0 +1,27 @@
+import type { SourceSet } from '../../electron/core/report/builder';
+import type { ServerFacts } from '../../electron/core/sources/music-server';
+import { health } from '../../electron/core/sources/problems';
+
+/** Fixed, fast sources for tests about scheduling and consent rather than collection. */
+export function fakeSources(overrides: Partial<SourceSet> = {}): SourceSet {
+  const server: ServerFacts = {
+    api: 'native-api',
+    serverType: 'navidrome',
+    version: '0.58.0 (abcdef12)',
+    startedAt: Date.UTC(2025, 11, 31),
+    library: { tracks: 1200, albums: 100, artists: 40, playlists: 3, shares: 0, radios: 1, libraries: 1, activeUsers: 2 },
+    health: health('server', 'ok'),
+    sensitive: [],
+  };
+  return {
+    hostFacts: async () => ({ os: { type: 'linux', arch: 'amd64', numCPU: 4, distro: 'debian', version: '12', containerized: false, containerSignals: [] } }),
+    memory: async () => ({ hostTotal: 8e9, hostAvailable: 4e9 }),
+    serverProcess: async () => null,
+    filesystemType: async () => ({ ok: true, type: 'ext2/ext3/ext4' }),
+    server: async () => structuredClone(server),
+    serverConfigFile: async () => {
+      throw new Error('no config file in this test');
+    },
+    ...overrides,
+  };
+}
