@@ -306,7 +306,7 @@ export function fromEnvelope<T>(envelope: ApiEnvelope<T>): T {
 }
 
 /** Calls the agent by method name: the one dispatcher every transport uses. */
-export function dispatch(api: CandorApi, method: string, input: unknown): Promise<unknown> {
+export async function dispatch(api: CandorApi, method: string, input: unknown): Promise<unknown> {
   const checked = checkApiInput(method, input);
   const fn = api[checked.method] as (input?: unknown) => Promise<unknown>;
   return fn.call(api, checked.input);

@@ -1,4 +1,4 @@
-import { validate } from '../schema/dsl';
+import { validate, type SchemaNode } from '../schema/dsl';
 import { GO_ARCH, GO_OS, payloadSchema } from '../schema/payload';
 
 /** A value the agent has seen and must never send; the label says what kind of thing it is. */
@@ -49,7 +49,7 @@ export function guardPayload(payload: unknown, sensitive: readonly SensitiveValu
 
   const needles = sensitiveNeedles(sensitive);
   let verdict: GuardVerdict = { ok: true };
-  walkStrings(payload, '', (path, text) => {
+  walkStrings(payload, payloadSchema, '', (path, text) => {
     if (!verdict.ok) return;
     for (const { pattern, reason } of LEAK_PATTERNS) {
       if (pattern.test(text)) {
@@ -85,16 +85,19 @@ function sensitiveNeedles(values: readonly SensitiveValue[]): SensitiveValue[] {
   return out;
 }
 
-function walkStrings(value: unknown, path: string, visit: (path: string, text: string) => void): void {
+function walkStrings(value: unknown, node: SchemaNode | undefined, path: string, visit: (path: string, text: string) => void): void {
   if (typeof value === 'string') {
     visit(path, value);
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) => walkStrings(item, `${path}[${index}]`, visit));
+    value.forEach((item, index) => walkStrings(item, node?.kind === 'array' ? node.item : undefined, `${path}[${index}]`, visit));
   } else if (value && typeof value === 'object') {
     for (const [key, child] of Object.entries(value)) {
-      const childPath = path ? `${path}.${key}` : key;
+      // A map's keys are data: the path shows `*`, so a verdict never repeats what it refused.
+      const isMap = node?.kind === 'map';
+      const childPath = path ? `${path}.${isMap ? '*' : key}` : key;
       visit(childPath, key);
-      walkStrings(child, childPath, visit);
+      const childNode = node?.kind === 'map' ? node.value : node?.kind === 'object' ? node.fields[key] : undefined;
+      walkStrings(child, childNode, childPath, visit);
     }
   }
 }

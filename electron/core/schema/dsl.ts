@@ -175,10 +175,12 @@ function check(node: SchemaNode, input: unknown, path: string, depth: number, op
       const keys = Object.keys(input);
       if (keys.length > node.maxEntries) throw new Violation(path, `more than ${node.maxEntries} entries`);
       const out: Record<string, unknown> = {};
+      // Map keys are data, not names: paths show `*` so an error message never echoes a key's text.
+      const entryPath = join(path, '*');
       for (const key of keys) {
-        if (FORBIDDEN_KEYS.has(key)) throw new Violation(join(path, key), 'forbidden key');
-        if (!node.keyPattern.test(key)) throw new Violation(join(path, key), 'key not allowed');
-        out[key] = check(node.value, input[key], join(path, key), depth + 1, options);
+        if (FORBIDDEN_KEYS.has(key)) throw new Violation(entryPath, 'forbidden key');
+        if (!node.keyPattern.test(key)) throw new Violation(entryPath, 'key not allowed');
+        out[key] = check(node.value, input[key], entryPath, depth + 1, options);
       }
       return out;
     }
