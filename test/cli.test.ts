@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempHome } from './support/agent-harness';
+import { loopbackServer } from './support/loopback';
+
+const run = promisify(execFile);
+const bin = path.resolve(import.meta.dirname, '../bin/candor.js');
+
+async function candor(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, DO_NOT_TRACK: '', ...env }, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let collector: Awaited<ReturnType<typeof loopbackServer>>;
+beforeAll(async () => {
+  collector = await loopbackServer((_req, res) => res.writeHead(200).end('{}'));
+});
+afterAll(() => collector.close());
+
+function home(config = ''): Record<string, string> {
+  const dir = tempHome('candor-cli-');
+  writeFileSync(path.join(dir, 'candor.toml'), `[insights]\nendpoint = "${collector.url}/collect"\n${config}`);
+  return { CANDOR_HOME: dir };
+}
+
+describe('the candor command line', () => {
+  it('prints help with exit 0, and exit 2 with a one-line reason for bad usage', async () => {
+    const help = await candor(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: candor <command>/);
+    const unknown = await candor(['frobnicate'], home());
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    const badFlag = await candor(['status', '--colour'], home());
+    expect(badFlag.code).toBe(2);
+    expect((await candor(['consent', 'perhaps'], home())).code).toBe(2);
+  });
+
+  it('`preview --json` prints the exact bytes alone, and `send` posts those bytes', async () => {
+    const env = home();
+    expect((await candor(['consent', 'yes'], env)).code).toBe(0);
+    const preview = await candor(['preview', '--json'], env);
+    expect(preview.code).toBe(0);
+    const bytes = preview.stdout.replace(/\n$/, '');
+    expect(() => JSON.parse(bytes)).not.toThrow();
+    const before = collector.received.length;
+    const sent = await candor(['send'], env);
+    expect(sent.code).toBe(0);
+    const body = collector.received[before]!.body;
+    // Same facts, same bytes: only the memory figures move between two runs.
+    const strip = (t: string) => JSON.stringify({ ...JSON.parse(t), candor: { ...JSON.parse(t).candor, hostMemory: null } });
+    expect(strip(body)).toBe(strip(bytes));
+    const history = JSON.parse((await candor(['history', '--json'], env)).stdout);
+    expect(history[0].body).toBe(body);
+  });
+
+  it('`send` exits 1 with a clear reason when sharing is off, naming the setting', async () => {
+    const env = { ...home(), DO_NOT_TRACK: '1' };
+    const result = await candor(['send'], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/sharing is off \(DO_NOT_TRACK=1/);
+  });
+
+  it('`status --json` says who decided, and that a config lock wins over the stored answer', async () => {
+    const env = home('enabled = false\n');
+    await candor(['consent', 'yes'], env);
+    const status = JSON.parse((await candor(['status', '--json'], env)).stdout);
+    expect(status.consent).toMatchObject({ sharing: false, locked: true, decidedBy: 'config-file', storedChoice: 'share' });
+    expect(status.sources.map((s: { source: string }) => s.source)).toEqual(['server', 'server-config', 'uptime', 'host', 'filesystems']);
+  });
+
+  it('`send` waits for the headless grace period without an answer', async () => {
+    const result = await candor(['send'], home());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/paused/);
+  });
+});
