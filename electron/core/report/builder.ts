@@ -155,7 +155,7 @@ export class ReportBuilder {
     else omitted.push({ path: 'version', reason: PROBLEMS[this.snapshot.serverProblem ?? server?.health.code as ProblemCode ?? 'server-error'] });
 
     const startedAt = server?.startedAt ?? process?.startTime.getTime();
-    const uptimeSource = server?.startedAt !== undefined ? 'event-stream' : process ? 'local-process' : undefined;
+    const uptimeSource = server?.startedAt !== undefined ? (server.startedAtSource ?? 'event-stream') : process ? 'local-process' : undefined;
     if (startedAt !== undefined && now >= startedAt) payload.uptime = Math.floor((now - startedAt) / 1000);
     else omitted.push({ path: 'uptime', reason: PROBLEMS['start-time-unknown'] });
 

@@ -29,8 +29,9 @@ export interface ServerFacts {
   api: 'native-api' | 'subsonic-api';
   serverType?: string;
   version?: string;
-  /** Epoch ms the server process started, when it said so. */
+  /** Epoch ms the server process started, when it said so, and how we learned it. */
   startedAt?: number;
+  startedAtSource?: 'event-stream' | 'prometheus';
   library: LibraryCounts;
   hasSmartPlaylists?: boolean;
   unlistedSuffixTracks?: number;
@@ -273,9 +274,10 @@ async function collectViaNative(api: NativeApi, base: string, now: number, sensi
     })(),
     (async () => {
       try {
-        const start = await serverStartFromEvents(api);
+        const start = (await serverStartFromEvents(api).catch(() => null)) ?? (await serverStartFromPrometheus(api));
         if (start) {
           facts.startedAt = start.startedAt;
+          facts.startedAtSource = start.source;
           if (!facts.version && start.version) facts.version = start.version;
         } else facts.uptimeProblem = 'start-time-unknown';
       } catch (error) {
@@ -320,15 +322,26 @@ async function countSuffixes(api: NativeApi): Promise<{ counts: Record<string, n
   return { counts, unlisted: 0 };
 }
 
+type StartTime = { startedAt: number; version?: string; source: 'event-stream' | 'prometheus' };
+
 /** Navidrome announces its start time to every new event-stream client (server/events/sse.go). */
-async function serverStartFromEvents(api: NativeApi): Promise<{ startedAt: number; version?: string } | null> {
+async function serverStartFromEvents(api: NativeApi): Promise<StartTime | null> {
   const res = await api.get('/api/events', {}, { readUntil: /event:\s*serverStart[\s\S]*?\n\n/, timeoutMs: 4000 });
   if (res.status !== 200) return null;
   const match = /event:\s*serverStart\s*\n(?:[^\n]*\n)*?data:\s*(\{[^\n]*\})/.exec(res.body);
   const data = match ? parseJson(match[1]!) : null;
   const startedAt = typeof data?.startTime === 'string' ? Date.parse(data.startTime) : NaN;
   if (!Number.isFinite(startedAt)) return null;
-  return { startedAt, ...(typeof data?.version === 'string' ? { version: data.version } : {}) };
+  return { startedAt, source: 'event-stream', ...(typeof data?.version === 'string' ? { version: data.version } : {}) };
+}
+
+/** Prometheus' standard process metric, when the server exposes metrics at the default path without a password. */
+async function serverStartFromPrometheus(api: NativeApi): Promise<StartTime | null> {
+  const res = await api.http.request({ method: 'GET', url: `${api.base}/metrics`, timeoutMs: REQUEST_TIMEOUT_MS, maxBytes: 4 * 1024 * 1024 }).catch(() => null);
+  if (!res || res.status !== 200) return null;
+  const match = /^process_start_time_seconds(?:\{[^}]*\})?\s+([0-9.eE+]+)\s*$/m.exec(res.body);
+  const seconds = match ? Number(match[1]) : NaN;
+  return Number.isFinite(seconds) && seconds > 0 ? { startedAt: Math.round(seconds * 1000), source: 'prometheus' } : null;
 }
 
 // ---------------------------------------------------------------------------------------------
