@@ -1,12 +1,10 @@
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, AGENT_VERSION } from '../core/agent';
 import type { AgentStatus, HistorySummary, PreviewView } from '../core/api/contract';
 import { ApiError } from '../core/api/contract';
 import { createAxiosHttpClient } from '../core/http';
 import { consoleLogger, systemClock, systemRandom } from '../core/platform';
-import { candorConfigPath, loadCandorConfig } from '../core/settings/candor-config';
+import { candorConfigPath, defaultHome, loadCandorConfig } from '../core/settings/candor-config';
 
 /** The `candor` command line: a stable contract users script against (see README "Command line"). */
 export const USAGE = `candor ${AGENT_VERSION}: see and control the anonymous usage statistics your music server shares.
@@ -35,13 +33,6 @@ Environment:
   CANDOR_INSIGHTS_ENABLED=true|false   Turns sharing on or off
 
 Exit codes: 0 success, 1 the action failed (reason on stderr), 2 bad usage.`;
-
-export function defaultHome(env: Record<string, string | undefined> = process.env): string {
-  if (env.CANDOR_HOME) return path.resolve(env.CANDOR_HOME);
-  if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), 'Candor');
-  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'Candor');
-  return path.join(env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'candor');
-}
 
 export interface CliIo {
   out: (text: string) => void;

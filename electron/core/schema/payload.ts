@@ -39,7 +39,8 @@ export const PATTERNS = {
   agentVersion: /^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?:-[0-9A-Za-z.]{1,32})?$/,
   token: /^[a-z0-9][a-z0-9._-]{0,31}$/,
   osVersion: /^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/,
-  fsType: /^(?:[a-z0-9][a-z0-9./+_-]{0,31}|unknown\(0x-?[0-9a-f]{1,16}\))$/,
+  // Windows names its filesystems in capitals (NTFS, ReFS, exFAT), and Navidrome reports them as is.
+  fsType: /^(?:[A-Za-z0-9][A-Za-z0-9./+_-]{0,31}|unknown\(0x-?[0-9a-f]{1,16}\))$/,
   cron: /^[@A-Za-z0-9 */,?#-]{0,64}$/,
   size: /^[0-9][0-9 .,]{0,11}[A-Za-z]{0,4}$/,
   playerClient: /^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,39}$/,

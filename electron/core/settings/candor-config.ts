@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 
@@ -28,6 +29,14 @@ const KNOWN: Record<string, Record<string, 'boolean' | 'string' | 'integer'>> = 
   server: { url: 'string', username: 'string', password: 'string', password_file: 'string', config_file: 'string' },
   history: { retention_days: 'integer' },
 };
+
+/** Where Candor keeps its data when CANDOR_HOME does not say: each platform's usual place. Both shells share it. */
+export function defaultHome(env: Record<string, string | undefined> = process.env): string {
+  if (env.CANDOR_HOME) return path.resolve(env.CANDOR_HOME);
+  if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), 'Candor');
+  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'Candor');
+  return path.join(env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share'), 'candor');
+}
 
 export function candorConfigPath(env: Record<string, string | undefined>, home: string): string {
   return env.CANDOR_CONFIG ? path.resolve(env.CANDOR_CONFIG) : path.join(home, 'candor.toml');

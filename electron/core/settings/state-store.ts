@@ -135,7 +135,8 @@ export class StateStore {
     state ??= freshState(now);
     try {
       this.backing = (this.options.createBacking ?? defaultBacking)(this.options.dir);
-      this.backing.store = state as unknown as Record<string, unknown>;
+      // A copy: the store library may add its own keys to the object it is given.
+      this.backing.store = structuredClone(state) as unknown as Record<string, unknown>;
     } catch {
       this.backing = null;
       this.warnings.push('The data folder is not writable: settings are kept in memory only and will be lost when Candor stops.');
@@ -156,7 +157,7 @@ export class StateStore {
     this.state = checked.value;
     if (this.backing) {
       try {
-        this.backing.store = this.state as unknown as Record<string, unknown>;
+        this.backing.store = structuredClone(this.state) as unknown as Record<string, unknown>;
       } catch {
         this.backing = null;
         this.warnings.push('The data folder became read-only: settings changes are kept in memory only.');

@@ -45,6 +45,8 @@ export interface ServerFacts {
 }
 
 const REQUEST_TIMEOUT_MS = 5000;
+/** Navidrome sends `serverStart` the moment a client connects; silence this long means it never will. */
+const EVENT_WAIT_MS = 1500;
 /** Navidrome counts users and players "active" when seen within the last 7 days (core/metrics/insights.go). */
 export const ACTIVE_WINDOW_MS = 7 * 24 * 3600 * 1000;
 /** Player clients outside this shape are grouped: a client name is free text set by any app. */
@@ -80,7 +82,6 @@ export function connectionSensitives(conn: Pick<ServerConnection, 'url' | 'usern
 
 class NativeApi {
   private token = '';
-  subsonic: { salt: string; token: string } | null = null;
   isAdmin = false;
 
   constructor(
@@ -106,9 +107,6 @@ class NativeApi {
     if (res.status !== 200 || typeof body?.token !== 'string') return 'not-native';
     this.token = body.token;
     this.isAdmin = body.isAdmin === true;
-    if (typeof body.subsonicSalt === 'string' && typeof body.subsonicToken === 'string') {
-      this.subsonic = { salt: body.subsonicSalt, token: body.subsonicToken };
-    }
     return 'ok';
   }
 
@@ -196,6 +194,11 @@ async function collectViaNative(api: NativeApi, base: string, now: number, sensi
     }
   };
   const lib = facts.library;
+  let players: Promise<Record<string, unknown>[]> | null = null;
+  const playersOnce = () => (players ??= api.list('player'));
+  // Navidrome marks every account that calls its API as active (UpdateLastAccessMiddleware), Candor's
+  // own included: that account counts only if it also played through some app in the window.
+  const isSelf = (user: Record<string, unknown>) => typeof user.userName === 'string' && user.userName.toLowerCase() === api.conn.username.toLowerCase();
   const countInto = (key: keyof LibraryCounts, resource: string, problemOn404?: ProblemCode) =>
     attempt([`library.${key}`], async () => {
       try {
@@ -207,11 +210,6 @@ async function collectViaNative(api: NativeApi, base: string, now: number, sensi
     });
 
   await Promise.all([
-    attempt(['version'], async () => {
-      const ping = await subsonicPing(api, base);
-      if (ping.serverVersion) facts.version = ping.serverVersion;
-      if (ping.type) facts.serverType = ping.type;
-    }),
     countInto('tracks', 'song'),
     countInto('albums', 'album'),
     countInto('artists', 'artist'),
@@ -227,17 +225,18 @@ async function collectViaNative(api: NativeApi, base: string, now: number, sensi
           if (typeof user[key] === 'string') sensitive.push({ kind: key === 'email' ? 'email' : 'user name', value: user[key] as string });
         }
       }
-      lib.activeUsers = users.filter((u) => isWithin(u.lastAccessAt, now)).length;
+      const players = await playersOnce();
+      lib.activeUsers = users.filter((u) => isWithin(u.lastAccessAt, now) && (!isSelf(u) || selfActiveElsewhere(u, players, now))).length;
     }),
     attempt(['library.activePlayers'], async () => {
       if (!api.isAdmin) throw new SourceProblem('not-admin');
-      const players = await api.list('player');
+      const players = await playersOnce();
       const byClient: Record<string, number> = {};
       for (const player of players) {
         for (const key of ['name', 'userAgent', 'ip', 'userName', 'id']) {
           if (typeof player[key] === 'string') sensitive.push({ kind: key === 'ip' ? 'address' : 'name', value: player[key] as string });
         }
-        if (!isWithin(player.lastSeen, now)) continue;
+        if (!isWithin(player.lastSeen, now) || player.client === CANDOR_CLIENT) continue;
         const client = typeof player.client === 'string' && PATTERNS.playerClient.test(player.client) ? player.client : OTHER_CLIENT;
         byClient[client] = (byClient[client] ?? 0) + 1;
       }
@@ -286,6 +285,12 @@ async function collectViaNative(api: NativeApi, base: string, now: number, sensi
     })(),
   ]);
 
+  if (!facts.version) {
+    const about = await openSubsonicAbout(api.http, base).catch(() => null);
+    if (about?.serverVersion) facts.version = about.serverVersion;
+    else omitted.push('version');
+  }
+
   // A count we asked for in parallel with the one for the total may drift; never report more than the total.
   if (lib.fileSuffixes && lib.tracks !== undefined && facts.unlistedSuffixTracks !== undefined) {
     const listed = Object.values(lib.fileSuffixes).reduce((a, b) => a + b, 0);
@@ -300,6 +305,13 @@ async function collectViaNative(api: NativeApi, base: string, now: number, sensi
     facts.health = health('server', 'partial', first, omitted);
   }
   return facts;
+}
+
+/** The client name Candor gives itself on the Subsonic API, so its own visits are never counted as a player. */
+const CANDOR_CLIENT = 'candor';
+
+function selfActiveElsewhere(user: Record<string, unknown>, players: Record<string, unknown>[], now: number): boolean {
+  return players.some((p) => p.userId === user.id && p.client !== CANDOR_CLIENT && isWithin(p.lastSeen, now));
 }
 
 function isWithin(value: unknown, now: number): boolean {
@@ -326,7 +338,7 @@ type StartTime = { startedAt: number; version?: string; source: 'event-stream' |
 
 /** Navidrome announces its start time to every new event-stream client (server/events/sse.go). */
 async function serverStartFromEvents(api: NativeApi): Promise<StartTime | null> {
-  const res = await api.get('/api/events', {}, { readUntil: /event:\s*serverStart[\s\S]*?\n\n/, timeoutMs: 4000 });
+  const res = await api.get('/api/events', {}, { readUntil: /event:\s*serverStart[\s\S]*?\n\n/, timeoutMs: EVENT_WAIT_MS });
   if (res.status !== 200) return null;
   const match = /event:\s*serverStart\s*\n(?:[^\n]*\n)*?data:\s*(\{[^\n]*\})/.exec(res.body);
   const data = match ? parseJson(match[1]!) : null;
@@ -349,15 +361,21 @@ async function serverStartFromPrometheus(api: NativeApi): Promise<StartTime | nu
 
 type SubsonicBody = Record<string, unknown> & { status?: string; serverVersion?: string; type?: string; version?: string };
 
-/** Navidrome's login hands out a Subsonic token, so the version comes from a token-authenticated ping. */
-async function subsonicPing(api: NativeApi, base: string): Promise<{ serverVersion?: string; type?: string }> {
-  if (!api.subsonic) return {};
-  const body = await subsonicCall(api.http, base, 'ping', { u: api.conn.username, t: api.subsonic.token, s: api.subsonic.salt });
-  return { ...(body.serverVersion ? { serverVersion: body.serverVersion } : {}), ...(body.type ? { type: body.type } : {}) };
+/**
+ * The server's version without signing in: OpenSubsonic's extension list needs no credentials and,
+ * unlike an authenticated call, does not register Candor as a player.
+ */
+async function openSubsonicAbout(http: HttpClient, base: string): Promise<{ serverVersion?: string; type?: string }> {
+  const res = await http.request({ method: 'GET', url: `${base}/rest/getOpenSubsonicExtensions?f=json`, timeoutMs: REQUEST_TIMEOUT_MS, maxBytes: 256 * 1024 });
+  const body = parseJson(res.body)?.['subsonic-response'] as SubsonicBody | undefined;
+  return {
+    ...(typeof body?.serverVersion === 'string' ? { serverVersion: body.serverVersion } : {}),
+    ...(typeof body?.type === 'string' ? { type: body.type } : {}),
+  };
 }
 
 async function subsonicCall(http: HttpClient, base: string, method: string, auth: Record<string, string>, params: Record<string, string> = {}): Promise<SubsonicBody> {
-  const qs = new URLSearchParams({ ...auth, v: '1.16.1', c: 'candor', f: 'json', ...params });
+  const qs = new URLSearchParams({ ...auth, v: '1.16.1', c: CANDOR_CLIENT, f: 'json', ...params });
   const res = await http.request({ method: 'GET', url: `${base}/rest/${method}?${qs}`, timeoutMs: REQUEST_TIMEOUT_MS, maxBytes: 32 * 1024 * 1024 });
   if (res.status === 404) throw new SourceProblem('not-a-music-server');
   if (res.status >= 500) throw new SourceProblem('server-error');
