@@ -1,0 +1,34 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+function files(dir: string): string[] {
+  return readdirSync(path.join(root, dir)).flatMap((name) => {
+    const rel = path.join(dir, name);
+    return statSync(path.join(root, rel)).isDirectory() ? files(rel) : /\.(ts|mts|cts)$/.test(name) ? [rel] : [];
+  });
+}
+
+const RUNTIME_ELECTRON = /(?:^|\n)\s*import\s+(?!type\b)[^;]*?from\s+['"]electron(?:\/[^'"]*)?['"]|require\(\s*['"]electron['"]\s*\)/;
+const shellFiles = [...files('electron/main'), ...files('electron/preload'), ...files('electron/shell')];
+
+describe('the desktop shell keeps Electron at its edges', () => {
+  it('only the composition root and the preload entry import Electron at run time', () => {
+    const importers = shellFiles.filter((file) => RUNTIME_ELECTRON.test(readFileSync(path.join(root, file), 'utf8')));
+    expect(importers.sort()).toEqual([path.join('electron', 'main', 'main.ts'), path.join('electron', 'preload', 'preload.ts')]);
+  });
+
+  it('pure helpers in electron/shell depend on nothing in main or preload', () => {
+    const offenders = files('electron/shell').filter((file) => /from\s+['"]\.\.\/(main|preload)\//.test(readFileSync(path.join(root, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  it('nothing uses sendSync, remote, or passes IPC channels through from the page', () => {
+    for (const file of shellFiles) {
+      const text = readFileSync(path.join(root, file), 'utf8');
+      expect(text, file).not.toMatch(/\bsendSync\s*\(|@electron\/remote|\.send\(\s*channel\b/);
+    }
+  });
+});

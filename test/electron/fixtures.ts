@@ -1,0 +1,116 @@
+import type { AgentEvent, AgentStatus, CandorApi, ConsentState, ScheduleState } from '../../electron/core/api/contract';
+import type { LogLevel, Logger } from '../../electron/core/platform';
+
+/** An agent status with sensible defaults: sharing on, answered in the wizard, one good send. */
+export function agentStatus(overrides: { consent?: Partial<ConsentState>; schedule?: Partial<ScheduleState> } = {}): AgentStatus {
+  return {
+    shell: 'desktop',
+    agentVersion: '0.1.0',
+    instanceId: '0b7e6f1c-8a51-4c6f-a0f5-3d0f0f7a9b21',
+    consent: { sharing: true, decidedBy: 'wizard', locked: false, decidedByLabel: 'your answer in Candor', storedChoice: 'share', paused: null, ...overrides.consent },
+    schedule: {
+      nextDueAt: '2026-01-02T12:30:00.000Z',
+      lastSuccessAt: '2026-01-01T12:00:00.000Z',
+      lastAttempt: { at: '2026-01-01T12:00:00.000Z', ok: true, status: 204, message: 'accepted (HTTP 204)' },
+      consecutiveFailures: 0,
+      ...overrides.schedule,
+    },
+    sources: [],
+    settings: { server: { url: null, username: null, configFile: null, passwordStorage: 'none' }, endpoint: 'https://insights.navidrome.org/collect', historyRetentionDays: 365, fixedBy: {} },
+    warnings: [],
+  };
+}
+
+export const STATUSES = {
+  on: agentStatus(),
+  off: agentStatus({ consent: { sharing: false, storedChoice: 'decline' }, schedule: { nextDueAt: null } }),
+  lockedOff: agentStatus({
+    consent: { sharing: false, decidedBy: 'environment', locked: true, decidedByLabel: 'DO_NOT_TRACK=1 in the environment', storedChoice: 'share' },
+    schedule: { nextDueAt: null },
+  }),
+  lockedOn: agentStatus({ consent: { decidedBy: 'config-file', locked: true, decidedByLabel: '[insights] enabled = true in /etc/candor.toml' } }),
+  failed: agentStatus({
+    schedule: { lastAttempt: { at: '2026-01-02T12:31:00.000Z', ok: false, errorClass: 'unreachable', message: 'could not connect' }, consecutiveFailures: 1, nextDueAt: '2026-01-02T12:36:00.000Z' },
+  }),
+  firstRun: agentStatus({
+    consent: { decidedBy: 'default', decidedByLabel: 'the default (sharing is on until you choose)', storedChoice: null, paused: { reason: 'awaiting-answer' } },
+    schedule: { nextDueAt: null, lastSuccessAt: null, lastAttempt: null },
+  }),
+  newFields: agentStatus({ consent: { paused: { reason: 'new-fields', fields: ['os.containerized'] } }, schedule: { nextDueAt: null } }),
+} satisfies Record<string, AgentStatus>;
+
+/** A CandorApi that records calls and answers from a status the test controls. */
+export function fakeApi(initial: AgentStatus = STATUSES.on) {
+  let status = structuredClone(initial);
+  const calls: Array<{ method: string; input: unknown }> = [];
+  const listeners = new Set<(event: AgentEvent) => void>();
+  let releaseSend: (() => void) | null = null;
+  const record = (method: string, input?: unknown) => void calls.push({ method, input });
+  const api: CandorApi = {
+    getStatus: async () => (record('getStatus'), structuredClone(status)),
+    getPreview: async () => {
+      record('getPreview');
+      return { text: '{}', sha256: '0'.repeat(64), size: 2, builtAt: '2026-01-01T00:00:00.000Z', changesSinceLastSent: null, omitted: [], guard: { ok: true } };
+    },
+    refreshPreview: async () => api.getPreview(),
+    getFieldCatalog: async () => (record('getFieldCatalog'), []),
+    listHistory: async (input) => (record('listHistory', input), { total: 0, offset: input.offset, entries: [] }),
+    getHistoryEntry: async (input) => {
+      record('getHistoryEntry', input);
+      const { ApiError } = await import('../../electron/core/api/contract');
+      throw new ApiError('not-found', 'No history entry with that id.');
+    },
+    exportHistory: async () => (record('exportHistory'), ''),
+    setConsent: async (input) => {
+      record('setConsent', input);
+      status = { ...status, consent: { ...status.consent, sharing: input.choice === 'share', storedChoice: input.choice, paused: null } };
+      return structuredClone(status);
+    },
+    approveFields: async (input) => (record('approveFields', input), structuredClone(status)),
+    sendNow: async () => {
+      record('sendNow');
+      await new Promise<void>((resolve) => (releaseSend = resolve));
+      return { ok: true, message: 'Sent: accepted (HTTP 204).' };
+    },
+    resetInstanceId: async () => (record('resetInstanceId'), structuredClone(status)),
+    updateSettings: async (input) => (record('updateSettings', input), structuredClone(status)),
+    testConnection: async (input) => (record('testConnection', input), { ok: true, checks: [] }),
+    detectLocalServer: async () => (record('detectLocalServer'), null),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+  return {
+    api,
+    calls,
+    listeners,
+    setStatus(next: AgentStatus) {
+      status = structuredClone(next);
+    },
+    /** Lets a pending `sendNow` finish. */
+    finishSend() {
+      releaseSend?.();
+      releaseSend = null;
+    },
+    emit(event: AgentEvent) {
+      for (const listener of listeners) listener(event);
+    },
+  };
+}
+
+/** A logger that keeps every line, so tests can assert nothing sensitive is logged. */
+export function recordingLogger(): Logger & { lines: Array<{ level: LogLevel; message: string; fields?: Record<string, unknown> }> } {
+  const lines: Array<{ level: LogLevel; message: string; fields?: Record<string, unknown> }> = [];
+  return {
+    lines,
+    log(level, message, fields) {
+      lines.push({ level, message, ...(fields ? { fields } : {}) });
+    },
+  };
+}
+
+/** Lets promise chains finish. */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
