@@ -95,6 +95,12 @@ describe('the privacy guard', () => {
     expect(guardPayload(valid, [{ kind: 'host name', value: 'debian' }, { kind: 'user name', value: 'root' }, { kind: 'path', value: '/music' }]).ok).toBe(true);
   });
 
+  it("matches what the agent saw against data, not against the schema's own field names or filesystem names", () => {
+    const seen = [{ kind: 'path' as const, value: '/srv/music/playlists/ext4/road-trip.m3u' }];
+    expect(guardPayload({ ...valid, library: { ...valid.library, playlists: 3 } }, seen)).toEqual({ ok: true });
+    expect(guardPayload({ ...valid, library: { ...valid.library, activePlayers: { 'road-trip.m3u': 1 } } }, seen).ok).toBe(false);
+  });
+
   it.each([
     ['an IPv4 address', '10.1.2.3'],
     ['an email', 'a@b.example'],

@@ -34,6 +34,9 @@ const PUBLIC_WORDS = new Set<string>([
   'nixos', 'gentoo', 'manjaro', 'synology', 'unraid', 'truenas', 'docker', 'podman', 'navidrome', 'music',
   'media', 'data', 'cache', 'backup', 'server', 'admin', 'user', 'root', 'home', 'local', 'localhost',
   'nas', 'pi', 'raspberrypi', 'http', 'https', 'rest', 'api', 'www',
+  // Filesystem names: a folder called /mnt/ext4 must not stop "ext4" being reported as its type.
+  'ext2', 'ext3', 'ext4', 'btrfs', 'xfs', 'zfs', 'nfs', 'nfs4', 'cifs', 'smb', 'smb2', 'smb3', 'tmpfs', 'overlay',
+  'overlayfs', 'fuse', 'ntfs', 'vfat', 'exfat', 'apfs', 'hfs', 'f2fs', 'jfs', 'ceph', 'squashfs', 'virtiofs',
 ]);
 
 /** Shorter values are too common to identify anyone and would refuse honest reports. */
@@ -95,7 +98,8 @@ function walkStrings(value: unknown, node: SchemaNode | undefined, path: string,
       // A map's keys are data: the path shows `*`, so a verdict never repeats what it refused.
       const isMap = node?.kind === 'map';
       const childPath = path ? `${path}.${isMap ? '*' : key}` : key;
-      visit(childPath, key);
+      // Keys the schema declares are our own field names; only data keys can carry a leak.
+      if (isMap || !node) visit(childPath, key);
       const childNode = node?.kind === 'map' ? node.value : node?.kind === 'object' ? node.fields[key] : undefined;
       walkStrings(child, childNode, childPath, visit);
     }
