@@ -101,6 +101,8 @@ class NativeApi {
       maxBytes: 64 * 1024,
     });
     if (res.status === 401) throw new SourceProblem('unauthorized');
+    // Navidrome allows 5 sign-ins per 20 s per address (server/auth.go, httprate).
+    if (res.status === 429) throw new SourceProblem('rate-limited');
     if (res.status === 404 || res.status === 405) return 'not-native';
     if (res.status >= 500) throw new SourceProblem('server-error');
     const body = parseJson(res.body);

@@ -15,6 +15,7 @@ export const PROBLEMS = {
   tls: 'The secure connection to the server failed (certificate problem).',
   'not-a-music-server': 'The address answered, but not as a Navidrome or Subsonic server.',
   'server-error': 'The server answered with an error.',
+  'rate-limited': 'The server asked to slow down (too many sign-ins in a short time); try again in a minute.',
   'endpoint-missing': 'This server version does not offer the needed endpoint.',
   'config-hidden': "The server does not expose its settings (set DevUIShowConfig, or point Candor at the server's config file).",
   'config-file-unreadable': "The server's config file could not be read.",

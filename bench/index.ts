@@ -1,0 +1,34 @@
+// `npm run bench`: every benchmark, each with baselines measured in the same run, plus the machine.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { benchHostFacts } from './host-facts';
+import { formatBenchTable, type BenchResult } from './measure';
+import { benchPreview } from './preview';
+
+type Suite = { title: string; run: () => Promise<BenchResult[] | string> };
+
+const optional = (file: string, exportName: string, title: string): Suite[] =>
+  existsSync(path.join(import.meta.dirname, file))
+    ? [{ title, run: async () => {
+        const mod = (await import(`./${file}`)) as Record<string, () => Promise<BenchResult[] | string>>;
+        return mod[exportName]!();
+      } }]
+    : [];
+
+const suites: Suite[] = [
+  { title: 'Host facts (Candor vs Node built-ins vs systeminformation)', run: benchHostFacts },
+  { title: 'Preview: first collection against a local Navidrome-compatible server, and the warm refresh', run: benchPreview },
+  ...optional('collector.ts', 'benchCollector', 'Collector ingest'),
+  ...optional('ui.ts', 'benchUi', 'Admin UI in Chromium'),
+];
+
+const only = process.argv.slice(2);
+console.log(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}/${os.arch()}, Node ${process.version}`);
+for (const suite of suites) {
+  if (only.length && !only.some((o) => suite.title.toLowerCase().includes(o.toLowerCase()))) continue;
+  console.log(`\n## ${suite.title}\n`);
+  const result = await suite.run();
+  console.log(typeof result === 'string' ? result : formatBenchTable(result));
+}
+console.log('\nmax stall = longest event-loop delay sampled every 1 ms; about 1-5 ms is the idle floor on this VM.');
