@@ -50,6 +50,7 @@ const WAKE_CAP_MS = 5 * 60 * 1000;
 /** Re-read the server this often while the preview is being watched. */
 const SOURCE_REFRESH_MS = 5 * 60 * 1000;
 const HISTORY_MAX_ENTRIES = 50_000;
+const SEEN_MARK_INTERVAL_MS = 15 * 60 * 1000;
 
 export interface AgentDeps {
   home: string;
@@ -126,7 +127,7 @@ export class Agent implements CandorApi {
 
   /** Cancels pending work without sending; waits for an attempt already on the wire. */
   async stop(): Promise<void> {
-    if (this.running) this.markSeen();
+    if (this.running) this.markSeen(true);
     this.running = false;
     this.disarm();
     if (this.tick) this.deps.clock.clearTimeout(this.tick as never);
@@ -250,9 +251,19 @@ export class Agent implements CandorApi {
     this.timer = handle;
   }
 
-  private markSeen(): void {
+  private lastMarkedAt = -Infinity;
+
+  /**
+   * Persists "still running now" (see ScheduleRecord.lastSeen). Every 15 minutes is enough: only a
+   * crash can lose a mark, and a clock change in those minutes then counts as downtime at worst.
+   */
+  private markSeen(force = false): void {
+    const mono = this.deps.clock.monotonic();
+    if (!force && mono - this.lastMarkedAt < SEEN_MARK_INTERVAL_MS) return;
     const record = this.scheduleRecord();
-    if (record.lastSuccess) this.saveSchedule(seenAt(record, instantOf(this.deps.clock)));
+    if (!record.lastSuccess) return;
+    this.lastMarkedAt = mono;
+    this.saveSchedule(seenAt(record, instantOf(this.deps.clock)));
   }
 
   private async wake(): Promise<void> {
