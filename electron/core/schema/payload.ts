@@ -38,14 +38,19 @@ export const PATTERNS = {
   serverVersion: /^[0-9A-Za-z][0-9A-Za-z.+_ ()-]{0,63}$/,
   agentVersion: /^[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?:-[0-9A-Za-z.]{1,32})?$/,
   token: /^[a-z0-9][a-z0-9._-]{0,31}$/,
-  osVersion: /^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$/,
+  // Navidrome on Windows may send the raw `ver` text ("Microsoft Windows [Version 10.0.19045]").
+  osVersion: /^[0-9A-Za-z][0-9A-Za-z._ ()[\]-]{0,63}$/,
   // Windows names its filesystems in capitals (NTFS, ReFS, exFAT), and Navidrome reports them as is.
   fsType: /^(?:[A-Za-z0-9][A-Za-z0-9./+_-]{0,31}|unknown\(0x-?[0-9a-f]{1,16}\))$/,
   cron: /^[@A-Za-z0-9 */,?#-]{0,64}$/,
   size: /^[0-9][0-9 .,]{0,11}[A-Za-z]{0,4}$/,
-  playerClient: /^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,39}$/,
+  // Navidrome reports its web player as "NavidromeUI [Firefox/Linux]" (persistence/player_repository.go).
+  playerClient: /^[A-Za-z0-9][A-Za-z0-9 ._()+/[\]-]{0,63}$/,
   fileSuffix: /^[a-z0-9]{1,10}$/,
   pluginKey: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+  /** Plugin manifests name plugins in words: "Discord Rich Presence (Rust)". */
+  pluginName: /^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,63}$/,
+  goVersion: /^go[0-9][0-9A-Za-z .:,_+-]{0,47}$/,
   buildKey: /^[A-Za-z0-9_./-]{1,64}$/,
   buildValue: /^[\x20-\x7e]{0,512}$/,
 } as const;
@@ -81,14 +86,14 @@ export const payloadSchema = s.object({
         'navidrome-only',
         'Settings the Go compiler used to build the server.',
       ),
-      goVersion: field(s.string(PATTERNS.token, 32), 'application', 'navidrome-only', 'Go version the server was built with.'),
+      goVersion: field(s.string(PATTERNS.goVersion, 48), 'application', 'navidrome-only', 'Go version the server was built with.'),
     }),
   ),
   os: optional(
     s.object({
       type: field(s.enum(GO_OS), 'system', 'host', 'Operating system family (Go names: linux, darwin for macOS, windows…).'),
       distro: field(s.string(PATTERNS.token, 32), 'system', 'host', 'Linux distribution identifier from /etc/os-release (for example debian, alpine).'),
-      version: field(s.string(PATTERNS.osVersion, 32), 'system', 'host', 'Operating system version number (for example 12 or 14.5).'),
+      version: field(s.string(PATTERNS.osVersion, 64), 'system', 'host', 'Operating system version number (for example 12 or 14.5).'),
       containerized: field(s.bool(), 'system', 'host', 'Whether the server runs inside a container such as Docker or Podman.'),
       arch: field(s.enum(GO_ARCH), 'system', 'host', 'Processor architecture (Go names: amd64, arm64, arm…).'),
       numCPU: field(s.int(1, 65_536), 'system', 'host', 'Number of processor cores available.'),
@@ -142,7 +147,7 @@ export const payloadSchema = s.object({
   ),
   config: optional(
     s.object({
-      logLevel: field(s.string(/^[a-z]{1,10}$/, 10), 'config', 'server-config', 'Server log verbosity (error, warn, info, debug or trace).'),
+      logLevel: field(s.string(/^[A-Za-z]{1,10}$/, 10), 'config', 'server-config', 'Server log verbosity (error, warn, info, debug or trace).'),
       logFileConfigured: field(s.bool(), 'config', 'server-config', 'Whether the server writes its log to a file (the file name is not sent).'),
       tlsConfigured: field(s.bool(), 'config', 'server-config', 'Whether the server serves HTTPS itself (certificates are not sent).'),
       scannerEnabled: field(s.bool(), 'config', 'server-config', 'Whether the library scanner runs.'),
@@ -185,7 +190,7 @@ export const payloadSchema = s.object({
     }),
   ),
   plugins: field(
-    s.map(PATTERNS.pluginKey, s.object({ name: s.string(PATTERNS.pluginKey, 64), version: s.string(PATTERNS.pluginKey, 64) }), 100),
+    s.map(PATTERNS.pluginKey, s.object({ name: s.string(PATTERNS.pluginName, 64), version: s.string(PATTERNS.pluginKey, 64) }), 100),
     'config',
     'navidrome-only',
     'Names and versions of installed server plugins.',

@@ -1,0 +1,241 @@
+/**
+ * The composition root: wires store, writer, limiters, purge, summaries and HTTP together, and
+ * owns the clock's timers (purge, heartbeat, summaries) and the shutdown order.
+ */
+import { createHash } from 'node:crypto';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TimerHandle } from '../electron/core/platform';
+import { PAYLOAD_SCHEMA_VERSION } from '../electron/core/schema/payload';
+import { DASHBOARD_CSP, renderDashboard } from './dashboard/page';
+import { ProxyTrust } from './http/client-address';
+import { sendJson, sendText } from './http/respond';
+import { createHttpServer, type ReadHandlers } from './http/server';
+import type { IngestContext } from './http/ingest';
+import { DEFAULT_LIMITS, type Limits } from './limits';
+import { Metrics } from './metrics';
+import { realClock, type CollectorClock, type Logger } from './platform';
+import { Purger } from './purge';
+import { AddressLimiter, CappedInstances } from './rate-limit';
+import { expiresAt, expiryCutoff, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
+import type { Store } from './store/types';
+import { K_ANONYMITY } from './summary/allowlists';
+import { Summarizer } from './summary/summarizer';
+import type { DaySummary } from './summary/types';
+import { Writer } from './writer';
+
+export interface CollectorOptions {
+  store: Store;
+  host?: string;
+  port?: number;
+  /** Proxies whose X-Forwarded-For is believed (CIDRs or addresses). */
+  trustProxy?: readonly string[];
+  clock?: CollectorClock;
+  logger?: Logger;
+  limits?: Partial<Limits>;
+  /** GET /api/summary and / recompute pending days when the last pass is older than this. */
+  summaryMaxAgeMs?: number;
+  purgeIntervalMs?: number;
+  heartbeatMs?: number;
+}
+
+export interface Collector {
+  url: string;
+  port: number;
+  store: Store;
+  metrics: Metrics;
+  /** Runs summaries + purge now (what the timers do). */
+  maintenance(): Promise<void>;
+  /** Resolves when the work started by timers so far has finished (tests with a fake clock await it). */
+  idle(): Promise<void>;
+  /** Stops listening, answers what is in flight, commits the queue, closes the store. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_SUMMARY_DAYS = 90;
+
+export async function createCollector(options: CollectorOptions): Promise<Collector> {
+  const { store } = options;
+  const clock = options.clock ?? realClock;
+  const logger = options.logger ?? { log: () => {} };
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const purgeIntervalMs = options.purgeIntervalMs ?? 3_600_000;
+  const heartbeatMs = options.heartbeatMs ?? 60_000;
+  const summaryMaxAgeMs = options.summaryMaxAgeMs ?? 60_000;
+  const trust = new ProxyTrust(options.trustProxy ?? []);
+  const metrics = new Metrics();
+  const run = { startedAt: clock.now(), aliveAt: clock.now() };
+  const summarizer = new Summarizer(store, clock, logger, run.startedAt);
+  const writer = new Writer(
+    store,
+    { capacity: limits.queueCapacity, maxBatch: limits.maxBatch, instanceWritesPerDay: limits.instanceWritesPerDay, onCommit: () => summarizer.markDirty() },
+    metrics,
+    logger,
+    clock,
+  );
+  const purger = new Purger(store, clock, metrics, logger);
+  await store.saveRun(run);
+
+  let maintenanceRunning: Promise<void> | null = null;
+  const maintenance = (): Promise<void> => {
+    maintenanceRunning ??= (async () => {
+      // Summaries first: a day about to lose its first rows is summarized while it is whole.
+      await summarizer.refresh(utcDay(expiryCutoff(clock.now())) + 1);
+      await purger.run();
+      await summarizer.refresh();
+    })().finally(() => {
+      maintenanceRunning = null;
+    });
+    return maintenanceRunning;
+  };
+
+  // Start-up purge happens before the port opens: nothing expired is ever served or kept past a restart.
+  await maintenance();
+
+  const timers = new Set<TimerHandle>();
+  const background = new Set<Promise<void>>();
+  let closing = false;
+  const schedule = (ms: number, task: () => Promise<void>) => {
+    if (closing) return;
+    const handle = clock.setTimeout(() => {
+      timers.delete(handle);
+      const work = task().finally(() => background.delete(work));
+      background.add(work);
+    }, ms);
+    handle.unref?.();
+    timers.add(handle);
+  };
+  const scheduleMaintenance = async () => {
+    const oldest = await store.oldestReceivedAt().catch(() => null);
+    // Hourly, or the moment the oldest row turns RETENTION_DAYS old if that is sooner.
+    const untilExpiry = oldest === null ? purgeIntervalMs : expiresAt(oldest) - clock.now() + 1;
+    schedule(Math.max(1_000, Math.min(purgeIntervalMs, untilExpiry)), async () => {
+      await maintenance().catch(() => logger.log('error', 'maintenance failed', { store: store.kind }));
+      await scheduleMaintenance();
+    });
+  };
+  const heartbeat = () =>
+    schedule(heartbeatMs, async () => {
+      run.aliveAt = clock.now();
+      await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
+      await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
+      heartbeat();
+    });
+  await scheduleMaintenance();
+  heartbeat();
+
+  const loadSummaries = async (days: number): Promise<string[]> => {
+    await summarizer.ensureFresh(summaryMaxAgeMs);
+    return (await store.summaries(utcDay(clock.now()) - days + 1)).map((s) => s.body);
+  };
+
+  const read: ReadHandlers = {
+    async summary(req, res) {
+      const requested = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('days') ?? DEFAULT_SUMMARY_DAYS);
+      const days = Number.isInteger(requested) && requested >= 1 && requested <= 3660 ? requested : DEFAULT_SUMMARY_DAYS;
+      const bodies = await loadSummaries(days);
+      // Stored bodies are deterministic JSON: concatenating them keeps the bytes (and the ETag) stable.
+      const text = `{"retentionDays":${RETENTION_DAYS},"kAnonymity":${K_ANONYMITY},"days":[${bodies.join(',')}]}`;
+      const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, { etag, 'cache-control': 'no-cache' }).end();
+        return;
+      }
+      sendText(res, 200, text, 'application/json; charset=utf-8', { etag, 'cache-control': 'no-cache' });
+    },
+    async dashboard(_req, res) {
+      const days = (await loadSummaries(DEFAULT_SUMMARY_DAYS)).map((b) => JSON.parse(b) as DaySummary);
+      sendText(res, 200, renderDashboard(days, { retentionDays: RETENTION_DAYS }), 'text/html; charset=utf-8', { 'content-security-policy': DASHBOARD_CSP });
+    },
+    async meta(_req, res) {
+      sendJson(res, 200, {
+        retentionDays: RETENTION_DAYS,
+        retentionSeconds: RETENTION_MS / 1000,
+        kAnonymity: K_ANONYMITY,
+        payloadSchemaVersion: PAYLOAD_SCHEMA_VERSION,
+        store: store.kind,
+        maxBodyBytes: limits.maxBodyBytes,
+        instanceWritesPerDay: limits.instanceWritesPerDay,
+        storesIpAddresses: false,
+      });
+    },
+    async metrics(_req, res) {
+      const oldest = await store.oldestReceivedAt().catch(() => null);
+      sendText(
+        res,
+        200,
+        metrics.render({
+          queueDepth: writer.depth,
+          oldestRawAgeSeconds: oldest === null ? null : Math.max(0, (clock.now() - oldest) / 1000),
+          retentionDays: RETENTION_DAYS,
+          dirtyDays: (await store.dirtyDays().catch(() => [])).length,
+        }),
+        'text/plain; version=0.0.4; charset=utf-8',
+      );
+    },
+    async health(_req, res) {
+      try {
+        await store.ping();
+        sendJson(res, 200, { status: 'ok', queueDepth: writer.depth });
+      } catch {
+        sendJson(res, 503, { status: 'store unavailable' });
+      }
+    },
+  };
+
+  const inFlight = { count: 0 };
+  const ingest: IngestContext = {
+    limits,
+    writer,
+    addresses: new AddressLimiter(clock, limits.ipBurst, limits.ipRefillPerSecond, limits.ipMaxTracked),
+    capped: new CappedInstances(clock),
+    trust,
+    metrics,
+    clock,
+    inFlight,
+  };
+  const server = createHttpServer({ limits, ingest, read, metrics, logger, clock });
+  await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  let closed: Promise<void> | null = null;
+  const close = () =>
+    (closed ??= (async () => {
+      closing = true;
+      for (const t of timers) clock.clearTimeout(t);
+      timers.clear();
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Requests still receiving their body get a bounded moment to reach the queue.
+      const deadline = performance.now() + 5_000;
+      while (inFlight.count > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await writer.drain();
+      await new Promise((r) => setImmediate(r));
+      server.closeAllConnections();
+      await serverClosed;
+      await Promise.allSettled([...background]);
+      await maintenanceRunning?.catch(() => {});
+      run.aliveAt = clock.now();
+      await store.saveRun(run).catch(() => {});
+      await store.close();
+    })());
+
+  const idle = async () => {
+    while (background.size > 0) await Promise.allSettled([...background]);
+  };
+
+  return { url, port: address.port, store, metrics, maintenance, idle, close };
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * The command line is a contract operators script against: flags, the "listening on" line,
+ * exit codes (0 stopped cleanly, 1 could not start, 2 bad usage) and one-line reasons.
+ */
+import { parseArgs } from 'node:util';
+import { InvalidProxyList, ProxyTrust } from './http/client-address';
+import type { LogLevel } from './platform';
+import { RETENTION_DAYS } from './retention';
+import type { StoreConfig } from './store/open';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export const HELP = `Usage: candor-collector (--data-dir DIR | --database-url postgres://...) [options]
+
+Receives anonymous usage reports from Candor and Navidrome (POST /collect), keeps raw reports
+${RETENTION_DAYS} days and then deletes them, and serves daily summaries (/, /api/summary).
+
+Options:
+  --port N             port to listen on (default 8080; 0 picks a free port)
+  --host ADDR          address to listen on (default 127.0.0.1)
+  --data-dir DIR       store in DIR/collector.sqlite (SQLite; DIR is created if missing)
+  --database-url URL   store in PostgreSQL instead; CANDOR_COLLECTOR_DATABASE_URL works too
+                       and keeps the password out of the process list
+  --durability MODE    SQLite only: normal (default; a stored report survives the collector
+                       being killed) or full (also survives a power cut: one fsync per batch)
+  --trust-proxy LIST   comma-separated addresses or CIDRs of reverse proxies whose
+                       X-Forwarded-For is believed (default: none)
+  --log-level LEVEL    debug | info | warn | error (default info; debug logs each request)
+  -h, --help           show this help
+
+Prints "listening on <url>" on stdout once ready. SIGTERM or SIGINT: stop accepting, commit every
+queued report, exit 0. Exit 1: the store or the port cannot be used. Exit 2: bad usage.`;
+
+export interface CliConfig {
+  host: string;
+  port: number;
+  store: StoreConfig;
+  trustProxy: string[];
+  logLevel: LogLevel;
+}
+
+export type CliParse = { kind: 'run'; config: CliConfig } | { kind: 'help' } | { kind: 'usage'; message: string };
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliParse {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'database-url': { type: 'string' },
+        'trust-proxy': { type: 'string' },
+        durability: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    return { kind: 'usage', message: firstLine((error as Error).message) };
+  }
+  if (values.help) return { kind: 'help' };
+
+  const portText = values.port ?? '8080';
+  const port = Number(portText);
+  if (!/^\d{1,5}$/.test(portText) || port > 65_535) return { kind: 'usage', message: `--port must be a number from 0 to 65535, not "${clip(portText)}"` };
+
+  const host = values.host ?? '127.0.0.1';
+  if (host.trim() === '') return { kind: 'usage', message: '--host must not be empty' };
+
+  const databaseUrl = values['database-url'] ?? (env.CANDOR_COLLECTOR_DATABASE_URL || undefined);
+  const dataDir = values['data-dir'];
+  if (dataDir !== undefined && databaseUrl !== undefined) return { kind: 'usage', message: 'use either --data-dir or --database-url, not both' };
+  if (dataDir === undefined && databaseUrl === undefined) return { kind: 'usage', message: 'one of --data-dir DIR or --database-url URL is required' };
+  if (dataDir !== undefined && dataDir.trim() === '') return { kind: 'usage', message: '--data-dir must not be empty' };
+  if (databaseUrl !== undefined && !/^postgres(?:ql)?:\/\//.test(databaseUrl)) return { kind: 'usage', message: '--database-url must start with postgres://' };
+
+  const durability = values.durability;
+  if (durability !== undefined && durability !== 'normal' && durability !== 'full') return { kind: 'usage', message: '--durability must be normal or full' };
+  if (durability !== undefined && dataDir === undefined) return { kind: 'usage', message: '--durability applies to --data-dir (PostgreSQL follows its own synchronous_commit)' };
+
+  const trustProxy = (values['trust-proxy'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  try {
+    new ProxyTrust(trustProxy);
+  } catch (error) {
+    if (error instanceof InvalidProxyList) return { kind: 'usage', message: `--trust-proxy: ${clip(error.message)}` };
+    throw error;
+  }
+
+  const logLevel = (values['log-level'] ?? 'info') as LogLevel;
+  if (!LEVELS.includes(logLevel)) return { kind: 'usage', message: `--log-level must be one of ${LEVELS.join(', ')}` };
+
+  return {
+    kind: 'run',
+    config: {
+      host,
+      port,
+      store: dataDir !== undefined ? { kind: 'sqlite', dataDir, durability: durability ?? 'normal' } : { kind: 'postgres', url: databaseUrl! },
+      trustProxy,
+      logLevel,
+    },
+  };
+}
+
+function firstLine(text: string): string {
+  return clip(text.split('\n')[0] ?? text);
+}
+
+/** Usage messages echo operator input; keep them one short line. */
+function clip(text: string): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat;
+}

@@ -1,0 +1,108 @@
+/**
+ * GET /: one server-rendered page. No script at all, no external request, a CSP that allows only
+ * the one stylesheet below (by hash), light and dark colours from prefers-color-scheme.
+ */
+import { createHash } from 'node:crypto';
+import { K_ANONYMITY, OTHER } from '../summary/allowlists';
+import type { DaySummary } from '../summary/types';
+import { columns, esc, horizontalBars, resetIds, stackedShares, type Bar } from './charts';
+
+const STYLE = `
+:root { color-scheme: light dark; --fg: #1b1f24; --muted: #57606a; --bg: #ffffff; --line: #d0d7de; --flag: #9a6700;
+  --c0: #0969da; --c1: #1a7f37; --c2: #8250df; --c3: #bc4c00; --c4: #bf3989; --c5: #0a7b83; --c6: #6e7781; --c7: #4d2d00; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e6edf3; --muted: #9198a1; --bg: #0d1117; --line: #3d444d; --flag: #d29922;
+    --c0: #4493f8; --c1: #3fb950; --c2: #ab7df8; --c3: #f0883e; --c4: #f778ba; --c5: #39c5cf; --c6: #9198a1; --c7: #e3b341; }
+}
+body { font: 15px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); margin: 0 auto; max-width: 780px; padding: 1rem; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 2rem; }
+p, figcaption, summary { color: var(--muted); }
+figure { margin: 0.5rem 0 1.5rem; }
+svg text { fill: var(--fg); font-size: 12px; } svg text.tick { fill: var(--muted); font-size: 11px; }
+.axis { stroke: var(--line); }
+.bar.c0 { fill: var(--c0); } .bar.c1 { fill: var(--c1); } .bar.c2 { fill: var(--c2); } .bar.c3 { fill: var(--c3); }
+.bar.c4 { fill: var(--c4); } .bar.c5 { fill: var(--c5); } .bar.c6 { fill: var(--c6); } .bar.c7 { fill: var(--c7); }
+.bar.flagged { fill: var(--bg); stroke: var(--flag); stroke-width: 2; stroke-dasharray: 3 2; }
+table { border-collapse: collapse; margin: 0.5rem 0; } th, td { border-bottom: 1px solid var(--line); padding: 2px 8px; text-align: left; }
+.empty { font-style: italic; }
+`;
+
+export const DASHBOARD_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+
+const pct = (n: number, of: number) => (of === 0 ? '0%' : `${Math.round((n / of) * 100)}%`);
+
+function latestShown(days: DaySummary[]): DaySummary | undefined {
+  // The most recent complete day says the most; fall back to the newest day of any kind.
+  return [...days].reverse().find((d) => d.complete) ?? days[days.length - 1];
+}
+
+export function renderDashboard(days: DaySummary[], meta: { retentionDays: number }): string {
+  resetIds();
+  const day = latestShown(days);
+  const sections: string[] = [];
+  sections.push(
+    `<h2>Reporting servers per day</h2>`,
+    columns(
+      'Reporting servers per UTC day',
+      'Number of distinct servers that reported on each day. Incomplete days (still in progress, collector down, or a sudden drop) are hatched.',
+      days.map((d) => ({ label: d.day.slice(5), value: d.instances, flagged: !d.complete, ...(d.complete ? {} : { note: d.incomplete.join(', ') }) })),
+    ),
+  );
+
+  const versionTotals = new Map<string, number>();
+  for (const d of days) for (const v of d.versions.values) versionTotals.set(v.value, (versionTotals.get(v.value) ?? 0) + v.count);
+  const topVersions = [...versionTotals].filter(([v]) => v !== OTHER).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 7).map(([v]) => v);
+  const series = [
+    ...topVersions.map((key) => ({ key, values: days.map((d) => d.versions.values.find((v) => v.value === key)?.count ?? 0) })),
+    { key: OTHER, values: days.map((d) => d.versions.values.filter((v) => !topVersions.includes(v.value)).reduce((s, v) => s + v.count, 0)) },
+  ].filter((s) => s.values.some((v) => v > 0));
+  sections.push(
+    `<h2>Versions over time</h2>`,
+    stackedShares('Server versions over time', 'Share of reporting servers running each version, per UTC day.', days.map((d) => d.day.slice(5)), series),
+  );
+
+  if (day) {
+    const bars = (values: { value: string; count: number }[], of: number): Bar[] => values.map((v) => ({ label: v.value, value: v.count, note: `(${pct(v.count, of)})` }));
+    sections.push(
+      `<h2>Platforms on ${esc(day.day)}</h2>`,
+      horizontalBars('Operating system and architecture', `Servers by OS and processor architecture on ${day.day}; ${day.osArch.reported} of ${day.instances} reported.`, bars(day.osArch.values, day.osArch.reported)),
+      `<h2>Filesystem types</h2>`,
+      horizontalBars('Filesystem of the music folder', `Filesystem type of the music folder on ${day.day}; ${day.fs.music?.reported ?? 0} of ${day.instances} reported.`, bars(day.fs.music?.values ?? [], day.fs.music?.reported ?? 0)),
+      horizontalBars('Filesystem of the data folder', `Filesystem type of the data folder on ${day.day}; ${day.fs.data?.reported ?? 0} of ${day.instances} reported.`, bars(day.fs.data?.values ?? [], day.fs.data?.reported ?? 0)),
+    );
+    const tracks = day.library.tracks;
+    if (tracks) {
+      const p = tracks.percentiles;
+      sections.push(
+        `<h2>Library sizes</h2>`,
+        columns(
+          'Tracks per library',
+          `How many servers fall in each library-size range on ${day.day}; ${tracks.reported} of ${day.instances} reported.${p ? ` Median ${p.p50}, 90th percentile ${p.p90}.` : ''}`,
+          tracks.bins.map((b) => ({ label: b.label, value: b.count })),
+        ),
+        p ? `<p>Median ${p.p50} tracks; 25th–75th percentile ${p.p25}–${p.p75}; 90th ${p.p90}; 99th ${p.p99} (${tracks.reported} servers).</p>` : '',
+      );
+    }
+    const features = [...day.features].filter((f) => f.reported > 0).sort((a, b) => b.enabled / b.reported - a.enabled / a.reported || (a.flag < b.flag ? -1 : 1));
+    sections.push(
+      `<h2>Feature adoption</h2>`,
+      horizontalBars(
+        'Servers with each feature enabled',
+        `For each setting: servers with it on, out of those that reported it, on ${day.day}.`,
+        // Each bar is a share of its own denominator: flags reported by fewer servers are not drawn shorter.
+        features.map((f) => ({ label: f.flag, value: f.enabled / f.reported, text: pct(f.enabled, f.reported), note: `(${f.enabled} of ${f.reported} reported)` })),
+        1,
+      ),
+    );
+  }
+
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Anonymous usage statistics</title><style>${STYLE}</style></head>
+<body><main>
+<h1>Anonymous usage statistics</h1>
+<p>Daily summaries of the reports Candor and Navidrome servers send. Raw reports are deleted after ${meta.retentionDays} days; only these aggregates are kept. A value reported by fewer than ${K_ANONYMITY} servers is shown as “${OTHER}”. No IP address is stored or logged.</p>
+${day ? `<p>Showing ${days.length} day(s); details for ${esc(day.day)}: ${day.instances} servers${day.complete ? '' : ` (incomplete: ${esc(day.incomplete.join(', '))})`}. Data as JSON: <a href="/api/summary">/api/summary</a>.</p>` : '<p class="empty">No reports yet.</p>'}
+${sections.join('\n')}
+</main></body></html>`;
+}

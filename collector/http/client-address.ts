@@ -1,0 +1,80 @@
+/**
+ * Which address a request comes from, for rate limiting only (it is never stored or logged).
+ * Forwarded-for headers are believed only from configured proxies; X-Real-IP, True-Client-IP and
+ * friends are ignored, since any client can write them.
+ */
+import net from 'node:net';
+
+export class InvalidProxyList extends Error {}
+
+/** `::ffff:192.0.2.1` (an IPv4 client on a dual-stack socket) is the IPv4 address it wraps. */
+export function normalizeAddress(address: string): string {
+  const zoneless = address.replace(/%.*$/, '');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(zoneless);
+  return mapped ? mapped[1]! : zoneless.toLowerCase();
+}
+
+export class ProxyTrust {
+  private readonly list = new net.BlockList();
+  readonly size: number;
+
+  /** `cidrs`: `10.0.0.0/8`, `2001:db8::/32`, or a bare address (one host). Throws InvalidProxyList. */
+  constructor(cidrs: readonly string[]) {
+    for (const raw of cidrs) {
+      const entry = raw.trim();
+      const [address = '', prefixText] = entry.split('/');
+      const family = net.isIP(address);
+      const max = family === 4 ? 32 : 128;
+      const prefix = prefixText === undefined ? max : Number(prefixText);
+      if (family === 0 || !/^\d{1,3}$/.test(prefixText ?? String(max)) || prefix > max) throw new InvalidProxyList(`not an address or CIDR: ${entry}`);
+      this.list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
+    }
+    this.size = cidrs.length;
+  }
+
+  /** Per connection: a keep-alive socket's peer does not change, and BlockList checks are not free. */
+  private readonly peerTrusted = new WeakMap<object, boolean>();
+
+  trustsPeer(socket: object, address: string): boolean {
+    let trusted = this.peerTrusted.get(socket);
+    if (trusted === undefined) {
+      trusted = this.trusts(address);
+      this.peerTrusted.set(socket, trusted);
+    }
+    return trusted;
+  }
+
+  trusts(address: string): boolean {
+    const family = net.isIP(address);
+    return family !== 0 && this.list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  }
+
+  /**
+   * The socket's peer, unless that peer is a trusted proxy: then the right-most address in
+   * X-Forwarded-For that is not itself a trusted proxy (the left part is the client's to forge).
+   */
+  clientAddress(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, socket?: object): string {
+    let client = normalizeAddress(socketAddress ?? '');
+    if (this.size === 0 || forwardedFor === undefined || !(socket ? this.trustsPeer(socket, client) : this.trusts(client))) return client;
+    const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = normalizeAddress(hops[i]!.trim());
+      if (net.isIP(hop) === 0) break;
+      client = hop;
+      if (!this.trusts(hop)) break;
+    }
+    return client;
+  }
+}
+
+/** The rate-limit key of an address: IPv4 as is, IPv6 by its /64 (one household or host gets one /64). */
+export function limitKey(address: string): string {
+  if (net.isIP(address) !== 6) return address;
+  const [head = '', tail] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  // An embedded IPv4 tail stands for two groups; only the first four groups matter here anyway.
+  const fill = tail === undefined ? [] : new Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0');
+  const groups = [...left, ...fill, ...right];
+  return `${groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':')}::/64`;
+}

@@ -1,0 +1,163 @@
+/**
+ * POST /collect and DELETE /collect/{id}: every bad input gets its own 4xx, counted by reason, and
+ * nothing reaches the store unless it passed all checks. The order of checks puts the cheap ones
+ * (method, address budget, headers) before reading a byte of body.
+ */
+import type http from 'node:http';
+import { PATTERNS } from '../../electron/core/schema/payload';
+import { BUSY_RETRY_AFTER_S, type Limits } from '../limits';
+import type { Metrics, RejectionReason } from '../metrics';
+import type { CollectorClock } from '../platform';
+import type { AddressLimiter, CappedInstances } from '../rate-limit';
+import { utcDay } from '../retention';
+import { parseReport } from '../validation';
+import type { Writer } from '../writer';
+import { discardRestOfBody, parserRejected, readBody } from './body';
+import { limitKey, type ProxyTrust } from './client-address';
+import { sendError, sendJson } from './respond';
+
+export interface IngestContext {
+  limits: Limits;
+  writer: Writer;
+  addresses: AddressLimiter;
+  capped: CappedInstances;
+  trust: ProxyTrust;
+  metrics: Metrics;
+  clock: CollectorClock;
+  /** Requests between arrival and answer; shutdown waits for them before draining the queue. */
+  inFlight: { count: number };
+}
+
+const JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+function reject(ctx: IngestContext, res: http.ServerResponse, status: number, reason: RejectionReason, message: string, extra: Record<string, string | number> = {}, headers: Record<string, string | number> = {}): void {
+  ctx.metrics.reject(reason);
+  sendError(res, status, reason, message, extra, headers);
+}
+
+function admitAddress(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  const address = ctx.trust.clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], req.socket);
+  const admission = ctx.addresses.take(limitKey(address));
+  if (admission.ok) return true;
+  ctx.metrics.rateLimited.address++;
+  reject(ctx, res, 429, 'rate-limited', 'too many requests from this address', {}, { 'retry-after': admission.retryAfterSeconds });
+  discardRestOfBody(req);
+  return false;
+}
+
+export async function handleCollect(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  if (req.method !== 'POST') {
+    reject(ctx, res, 405, 'method', 'use POST', {}, { allow: 'POST' });
+    discardRestOfBody(req);
+    return;
+  }
+  if (!admitAddress(ctx, req, res)) return;
+  const type = req.headers['content-type'];
+  if (type === undefined || !JSON_TYPE.test(type)) {
+    reject(ctx, res, 415, 'content-type', 'Content-Type must be application/json (UTF-8)');
+    discardRestOfBody(req);
+    return;
+  }
+  // Compressed bodies would slip past the byte limit's meaning; no known client sends them.
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+    reject(ctx, res, 415, 'content-type', 'Content-Encoding is not supported');
+    discardRestOfBody(req);
+    return;
+  }
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > ctx.limits.maxBodyBytes) {
+    reject(ctx, res, 413, 'too-large', `body larger than ${ctx.limits.maxBodyBytes} bytes`);
+    discardRestOfBody(req);
+    return;
+  }
+  // Refuse early when the writer is saturated: reading and parsing would be wasted work.
+  if (ctx.writer.full) {
+    reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+    discardRestOfBody(req);
+    return;
+  }
+  ctx.inFlight.count++;
+  try {
+    await ingest(ctx, req, res);
+  } finally {
+    ctx.inFlight.count--;
+  }
+}
+
+async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const body = await readBody(req, ctx.limits.maxBodyBytes, ctx.limits.bodyTimeoutMs);
+  if (!body.ok) {
+    if (body.reason === 'aborted') {
+      if (!parserRejected(req.socket)) ctx.metrics.reject('aborted');
+      return;
+    }
+    if (body.reason === 'too-large') reject(ctx, res, 413, 'too-large', `body larger than ${ctx.limits.maxBodyBytes} bytes`);
+    else reject(ctx, res, 408, 'timeout', 'body not received in time', {}, { connection: 'close' });
+    discardRestOfBody(req);
+    return;
+  }
+  // The server's clock, at the moment the report is complete: client clocks are never consulted.
+  const receivedAt = ctx.clock.now();
+  const parsed = parseReport(body.body, ctx.limits.maxJsonDepth);
+  if (!parsed.ok) {
+    if (parsed.status === 422) reject(ctx, res, 422, 'schema', parsed.message, { path: parsed.path || '(root)' });
+    else reject(ctx, res, 400, 'malformed-json', parsed.message);
+    return;
+  }
+  const { report } = parsed;
+  if (ctx.capped.isCapped(report.id)) return instanceLimited(ctx, res);
+  const pending = ctx.writer.enqueueReport({ day: utcDay(receivedAt), instanceId: report.id, receivedAt, payload: JSON.stringify(report) });
+  if (!pending) {
+    reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+    return;
+  }
+  let outcome;
+  try {
+    outcome = await pending;
+  } catch {
+    reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+    return;
+  }
+  if (outcome === 'capped') {
+    ctx.capped.markCapped(report.id);
+    return instanceLimited(ctx, res);
+  }
+  ctx.metrics.accepted++;
+  if (outcome === 'replaced') ctx.metrics.replaced++;
+  sendJson(res, 200, { status: 'stored' });
+}
+
+function instanceLimited(ctx: IngestContext, res: http.ServerResponse): void {
+  ctx.metrics.rateLimited.instance++;
+  reject(ctx, res, 429, 'rate-limited', 'this instance already reported enough today', {}, { 'retry-after': ctx.capped.retryAfterSeconds() });
+}
+
+export async function handleDelete(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse, id: string): Promise<void> {
+  if (req.method !== 'DELETE') {
+    reject(ctx, res, 405, 'method', 'use DELETE', {}, { allow: 'DELETE' });
+    discardRestOfBody(req);
+    return;
+  }
+  if (!admitAddress(ctx, req, res)) return;
+  discardRestOfBody(req);
+  if (!PATTERNS.uuid.test(id)) {
+    reject(ctx, res, 400, 'bad-request', 'not an instance id');
+    return;
+  }
+  const pending = ctx.writer.enqueueDelete(id);
+  if (!pending) {
+    reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+    return;
+  }
+  ctx.inFlight.count++;
+  try {
+    await pending;
+    // Same answer whether or not anything was stored: the id holder learns nothing new.
+    res.writeHead(204, { 'cache-control': 'no-store' }).end();
+  } catch {
+    reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+  } finally {
+    ctx.inFlight.count--;
+  }
+}

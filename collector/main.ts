@@ -1,0 +1,82 @@
+/**
+ * Process entry for `candor-collector` (bin/candor-collector.js): parse flags, open the store,
+ * listen, print the URL, and on SIGTERM/SIGINT drain and exit 0.
+ */
+import { createCollector, type Collector } from './app';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, HELP, parseCli } from './cli';
+import { lineLogger, realClock } from './platform';
+import { RETENTION_DAYS } from './retention';
+import { StoreUnavailable } from './store/errors';
+import { openStore } from './store/open';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+  /** Registers the shutdown signal handler (the real process: SIGTERM and SIGINT). */
+  onSignal(handler: () => void): void;
+}
+
+export async function runCollectorCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseCli(argv, io.env);
+  if (parsed.kind === 'help') {
+    io.out(HELP);
+    return EXIT_OK;
+  }
+  if (parsed.kind === 'usage') {
+    io.err(`candor-collector: ${parsed.message} (see --help)`);
+    return EXIT_USAGE;
+  }
+  const { config } = parsed;
+  const logger = lineLogger(config.logLevel, io.err, realClock);
+
+  let collector: Collector;
+  try {
+    const store = await openStore(config.store);
+    try {
+      collector = await createCollector({ store, host: config.host, port: config.port, trustProxy: config.trustProxy, logger });
+    } catch (error) {
+      await store.close().catch(() => {});
+      throw error;
+    }
+  } catch (error) {
+    io.err(`candor-collector: ${startFailure(error, config.host, config.port)}`);
+    return EXIT_FAILED;
+  }
+
+  logger.log('info', 'collector started', { store: collector.store.kind, location: collector.store.location, retentionDays: RETENTION_DAYS });
+  io.out(`listening on ${collector.url}`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    io.onSignal(() => {
+      if (stopping) {
+        // A second signal means "now": whatever is still queued was never acknowledged.
+        io.err('candor-collector: stopped before the queue was committed (second signal)');
+        resolve(EXIT_FAILED);
+        return;
+      }
+      stopping = true;
+      logger.log('info', 'stopping: draining the write queue');
+      collector.close().then(
+        () => {
+          logger.log('info', 'stopped');
+          resolve(EXIT_OK);
+        },
+        () => {
+          io.err('candor-collector: could not commit the queue before stopping');
+          resolve(EXIT_FAILED);
+        },
+      );
+    });
+  });
+}
+
+function startFailure(error: unknown, host: string, port: number): string {
+  if (error instanceof StoreUnavailable) return error.message;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `port ${port} on ${host} is already in use`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot listen on ${host}: no such local address`;
+  if (code === 'EACCES') return `not allowed to listen on ${host}:${port}`;
+  return `could not start (${code ?? (error as Error).name ?? 'error'})`;
+}

@@ -1,0 +1,87 @@
+/**
+ * Counters for `GET /metrics` (Prometheus text format). Labels are fixed vocabularies
+ * (rejection reasons, limiter scopes): nothing a client sends ever becomes a label.
+ */
+
+export const REJECTION_REASONS = [
+  'not-found',
+  'method',
+  'content-type',
+  'too-large',
+  'malformed-json',
+  'schema',
+  'timeout',
+  'aborted',
+  'bad-request',
+  'header-too-large',
+  'rate-limited',
+  'queue-full',
+  'store-error',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export class Metrics {
+  accepted = 0;
+  replaced = 0;
+  deletedRows = 0;
+  purgedRows = 0;
+  rateLimited = { address: 0, instance: 0 };
+  readonly rejected = new Map<RejectionReason, number>(REJECTION_REASONS.map((r) => [r, 0]));
+  private readonly flushBuckets = new Array<number>(LATENCY_BUCKETS_S.length).fill(0);
+  private flushCount = 0;
+  private flushSum = 0;
+  batchRows = 0;
+  lastPurgeAt: number | null = null;
+
+  reject(reason: RejectionReason): void {
+    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+  }
+
+  observeFlush(seconds: number, rows: number): void {
+    this.flushCount++;
+    this.flushSum += seconds;
+    this.batchRows += rows;
+    for (let i = 0; i < LATENCY_BUCKETS_S.length; i++) if (seconds <= LATENCY_BUCKETS_S[i]!) this.flushBuckets[i]!++;
+  }
+
+  render(gauges: { queueDepth: number; oldestRawAgeSeconds: number | null; retentionDays: number; dirtyDays: number }): string {
+    const out: string[] = [];
+    const metric = (name: string, type: string, help: string, lines: string[]) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
+    metric('collector_reports_accepted_total', 'counter', 'Reports stored (answered 2xx after commit).', [`collector_reports_accepted_total ${this.accepted}`]);
+    metric('collector_reports_replaced_total', 'counter', 'Accepted reports that replaced an earlier report of the same instance and UTC day.', [
+      `collector_reports_replaced_total ${this.replaced}`,
+    ]);
+    metric(
+      'collector_requests_rejected_total',
+      'counter',
+      'Requests answered with an error, by reason.',
+      [...this.rejected].map(([reason, count]) => `collector_requests_rejected_total{reason="${reason}"} ${count}`),
+    );
+    metric('collector_rate_limited_total', 'counter', 'Requests refused with 429, by limiter.', [
+      `collector_rate_limited_total{scope="address"} ${this.rateLimited.address}`,
+      `collector_rate_limited_total{scope="instance"} ${this.rateLimited.instance}`,
+    ]);
+    metric('collector_write_queue_depth', 'gauge', 'Reports and deletions waiting for the writer.', [`collector_write_queue_depth ${gauges.queueDepth}`]);
+    // observeFlush counts into every bucket at or above the value, so these are already cumulative.
+    const bucketLines = LATENCY_BUCKETS_S.map((le, i) => `collector_flush_duration_seconds_bucket{le="${le}"} ${this.flushBuckets[i]}`);
+    metric('collector_flush_duration_seconds', 'histogram', 'Time to commit one batch.', [
+      ...bucketLines,
+      `collector_flush_duration_seconds_bucket{le="+Inf"} ${this.flushCount}`,
+      `collector_flush_duration_seconds_sum ${this.flushSum.toFixed(6)}`,
+      `collector_flush_duration_seconds_count ${this.flushCount}`,
+    ]);
+    metric('collector_flushed_rows_total', 'counter', 'Rows written by the writer (after collapsing duplicates within a batch).', [
+      `collector_flushed_rows_total ${this.batchRows}`,
+    ]);
+    metric('collector_purged_rows_total', 'counter', 'Raw reports deleted by the retention purge.', [`collector_purged_rows_total ${this.purgedRows}`]);
+    metric('collector_deleted_rows_total', 'counter', 'Raw reports deleted on request (DELETE /collect/{id}).', [`collector_deleted_rows_total ${this.deletedRows}`]);
+    metric('collector_oldest_raw_report_age_seconds', 'gauge', 'Age of the oldest raw report still stored (0 when none).', [
+      `collector_oldest_raw_report_age_seconds ${gauges.oldestRawAgeSeconds === null ? 0 : gauges.oldestRawAgeSeconds.toFixed(3)}`,
+    ]);
+    metric('collector_retention_days', 'gauge', 'Raw reports are deleted when they reach this age.', [`collector_retention_days ${gauges.retentionDays}`]);
+    metric('collector_summary_pending_days', 'gauge', 'Days whose summary waits for recomputation.', [`collector_summary_pending_days ${gauges.dirtyDays}`]);
+    return out.join('\n') + '\n';
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * PostgreSQL store for larger deployments: the same tables and the same semantics as SQLite.
+ * A batch is one multi-row upsert (UNNEST of arrays: one round trip, one plan, any batch size).
+ */
+import pg from 'pg';
+import { utcDay } from '../retention';
+import { StoreUnavailable } from './errors';
+import type { DirtyDay, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS reports (
+    day integer NOT NULL,
+    instance_id uuid NOT NULL,
+    received_at bigint NOT NULL,
+    writes integer NOT NULL,
+    payload jsonb NOT NULL,
+    PRIMARY KEY (day, instance_id)
+  );
+  CREATE TABLE IF NOT EXISTS dirty_days (day integer PRIMARY KEY, version bigint NOT NULL);
+  CREATE TABLE IF NOT EXISTS summaries (day integer PRIMARY KEY, final boolean NOT NULL, body text NOT NULL);
+  CREATE TABLE IF NOT EXISTS runs (started_at bigint PRIMARY KEY, alive_at bigint NOT NULL);
+`;
+
+/** `postgres://user@host:port/db`: what the start-up line and errors may show (no password, no query). */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.host}${u.pathname}`;
+  } catch {
+    return '(unparseable database URL)';
+  }
+}
+
+export async function openPostgresStore(url: string): Promise<PostgresStore> {
+  const location = describeDatabaseUrl(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new StoreUnavailable('--database-url is not a URL');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new StoreUnavailable('--database-url must start with postgres://');
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  try {
+    await pool.query(SCHEMA);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    const e = error as { code?: string; message?: string };
+    throw new StoreUnavailable(`database ${location} is unreachable or unusable (${e.code ?? e.message ?? 'error'})`);
+  }
+  return new PostgresStore(pool, location);
+}
+
+const n = (v: unknown): number => Number(v);
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly location: string,
+  ) {}
+
+  private async tx<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async writeReports(batch: readonly ReportWrite[], cap: number): Promise<WriteOutcome[]> {
+    if (batch.length === 0) return [];
+    return this.tx(async (client) => {
+      const result = await client.query<{ day: number; id: string; writes: number }>(
+        `INSERT INTO reports (day, instance_id, received_at, writes, payload)
+         SELECT d, i, r, w, p::jsonb FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[]) AS t(d, i, r, w, p)
+         ON CONFLICT (day, instance_id) DO UPDATE SET
+           received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes
+         WHERE reports.writes < $6
+         RETURNING day, instance_id::text AS id, writes`,
+        [batch.map((w) => w.day), batch.map((w) => w.instanceId), batch.map((w) => w.receivedAt), batch.map((w) => w.count), batch.map((w) => w.payload), cap],
+      );
+      const written = new Map(result.rows.map((r) => [`${r.day}/${r.id}`, r.writes]));
+      const days = [...new Set(result.rows.map((r) => r.day))];
+      if (days.length > 0) {
+        await client.query(
+          'INSERT INTO dirty_days (day, version) SELECT unnest($1::int[]), 1 ON CONFLICT (day) DO UPDATE SET version = dirty_days.version + 1',
+          [days],
+        );
+      }
+      return batch.map((w) => {
+        const writes = written.get(`${w.day}/${w.instanceId}`);
+        return writes === undefined ? 'capped' : writes === w.count ? 'inserted' : 'replaced';
+      });
+    });
+  }
+
+  async deleteInstance(instanceId: string): Promise<number> {
+    return this.tx(async (client) => {
+      // One index probe per retained day (PostgreSQL 15 has no skip scan over the leading column).
+      const result = await client.query<{ day: number }>(
+        `DELETE FROM reports WHERE instance_id = $1
+           AND day = ANY(ARRAY(SELECT generate_series((SELECT min(day) FROM reports), (SELECT max(day) FROM reports))))
+         RETURNING day`,
+        [instanceId],
+      );
+      const days = [...new Set(result.rows.map((r) => r.day))];
+      if (days.length > 0) {
+        await client.query(
+          'INSERT INTO dirty_days (day, version) SELECT unnest($1::int[]), 1 ON CONFLICT (day) DO UPDATE SET version = dirty_days.version + 1',
+          [days],
+        );
+      }
+      return result.rowCount ?? 0;
+    });
+  }
+
+  async purgeBatch(cutoff: number, limit: number): Promise<number> {
+    const result = await this.pool.query(
+      'DELETE FROM reports WHERE ctid = ANY(ARRAY(SELECT ctid FROM reports WHERE day <= $1 AND received_at <= $2 LIMIT $3))',
+      [utcDay(cutoff), cutoff, limit],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async reclaimSpace(): Promise<void> {
+    // Plain VACUUM: the space becomes reusable without the exclusive lock VACUUM FULL would take.
+    await this.pool.query('VACUUM (ANALYZE) reports');
+  }
+
+  async oldestReceivedAt(): Promise<number | null> {
+    const { rows } = await this.pool.query<{ m: string | null }>('SELECT min(received_at) AS m FROM reports WHERE day = (SELECT min(day) FROM reports)');
+    return rows[0]?.m == null ? null : n(rows[0].m);
+  }
+
+  async countReports(): Promise<number> {
+    const { rows } = await this.pool.query<{ c: string }>('SELECT count(*) AS c FROM reports');
+    return n(rows[0]?.c ?? 0);
+  }
+
+  async dirtyDays(): Promise<DirtyDay[]> {
+    const { rows } = await this.pool.query<{ day: number; version: string }>('SELECT day, version FROM dirty_days ORDER BY day');
+    return rows.map((r) => ({ day: r.day, version: n(r.version) }));
+  }
+
+  async readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
+    const { rows } =
+      afterId === null
+        ? await this.pool.query<{ id: string; payload: string }>(
+            'SELECT instance_id::text AS id, payload::text AS payload FROM reports WHERE day = $1 ORDER BY instance_id LIMIT $2',
+            [day, limit],
+          )
+        : await this.pool.query<{ id: string; payload: string }>(
+            'SELECT instance_id::text AS id, payload::text AS payload FROM reports WHERE day = $1 AND instance_id > $2::uuid ORDER BY instance_id LIMIT $3',
+            [day, afterId, limit],
+          );
+    return rows.map((r) => ({ instanceId: r.id, payload: r.payload }));
+  }
+
+  async saveSummary(summary: StoredSummary, version: number | null): Promise<void> {
+    await this.tx(async (client) => {
+      await client.query(
+        'INSERT INTO summaries (day, final, body) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body',
+        [summary.day, summary.final, summary.body],
+      );
+      if (version !== null) await client.query('DELETE FROM dirty_days WHERE day = $1 AND version = $2', [summary.day, version]);
+    });
+  }
+
+  async clearDirty(day: number, version: number): Promise<void> {
+    await this.pool.query('DELETE FROM dirty_days WHERE day = $1 AND version = $2', [day, version]);
+  }
+
+  async summaries(fromDay: number, toDay = 2_147_483_647): Promise<StoredSummary[]> {
+    const { rows } = await this.pool.query<StoredSummary>('SELECT day, final, body FROM summaries WHERE day >= $1 AND day <= $2 ORDER BY day', [fromDay, toDay]);
+    return rows;
+  }
+
+  async unfinishedDays(beforeDay: number): Promise<number[]> {
+    const { rows } = await this.pool.query<{ day: number }>('SELECT day FROM summaries WHERE NOT final AND day < $1 ORDER BY day', [beforeDay]);
+    return rows.map((r) => r.day);
+  }
+
+  async saveRun(run: Run): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO runs (started_at, alive_at) VALUES ($1, $2) ON CONFLICT (started_at) DO UPDATE SET alive_at = greatest(runs.alive_at, excluded.alive_at)',
+      [run.startedAt, run.aliveAt],
+    );
+  }
+
+  async runs(from: number, to: number): Promise<Run[]> {
+    const { rows } = await this.pool.query<{ s: string; a: string }>(
+      'SELECT started_at AS s, alive_at AS a FROM runs WHERE alive_at >= $1 AND started_at <= $2 ORDER BY started_at',
+      [from, to],
+    );
+    return rows.map((r) => ({ startedAt: n(r.s), aliveAt: n(r.a) }));
+  }
+
+  async pruneRuns(before: number): Promise<void> {
+    await this.pool.query('DELETE FROM runs WHERE alive_at < $1', [before]);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Embedded store: one SQLite file in WAL mode. Durability is the operator's choice:
+ * - 'normal' (default, synchronous=NORMAL): a committed batch survives the collector being killed
+ *   at any instant; a power cut or kernel crash may lose the last commits, never the file.
+ * - 'full' (synchronous=FULL): every batch is fsync'd before any of its reports is answered, so
+ *   it survives a power cut too; throughput then follows the disk's fsync latency.
+ */
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { utcDay } from '../retention';
+import { StoreUnavailable } from './errors';
+import type { DirtyDay, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
+
+export const SQLITE_FILE = 'collector.sqlite';
+const SCHEMA_VERSION = 1;
+
+export type SqliteDurability = 'normal' | 'full';
+
+export function openSqliteStore(dataDir: string, durability: SqliteDurability = 'normal'): SqliteStore {
+  const dir = path.resolve(dataDir);
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+    accessSync(dir, constants.W_OK | constants.R_OK);
+  } catch (error) {
+    throw new StoreUnavailable(`data folder ${dir} is not usable (${reasonOf(error)})`);
+  }
+  try {
+    return new SqliteStore(new Database(path.join(dir, SQLITE_FILE)), path.join(dir, SQLITE_FILE), durability);
+  } catch (error) {
+    throw new StoreUnavailable(`cannot open ${path.join(dir, SQLITE_FILE)} (${reasonOf(error)})`);
+  }
+}
+
+function reasonOf(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  return e.code ?? e.message ?? 'unknown error';
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  private readonly upsert: Database.Statement;
+  private readonly touchDay: Database.Statement;
+  private readonly writeTx: (batch: readonly ReportWrite[], cap: number) => WriteOutcome[];
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly location: string,
+    durability: SqliteDurability = 'normal',
+  ) {
+    // auto_vacuum only takes effect before the first table exists: set it first, every time.
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -65536');
+    db.pragma('journal_size_limit = 67108864');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS reports (
+        day INTEGER NOT NULL,
+        instance_id TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        writes INTEGER NOT NULL,
+        payload TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance ON reports (day, instance_id);
+      CREATE TABLE IF NOT EXISTS dirty_days (day INTEGER PRIMARY KEY, version INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS summaries (day INTEGER PRIMARY KEY, final INTEGER NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS runs (started_at INTEGER PRIMARY KEY, alive_at INTEGER NOT NULL);
+    `);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) throw new StoreUnavailable(`database was written by a newer collector (schema ${version})`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+
+    this.upsert = db.prepare(`
+      INSERT INTO reports (day, instance_id, received_at, writes, payload) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (day, instance_id) DO UPDATE SET
+        received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes
+      WHERE reports.writes < ?
+      RETURNING writes`);
+    this.touchDay = db.prepare('INSERT INTO dirty_days (day, version) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET version = version + 1');
+    this.writeTx = db.transaction((batch: readonly ReportWrite[], cap: number) => {
+      const outcomes: WriteOutcome[] = [];
+      const days = new Set<number>();
+      for (const w of batch) {
+        const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, cap) as { writes: number } | undefined;
+        if (!row) outcomes.push('capped');
+        else {
+          outcomes.push(row.writes === w.count ? 'inserted' : 'replaced');
+          days.add(w.day);
+        }
+      }
+      for (const day of days) this.touchDay.run(day);
+      return outcomes;
+    });
+  }
+
+  async writeReports(batch: readonly ReportWrite[], cap: number): Promise<WriteOutcome[]> {
+    return this.writeTx(batch, cap);
+  }
+
+  async deleteInstance(instanceId: string): Promise<number> {
+    const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
+    if (range.lo === null || range.hi === null) return 0;
+    const del = this.db.prepare('DELETE FROM reports WHERE day = ? AND instance_id = ?');
+    let removed = 0;
+    // A point delete per retained day uses the (day, instance) index; no second index to maintain on every insert.
+    this.db.transaction(() => {
+      for (let day = range.lo!; day <= range.hi!; day++) {
+        const n = del.run(day, instanceId).changes;
+        if (n > 0) this.touchDay.run(day);
+        removed += n;
+      }
+    })();
+    return removed;
+  }
+
+  async purgeBatch(cutoff: number, limit: number): Promise<number> {
+    return this.db
+      .prepare('DELETE FROM reports WHERE rowid IN (SELECT rowid FROM reports WHERE day <= ? AND received_at <= ? LIMIT ?)')
+      .run(utcDay(cutoff), cutoff, limit).changes;
+  }
+
+  async reclaimSpace(): Promise<void> {
+    this.db.exec('PRAGMA incremental_vacuum');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  async oldestReceivedAt(): Promise<number | null> {
+    const row = this.db.prepare('SELECT min(received_at) AS m FROM reports WHERE day = (SELECT min(day) FROM reports)').get() as { m: number | null };
+    return row.m;
+  }
+
+  async countReports(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n;
+  }
+
+  async dirtyDays(): Promise<DirtyDay[]> {
+    return this.db.prepare('SELECT day, version FROM dirty_days ORDER BY day').all() as DirtyDay[];
+  }
+
+  async readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
+    return this.db
+      .prepare('SELECT instance_id AS instanceId, payload FROM reports WHERE day = ? AND instance_id > ? ORDER BY instance_id LIMIT ?')
+      .all(day, afterId ?? '', limit) as RawRow[];
+  }
+
+  async saveSummary(summary: StoredSummary, version: number | null): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO summaries (day, final, body) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body')
+        .run(summary.day, summary.final ? 1 : 0, summary.body);
+      if (version !== null) this.db.prepare('DELETE FROM dirty_days WHERE day = ? AND version = ?').run(summary.day, version);
+    })();
+  }
+
+  async clearDirty(day: number, version: number): Promise<void> {
+    this.db.prepare('DELETE FROM dirty_days WHERE day = ? AND version = ?').run(day, version);
+  }
+
+  async summaries(fromDay: number, toDay = Number.MAX_SAFE_INTEGER): Promise<StoredSummary[]> {
+    const rows = this.db.prepare('SELECT day, final, body FROM summaries WHERE day >= ? AND day <= ? ORDER BY day').all(fromDay, toDay) as {
+      day: number;
+      final: number;
+      body: string;
+    }[];
+    return rows.map((r) => ({ day: r.day, final: r.final === 1, body: r.body }));
+  }
+
+  async unfinishedDays(beforeDay: number): Promise<number[]> {
+    return (this.db.prepare('SELECT day FROM summaries WHERE final = 0 AND day < ? ORDER BY day').all(beforeDay) as { day: number }[]).map((r) => r.day);
+  }
+
+  async saveRun(run: Run): Promise<void> {
+    this.db
+      .prepare('INSERT INTO runs (started_at, alive_at) VALUES (?, ?) ON CONFLICT (started_at) DO UPDATE SET alive_at = max(alive_at, excluded.alive_at)')
+      .run(run.startedAt, run.aliveAt);
+  }
+
+  async runs(from: number, to: number): Promise<Run[]> {
+    return this.db
+      .prepare('SELECT started_at AS startedAt, alive_at AS aliveAt FROM runs WHERE alive_at >= ? AND started_at <= ? ORDER BY started_at')
+      .all(from, to) as Run[];
+  }
+
+  async pruneRuns(before: number): Promise<void> {
+    this.db.prepare('DELETE FROM runs WHERE alive_at < ?').run(before);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    // Fold the WAL back into the main file so a stopped collector leaves one self-contained file.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * What the service needs from storage. Two implementations (SQLite, PostgreSQL) pass one
+ * conformance suite; nothing above this interface knows which one it talks to.
+ *
+ * Raw reports: one row per (UTC day, instance), newest report of the day wins, written only by
+ * the single writer. Summaries: one aggregate document per UTC day, kept after the raw rows go.
+ */
+
+export type WriteOutcome = 'inserted' | 'replaced' | 'capped';
+
+export interface ReportWrite {
+  day: number;
+  instanceId: string;
+  receivedAt: number;
+  /** The validated report as JSON (unknown fields already dropped). */
+  payload: string;
+  /** How many reports of this batch this write stands for (duplicates collapsed, the last kept). */
+  count: number;
+}
+
+export interface RawRow {
+  instanceId: string;
+  payload: string;
+}
+
+export interface DirtyDay {
+  day: number;
+  /** Bumped by every write to the day; a summary clears the mark only if no write came after it. */
+  version: number;
+}
+
+export interface StoredSummary {
+  day: number;
+  final: boolean;
+  body: string;
+}
+
+export interface Run {
+  startedAt: number;
+  aliveAt: number;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where the data lives, for the start-up line: a file path or host/database, never a password. */
+  readonly location: string;
+
+  /** Upserts in one transaction, marking the days dirty; outcomes in input order. Keys are unique within a batch. */
+  writeReports(batch: readonly ReportWrite[], writesPerDayCap: number): Promise<WriteOutcome[]>;
+  /** Removes every raw row of an instance and marks its days dirty; returns rows removed. */
+  deleteInstance(instanceId: string): Promise<number>;
+
+  /** Deletes up to `limit` raw rows received at or before `cutoff`; returns how many. */
+  purgeBatch(cutoff: number, limit: number): Promise<number>;
+  /** Gives the space of deleted rows back (SQLite incremental vacuum, PostgreSQL VACUUM). */
+  reclaimSpace(): Promise<void>;
+  oldestReceivedAt(): Promise<number | null>;
+  countReports(): Promise<number>;
+
+  dirtyDays(): Promise<DirtyDay[]>;
+  /** Raw rows of one day, ordered by instance id, after `afterId`. */
+  readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]>;
+  /** Stores a summary; clears the day's dirty mark if its version is still `version`. */
+  saveSummary(summary: StoredSummary, version: number | null): Promise<void>;
+  clearDirty(day: number, version: number): Promise<void>;
+  summaries(fromDay: number, toDay?: number): Promise<StoredSummary[]>;
+  /** Days whose stored summary was computed before the day ended. */
+  unfinishedDays(beforeDay: number): Promise<number[]>;
+
+  /** Which times the collector was up: incomplete days are flagged from the gaps. */
+  saveRun(run: Run): Promise<void>;
+  runs(from: number, to: number): Promise<Run[]>;
+  /** Forgets runs that ended before `before` (they only matter while their days can be recomputed). */
+  pruneRuns(before: number): Promise<void>;
+
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,159 @@
+/**
+ * The bounded queue and its one writer. Requests enqueue and wait; the writer commits whatever has
+ * accumulated as one transaction (group commit: no fixed delay, so latency stays low when idle and
+ * batches grow under load), then answers every waiting request. A 2xx is only ever sent after this.
+ */
+import type { Metrics } from './metrics';
+import type { CollectorClock, Logger } from './platform';
+import type { ReportWrite, Store, WriteOutcome } from './store/types';
+
+export interface PendingReport {
+  day: number;
+  instanceId: string;
+  receivedAt: number;
+  payload: string;
+}
+
+type Job =
+  | { kind: 'report'; report: PendingReport; resolve: (o: WriteOutcome) => void; reject: (e: unknown) => void }
+  | { kind: 'delete'; instanceId: string; resolve: (n: number) => void; reject: (e: unknown) => void };
+
+export interface WriterOptions {
+  capacity: number;
+  maxBatch: number;
+  instanceWritesPerDay: number;
+  /** After every successful commit (the summaries have something to recompute). */
+  onCommit?: () => void;
+}
+
+export class Writer {
+  private queue: Job[] = [];
+  private head = 0;
+  private running = false;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: WriterOptions,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+    private readonly clock: CollectorClock,
+  ) {}
+
+  get depth(): number {
+    return this.queue.length - this.head;
+  }
+
+  get full(): boolean {
+    return this.depth >= this.options.capacity;
+  }
+
+  /** Null when the queue is full or closed: the caller answers 503 without waiting. */
+  enqueueReport(report: PendingReport): Promise<WriteOutcome> | null {
+    if (this.closed || this.full) return null;
+    return new Promise((resolve, reject) => this.push({ kind: 'report', report, resolve, reject }));
+  }
+
+  enqueueDelete(instanceId: string): Promise<number> | null {
+    if (this.closed || this.full) return null;
+    return new Promise((resolve, reject) => this.push({ kind: 'delete', instanceId, resolve, reject }));
+  }
+
+  /** Stops taking new work and resolves once everything already queued is committed. */
+  async drain(): Promise<void> {
+    this.closed = true;
+    if (!this.running && this.depth === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private push(job: Job): void {
+    this.queue.push(job);
+    if (!this.running) {
+      this.running = true;
+      // Let the requests already parsed in this turn of the event loop join the batch.
+      setImmediate(() => void this.loop());
+    }
+  }
+
+  private take(): Job[] {
+    const first = this.queue[this.head];
+    if (!first) return [];
+    // Deletions run alone, in queue order, so a report queued before a deletion is deleted too.
+    if (first.kind === 'delete') {
+      this.head++;
+      return [first];
+    }
+    const batch: Job[] = [];
+    while (batch.length < this.options.maxBatch) {
+      const job = this.queue[this.head];
+      if (!job || job.kind !== 'report') break;
+      batch.push(job);
+      this.head++;
+    }
+    return batch;
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      const batch = this.take();
+      if (batch.length === 0) break;
+      if (this.head > 4096 && this.head * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      await this.commit(batch);
+      // Yield so sockets are read between commits (SQLite commits synchronously).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.running = false;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private async commit(batch: Job[]): Promise<void> {
+    const started = this.clock.monotonic();
+    const first = batch[0]!;
+    if (first.kind === 'delete') {
+      try {
+        const removed = await this.store.deleteInstance(first.instanceId);
+        this.metrics.deletedRows += removed;
+        this.options.onCommit?.();
+        first.resolve(removed);
+      } catch (error) {
+        this.logger.log('error', 'delete failed', { store: this.store.kind });
+        first.reject(error);
+      }
+      return;
+    }
+    const reports = batch as Extract<Job, { kind: 'report' }>[];
+    // One row per (day, instance) per statement: the last report wins, the others count as replaced.
+    const byKey = new Map<string, { write: ReportWrite; jobs: typeof reports }>();
+    for (const job of reports) {
+      const { day, instanceId, receivedAt, payload } = job.report;
+      const key = `${day}/${instanceId}`;
+      const entry = byKey.get(key);
+      if (entry) {
+        entry.write = { day, instanceId, receivedAt, payload, count: entry.write.count + 1 };
+        entry.jobs.push(job);
+      } else byKey.set(key, { write: { day, instanceId, receivedAt, payload, count: 1 }, jobs: [job] });
+    }
+    const entries = [...byKey.values()];
+    let outcomes: WriteOutcome[];
+    try {
+      outcomes = await this.store.writeReports(
+        entries.map((e) => e.write),
+        this.options.instanceWritesPerDay,
+      );
+    } catch (error) {
+      this.logger.log('error', 'batch commit failed', { store: this.store.kind, reports: reports.length });
+      for (const job of reports) job.reject(error);
+      return;
+    }
+    this.metrics.observeFlush((this.clock.monotonic() - started) / 1000, entries.length);
+    this.options.onCommit?.();
+    entries.forEach((entry, i) => {
+      const outcome = outcomes[i] ?? 'capped';
+      entry.jobs.forEach((job, j) => job.resolve(outcome === 'inserted' && j > 0 ? 'replaced' : outcome));
+    });
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The real `candor-collector` process: flags, exit codes and one-line reasons, the "listening on"
+ * line, SIGTERM draining the queue, and durability of a 2xx across a SIGKILL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../support/loopback';
+import { candorReport, newId, post, send, sqliteRows } from './support/harness';
+
+const bin = path.resolve(import.meta.dirname, '../../bin/candor-collector.js');
+const temps: string[] = [];
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'collector-cli-'));
+  temps.push(d);
+  return d;
+}
+
+interface Exited {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runToExit(args: string[], timeoutMs = 20_000): Promise<Exited> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CANDOR_COLLECTOR_DATABASE_URL: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<Exited>;
+}
+
+/** Starts the collector and resolves once it printed its URL. */
+function startCli(args: string[]): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<Exited>((done) =>
+      child.on('exit', (code) => {
+        children.delete(child);
+        done({ code, stdout, stderr });
+      }),
+    );
+    child.stderr.on('data', (c) => (stderr += c));
+    child.stdout.on('data', (c) => {
+      stdout += c;
+      const m = /^listening on (http:\/\/\S+)$/m.exec(stdout);
+      if (m) resolve({ child, url: m[1]!, exited });
+    });
+    void exited.then((e) => reject(new Error(`exited early (${e.code}): ${e.stderr}`)));
+  });
+}
+
+describe('candor-collector command line', () => {
+  it('--help prints usage and exits 0', async () => {
+    const r = await runToExit(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: candor-collector/);
+    expect(r.stdout).toContain('--trust-proxy');
+  });
+
+  it.each([
+    [['--frobnicate'], /unknown option/i],
+    [['--data-dir', '/tmp/x', '--port', 'eighty'], /--port must be a number/],
+    [['--data-dir', '/tmp/x', '--port', '70000'], /--port must be a number/],
+    [['--port', '8080'], /one of --data-dir DIR or --database-url URL is required/],
+    [['--data-dir', '/tmp/x', '--database-url', 'postgres://h/db'], /either --data-dir or --database-url/],
+    [['--database-url', 'mysql://h/db'], /must start with postgres:\/\//],
+    [['--data-dir', '/tmp/x', '--trust-proxy', '10.0.0.0/8,not-an-ip'], /--trust-proxy: not an address or CIDR: not-an-ip/],
+    [['--data-dir', '/tmp/x', '--trust-proxy', '10.0.0.0/33'], /--trust-proxy/],
+    [['--data-dir', '/tmp/x', '--log-level', 'loud'], /--log-level must be one of/],
+    [['stray-positional'], /unexpected argument/i],
+    [['--data-dir', '/tmp/x', '--durability', 'sometimes'], /--durability must be normal or full/],
+    [['--database-url', 'postgres://h/db', '--durability', 'full'], /--durability applies to --data-dir/],
+  ])('bad usage %j exits 2 with one line', async (args, message) => {
+    const r = await runToExit(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
+  it('an unusable data folder exits 1 with one line', async () => {
+    const file = path.join(tempDir(), 'a-file');
+    writeFileSync(file, 'x');
+    const r = await runToExit(['--port', '0', '--data-dir', path.join(file, 'sub')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/data folder .* is not usable/);
+  });
+
+  it('an unreachable database exits 1 with one line, without printing the password', async () => {
+    const port = await closedPort();
+    const r = await runToExit(['--port', '0', '--database-url', `postgres://collector:s3cret-pw@127.0.0.1:${port}/insights`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/database postgres:\/\/collector@127\.0\.0\.1:\d+\/insights is unreachable/);
+    expect(r.stderr + r.stdout).not.toContain('s3cret-pw');
+  });
+
+  it('a port already in use exits 1 with one line', async () => {
+    const blocker = http.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const { port } = blocker.address() as { port: number };
+    const r = await runToExit(['--port', String(port), '--data-dir', tempDir()]);
+    blocker.close();
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`candor-collector: port ${port} on 127.0.0.1 is already in use`);
+  });
+
+  it('SIGTERM drains the write queue: every 200 is a stored row, and the exit code is 0', async () => {
+    const dir = tempDir();
+    const { child, url, exited } = await startCli(['--port', '0', '--data-dir', dir]);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+    const results: Promise<number>[] = [];
+    let signalled = false;
+    for (let i = 0; i < 300; i++) {
+      results.push(
+        new Promise<number>((resolve) => {
+          const req = http.request(`${url}/collect`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+            res.resume();
+            res.on('end', () => {
+              if (!signalled && res.statusCode === 200) {
+                signalled = true;
+                child.kill('SIGTERM');
+              }
+              resolve(res.statusCode ?? 0);
+            });
+          });
+          req.on('error', () => resolve(0));
+          req.end(JSON.stringify(candorReport()));
+        }),
+      );
+    }
+    const statuses = await Promise.all(results);
+    agent.destroy();
+    const exit = await exited;
+    expect(exit.code).toBe(0);
+    expect(exit.stderr).toContain('draining the write queue');
+    const ok = statuses.filter((s) => s === 200).length;
+    expect(ok).toBeGreaterThan(0);
+    // Nothing answered 200 was lost; nothing refused was stored.
+    expect(sqliteRows(dir)).toHaveLength(ok);
+    expect(statuses.every((s) => s === 200 || s === 503 || s === 0)).toBe(true);
+  });
+
+  it.each(['normal', 'full'])('a report answered 2xx survives SIGKILL right after the answer (--durability %s)', async (durability) => {
+    const dir = tempDir();
+    const first = await startCli(['--port', '0', '--data-dir', dir, '--durability', durability]);
+    const id = newId();
+    const reply = await post(first.url, candorReport({ id }));
+    expect(reply.status).toBe(200);
+    first.child.kill('SIGKILL');
+    expect((await first.exited).code).toBe(null);
+
+    const second = await startCli(['--port', '0', '--data-dir', dir]);
+    const summary = JSON.parse((await send(second.url, { method: 'GET', path: '/api/summary' })).body);
+    expect(summary.days.at(-1).instances).toBe(1);
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+    expect(sqliteRows(dir).map((r) => r.instance_id)).toEqual([id]);
+  });
+});

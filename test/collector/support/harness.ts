@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
+import Database from 'better-sqlite3';
+import path from 'node:path';
+import { startCollector, type StartOptions, type StartedCollector } from '../../../collector/index';
+import type { LogLevel, Logger } from '../../../collector/platform';
+
+export const newId = (): string => randomUUID();
+
+/** A report as Candor sends it (see electron/core/schema/payload.ts). */
+export function candorReport(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: newId(),
+    version: '0.58.0 (1a2b3c4d)',
+    uptime: 3600,
+    os: { type: 'linux', distro: 'debian', version: '12', containerized: false, arch: 'amd64', numCPU: 4 },
+    mem: { sys: 120_000_000 },
+    fs: { music: { type: 'ext4' }, data: { type: 'ext4' } },
+    library: { tracks: 12_000, albums: 900, artists: 400, playlists: 3, shares: 0, radios: 1, libraries: 1, activeUsers: 2, fileSuffixes: { flac: 8000, mp3: 4000 } },
+    config: { logLevel: 'info', enableLastFM: true, enableDownloads: false },
+    candor: { agentVersion: '0.1.0', schemaVersion: 1, serverType: 'navidrome', sources: { library: 'native-api' } },
+    ...overrides,
+  };
+}
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export function send(url: string, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; localAddress?: string } = {}): Promise<Reply> {
+  const target = new URL(options.path ?? '/collect', url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      target,
+      { method: options.method ?? 'POST', headers: options.headers ?? {}, agent: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export function post(url: string, report: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  return send(url, { body: JSON.stringify(report), headers: { 'content-type': 'application/json', ...headers } });
+}
+
+/**
+ * Raw bytes on a socket, for what an HTTP client library will not send (bad framing, stalls).
+ * Resolves with the status of the first response, or 0 if the server closed without one.
+ */
+export function raw(url: string, parts: (string | Buffer | { waitMs: number })[], options: { timeoutMs?: number } = {}): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), hostname);
+    let text = '';
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      resolve({ status: m ? Number(m[1]) : 0, text });
+    };
+    const timer = setTimeout(finish, options.timeoutMs ?? 10_000);
+    socket.on('data', (chunk) => {
+      text += chunk.toString('latin1');
+      const headEnd = text.indexOf('\r\n\r\n');
+      if (headEnd < 0) return;
+      const length = /\r\ncontent-length: (\d+)/i.exec(text.slice(0, headEnd));
+      if (!length || text.length >= headEnd + 4 + Number(length[1])) finish();
+    });
+    socket.on('error', finish);
+    socket.on('close', finish);
+    socket.on('connect', async () => {
+      for (const part of parts) {
+        if (done) return;
+        if (typeof part === 'object' && 'waitMs' in part) await new Promise((r) => setTimeout(r, part.waitMs));
+        else socket.write(part);
+      }
+    });
+  });
+}
+
+export async function scrape(url: string): Promise<Map<string, number>> {
+  const reply = await send(url, { method: 'GET', path: '/metrics' });
+  const out = new Map<string, number>();
+  for (const line of reply.body.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
+export const rejected = (m: Map<string, number>, reason: string): number => m.get(`collector_requests_rejected_total{reason="${reason}"}`) ?? NaN;
+
+/** Rows in the SQLite file, read through a second, read-only connection (as an operator would). */
+export function sqliteRows(dataDir: string): { instance_id: string; day: number; received_at: number; writes: number; payload: string }[] {
+  const db = new Database(path.join(dataDir, 'collector.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT instance_id, day, received_at, writes, payload FROM reports ORDER BY day, instance_id').all() as never;
+  } finally {
+    db.close();
+  }
+}
+
+export function captureLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    log(level: LogLevel, message: string, fields?: Record<string, string | number | boolean | null>) {
+      lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+    },
+  };
+}
+
+/** The real service in-process, with the address limiter opened up unless a test is about it. */
+export async function testCollector(options: StartOptions = {}): Promise<StartedCollector> {
+  return startCollector({ ...options, limits: { ipBurst: 1_000_000, ipRefillPerSecond: 1_000_000, ...options.limits } });
+}
