@@ -19,7 +19,8 @@ Commands:
   consent yes|no         Save your answer (a config setting still wins)
   reset-id               Make a new random anonymous ID
   run                    Keep the daily schedule (the long-running headless agent)
-  serve [--port N] [--host H]   Serve the admin UI on this machine (prints a URL with a secret)
+  serve [--port N]       Serve the admin UI on 127.0.0.1 (prints a URL holding a per-run secret)
+        [--host H --allow-remote]   Bind elsewhere (the secret then crosses the network in clear)
 
 Options:
   --share / --no-share   Decide sharing for this run (wins over everything else)
@@ -253,11 +254,15 @@ export function startupNotice(s: AgentStatus, p: PreviewView): string {
 
 async function serve(agent: Agent, io: CliIo, options: { port: string | undefined; host: string | undefined; allowRemote: boolean }): Promise<number> {
   const port = options.port === undefined ? 0 : Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a number from 0 to 65535');
-  const { startHeadlessServer } = await import('./serve-entry');
-  const server = await startHeadlessServer(agent, { port, host: options.host ?? '127.0.0.1', allowRemote: options.allowRemote });
-  if (!server) {
-    io.err('candor: the admin UI is not available in this build');
+  if (!/^\d+$/.test(options.port ?? '0') || port > 65535) throw new UsageError('--port takes a number from 0 to 65535');
+  const { startHeadlessServer, rendererDir } = await import('./serve-entry');
+  const { describeServeError } = await import('./serve/server');
+  let server;
+  try {
+    server = await startHeadlessServer(agent, { port, host: options.host ?? '127.0.0.1', allowRemote: options.allowRemote, staticDir: rendererDir(io.env) });
+  } catch (error) {
+    io.err(`candor: ${describeServeError(error)}`);
+    await agent.stop();
     return 1;
   }
   agent.start();

@@ -1,11 +1,13 @@
+import path from 'node:path';
 import type { Agent } from '../core/agent';
+import { startServe, type ServeHandle } from './serve/server';
 
-export interface HeadlessServer {
-  url: string;
-  close(): Promise<void>;
+/** The built admin UI: `npm ci` builds it (the `prepare` script); CANDOR_RENDERER_DIR points elsewhere. */
+export function rendererDir(env: Record<string, string | undefined> = process.env): string {
+  return env.CANDOR_RENDERER_DIR ? path.resolve(env.CANDOR_RENDERER_DIR) : path.resolve(import.meta.dirname, '../../dist/renderer');
 }
 
-/** Starts the loopback admin UI over the agent; null while the UI is not part of the build. */
-export async function startHeadlessServer(_agent: Agent, _options: { port: number; host: string; allowRemote: boolean }): Promise<HeadlessServer | null> {
-  return null;
+/** Starts the loopback admin UI over the agent. Throws `ServeError` with a one-line message. */
+export function startHeadlessServer(agent: Agent, options: { port: number; host: string; allowRemote: boolean; staticDir?: string }): Promise<ServeHandle> {
+  return startServe({ api: agent, host: options.host, port: options.port, allowRemote: options.allowRemote, staticDir: options.staticDir ?? rendererDir() });
 }

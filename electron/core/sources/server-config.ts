@@ -70,6 +70,9 @@ const DEFAULTS: Record<string, unknown> = {
   devactivitypanel: true,
 };
 
+/** Config keys whose string values name a place, a person, a machine or a secret. */
+const IDENTIFYING_KEY = /folder|path|file|dir|url|address|host|user|name|email|key|secret|password|token|cert|sources|id$/i;
+
 /** Keys are case-insensitive in Navidrome's config (viper), so everything is looked up lower-cased and dotted. */
 function flatten(value: unknown, prefix = '', out: Map<string, unknown> = new Map()): Map<string, unknown> {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
@@ -199,10 +202,12 @@ export function deriveServerConfig(raw: Record<string, unknown>, options: { appl
 
   const sensitive: SensitiveValue[] = [];
   for (const [key, value] of map) {
-    // Every string the config holds may identify someone (paths, URLs, keys): the guard learns them all.
-    if (typeof value === 'string' && value.length >= 4 && !/^(true|false)$/i.test(value)) {
-      sensitive.push({ kind: /folder|path|file|cert|key/i.test(key) ? 'path' : 'name', value });
-    }
+    // Strings that can point at a person or a place (paths, addresses, names, secrets) teach the guard
+    // what must never be sent. Format and mode names ("opus", "fts") identify nobody and are skipped.
+    if (typeof value !== 'string' || value.length < 4) continue;
+    const identifyingKey = IDENTIFYING_KEY.test(key.split('.').at(-1) ?? key);
+    const identifyingShape = /[\\/@:]/.test(value);
+    if (identifyingKey || identifyingShape) sensitive.push({ kind: /folder|path|file|cert|dir/i.test(key) ? 'path' : 'name', value });
   }
   // Values we deliberately send (a schedule, a cache size, the log level) are not leaks.
   const sent = new Set(Object.values(flags).filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()));

@@ -295,7 +295,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     res.end(req.method === 'HEAD' ? undefined : data);
   };
 
-  const serveEvents = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const serveEvents = (res: http.ServerResponse) => {
     if (streams.size >= MAX_EVENT_STREAMS) {
       apiError(res, 503, 'unavailable', 'Too many open event streams.', { 'Retry-After': '5' });
       return;
@@ -329,7 +329,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       unsubscribe();
       streams.delete(res);
     };
-    req.on('close', cleanup);
+    // The response closes when the client goes away (or on close()): that is the one reliable signal.
     res.on('close', cleanup);
   };
 
@@ -380,7 +380,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         apiError(res, 405, 'invalid-input', 'Use GET for /api/events.', { Allow: 'GET' });
         return;
       }
-      serveEvents(req, res);
+      serveEvents(res);
       return;
     }
 

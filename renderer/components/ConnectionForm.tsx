@@ -1,0 +1,227 @@
+/**
+ * The music server connection: address, admin user, password; "find a server on this machine";
+ * a connection test with one line per check; save. Fields fixed by the config file are shown
+ * read-only with the setting that fixes them. The password is write-only: never shown, never read
+ * back, only replaced.
+ */
+import { useId, useState, type FormEvent } from 'react';
+import type { ConnectionCheck, ConnectionTestResult, SettingsView } from '../../electron/core/api/contract';
+import { messageOf } from '../state/store';
+import { useApi, useCandor } from '../state/context';
+import { Icon } from './Icon';
+import { Notice, Spinner } from './Notice';
+
+const CHECK_LABELS: Record<ConnectionCheck['name'], string> = {
+  reach: 'Reach the server',
+  login: 'Sign in',
+  admin: 'Administrator rights',
+  library: 'Read library counts',
+  config: "Read the server's settings",
+  uptime: 'Learn when the server started',
+};
+
+const STORAGE_TEXT: Record<SettingsView['server']['passwordStorage'], string> = {
+  'os-keychain': 'A password is stored in the system keychain. Leave this empty to keep it.',
+  'private-file': 'A password is stored in a private file that only your user can read. Leave this empty to keep it.',
+  'config-file': 'The password comes from the config file.',
+  none: 'No password is stored yet.',
+};
+
+export function LockedBy({ by }: { by: string }) {
+  return (
+    <span className="locked-by">
+      <Icon name="lock" /> Set by {by}
+    </span>
+  );
+}
+
+export function ConnectionResult({ result }: { result: ConnectionTestResult }) {
+  return (
+    <div className="connection-result">
+      <p className={result.ok ? 'result-ok' : 'result-bad'}>
+        <strong>
+          {result.ok
+            ? `Connected${result.serverType ? ` to ${result.serverType}` : ''}${result.serverVersion ? ` ${result.serverVersion}` : ''}.`
+            : 'The connection does not work yet.'}
+        </strong>
+      </p>
+      <ul className="checks" aria-label="Connection checks">
+        {result.checks.map((check) => (
+          <li key={check.name} className={`check check-${check.state}`}>
+            <Icon name={check.state === 'ok' ? 'check' : check.state === 'failed' ? 'cross' : 'skip'} />
+            <span className="check-name">{CHECK_LABELS[check.name]}:</span>{' '}
+            <span className="check-state">{check.state === 'ok' ? 'OK' : check.state === 'failed' ? 'failed' : 'skipped'}.</span>{' '}
+            <span className="check-message">{check.message}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function ConnectionForm({ onSaved, showConfigFile = false, saveLabel = 'Save connection' }: { onSaved?: () => void; showConfigFile?: boolean; saveLabel?: string }) {
+  const api = useApi();
+  const settings = useCandor((s) => s.status?.settings);
+  const setStatus = useCandor((s) => s.setStatus);
+  const id = useId();
+  const [url, setUrl] = useState(settings?.server.url ?? '');
+  const [username, setUsername] = useState(settings?.server.username ?? '');
+  const [password, setPassword] = useState('');
+  const [configFile, setConfigFile] = useState(settings?.server.configFile ?? '');
+  const [busy, setBusy] = useState<null | 'test' | 'detect' | 'save'>(null);
+  const [result, setResult] = useState<ConnectionTestResult | null>(null);
+  const [message, setMessage] = useState<{ tone: 'ok' | 'error' | 'info'; text: string } | null>(null);
+
+  if (!settings) return null;
+  const fixed = settings.fixedBy;
+
+  const test = async () => {
+    setBusy('test');
+    setMessage(null);
+    setResult(null);
+    try {
+      setResult(await api.testConnection({ url: url.trim(), username: username.trim(), ...(password ? { password } : {}) }));
+    } catch (error) {
+      setMessage({ tone: 'error', text: messageOf(error) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const detect = async () => {
+    setBusy('detect');
+    setMessage(null);
+    try {
+      const found = await api.detectLocalServer();
+      if (found) {
+        if (!fixed['server.url']) setUrl(found.url);
+        setMessage({ tone: 'ok', text: `Found ${found.serverType ?? 'a music server'} at ${found.url}.` });
+      } else {
+        setMessage({ tone: 'info', text: 'No music server answered on this machine’s default port (4533). Type its address instead.' });
+      }
+    } catch (error) {
+      setMessage({ tone: 'error', text: messageOf(error) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy('save');
+    setMessage(null);
+    const server: { url?: string; username?: string; password?: string; configFile?: string } = {};
+    if (!fixed['server.url'] && url.trim() !== (settings.server.url ?? '')) server.url = url.trim();
+    if (!fixed['server.username'] && username.trim() !== (settings.server.username ?? '')) server.username = username.trim();
+    if (!fixed['server.password'] && password) server.password = password;
+    if (showConfigFile && !fixed['server.configFile'] && configFile.trim() !== (settings.server.configFile ?? '')) server.configFile = configFile.trim();
+    try {
+      if (Object.keys(server).length > 0) setStatus(await api.updateSettings({ server }));
+      setPassword('');
+      setMessage({ tone: 'ok', text: 'Saved. The preview now reads from this server.' });
+      onSaved?.();
+    } catch (error) {
+      setMessage({ tone: 'error', text: messageOf(error) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <form className="form connection-form" onSubmit={save} noValidate aria-busy={busy !== null}>
+      <div className="field">
+        <label htmlFor={`${id}-url`}>Server address</label>
+        <div className="inline">
+          <input
+            id={`${id}-url`}
+            type="url"
+            inputMode="url"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="http://127.0.0.1:4533"
+            value={url}
+            readOnly={Boolean(fixed['server.url'])}
+            onChange={(e) => setUrl(e.target.value)}
+            aria-describedby={`${id}-url-help`}
+          />
+          {!fixed['server.url'] ? (
+            <button type="button" className="button secondary" onClick={detect} disabled={busy !== null}>
+              {busy === 'detect' ? <Spinner label="Looking…" /> : 'Find a server on this machine'}
+            </button>
+          ) : null}
+        </div>
+        <p className="help" id={`${id}-url-help`}>
+          {fixed['server.url'] ? <LockedBy by={fixed['server.url']} /> : 'The address you open Navidrome (or another OpenSubsonic server) at. It is used only to read counts and settings; it is never sent.'}
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-user`}>Admin user name</label>
+        <input
+          id={`${id}-user`}
+          autoComplete="username"
+          spellCheck={false}
+          value={username}
+          readOnly={Boolean(fixed['server.username'])}
+          onChange={(e) => setUsername(e.target.value)}
+          aria-describedby={`${id}-user-help`}
+        />
+        <p className="help" id={`${id}-user-help`}>
+          {fixed['server.username'] ? <LockedBy by={fixed['server.username']} /> : 'An administrator: Navidrome shows user and library counts only to admins. The name is never sent.'}
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-password`}>Password</label>
+        <input
+          id={`${id}-password`}
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          readOnly={Boolean(fixed['server.password'])}
+          onChange={(e) => setPassword(e.target.value)}
+          aria-describedby={`${id}-password-help`}
+        />
+        <p className="help" id={`${id}-password-help`}>
+          {fixed['server.password'] ? <LockedBy by={fixed['server.password']} /> : STORAGE_TEXT[settings.server.passwordStorage]}
+        </p>
+      </div>
+      {showConfigFile ? (
+        <div className="field">
+          <label htmlFor={`${id}-config`}>Server config file (optional)</label>
+          <input
+            id={`${id}-config`}
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="/var/lib/navidrome/navidrome.toml"
+            value={configFile}
+            readOnly={Boolean(fixed['server.configFile'])}
+            onChange={(e) => setConfigFile(e.target.value)}
+            aria-describedby={`${id}-config-help`}
+          />
+          <p className="help" id={`${id}-config-help`}>
+            {fixed['server.configFile'] ? (
+              <LockedBy by={fixed['server.configFile']} />
+            ) : (
+              'When the server runs on this machine, its config file tells Candor which features are on and which filesystems the folders use. The path is never sent.'
+            )}
+          </p>
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="button" className="button secondary" onClick={test} disabled={busy !== null || !url.trim() || !username.trim()}>
+          {busy === 'test' ? <Spinner label="Testing…" /> : 'Test connection'}
+        </button>
+        <button type="submit" className="button primary" disabled={busy !== null}>
+          {busy === 'save' ? <Spinner label="Saving…" /> : saveLabel}
+        </button>
+      </div>
+      <div aria-live="polite" className="form-feedback">
+        {result ? <ConnectionResult result={result} /> : null}
+        {message ? (
+          <Notice tone={message.tone === 'error' ? 'error' : message.tone === 'ok' ? 'ok' : 'info'}>
+            <p>{message.text}</p>
+          </Notice>
+        ) : null}
+      </div>
+    </form>
+  );
+}

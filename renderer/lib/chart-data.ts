@@ -1,0 +1,56 @@
+import type { HistorySummary } from '../../electron/core/api/contract';
+
+export interface Bucket {
+  start: number;
+  end: number;
+  sent: number;
+  failed: number;
+  refused: number;
+  tracks?: number;
+  albums?: number;
+  artists?: number;
+}
+
+export interface ChartData {
+  buckets: Bucket[];
+  from: number;
+  to: number;
+  totals: { sent: number; failed: number; refused: number };
+}
+
+/** Attempts per time bucket, and the library counts last reported in each. Entries may be in any order. */
+export function bucketize(entries: ReadonlyArray<HistorySummary | undefined>, maxBuckets = 60): ChartData | null {
+  let from = Infinity;
+  let to = -Infinity;
+  const times: number[] = [];
+  for (const e of entries) {
+    if (!e) continue;
+    const t = Date.parse(e.at);
+    times.push(t);
+    if (t < from) from = t;
+    if (t > to) to = t;
+  }
+  if (times.length === 0) return null;
+  const span = Math.max(1, to - from);
+  const count = Math.max(1, Math.min(maxBuckets, times.length));
+  const width = span / count;
+  const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({ start: from + i * width, end: from + (i + 1) * width, sent: 0, failed: 0, refused: 0 }));
+  const latest: number[] = new Array(count).fill(-Infinity);
+  const totals = { sent: 0, failed: 0, refused: 0 };
+  let n = 0;
+  for (const e of entries) {
+    if (!e) continue;
+    const t = times[n++]!;
+    const i = Math.min(count - 1, Math.floor((t - from) / width));
+    const b = buckets[i]!;
+    b[e.outcome]++;
+    totals[e.outcome]++;
+    if (e.counts && t >= latest[i]!) {
+      latest[i] = t;
+      if (e.counts.tracks !== undefined) b.tracks = e.counts.tracks;
+      if (e.counts.albums !== undefined) b.albums = e.counts.albums;
+      if (e.counts.artists !== undefined) b.artists = e.counts.artists;
+    }
+  }
+  return { buckets, from, to, totals };
+}

@@ -1,0 +1,344 @@
+/**
+ * The renderer's state: one zustand store over one `CandorApi`. Agent events replace the status
+ * and the preview and prepend history entries; history is cached sparsely, page by page, so the
+ * list of 10,000 entries can show its first rows after one small request.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { ApiError, type AgentEvent, type AgentStatus, type CandorApi, type HistorySummary, type PreviewView, type SendOutcome } from '../../electron/core/api/contract';
+import type { FieldInfo } from '../../electron/core/schema/dsl';
+import { PAYLOAD_FIELDS } from '../../electron/core/schema/payload';
+import type { LinkState } from '../api/http-client';
+
+/** Rows fetched per request for the visible part of the list. */
+export const HISTORY_PAGE = 100;
+/** Rows fetched per request when loading everything for the chart (the API's maximum). */
+export const HISTORY_CHUNK = 1000;
+
+export interface HistoryCache {
+  total: number | null;
+  /** Newest first; `undefined` where not loaded yet. */
+  entries: ReadonlyArray<HistorySummary | undefined>;
+  loadedCount: number;
+  allLoaded: boolean;
+  error: string | null;
+}
+
+export interface CandorState {
+  boot: 'loading' | 'ready' | 'failed';
+  bootError: string | null;
+  /** 'bridge' when the transport cannot lose its events (Electron IPC). */
+  link: LinkState | 'bridge';
+  status: AgentStatus | null;
+  preview: PreviewView | null;
+  previewError: string | null;
+  refreshing: boolean;
+  catalog: FieldInfo[];
+  history: HistoryCache;
+  /** The latest message for the polite live region. */
+  announcement: { text: string; seq: number };
+  sending: boolean;
+  lastSend: SendOutcome | null;
+  /** The wizard was answered or (when a config setting decides) acknowledged in this session. */
+  wizardDone: boolean;
+
+  init(): Promise<void>;
+  dispose(): void;
+  announce(text: string): void;
+  setStatus(status: AgentStatus): void;
+  loadPreview(): Promise<void>;
+  refreshPreview(): Promise<void>;
+  setConsent(choice: 'share' | 'decline'): Promise<AgentStatus>;
+  approveFields(fields: string[]): Promise<AgentStatus>;
+  sendNow(): Promise<SendOutcome>;
+  resetInstanceId(): Promise<AgentStatus>;
+  finishWizard(): void;
+  ensureHistoryRange(start: number, end: number): void;
+  loadAllHistory(): Promise<void>;
+  reloadHistory(): Promise<void>;
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  return 'Something went wrong while talking to Candor.';
+}
+
+/** The same build arrives twice on a refresh (the answer and the pushed event): render it once. */
+function samePreview(a: PreviewView | null, b: PreviewView): boolean {
+  return a !== null && a.sha256 === b.sha256 && a.builtAt === b.builtAt && a.guard.ok === b.guard.ok && a.omitted.length === b.omitted.length;
+}
+
+const EMPTY_HISTORY: HistoryCache = { total: null, entries: [], loadedCount: 0, allLoaded: false, error: null };
+
+export interface StoreOptions {
+  link?: (listener: (state: LinkState) => void) => () => void;
+  /** Persists "the locked wizard was acknowledged" (best effort; per browser profile). */
+  storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
+}
+
+const ACK_KEY = 'candor.lockAcknowledged';
+
+export function createCandorStore(api: CandorApi, options: StoreOptions = {}): StoreApi<CandorState> {
+  const cleanups: Array<() => void> = [];
+  const inflightPages = new Set<number>();
+  /** Bumped whenever the cache is reset, so answers to older requests are dropped. */
+  let generation = 0;
+  let loadingAll: Promise<void> | null = null;
+
+  const store = createStore<CandorState>()((set, get) => {
+    const fill = (gen: number, offset: number, total: number, entries: HistorySummary[]) => {
+      if (gen !== generation) return;
+      const h = get().history;
+      if (h.total !== null && h.total !== total) {
+        // Entries were added or pruned by something other than an event we saw: start over.
+        resetHistory(total);
+      }
+      const current = get().history;
+      const next = current.entries.length === total ? current.entries.slice() : Array.from({ length: total }, (_, i) => current.entries[i]);
+      let loaded = current.loadedCount;
+      entries.forEach((entry, i) => {
+        if (offset + i >= total) return;
+        if (next[offset + i] === undefined) loaded++;
+        next[offset + i] = entry;
+      });
+      set({ history: { ...get().history, total, entries: next, loadedCount: loaded, allLoaded: loaded >= total, error: null } });
+    };
+
+    const resetHistory = (total: number | null) => {
+      generation++;
+      inflightPages.clear();
+      loadingAll = null;
+      set({ history: { ...EMPTY_HISTORY, total, entries: total === null ? [] : new Array<HistorySummary | undefined>(total).fill(undefined) } });
+    };
+
+    const loadPage = async (page: number) => {
+      if (inflightPages.has(page)) return;
+      inflightPages.add(page);
+      const gen = generation;
+      try {
+        const result = await api.listHistory({ offset: page * HISTORY_PAGE, limit: HISTORY_PAGE });
+        fill(gen, result.offset, result.total, result.entries);
+      } catch (error) {
+        if (gen === generation) set({ history: { ...get().history, error: messageOf(error) } });
+      } finally {
+        if (gen === generation) inflightPages.delete(page);
+      }
+    };
+
+    const onEvent = (event: AgentEvent) => {
+      switch (event.type) {
+        case 'status': {
+          const before = get().status;
+          set({ status: event.status });
+          if (before && before.consent.sharing !== event.status.consent.sharing) {
+            get().announce(event.status.consent.sharing ? 'Sharing is on.' : 'Sharing is off.');
+          }
+          break;
+        }
+        case 'preview':
+          if (!samePreview(get().preview, event.preview)) set({ preview: event.preview, previewError: null });
+          else if (get().previewError) set({ previewError: null });
+          break;
+        case 'history': {
+          const h = get().history;
+          if (h.total === null) break;
+          if (h.entries[0]?.id === event.entry.id) {
+            const next = h.entries.slice();
+            next[0] = event.entry;
+            set({ history: { ...h, entries: next } });
+          } else {
+            set({ history: { ...h, total: h.total + 1, entries: [event.entry, ...h.entries], loadedCount: h.loadedCount + 1 } });
+          }
+          break;
+        }
+      }
+    };
+
+    return {
+      boot: 'loading',
+      bootError: null,
+      link: options.link ? 'connecting' : 'bridge',
+      status: null,
+      preview: null,
+      previewError: null,
+      refreshing: false,
+      catalog: PAYLOAD_FIELDS,
+      history: EMPTY_HISTORY,
+      announcement: { text: '', seq: 0 },
+      sending: false,
+      lastSend: null,
+      wizardDone: false,
+
+      async init() {
+        set({ boot: 'loading', bootError: null });
+        if (cleanups.length === 0) {
+          cleanups.push(api.subscribe(onEvent));
+          if (options.link) {
+            cleanups.push(
+              options.link((link) => {
+                const was = get().link;
+                set({ link });
+                // Back after a gap: events may have been missed, so read the state again.
+                if (was === 'reconnecting' && link === 'live' && get().boot === 'ready') {
+                  api.getStatus().then((status) => set({ status }), () => undefined);
+                  void get().loadPreview();
+                  if (get().history.total !== null) void get().reloadHistory();
+                }
+              }),
+            );
+          }
+        }
+        try {
+          const status = await api.getStatus();
+          let wizardDone = get().wizardDone;
+          try {
+            if (status.consent.locked && options.storage?.getItem(ACK_KEY) === status.consent.decidedByLabel) wizardDone = true;
+          } catch {
+            // storage unavailable: ask again, harmlessly
+          }
+          set({ status, boot: 'ready', wizardDone });
+        } catch (error) {
+          set({ boot: 'failed', bootError: messageOf(error) });
+          return;
+        }
+        void api.getFieldCatalog().then(
+          (catalog) => set({ catalog }),
+          () => undefined, // the bundled schema is the same list
+        );
+        void get().loadPreview();
+      },
+
+      dispose() {
+        for (const c of cleanups.splice(0)) c();
+      },
+
+      announce(text) {
+        set({ announcement: { text, seq: get().announcement.seq + 1 } });
+      },
+
+      setStatus(status) {
+        set({ status });
+      },
+
+      async loadPreview() {
+        try {
+          set({ preview: await api.getPreview(), previewError: null });
+        } catch (error) {
+          set({ previewError: messageOf(error) });
+        }
+      },
+
+      async refreshPreview() {
+        if (get().refreshing) return;
+        set({ refreshing: true });
+        try {
+          const preview = await api.refreshPreview();
+          set({ ...(samePreview(get().preview, preview) ? {} : { preview }), previewError: null, refreshing: false });
+          get().announce('Preview refreshed.');
+        } catch (error) {
+          set({ previewError: messageOf(error), refreshing: false });
+          get().announce(`The preview could not be refreshed: ${messageOf(error)}`);
+        }
+      },
+
+      async setConsent(choice) {
+        const status = await api.setConsent({ choice });
+        set({ status });
+        get().announce(status.consent.sharing ? 'Sharing is on.' : 'Sharing is off. Nothing will be sent.');
+        return status;
+      },
+
+      async approveFields(fields) {
+        const status = await api.approveFields({ fields });
+        set({ status });
+        get().announce('New fields approved.');
+        return status;
+      },
+
+      async sendNow() {
+        set({ sending: true });
+        try {
+          const outcome = await api.sendNow();
+          set({ sending: false, lastSend: outcome });
+          get().announce(outcome.message);
+          void api.getStatus().then((status) => set({ status }), () => undefined);
+          return outcome;
+        } catch (error) {
+          const outcome = { ok: false, message: messageOf(error) };
+          set({ sending: false, lastSend: outcome });
+          get().announce(outcome.message);
+          return outcome;
+        }
+      },
+
+      async resetInstanceId() {
+        const status = await api.resetInstanceId();
+        set({ status });
+        get().announce('A new anonymous ID was made.');
+        return status;
+      },
+
+      finishWizard() {
+        const status = get().status;
+        if (status?.consent.locked) {
+          try {
+            options.storage?.setItem(ACK_KEY, status.consent.decidedByLabel);
+          } catch {
+            // best effort
+          }
+        }
+        set({ wizardDone: true });
+      },
+
+      ensureHistoryRange(start, end) {
+        const h = get().history;
+        const last = h.total === null ? start : Math.min(end, h.total - 1);
+        for (let page = Math.floor(Math.max(0, start) / HISTORY_PAGE); page <= Math.floor(Math.max(0, last) / HISTORY_PAGE); page++) {
+          const from = page * HISTORY_PAGE;
+          const to = Math.min(from + HISTORY_PAGE, h.total ?? from + 1);
+          let missing = h.total === null;
+          for (let i = from; i < to && !missing; i++) if (h.entries[i] === undefined) missing = true;
+          if (missing) void loadPage(page);
+        }
+      },
+
+      loadAllHistory() {
+        if (get().history.allLoaded) return Promise.resolve();
+        loadingAll ??= (async () => {
+          const gen = generation;
+          let offset = 0;
+          try {
+            for (;;) {
+              const h = get().history;
+              if (gen !== generation) return;
+              if (h.total !== null && offset >= h.total) break;
+              // Skip chunks the list already loaded.
+              if (h.total !== null && h.entries.length === h.total) {
+                let complete = true;
+                for (let i = offset; i < Math.min(offset + HISTORY_CHUNK, h.total) && complete; i++) if (h.entries[i] === undefined) complete = false;
+                if (complete) {
+                  offset += HISTORY_CHUNK;
+                  continue;
+                }
+              }
+              const result = await api.listHistory({ offset, limit: HISTORY_CHUNK });
+              fill(gen, result.offset, result.total, result.entries);
+              if (result.entries.length === 0) break;
+              offset += HISTORY_CHUNK;
+            }
+          } catch (error) {
+            if (gen === generation) set({ history: { ...get().history, error: messageOf(error) } });
+          } finally {
+            if (gen === generation) loadingAll = null;
+          }
+        })();
+        return loadingAll;
+      },
+
+      async reloadHistory() {
+        resetHistory(null);
+        await loadPage(0);
+      },
+    };
+  });
+  return store;
+}

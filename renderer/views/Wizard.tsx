@@ -1,0 +1,253 @@
+/**
+ * First run: what is shared and what never is, connect the server, see the exact payload, choose.
+ * Sharing is preselected, as the policy says ("enabled by default"); nothing is sent before the
+ * answer. When a config setting has already decided, the wizard says which one and does not ask.
+ */
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { ConnectionForm } from '../components/ConnectionForm';
+import { NeverCollected, WhatIsCollected } from '../components/NeverCollected';
+import { Notice, Spinner } from '../components/Notice';
+import { PayloadExplained, PayloadFacts, RawPayload } from '../components/Payload';
+import { messageOf } from '../state/store';
+import { useCandor } from '../state/context';
+import { SourceProblems } from './Preview';
+
+const STEPS = ['What is shared', 'Your server', 'The exact payload', 'Your choice'] as const;
+
+function LockNotice() {
+  const consent = useCandor((s) => s.status?.consent);
+  if (!consent?.locked) return null;
+  // (The last step says it in its own words.)
+  return (
+    <Notice tone="locked" title={`Your configuration has already decided: sharing is ${consent.sharing ? 'on' : 'off'}.`}>
+      <p>
+        It is set by {consent.decidedByLabel}. Candor will not ask you to choose; a configuration setting always wins. This
+        walk-through shows what that means.
+      </p>
+    </Notice>
+  );
+}
+
+function StepWhat() {
+  const catalog = useCandor((s) => s.catalog);
+  return (
+    <>
+      <p className="lede">
+        Navidrome asks for <strong>anonymous usage statistics</strong> to learn which systems and features its users have, so
+        that updates do not break what most people use. Candor shows you exactly what would be sent, before anything leaves,
+        and lets you change your mind at any time.
+      </p>
+      <div className="two-col">
+        <WhatIsCollected headingLevel={3} />
+        <NeverCollected headingLevel={3} />
+      </div>
+      <details className="panel catalog">
+        <summary>Every field Candor can send, explained ({catalog.filter((f) => f.source !== 'navidrome-only').length})</summary>
+        <dl className="fields">
+          {catalog
+            .filter((f) => f.source !== 'navidrome-only')
+            .map((f) => (
+              <div key={f.path} className="field-row">
+                <dt>
+                  <code className="field-path">{f.path}</code>
+                </dt>
+                <dd>{f.explain}</dd>
+              </div>
+            ))}
+        </dl>
+      </details>
+    </>
+  );
+}
+
+function StepServer({ onSaved }: { onSaved(): void }) {
+  return (
+    <>
+      <p className="lede">
+        Candor reads counts and settings from your music server with an administrator account. The address, user name and
+        password stay on this machine; none of them is ever sent. You can skip this and do it later in Settings.
+      </p>
+      <ConnectionForm onSaved={onSaved} saveLabel="Save and continue" />
+    </>
+  );
+}
+
+function StepPreview() {
+  const preview = useCandor((s) => s.preview);
+  const error = useCandor((s) => s.previewError);
+  const catalog = useCandor((s) => s.catalog);
+  const status = useCandor((s) => s.status);
+  if (!preview) {
+    return error ? (
+      <Notice tone="error" title="The preview could not be made.">
+        <p>{error}</p>
+      </Notice>
+    ) : (
+      <p className="loading" role="status">
+        <Spinner label="Reading your server and this machine…" />
+      </p>
+    );
+  }
+  return (
+    <>
+      <p className="lede">
+        This is exactly what would be sent today, byte for byte. Fields Candor cannot know are left out, never guessed.
+      </p>
+      <PayloadFacts preview={preview} />
+      {status ? <SourceProblems status={status} /> : null}
+      <RawPayload text={preview.text} />
+      <details className="panel">
+        <summary>The same report, explained field by field</summary>
+        <PayloadExplained text={preview.text} catalog={catalog} />
+      </details>
+    </>
+  );
+}
+
+function StepChoice({ onDone }: { onDone(): void }) {
+  const consent = useCandor((s) => s.status?.consent);
+  const setConsent = useCandor((s) => s.setConsent);
+  const finish = useCandor((s) => s.finishWizard);
+  const [choice, setChoice] = useState<'share' | 'decline'>('share');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+  if (!consent) return null;
+
+  if (consent.locked) {
+    return (
+      <>
+        <Notice tone="locked" title={`Sharing is ${consent.sharing ? 'on' : 'off'}: set by ${consent.decidedByLabel}.`}>
+          <p>
+            {consent.sharing
+              ? 'Reports like the one you just saw are sent at most once a day.'
+              : 'Nothing is sent. Candor still shows you what would be sent, in the preview.'}{' '}
+            To decide here instead, remove that setting; Candor will then ask you.
+          </p>
+        </Notice>
+        <div className="actions">
+          <button
+            type="button"
+            className="button primary"
+            onClick={() => {
+              finish();
+              onDone();
+            }}
+          >
+            Continue to Candor
+          </button>
+        </div>
+      </>
+    );
+  }
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await setConsent(choice);
+      finish();
+      onDone();
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={save} className="form">
+      <fieldset className="choice">
+        <legend>Share anonymous usage statistics with the Navidrome project?</legend>
+        <label className={`choice-option${choice === 'share' ? ' is-checked' : ''}`}>
+          <input type="radio" name={`${id}-choice`} value="share" checked={choice === 'share'} onChange={() => setChoice('share')} />
+          <span>
+            <strong>Yes, share</strong>
+            <span className="choice-help">At most one report a day, exactly like the preview. The project’s default.</span>
+          </span>
+        </label>
+        <label className={`choice-option${choice === 'decline' ? ' is-checked' : ''}`}>
+          <input type="radio" name={`${id}-choice`} value="decline" checked={choice === 'decline'} onChange={() => setChoice('decline')} />
+          <span>
+            <strong>No, don’t share</strong>
+            <span className="choice-help">Nothing is sent. Candor never asks again or turns this back on by itself.</span>
+          </span>
+        </label>
+      </fieldset>
+      <p className="help">You can change this at any time in Settings. It takes effect at once.</p>
+      <div className="actions">
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? <Spinner label="Saving…" /> : 'Save my choice'}
+        </button>
+      </div>
+      {error ? (
+        <Notice tone="error" role="alert">
+          <p>{error}</p>
+        </Notice>
+      ) : null}
+    </form>
+  );
+}
+
+export function Wizard({ onDone }: { onDone(): void }) {
+  const [step, setStep] = useState(0);
+  const hasServer = useCandor((s) => Boolean(s.status?.settings.server.url));
+  const locked = useCandor((s) => Boolean(s.status?.consent.locked));
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    headingRef.current?.focus();
+  }, [step]);
+
+  const next = () => setStep((s) => Math.min(STEPS.length - 1, s + 1));
+  const back = () => setStep((s) => Math.max(0, s - 1));
+
+  return (
+    <div className="view wizard">
+      <p className="eyebrow">Welcome to Candor</p>
+      <nav aria-label="Setup steps">
+        <ol className="steps">
+          {STEPS.map((title, i) => (
+            <li key={title} className={i === step ? 'is-current' : i < step ? 'is-done' : ''} aria-current={i === step ? 'step' : undefined}>
+              <span className="step-number" aria-hidden="true">
+                {i + 1}
+              </span>
+              <span className="step-title">
+                <span className="visually-hidden">Step {i + 1} of {STEPS.length}: </span>
+                {title}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </nav>
+      <h1 ref={headingRef} tabIndex={-1} className="view-title">
+        {step === STEPS.length - 1 && locked ? 'Already decided' : STEPS[step]}
+      </h1>
+      {step < STEPS.length - 1 ? <LockNotice /> : null}
+      <div className="wizard-body">
+        {step === 0 ? <StepWhat /> : null}
+        {step === 1 ? <StepServer onSaved={next} /> : null}
+        {step === 2 ? <StepPreview /> : null}
+        {step === 3 ? <StepChoice onDone={onDone} /> : null}
+      </div>
+      <div className="wizard-nav">
+        {step > 0 ? (
+          <button type="button" className="button secondary" onClick={back}>
+            Back
+          </button>
+        ) : (
+          <span />
+        )}
+        {step < STEPS.length - 1 ? (
+          <button type="button" className="button primary" onClick={next}>
+            {step === 1 && !hasServer ? 'Skip for now' : 'Next'}
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,130 @@
+// The whole product, for real: the `candor serve` command (a child process running the real agent),
+// the built UI in Chromium, a Navidrome-compatible server, and a loopback receiver for the reports.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../electron/core/report/encode';
+import { tempHome } from '../support/agent-harness';
+import { loopbackServer } from '../support/loopback';
+import { startNavidromeTestServer, type NavidromeTestServer } from '../support/navidrome';
+import { launchChromium, seriousViolations } from './support/browser';
+import { buildRenderer, ROOT } from './support/build';
+
+let browser: Browser;
+let navidrome: NavidromeTestServer;
+let receiver: Awaited<ReturnType<typeof loopbackServer>>;
+let child: ChildProcess;
+let url: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  const staticDir = buildRenderer();
+  navidrome = await startNavidromeTestServer();
+  receiver = await loopbackServer((_req, res) => res.writeHead(202).end());
+  const home = tempHome('candor-e2e-real-');
+  writeFileSync(path.join(home, 'candor.toml'), `[insights]\nendpoint = "${receiver.url}/collect"\n`);
+  env = { ...process.env, CANDOR_HOME: home, CANDOR_RENDERER_DIR: staticDir, DO_NOT_TRACK: '' };
+  child = spawn(process.execPath, [path.join(ROOT, 'bin/candor.js'), 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /Candor admin UI: (\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`candor serve exited with ${code}`)));
+  });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  child?.kill('SIGTERM');
+  await navidrome?.close();
+  await receiver?.close();
+});
+
+async function apiCall<T>(page: Page, method: string, input?: unknown): Promise<T> {
+  const token = new URL(url).hash.replace('#token=', '');
+  return page.evaluate(
+    async ({ method, input, token }) => {
+      const res = await fetch(`/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input ?? null) });
+      const body = await res.json();
+      if (!body.ok) throw new Error(body.error.message);
+      return body.result;
+    },
+    { method, input, token },
+  ) as Promise<T>;
+}
+
+describe('candor serve with the real agent', () => {
+  it('first run: connect the server, see the exact payload, share; a send lands in the history with the same sha256', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.getByRole('heading', { level: 1, name: 'What is shared' }).waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByLabel('Server address').fill(navidrome.url);
+    await page.getByLabel('Admin user name').fill('canary-admin-alice');
+    await page.getByLabel('Password').fill('alice-canary-pass');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText(/Connected to navidrome 0\.58\.0/).waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'The exact payload' }).waitFor();
+    const shown = await page.getByTestId('raw-payload').first().textContent();
+    const preview = await apiCall<{ text: string; sha256: string }>(page, 'getPreview');
+    expect(shown).toBe(preview.text);
+    const payload = JSON.parse(shown!);
+    expect(payload.library.tracks).toBe(navidrome.seed.songs.length);
+    expect(payload.version).toBe(navidrome.seed.version);
+    expect(shown).not.toMatch(/canary/i);
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    expect(await page.getByRole('radio', { name: /Yes, share/ }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Save my choice' }).click();
+    await page.getByRole('heading', { level: 1, name: 'What would be sent next' }).waitFor();
+
+    // The preview page shows the agent's current bytes exactly.
+    await page.getByRole('tab', { name: 'Exact bytes' }).click();
+    const current = await apiCall<{ text: string; sha256: string }>(page, 'getPreview');
+    await expect.poll(() => page.getByTestId('payload-sha256').textContent()).toBe(current.sha256);
+
+    // Send now from Settings: the receiver gets bytes whose hash is the one in the history.
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Send now' }).click();
+    await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(1);
+    const sent = receiver.received[0]!.body;
+    const history = await apiCall<{ entries: Array<{ id: string; sha256: string; outcome: string }> }>(page, 'listHistory', { offset: 0, limit: 5 });
+    expect(history.entries[0]).toMatchObject({ outcome: 'sent', sha256: sha256Hex(sent) });
+    const entry = await apiCall<{ body: string }>(page, 'getHistoryEntry', { id: history.entries[0]!.id });
+    expect(entry.body).toBe(sent);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'History' }).click();
+    await page.getByRole('listbox', { name: 'Attempts, newest first' }).getByRole('option').first().click();
+    await page.getByRole('heading', { name: /^Attempt of/ }).waitFor();
+    await page.getByText(sha256Hex(sent)).first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('`candor preview --json` prints the same bytes the UI shows (only the clock and free memory may move)', async () => {
+    const page = await browser.newPage();
+    await page.goto(url.replace('#token=', '#/preview?token='));
+    await page.getByRole('tab', { name: 'Exact bytes' }).click();
+    const shown = JSON.parse((await page.getByTestId('raw-payload').first().textContent())!);
+    const cli = await new Promise<string>((resolve) => {
+      const p = spawn(process.execPath, [path.join(ROOT, 'bin/candor.js'), 'preview', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      p.once('exit', () => resolve(out.trim()));
+    });
+    const fromCli = JSON.parse(cli);
+    const still = (p: Record<string, any>) => ({ ...p, uptime: 0, candor: { ...p.candor, hostMemory: null } });
+    expect(still(fromCli)).toEqual(still(shown));
+  }, 60_000);
+});

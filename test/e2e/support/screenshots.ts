@@ -1,0 +1,152 @@
+/**
+ * Screenshots of every screen, light and dark, against the fake agent:
+ *   npx tsx test/e2e/support/screenshots.ts [--all]
+ * Writes the README set (wizard, preview, history, settings × light/dark) to docs/screenshots/.
+ * With --all, also every other state (wizard steps, locks, approvals, errors) to screenshots-tmp/
+ * for review.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { ApiError } from '../../../electron/core/api/contract';
+import { NOT_ANSWERING } from '../../../renderer/api/http-client';
+import { startServe } from '../../../electron/headless/serve/server';
+import { createFakeApi, type FakeApiOptions, type FakeCandorApi } from '../../support/fake-api';
+import { launchChromium } from './browser';
+import { ROOT, buildRenderer } from './build';
+
+type Scheme = 'light' | 'dark';
+
+/** One fixed moment for the fake agent and the page's clock, so relative times read the same in every run. */
+const NOW = Date.parse('2026-11-25T14:05:00Z');
+
+async function withServer<T>(options: FakeApiOptions, run: (url: string, api: FakeCandorApi) => Promise<T>): Promise<T> {
+  const api = createFakeApi({ now: () => NOW, ...options });
+  const server = await startServe({ api, staticDir: buildRenderer() });
+  try {
+    return await run(server.url, api);
+  } finally {
+    await server.close();
+  }
+}
+
+async function open(browser: Browser, url: string, scheme: Scheme, route = ''): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 800 }, colorScheme: scheme, deviceScaleFactor: 1, timezoneId: 'Europe/Paris', locale: 'en-GB' });
+  await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+  await page.clock.setFixedTime(NOW);
+  await page.goto(route ? url.replace('#token=', `#/${route}?token=`) : url);
+  await page.waitForSelector('main h1');
+  return page;
+}
+
+export async function takeScreenshots(options: { all?: boolean; readmeDir?: string; reviewDir?: string } = {}): Promise<string[]> {
+  const readmeDir = options.readmeDir ?? path.join(ROOT, 'docs/screenshots');
+  const reviewDir = options.reviewDir ?? path.join(ROOT, 'screenshots-tmp');
+  mkdirSync(readmeDir, { recursive: true });
+  if (options.all) mkdirSync(reviewDir, { recursive: true });
+  const written: string[] = [];
+  const browser = await launchChromium();
+  const shot = async (page: Page, dir: string, name: string, fullPage = false) => {
+    const file = path.join(dir, `${name}.png`);
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: file, fullPage });
+    written.push(file);
+    await page.close();
+  };
+  try {
+    for (const scheme of ['light', 'dark'] as const) {
+      // README set
+      await withServer({ storedChoice: null, history: 0 }, async (url) => {
+        await shot(await open(browser, url, scheme), readmeDir, `wizard-${scheme}`);
+      });
+      await withServer({ storedChoice: 'share', history: 400 }, async (url) => {
+        const page = await open(browser, url, scheme, 'preview');
+        await page.waitForSelector('[data-testid="payload-sha256"]');
+        await shot(page, readmeDir, `preview-${scheme}`);
+      });
+      await withServer({ storedChoice: 'share', history: 10_000 }, async (url) => {
+        const page = await open(browser, url, scheme, 'history');
+        await page.waitForSelector('.history-chart');
+        await page.getByRole('option').first().click();
+        await page.waitForSelector('#entry-title');
+        await shot(page, readmeDir, `history-${scheme}`);
+      });
+      await withServer({ storedChoice: 'share', history: 30, sendFailure: null }, async (url) => {
+        const page = await open(browser, url, scheme, 'settings');
+        await shot(page, readmeDir, `settings-${scheme}`);
+      });
+
+      if (!options.all) continue;
+      // Review set: every other state, full page.
+      await withServer({ storedChoice: null, history: 0 }, async (url) => {
+        const page = await open(browser, url, scheme);
+        for (let step = 2; step <= 4; step++) {
+          await page.getByRole('button', { name: /^(Next|Skip for now)$/ }).click();
+          if (step === 2) {
+            await page.getByRole('button', { name: 'Test connection' }).click();
+            await page.waitForSelector('.connection-result');
+          }
+          await page.waitForTimeout(100);
+          await page.screenshot({ path: path.join(reviewDir, `wizard-step${step}-${scheme}.png`), fullPage: true });
+        }
+        await page.close();
+      });
+      await withServer({ storedChoice: null, env: { DO_NOT_TRACK: '1' } }, async (url) => {
+        const page = await open(browser, url, scheme);
+        await page.screenshot({ path: path.join(reviewDir, `wizard-locked-${scheme}.png`), fullPage: true });
+        for (let i = 0; i < 3; i++) await page.getByRole('button', { name: /^(Next|Skip for now)$/ }).click();
+        await shot(page, reviewDir, `wizard-locked-choice-${scheme}`, true);
+      });
+      await withServer({ storedChoice: 'share', newFields: ['candor.hostMemory.total', 'library.activePlayers'], env: {}, fixedBy: { endpoint: 'the config file /etc/candor/candor.toml' } }, async (url) => {
+        await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-new-fields-${scheme}`, true);
+      });
+      await withServer({ storedChoice: 'decline', configFile: { path: '/etc/candor/candor.toml', enabled: false }, serverState: 'unauthorized', history: 3, sendFailure: 'timeout' }, async (url) => {
+        await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-locked-errors-${scheme}`, true);
+      });
+      await withServer({ storedChoice: 'share', serverState: 'unreachable', history: 0 }, async (url) => {
+        await shot(await open(browser, url, scheme, 'preview'), reviewDir, `preview-unreachable-${scheme}`, true);
+      });
+      await withServer({ storedChoice: 'share', history: 0 }, async (url) => {
+        await shot(await open(browser, url, scheme, 'history'), reviewDir, `history-empty-${scheme}`, true);
+      });
+      await withServer({ storedChoice: 'share', history: 50 }, async (url) => {
+        const page = await open(browser, url, scheme, 'history');
+        await page.getByRole('option').nth(3).click();
+        await page.getByRole('button', { name: 'Compare with previous' }).click();
+        await page.waitForSelector('#compare-title');
+        await page.locator('#entry-title').scrollIntoViewIfNeeded();
+        await shot(page, reviewDir, `history-compare-${scheme}`);
+      });
+      await withServer({ storedChoice: 'share', history: 5, guardFailure: { field: 'library.activePlayers', reason: 'looks like a host name' } }, async (url) => {
+        await shot(await open(browser, url, scheme, 'preview'), reviewDir, `preview-guard-${scheme}`, true);
+      });
+      await withServer({ storedChoice: 'share' }, async (url, api) => {
+        api.failNext('getStatus', new ApiError('unavailable', NOT_ANSWERING), Infinity);
+        await shot(await open(browser, url, scheme), reviewDir, `boot-failed-${scheme}`, true);
+      });
+      {
+        const api = createFakeApi({ storedChoice: 'share', now: () => NOW });
+        const server = await startServe({ api, staticDir: buildRenderer() });
+        const page = await open(browser, server.url, scheme, 'preview');
+        await page.waitForSelector('[data-testid="payload-sha256"]');
+        await server.close();
+        await page.waitForSelector('.linkbar');
+        await shot(page, reviewDir, `agent-gone-${scheme}`);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return written;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  takeScreenshots({ all: process.argv.includes('--all') }).then(
+    (files) => process.stdout.write(`${files.length} screenshots written\n`),
+    (error) => {
+      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

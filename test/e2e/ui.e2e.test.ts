@@ -1,0 +1,344 @@
+/**
+ * End to end: the built renderer in Chromium, served by `startServe` over the fake agent, through
+ * real HTTP, SSE, CSP and the per-run secret. The renderer is built once per source tree
+ * (support/build.ts) into a temp folder.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, type ServeHandle } from '../../electron/headless/serve/server';
+import { NOT_SIGNED_IN } from '../../renderer/api/http-client';
+import { createFakeApi, type FakeApiOptions, type FakeCandorApi } from '../support/fake-api';
+import { launchChromium, seriousViolations } from './support/browser';
+import { buildRenderer } from './support/build';
+
+let browser: Browser;
+let staticDir: string;
+
+beforeAll(async () => {
+  staticDir = buildRenderer();
+  browser = await launchChromium();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface Session {
+  fake: FakeCandorApi;
+  server: ServeHandle;
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and CSP violations seen by the page: must stay empty. */
+  problems: string[];
+}
+
+const sessions: Session[] = [];
+afterEach(async () => {
+  for (const s of sessions.splice(0)) {
+    await s.context.close();
+    await s.server.close();
+  }
+});
+
+async function open(options: FakeApiOptions = {}, route = '', scheme: 'light' | 'dark' = 'light'): Promise<Session> {
+  const fake = createFakeApi(options);
+  const server = await startServe({ api: fake, staticDir });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const session = { fake, server, context, page, problems };
+  sessions.push(session);
+  await page.goto(route ? server.url.replace('#token=', `#/${route}?token=`) : server.url);
+  await page.waitForSelector('main h1');
+  return session;
+}
+
+const rawText = (page: Page) => page.getByTestId('raw-payload').first().textContent();
+
+describe('first run', () => {
+  it('walks through what is shared, the server, the exact payload and the choice (share preselected)', async () => {
+    const { page, fake, problems, server } = await open({ storedChoice: null });
+    // The secret is gone from the address bar at once.
+    expect(page.url()).toBe(`http://127.0.0.1:${server.port}/#/`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('What is shared');
+    expect(await page.getByText('Names of songs, artists, albums or playlists').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByLabel('Password').fill('correct horse');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText('Connected to navidrome 0.58.0 (fa2cf362).').waitFor();
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+
+    await page.getByRole('heading', { level: 1, name: 'The exact payload' }).waitFor();
+    expect(await rawText(page)).toBe((await fake.getPreview()).text);
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    expect(await page.getByRole('radio', { name: /Yes, share/ }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Save my choice' }).click();
+    await page.getByRole('heading', { level: 1, name: 'What would be sent next' }).waitFor();
+    expect((await fake.getStatus()).consent).toMatchObject({ storedChoice: 'share', sharing: true });
+    expect(await page.getByTestId('status-pill').textContent()).toMatch(/^Sharing on, next report in/);
+    expect(problems).toEqual([]);
+  });
+
+  it('declining stores "no" and nothing is offered for sending', async () => {
+    const { page, fake, problems } = await open({ storedChoice: null });
+    for (let i = 0; i < 3; i++) await page.getByRole('button', { name: /^(Next|Skip for now)$/ }).click();
+    await page.getByRole('radio', { name: /No, don’t share/ }).check();
+    await page.getByRole('button', { name: 'Save my choice' }).click();
+    await page.getByText('Sharing is off: nothing is sent.').waitFor();
+    expect((await fake.getStatus()).consent).toMatchObject({ storedChoice: 'decline', sharing: false });
+    await page.getByRole('link', { name: 'Settings' }).click();
+    expect(await page.getByRole('switch', { name: 'Share anonymous usage statistics' }).getAttribute('aria-checked')).toBe('false');
+    expect(await page.getByRole('button', { name: 'Send now' }).isDisabled()).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  it('when a config setting has decided, says which one and does not ask', async () => {
+    const { page, fake } = await open({ storedChoice: null, configFile: { path: '/etc/candor/candor.toml', enabled: false } });
+    await page.getByText('Your configuration has already decided: sharing is off.').waitFor();
+    expect(await page.getByText(/\[insights\] enabled = false in \/etc\/candor\/candor\.toml/).first().isVisible()).toBe(true);
+    for (let i = 0; i < 3; i++) await page.getByRole('button', { name: /^(Next|Skip for now)$/ }).click();
+    expect(await page.getByRole('radio').count()).toBe(0);
+    await page.getByRole('button', { name: 'Continue to Candor' }).click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const toggle = page.getByRole('switch', { name: 'Share anonymous usage statistics' });
+    expect(await toggle.getAttribute('aria-disabled')).toBe('true');
+    await toggle.click({ force: true });
+    expect(fake.calls.some((c) => c.method === 'setConsent')).toBe(false);
+    // Acknowledged once: a reload goes straight to Candor.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+  });
+});
+
+describe('preview', () => {
+  it('shows exactly the text the API returned, and follows live updates pushed over SSE', async () => {
+    const { page, fake, problems } = await open({ storedChoice: 'share', history: 5 }, 'preview');
+    await page.getByTestId('payload-sha256').waitFor();
+    const preview = await fake.getPreview();
+    await page.getByRole('tab', { name: 'Exact bytes' }).click();
+    expect(await rawText(page)).toBe(preview.text);
+    expect(await page.getByTestId('payload-sha256').textContent()).toBe(preview.sha256);
+    expect(await page.getByTestId('payload-size').textContent()).toBe(`${preview.size.toLocaleString('en')} bytes`);
+    // The agent pushes a new preview: the page follows without a reload.
+    await expect.poll(() => fake.listenerCount).toBe(1);
+    const pushed = fake.tick();
+    await expect.poll(() => page.getByTestId('payload-sha256').textContent()).toBe(pushed.sha256);
+    expect(await rawText(page)).toBe(pushed.text);
+    // Refresh asks the agent and shows its answer.
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const refreshed = await fake.getPreview();
+    await expect.poll(() => page.getByTestId('payload-sha256').textContent()).toBe(refreshed.sha256);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('history', () => {
+  it('handles 10,000 entries: windowed list, keyboard, exact bytes, diff and export', async () => {
+    const { page, fake, problems } = await open({ storedChoice: 'share', history: 10_000 }, 'history');
+    const list = page.getByRole('listbox', { name: 'Attempts, newest first' });
+    await list.getByRole('option').first().getByText(/ago|yesterday/).waitFor();
+    expect(await list.getByRole('option').count()).toBeLessThan(60);
+    expect(await list.getByRole('option').first().getAttribute('aria-setsize')).toBe('10000');
+
+    await list.focus();
+    await page.keyboard.press('End');
+    const all = fake.allEntries();
+    await expect.poll(() => rawText(page), { timeout: 10_000 }).toBe(all[0]!.body);
+    await page.getByRole('button', { name: 'Use as comparison base' }).click();
+    await list.focus();
+    await page.keyboard.press('Home');
+    await expect.poll(() => rawText(page)).toBe(all.at(-1)!.body);
+    const compare = page.locator('section.compare');
+    await compare.getByRole('table').waitFor();
+    expect(await compare.getByRole('row', { name: /uptime/ }).textContent()).toMatch(/Changed/);
+
+    // The chart appears once every entry has been read in the background.
+    await page.getByRole('img', { name: /Attempts over time/ }).waitFor({ timeout: 15_000 });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export all (JSON)' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^candor-history-.*\.json$/);
+    const exported = JSON.parse(await readFile((await download.path())!, 'utf8')) as { entries: Array<{ id: string; body: string }> };
+    expect(exported.entries).toHaveLength(10_000);
+    expect(exported.entries[0]!.body).toBe(all[0]!.body);
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
+
+describe('error states', () => {
+  it('server unreachable: the preview leaves fields out and says why', async () => {
+    const { page } = await open({ storedChoice: 'share', serverState: 'unreachable' }, 'preview');
+    await page.getByText('Some facts could not be read, so they are left out.').waitFor();
+    const omitted = page.getByRole('region', { name: 'Left out, and why' });
+    expect(await omitted.getByText('library', { exact: true }).isVisible()).toBe(true);
+    expect(await omitted.textContent()).toMatch(/The server could not be reached\./);
+  });
+
+  it('wrong password: the connection test says which check failed', async () => {
+    const { page } = await open({ storedChoice: 'share' }, 'settings');
+    const server = page.getByRole('region', { name: 'Music server' });
+    await server.getByLabel('Password').fill('wrong');
+    await server.getByRole('button', { name: 'Test connection' }).click();
+    await server.getByText('The connection does not work yet.').waitFor();
+    expect(await server.getByRole('listitem').filter({ hasText: 'Sign in' }).textContent()).toMatch(/failed\..*refused the user name or password/);
+  });
+
+  it('endpoint failing: send now shows the failure, the history records it', async () => {
+    const { page, fake } = await open({ storedChoice: 'share', history: 1, sendFailure: 'http-5xx', sendDurationMs: 300 }, 'settings');
+    await page.getByRole('button', { name: 'Send now' }).click();
+    await page.getByRole('button', { name: 'Sending…' }).waitFor();
+    await page.getByText('Not sent: The endpoint had a server error (HTTP 503).').first().waitFor();
+    expect((await fake.listHistory({ offset: 0, limit: 1 })).entries[0]).toMatchObject({ outcome: 'failed', status: 503 });
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByRole('heading', { name: '2 attempts, newest first' }).waitFor();
+  });
+
+  it('nothing sent yet: the history and the preview say so', async () => {
+    const { page } = await open({ storedChoice: 'share', history: 0 }, 'history');
+    await page.getByText('Nothing has been sent yet.').waitFor();
+    await page.getByRole('link', { name: 'Preview' }).click();
+    await page.getByText('Nothing has been sent yet, so there is nothing to compare with.').waitFor();
+  });
+
+  it('the agent goes away: live updates pause with a notice, and come back', async () => {
+    const { page, server, fake } = await open({ storedChoice: 'share' }, 'preview');
+    await expect.poll(() => fake.listenerCount).toBe(1);
+    await server.close();
+    await page.getByText(/Lost contact with Candor/).waitFor();
+    // The same run comes back on the same port: the page reconnects by itself.
+    const again = await startServe({ api: fake, staticDir, port: server.port, token: server.token });
+    try {
+      await page.getByText(/Lost contact with Candor/).waitFor({ state: 'detached', timeout: 20_000 });
+      const pushed = fake.tick();
+      await expect.poll(() => page.getByTestId('payload-sha256').textContent()).toBe(pushed.sha256);
+    } finally {
+      await again.close();
+    }
+  }, 40_000);
+
+  it('without the secret, the page says how to get in', async () => {
+    const fake = createFakeApi({ storedChoice: 'share' });
+    const server = await startServe({ api: fake, staticDir });
+    const context = await browser.newContext();
+    sessions.push({ fake, server, context, page: await context.newPage(), problems: [] });
+    const page = sessions.at(-1)!.page;
+    await page.goto(`http://127.0.0.1:${server.port}/`);
+    await page.getByRole('heading', { name: 'Candor is not answering' }).waitFor();
+    expect(await page.getByRole('alert').textContent()).toBe(NOT_SIGNED_IN);
+    expect(fake.calls).toEqual([]);
+  });
+});
+
+describe('keyboard and accessibility', () => {
+  it('can be used with the keyboard alone, with visible focus in a logical order', async () => {
+    const { page, fake } = await open({ storedChoice: null, history: 30 });
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        const label = el instanceof HTMLInputElement && el.labels?.[0] ? el.labels[0].textContent : (el?.getAttribute('aria-label') ?? el?.textContent);
+        return { text: (label ?? '').trim().slice(0, 60), tag: el?.tagName, visible: el ? el.matches(':focus-visible') : false };
+      });
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ text: 'Skip to main content', visible: true });
+    const skipBox = await page.getByRole('link', { name: 'Skip to main content' }).boundingBox();
+    expect(skipBox!.y).toBeGreaterThanOrEqual(0); // shown on focus, not off-screen
+    await page.keyboard.press('Enter');
+    expect((await focused()).tag).toBe('MAIN');
+    // Tab to "Next", through the wizard.
+    const tabTo = async (label: RegExp, max = 40) => {
+      for (let i = 0; i < max; i++) {
+        await page.keyboard.press('Tab');
+        const f = await focused();
+        if (label.test(f.text)) {
+          expect(f.visible).toBe(true);
+          return;
+        }
+      }
+      throw new Error(`never reached ${label}`);
+    };
+    await tabTo(/^Next$/);
+    await page.keyboard.press('Enter');
+    await tabTo(/^Skip for now$|^Next$/);
+    await page.keyboard.press('Enter');
+    await tabTo(/^Next$/);
+    await page.keyboard.press('Enter');
+    await tabTo(/Yes, share/);
+    await page.keyboard.press('ArrowDown'); // radio group: arrows move the choice
+    expect(await page.getByRole('radio', { name: /No, don’t share/ }).isChecked()).toBe(true);
+    await page.keyboard.press('ArrowUp');
+    await tabTo(/^Save my choice$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'What would be sent next' }).waitFor();
+    expect((await fake.getStatus()).consent.storedChoice).toBe('share');
+
+    // Into the history through the navigation, then the list with arrows.
+    await page.keyboard.press('Shift+Tab'); // from the focused heading back into the header
+    await tabTo(/^History$/, 10);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'History' }).waitFor();
+    expect((await focused()).text).toBe('History');
+    await tabTo(/^Attempts, newest first$/);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.getByRole('listbox').getAttribute('aria-activedescendant')).toBe('attempt-2');
+    await page.getByRole('heading', { name: /^Attempt of/ }).waitFor();
+    expect(await rawText(page)).toBe(fake.allEntries().at(-3)!.body);
+
+    // Settings: the sharing switch answers Space.
+    await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 20 && (await focused()).text !== 'Settings'; i++) await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await tabTo(/^Share anonymous usage statistics$/);
+    await page.keyboard.press('Space');
+    await expect.poll(async () => (await fake.getStatus()).consent.sharing).toBe(false);
+  }, 60_000);
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`has no serious or critical axe violations on any screen (${scheme})`, async () => {
+      const check = async (page: Page, where: string) => {
+        const violations = await seriousViolations(page);
+        if (violations.length > 0) throw new Error(`${where} (${scheme}): ${JSON.stringify(violations, null, 1)}`);
+      };
+      const wizard = await open({ storedChoice: null }, '', scheme);
+      await check(wizard.page, 'wizard step 1');
+      await wizard.page.getByRole('button', { name: 'Next' }).click();
+      await wizard.page.getByRole('button', { name: 'Test connection' }).click();
+      await wizard.page.getByText(/Connected to/).waitFor();
+      await check(wizard.page, 'wizard step 2');
+      await wizard.page.getByRole('button', { name: 'Next' }).click();
+      await wizard.page.getByTestId('raw-payload').waitFor();
+      await check(wizard.page, 'wizard step 3');
+      await wizard.page.getByRole('button', { name: 'Next' }).click();
+      await check(wizard.page, 'wizard step 4');
+
+      const locked = await open({ storedChoice: null, env: { DO_NOT_TRACK: '1' } }, '', scheme);
+      await check(locked.page, 'wizard, locked');
+
+      const preview = await open({ storedChoice: 'share', history: 5, serverState: 'not-admin' }, 'preview', scheme);
+      await preview.page.getByTestId('payload-sha256').waitFor();
+      await check(preview.page, 'preview');
+      await preview.page.getByRole('tab', { name: 'Exact bytes' }).click();
+      await check(preview.page, 'preview, exact bytes');
+
+      const history = await open({ storedChoice: 'share', history: 300 }, 'history', scheme);
+      await history.page.getByRole('img', { name: /Attempts over time/ }).waitFor();
+      await history.page.getByRole('option').nth(2).click();
+      await history.page.getByRole('button', { name: 'Compare with previous' }).click();
+      await history.page.locator('section.compare table').waitFor();
+      await check(history.page, 'history with a comparison');
+
+      const settings = await open({ storedChoice: 'share', newFields: ['library.activePlayers'], fixedBy: { endpoint: 'the config file /etc/candor.toml' } }, 'settings', scheme);
+      await check(settings.page, 'settings with approval and locks');
+      await settings.page.getByRole('button', { name: 'Reset the anonymous ID…' }).click();
+      await check(settings.page, 'settings, confirming reset');
+    }, 90_000);
+  }
+});

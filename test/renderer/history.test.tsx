@@ -1,0 +1,125 @@
+// @vitest-environment jsdom
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { renderApp, teardown, type Rendered } from './render';
+
+let r: Rendered | undefined;
+const downloads: Array<{ name: string; text: Promise<string> }> = [];
+
+beforeEach(() => {
+  downloads.length = 0;
+  // jsdom has no object URLs or downloads: capture what would be saved.
+  URL.createObjectURL = vi.fn((blob: Blob) => {
+    const text = new Promise<string>((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result));
+      reader.readAsText(blob);
+    });
+    downloads.push({ name: '', text });
+    return `blob:test/${downloads.length}`;
+  });
+  URL.revokeObjectURL = vi.fn();
+  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+    const last = downloads.at(-1);
+    if (last) last.name = this.download;
+  });
+});
+afterEach(() => {
+  teardown(r);
+  vi.restoreAllMocks();
+});
+
+async function listbox() {
+  return screen.findByRole('listbox', { name: 'Attempts, newest first' });
+}
+
+describe('history', () => {
+  it('renders 10,000 entries as a window of rows, with positions for assistive tech', async () => {
+    r = await renderApp({ storedChoice: 'share', history: 10_000, route: 'history' });
+    const list = await listbox();
+    await waitFor(() => expect(within(list).getAllByRole('option')[0]!.textContent).not.toMatch(/Loading/));
+    const options = within(list).getAllByRole('option');
+    expect(options.length).toBeLessThan(60);
+    expect(options[0]!.getAttribute('aria-setsize')).toBe('10000');
+    expect(options[0]!.getAttribute('aria-posinset')).toBe('1');
+    expect(screen.getByRole('heading', { name: /10,000 attempts, newest first/ })).toBeTruthy();
+    // The first screen needs one small request, not 10,000 rows.
+    const first = r.fake.calls.find((c) => c.method === 'listHistory');
+    expect(first?.input).toEqual({ offset: 0, limit: 100 });
+  });
+
+  it('moves with the keyboard, loads rows on demand, and shows the exact bytes of the selected attempt', async () => {
+    r = await renderApp({ storedChoice: 'share', history: 10_000, route: 'history' });
+    const list = await listbox();
+    list.focus();
+    fireEvent.keyDown(list, { key: 'End' });
+    await waitFor(() => expect(list.getAttribute('aria-activedescendant')).toBe('attempt-9999'));
+    const all = r.fake.allEntries();
+    const oldest = all[0]!;
+    await waitFor(() => expect(screen.getByTestId('raw-payload').textContent).toBe(oldest.body), { timeout: 3000 });
+    expect(screen.getByRole('heading', { name: /^Attempt of/ }).closest('section')?.textContent).toContain(oldest.sha256);
+    fireEvent.keyDown(list, { key: 'Home' });
+    await waitFor(() => expect(screen.getByTestId('raw-payload').textContent).toBe(all.at(-1)!.body));
+    expect(within(list).getByRole('option', { selected: true }).getAttribute('aria-posinset')).toBe('1');
+  });
+
+  it('compares any two attempts field by field', async () => {
+    r = await renderApp({ storedChoice: 'share', history: 20, route: 'history' });
+    const list = await listbox();
+    await waitFor(() => expect(within(list).getAllByRole('option')[0]!.textContent).not.toMatch(/Loading/));
+    fireEvent.click(within(list).getAllByRole('option')[5]!);
+    fireEvent.click(await screen.findByRole('button', { name: 'Use as comparison base' }));
+    fireEvent.click(within(list).getAllByRole('option')[1]!);
+    const compare = (await screen.findByRole('heading', { name: /Differences from the attempt of/ })).closest('section')!;
+    const table = within(compare).getByRole('table');
+    expect(within(table).getByText('uptime').closest('tr')?.textContent).toMatch(/Changed/);
+    expect(within(table).getByText('uptime').closest('tr')?.textContent).toMatch(/Seconds since the music server was last started/);
+    fireEvent.click(screen.getByRole('button', { name: 'Stop comparing' }));
+    expect(screen.queryByRole('heading', { name: /Differences from/ })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Compare with previous' }));
+    expect(await screen.findByRole('heading', { name: /Differences from the attempt of/ })).toBeTruthy();
+  });
+
+  it('exports the whole history as a JSON download', async () => {
+    r = await renderApp({ storedChoice: 'share', history: 12, route: 'history' });
+    fireEvent.click(await screen.findByRole('button', { name: 'Export all (JSON)' }));
+    await waitFor(() => expect(downloads).toHaveLength(1));
+    expect(downloads[0]!.name).toMatch(/^candor-history-.*\.json$/);
+    const exported = JSON.parse(await downloads[0]!.text) as { entries: Array<{ body: string }> };
+    expect(exported.entries).toHaveLength(12);
+    expect(exported.entries[0]!.body).toBe(r.fake.allEntries()[0]!.body);
+  });
+
+  it('draws the chart once every entry is read, with the figures in words', async () => {
+    r = await renderApp({ storedChoice: 'share', history: 2_500, route: 'history' });
+    const figure = await screen.findByRole('img', { name: /Attempts over time/ }, { timeout: 3000 });
+    expect(figure).toBeTruthy();
+    const totals = r.fake.allEntries().reduce((n, e) => (e.outcome === 'sent' ? n + 1 : n), 0);
+    expect(screen.getByText(`${totals.toLocaleString()} sent`)).toBeTruthy();
+    expect(screen.getByText('Tracks')).toBeTruthy();
+  });
+
+  it('is honest when empty, and when the history cannot be read', async () => {
+    r = await renderApp({ storedChoice: 'share', history: 0, route: 'history' });
+    expect(await screen.findByText('Nothing has been sent yet.')).toBeTruthy();
+    teardown(r);
+    const { createFakeApi } = await import('../support/fake-api');
+    const fake = createFakeApi({ storedChoice: 'share', history: 3 });
+    fake.failNext('listHistory');
+    r = await renderApp({ route: 'history' }, fake);
+    expect(await screen.findByText('The history could not be read.')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByRole('heading', { name: /3 attempts/ })).toBeTruthy();
+  });
+
+  it('adds a new attempt at the top as it happens', async () => {
+    r = await renderApp({ storedChoice: 'share', history: 3, route: 'history' });
+    await screen.findByRole('heading', { name: /3 attempts/ });
+    act(() => {
+      r!.fake.addHistoryEntry({ outcome: 'failed', errorClass: 'dns', message: "The endpoint's name could not be resolved" });
+    });
+    expect(screen.getByRole('heading', { name: /4 attempts/ })).toBeTruthy();
+    const list = await listbox();
+    expect(within(list).getAllByRole('option')[0]!.textContent).toMatch(/just now.*Sent by you.*Failed/);
+  });
+});
