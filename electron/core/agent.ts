@@ -4,6 +4,7 @@ import {
   ApiError,
   type AgentEvent,
   type AgentStatus,
+  type ApiInput,
   type AttemptResult,
   type CandorApi,
   type ConnectionCheck,
@@ -553,11 +554,7 @@ export class Agent implements CandorApi {
     return this.getStatus();
   }
 
-  async updateSettings(input: {
-    server?: { url?: string; username?: string; password?: string; configFile?: string };
-    endpoint?: string;
-    historyRetentionDays?: number;
-  }): Promise<AgentStatus> {
+  async updateSettings(input: ApiInput<'updateSettings'>): Promise<AgentStatus> {
     const fixed = (await this.getStatus()).settings.fixedBy;
     const refuse = (key: string) => {
       if (fixed[key]) throw new ApiError('locked', `${key} is set by ${fixed[key]} and cannot be changed here.`);

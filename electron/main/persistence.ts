@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Options as StoreOptions, Schema } from 'electron-store';
 import type { Logger } from '../core/platform';
-import { STATE_VERSION, privateFileSecretStore, stateSchema, type BackingStore, type SecretStore } from '../core/settings/state-store';
+import { STATE_VERSION, privateFileSecretStore, stateSchema, writePrivateFile, type BackingStore, type SecretStore } from '../core/settings/state-store';
 import { toJsonSchema } from '../shell/json-schema';
 
 /**
@@ -126,14 +126,7 @@ export function createSecretStore(safeStorage: SafeStorageLike, dir: string, pla
       }
     },
     async set(secret) {
-      if (secret === null || secret === '') {
-        await fs.rm(file, { force: true });
-        return;
-      }
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-      const temp = `${file}.tmp`;
-      await fs.writeFile(temp, safeStorage.encryptString(secret), { mode: 0o600 });
-      await fs.rename(temp, file);
+      await writePrivateFile(dir, file, secret ? safeStorage.encryptString(secret) : null);
     },
   };
 }

@@ -230,26 +230,57 @@ function ScheduleSection({ status }: { status: AgentStatus }) {
   );
 }
 
-function EndpointSection({ status }: { status: AgentStatus }) {
-  const api = useApi();
-  const setStatus = useCandor((s) => s.setStatus);
-  const [value, setValue] = useState(status.settings.endpoint);
+type FormMessageValue = { ok: boolean; text: string } | null;
+
+/** One settings form's save cycle: busy while saving, then a success or error message. */
+function useSave() {
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const locked = status.settings.fixedBy.endpoint;
-  const id = useId();
-  const save = async (event: FormEvent) => {
-    event.preventDefault();
+  const [message, setMessage] = useState<FormMessageValue>(null);
+  const run = async (work: () => Promise<string>) => {
     setBusy(true);
     setMessage(null);
     try {
-      setStatus(await api.updateSettings({ endpoint: value.trim() }));
-      setMessage({ ok: true, text: 'Saved. The next report goes to this address.' });
+      setMessage({ ok: true, text: await work() });
     } catch (e) {
       setMessage({ ok: false, text: messageOf(e) });
     } finally {
       setBusy(false);
     }
+  };
+  return { busy, message, setMessage, run };
+}
+
+function SaveButton({ locked, busy, disabled = false }: { locked: string | undefined; busy: boolean; disabled?: boolean }) {
+  if (locked) return null;
+  return (
+    <button type="submit" className="button secondary" disabled={busy || disabled}>
+      {busy ? <Spinner label="Saving…" /> : 'Save'}
+    </button>
+  );
+}
+
+function FormMessage({ message }: { message: FormMessageValue }) {
+  if (!message) return null;
+  return (
+    <Notice tone={message.ok ? 'ok' : 'error'} role={message.ok ? 'status' : 'alert'}>
+      <p>{message.text}</p>
+    </Notice>
+  );
+}
+
+function EndpointSection({ status }: { status: AgentStatus }) {
+  const api = useApi();
+  const setStatus = useCandor((s) => s.setStatus);
+  const [value, setValue] = useState(status.settings.endpoint);
+  const { busy, message, run } = useSave();
+  const locked = status.settings.fixedBy.endpoint;
+  const id = useId();
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      setStatus(await api.updateSettings({ endpoint: value.trim() }));
+      return 'Saved. The next report goes to this address.';
+    });
   };
   return (
     <section className="panel" aria-labelledby="endpoint-title">
@@ -268,22 +299,14 @@ function EndpointSection({ status }: { status: AgentStatus }) {
               onChange={(e) => setValue(e.target.value)}
               aria-describedby={`${id}-endpoint-help`}
             />
-            {!locked ? (
-              <button type="submit" className="button secondary" disabled={busy || value.trim() === status.settings.endpoint}>
-                {busy ? <Spinner label="Saving…" /> : 'Save'}
-              </button>
-            ) : null}
+            <SaveButton locked={locked} busy={busy} disabled={value.trim() === status.settings.endpoint} />
           </div>
           <p className="help" id={`${id}-endpoint-help`}>
             {locked ? <LockedBy by={locked} /> : 'The Navidrome project’s collector by default. You can run your own collector and send reports there instead. https:// is required (plain http:// only to this machine).'}
           </p>
         </div>
       </form>
-      {message ? (
-        <Notice tone={message.ok ? 'ok' : 'error'} role={message.ok ? 'status' : 'alert'}>
-          <p>{message.text}</p>
-        </Notice>
-      ) : null}
+      <FormMessage message={message} />
     </section>
   );
 }
@@ -362,28 +385,21 @@ function RetentionSection({ status }: { status: AgentStatus }) {
   const setStatus = useCandor((s) => s.setStatus);
   const reloadHistory = useCandor((s) => s.reloadHistory);
   const [value, setValue] = useState(String(status.settings.historyRetentionDays));
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const { busy, message, setMessage, run } = useSave();
   const locked = status.settings.fixedBy.historyRetentionDays;
   const id = useId();
-  const save = async (event: FormEvent) => {
+  const save = (event: FormEvent) => {
     event.preventDefault();
     const days = Number(value);
     if (!Number.isInteger(days) || days < 1 || days > 3650) {
       setMessage({ ok: false, text: 'Enter a whole number of days from 1 to 3650.' });
       return;
     }
-    setBusy(true);
-    setMessage(null);
-    try {
+    void run(async () => {
       setStatus(await api.updateSettings({ historyRetentionDays: days }));
       void reloadHistory();
-      setMessage({ ok: true, text: `Saved. Entries older than ${days} days are removed from this machine.` });
-    } catch (e) {
-      setMessage({ ok: false, text: messageOf(e) });
-    } finally {
-      setBusy(false);
-    }
+      return `Saved. Entries older than ${days} days are removed from this machine.`;
+    });
   };
   return (
     <section className="panel" aria-labelledby="retention-title">
@@ -405,22 +421,14 @@ function RetentionSection({ status }: { status: AgentStatus }) {
               aria-describedby={`${id}-days-help`}
               aria-invalid={message !== null && !message.ok}
             />
-            {!locked ? (
-              <button type="submit" className="button secondary" disabled={busy}>
-                {busy ? <Spinner label="Saving…" /> : 'Save'}
-              </button>
-            ) : null}
+            <SaveButton locked={locked} busy={busy} />
           </div>
           <p className="help" id={`${id}-days-help`}>
             {locked ? <LockedBy by={locked} /> : 'This is your own copy on this machine. The collector deletes reports after 30 days whatever you choose here.'}
           </p>
         </div>
       </form>
-      {message ? (
-        <Notice tone={message.ok ? 'ok' : 'error'} role={message.ok ? 'status' : 'alert'}>
-          <p>{message.text}</p>
-        </Notice>
-      ) : null}
+      <FormMessage message={message} />
     </section>
   );
 }

@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  type ApiInput,
   ApiError,
   type AgentEvent,
   type AgentStatus,
@@ -754,11 +755,7 @@ export class FakeCandorApi implements CandorApi {
     return this.status();
   }
 
-  async updateSettings(input: {
-    server?: { url?: string; username?: string; password?: string; configFile?: string };
-    endpoint?: string;
-    historyRetentionDays?: number;
-  }): Promise<AgentStatus> {
+  async updateSettings(input: ApiInput<'updateSettings'>): Promise<AgentStatus> {
     await this.enter('updateSettings', input);
     if (input.endpoint !== undefined) {
       this.refuse('endpoint');

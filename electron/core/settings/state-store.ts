@@ -171,6 +171,21 @@ function defaultBacking(dir: string): BackingStore {
   return new Conf<Record<string, unknown>>({ cwd: dir, configName: 'state', clearInvalidConfig: false, projectName: 'candor' });
 }
 
+/**
+ * Replaces (or, with null, removes) a file only its owner can read: written beside it and renamed,
+ * so a crash leaves the old secret or the new one, never half of one.
+ */
+export async function writePrivateFile(dir: string, file: string, data: string | Uint8Array | null): Promise<void> {
+  if (data === null) {
+    await fs.rm(file, { force: true });
+    return;
+  }
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const temp = `${file}.tmp`;
+  await fs.writeFile(temp, data, { mode: 0o600 });
+  await fs.rename(temp, file);
+}
+
 /** Where secrets live when the platform offers nothing better: a file only the owner can read. */
 export interface SecretStore {
   kind: 'os-keychain' | 'private-file';
@@ -189,15 +204,6 @@ export function privateFileSecretStore(dir: string): SecretStore {
         return null;
       }
     },
-    async set(secret) {
-      if (secret === null || secret === '') {
-        await fs.rm(file, { force: true });
-        return;
-      }
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-      const temp = `${file}.tmp`;
-      await fs.writeFile(temp, secret, { mode: 0o600 });
-      await fs.rename(temp, file);
-    },
+    set: (secret) => writePrivateFile(dir, file, secret || null),
   };
 }
