@@ -6,12 +6,13 @@ import { benchHostFacts } from './host-facts';
 import { formatBenchTable, type BenchResult } from './measure';
 import { benchPreview } from './preview';
 
-type Suite = { title: string; run: () => Promise<BenchResult[] | string> };
+/** A suite returns rows for the common table, or prints its own report and returns anything else. */
+type Suite = { title: string; run: () => Promise<unknown> };
 
 const optional = (file: string, exportName: string, title: string): Suite[] =>
   existsSync(path.join(import.meta.dirname, file))
     ? [{ title, run: async () => {
-        const mod = (await import(`./${file}`)) as Record<string, () => Promise<BenchResult[] | string>>;
+        const mod = (await import(`./${file}`)) as Record<string, () => Promise<unknown>>;
         return mod[exportName]!();
       } }]
     : [];
@@ -29,6 +30,6 @@ for (const suite of suites) {
   if (only.length && !only.some((o) => suite.title.toLowerCase().includes(o.toLowerCase()))) continue;
   console.log(`\n## ${suite.title}\n`);
   const result = await suite.run();
-  console.log(typeof result === 'string' ? result : formatBenchTable(result));
+  if (Array.isArray(result)) console.log(formatBenchTable(result as BenchResult[]));
 }
 console.log('\nmax stall = longest event-loop delay sampled every 1 ms; about 1-5 ms is the idle floor on this VM.');
