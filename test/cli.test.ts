@@ -77,6 +77,29 @@ describe('the candor command line', () => {
     expect(status.sources.map((s: { source: string }) => s.source)).toEqual(['server', 'server-config', 'uptime', 'host', 'filesystems']);
   });
 
+  it('`run` says what will be sent and how to opt out, then stops cleanly on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const before = collector.received.length;
+    const child = spawn(process.execPath, [bin, 'run'], { env: { ...process.env, DO_NOT_TRACK: '', ...home() } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (out.includes('To opt out')) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+    });
+    expect(out).toMatch(/shares anonymous usage statistics once a day with http:\/\/127\.0\.0\.1:\d+\/collect/);
+    expect(out).toMatch(/Not yet: first report not before/);
+    expect(out).toMatch(/"os":\{"type":"linux"/);
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(collector.received).toHaveLength(before);
+  });
+
   it('`send` waits for the headless grace period without an answer', async () => {
     const result = await candor(['send'], home());
     expect(result.code).toBe(1);

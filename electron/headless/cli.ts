@@ -222,16 +222,29 @@ function historyLine(e: HistorySummary): string {
   return `${when(e.at)}  ${e.outcome.padEnd(7)} ${e.trigger.padEnd(8)} ${String(e.size).padStart(6)} B  ${e.sha256.slice(0, 12)}  ${e.message}`;
 }
 
+/**
+ * Resolves on Ctrl+C or SIGTERM; installed before anything is printed so no signal is missed. Holds
+ * the process open meanwhile: the agent's own timers are unref'd so that one-shot commands can exit.
+ */
+function untilStopped(): Promise<void> {
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      clearInterval(keepAlive);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
 async function run(agent: Agent, io: CliIo): Promise<number> {
+  const stopped = untilStopped();
   const s = await agent.getStatus();
   const p = await agent.getPreview();
   io.out(startupNotice(s, p));
   agent.start();
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await agent.stop();
   return 0;
 }
@@ -257,6 +270,7 @@ async function serve(agent: Agent, io: CliIo, options: { port: string | undefine
   if (!/^\d+$/.test(options.port ?? '0') || port > 65535) throw new UsageError('--port takes a number from 0 to 65535');
   const { startHeadlessServer, rendererDir } = await import('./serve-entry');
   const { describeServeError } = await import('./serve/server');
+  const stopped = untilStopped();
   let server;
   try {
     server = await startHeadlessServer(agent, { port, host: options.host ?? '127.0.0.1', allowRemote: options.allowRemote, staticDir: rendererDir(io.env) });
@@ -268,10 +282,7 @@ async function serve(agent: Agent, io: CliIo, options: { port: string | undefine
   agent.start();
   io.out(`Candor admin UI: ${server.url}`);
   io.out('Open it in a browser on this machine. The link holds a secret for this run only; press Ctrl+C to stop.');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   await server.close();
   await agent.stop();
   return 0;

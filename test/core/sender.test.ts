@@ -88,6 +88,25 @@ describe('sending a report', () => {
     expect(target.received).toHaveLength(0);
   });
 
+  it('goes through the proxy named in the environment', async () => {
+    const target = await serve((_req, res) => res.writeHead(204).end());
+    // A forward proxy sees the absolute URL in the request line; this one answers for the target.
+    const proxy = await serve((req, res) => res.writeHead(req.url?.startsWith(`${target.url}/collect`) ? 202 : 400).end());
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+    Object.assign(process.env, { HTTP_PROXY: proxy.url, http_proxy: proxy.url, NO_PROXY: '', no_proxy: '' });
+    try {
+      const result = await sendReport(createAxiosHttpClient(), `${target.url}/collect`, report, Date.now, () => performance.now());
+      expect(result).toMatchObject({ ok: true, status: 202 });
+      expect(proxy.received[0]!.body).toBe(report.text);
+      expect(target.received).toHaveLength(0);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
   it('requires https except to this machine', () => {
     expect(checkEndpoint('https://insights.example.org/collect').ok).toBe(true);
     expect(checkEndpoint('http://127.0.0.1:8080/collect').ok).toBe(true);
