@@ -17,6 +17,16 @@ export function Notice({ tone, title, children, role, id }: { tone: Tone; title?
   );
 }
 
+/** The failure of something the user just did, announced at once; renders nothing without one. */
+export function ErrorNotice({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <Notice tone="error" role="alert">
+      <p>{error}</p>
+    </Notice>
+  );
+}
+
 export function Spinner({ label }: { label?: string }) {
   return (
     <span className="spinner-wrap">

@@ -2,7 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'rea
 import type { AgentStatus, ConsentState, SourceHealth } from '../../electron/core/api/contract';
 import { ConnectionForm, LockedBy } from '../components/ConnectionForm';
 import { Icon } from '../components/Icon';
-import { Notice, Spinner } from '../components/Notice';
+import { Notice, Spinner, ErrorNotice } from '../components/Notice';
 import { categoryTitle } from '../components/Payload';
 import { TimeAgo } from '../components/TimeAgo';
 import { ViewHeading } from '../components/ViewHeading';
@@ -102,11 +102,7 @@ function SharingSection({ status }: { status: AgentStatus }) {
           </Notice>
         ) : null}
       </div>
-      {error ? (
-        <Notice tone="error" role="alert">
-          <p>{error}</p>
-        </Notice>
-      ) : null}
+      <ErrorNotice error={error} />
       {c.paused?.reason === 'new-fields' && c.paused.fields ? <ApproveFields fields={c.paused.fields} /> : null}
     </section>
   );
@@ -170,11 +166,7 @@ function ApproveFields({ fields }: { fields: string[] }) {
           Turn sharing off instead
         </button>
       </div>
-      {error ? (
-        <Notice tone="error" role="alert">
-          <p>{error}</p>
-        </Notice>
-      ) : null}
+      <ErrorNotice error={error} />
     </div>
   );
 }
@@ -371,11 +363,7 @@ function IdentitySection({ status }: { status: AgentStatus }) {
           </div>
         </div>
       )}
-      {error ? (
-        <Notice tone="error" role="alert">
-          <p>{error}</p>
-        </Notice>
-      ) : null}
+      <ErrorNotice error={error} />
     </section>
   );
 }

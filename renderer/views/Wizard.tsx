@@ -6,7 +6,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ConnectionForm } from '../components/ConnectionForm';
 import { NeverCollected, WhatIsCollected } from '../components/NeverCollected';
-import { Notice, Spinner } from '../components/Notice';
+import { Notice, Spinner, ErrorNotice } from '../components/Notice';
 import { PayloadExplained, PayloadFacts, RawPayload } from '../components/Payload';
 import { messageOf } from '../state/store';
 import { useCandor } from '../state/context';
@@ -180,11 +180,7 @@ function StepChoice({ onDone }: { onDone(): void }) {
           {busy ? <Spinner label="Saving…" /> : 'Save my choice'}
         </button>
       </div>
-      {error ? (
-        <Notice tone="error" role="alert">
-          <p>{error}</p>
-        </Notice>
-      ) : null}
+      <ErrorNotice error={error} />
     </form>
   );
 }
