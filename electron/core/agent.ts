@@ -483,7 +483,7 @@ export class Agent implements CandorApi {
         historyRetentionDays: this.retentionDays(),
         fixedBy,
       },
-      warnings: [...c.problems, ...this.state.warnings, ...this.history.warnings, ...this.runtimeWarnings],
+      warnings: [...c.problems, ...this.state.warnings, ...this.history.warnings, ...this.runtimeWarnings, ...(this.lastBuilt?.notices ?? [])],
     };
   }
 

@@ -38,6 +38,19 @@ describe('a full report from a Navidrome server (settings read from its admin en
     expect(built.omitted.map((o) => o.path)).toEqual(expect.arrayContaining(['fs.music.type', 'fs.data.type']));
   });
 
+  it("warns when Navidrome's own collector is also on (the server would be counted twice)", async () => {
+    for (const enabled of [true, false]) {
+      server = await startNavidromeTestServer();
+      (server.seed.config as Record<string, unknown>).EnableInsightsCollector = enabled;
+      const builder = new ReportBuilder(defaultSources(createAxiosHttpClient()), Date.now, '0.1.0');
+      await builder.refresh({ connection: { url: server.url, username: 'canary-admin-alice', password: 'alice-canary-pass' }, configFile: null });
+      const built = await builder.build(ID);
+      expect(built.notices.some((n) => n.includes('EnableInsightsCollector'))).toBe(enabled);
+      await server.close();
+      server = null;
+    }
+  });
+
   it('rebuilds from cache without touching the server', async () => {
     server = await startNavidromeTestServer();
     const builder = new ReportBuilder(defaultSources(createAxiosHttpClient()), Date.now, '0.1.0');

@@ -62,6 +62,8 @@ interface Snapshot {
 }
 
 export interface BuiltReport {
+  /** Things the user should know about the server's own set-up (fixed wording). */
+  notices: string[];
   report: EncodedReport;
   payload: Payload;
   omitted: PreviewView['omitted'];
@@ -210,7 +212,10 @@ export class ReportBuilder {
     ];
     const guard = guardPayload(payload, sensitive);
     const report = encodePayload(payload);
-    return { report, payload, omitted, guard, health: this.health(uptimeSource !== undefined) };
+    const notices = config?.builtInCollectorOn
+      ? ["Navidrome's own usage statistics are also switched on (EnableInsightsCollector), so this server is counted twice. Set EnableInsightsCollector = false in Navidrome's configuration to let Candor be the one that reports."]
+      : [];
+    return { report, payload, omitted, guard, notices, health: this.health(uptimeSource !== undefined) };
   }
 
   private health(uptimeKnown: boolean): SourceHealth[] {

@@ -18,6 +18,8 @@ export interface ServerConfigFacts {
   flags: ConfigFlags;
   folders: ServerFolders;
   sensitive: SensitiveValue[];
+  /** Navidrome's own collector (EnableInsightsCollector, on by default): with Candor too, the server is counted twice. */
+  builtInCollectorOn?: boolean;
 }
 
 /** Navidrome's defaults (conf/configuration.go setViperDefaults), used where a config file is silent. */
@@ -211,7 +213,13 @@ export function deriveServerConfig(raw: Record<string, unknown>, options: { appl
   }
   // Values we deliberately send (a schedule, a cache size, the log level) are not leaks.
   const sent = new Set(Object.values(flags).filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()));
-  return { flags: flags as ConfigFlags, folders, sensitive: sensitive.filter((s) => !sent.has(s.value.toLowerCase())) };
+  const builtIn = map.has('enableinsightscollector') ? map.get('enableinsightscollector') : options.applyDefaults ? true : undefined;
+  return {
+    flags: flags as ConfigFlags,
+    folders,
+    sensitive: sensitive.filter((s) => !sent.has(s.value.toLowerCase())),
+    ...(typeof builtIn === 'boolean' ? { builtInCollectorOn: builtIn } : {}),
+  };
 }
 
 /** Reads Navidrome's own config file when the server runs on this machine. */
