@@ -233,20 +233,21 @@ export class Agent implements CandorApi {
     this.timer = null;
   }
 
+  /** When the next report will go: null while sharing is off or waits for the user; after the grace period headless. */
   private plannedAt(): number | null {
-    if (!maySend(this.consent())) return null;
-    return nextAttemptAt(this.scheduleRecord(), instantOf(this.deps.clock), this.notBefore);
+    const consent = this.consent();
+    const graceUntil = consent.paused?.reason === 'headless-grace' && consent.paused.until ? Date.parse(consent.paused.until) : null;
+    if (!maySend(consent) && graceUntil === null) return null;
+    return nextAttemptAt(this.scheduleRecord(), instantOf(this.deps.clock), Math.max(this.notBefore, graceUntil ?? 0));
   }
 
   private arm(): void {
     this.disarm();
     if (!this.running) return;
-    const consent = this.consent();
     const now = this.deps.clock.now();
     let wakeIn = WAKE_CAP_MS;
     const due = this.plannedAt();
     if (due !== null) wakeIn = Math.min(WAKE_CAP_MS, Math.max(0, due - now));
-    else if (consent.paused?.until) wakeIn = Math.min(WAKE_CAP_MS, Math.max(0, Date.parse(consent.paused.until) - now));
     const handle = this.deps.clock.setTimeout(() => void this.wake(), wakeIn);
     handle.unref?.();
     this.timer = handle;
@@ -271,7 +272,7 @@ export class Agent implements CandorApi {
     this.timer = null;
     if (!this.running) return;
     this.markSeen();
-    const due = this.plannedAt();
+    const due = maySend(this.consent()) ? this.plannedAt() : null;
     if (due !== null && this.deps.clock.now() >= due) {
       await this.attempt(this.scheduleRecord().consecutiveFailures > 0 ? 'retry' : 'schedule');
     }

@@ -56,6 +56,8 @@ describe('the agent', () => {
   it('headless and unanswered, even `send` waits 30 minutes after first start', async () => {
     const collector = await receiver();
     const { agent, clock } = await makeAgent({ http, config: configWith({ endpoint: `${collector.url}/collect` }) });
+    const waiting = await agent.getStatus();
+    expect(Date.parse(waiting.schedule.nextDueAt!)).toBeGreaterThanOrEqual(Date.parse(waiting.consent.paused!.until!));
     expect((await agent.sendNow()).ok).toBe(false);
     await clock.advance(31 * 60_000);
     expect((await agent.sendNow()).ok).toBe(true);
