@@ -200,7 +200,13 @@ export class Agent implements CandorApi {
         return null;
       }
     }
-    return this.secrets.get().catch(() => null);
+    return this.storedPassword();
+  }
+
+  /** The stored password, read once: status is built on every change and must not re-read the keychain each time. */
+  private secretRead: Promise<string | null> | null = null;
+  private storedPassword(): Promise<string | null> {
+    return (this.secretRead ??= this.secrets.get().catch(() => null));
   }
 
   private scheduleRecord(): ScheduleRecord {
@@ -460,7 +466,7 @@ export class Agent implements CandorApi {
     if (c.server.password !== undefined || c.server.passwordFile) fixedBy['server.password'] = where;
     if (c.server.configFile !== undefined) fixedBy['server.configFile'] = where;
     if (c.historyRetentionDays !== undefined) fixedBy.historyRetentionDays = where;
-    const passwordStorage = c.server.password !== undefined || c.server.passwordFile ? 'config-file' : (await this.secrets.get().catch(() => null)) !== null ? this.secrets.kind : 'none';
+    const passwordStorage = c.server.password !== undefined || c.server.passwordFile ? 'config-file' : (await this.storedPassword()) !== null ? this.secrets.kind : 'none';
     return {
       shell: this.deps.shell,
       agentVersion: this.deps.agentVersion ?? AGENT_VERSION,
@@ -582,6 +588,8 @@ export class Agent implements CandorApi {
         await this.secrets.set(input.server.password === '' ? null : input.server.password);
       } catch {
         throw new ApiError('unavailable', 'The password could not be stored (is the data folder writable?).');
+      } finally {
+        this.secretRead = null;
       }
     }
     this.state.update((d) => {

@@ -14,6 +14,18 @@ async function start(options: Parameters<typeof testCollector>[0] = {}) {
   running.push(c);
   return c;
 }
+/** Makes the store wait before every commit until the returned function is called. */
+function holdCommits(store: Awaited<ReturnType<typeof start>>['collector']['store']): () => void {
+  const original = store.writeReports.bind(store);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  store.writeReports = async (...args) => {
+    await gate;
+    return original(...args);
+  };
+  return release;
+}
+
 async function summary(url: string): Promise<{ retentionDays: number; days: DaySummary[] }> {
   return JSON.parse((await send(url, { method: 'GET', path: '/api/summary' })).body);
 }
@@ -46,13 +58,7 @@ describe('POST /collect', () => {
   it('does not answer before the commit: a held commit holds the 200', async () => {
     const c = await start();
     const store = c.collector.store;
-    const original = store.writeReports.bind(store);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    store.writeReports = async (...args) => {
-      await gate;
-      return original(...args);
-    };
+    const release = holdCommits(store);
     let answered = false;
     const reply = post(c.url, candorReport()).then((r) => ((answered = true), r));
     await new Promise((r) => setTimeout(r, 200));
@@ -219,13 +225,7 @@ describe('abuse protection', () => {
     const c = await start({ limits: { queueCapacity: 2 } });
     // Hold the writer: the store's commit waits until released.
     const store = c.collector.store;
-    const original = store.writeReports.bind(store);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    store.writeReports = async (...args) => {
-      await gate;
-      return original(...args);
-    };
+    const release = holdCommits(store);
     const first = post(c.url, candorReport()); // taken by the writer, waiting on the gate
     await new Promise((r) => setTimeout(r, 50));
     const queued = [post(c.url, candorReport()), post(c.url, candorReport())];

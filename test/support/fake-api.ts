@@ -13,7 +13,6 @@
  * guard can refuse; consent can be locked by an environment variable, a flag or the config file;
  * new fields can pause sharing; any method can be delayed, made to fail, or held until released.
  */
-import { createHash } from 'node:crypto';
 import {
   type ApiInput,
   ApiError,
@@ -38,7 +37,8 @@ import {
 } from '../../electron/core/api/contract';
 import { resolveConsent } from '../../electron/core/consent/consent';
 import { diffReports } from '../../electron/core/report/diff';
-import { encodePayload } from '../../electron/core/report/encode';
+import { encodePayload, sha256Hex } from '../../electron/core/report/encode';
+import { seeded, uuidFrom } from './random';
 import { listFields } from '../../electron/core/schema/dsl';
 import { CANDOR_FIELD_PATHS, payloadSchema, type Payload } from '../../electron/core/schema/payload';
 import { PROBLEMS } from '../../electron/core/sources/problems';
@@ -90,24 +90,7 @@ export interface FakeCall {
 
 const DAY = 24 * 3600 * 1000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Deterministic randomness (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function uuidFrom(next: () => number): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(next() * 16).toString(16)).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
 
 export interface SampleFacts {
   instanceId: string | null;
@@ -452,7 +435,7 @@ export class FakeCandorApi implements CandorApi {
     const e = this.history[i]!;
     if (e.body === undefined) {
       e.body = JSON.stringify(samplePayload(e.facts!));
-      e.sha256 = sha256(e.body);
+      e.sha256 = sha256Hex(e.body);
       e.size = Buffer.byteLength(e.body);
     }
     return e.body;

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { PreviewView, SourceHealth } from '../api/contract';
 import type { HttpClient } from '../http';
+import { isLoopbackHost } from '../net';
 import { PAYLOAD_SCHEMA_VERSION, type Payload } from '../schema/payload';
 import {
   defaultHostDeps,
@@ -240,8 +241,8 @@ export class ReportBuilder {
 function isLocalServer(url: string | undefined): boolean {
   if (!url) return false;
   try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return host === 'localhost' || host === '::1' || /^127\./.test(host) || host === os.hostname().toLowerCase();
+    const host = new URL(url).hostname;
+    return isLoopbackHost(host) || host.toLowerCase() === os.hostname().toLowerCase();
   } catch {
     return false;
   }

@@ -1,5 +1,6 @@
 import type { AttemptResult, ErrorClass } from '../api/contract';
 import { ERROR_MESSAGES, HttpFailure, type HttpClient } from '../http';
+import { isLoopbackHost } from '../net';
 import type { EncodedReport } from '../report/encode';
 import { parseRetryAfter } from '../schedule/schedule';
 
@@ -8,11 +9,6 @@ export const SEND_TIMEOUT_MS = 15_000;
 export interface SendResult extends AttemptResult {
   durationMs: number;
   retryAfterMs?: number;
-}
-
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** HTTPS everywhere, plain HTTP only to this machine (a local collector, tests). */

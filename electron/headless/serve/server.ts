@@ -17,6 +17,7 @@ import http from 'node:http';
 import { isIP, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import { ApiError, dispatch, toEnvelope, type AgentEvent, type ApiErrorCode, type CandorApi } from '../../core/api/contract';
+import { isLoopbackHost } from '../../core/net';
 import type { Logger } from '../../core/platform';
 
 export const CONTENT_SECURITY_POLICY =
@@ -88,14 +89,6 @@ const STATUS_FOR: Record<ApiErrorCode, number> = {
 };
 
 const silent: Logger = { log: () => {} };
-
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (h.startsWith('::ffff:')) return h.slice(7).startsWith('127.');
-  return false;
-}
 
 function hostForUrl(host: string): string {
   const h = host.replace(/^\[|\]$/g, '');
