@@ -1,0 +1,214 @@
+import { promises as fs } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PRIVATE_FILE_MODE } from './private-files';
+import { isAlive, parseIdentity, type ProcessIdentity } from './process-identity';
+import { StorageError, toStorageError } from './storage-error';
+
+/**
+ * Cross-process locks on a file, for the data folder (short read-modify-write sections) and the
+ * scheduler lease (held for a process's whole life).
+ *
+ * The preferred kind is the operating system's own lock (open-file-description locks on Linux,
+ * flock on macOS, LockFileEx on Windows, through fs-native-extensions' prebuilt N-API addon): the
+ * kernel releases it the instant its holder dies, however it dies, so nothing is ever stale. Where
+ * that addon has no build (32-bit ARM boards, the BSDs), an exclusive-create lock file naming its
+ * holder is used instead, and a holder that is no longer alive (pid, boot id, start tick) is
+ * taken over.
+ */
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+export interface LockProvider {
+  readonly kind: 'os' | 'pid-file';
+  /** Takes the lock if free, writing `owner` into the lock file; null when another holder has it. */
+  tryAcquire(file: string, owner: ProcessIdentity): Promise<HeldLock | null>;
+  /** Who holds the lock now, without taking it; null when free. */
+  holder(file: string): Promise<ProcessIdentity | null>;
+}
+
+interface NativeLocks {
+  tryLock(fd: number, options?: { shared?: boolean }): boolean;
+  unlock(fd: number): void;
+}
+
+/** The addon's N-API binding: `tryLock(fd, offset, length, exclusive)` throws EAGAIN when refused. */
+interface RawBinding {
+  tryLock(fd: number, offset: number, length: number, exclusive: boolean): void;
+  unlock(fd: number, offset: number, length: number): void;
+}
+
+export const PREBUILT_ADDON = `prebuilds/${process.platform}-${process.arch}/fs-native-extensions.node`;
+
+/**
+ * The prebuilt addon for this platform: from the installed package (CLI, tests), or from beside the
+ * bundle (the desktop app, whose build copies the prebuilds next to main.js). Loaded directly, so
+ * the same binding serves both and nothing resolves modules at run time.
+ */
+function loadNativeLocks(): NativeLocks | null {
+  const require = createRequire(import.meta.url);
+  const places = [
+    () => path.join(path.dirname(require.resolve('fs-native-extensions/package.json')), PREBUILT_ADDON),
+    () => path.join(path.dirname(fileURLToPath(import.meta.url)), PREBUILT_ADDON),
+  ];
+  for (const place of places) {
+    try {
+      const binding = require(place()) as RawBinding;
+      return {
+        tryLock(fd, options) {
+          try {
+            binding.tryLock(fd, 0, 0, options?.shared !== true);
+            return true;
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return false;
+            throw error;
+          }
+        },
+        unlock: (fd) => binding.unlock(fd, 0, 0),
+      };
+    } catch {
+      // Not here: try the next place, then fall back to lock files.
+    }
+  }
+  return null;
+}
+
+function osLocks(native: NativeLocks): LockProvider {
+  return {
+    kind: 'os',
+    async tryAcquire(file, owner) {
+      let handle: fs.FileHandle;
+      try {
+        handle = await fs.open(file, 'a+', PRIVATE_FILE_MODE);
+      } catch (error) {
+        throw toStorageError(error);
+      }
+      let locked = false;
+      try {
+        locked = native.tryLock(handle.fd);
+      } catch (error) {
+        await handle.close();
+        throw toStorageError(error);
+      }
+      if (!locked) {
+        await handle.close();
+        return null;
+      }
+      // The holder's name is only for people ("kept by candor run, pid 4242"); the kernel lock decides.
+      await handle.truncate(0).then(() => handle.write(JSON.stringify(owner), 0)).catch(() => undefined);
+      let released = false;
+      return {
+        async release() {
+          if (released) return;
+          released = true;
+          try {
+            native.unlock(handle.fd);
+          } finally {
+            await handle.close();
+          }
+        },
+      };
+    },
+    async holder(file) {
+      let handle: fs.FileHandle;
+      try {
+        handle = await fs.open(file, 'r');
+      } catch {
+        return null;
+      }
+      try {
+        // A shared lock is granted only when nobody holds the exclusive one.
+        let free = false;
+        try {
+          free = native.tryLock(handle.fd, { shared: true });
+        } catch {
+          free = false;
+        }
+        if (free) {
+          native.unlock(handle.fd);
+          return null;
+        }
+        return parseIdentity(await handle.readFile('utf8')) ?? unknownHolder();
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
+
+function unknownHolder(): ProcessIdentity {
+  return { pid: 0, bootId: '', since: 0, label: 'another Candor process' };
+}
+
+/** The portable fallback: `open(O_EXCL)` creates the lock file; dead holders are taken over. */
+export function pidFileLocks(currentBootId: () => string): LockProvider {
+  const readHolder = async (file: string): Promise<{ identity: ProcessIdentity | null; text: string } | null> => {
+    try {
+      const text = await fs.readFile(file, 'utf8');
+      return { identity: parseIdentity(text), text };
+    } catch {
+      return null;
+    }
+  };
+  return {
+    kind: 'pid-file',
+    async tryAcquire(file, owner) {
+      const text = JSON.stringify(owner);
+      for (let round = 0; round < 3; round++) {
+        try {
+          await fs.writeFile(file, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+          let released = false;
+          return {
+            async release() {
+              if (released) return;
+              released = true;
+              // Remove it only if it is still ours: a holder presumed dead may have been taken over.
+              const current = await readHolder(file);
+              if (current?.text === text) await fs.rm(file, { force: true }).catch(() => {});
+            },
+          };
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw toStorageError(error);
+        }
+        const current = await readHolder(file);
+        if (!current) continue; // released in between: try again
+        if (current.identity && isAlive(current.identity, currentBootId())) return null;
+        // A dead holder (or a file a crash left empty): move it aside atomically, so that of two
+        // processes taking over at once only one succeeds, and check it was the file we judged.
+        const aside = `${file}.stale-${process.pid}-${round}`;
+        try {
+          await fs.rename(file, aside);
+        } catch {
+          continue;
+        }
+        const moved = await readHolder(aside);
+        if (moved?.text !== current.text) {
+          // A live holder replaced the dead one just before the move: put its file back.
+          await fs.link(aside, file).catch(() => {});
+          await fs.rm(aside, { force: true }).catch(() => {});
+          return null;
+        }
+        await fs.rm(aside, { force: true }).catch(() => {});
+      }
+      return null;
+    },
+    async holder(file) {
+      const current = await readHolder(file);
+      if (!current) return null;
+      if (!current.identity) return unknownHolder();
+      return isAlive(current.identity, currentBootId()) ? current.identity : null;
+    },
+  };
+}
+
+let cachedNative: NativeLocks | null | undefined;
+
+/** The OS lock where the addon loads, the lock file elsewhere. */
+export function defaultLockProvider(currentBootId: () => string): LockProvider {
+  if (cachedNative === undefined) cachedNative = loadNativeLocks();
+  return cachedNative ? osLocks(cachedNative) : pidFileLocks(currentBootId);
+}
+
+export { StorageError };

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { toStorageError } from './storage-error';
+
+/**
+ * Files in Candor's data folder are the user's own: the folder is created 0700 and every file 0600,
+ * on every write path. Replacing a file goes through a temp file in the same folder, fsync and
+ * rename, then an fsync of the folder, so a crash or a full disk leaves the old file or the new one,
+ * never a mix, and a reader in another process never sees half a file.
+ */
+export const PRIVATE_DIR_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** Creates the folder (and parents) if missing; a folder Candor creates is private. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  try {
+    const created = await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    // mkdir's mode is filtered by the umask; say it again for the folder we made.
+    if (created !== undefined) await fs.chmod(dir, PRIVATE_DIR_MODE);
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}
+
+/** Atomically replaces `file` with `data` (mode 0600). Throws `StorageError`; the old file is then intact. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const dir = path.dirname(file);
+  await ensurePrivateDir(dir);
+  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const handle = await fs.open(temp, 'wx', PRIVATE_FILE_MODE);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => {});
+    throw toStorageError(error);
+  }
+  await syncDir(dir);
+}
+
+/** Removes a file if present. */
+export async function removeFile(file: string): Promise<void> {
+  try {
+    await fs.rm(file, { force: true });
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}
+
+/** Makes a rename durable. Some platforms cannot open a folder for fsync; the rename itself already happened. */
+async function syncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot fsync a directory handle: rename is still atomic there.
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
