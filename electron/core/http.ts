@@ -49,6 +49,7 @@ export const ERROR_MESSAGES: Record<ErrorClass, string> = {
   'rate-limited': 'asked to slow down',
   'refused-by-guard': 'refused by the privacy guard',
   'invalid-endpoint': 'the address is not allowed',
+  'no-answer': 'no answer: the collector may have received it',
   unexpected: 'unexpected error',
 };
 

@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../electron/core/api/contract';
@@ -10,6 +8,7 @@ import { CANDOR_FIELD_PATHS } from '../../electron/core/schema/payload';
 import { configWith, makeAgent, tempHome } from '../support/agent-harness';
 import { fakeSources } from '../support/fake-sources';
 import { loopbackServer } from '../support/loopback';
+import { canMount, mountTmpfs } from '../support/storage';
 
 const http = createAxiosHttpClient();
 let cleanup: Array<() => Promise<void>> = [];
@@ -53,17 +52,22 @@ describe('the agent', () => {
     expect((await agent.getStatus()).consent.paused?.reason).toBe('awaiting-answer');
   });
 
-  it('headless and unanswered, even `send` waits 30 minutes after first start', async () => {
+  it('headless and unanswered, even `send` waits until 30 minutes after `candor run` or `serve` first started', async () => {
     const collector = await receiver();
     const { agent, clock } = await makeAgent({ http, config: configWith({ endpoint: `${collector.url}/collect` }) });
+    // No long-running shell has started yet: the notice has not been shown, so nothing may go.
+    expect((await agent.getStatus()).consent.paused).toEqual({ reason: 'headless-grace' });
+    expect((await agent.sendNow()).ok).toBe(false);
+    await agent.start();
     const waiting = await agent.getStatus();
+    expect(Date.parse(waiting.consent.paused!.until!)).toBe(clock.now() + 30 * 60_000);
     expect(Date.parse(waiting.schedule.nextDueAt!)).toBeGreaterThanOrEqual(Date.parse(waiting.consent.paused!.until!));
     expect((await agent.sendNow()).ok).toBe(false);
+    await agent.stop();
     await clock.advance(31 * 60_000);
     expect((await agent.sendNow()).ok).toBe(true);
     // The fields shown at start-up count as approved from then on.
-    const status = await agent.getStatus();
-    expect(status.consent.paused).toBeNull();
+    expect((await agent.getStatus()).consent.paused).toBeNull();
   });
 
   it('never sends when a config setting says no, whatever the wizard said, and says which setting', async () => {
@@ -127,29 +131,39 @@ describe('the agent', () => {
     expect(status.schedule.nextDueAt).not.toBeNull();
   });
 
-  it('does not send when the history cannot be written: every report must be logged', async () => {
+  it('does not send when the data folder cannot be written: every report must be logged first', async () => {
     const collector = await receiver();
     const parent = tempHome();
     const { writeFileSync } = await import('node:fs');
     writeFileSync(path.join(parent, 'blocker'), '');
     // A data folder below a file can never be created: the strongest "cannot write" there is.
-    const { agent } = await makeAgent({ http, home: path.join(parent, 'blocker', 'home'), config: configWith({ endpoint: `${collector.url}/collect` }) });
-    await agent.setConsent({ choice: 'share' });
+    const { agent } = await makeAgent({ http, env: { CANDOR_INSIGHTS_ENABLED: 'true' }, home: path.join(parent, 'blocker', 'home'), config: configWith({ endpoint: `${collector.url}/collect` }) });
     const outcome = await agent.sendNow();
     expect(outcome.ok).toBe(false);
-    expect(outcome.message).toMatch(/logged/);
+    expect(outcome.message).toMatch(/could not be logged/);
     expect(collector.received).toHaveLength(0);
-    expect((await agent.getStatus()).warnings.join(' ')).toMatch(/not writable|could not be written|read-only/);
+    expect((await agent.getStatus()).warnings.join(' ')).toMatch(/not allowed to write/);
   });
 
-  it.runIf(canMountReadOnly())('keeps running on a read-only data folder and says why nothing is sent', async () => {
+  it('an answer that cannot be saved is an error, and a "no" still holds in this process', async () => {
+    const parent = tempHome();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(parent, 'blocker'), '');
     const collector = await receiver();
-    const dir = path.join(tempHome(), 'ro');
-    mkdirSync(dir);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', dir]);
-    cleanup.push(async () => void execFileSync('umount', [dir]));
-    const { agent } = await makeAgent({ http, home: dir, config: configWith({ endpoint: `${collector.url}/collect` }) });
-    await agent.setConsent({ choice: 'share' });
+    const { agent } = await makeAgent({ http, home: path.join(parent, 'blocker', 'home'), config: configWith({ endpoint: `${collector.url}/collect` }) });
+    await expect(agent.setConsent({ choice: 'share' })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/could not be saved.*Nothing changed/) });
+    await expect(agent.setConsent({ choice: 'decline' })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/"no" could not be saved/) });
+    const status = await agent.getStatus();
+    expect(status.consent).toMatchObject({ sharing: false, decidedByLabel: expect.stringMatching(/not saved yet/) });
+    expect((await agent.sendNow()).ok).toBe(false);
+    expect(collector.received).toHaveLength(0);
+  });
+
+  it.runIf(canMount())('keeps running on a read-only data folder and says why nothing is sent', async () => {
+    const collector = await receiver();
+    const mount = mountTmpfs({ readOnly: true });
+    cleanup.push(async () => mount.unmount());
+    const { agent } = await makeAgent({ http, env: { CANDOR_INSIGHTS_ENABLED: 'true' }, home: mount.dir, config: configWith({ endpoint: `${collector.url}/collect` }) });
     expect((await agent.getStatus()).consent.sharing).toBe(true);
     const outcome = await agent.sendNow();
     expect(outcome.message).toMatch(/read-only/);
@@ -208,16 +222,3 @@ describe('the agent', () => {
     await expect(dispatch(agent, 'setConsent', { choice: 'decline' })).resolves.toMatchObject({ consent: { sharing: false } });
   });
 });
-
-function canMountReadOnly(): boolean {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
-  const probe = path.join(tempHome(), 'probe');
-  mkdirSync(probe);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', probe], { stdio: 'ignore' });
-    execFileSync('umount', [probe], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HttpFailure, type HttpClient, type HttpRequest, type HttpResponse } from '../../electron/core/http';
 import { DAY_MS, DEFAULT_SCHEDULE } from '../../electron/core/schedule/schedule';
 import { FakeClock } from '../support/fake-clock';
-import { makeAgent, seededRandom, tempHome } from '../support/agent-harness';
+import { makeAgent, memoryHome, seededRandom } from '../support/agent-harness';
 
 const HOUR = 3600_000;
 const MINUTE = 60_000;
@@ -31,7 +31,7 @@ describe('the daily schedule over 60 simulated days', () => {
     it(`sends at most once per real 24 h and about once a day, with restarts, sleep, clock jumps and failures (seed ${seed})`, async () => {
       const rng = seededRandom(seed * 7919);
       const clock = new FakeClock();
-      const home = tempHome();
+      const home = memoryHome();
       const endpoint = flakyEndpoint(clock, rng.next, 0.2);
       const starts: number[] = [];
       const boot = async () => {
@@ -39,7 +39,7 @@ describe('the daily schedule over 60 simulated days', () => {
         await agent.setConsent({ choice: 'share' });
         clock.afterTimer = () => agent.idle();
         starts.push(clock.real);
-        agent.start();
+        await agent.start();
         return agent;
       };
       let agent = await boot();
@@ -81,19 +81,19 @@ describe('the daily schedule over 60 simulated days', () => {
 
   it('does not send a catch-up burst after a week of downtime', async () => {
     const clock = new FakeClock();
-    const home = tempHome();
+    const home = memoryHome();
     const endpoint = flakyEndpoint(clock, () => 1, 0);
     let { agent } = await makeAgent({ clock, home, http: endpoint.http });
     await agent.setConsent({ choice: 'share' });
     clock.afterTimer = () => agent.idle();
-    agent.start();
+    await agent.start();
     await clock.advance(2 * HOUR);
     expect(endpoint.successes).toHaveLength(1);
     await agent.stop();
     clock.reboot(7 * DAY_MS);
     ({ agent } = await makeAgent({ clock, home, http: endpoint.http }));
     clock.afterTimer = () => agent.idle();
-    agent.start();
+    await agent.start();
     await clock.advance(DAY_MS - 2 * HOUR);
     expect(endpoint.successes).toHaveLength(2);
     await agent.stop();
@@ -108,10 +108,10 @@ describe('the daily schedule over 60 simulated days', () => {
         return attempts.length === 1 ? { status: 429, headers: { 'retry-after': String(5 * 3600) }, body: '' } : { status: 500, headers: {}, body: '' };
       },
     };
-    const { agent } = await makeAgent({ clock, http });
+    const { agent } = await makeAgent({ clock, http, home: memoryHome() });
     await agent.setConsent({ choice: 'share' });
     clock.afterTimer = () => agent.idle();
-    agent.start();
+    await agent.start();
     await clock.advance(3 * DAY_MS);
     await agent.stop();
     expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(5 * HOUR);
@@ -124,10 +124,10 @@ describe('the daily schedule over 60 simulated days', () => {
   it('cancels the pending report at once when sharing is turned off', async () => {
     const clock = new FakeClock();
     const endpoint = flakyEndpoint(clock, () => 1, 0);
-    const { agent } = await makeAgent({ clock, http: endpoint.http });
+    const { agent } = await makeAgent({ clock, http: endpoint.http, home: memoryHome() });
     await agent.setConsent({ choice: 'share' });
     clock.afterTimer = () => agent.idle();
-    agent.start();
+    await agent.start();
     await clock.advance(MINUTE);
     await agent.setConsent({ choice: 'decline' });
     await clock.advance(10 * DAY_MS);

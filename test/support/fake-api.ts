@@ -211,6 +211,7 @@ const SEND_MESSAGES: Record<ErrorClass, { status?: number; message: string }> = 
   'rate-limited': { status: 429, message: 'The endpoint asked to slow down (HTTP 429)' },
   'refused-by-guard': { message: 'refused by the privacy guard' },
   'invalid-endpoint': { message: 'The endpoint address is not valid' },
+  'no-answer': { message: 'no answer: the collector may have received it' },
   unexpected: { message: 'An unexpected error happened' },
 };
 
@@ -569,6 +570,7 @@ export class FakeCandorApi implements CandorApi {
         lastAttempt: this.lastAttempt,
         consecutiveFailures: this.consecutiveFailures,
       },
+      scheduler: { role: 'keeper', keptBy: { label: this.opts.shell === 'desktop' ? 'the desktop app' : 'candor serve', pid: 4242, since: new Date(this.now()).toISOString() } },
       sources: this.sources(),
       settings: this.settingsView(),
       warnings: [...this.opts.warnings],

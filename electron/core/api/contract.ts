@@ -64,6 +64,8 @@ export type ErrorClass =
   | 'rate-limited'
   | 'refused-by-guard'
   | 'invalid-endpoint'
+  /** The sender stopped before an answer came: the collector may have stored the report. */
+  | 'no-answer'
   | 'unexpected';
 
 export interface AttemptResult {
@@ -80,6 +82,14 @@ export interface ScheduleState {
   lastSuccessAt: string | null;
   lastAttempt: AttemptResult | null;
   consecutiveFailures: number;
+}
+
+/** Which process keeps the daily schedule: exactly one at a time on a data folder. */
+export interface SchedulerView {
+  /** `keeper`: this process; `standby`: another one does (or will, when it can); `stopped`: this process does not run a schedule. */
+  role: 'keeper' | 'standby' | 'stopped';
+  /** The process keeping the schedule now, if any. */
+  keptBy: { label: string; pid: number; since: string } | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,6 +111,7 @@ export interface AgentStatus {
   instanceId: string | null;
   consent: ConsentState;
   schedule: ScheduleState;
+  scheduler: SchedulerView;
   sources: SourceHealth[];
   settings: SettingsView;
   /** Problems the user should know about that did not stop the agent (corrupt file set aside, read-only folder…). */
@@ -141,7 +152,11 @@ export interface HistorySummary {
   sha256: string;
   size: number;
   durationMs: number;
-  outcome: 'sent' | 'failed' | 'refused';
+  /**
+   * `no-answer`: the request left but no answer came (timeout, cut connection, or Candor stopped):
+   * the collector may have stored it. `sending`: on the wire right now, in some Candor process.
+   */
+  outcome: 'sent' | 'failed' | 'refused' | 'no-answer' | 'sending';
   status?: number;
   errorClass?: ErrorClass;
   message: string;

@@ -1,144 +1,171 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { HistoryEntry, HistoryPage, HistorySummary } from '../api/contract';
+import type { FolderLock } from '../storage/folder-lock';
+import { appendLine, fileIdentity, readLinesFrom, rewriteLines } from './history-file';
 
 /**
- * The local record of every attempt: JSON Lines, appended and fsynced one line at a time.
+ * The local record of every attempt, shared by every process on the data folder.
  *
  * Each attempt is written twice: a `pending` line before the bytes leave (if that write fails,
- * nothing is sent: every report must be logged) and the final line after. A kill at any instant
- * leaves at worst a torn last line, which the next load cuts off; every line that was fsynced
- * survives. Retention rewrites the file to a temp file and renames it over the old one.
+ * nothing is sent: every report must be logged) and the final line after. An attempt whose final
+ * line never came is shown as "sending" while its sender still lives, and as "no answer" after:
+ * the collector may have stored it, so it is never called a plain failure.
+ *
+ * Each process keeps an index of the file and catches up with other processes' appends by reading
+ * only the new bytes (`sync`); a rewrite by retention is noticed by the file's new identity.
  */
 export interface StoredEntry extends HistoryEntry {
   pending?: boolean;
 }
 
-export class HistoryWriteError extends Error {
-  constructor(readonly code: string) {
-    super(code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'The data folder is read-only, so the history cannot be written.' : 'The history file could not be written.');
-    this.name = 'HistoryWriteError';
-  }
-}
-
-const INTERRUPTED = 'interrupted: Candor stopped before the answer arrived';
+export const NO_ANSWER_MESSAGE = 'no answer: the collector may have received it';
+const STOPPED_MESSAGE = 'no answer: Candor stopped before the answer came; the collector may have received it';
+export const HISTORY_FILE = 'history.jsonl';
 
 export interface HistoryOptions {
   dir: string;
   retentionDays: number;
   maxEntries: number;
   now: () => number;
+  lock: FolderLock;
+  /** Whether a pending attempt is still on the wire in a live process. */
+  inFlight?: (id: string) => boolean;
 }
 
 export class HistoryStore {
   private readonly file: string;
-  private entries: HistoryEntry[] = [];
+  private entries: StoredEntry[] = [];
   private byId = new Map<string, number>();
-  /** Problems met while loading, for the status screen. */
-  readonly warnings: string[] = [];
+  private read = { identity: '', offset: 0 };
+  private damagedLines = 0;
+  private syncing: Promise<void> | null = null;
+  private pruneFailed = false;
 
   private constructor(private readonly options: HistoryOptions) {
-    this.file = path.join(options.dir, 'history.jsonl');
+    this.file = path.join(options.dir, HISTORY_FILE);
   }
 
   static async open(options: HistoryOptions): Promise<HistoryStore> {
     const store = new HistoryStore(options);
-    await store.load();
+    await store.sync();
     return store;
+  }
+
+  /** Problems met while reading or pruning, for the status screen. */
+  get warnings(): string[] {
+    const out: string[] = [];
+    if (this.damagedLines > 0) out.push(`${this.damagedLines} damaged line(s) in the history file were skipped.`);
+    if (this.pruneFailed) out.push('Old history entries could not be pruned (is the data folder read-only?).');
+    return out;
   }
 
   get size(): number {
     return this.entries.length;
   }
 
-  private async load(): Promise<void> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.warnings.push('The history file could not be read; it was left untouched.');
-      return;
-    }
-    const lines = text.split('\n');
-    const torn = text.length > 0 && !text.endsWith('\n');
-    let corrupt = 0;
-    lines.forEach((line, index) => {
-      if (!line) return;
-      const isLast = index === lines.length - 1;
-      try {
-        const entry = JSON.parse(line) as StoredEntry;
-        if (typeof entry?.id !== 'string' || typeof entry.body !== 'string') throw new Error('shape');
-        this.upsert(entry);
-      } catch {
-        if (!(isLast && torn)) corrupt++;
-      }
-    });
-    for (const entry of this.entries as StoredEntry[]) {
-      if (entry.pending) {
-        delete entry.pending;
-        Object.assign(entry, { outcome: 'failed', errorClass: 'unexpected', message: INTERRUPTED });
-      }
-    }
-    if (corrupt > 0) this.warnings.push(`${corrupt} damaged line(s) in the history file were skipped.`);
-    if (torn) {
-      // Cut the torn tail so the next append starts on a fresh line.
-      try {
-        await fs.truncate(this.file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
-      } catch {
-        this.warnings.push('The history file ends with a damaged line that could not be removed.');
-      }
-    }
-    await this.applyRetention();
+  set inFlightCheck(check: (id: string) => boolean) {
+    this.options.inFlight = check;
   }
 
-  private upsert(entry: HistoryEntry): void {
+  /** Told of every entry that appears or changes after opening, from this process or another. */
+  onEntry: ((entry: HistoryEntry) => void) | null = null;
+
+  /** Catches up with what other processes appended or rewrote. Cheap when nothing changed (one stat). */
+  sync(): Promise<void> {
+    this.syncing ??= this.catchUp().finally(() => {
+      this.syncing = null;
+    });
+    return this.syncing;
+  }
+
+  private async catchUp(): Promise<void> {
+    let now: Awaited<ReturnType<typeof fileIdentity>>;
+    try {
+      now = await fileIdentity(this.file);
+    } catch {
+      return;
+    }
+    if (!now) {
+      if (this.read.identity) this.reset();
+      return;
+    }
+    let fresh = now.identity !== this.read.identity || now.size < this.read.offset;
+    if (!fresh && now.size === this.read.offset) return;
+    let result;
+    try {
+      result = await readLinesFrom(this.file, fresh ? 0 : this.read.offset);
+      // Replaced between the stat and the read: start over on the new file.
+      if (result && !fresh && result.identity !== this.read.identity) {
+        fresh = true;
+        result = await readLinesFrom(this.file, 0);
+      }
+    } catch {
+      return;
+    }
+    if (fresh || !result) this.reset();
+    if (!result) return;
+    for (const line of result.lines) {
+      const entry = JSON.parse(line) as StoredEntry;
+      if (this.upsert(entry)) this.onEntry?.(this.view(entry));
+    }
+    this.damagedLines += result.damaged;
+    this.read = { identity: result.identity, offset: result.offset };
+  }
+
+  private reset(): void {
+    this.entries = [];
+    this.byId = new Map();
+    this.damagedLines = 0;
+    this.read = { identity: '', offset: 0 };
+  }
+
+  /** Adds or replaces an entry by id; says whether anything changed. */
+  private upsert(entry: StoredEntry): boolean {
     const at = this.byId.get(entry.id);
     if (at === undefined) {
       this.byId.set(entry.id, this.entries.length);
       this.entries.push(entry);
-    } else {
-      this.entries[at] = entry;
+      return true;
     }
+    const changed = this.entries[at]!.pending !== entry.pending || this.entries[at]!.outcome !== entry.outcome;
+    this.entries[at] = entry;
+    return changed;
   }
 
-  /** Durably appends one line; throws `HistoryWriteError` (nothing in memory changes then). */
+  /** Durably appends one line under the folder lock; throws `StorageError` (nothing changes then). */
   async append(entry: StoredEntry): Promise<void> {
-    const line = JSON.stringify(entry) + '\n';
-    let handle: fs.FileHandle | undefined;
-    try {
-      await fs.mkdir(this.options.dir, { recursive: true });
-      handle = await fs.open(this.file, 'a', 0o600);
-      await handle.writeFile(line, 'utf8');
-      await handle.sync();
-    } catch (error) {
-      throw new HistoryWriteError((error as NodeJS.ErrnoException).code ?? 'EIO');
-    } finally {
-      await handle?.close().catch(() => {});
-    }
-    const { pending: _pending, ...clean } = entry;
-    this.upsert(clean);
+    await this.options.lock.run(() => appendLine(this.options.dir, this.file, JSON.stringify(entry)));
+    await this.sync();
+  }
+
+  /** An entry as people see it: a pending line is "sending" while its sender lives, "no answer" after. */
+  private view(entry: StoredEntry): HistoryEntry {
+    if (!entry.pending) return entry;
+    const { pending: _pending, ...rest } = entry;
+    if (this.options.inFlight?.(entry.id)) return { ...rest, outcome: 'sending', message: 'sending…' };
+    return { ...rest, outcome: 'no-answer', errorClass: 'no-answer', message: STOPPED_MESSAGE };
   }
 
   /** Newest first. */
   page(offset: number, limit: number): HistoryPage {
     const total = this.entries.length;
     const entries: HistorySummary[] = [];
-    for (let i = total - 1 - offset; i >= 0 && entries.length < limit; i--) entries.push(summarize(this.entries[i]!));
+    for (let i = total - 1 - offset; i >= 0 && entries.length < limit; i--) entries.push(summarize(this.view(this.entries[i]!)));
     return { total, offset, entries };
   }
 
   get(id: string): HistoryEntry | undefined {
     const at = this.byId.get(id);
-    return at === undefined ? undefined : this.entries[at];
+    return at === undefined ? undefined : this.view(this.entries[at]!);
   }
 
   lastSent(): HistoryEntry | undefined {
-    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i]!.outcome === 'sent') return this.entries[i];
+    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i]!.outcome === 'sent' && !this.entries[i]!.pending) return this.entries[i];
     return undefined;
   }
 
-  all(): readonly HistoryEntry[] {
-    return this.entries;
+  all(): HistoryEntry[] {
+    return this.entries.map((e) => this.view(e));
   }
 
   setRetentionDays(days: number): Promise<void> {
@@ -146,33 +173,39 @@ export class HistoryStore {
     return this.applyRetention();
   }
 
-  /** Drops entries past the retention period or the entry cap, rewriting the file atomically. */
+  /** Drops entries past the retention period or the entry cap, rewriting the file atomically under the lock. */
   async applyRetention(): Promise<void> {
+    await this.sync();
+    if (!this.needsPruning()) return;
+    try {
+      await this.options.lock.run(async () => {
+        await this.sync();
+        const keep = this.kept();
+        if (keep.length === this.entries.length) return;
+        await rewriteLines(this.file, keep.map((e) => JSON.stringify(e)));
+      });
+      this.pruneFailed = false;
+    } catch {
+      this.pruneFailed = true;
+    }
+    await this.sync();
+  }
+
+  private kept(): StoredEntry[] {
     const cutoff = this.options.now() - this.options.retentionDays * 24 * 3600 * 1000;
     let keep = this.entries.filter((e) => Date.parse(e.at) >= cutoff);
     if (keep.length > this.options.maxEntries) keep = keep.slice(keep.length - this.options.maxEntries);
-    if (keep.length === this.entries.length) return;
-    const temp = `${this.file}.${process.pid}.tmp`;
-    try {
-      const handle = await fs.open(temp, 'w', 0o600);
-      try {
-        await handle.writeFile(keep.map((e) => JSON.stringify(e) + '\n').join(''), 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.rename(temp, this.file);
-    } catch {
-      await fs.rm(temp, { force: true }).catch(() => {});
-      this.warnings.push('Old history entries could not be pruned (is the data folder read-only?).');
-      return;
-    }
-    this.entries = keep;
-    this.byId = new Map(keep.map((e, i) => [e.id, i]));
+    return keep;
+  }
+
+  private needsPruning(): boolean {
+    if (this.entries.length > this.options.maxEntries) return true;
+    const first = this.entries[0];
+    return first !== undefined && Date.parse(first.at) < this.options.now() - this.options.retentionDays * 24 * 3600 * 1000;
   }
 
   export(): string {
-    return JSON.stringify({ exportedAt: new Date(this.options.now()).toISOString(), entries: this.entries }, null, 2);
+    return JSON.stringify({ exportedAt: new Date(this.options.now()).toISOString(), entries: this.all() }, null, 2);
   }
 }
 

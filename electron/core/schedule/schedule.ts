@@ -3,6 +3,8 @@ import type { Clock, Random } from '../platform';
 
 export const DAY_MS = 24 * 3600 * 1000;
 const MINUTE = 60 * 1000;
+/** Attempts whose answer never came may each have been stored: at most this many in any real 24 h. */
+export const MAX_UNANSWERED_PER_DAY = 3;
 
 export interface ScheduleOptions {
   /** Spread reports of many instances over this window after the daily mark. */
@@ -45,6 +47,17 @@ export interface ScheduleRecord {
   nextDueAt: number | null;
   consecutiveFailures: number;
   lastAttempt: AttemptResult | null;
+  /** A report on the wire now, and who sent it (so a crash mid-send is known to be a possible delivery). */
+  inFlight?: InFlight | null;
+  /** Attempts since the last success whose answer never came: the collector may have stored them. */
+  unanswered?: Instant[];
+}
+
+export interface InFlight {
+  id: string;
+  at: Instant;
+  pid: number;
+  startTicks?: number;
 }
 
 export const EMPTY_SCHEDULE: ScheduleRecord = { lastSuccess: null, nextDueAt: null, consecutiveFailures: 0, lastAttempt: null };
@@ -90,7 +103,17 @@ export function nextAttemptAt(record: ScheduleRecord, now: Instant, notBefore: n
     // A clock set back leaves a due time far in the future: a day from now is always enough.
     due = Math.min(due, now.wall + DAY_MS + DEFAULT_SCHEDULE.backoffCapMs + DEFAULT_SCHEDULE.jitterMs);
   }
-  return Math.max(due, notBefore);
+  return Math.max(due, notBefore, unansweredLimitEnds(record, now));
+}
+
+/**
+ * With MAX_UNANSWERED_PER_DAY possible deliveries in the last real 24 h, the next attempt waits
+ * until the oldest of them is a day old.
+ */
+export function unansweredLimitEnds(record: ScheduleRecord, now: Instant): number {
+  const recent = (record.unanswered ?? []).map((at) => realElapsed(at, now)).filter((ago) => ago < DAY_MS).sort((a, b) => b - a);
+  if (recent.length < MAX_UNANSWERED_PER_DAY) return -Infinity;
+  return now.wall + (DAY_MS - recent[recent.length - MAX_UNANSWERED_PER_DAY]!);
 }
 
 export function afterSuccess(record: ScheduleRecord, at: Instant, result: AttemptResult, options: ScheduleOptions, random: Random): ScheduleRecord {
@@ -100,6 +123,8 @@ export function afterSuccess(record: ScheduleRecord, at: Instant, result: Attemp
     nextDueAt: at.wall + DAY_MS + Math.floor(random.next() * options.jitterMs),
     consecutiveFailures: 0,
     lastAttempt: result,
+    inFlight: null,
+    unanswered: [],
   };
 }
 
@@ -117,7 +142,16 @@ export function afterFailure(
   // "Equal jitter": at least half the backoff, so retries of many instances spread without bunching early.
   let wait = exponential / 2 + random.next() * (exponential / 2);
   if (retryAfterMs !== undefined) wait = Math.max(wait, Math.min(retryAfterMs, options.retryAfterCapMs));
-  return { ...record, nextDueAt: at.wall + Math.round(wait), consecutiveFailures: failures, lastAttempt: result };
+  return { ...record, inFlight: null, nextDueAt: at.wall + Math.round(wait), consecutiveFailures: failures, lastAttempt: result };
+}
+
+/**
+ * An attempt whose answer never came (timeout, reset, or its sender died mid-request): retried no
+ * sooner than a failure would be, and remembered as a possible delivery.
+ */
+export function afterNoAnswer(record: ScheduleRecord, at: Instant, result: AttemptResult, options: ScheduleOptions, random: Random): ScheduleRecord {
+  const unanswered = [...(record.unanswered ?? []), at].slice(-2 * MAX_UNANSWERED_PER_DAY);
+  return { ...afterFailure(record, at, result, options, random), unanswered };
 }
 
 export function startupNotBefore(startedAt: number, options: ScheduleOptions, random: Random): number {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { parseSwitch, shownValue, type Switch } from '../consent/switch';
 
 /**
  * Candor's own config file (TOML), fixed by the administrator. Anything set here wins over what
@@ -16,7 +17,8 @@ export interface CandorConfig {
   path: string | null;
   /** The file exists but could not be read or parsed: treated as an opt-out until fixed. */
   unreadable: boolean;
-  insightsEnabled?: boolean;
+  /** `[insights] enabled`: a boolean, or a value written otherwise (understood where it can be, else held as an opt-out). */
+  insightsEnabled?: Switch;
   endpoint?: string;
   server: { url?: string; username?: string; password?: string; passwordFile?: string; configFile?: string };
   historyRetentionDays?: number;
@@ -71,13 +73,21 @@ export function loadCandorConfig(file: string): CandorConfig {
     for (const [key, v] of Object.entries(table)) {
       const want = KNOWN[section]![key];
       if (!want) config.problems.push(`Unknown setting ${section}.${key} ignored.`);
+      else if (section === 'insights' && key === 'enabled') continue; // explained below, with what it was read as
       else if (want === 'integer' ? !Number.isInteger(v) : typeof v !== want) config.problems.push(`${section}.${key} must be ${want === 'integer' ? 'a whole number' : `a ${want}`}; ignored.`);
     }
   }
   const str = (section: string, key: string) => (typeof value(section, key) === 'string' ? (value(section, key) as string) : undefined);
   const relative = (p: string | undefined) => (p ? path.resolve(path.dirname(file), p) : undefined);
-  const enabled = value('insights', 'enabled');
-  if (typeof enabled === 'boolean') config.insightsEnabled = enabled;
+  const enabled = readSwitch(value('insights', 'enabled'));
+  if (enabled !== undefined) config.insightsEnabled = enabled;
+  if (enabled !== undefined && typeof value('insights', 'enabled') !== 'boolean') {
+    config.problems.push(
+      typeof enabled === 'boolean'
+        ? `insights.enabled should be true or false without quotes; it was read as ${enabled}.`
+        : `insights.enabled = ${enabled.notUnderstood} is not understood (write true or false); sharing is held off until it is fixed.`,
+    );
+  }
   const assign = <T extends object, K extends keyof T>(target: T, key: K, v: T[K] | undefined) => {
     if (v !== undefined) target[key] = v;
   };
@@ -90,4 +100,15 @@ export function loadCandorConfig(file: string): CandorConfig {
   const days = value('history', 'retention_days');
   if (Number.isInteger(days) && (days as number) >= 1 && (days as number) <= 3650) config.historyRetentionDays = days as number;
   return config;
+}
+
+/**
+ * `enabled = "false"`, `enabled = 0` or `enabled = "off"` mean what they say, though TOML wants a
+ * bare boolean; anything else that is present is kept as written and holds sharing off.
+ */
+function readSwitch(raw: unknown): Switch | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string' || typeof raw === 'number') return parseSwitch(String(raw)) ?? { notUnderstood: shownValue(JSON.stringify(raw)) };
+  return { notUnderstood: shownValue(JSON.stringify(raw) ?? String(raw)) };
 }

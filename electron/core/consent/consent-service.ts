@@ -1,0 +1,82 @@
+import { ApiError, type ConsentState } from '../api/contract';
+import type { AgentContext } from '../context';
+import { CANDOR_FIELD_PATHS } from '../schema/payload';
+import type { PersistedState } from '../settings/state-schema';
+import { StorageError } from '../storage/storage-error';
+import { resolveConsent } from './consent';
+
+/**
+ * The sharing decision, always from the state on disk (plus the config-level settings this process
+ * was started with). One exception: a "no" this process heard but could not save holds sharing
+ * off here until it is saved, and saving is retried; the other processes cannot send meanwhile
+ * either, because every send must first write its intent to the same unwritable folder.
+ */
+export class ConsentService {
+  private unsavedDecline: string | null = null;
+
+  constructor(private readonly ctx: AgentContext) {}
+
+  current(state: PersistedState = this.ctx.store.read()): ConsentState {
+    const { deps } = this.ctx;
+    const config = deps.config;
+    const resolved = resolveConsent({
+      ...(deps.cliShare !== undefined ? { cliFlag: deps.cliShare } : {}),
+      env: deps.env,
+      ...(config.path ? { configFile: { path: config.path, unreadable: config.unreadable, ...(config.insightsEnabled !== undefined ? { enabled: config.insightsEnabled } : {}) } } : {}),
+      storedChoice: this.unsavedDecline ? 'decline' : (state.consent.choice ?? null),
+      // A damaged settings file lost the answer: ask again, as the desktop does, rather than assume "yes".
+      shell: state.consent.mustAskAgain ? 'desktop' : deps.shell,
+      firstStartAt: state.firstStartAt ?? null,
+      now: deps.clock.now(),
+      approvedFields: state.consent.approvedFields ?? null,
+      currentFields: CANDOR_FIELD_PATHS,
+    });
+    if (this.unsavedDecline && !resolved.locked) return { ...resolved, decidedByLabel: `your answer in Candor (not saved yet: ${this.unsavedDecline})` };
+    return resolved;
+  }
+
+  /** Saves the answer. A "no" that cannot be saved still holds here, and the caller is told. */
+  async setChoice(choice: 'share' | 'decline'): Promise<void> {
+    try {
+      await this.ctx.store.update((d) => {
+        d.consent.choice = choice;
+        d.consent.answeredAt = this.ctx.deps.clock.now();
+        delete d.consent.mustAskAgain;
+        delete d.setAsideAs;
+        if (choice === 'share') d.consent.approvedFields = [...CANDOR_FIELD_PATHS];
+      });
+      this.unsavedDecline = null;
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      if (choice === 'decline') {
+        this.unsavedDecline = error.message;
+        this.ctx.deps.logger.log('warn', 'a "no" could not be saved; sharing is held off in this process', { problem: error.problem });
+        throw new ApiError('unavailable', `Your "no" could not be saved: ${error.message}. Nothing is sent while this lasts, but fix it so the answer is kept.`);
+      }
+      throw new ApiError('unavailable', `Your answer could not be saved: ${error.message}. Nothing changed.`);
+    }
+    this.ctx.deps.logger.log('info', 'sharing choice saved', { choice });
+  }
+
+  /** Tries again to save a "no" that could not be saved. */
+  async retryUnsaved(): Promise<void> {
+    if (!this.unsavedDecline) return;
+    await this.setChoice('decline').catch(() => undefined);
+  }
+
+  get hasUnsavedDecline(): boolean {
+    return this.unsavedDecline !== null;
+  }
+
+  async approveFields(fields: string[]): Promise<void> {
+    const known = new Set(CANDOR_FIELD_PATHS);
+    const bad = fields.find((f) => !known.has(f));
+    if (bad) throw new ApiError('invalid-input', `unknown field ${bad}`);
+    try {
+      await this.ctx.store.update((d) => void (d.consent.approvedFields = [...new Set([...(d.consent.approvedFields ?? []), ...fields])]));
+    } catch (error) {
+      if (error instanceof StorageError) throw new ApiError('unavailable', `The approval could not be saved: ${error.message}.`);
+      throw error;
+    }
+  }
+}

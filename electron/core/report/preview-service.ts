@@ -1,0 +1,117 @@
+import type { PreviewView } from '../api/contract';
+import type { AgentContext } from '../context';
+import type { SettingsService } from '../settings/settings-service';
+import type { PersistedState } from '../settings/state-schema';
+import { AGENT_VERSION } from '../version';
+import { ReportBuilder, defaultSources, type BuiltReport } from './builder';
+import { diffReports } from './diff';
+
+/** Re-read the server this often while the preview is being watched. */
+const SOURCE_REFRESH_MS = 5 * 60 * 1000;
+const TICK_MS = 5000;
+
+/**
+ * The next report, exactly as it would be sent: slow facts refreshed on demand, the cheap rest
+ * rebuilt from the state on disk at each build, so the preview never shows a stale id.
+ */
+export class PreviewService {
+  private readonly builder: ReportBuilder;
+  private preview: PreviewView | null = null;
+  private built: BuiltReport | null = null;
+  private lastRefreshAt = -Infinity;
+  private refreshing: Promise<void> | null = null;
+  private tick: unknown = null;
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly settings: SettingsService,
+  ) {
+    const { deps } = ctx;
+    this.builder = new ReportBuilder(deps.sources ?? defaultSources(deps.http), () => deps.clock.now(), deps.agentVersion ?? AGENT_VERSION);
+  }
+
+  get lastBuilt(): BuiltReport | null {
+    return this.built;
+  }
+
+  get busy(): Promise<void> | null {
+    return this.refreshing;
+  }
+
+  /** Reads the slow sources (server, its config, folders). Concurrent callers share one refresh. */
+  refreshSources(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        await this.builder.refresh(await this.settings.target());
+        this.lastRefreshAt = this.ctx.deps.clock.monotonic();
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** Builds the report from the state given (by default: on disk now) and publishes it. */
+  async rebuild(state: PersistedState = this.ctx.store.read()): Promise<BuiltReport> {
+    const built = await this.builder.build(state.instanceId ?? null);
+    this.built = built;
+    const last = this.ctx.history.lastSent();
+    this.preview = {
+      text: built.report.text,
+      sha256: built.report.sha256,
+      size: built.report.size,
+      builtAt: new Date(this.ctx.deps.clock.now()).toISOString(),
+      changesSinceLastSent: last ? diffReports(last.body, built.report.text) : null,
+      omitted: built.omitted,
+      guard: built.guard,
+    };
+    this.ctx.events.emit({ type: 'preview', preview: this.preview });
+    return built;
+  }
+
+  async get(): Promise<PreviewView> {
+    if (this.preview) return this.preview;
+    if (this.lastRefreshAt === -Infinity) await this.refreshSources();
+    await this.rebuild();
+    return this.preview!;
+  }
+
+  async refresh(): Promise<PreviewView> {
+    await this.refreshSources();
+    await this.rebuild();
+    return this.preview!;
+  }
+
+  /** After a change on disk: rebuild if the report depends on what changed (the id) and anyone has seen a preview. */
+  async onStateChanged(): Promise<void> {
+    if (!this.preview) return;
+    const state = this.ctx.store.read();
+    if ((state.instanceId ?? null) !== (this.built?.payload.id ?? null)) await this.rebuild(state);
+  }
+
+  /** While someone watches, keep the preview live: memory and uptime every few seconds, the server every few minutes. */
+  startTicking(): void {
+    if (this.tick) return;
+    const { clock } = this.ctx.deps;
+    const loop = () => {
+      this.tick = clock.setTimeout(() => {
+        if (!this.ctx.events.watched) {
+          this.tick = null;
+          return;
+        }
+        const stale = clock.monotonic() - this.lastRefreshAt > SOURCE_REFRESH_MS;
+        void (stale ? this.refreshSources() : Promise.resolve())
+          .then(() => this.rebuild())
+          .catch(() => undefined)
+          .finally(loop);
+      }, TICK_MS);
+      (this.tick as { unref?: () => void }).unref?.();
+    };
+    loop();
+  }
+
+  stopTicking(): void {
+    if (this.tick) this.ctx.deps.clock.clearTimeout(this.tick as never);
+    this.tick = null;
+  }
+}

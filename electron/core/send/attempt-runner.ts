@@ -1,0 +1,175 @@
+import type { ConsentState, HistorySummary, SendOutcome, Trigger } from '../api/contract';
+import { maySend } from '../consent/consent';
+import type { ConsentService } from '../consent/consent-service';
+import type { AgentContext } from '../context';
+import { countsOf, summarize, type StoredEntry } from '../history/history-store';
+import type { PreviewService } from '../report/preview-service';
+import { afterFailure, afterNoAnswer, afterSuccess, instantOf, nextAttemptAt, type ScheduleOptions } from '../schedule/schedule';
+import { inFlightIsLive, readSchedule, serverKey, writeSchedule } from '../schedule/schedule-record';
+import { CANDOR_FIELD_PATHS } from '../schema/payload';
+import type { SettingsService } from '../settings/settings-service';
+import { StorageError } from '../storage/storage-error';
+import { checkEndpoint, sendReport, type SendResult } from './sender';
+
+/** Failures after which the request may have been received: the answer is what went missing. */
+const NO_ANSWER_CLASSES = new Set(['timeout', 'connection-reset']);
+
+interface Claimed {
+  base: Omit<StoredEntry, 'durationMs' | 'outcome' | 'message'>;
+  key: string;
+  text: string;
+  sha256: string;
+  size: number;
+}
+
+type Claim = { claimed: Claimed } | { refused: string };
+
+/**
+ * One attempt: build, decide, log, send, record. The decision is made under the data folder's
+ * lock on the state as it is on disk at that instant (consent, the daily rule, a send already on
+ * the wire in another process), and the intent is written (state and history) before the lock is
+ * let go: a process that cannot write its intent does not send, and every other process sees it.
+ */
+export class AttemptRunner {
+  private inFlight: Promise<SendOutcome> | null = null;
+
+  constructor(
+    private readonly ctx: AgentContext,
+    private readonly consent: ConsentService,
+    private readonly settings: SettingsService,
+    private readonly preview: PreviewService,
+    private readonly schedule: ScheduleOptions,
+  ) {}
+
+  get busy(): Promise<SendOutcome> | null {
+    return this.inFlight;
+  }
+
+  run(trigger: Trigger): Promise<SendOutcome> {
+    this.inFlight ??= this.attempt(trigger).finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async attempt(trigger: Trigger): Promise<SendOutcome> {
+    const early = this.consent.current();
+    if (!maySend(early)) return { ok: false, message: notSentBecause(early) };
+    const endpointChecked = checkEndpoint(this.settings.endpoint());
+    if (!endpointChecked.ok) return { ok: false, message: `Not sent: ${endpointChecked.reason}` };
+    await this.ensureInstanceId();
+    // The slow part (the server, its config, the folders) happens before the lock is taken.
+    await this.preview.refreshSources();
+
+    let claim: Claim;
+    try {
+      claim = await this.ctx.lock.run(() => this.claim(trigger));
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      this.ctx.notices.add(`Nothing is sent while ${error.message}: every report must be logged before it leaves.`);
+      return { ok: false, message: `Not sent: ${error.message}, so the attempt could not be logged. Every report must be logged before it leaves.` };
+    }
+    if ('refused' in claim) return { ok: false, message: claim.refused };
+    return this.deliver(trigger, claim.claimed);
+  }
+
+  /** Under the folder lock: everything decided from the disk, and the intent written. */
+  private async claim(trigger: Trigger): Promise<Claim> {
+    const { deps, store, history } = this.ctx;
+    const state = store.readFresh();
+    const consent = this.consent.current(state);
+    if (!maySend(consent)) return { refused: notSentBecause(consent) };
+    const endpoint = this.settings.endpoint(state);
+    const key = serverKey(this.settings.serverUrl(state));
+    const record = readSchedule(state, key);
+    const now = instantOf(deps.clock);
+    if (record.inFlight && inFlightIsLive(record.inFlight, now)) return { refused: 'Not sent: another Candor process is sending a report right now.' };
+    if (trigger !== 'manual' && nextAttemptAt(record, now, -Infinity) > now.wall) return { refused: 'Not sent: not due yet (another Candor process sent or tried recently).' };
+
+    const built = await this.preview.rebuild(state);
+    const id = deps.random.uuid().replace(/-/g, '').slice(0, 20);
+    const base = {
+      id,
+      at: new Date(now.wall).toISOString(),
+      trigger,
+      endpoint,
+      sha256: built.report.sha256,
+      size: built.report.size,
+      body: built.report.text,
+      counts: countsOf(built.report.text),
+    };
+    if (!built.guard.ok) {
+      const message = `refused by the privacy guard: ${built.guard.field} ${built.guard.reason}`;
+      await history.append({ ...base, durationMs: 0, outcome: 'refused', errorClass: 'refused-by-guard', message }).catch(() => undefined);
+      deps.logger.log('warn', 'report refused by the privacy guard', { field: built.guard.field });
+      return { refused: `Not sent: ${message}.` };
+    }
+    const owner = this.ctx.owner();
+    await store.update((d) => {
+      writeSchedule(d, key, { ...readSchedule(d, key), inFlight: { id, at: now, pid: owner.pid, ...(owner.startTicks !== undefined ? { startTicks: owner.startTicks } : {}) } });
+    });
+    try {
+      await history.append({ ...base, durationMs: 0, outcome: 'failed', message: 'sending…', pending: true });
+    } catch (error) {
+      await store.update((d) => writeSchedule(d, key, { ...readSchedule(d, key), inFlight: null })).catch(() => undefined);
+      throw error;
+    }
+    return { claimed: { base, key, text: built.report.text, sha256: built.report.sha256, size: built.report.size } };
+  }
+
+  private async deliver(trigger: Trigger, claimed: Claimed): Promise<SendOutcome> {
+    const { deps } = this.ctx;
+    const result = await sendReport(deps.http, claimed.base.endpoint, { text: claimed.text, sha256: claimed.sha256, size: claimed.size }, () => deps.clock.now(), () => deps.clock.monotonic());
+    const noAnswer = !result.ok && result.errorClass !== undefined && NO_ANSWER_CLASSES.has(result.errorClass);
+    const entry: StoredEntry = {
+      ...claimed.base,
+      durationMs: result.durationMs,
+      outcome: result.ok ? 'sent' : noAnswer ? 'no-answer' : 'failed',
+      ...(result.status !== undefined ? { status: result.status } : {}),
+      ...(result.errorClass ? { errorClass: result.errorClass } : {}),
+      message: noAnswer ? `${result.message}: the collector may have received it` : result.message,
+    };
+    await this.record(claimed.key, entry, result, noAnswer);
+    deps.logger.log(result.ok ? 'info' : 'warn', result.ok ? 'report sent' : noAnswer ? 'report sent, no answer' : 'report not accepted', {
+      trigger,
+      sha256: claimed.sha256,
+      bytes: claimed.size,
+      status: result.status ?? null,
+      error: result.errorClass ?? null,
+    });
+    const summary: HistorySummary = summarize(entry);
+    await this.preview.rebuild().catch(() => undefined);
+    return { ok: result.ok, message: result.ok ? `Sent: ${result.message}.` : `Not sent: ${entry.message}.`, entry: summary };
+  }
+
+  /** The answer, in the history and the schedule, under the lock. A failure here is reported, never thrown. */
+  private async record(key: string, entry: StoredEntry, result: SendResult, noAnswer: boolean): Promise<void> {
+    const { deps, store, history, notices } = this.ctx;
+    const { durationMs: _d, retryAfterMs, ...attempt } = result;
+    const at = instantOf(deps.clock);
+    await history.append(entry).catch(() => notices.add('The result of the last attempt could not be written to the history.'));
+    await store
+      .update((d) => {
+        const record = readSchedule(d, key);
+        const next = result.ok
+          ? afterSuccess(record, at, attempt, this.schedule, deps.random)
+          : noAnswer
+            ? afterNoAnswer(record, at, { ...attempt, errorClass: attempt.errorClass! }, this.schedule, deps.random)
+            : afterFailure(record, at, attempt, this.schedule, deps.random, retryAfterMs);
+        writeSchedule(d, key, next);
+        // Headless or config-enabled sharing without a wizard: what was shown at start-up is what was approved.
+        if (result.ok && d.consent.approvedFields === undefined) d.consent.approvedFields = [...CANDOR_FIELD_PATHS];
+      })
+      .catch(() => notices.add('The result of the last attempt could not be saved; the schedule may retry early.'));
+  }
+
+  /** The random anonymous id, made once and kept in the shared state. */
+  async ensureInstanceId(): Promise<void> {
+    if (this.ctx.store.read().instanceId) return;
+    await this.ctx.store.update((d) => void (d.instanceId ??= this.ctx.deps.random.uuid())).catch(() => undefined);
+  }
+}
+
+export function notSentBecause(consent: ConsentState): string {
+  return consent.sharing ? `Not sent: sharing is paused (${consent.paused?.reason}).` : `Not sent: sharing is off (${consent.decidedByLabel}).`;
+}

@@ -1,0 +1,191 @@
+import { readFile } from 'node:fs/promises';
+import { ApiError, type ApiInput, type ConnectionCheck, type ConnectionTestResult, type LocalServerGuess, type SettingsView } from '../api/contract';
+import type { AgentContext } from '../context';
+import type { ServerTarget } from '../report/builder';
+import { checkEndpoint } from '../send/sender';
+import { collectServerFacts, normalizeBaseUrl } from '../sources/music-server';
+import { PROBLEMS } from '../sources/problems';
+import { StorageError } from '../storage/storage-error';
+import type { SecretStore } from './secret-store';
+import type { PersistedState } from './state-schema';
+
+/** Navidrome's collector: Candor's payload is compatible with it. */
+export const DEFAULT_ENDPOINT = 'https://insights.navidrome.org/collect';
+/** Navidrome's default port, for "find my server". */
+export const NAVIDROME_DEFAULT_URL = 'http://127.0.0.1:4533';
+
+/**
+ * The agent's settings: what the config file fixes, what the user stored, and the server password.
+ * Everything is read from the state on disk at the moment it is needed.
+ */
+export class SettingsService {
+  /** The stored password, read once: status is built on every change and must not re-read the keychain each time. */
+  private secretRead: Promise<string | null> | null = null;
+
+  constructor(
+    private readonly ctx: AgentContext,
+    readonly secrets: SecretStore,
+  ) {}
+
+  private get config() {
+    return this.ctx.deps.config;
+  }
+
+  endpoint(state: PersistedState = this.ctx.store.read()): string {
+    return this.config.endpoint ?? state.settings.endpoint ?? DEFAULT_ENDPOINT;
+  }
+
+  retentionDays(state: PersistedState = this.ctx.store.read()): number {
+    return this.config.historyRetentionDays ?? state.settings.historyRetentionDays;
+  }
+
+  serverUrl(state: PersistedState = this.ctx.store.read()): string | null {
+    return this.config.server.url ?? state.settings.serverUrl ?? null;
+  }
+
+  async target(): Promise<ServerTarget> {
+    const state = this.ctx.store.read();
+    const url = this.serverUrl(state);
+    const username = this.config.server.username ?? state.settings.serverUsername ?? null;
+    const configFile = this.config.server.configFile ?? state.settings.serverConfigFile ?? null;
+    const password = await this.password();
+    return { connection: url && username && password !== null ? { url, username, password } : null, configFile };
+  }
+
+  private async password(): Promise<string | null> {
+    const c = this.config.server;
+    if (c.password !== undefined) return c.password;
+    if (c.passwordFile) {
+      try {
+        return (await readFile(c.passwordFile, 'utf8')).replace(/\r?\n$/, '');
+      } catch {
+        this.ctx.notices.add('The password file named in the config could not be read.');
+        return null;
+      }
+    }
+    return this.storedPassword();
+  }
+
+  private storedPassword(): Promise<string | null> {
+    return (this.secretRead ??= this.secrets.get().catch(() => null));
+  }
+
+  /** Settings fixed by the config file, by key, with the file that fixed them. */
+  fixedBy(): Record<string, string> {
+    const c = this.config;
+    const where = c.path ? `the config file ${c.path}` : 'the config file';
+    const fixed: Record<string, string> = {};
+    if (c.endpoint !== undefined) fixed.endpoint = where;
+    if (c.server.url !== undefined) fixed['server.url'] = where;
+    if (c.server.username !== undefined) fixed['server.username'] = where;
+    if (c.server.password !== undefined || c.server.passwordFile) fixed['server.password'] = where;
+    if (c.server.configFile !== undefined) fixed['server.configFile'] = where;
+    if (c.historyRetentionDays !== undefined) fixed.historyRetentionDays = where;
+    return fixed;
+  }
+
+  async view(state: PersistedState): Promise<SettingsView> {
+    const c = this.config;
+    const passwordStorage = c.server.password !== undefined || c.server.passwordFile ? 'config-file' : (await this.storedPassword()) !== null ? this.secrets.kind : 'none';
+    return {
+      server: {
+        url: this.serverUrl(state),
+        username: c.server.username ?? state.settings.serverUsername ?? null,
+        configFile: c.server.configFile ?? state.settings.serverConfigFile ?? null,
+        passwordStorage,
+      },
+      endpoint: this.endpoint(state),
+      historyRetentionDays: this.retentionDays(state),
+      fixedBy: this.fixedBy(),
+    };
+  }
+
+  /** Validates and saves a change; says what changed so the agent can re-read the server. */
+  async update(input: ApiInput<'updateSettings'>): Promise<void> {
+    const fixed = this.fixedBy();
+    const refuse = (key: string) => {
+      if (fixed[key]) throw new ApiError('locked', `${key} is set by ${fixed[key]} and cannot be changed here.`);
+    };
+    if (input.endpoint !== undefined) {
+      refuse('endpoint');
+      const checked = checkEndpoint(input.endpoint);
+      if (!checked.ok) throw new ApiError('invalid-input', checked.reason);
+    }
+    if (input.server?.url !== undefined && input.server.url !== '') {
+      refuse('server.url');
+      try {
+        normalizeBaseUrl(input.server.url);
+      } catch {
+        throw new ApiError('invalid-input', 'The server address must start with http:// or https://.');
+      }
+    }
+    if (input.server?.username !== undefined) refuse('server.username');
+    if (input.server?.configFile !== undefined) refuse('server.configFile');
+    if (input.historyRetentionDays !== undefined) refuse('historyRetentionDays');
+    if (input.server?.password !== undefined) {
+      refuse('server.password');
+      try {
+        await this.secrets.set(input.server.password === '' ? null : input.server.password);
+      } catch {
+        throw new ApiError('unavailable', 'The password could not be stored (is the data folder writable?).');
+      } finally {
+        this.secretRead = null;
+      }
+    }
+    try {
+      await this.ctx.store.update((d) => {
+        const set = <K extends keyof typeof d.settings>(key: K, value: (typeof d.settings)[K] | undefined) => {
+          if (value === undefined) return;
+          if (value === '') delete d.settings[key];
+          else d.settings[key] = value;
+        };
+        set('serverUrl', input.server?.url === undefined ? undefined : input.server.url === '' ? '' : normalizeBaseUrl(input.server.url));
+        set('serverUsername', input.server?.username);
+        set('serverConfigFile', input.server?.configFile);
+        set('endpoint', input.endpoint);
+        set('historyRetentionDays', input.historyRetentionDays);
+      });
+    } catch (error) {
+      if (error instanceof StorageError) throw new ApiError('unavailable', `The settings could not be saved: ${error.message}.`);
+      throw error;
+    }
+  }
+
+  async testConnection(input: { url: string; username: string; password?: string }): Promise<ConnectionTestResult> {
+    const password = input.password ?? (await this.password()) ?? '';
+    const facts = await collectServerFacts(this.ctx.deps.http, { url: input.url, username: input.username, password }, this.ctx.deps.clock.now());
+    const checks: ConnectionCheck[] = [];
+    const failed = facts.health.state === 'failed';
+    const code = facts.health.code;
+    const unreachable = failed && (code === 'unreachable' || code === 'timeout' || code === 'tls');
+    checks.push({ name: 'reach', state: unreachable ? 'failed' : 'ok', message: unreachable ? facts.health.message : 'The server answered.' });
+    if (!unreachable) {
+      checks.push({ name: 'login', state: failed ? 'failed' : 'ok', message: failed ? facts.health.message : 'Signed in.' });
+      if (!failed) {
+        const notAdmin = facts.health.code === 'not-admin';
+        checks.push({ name: 'admin', state: notAdmin ? 'failed' : 'ok', message: notAdmin ? PROBLEMS['not-admin'] : 'The user is an administrator.' });
+        const libraryOmitted = (facts.health.omitted ?? []).filter((f) => f.startsWith('library.'));
+        checks.push({ name: 'library', state: Object.keys(facts.library).length > 0 ? 'ok' : 'failed', message: libraryOmitted.length ? `Counts read, except ${libraryOmitted.join(', ')}.` : 'All library counts read.' });
+        checks.push({ name: 'config', state: facts.serverConfig ? 'ok' : 'failed', message: facts.serverConfig ? "The server's settings were read." : PROBLEMS[facts.configProblem ?? 'config-hidden'] });
+        checks.push({ name: 'uptime', state: facts.startedAt ? 'ok' : 'failed', message: facts.startedAt ? "The server's start time was read." : PROBLEMS['start-time-unknown'] });
+      }
+    }
+    return {
+      ok: !failed,
+      ...(facts.serverType ? { serverType: facts.serverType } : {}),
+      ...(facts.version ? { serverVersion: facts.version } : {}),
+      checks,
+    };
+  }
+
+  async detectLocalServer(): Promise<LocalServerGuess | null> {
+    try {
+      const res = await this.ctx.deps.http.request({ method: 'GET', url: `${NAVIDROME_DEFAULT_URL}/rest/ping?f=json&v=1.16.1&c=candor`, timeoutMs: 1500, maxBytes: 16 * 1024 });
+      const body = JSON.parse(res.body)?.['subsonic-response'];
+      if (body && typeof body === 'object') return { url: NAVIDROME_DEFAULT_URL, ...(typeof body.type === 'string' ? { serverType: body.type as string } : {}) };
+    } catch {
+      // Nothing listening, or not a music server: say "not found".
+    }
+    return null;
+  }
+}
