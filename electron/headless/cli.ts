@@ -3,6 +3,7 @@ import { Agent, AGENT_VERSION } from '../core/agent';
 import type { AgentStatus, HistorySummary, PreviewView } from '../core/api/contract';
 import { ApiError } from '../core/api/contract';
 import { createAxiosHttpClient } from '../core/http';
+import { switchFrom, type Switch } from '../core/consent/switch';
 import { consoleLogger, systemClock, systemRandom } from '../core/platform';
 import { candorConfigPath, defaultHome, loadCandorConfig } from '../core/settings/candor-config';
 
@@ -43,11 +44,28 @@ export interface CliIo {
 
 class UsageError extends Error {}
 
+/**
+ * `--share=<value>` and `--no-share=<value>`: a flag written with a value is still a decision about
+ * sharing. `--share=no` is an opt-out; a value that cannot be understood holds sharing off.
+ */
+function takeShareValues(argv: string[]): { rest: string[]; written?: Switch } {
+  const values: Switch[] = [];
+  const rest = argv.filter((arg) => {
+    const match = /^--(no-)?share=(.*)$/s.exec(arg);
+    if (match) values.push(match[1] ? false : switchFrom(match[2]!));
+    return !match;
+  });
+  if (values.length === 0) return { rest };
+  // Of several, an opt-out (or a value not understood) wins, as everywhere else.
+  return { rest, written: values.find((v) => v !== true) ?? true };
+}
+
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const { rest: args, written: writtenShare } = takeShareValues(argv);
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args,
       allowPositionals: true,
       strict: true,
       options: {
@@ -74,10 +92,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(AGENT_VERSION);
     return 0;
   }
-  if (values.share && values['no-share']) {
+  if ((values.share && values['no-share']) || (writtenShare !== undefined && (values.share || values['no-share']))) {
     io.err('candor: --share and --no-share contradict each other');
     return 2;
   }
+  const cliShare: Switch | undefined = writtenShare ?? (values.share ? true : values['no-share'] ? false : undefined);
   const [command, ...rest] = positionals;
   const home = defaultHome(io.env);
   const config = loadCandorConfig(candorConfigPath(io.env, home));
@@ -86,7 +105,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     home,
     shell: 'headless',
     env: io.env,
-    ...(values.share ? { cliShare: true } : values['no-share'] ? { cliShare: false } : {}),
+    processLabel: `candor ${command}`,
+    ...(cliShare !== undefined ? { cliShare } : {}),
     config,
     clock: systemClock,
     random: systemRandom,
@@ -243,7 +263,7 @@ async function run(agent: Agent, io: CliIo): Promise<number> {
   const s = await agent.getStatus();
   const p = await agent.getPreview();
   io.out(startupNotice(s, p));
-  agent.start();
+  await agent.start();
   await stopped;
   await agent.stop();
   return 0;
@@ -279,7 +299,7 @@ async function serve(agent: Agent, io: CliIo, options: { port: string | undefine
     await agent.stop();
     return 1;
   }
-  agent.start();
+  await agent.start();
   io.out(`Candor admin UI: ${server.url}`);
   io.out('Open it in a browser on this machine. The link holds a secret for this run only; press Ctrl+C to stop.');
   await stopped;

@@ -4,7 +4,7 @@
  * tray, power, lifecycle), each a small module that receives the Electron APIs it uses.
  */
 import path from 'node:path';
-import { BrowserWindow, Menu, Tray, app, ipcMain, nativeImage, powerMonitor, protocol, safeStorage, session, shell } from 'electron';
+import { BrowserWindow, Menu, Tray, app, ipcMain, nativeImage, powerMonitor, protocol, safeStorage, screen, session, shell } from 'electron';
 import ElectronStore from 'electron-store';
 import log from 'electron-log/main';
 import { Agent } from '../core/agent';
@@ -19,12 +19,13 @@ import { shareFlagFrom, showWindowAtLaunch, trayLikelyVisible } from '../shell/l
 import { EventRelay, closeLibraryChannels, isTrustedSender, registerIpc } from './ipc';
 import { claimSingleInstance, installQuitHandling } from './lifecycle';
 import { configureLogFile, errorName, toCoreLogger } from './logging';
-import { createSecretStore, createStateBacking } from './persistence';
+import { createSecretStore } from './persistence';
 import { wirePower } from './power';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol';
 import { guardWebContents, hardenSession } from './security';
 import { setupTray } from './tray';
 import { MainWindow, mainWindowOptions } from './window';
+import { WindowPlacement, desktopPrefsOptions } from './window-placement';
 
 const here = import.meta.dirname; // dist/electron
 const appRoot = app.getAppPath();
@@ -70,8 +71,10 @@ async function start(): Promise<void> {
     logger,
     http: createAxiosHttpClient(),
     secrets: createSecretStore(safeStorage, home, process.platform, logger),
-    createBacking: (dir) => createStateBacking(ElectronStore, dir, logger),
+    processLabel: 'the desktop app',
   });
+  // electron-store registers an IPC channel of its own when first constructed: open it before closing those.
+  const placement = openPlacement();
   closeLibraryChannels(ipcMain);
 
   const trayVisible = trayLikelyVisible(process.platform, process.env);
@@ -92,6 +95,7 @@ async function start(): Promise<void> {
       isQuitting: () => quitControl.isQuitting(),
       onVisibilityChange: (visible) => relay.setActive(visible),
       onSessionEnd: () => quitControl.quit(),
+      ...(placement ? { placement } : {}),
       logger,
     },
   );
@@ -125,9 +129,20 @@ async function start(): Promise<void> {
     { logger, onActivate: () => window.open() },
   );
 
-  agent.start();
+  await agent.start();
   await tray.refresh();
   openWindow = (view) => window.open(view);
   if (openRequested || showWindowAtLaunch(await agent.getStatus(), trayVisible)) window.open();
   logger.log('info', 'Candor started', { version: app.getVersion(), tray: trayVisible });
+}
+
+/** The desktop's own preferences (where the window was); without them the window just opens centred. */
+function openPlacement(): WindowPlacement | null {
+  try {
+    const store = new ElectronStore(desktopPrefsOptions(home));
+    return new WindowPlacement(store, () => screen.getAllDisplays().map((d) => d.workArea));
+  } catch (error) {
+    logger.log('warn', 'desktop preferences could not be opened', { name: errorName(error) });
+    return null;
+  }
 }

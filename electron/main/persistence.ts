@@ -1,80 +1,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Options as StoreOptions, Schema } from 'electron-store';
 import type { Logger } from '../core/platform';
-import { STATE_VERSION, privateFileSecretStore, stateSchema, writePrivateFile, type BackingStore, type SecretStore } from '../core/settings/state-store';
-import { toJsonSchema } from '../shell/json-schema';
+import { privateFileSecretStore, type SecretStore } from '../core/settings/secret-store';
+import { removeFile, writeFileAtomic } from '../core/storage/private-files';
 
 /**
- * Desktop persistence: the agent's settings file through electron-store, the server password
- * through Electron's safeStorage (the OS keychain).
+ * The server password on the desktop, through Electron's safeStorage (the OS keychain). The agent's
+ * shared state is the core's own `state.json` (locked and re-read across processes); electron-store
+ * keeps only the desktop's own preferences (window-state.ts).
  */
-
-type StateRecord = Record<string, unknown>;
-
-/**
- * The core's state schema as electron-store wants it: one JSON Schema per top-level key. `version`
- * also accepts older versions: the core migrates such a file in memory and rewrites it right after
- * opening, so the store must be able to open it first.
- */
-export const STATE_STORE_SCHEMA = {
-  ...(toJsonSchema(stateSchema) as { properties: Record<string, unknown> }).properties,
-  version: { type: 'integer', minimum: 1, maximum: STATE_VERSION },
-} as Schema<StateRecord>;
-
-/**
- * electron-store options for `<home>/state.json` (the file the core's StateStore reads, shared
- * with the headless CLI).
- *
- * - `schema`: ajv re-checks every write, so a bug can never leave a file the next start rejects.
- *   No top-level `required`: a brand-new file is empty until the core writes it a moment later.
- * - Migrations are the core's versioned chain (`MIGRATIONS` in state-store.ts, by data version),
- *   applied on every load in both shells. electron-store's own `migrations` (by app version) are
- *   not used: they write an `__internal__` key into the shared file, which the CLI's store cannot
- *   take (conf copies that key into the object the core hands it, and the core then rejects it).
- * - `clearInvalidConfig: false`: a damaged file is set aside by the core and reported, never wiped.
- */
-export function stateStoreOptions(dir: string): StoreOptions<StateRecord> {
-  return { cwd: dir, name: 'state', clearInvalidConfig: false, schema: STATE_STORE_SCHEMA };
-}
-
-export type StoreConstructor = new (options: StoreOptions<StateRecord>) => BackingStore;
-
-function isSchemaViolation(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('Config schema violation');
-}
-
-/**
- * Hands the store a copy on every write: conf (under electron-store) may add keys to the object
- * it is given, and that object is the core's live state.
- */
-function copyOnWrite(store: BackingStore): BackingStore {
-  return {
-    get store() {
-      return store.store;
-    },
-    set store(value) {
-      store.store = structuredClone(value);
-    },
-  };
-}
-
-/**
- * The backing store for the core's StateStore. If the file the core accepted fails the schema
- * (the second lock disagreeing with the first), persistence matters more than the extra check:
- * the store is opened without it and the fact is logged.
- */
-export function createStateBacking(Store: StoreConstructor, dir: string, logger: Logger): BackingStore {
-  const options = stateStoreOptions(dir);
-  try {
-    return copyOnWrite(new Store(options));
-  } catch (error) {
-    if (!isSchemaViolation(error)) throw error;
-    logger.log('warn', 'settings: the file did not match the store schema; opened without the schema check');
-    const { schema: _schema, ...withoutSchema } = options;
-    return copyOnWrite(new Store(withoutSchema));
-  }
-}
 
 /** The parts of Electron's `safeStorage` used here. */
 export interface SafeStorageLike {
@@ -126,7 +60,8 @@ export function createSecretStore(safeStorage: SafeStorageLike, dir: string, pla
       }
     },
     async set(secret) {
-      await writePrivateFile(dir, file, secret ? safeStorage.encryptString(secret) : null);
+      if (secret) await writeFileAtomic(file, safeStorage.encryptString(secret));
+      else await removeFile(file);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { BrowserWindowConstructorOptions } from 'electron';
 import type { Logger } from '../core/platform';
 import { viewUrl, type RendererSource, type View } from '../shell/app-origin';
 import { secureWebPreferences } from './security';
+import type { PlacedWindow, WindowPlacement } from './window-placement';
 
 /**
  * The one window. Created on demand, hidden (not destroyed) when closed so the app lives on in
@@ -33,12 +34,13 @@ export interface WindowContents {
 }
 
 /** What the controller needs from a `BrowserWindow`. */
-export interface WindowHandle {
+export interface WindowHandle extends PlacedWindow {
   readonly webContents: WindowContents;
   show(): void;
   hide(): void;
   focus(): void;
   minimize(): void;
+  maximize(): void;
   restore(): void;
   isMinimized(): boolean;
   isVisible(): boolean;
@@ -65,6 +67,8 @@ export interface MainWindowOptions {
   onVisibilityChange(visible: boolean): void;
   /** Windows logging off: quit properly instead of hiding. */
   onSessionEnd(): void;
+  /** Where the window was last time; remembered again whenever it closes. */
+  placement?: Pick<WindowPlacement, 'restore' | 'save'>;
   logger: Logger;
 }
 
@@ -109,9 +113,12 @@ export class MainWindow<W extends WindowHandle> {
   }
 
   private create(): W {
-    const window = new this.electron.BrowserWindow(this.options.windowOptions);
+    const placed = this.options.placement?.restore() ?? { options: {}, maximized: false };
+    const window = new this.electron.BrowserWindow({ ...this.options.windowOptions, ...placed.options });
     this.window = window;
+    if (placed.maximized) window.maximize();
     window.on('close', (event) => {
+      this.options.placement?.save(window);
       if (this.options.isQuitting()) return;
       event.preventDefault();
       if (this.options.closeBehavior === 'hide') window.hide();

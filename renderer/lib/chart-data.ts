@@ -6,6 +6,8 @@ export interface Bucket {
   sent: number;
   failed: number;
   refused: number;
+  /** No answer came (or none yet): the collector may have the report. */
+  unanswered: number;
   tracks?: number;
   albums?: number;
   artists?: number;
@@ -15,8 +17,11 @@ export interface ChartData {
   buckets: Bucket[];
   from: number;
   to: number;
-  totals: { sent: number; failed: number; refused: number };
+  totals: Record<Series, number>;
 }
+
+export type Series = 'sent' | 'failed' | 'refused' | 'unanswered';
+const SERIES_OF: Record<HistorySummary['outcome'], Series> = { sent: 'sent', failed: 'failed', refused: 'refused', 'no-answer': 'unanswered', sending: 'unanswered' };
 
 /** Attempts per time bucket, and the library counts last reported in each. Entries may be in any order. */
 export function bucketize(entries: ReadonlyArray<HistorySummary | undefined>, maxBuckets = 60): ChartData | null {
@@ -34,17 +39,18 @@ export function bucketize(entries: ReadonlyArray<HistorySummary | undefined>, ma
   const span = Math.max(1, to - from);
   const count = Math.max(1, Math.min(maxBuckets, times.length));
   const width = span / count;
-  const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({ start: from + i * width, end: from + (i + 1) * width, sent: 0, failed: 0, refused: 0 }));
+  const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({ start: from + i * width, end: from + (i + 1) * width, sent: 0, failed: 0, refused: 0, unanswered: 0 }));
   const latest: number[] = new Array(count).fill(-Infinity);
-  const totals = { sent: 0, failed: 0, refused: 0 };
+  const totals: Record<Series, number> = { sent: 0, failed: 0, refused: 0, unanswered: 0 };
   let n = 0;
   for (const e of entries) {
     if (!e) continue;
     const t = times[n++]!;
     const i = Math.min(count - 1, Math.floor((t - from) / width));
     const b = buckets[i]!;
-    b[e.outcome]++;
-    totals[e.outcome]++;
+    const series = SERIES_OF[e.outcome];
+    b[series]++;
+    totals[series]++;
     if (e.counts && t >= latest[i]!) {
       latest[i] = t;
       if (e.counts.tracks !== undefined) b.tracks = e.counts.tracks;

@@ -93,4 +93,10 @@ export function formatValue(value: unknown): string {
 }
 
 export const TRIGGER_LABELS = { schedule: 'Scheduled', manual: 'Sent by you', retry: 'Retry' } as const;
-export const OUTCOME_LABELS = { sent: 'Sent', failed: 'Failed', refused: 'Refused by the privacy check' } as const;
+export const OUTCOME_LABELS = {
+  sent: 'Sent',
+  failed: 'Failed',
+  refused: 'Refused by the privacy check',
+  'no-answer': 'No answer (may have arrived)',
+  sending: 'Sending…',
+} as const;

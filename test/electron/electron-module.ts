@@ -8,5 +8,5 @@ import { createElectronStandIn } from './stand-in';
 const standIn = createElectronStandIn();
 (globalThis as { __electronStandIn?: unknown }).__electronStandIn = standIn;
 
-export const { app, BrowserWindow, Tray, Menu, nativeImage, ipcMain, powerMonitor, safeStorage, shell, session, protocol, contextBridge } = standIn;
+export const { app, BrowserWindow, Tray, Menu, nativeImage, ipcMain, powerMonitor, safeStorage, shell, session, protocol, contextBridge, screen } = standIn;
 export default standIn;

@@ -15,6 +15,7 @@ export function agentStatus(overrides: { consent?: Partial<ConsentState>; schedu
       consecutiveFailures: 0,
       ...overrides.schedule,
     },
+    scheduler: { role: 'keeper', keptBy: { label: 'the desktop app', pid: 4242, since: '2026-01-01T11:00:00.000Z' } },
     sources: [],
     settings: { server: { url: null, username: null, configFile: null, passwordStorage: 'none' }, endpoint: 'https://insights.navidrome.org/collect', historyRetentionDays: 365, fixedBy: {} },
     warnings: [],

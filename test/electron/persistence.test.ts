@@ -3,8 +3,8 @@ import path from 'node:path';
 import Conf from 'conf';
 import { describe, expect, it } from 'vitest';
 import type { Options as StoreOptions } from 'electron-store';
-import { KEYCHAIN_SECRET_FILE, STATE_STORE_SCHEMA, createSecretStore, createStateBacking, stateStoreOptions } from '../../electron/main/persistence';
-import { StateStore, freshState } from '../../electron/core/settings/state-store';
+import { KEYCHAIN_SECRET_FILE, createSecretStore } from '../../electron/main/persistence';
+import { WindowPlacement, desktopPrefsOptions, type PrefsStore } from '../../electron/main/window-placement';
 import { tempHome } from '../support/agent-harness';
 import { recordingLogger } from './fixtures';
 import { createElectronStandIn } from './stand-in';
@@ -19,98 +19,32 @@ class STORE extends Conf<Record<string, unknown>> {
     super({ ...rest, configName: name ?? 'config' });
   }
 }
-const stateFile = (dir: string) => path.join(dir, 'state.json');
-const onDisk = (dir: string) => JSON.parse(readFileSync(stateFile(dir), 'utf8')) as Record<string, any>;
+describe('the window remembers its place through electron-store', () => {
+  const screens = [{ x: 0, y: 0, width: 1920, height: 1080 }];
+  const placementAt = (dir: string, areas = screens) => new WindowPlacement(new STORE(desktopPrefsOptions(dir)) as unknown as PrefsStore, () => areas);
 
-function stateStore(dir: string, Store = STORE, logger = recordingLogger()) {
-  return new StateStore({ dir, now: () => Date.UTC(2026, 0, 1), createBacking: (d) => createStateBacking(Store, d, logger) });
-}
-
-describe('settings through electron-store', () => {
-  it('writes the agent state to <home>/state.json, where the core and the CLI read it', () => {
+  it('saves size, place and maximized state in a private desktop.json, apart from the shared state', () => {
     const dir = tempHome();
-    const store = stateStore(dir);
-    store.update((d) => void (d.consent.choice = 'decline'));
-    store.update((d) => void (d.consent.answeredAt = 7));
-    expect(onDisk(dir)).toMatchObject({ version: 2, consent: { choice: 'decline', answeredAt: 7 } });
-    expect(new StateStore({ dir, now: () => 5 }).get().consent.choice).toBe('decline');
-    expect(stateStore(dir).warnings).toEqual([]);
+    placementAt(dir).save({ getNormalBounds: () => ({ x: 200, y: 150, width: 900, height: 700 }), isMaximized: () => true });
+    expect(placementAt(dir).restore()).toEqual({ options: { x: 200, y: 150, width: 900, height: 700 }, maximized: true });
+    const file = path.join(dir, 'desktop.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(existsSync(path.join(dir, 'state.json'))).toBe(false);
   });
 
-  it('the schema covers every top-level key of the state', () => {
-    expect(Object.keys(STATE_STORE_SCHEMA).sort()).toEqual(Object.keys(freshState(0)).concat('instanceId').sort());
-  });
-
-  it('refuses to write a state the next start would reject', () => {
+  it('keeps the size but not the place when that place is no longer on any screen', () => {
     const dir = tempHome();
-    stateStore(dir);
-    const backing = createStateBacking(STORE, dir, recordingLogger());
-    const before = readFileSync(stateFile(dir), 'utf8');
-    for (const bad of [{ ...freshState(1), version: 'two' }, { ...freshState(1), consent: { choice: 'maybe' } }, { ...freshState(1), instanceId: 'host-alice' }, { ...freshState(1), schedules: { 'not-a-hash': { consecutiveFailures: 0 } } }]) {
-      expect(() => (backing.store = bad as Record<string, unknown>)).toThrow(/schema violation/);
-    }
-    expect(readFileSync(stateFile(dir), 'utf8')).toBe(before);
+    placementAt(dir).save({ getNormalBounds: () => ({ x: 2500, y: 100, width: 900, height: 700 }), isMaximized: () => false });
+    expect(placementAt(dir).restore()).toEqual({ options: { width: 900, height: 700 }, maximized: false });
+    expect(placementAt(dir, [...screens, { x: 1920, y: 0, width: 1920, height: 1080 }]).restore().options).toMatchObject({ x: 2500 });
   });
 
-  it('migrates an old file through the core chain, keeping a stored "no", with the schema on', () => {
+  it('starts afresh from a damaged or odd preferences file', () => {
     const dir = tempHome();
-    writeFileSync(stateFile(dir), JSON.stringify({ version: 1, sharing: false, firstStartAt: 1, consent: {}, settings: { historyRetentionDays: 30 } }));
-    const logger = recordingLogger();
-    const store = stateStore(dir, STORE, logger);
-    expect(store.warnings).toEqual([]);
-    expect(logger.lines).toEqual([]);
-    expect(store.get().consent.choice).toBe('decline');
-    expect(onDisk(dir)).toMatchObject({ version: 2, consent: { choice: 'decline' } });
-    expect(onDisk(dir)).not.toHaveProperty('sharing');
-  });
-
-  it('leaves no electron-store bookkeeping in the shared file: the CLI keeps working after the desktop', () => {
-    const dir = tempHome();
-    stateStore(dir).update((d) => void (d.consent.choice = 'share'));
-    expect(onDisk(dir)).not.toHaveProperty('__internal__');
-    const cli = new StateStore({ dir, now: () => 9 });
-    cli.update((d) => void (d.consent.choice = 'decline'));
-    cli.update((d) => void (d.consent.answeredAt = 10));
-    expect(onDisk(dir).consent).toEqual({ choice: 'decline', answeredAt: 10 });
-  });
-
-  it('opens a file written by the headless CLI (plain conf, no electron-store bookkeeping)', () => {
-    const dir = tempHome();
-    new StateStore({ dir, now: () => 1 }).update((d) => void (d.consent.choice = 'decline'));
-    expect(onDisk(dir)).not.toHaveProperty('__internal__');
-    const store = stateStore(dir);
-    expect(store.warnings).toEqual([]);
-    expect(store.get().consent.choice).toBe('decline');
-  });
-
-  it('a damaged file is set aside by the core, never wiped by the store', () => {
-    const dir = tempHome();
-    writeFileSync(stateFile(dir), '{"version":2,"consent":{"choice":"decl');
-    const store = stateStore(dir);
-    expect(store.get().consent.mustAskAgain).toBe(true);
-    expect(store.warnings.join(' ')).toMatch(/set aside/);
-  });
-
-  it('if the schema ever disagrees with the core, persistence wins and the fact is logged', () => {
-    const dir = tempHome();
-    // Valid for the core (unknown keys are dropped there) but not for a stricter store schema.
-    writeFileSync(stateFile(dir), JSON.stringify({ ...freshState(1), consent: { choice: 'share' } }));
-    const Strict = class extends STORE {
-      constructor(options: StoreOptions<Record<string, unknown>>) {
-        super({ ...options, ...(options.schema ? { schema: { ...options.schema, consent: { type: 'object', properties: { choice: { const: 'decline' } } } } } : {}) });
-      }
-    };
-    const logger = recordingLogger();
-    const store = stateStore(dir, Strict, logger);
-    expect(store.warnings).toEqual([]);
-    store.update((d) => void (d.consent.answeredAt = 2));
-    expect(onDisk(dir).consent).toEqual({ choice: 'share', answeredAt: 2 });
-    expect(logger.lines.map((l) => l.message)).toContain('settings: the file did not match the store schema; opened without the schema check');
-  });
-
-  it('options: the core file name, no silent wipe, a schema', () => {
-    const options = stateStoreOptions('/data');
-    expect(options).toMatchObject({ cwd: '/data', name: 'state', clearInvalidConfig: false, schema: STATE_STORE_SCHEMA });
+    writeFileSync(path.join(dir, 'desktop.json'), '{"window":{"x":"left"');
+    expect(placementAt(dir).restore()).toEqual({ options: {}, maximized: false });
+    writeFileSync(path.join(dir, 'desktop.json'), JSON.stringify({ window: { x: 1, y: 1, width: 5, height: 5, maximized: false } }));
+    expect(placementAt(dir).restore()).toEqual({ options: {}, maximized: false });
   });
 });
 

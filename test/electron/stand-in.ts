@@ -120,12 +120,24 @@ export function createElectronStandIn(options: { lockAvailable?: boolean; encryp
     readonly webContents = new FakeWebContents();
     visible = false;
     minimized = false;
+    maximized = false;
     focused = false;
     destroyed = false;
+    bounds: { x: number; y: number; width: number; height: number };
 
     constructor(readonly options: BrowserWindowConstructorOptions) {
       super();
+      this.bounds = { x: options.x ?? 100, y: options.y ?? 80, width: options.width ?? 800, height: options.height ?? 600 };
       windows.push(this);
+    }
+    getNormalBounds() {
+      return { ...this.bounds };
+    }
+    isMaximized(): boolean {
+      return this.maximized;
+    }
+    maximize(): void {
+      this.maximized = true;
     }
     show(): void {
       this.visible = true;
@@ -405,6 +417,7 @@ export function createElectronStandIn(options: { lockAvailable?: boolean; encryp
     safeStorage,
     shell,
     session: { defaultSession: session },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     protocol,
     contextBridge,
     windows,
