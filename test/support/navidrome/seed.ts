@@ -101,6 +101,13 @@ export interface NavidromeSeed {
   insights: { lastRun: string | null; success: boolean };
   /** Navidrome sends keepAlive every 15 s; tests may shorten it. */
   sseKeepAliveMs: number;
+  /**
+   * `gonic`: a Subsonic-only server modelled on gonic (gonic.ts): only /rest, no native API, no
+   * events, no metrics. Set `version` to a gonic version (e.g. 0.22.0) to match.
+   */
+  serverKind: 'navidrome' | 'gonic';
+  /** Subsonic-only mode: search3 song pages with rows a careless server adds (not gonic's behaviour). */
+  subsonicSearchQuirks: { repeatedRows: boolean; directoryRows: boolean };
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -229,6 +236,8 @@ export function defaultSeed(overrides: Partial<NavidromeSeed> = {}): NavidromeSe
     scan: { scanning: false, lastScan: ago(2 * 3600e3 - 12_500), lastScanStartedAt: ago(2 * 3600e3), scanType: 'quick', elapsedTimeNs: 12_500_000_000, error: '' },
     insights: { lastRun: ago(5 * 3600e3), success: true },
     sseKeepAliveMs: 15_000,
+    serverKind: 'navidrome',
+    subsonicSearchQuirks: { repeatedRows: false, directoryRows: false },
     ...overrides,
   };
 }
