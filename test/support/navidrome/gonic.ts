@@ -158,8 +158,8 @@ const HANDLERS: Record<string, Handler> = {
       }
       return true;
     };
-    let songs = tracks(seed).filter((s) => like(s.title));
     const quirks = seed.subsonicSearchQuirks;
+    let songs = tracks(seed).filter((s) => like(s.title) && !(quirks.literalQuery && words.length === 0));
     // Not gonic: stands in for servers whose song query joins a many-to-many table without grouping.
     if (quirks.repeatedRows) songs = songs.flatMap((s) => [s, s]);
     const songRows = page(songs, intOr(params, 'songOffset', 0), intOr(params, 'songCount', 20)).map((s) => trackChild(seed, s));

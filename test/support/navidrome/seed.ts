@@ -106,8 +106,12 @@ export interface NavidromeSeed {
    * events, no metrics. Set `version` to a gonic version (e.g. 0.22.0) to match.
    */
   serverKind: 'navidrome' | 'gonic';
-  /** Subsonic-only mode: search3 song pages with rows a careless server adds (not gonic's behaviour). */
-  subsonicSearchQuirks: { repeatedRows: boolean; directoryRows: boolean };
+  /**
+   * Subsonic-only mode, not gonic's behaviour: search3 as other servers get it wrong. `repeatedRows`:
+   * every song twice (a join without grouping); `directoryRows`: folder rows (isDir) among the songs;
+   * `literalQuery`: `""` and an empty query are searched for literally and find nothing.
+   */
+  subsonicSearchQuirks: { repeatedRows: boolean; directoryRows: boolean; literalQuery: boolean };
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -237,7 +241,7 @@ export function defaultSeed(overrides: Partial<NavidromeSeed> = {}): NavidromeSe
     insights: { lastRun: ago(5 * 3600e3), success: true },
     sseKeepAliveMs: 15_000,
     serverKind: 'navidrome',
-    subsonicSearchQuirks: { repeatedRows: false, directoryRows: false },
+    subsonicSearchQuirks: { repeatedRows: false, directoryRows: false, literalQuery: false },
     ...overrides,
   };
 }
