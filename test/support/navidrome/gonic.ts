@@ -60,8 +60,14 @@ function albums(seed: NavidromeSeed): SeedAlbum[] {
   return seed.albums.filter((a) => !a.missing && withTracks.has(a.id));
 }
 
-/** specid: gonic's ids are "<type>-<integer row id>". */
-const rowId = (prefix: string, list: Array<{ id: string }>, id: string) => `${prefix}-${list.findIndex((x) => x.id === id) + 1}`;
+const positions = new WeakMap<Array<{ id: string }>, Map<string, number>>();
+
+/** specid: gonic's ids are "<type>-<integer row id>" (the seed position stands for the row id). */
+function rowId(prefix: string, list: Array<{ id: string }>, id: string): string {
+  let byId = positions.get(list);
+  if (!byId || byId.size !== list.length) positions.set(list, (byId = new Map(list.map((x, i) => [x.id, i + 1]))));
+  return `${prefix}-${byId.get(id) ?? 0}`;
+}
 
 function intOr(params: URLSearchParams, name: string, fallback: number): number {
   const raw = params.get(name);
