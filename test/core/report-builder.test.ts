@@ -36,6 +36,10 @@ describe('a full report from a Navidrome server (settings read from its admin en
     // The folders in that config are the server's own, not this machine's: their types are left out.
     expect(payload.fs).toBeUndefined();
     expect(built.omitted.map((o) => o.path)).toEqual(expect.arrayContaining(['fs.music.type', 'fs.data.type']));
+    // Everything was read from the server: nothing of it is left out, and nothing twice.
+    const paths = built.omitted.map((o) => o.path);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(paths.filter((p) => p === 'version' || p === 'uptime' || p.startsWith('library') || p.startsWith('config'))).toEqual([]);
   });
 
   it("warns when Navidrome's own collector is also on (the server would be counted twice)", async () => {

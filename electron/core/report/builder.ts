@@ -19,6 +19,7 @@ import { collectServerFacts, type ServerConnection, type ServerFacts } from '../
 import { health, PROBLEMS, toProblem, type ProblemCode } from '../sources/problems';
 import { deriveServerConfig, readServerConfigFile, type ServerConfigFacts, type ServerFolders } from '../sources/server-config';
 import { encodePayload, type EncodedReport } from './encode';
+import { OmittedFields } from './omitted';
 import { guardPayload, type SensitiveValue } from './privacy-guard';
 
 /** Everything slow to learn: read on demand (connect, refresh, before a send), not on every preview. */
@@ -119,8 +120,11 @@ export class ReportBuilder {
     } else if (server?.serverConfig) {
       config = { ...deriveServerConfig(server.serverConfig, { applyDefaults: false }), source: 'config-endpoint' };
       configProblem = null;
-    } else {
-      configProblem = fileConfig?.problem ?? server?.configProblem ?? (server ? 'config-hidden' : 'not-configured');
+    } else if (fileConfig?.problem) {
+      configProblem = fileConfig.problem;
+    } else if (server) {
+      // Navidrome's settings advice (config-hidden) only when Navidrome answered and hid them.
+      configProblem = server.configProblem ?? (server.health.state === 'failed' ? (server.health.code as ProblemCode) : 'config-hidden');
     }
 
     // Folder paths describe this machine only if the config came from a local file or the server is local.
@@ -150,17 +154,18 @@ export class ReportBuilder {
     const host = this.host ?? (this.host = await this.sources.hostFacts());
     const memory = await this.sources.memory();
     const { server, config, fsTypes, process } = this.snapshot;
-    const omitted: BuiltReport['omitted'] = [];
+    const omitted = new OmittedFields();
     const payload: Payload = {};
+    const serverDown = this.serverDown();
 
     if (instanceId) payload.id = instanceId;
     if (server?.version) payload.version = server.version;
-    else omitted.push({ path: 'version', reason: PROBLEMS[this.snapshot.serverProblem ?? server?.health.code as ProblemCode ?? 'server-error'] });
+    else if (serverDown) omitted.add('version', this.reasonFor(serverDown));
 
     const startedAt = server?.startedAt ?? process?.startTime.getTime();
     const uptimeSource = server?.startedAt !== undefined ? (server.startedAtSource ?? 'event-stream') : process ? 'local-process' : undefined;
     if (startedAt !== undefined && now >= startedAt) payload.uptime = Math.floor((now - startedAt) / 1000);
-    else omitted.push({ path: 'uptime', reason: PROBLEMS['start-time-unknown'] });
+    else omitted.add('uptime', this.reasonFor(this.uptimeProblem()));
 
     payload.os = {
       type: host.os.type as NonNullable<Payload['os']>['type'],
@@ -171,34 +176,35 @@ export class ReportBuilder {
       numCPU: host.os.numCPU,
     };
     if (process) payload.mem = { sys: process.rssBytes };
-    else omitted.push({ path: 'mem.sys', reason: "The server's process is not visible on this machine; only the machine's memory is reported." });
+    else omitted.add('mem.sys', "The server's process is not visible on this machine; only the machine's memory is reported.");
 
     const fs: NonNullable<Payload['fs']> = {};
+    if (!config) omitted.add('fs', this.reasonFor(this.snapshot.configProblem ?? 'not-configured'));
     for (const folder of FOLDERS) {
       const result = fsTypes[folder];
       if (result?.ok) fs[folder] = { type: result.type };
-      else if (result) omitted.push({ path: `fs.${folder}.type`, reason: PROBLEMS[FS_REASON[result.reason]] });
-      else if (!config) omitted.push({ path: `fs.${folder}.type`, reason: PROBLEMS[this.snapshot.configProblem ?? 'not-configured'] });
+      else if (result) omitted.add(`fs.${folder}.type`, PROBLEMS[FS_REASON[result.reason]]);
     }
     if (Object.keys(fs).length > 0) payload.fs = fs;
 
-    if (server && Object.keys(server.library).length > 0) payload.library = { ...server.library };
-    for (const h of server?.health.omitted ?? []) if (h.startsWith('library.') || h === 'version') omitted.push({ path: h, reason: server!.health.message });
-    if (!server) omitted.push({ path: 'library', reason: PROBLEMS[this.snapshot.serverProblem ?? 'not-configured'] });
+    if (serverDown) omitted.add('library', this.reasonFor(serverDown));
+    else if (server && Object.keys(server.library).length > 0) payload.library = { ...server.library };
 
     const configFlags = { ...(config?.flags ?? {}) };
     if (server?.hasSmartPlaylists !== undefined) configFlags.hasSmartPlaylists = server.hasSmartPlaylists;
     if (Object.keys(configFlags).length > 0) payload.config = configFlags;
-    if (!config) omitted.push({ path: 'config', reason: PROBLEMS[this.snapshot.configProblem ?? 'not-configured'] });
+    if (!config) omitted.add('config', this.reasonFor(this.snapshot.configProblem ?? 'not-configured'));
+    if (server && !serverDown) for (const left of leftOutOf(server)) omitted.add(left.field, PROBLEMS[left.problem]);
 
     payload.candor = {
       agentVersion: this.agentVersion,
       schemaVersion: PAYLOAD_SCHEMA_VERSION,
       ...(server?.serverType ? { serverType: server.serverType } : {}),
+      // Only the interfaces that actually delivered what the payload holds.
       sources: {
-        ...(server ? { library: server.api } : {}),
+        ...(server && payload.library ? { library: server.api } : {}),
         ...(config ? { config: config.source } : {}),
-        ...(uptimeSource ? { uptime: uptimeSource } : {}),
+        ...(uptimeSource && payload.uptime !== undefined ? { uptime: uptimeSource } : {}),
         memory: process ? 'server-process' : 'host',
       },
       hostMemory: { total: memory.hostTotal, available: memory.hostAvailable },
@@ -216,19 +222,44 @@ export class ReportBuilder {
     const notices = config?.builtInCollectorOn
       ? ["Navidrome's own usage statistics are also switched on (EnableInsightsCollector), so this server is counted twice. Set EnableInsightsCollector = false in Navidrome's configuration to let Candor be the one that reports."]
       : [];
-    return { report, payload, omitted, guard, notices, health: this.health(uptimeSource !== undefined) };
+    return { report, payload, omitted: omitted.list(), guard, notices, health: this.health(payload.uptime !== undefined) };
+  }
+
+  /** Why the server gave nothing at all (not configured, unreachable, refused…), or null when it answered. */
+  private serverDown(): ProblemCode | null {
+    const { server, serverProblem } = this.snapshot;
+    if (!server) return serverProblem ?? 'not-configured';
+    return server.health.state === 'failed' ? ((server.health.code as ProblemCode | undefined) ?? 'server-error') : null;
+  }
+
+  private uptimeProblem(): ProblemCode {
+    return this.serverDown() ?? this.snapshot.server?.uptimeProblem ?? 'start-time-unknown';
+  }
+
+  /**
+   * The words for a cause. When the server failed as a whole, its own message: it may name the
+   * user's mistyped address, which is fine on their screen and kept out of payloads and logs.
+   */
+  private reasonFor(code: ProblemCode): string {
+    const server = this.snapshot.server;
+    return server?.health.state === 'failed' && server.health.code === code ? server.health.message : PROBLEMS[code];
   }
 
   private health(uptimeKnown: boolean): SourceHealth[] {
     const { server, config, fsTypes } = this.snapshot;
+    const configProblem = this.snapshot.configProblem ?? 'not-configured';
+    const withReason = (h: SourceHealth, code: ProblemCode): SourceHealth => ({ ...h, message: this.reasonFor(code) });
     const out: SourceHealth[] = [];
     out.push(server ? server.health : health('server', 'skipped', this.snapshot.serverProblem ?? 'not-configured'));
-    out.push(config ? health('server-config', 'ok', undefined, undefined, config.source === 'config-file' ? "Read from the server's config file." : "Read from the server's settings endpoint.") : health('server-config', server ? 'failed' : 'skipped', this.snapshot.configProblem ?? 'not-configured'));
-    out.push(uptimeKnown ? health('uptime', 'ok') : health('uptime', server ? 'failed' : 'skipped', server ? 'start-time-unknown' : 'not-configured'));
+    if (config) out.push(health('server-config', 'ok', undefined, undefined, config.source === 'config-file' ? "Read from the server's config file." : "Read from the server's settings endpoint."));
+    // A server that is not Navidrome has no settings to read: nothing failed.
+    else out.push(withReason(health('server-config', server && configProblem !== 'config-not-navidrome' ? 'failed' : 'skipped', configProblem), configProblem));
+    if (uptimeKnown) out.push(health('uptime', 'ok'));
+    else out.push(withReason(health('uptime', server ? 'failed' : 'skipped', this.uptimeProblem()), this.uptimeProblem()));
     out.push(health('host', 'ok'));
     const fsResults = Object.entries(fsTypes);
     const fsFailed = fsResults.filter(([, r]) => !r.ok);
-    if (fsResults.length === 0) out.push(health('filesystems', 'skipped', this.snapshot.configProblem ?? 'not-configured'));
+    if (fsResults.length === 0) out.push(withReason(health('filesystems', 'skipped', configProblem), configProblem));
     else if (fsFailed.length === 0) out.push(health('filesystems', 'ok'));
     else {
       const first = fsFailed[0]![1] as Exclude<FilesystemTypeResult, { ok: true }>;
@@ -236,6 +267,13 @@ export class ReportBuilder {
     }
     return out;
   }
+}
+
+/** Per-field reasons; sources written before `leftOut` existed give one reason for all their fields. */
+function leftOutOf(server: ServerFacts): Array<{ field: string; problem: ProblemCode }> {
+  if (server.leftOut) return server.leftOut;
+  const code = (server.health.code as ProblemCode | undefined) ?? 'server-error';
+  return (server.health.omitted ?? []).map((field) => ({ field, problem: code }));
 }
 
 function isLocalServer(url: string | undefined): boolean {

@@ -10,18 +10,29 @@ export const PROBLEMS = {
   'no-password': 'No password is stored for the server user.',
   unauthorized: 'The server refused the user name or password.',
   'not-admin': 'The server user is not an administrator, so some counts cannot be read.',
+  'bad-url': 'The server address must start with http:// or https://.',
   unreachable: 'The server could not be reached.',
+  'host-not-found': "The server's host name could not be found (check the address).",
   timeout: 'The server did not answer in time.',
   tls: 'The secure connection to the server failed (certificate problem).',
   'not-a-music-server': 'The address answered, but not as a Navidrome or Subsonic server.',
   'server-error': 'The server answered with an error.',
   'rate-limited': 'The server asked to slow down (too many sign-ins in a short time); try again in a minute.',
+  'token-auth-unsupported': 'The server does not accept token sign-in (the Subsonic way Candor signs in) for this user.',
   'endpoint-missing': 'This server version does not offer the needed endpoint.',
+  'version-unknown': 'The server did not give its version in a form Candor can send.',
+  'library-too-large': 'The library is too large to go through in the time Candor allows, so this count is left out.',
+  'search-all-unsupported': "The server's search does not list all tracks (an empty search found nothing), so file formats cannot be counted.",
+  'subsonic-no-users': 'The Subsonic API does not list user accounts, so active users cannot be counted.',
+  'subsonic-no-players': 'The Subsonic API does not list the apps that play from the server, so players cannot be counted.',
   'config-hidden': "The server does not expose its settings (set DevUIShowConfig, or point Candor at the server's config file).",
+  'config-not-navidrome': 'This server is not Navidrome, and only Navidrome lets Candor read its settings.',
+  'native-api-missing': "Navidrome's own API did not answer (only its Subsonic API did), so its settings and start time cannot be read.",
   'config-file-unreadable': "The server's config file could not be read.",
   'config-file-invalid': "The server's config file is not valid TOML.",
   'sharing-disabled': 'Sharing is disabled on the server, so shares cannot be counted.',
   'start-time-unknown': "The server's start time could not be learned.",
+  'start-time-not-offered': 'This server does not say when it started, and its process is not visible on this machine.',
   'not-on-this-host': 'The folder is not on this machine.',
   'fs-timeout': 'Reading the folder timed out (a network mount that is not answering?).',
   'fs-unavailable': "The folder's filesystem could not be read.",
@@ -31,10 +42,30 @@ export const PROBLEMS = {
 export type ProblemCode = keyof typeof PROBLEMS;
 
 export class SourceProblem extends Error {
-  constructor(readonly code: ProblemCode) {
+  /**
+   * `shown` is the user's own input that caused the problem (a mistyped address): it goes into the
+   * message on the user's own screen only (`problemMessage`), never into `message`, logs or payloads.
+   */
+  constructor(
+    readonly code: ProblemCode,
+    readonly shown?: string,
+  ) {
     super(PROBLEMS[code]);
     this.name = 'SourceProblem';
   }
+}
+
+/**
+ * The fixed wording, plus the user's own value where it helps them fix it ("…https:// (got
+ * navidrome.local:4533)."). For local status and "Left out" only: callers that log or store use
+ * `PROBLEMS[code]`.
+ */
+export function problemMessage(code: ProblemCode, shown?: string): string {
+  if (shown === undefined) return PROBLEMS[code];
+  // Control characters could forge extra lines in a terminal; long values are cut.
+  const clean = shown.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  const cut = clean.length > 80 ? `${clean.slice(0, 79)}…` : clean;
+  return `${PROBLEMS[code].replace(/\.$/, '')} (got ${cut || 'an empty value'}).`;
 }
 
 /** Reduces any failure to a problem code, never letting raw error text through. */
@@ -46,6 +77,8 @@ export function toProblem(error: unknown): ProblemCode {
         return 'timeout';
       case 'tls':
         return 'tls';
+      case 'dns':
+        return 'host-not-found';
       case 'http-5xx':
         return 'server-error';
       default:

@@ -31,3 +31,8 @@ export async function startNavidromeTestServer(seed?: Partial<NavidromeSeed>): P
   const running = await startServer(full);
   return { url: running.url, seed: full, requests: running.requests, setFault: running.setFault, close: running.close };
 }
+
+/** A Subsonic-only server modelled on gonic (gonic.ts), serving the same seed. */
+export function startGonicTestServer(seed: Partial<NavidromeSeed> = {}): Promise<NavidromeTestServer> {
+  return startNavidromeTestServer({ version: '0.22.0', ...seed, serverKind: 'gonic' });
+}

@@ -101,6 +101,17 @@ export interface NavidromeSeed {
   insights: { lastRun: string | null; success: boolean };
   /** Navidrome sends keepAlive every 15 s; tests may shorten it. */
   sseKeepAliveMs: number;
+  /**
+   * `gonic`: a Subsonic-only server modelled on gonic (gonic.ts): only /rest, no native API, no
+   * events, no metrics. Set `version` to a gonic version (e.g. 0.22.0) to match.
+   */
+  serverKind: 'navidrome' | 'gonic';
+  /**
+   * Subsonic-only mode, not gonic's behaviour: search3 as other servers get it wrong. `repeatedRows`:
+   * every song twice (a join without grouping); `directoryRows`: folder rows (isDir) among the songs;
+   * `literalQuery`: `""` and an empty query are searched for literally and find nothing.
+   */
+  subsonicSearchQuirks: { repeatedRows: boolean; directoryRows: boolean; literalQuery: boolean };
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -229,6 +240,8 @@ export function defaultSeed(overrides: Partial<NavidromeSeed> = {}): NavidromeSe
     scan: { scanning: false, lastScan: ago(2 * 3600e3 - 12_500), lastScanStartedAt: ago(2 * 3600e3), scanType: 'quick', elapsedTimeNs: 12_500_000_000, error: '' },
     insights: { lastRun: ago(5 * 3600e3), success: true },
     sseKeepAliveMs: 15_000,
+    serverKind: 'navidrome',
+    subsonicSearchQuirks: { repeatedRows: false, directoryRows: false, literalQuery: false },
     ...overrides,
   };
 }

@@ -11,6 +11,7 @@ import type { GoServerConfig } from './config';
 import { EventBroker } from './events';
 import { metricsAuthFailure, metricsReply } from './metrics';
 import { LoginRateLimiter, authenticate, handleNative, login, refreshToken, type HttpIn, type NativeDeps } from './native';
+import { gonicOutsideRest, handleGonic } from './gonic';
 import { handleSubsonic } from './subsonic';
 import { notFound, restError, textError, type Reply } from './rest';
 import { deepClone, randomHex, randomId, verifyJwt } from './util';
@@ -157,6 +158,14 @@ export async function startServer(seed: NavidromeSeed): Promise<RunningServer> {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const method = req.method ?? 'GET';
+    if (seed.serverKind === 'gonic') {
+      if (!path.startsWith('/rest/')) return write(req, res, gonicOutsideRest(path), false);
+      const params = new URLSearchParams(url.searchParams);
+      if (method === 'POST' && (headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) {
+        for (const [k, v] of new URLSearchParams(body)) params.append(k, v); // params.New: r.ParseForm
+      }
+      return write(req, res, handleGonic(seed, path.slice('/rest/'.length), params), false);
+    }
     secureHeaders(res);
 
     if ((method === 'GET' || method === 'HEAD') && path.toLowerCase() === '/ping') {

@@ -222,6 +222,31 @@ export function albumID3(seed: NavidromeSeed, a: SeedAlbum): Json {
   });
 }
 
+/**
+ * search3 (server/subsonic/searching.go, persistence/sql_search.go doSearch): an empty query or `""`
+ * lists every non-missing row of the caller's libraries in natural (rowid) order; `<type>Count` 0
+ * skips that type; other queries are approximated as "every word prefixes a word of the name".
+ */
+export function searchResult3(seed: NavidromeSeed, libIds: number[], params: URLSearchParams): Json {
+  const intOr = (name: string, def: number) => (/^[+-]?\d+$/.test(params.get(name) ?? '') ? Number(params.get(name)) : def);
+  const q = (params.get('query') ?? '""').toLowerCase().trim().replace(/\*$/, '');
+  const all = q === '' || q === '""';
+  const words = q.split(/\s+/).filter(Boolean);
+  const matches = (name: string) => all || (q.length >= 2 && words.every((w) => name.toLowerCase().split(/\s+/).some((n) => n.startsWith(w))));
+  const take = <T>(rows: T[], kind: string) => {
+    const max = intOr(`${kind}Count`, 20);
+    return max > 0 ? rows.slice(Math.max(0, intOr(`${kind}Offset`, 0))).slice(0, max) : [];
+  };
+  const songs = take(seed.songs.filter((s) => !s.missing && libIds.includes(s.libraryId) && matches(s.title)), 'song');
+  const albums = take(seed.albums.filter((a) => !a.missing && libIds.includes(a.libraryId) && matches(a.name)), 'album');
+  const artists = take(seed.artists.filter((a) => !a.missing && a.libraryIds.some((id) => libIds.includes(id)) && matches(a.name)), 'artist');
+  const out: Json = {};
+  if (artists.length) out.artist = artists.map((a) => ({ id: a.id, name: a.name, albumCount: a.albumCount }));
+  if (albums.length) out.album = albums.map((a) => albumID3(seed, a));
+  if (songs.length) out.song = songs.map(childFromSong);
+  return out;
+}
+
 export const OPEN_SUBSONIC_EXTENSIONS = [
   { name: 'transcodeOffset', versions: [1] }, { name: 'formPost', versions: [1] }, { name: 'songLyrics', versions: [1, 2] },
   { name: 'indexBasedQueue', versions: [1] }, { name: 'transcoding', versions: [1] }, { name: 'playbackReport', versions: [1] },

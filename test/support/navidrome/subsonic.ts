@@ -8,7 +8,7 @@ import { md5hex } from './util';
 import { notFound, type Reply } from './rest';
 import {
   OPEN_SUBSONIC_EXTENSIONS, SubsonicError, albumID3, artistIndexes, envelope, missingParam, playlists, radios,
-  scanStatus, shares, subsonicXml, userResponse,
+  scanStatus, searchResult3, shares, subsonicXml, userResponse,
 } from './subsonic-data';
 
 export interface SubsonicDeps {
@@ -135,6 +135,10 @@ const HANDLERS: Record<string, { handler: Handler; adminOnly?: boolean; player?:
       const json = { albumList2: page.length ? { album: page.map((a) => albumID3(deps.seed, a)) } : {} };
       return { __headers: { 'x-total-count': String(albums.length) }, ...json };
     },
+  },
+  search3: {
+    player: true,
+    handler: ({ deps, user, params }) => ({ searchResult3: searchResult3(deps.seed, musicFolders(deps, user, params), params) }),
   },
   getShares: {
     player: true,
