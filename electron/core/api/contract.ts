@@ -45,7 +45,10 @@ export type SourceName = 'server' | 'server-config' | 'uptime' | 'host' | 'files
 export interface SourceHealth {
   source: SourceName;
   state: 'ok' | 'partial' | 'failed' | 'skipped';
-  /** A fixed, non-sensitive explanation (never raw error text). */
+  /**
+   * A fixed explanation, never raw error text. For `bad-url` it quotes the user's own mistyped
+   * address, so it is for the user's screen only: never logged, never sent.
+   */
   message: string;
   /** Machine-readable cause, e.g. `unauthorized`, `unreachable`, `not-admin`. */
   code?: string;

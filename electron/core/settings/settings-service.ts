@@ -4,7 +4,7 @@ import type { AgentContext } from '../context';
 import type { ServerTarget } from '../report/builder';
 import { checkEndpoint } from '../send/sender';
 import { collectServerFacts, normalizeBaseUrl } from '../sources/music-server';
-import { PROBLEMS } from '../sources/problems';
+import { PROBLEMS, problemMessage, type ProblemCode } from '../sources/problems';
 import { StorageError } from '../storage/storage-error';
 import type { SecretStore } from './secret-store';
 import type { PersistedState } from './state-schema';
@@ -13,6 +13,9 @@ import type { PersistedState } from './state-schema';
 export const DEFAULT_ENDPOINT = 'https://insights.navidrome.org/collect';
 /** Navidrome's default port, for "find my server". */
 export const NAVIDROME_DEFAULT_URL = 'http://127.0.0.1:4533';
+
+/** Causes that mean the server itself was not reached (as opposed to reached and refusing). */
+const NOT_REACHED = new Set<ProblemCode>(['bad-url', 'unreachable', 'host-not-found', 'timeout', 'tls', 'not-a-music-server']);
 
 /**
  * The agent's settings: what the config file fixes, what the user stored, and the server password.
@@ -116,7 +119,7 @@ export class SettingsService {
       try {
         normalizeBaseUrl(input.server.url);
       } catch {
-        throw new ApiError('invalid-input', 'The server address must start with http:// or https://.');
+        throw new ApiError('invalid-input', problemMessage('bad-url', input.server.url));
       }
     }
     if (input.server?.username !== undefined) refuse('server.username');
@@ -156,18 +159,27 @@ export class SettingsService {
     const facts = await collectServerFacts(this.ctx.deps.http, { url: input.url, username: input.username, password }, this.ctx.deps.clock.now());
     const checks: ConnectionCheck[] = [];
     const failed = facts.health.state === 'failed';
-    const code = facts.health.code;
-    const unreachable = failed && (code === 'unreachable' || code === 'timeout' || code === 'tls');
+    const code = facts.health.code as ProblemCode | undefined;
+    const unreachable = failed && code !== undefined && NOT_REACHED.has(code);
     checks.push({ name: 'reach', state: unreachable ? 'failed' : 'ok', message: unreachable ? facts.health.message : 'The server answered.' });
     if (!unreachable) {
       checks.push({ name: 'login', state: failed ? 'failed' : 'ok', message: failed ? facts.health.message : 'Signed in.' });
       if (!failed) {
-        const notAdmin = facts.health.code === 'not-admin';
-        checks.push({ name: 'admin', state: notAdmin ? 'failed' : 'ok', message: notAdmin ? PROBLEMS['not-admin'] : 'The user is an administrator.' });
-        const libraryOmitted = (facts.health.omitted ?? []).filter((f) => f.startsWith('library.'));
-        checks.push({ name: 'library', state: Object.keys(facts.library).length > 0 ? 'ok' : 'failed', message: libraryOmitted.length ? `Counts read, except ${libraryOmitted.join(', ')}.` : 'All library counts read.' });
-        checks.push({ name: 'config', state: facts.serverConfig ? 'ok' : 'failed', message: facts.serverConfig ? "The server's settings were read." : PROBLEMS[facts.configProblem ?? 'config-hidden'] });
-        checks.push({ name: 'uptime', state: facts.startedAt ? 'ok' : 'failed', message: facts.startedAt ? "The server's start time was read." : PROBLEMS['start-time-unknown'] });
+        const subsonicOnly = facts.api === 'subsonic-api';
+        const notAdmin = facts.leftOut?.some((l) => l.problem === 'not-admin') ?? facts.health.code === 'not-admin';
+        checks.push(
+          subsonicOnly
+            ? { name: 'admin', state: 'skipped', message: 'Only a Subsonic API answered: it has no administrator check.' }
+            : { name: 'admin', state: notAdmin ? 'failed' : 'ok', message: notAdmin ? PROBLEMS['not-admin'] : 'The user is an administrator.' },
+        );
+        const libraryLeftOut = (facts.leftOut ?? []).filter((l) => l.field.startsWith('library.')).map((l) => `${l.field} (${PROBLEMS[l.problem]})`);
+        checks.push({ name: 'library', state: Object.keys(facts.library).length > 0 ? 'ok' : 'failed', message: libraryLeftOut.length ? `Counts read, except ${libraryLeftOut.join('; ')}.` : 'All library counts read.' });
+        checks.push(
+          facts.configProblem === 'config-not-navidrome'
+            ? { name: 'config', state: 'skipped', message: PROBLEMS['config-not-navidrome'] }
+            : { name: 'config', state: facts.serverConfig ? 'ok' : 'failed', message: facts.serverConfig ? "The server's settings were read." : PROBLEMS[facts.configProblem ?? 'config-hidden'] },
+        );
+        checks.push({ name: 'uptime', state: facts.startedAt ? 'ok' : 'failed', message: facts.startedAt ? "The server's start time was read." : PROBLEMS[facts.uptimeProblem ?? 'start-time-unknown'] });
       }
     }
     return {
