@@ -1,23 +1,9 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from './support/agent-harness';
+import { CANDOR_BIN as bin, candor } from './support/cli';
 import { loopbackServer } from './support/loopback';
-
-const run = promisify(execFile);
-const bin = path.resolve(import.meta.dirname, '../bin/candor.js');
-
-async function candor(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, DO_NOT_TRACK: '', ...env }, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 let collector: Awaited<ReturnType<typeof loopbackServer>>;
 beforeAll(async () => {

@@ -264,9 +264,23 @@ async function run(agent: Agent, io: CliIo): Promise<number> {
   const p = await agent.getPreview();
   io.out(startupNotice(s, p));
   await agent.start();
+  describeRunning(await agent.getStatus(), io);
   await stopped;
   await agent.stop();
   return 0;
+}
+
+/** After start: who keeps the schedule, and anything that stops reports from going. */
+function describeRunning(s: AgentStatus, io: CliIo): void {
+  const keeper = s.scheduler.keptBy;
+  if (s.scheduler.role === 'standby') {
+    io.out(
+      keeper
+        ? `The daily schedule is kept by ${keeper.label}${keeper.pid ? `, pid ${keeper.pid}` : ''}; this process stands by and takes over if that one stops.`
+        : 'Another process keeps the daily schedule; this one stands by.',
+    );
+  }
+  for (const warning of s.warnings) io.err(`Warning: ${warning}`);
 }
 
 /** Headless users never see a wizard: start-up says what will be sent and how to say no. */

@@ -9,9 +9,9 @@ import type { PersistedState } from '../settings/state-schema';
 import { afterNoAnswer, instantOf, nextAttemptAt, seenAt, startupNotBefore, type ScheduleOptions } from './schedule';
 import { inFlightIsLive, readSchedule, serverKey, writeSchedule } from './schedule-record';
 import type { SchedulerLease } from './scheduler-lease';
+import { probeWritable } from '../storage/private-files';
+import { StorageError } from '../storage/storage-error';
 
-/** Re-check the timer at least this often, so sleep and clock changes are noticed promptly. */
-const WAKE_CAP_MS = 5 * 60 * 1000;
 const SEEN_MARK_INTERVAL_MS = 15 * 60 * 1000;
 /** A process that takes over the schedule waits this long first: never a send in the instant a keeper died. */
 const TAKEOVER_DELAY_MS = 60 * 1000;
@@ -54,11 +54,16 @@ export class ScheduleKeeper {
     this.running = true;
     const { clock, random } = this.ctx.deps;
     this.notBefore = startupNotBefore(clock.now(), this.options, random);
-    if (this.ctx.store.read().firstStartAt === undefined) {
+    try {
       // The headless grace period counts from the first start of a long-running shell.
-      await this.ctx.store.update((d) => void (d.firstStartAt ??= clock.now())).catch(() => undefined);
+      if (this.ctx.store.read().firstStartAt === undefined) await this.ctx.store.update((d) => void (d.firstStartAt ??= clock.now()));
+      await this.lease.take();
+      // Say at start, not at the first due report, when nothing will be able to go.
+      await probeWritable(this.ctx.deps.home);
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      this.ctx.notices.add(`Nothing can be sent while ${error.message}: every report must be logged before it leaves.`);
     }
-    await this.lease.tryTake();
     this.arm();
   }
 
@@ -114,9 +119,9 @@ export class ScheduleKeeper {
     const { clock } = this.ctx.deps;
     let wakeIn: number;
     if (this.lease.held) {
-      wakeIn = WAKE_CAP_MS;
+      wakeIn = this.options.wakeCapMs;
       const due = this.plannedAt();
-      if (due !== null) wakeIn = Math.min(WAKE_CAP_MS, Math.max(0, due - clock.now()));
+      if (due !== null) wakeIn = Math.min(this.options.wakeCapMs, Math.max(0, due - clock.now()));
     } else {
       wakeIn = this.ctx.deps.pollMs?.lease ?? DEFAULT_LEASE_POLL_MS;
     }

@@ -17,6 +17,8 @@ export interface ScheduleOptions {
   backoffCapMs: number;
   /** Longest `Retry-After` honoured; a bigger one is capped. */
   retryAfterCapMs: number;
+  /** Re-check the timer at least this often, so sleep and clock changes are noticed promptly. */
+  wakeCapMs: number;
 }
 
 export const DEFAULT_SCHEDULE: ScheduleOptions = {
@@ -26,6 +28,7 @@ export const DEFAULT_SCHEDULE: ScheduleOptions = {
   backoffBaseMs: 5 * MINUTE,
   backoffCapMs: 6 * 3600 * 1000,
   retryAfterCapMs: DAY_MS,
+  wakeCapMs: 5 * MINUTE,
 };
 
 /** A point in time as three clocks see it, so real elapsed time survives restarts and clock changes. */

@@ -29,17 +29,18 @@ export class SchedulerLease {
     return this.lock !== null;
   }
 
-  /** Takes the lease if it is free. Never throws: an unwritable folder just means "not now". */
-  async tryTake(): Promise<boolean> {
+  /** Takes the lease if it is free; throws `StorageError` when the folder cannot hold a lease at all. */
+  async take(): Promise<boolean> {
     if (this.lock) return true;
-    try {
-      const identity = this.owner();
-      this.lock = await this.provider.tryAcquire(this.file, identity);
-      if (this.lock) this.identity = identity;
-    } catch {
-      this.lock = null;
-    }
+    const identity = this.owner();
+    this.lock = await this.provider.tryAcquire(this.file, identity);
+    if (this.lock) this.identity = identity;
     return this.lock !== null;
+  }
+
+  /** `take`, for polls: an unwritable folder just means "not now". */
+  async tryTake(): Promise<boolean> {
+    return this.take().catch(() => false);
   }
 
   /** Who keeps the schedule now (null: nobody). */

@@ -65,3 +65,10 @@ async function syncDir(dir: string): Promise<void> {
     await handle?.close().catch(() => {});
   }
 }
+
+/** Whether a small file can be written in the folder now (a full disk or a read-only mount say no). */
+export async function probeWritable(dir: string): Promise<void> {
+  const probe = path.join(dir, `.write-probe-${process.pid}`);
+  await writeFileAtomic(probe, 'ok');
+  await removeFile(probe);
+}

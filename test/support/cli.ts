@@ -1,0 +1,51 @@
+import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const CANDOR_BIN = path.resolve(import.meta.dirname, '../../bin/candor.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `bin/candor.js` in its own process, as a user or a script would. */
+export async function candor(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CANDOR_BIN, ...args], { env: { ...process.env, DO_NOT_TRACK: '', ...env }, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** Starts a long-running command (`run`, `serve`); resolves once `ready` matches its output. */
+export function candorLongRunning(args: string[], env: Record<string, string>, ready: RegExp) {
+  const child = spawn(process.execPath, [CANDOR_BIN, ...args], { env: { ...process.env, DO_NOT_TRACK: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+  const started = new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (ready.test(stdout + stderr)) resolve();
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+    void exited.then((code) => reject(new Error(`candor ${args.join(' ')} exited with ${code} before it was ready: ${stderr}`)));
+  });
+  return {
+    child,
+    started,
+    exited,
+    output: () => ({ stdout, stderr }),
+    async stop(): Promise<number> {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
