@@ -12,7 +12,8 @@ import type { AddressLimiter, CappedInstances } from '../rate-limit';
 import { utcDay } from '../retention';
 import { parseReport } from '../validation';
 import type { Writer } from '../writer';
-import { discardRestOfBody, parserRejected, readBody } from './body';
+import { discardRestOfBody, readBody } from '../../lib/http/body';
+import { parserRejected } from './body';
 import { limitKey, type ProxyTrust } from './client-address';
 import { sendError, sendJson } from './respond';
 

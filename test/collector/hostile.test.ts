@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedCollector } from '../../collector/index';
-import { candorReport, raw, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
+import { candorReport, head, raw, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
 
 const BODY_LIMIT = 100 * 1024;
 let c: StartedCollector;
@@ -34,7 +34,6 @@ const withField = (path: string[], value: unknown) => {
   return report;
 };
 const nest = (depth: number, open: string, close: string) => open.repeat(depth) + close.repeat(depth);
-const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
 
 type Case =
   | { name: string; status: number; reason: string; method?: string; path?: string; type?: string | null; body?: string | Buffer }
@@ -47,6 +46,8 @@ const cases: Case[] = [
   { name: 'PATCH /collect', status: 405, reason: 'method', method: 'PATCH', body: '{}' },
   { name: 'DELETE /collect without an id', status: 405, reason: 'method', method: 'DELETE' },
   { name: 'OPTIONS /collect', status: 405, reason: 'method', method: 'OPTIONS' },
+  { name: 'CONNECT (a tunnel request)', status: 405, reason: 'method', raw: [head(['CONNECT example.com:443 HTTP/1.1', 'Host: example.com:443'])] },
+  { name: 'CONNECT with tunnel bytes after the head', status: 405, reason: 'method', raw: [head(['CONNECT 127.0.0.1:22 HTTP/1.1', 'Host: 127.0.0.1:22']), 'SSH-2.0-OpenSSH_9.2\r\n'] },
   { name: 'POST to an unknown path', status: 404, reason: 'not-found', path: '/collect.php', body: JSON.stringify(valid()) },
   // Content type
   { name: 'no Content-Type', status: 415, reason: 'content-type', type: null, body: JSON.stringify(valid()) },

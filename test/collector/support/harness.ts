@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { startCollector, type StartOptions, type StartedCollector } from '../../../collector/index';
@@ -51,43 +50,7 @@ export function post(url: string, report: unknown, headers: Record<string, strin
   return send(url, { body: JSON.stringify(report), headers: { 'content-type': 'application/json', ...headers } });
 }
 
-/**
- * Raw bytes on a socket, for what an HTTP client library will not send (bad framing, stalls).
- * Resolves with the status of the first response, or 0 if the server closed without one.
- */
-export function raw(url: string, parts: (string | Buffer | { waitMs: number })[], options: { timeoutMs?: number } = {}): Promise<{ status: number; text: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(port), hostname);
-    let text = '';
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
-      resolve({ status: m ? Number(m[1]) : 0, text });
-    };
-    const timer = setTimeout(finish, options.timeoutMs ?? 10_000);
-    socket.on('data', (chunk) => {
-      text += chunk.toString('latin1');
-      const headEnd = text.indexOf('\r\n\r\n');
-      if (headEnd < 0) return;
-      const length = /\r\ncontent-length: (\d+)/i.exec(text.slice(0, headEnd));
-      if (!length || text.length >= headEnd + 4 + Number(length[1])) finish();
-    });
-    socket.on('error', finish);
-    socket.on('close', finish);
-    socket.on('connect', async () => {
-      for (const part of parts) {
-        if (done) return;
-        if (typeof part === 'object' && 'waitMs' in part) await new Promise((r) => setTimeout(r, part.waitMs));
-        else socket.write(part);
-      }
-    });
-  });
-}
+export { raw, head } from '../../support/raw-http';
 
 export async function scrape(url: string): Promise<Map<string, number>> {
   const reply = await send(url, { method: 'GET', path: '/metrics' });
