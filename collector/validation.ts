@@ -3,7 +3,7 @@
  * Validation is the payload schema module itself (electron/core/schema), never a copy of it.
  */
 import { isUtf8 } from 'node:buffer';
-import { validate } from '../electron/core/schema/dsl';
+import { validate, type SchemaNode } from '../electron/core/schema/dsl';
 import { payloadSchema, type Payload } from '../electron/core/schema/payload';
 
 /** A report the collector can store: the schema's payload, with the id the dedup needs. */
@@ -52,11 +52,51 @@ export function parseReport(bytes: Buffer, maxDepth: number): ParseResult {
   } catch {
     return { ok: false, status: 400, reason: 'malformed-json', message: 'body is not valid JSON' };
   }
+  // The schema drops unknown fields without looking inside them; the promise covers them too.
+  if (mayHoldForbiddenKey(bytes)) {
+    const forbidden = forbiddenKeyPath(input, payloadSchema, '');
+    if (forbidden !== null) return { ok: false, status: 422, reason: 'schema', path: forbidden, message: 'forbidden key' };
+  }
   const result = validate(payloadSchema, input, { unknownKeys: 'drop', maxDepth });
   if (!result.ok) return { ok: false, status: 422, reason: 'schema', path: result.path, message: result.reason };
   // The schema lets the agent omit what it cannot know; the collector cannot dedup without an id.
   if (result.value.id === undefined) return { ok: false, status: 422, reason: 'schema', path: 'id', message: 'required' };
   return { ok: true, report: result.value as Report };
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const FORBIDDEN_SPELLINGS = ['__proto__', 'constructor', 'prototype', '\\u'].map((text) => Buffer.from(text));
+
+/** A cheap scan of the raw bytes: without one of these words or a \u escape, no key can be one of them. */
+function mayHoldForbiddenKey(bytes: Buffer): boolean {
+  return FORBIDDEN_SPELLINGS.some((word) => bytes.includes(word));
+}
+
+/**
+ * The path of the first `__proto__`, `constructor` or `prototype` key anywhere in the document,
+ * known fields or not. Known field names are written out; map keys and unknown fields show as `*`,
+ * so the path never echoes text the client chose.
+ */
+function forbiddenKeyPath(value: unknown, node: SchemaNode | undefined, path: string): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    const item = node?.kind === 'array' ? node.item : undefined;
+    for (let i = 0; i < value.length; i++) {
+      const found = forbiddenKeyPath(value[i], item, `${path}[${node?.kind === 'array' ? i : '*'}]`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  for (const key of Object.keys(value)) {
+    const known = node?.kind === 'object' && Object.hasOwn(node.fields, key) ? node.fields[key] : undefined;
+    const child = known ?? (node?.kind === 'map' ? node.value : undefined);
+    const step = FORBIDDEN_KEYS.has(key) || known ? key : '*';
+    const childPath = path ? `${path}.${step}` : step;
+    if (FORBIDDEN_KEYS.has(key)) return childPath;
+    const found = forbiddenKeyPath((value as Record<string, unknown>)[key], child, childPath);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /** Navidrome omits zero values (`omitempty`); Candor omits only what it cannot know. */

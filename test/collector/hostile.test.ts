@@ -128,6 +128,11 @@ const cases: Case[] = [
   { name: '__proto__ at the top', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/^{/, '{"__proto__":{"admin":true},') },
   { name: 'constructor at the top', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/^{/, '{"constructor":{"prototype":{}},') },
   { name: 'prototype inside os', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'prototype'], {})) },
+  { name: '__proto__ inside an unknown field', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":{"__proto__":{}}}') },
+  { name: '__proto__ alone beside the id', status: 422, reason: 'schema', body: `{"id":"${valid().id}","zz":{"__proto__":{}}}` },
+  { name: 'constructor deep in an unknown list', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":[1,{"a":{"constructor":1}}]}') },
+  { name: 'prototype in an unknown field of os', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'kernel'], { prototype: {} })) },
+  { name: 'escaped __proto__ in an unknown field', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":{"__pr\\u006fto__":1}}') },
   { name: '__proto__ as a map key', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace('"fileSuffixes":{', '"fileSuffixes":{"__proto__":1,') },
   // Framing and timing
   {

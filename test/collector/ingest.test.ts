@@ -55,6 +55,16 @@ describe('POST /collect', () => {
     expect(sqliteRows(c.dataDir!)[0]!.payload).not.toContain('fromTheFuture');
   });
 
+  it('refuses a forbidden key hidden in a field it would drop, naming the path without echoing the unknown name', async () => {
+    const c = await start();
+    const body = `{"id":"${newId()}","secretName":{"list":[{"constructor":{}}]}}`;
+    const reply = await send(c.url, { body, headers: { 'content-type': 'application/json' } });
+    expect(reply.status).toBe(422);
+    expect(JSON.parse(reply.body)).toMatchObject({ error: 'schema', path: '*.*[*].constructor', message: 'forbidden key' });
+    expect(reply.body).not.toContain('secretName');
+    expect(sqliteRows(c.dataDir!)).toHaveLength(0);
+  });
+
   it('does not answer before the commit: a held commit holds the 200', async () => {
     const c = await start();
     const store = c.collector.store;
