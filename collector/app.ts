@@ -16,7 +16,8 @@ import { DEFAULT_LIMITS, type Limits } from './limits';
 import { Metrics } from './metrics';
 import { realClock, type CollectorClock, type Logger } from './platform';
 import { Purger } from './purge';
-import { AddressLimiter, CappedInstances } from './rate-limit';
+import { InstanceAdmissions } from './admission';
+import { AddressLimiter } from './rate-limit';
 import { expiresAt, expiryCutoff, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
 import type { Store } from './store/types';
 import { K_ANONYMITY } from './summary/allowlists';
@@ -188,7 +189,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     limits,
     writer,
     addresses: new AddressLimiter(clock, limits.ipBurst, limits.ipRefillPerSecond, limits.ipMaxTracked),
-    capped: new CappedInstances(clock),
+    admissions: new InstanceAdmissions(store, clock, limits.instanceWritesPerDay),
     trust,
     metrics,
     clock,

@@ -8,7 +8,8 @@ import { PATTERNS } from '../../electron/core/schema/payload';
 import { BUSY_RETRY_AFTER_S, type Limits } from '../limits';
 import type { Metrics, RejectionReason } from '../metrics';
 import type { CollectorClock } from '../platform';
-import type { AddressLimiter, CappedInstances } from '../rate-limit';
+import type { InstanceAdmissions } from '../admission';
+import type { AddressLimiter } from '../rate-limit';
 import { utcDay } from '../retention';
 import { parseReport } from '../validation';
 import type { Writer } from '../writer';
@@ -21,7 +22,7 @@ export interface IngestContext {
   limits: Limits;
   writer: Writer;
   addresses: AddressLimiter;
-  capped: CappedInstances;
+  admissions: InstanceAdmissions;
   trust: ProxyTrust;
   metrics: Metrics;
   clock: CollectorClock;
@@ -107,9 +108,20 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     return;
   }
   const { report } = parsed;
-  if (ctx.capped.isCapped(report.id)) return instanceLimited(ctx, res);
-  const pending = ctx.writer.enqueueReport({ day: utcDay(receivedAt), instanceId: report.id, receivedAt, payload: JSON.stringify(report) });
+  const day = utcDay(receivedAt);
+  const counting = ctx.admissions.ready(day);
+  if (counting) {
+    try {
+      await counting;
+    } catch {
+      reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+      return;
+    }
+  }
+  if (!ctx.admissions.take(report.id, day)) return instanceLimited(ctx, res);
+  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, payload: JSON.stringify(report) });
   if (!pending) {
+    ctx.admissions.giveBack(report.id, day);
     reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
     return;
   }
@@ -117,11 +129,12 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
   try {
     outcome = await pending;
   } catch {
+    ctx.admissions.giveBack(report.id, day);
     reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
     return;
   }
   if (outcome === 'capped') {
-    ctx.capped.markCapped(report.id);
+    ctx.admissions.markFull(report.id, day);
     return instanceLimited(ctx, res);
   }
   ctx.metrics.accepted++;
@@ -131,7 +144,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
 
 function instanceLimited(ctx: IngestContext, res: http.ServerResponse): void {
   ctx.metrics.rateLimited.instance++;
-  reject(ctx, res, 429, 'rate-limited', 'this instance already reported enough today', {}, { 'retry-after': ctx.capped.retryAfterSeconds() });
+  reject(ctx, res, 429, 'rate-limited', 'this instance already reported enough today', {}, { 'retry-after': ctx.admissions.retryAfterSeconds() });
 }
 
 export async function handleDelete(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse, id: string): Promise<void> {

@@ -104,6 +104,11 @@ export class PostgresStore implements Store {
     });
   }
 
+  async writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
+    const { rows } = await this.pool.query<{ id: string; writes: number }>('SELECT instance_id::text AS id, writes FROM reports WHERE day = $1', [day]);
+    return rows.map((r) => ({ instanceId: r.id, writes: r.writes }));
+  }
+
   async deleteInstance(instanceId: string): Promise<number> {
     return this.tx(async (client) => {
       // One index probe per retained day (PostgreSQL 15 has no skip scan over the leading column).

@@ -100,6 +100,10 @@ export class SqliteStore implements Store {
     return this.writeTx(batch, cap);
   }
 
+  async writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
+    return this.db.prepare('SELECT instance_id AS instanceId, writes FROM reports WHERE day = ?').all(day) as { instanceId: string; writes: number }[];
+  }
+
   async deleteInstance(instanceId: string): Promise<number> {
     const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
     if (range.lo === null || range.hi === null) return 0;

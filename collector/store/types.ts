@@ -47,6 +47,8 @@ export interface Store {
 
   /** Upserts in one transaction, marking the days dirty; outcomes in input order. Keys are unique within a batch. */
   writeReports(batch: readonly ReportWrite[], writesPerDayCap: number): Promise<WriteOutcome[]>;
+  /** Stored writes per instance on one day: what admission counts start from. */
+  writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]>;
   /** Removes every raw row of an instance and marks its days dirty; returns rows removed. */
   deleteInstance(instanceId: string): Promise<number>;
 
