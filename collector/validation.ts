@@ -99,6 +99,17 @@ function forbiddenKeyPath(value: unknown, node: SchemaNode | undefined, path: st
   return null;
 }
 
+/**
+ * The report as stored: its JSON without `candor.deletionKeyHash`, which is kept in a column of
+ * its own (the deletion check reads it there; the summaries never see it).
+ */
+export function storedForm(report: Report): { payload: string; deletionKeyHash: string | null } {
+  const deletionKeyHash = report.candor?.deletionKeyHash ?? null;
+  if (deletionKeyHash === null) return { payload: JSON.stringify(report), deletionKeyHash };
+  const { deletionKeyHash: _kept, ...candor } = report.candor!;
+  return { payload: JSON.stringify({ ...report, candor }), deletionKeyHash };
+}
+
 /** Navidrome omits zero values (`omitempty`); Candor omits only what it cannot know. */
 export function isCandorReport(report: Payload): boolean {
   return report.candor !== undefined;

@@ -11,7 +11,8 @@ import type { CollectorClock } from '../platform';
 import type { InstanceAdmissions } from '../admission';
 import type { AddressLimiter } from '../rate-limit';
 import { utcDay } from '../retention';
-import { parseReport } from '../validation';
+import { DELETION_KEY_HEADER, presentedKeyHash } from '../deletion';
+import { parseReport, storedForm } from '../validation';
 import type { Writer } from '../writer';
 import { discardRestOfBody, readBody } from '../../lib/http/body';
 import { parserRejected } from './body';
@@ -119,7 +120,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     }
   }
   if (!ctx.admissions.take(report.id, day)) return instanceLimited(ctx, res);
-  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, payload: JSON.stringify(report) });
+  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, ...storedForm(report) });
   if (!pending) {
     ctx.admissions.giveBack(report.id, day);
     reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
@@ -159,16 +160,17 @@ export async function handleDelete(ctx: IngestContext, req: http.IncomingMessage
     reject(ctx, res, 400, 'bad-request', 'not an instance id');
     return;
   }
-  const pending = ctx.writer.enqueueDelete(id);
+  const pending = ctx.writer.enqueueDelete(id, presentedKeyHash(req.headers[DELETION_KEY_HEADER]));
   if (!pending) {
     reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
     return;
   }
   ctx.inFlight.count++;
   try {
-    await pending;
-    // Same answer whether or not anything was stored: the id holder learns nothing new.
-    res.writeHead(204, { 'cache-control': 'no-store' }).end();
+    const result = await pending;
+    // One refusal for a wrong key, a missing key and an id never seen: the answer tells nothing about the id.
+    if (!result.allowed) reject(ctx, res, 403, 'forbidden', 'deletion key missing or wrong');
+    else res.writeHead(204, { 'cache-control': 'no-store' }).end();
   } catch {
     reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
   } finally {

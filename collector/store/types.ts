@@ -16,7 +16,12 @@ export interface ReportWrite {
   payload: string;
   /** How many reports of this batch this write stands for (duplicates collapsed, the last kept). */
   count: number;
+  /** `candor.deletionKeyHash` of the report (64 hex), kept beside it; null when it had none. */
+  deletionKeyHash: string | null;
 }
+
+/** What a deletion request did: nothing (refused), or removed this many rows. */
+export type DeletionResult = { allowed: false } | { allowed: true; removed: number };
 
 export interface RawRow {
   instanceId: string;
@@ -49,8 +54,11 @@ export interface Store {
   writeReports(batch: readonly ReportWrite[], writesPerDayCap: number): Promise<WriteOutcome[]>;
   /** Stored writes per instance on one day: what admission counts start from. */
   writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]>;
-  /** Removes every raw row of an instance and marks its days dirty; returns rows removed. */
-  deleteInstance(instanceId: string): Promise<number>;
+  /**
+   * Removes the rows of an instance that `planDeletion` allows for the presented key hash (null:
+   * none presented), in one transaction, and marks their days dirty.
+   */
+  deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult>;
 
   /** Deletes up to `limit` raw rows received at or before `cutoff`; returns how many. */
   purgeBatch(cutoff: number, limit: number): Promise<number>;

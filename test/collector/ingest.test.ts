@@ -159,7 +159,7 @@ describe('POST /collect', () => {
 });
 
 describe('DELETE /collect/{id}', () => {
-  it('removes every raw row of the instance, across days, and answers 204 either way', async () => {
+  it('removes every raw row of an instance without a deletion key, across days (204); an id with nothing stored gets 403', async () => {
     const clock = new FakeClock(Date.UTC(2026, 2, 10, 8));
     const c = await start({ clock });
     const id = newId();
@@ -171,7 +171,8 @@ describe('DELETE /collect/{id}', () => {
     expect(sqliteRows(c.dataDir!)).toHaveLength(3);
     expect((await send(c.url, { method: 'DELETE', path: `/collect/${id}` })).status).toBe(204);
     expect(sqliteRows(c.dataDir!).map((r) => r.instance_id)).toEqual([other]);
-    expect((await send(c.url, { method: 'DELETE', path: `/collect/${id}` })).status).toBe(204);
+    // Nothing left under the id: the same refusal as a wrong key (docs/collector.md, "Deletion on request").
+    expect((await send(c.url, { method: 'DELETE', path: `/collect/${id}` })).status).toBe(403);
     expect((await send(c.url, { method: 'DELETE', path: '/collect/not-an-id' })).status).toBe(400);
     expect((await scrape(c.url)).get('collector_deleted_rows_total')).toBe(2);
     // Today's summary is recomputed without the deleted instance.
