@@ -18,9 +18,10 @@ import { realClock, type CollectorClock, type Logger } from './platform';
 import { Purger } from './purge';
 import { InstanceAdmissions } from './admission';
 import { AddressLimiter } from './rate-limit';
-import { expiresAt, expiryCutoff, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
+import { SourceTagger } from './source-tag';
+import { dayStart, expiresAt, expiryCutoff, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
 import type { Store } from './store/types';
-import { K_ANONYMITY } from './summary/allowlists';
+import { K_ANONYMITY } from './summary/threshold';
 import { Summarizer } from './summary/summarizer';
 import type { DaySummary } from './summary/types';
 import { Writer } from './writer';
@@ -92,6 +93,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
 
   // Start-up purge happens before the port opens: nothing expired is ever served or kept past a restart.
   await maintenance();
+  // Nor is a summary of an earlier format, which could hold exact values of small groups.
+  await summarizer.upgradeStored();
 
   const timers = new Set<TimerHandle>();
   const background = new Set<Promise<void>>();
@@ -122,8 +125,16 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
       heartbeat();
     });
+  // The day's source salt must not outlive its day, whether or not a report arrives after midnight.
+  const sources = new SourceTagger();
+  const forgetSaltAtMidnight = () =>
+    schedule(dayStart(utcDay(clock.now()) + 1) - clock.now(), async () => {
+      sources.forget();
+      forgetSaltAtMidnight();
+    });
   await scheduleMaintenance();
   heartbeat();
+  forgetSaltAtMidnight();
 
   const loadSummaries = async (days: number): Promise<string[]> => {
     await summarizer.ensureFresh(summaryMaxAgeMs);
@@ -190,6 +201,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     writer,
     addresses: new AddressLimiter(clock, limits.ipBurst, limits.ipRefillPerSecond, limits.ipMaxTracked),
     admissions: new InstanceAdmissions(store, clock, limits.instanceWritesPerDay),
+    sources,
     trust,
     metrics,
     clock,
@@ -218,6 +230,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       await serverClosed;
       await Promise.allSettled([...background]);
       await maintenanceRunning?.catch(() => {});
+      sources.forget();
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => {});
       await store.close();

@@ -13,6 +13,7 @@ export interface PendingReport {
   receivedAt: number;
   payload: string;
   deletionKeyHash: string | null;
+  source: string | null;
 }
 
 type Job =

@@ -12,11 +12,12 @@ import type { InstanceAdmissions } from '../admission';
 import type { AddressLimiter } from '../rate-limit';
 import { utcDay } from '../retention';
 import { DELETION_KEY_HEADER, presentedKeyHash } from '../deletion';
+import type { SourceTagger } from '../source-tag';
 import { parseReport, storedForm } from '../validation';
 import type { Writer } from '../writer';
 import { discardRestOfBody, readBody } from '../../lib/http/body';
 import { parserRejected } from './body';
-import { limitKey, type ProxyTrust } from './client-address';
+import { limitKey, networkOf, type ProxyTrust } from './client-address';
 import { sendError, sendJson } from './respond';
 
 export interface IngestContext {
@@ -24,6 +25,7 @@ export interface IngestContext {
   writer: Writer;
   addresses: AddressLimiter;
   admissions: InstanceAdmissions;
+  sources: SourceTagger;
   trust: ProxyTrust;
   metrics: Metrics;
   clock: CollectorClock;
@@ -38,14 +40,15 @@ function reject(ctx: IngestContext, res: http.ServerResponse, status: number, re
   sendError(res, status, reason, message, extra, headers);
 }
 
-function admitAddress(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): boolean {
+/** The client's address if its budget allows the request; null (and answered 429) otherwise. */
+function admitAddress(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): string | null {
   const address = ctx.trust.clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], req.socket);
   const admission = ctx.addresses.take(limitKey(address));
-  if (admission.ok) return true;
+  if (admission.ok) return address;
   ctx.metrics.rateLimited.address++;
   reject(ctx, res, 429, 'rate-limited', 'too many requests from this address', {}, { 'retry-after': admission.retryAfterSeconds });
   discardRestOfBody(req);
-  return false;
+  return null;
 }
 
 export async function handleCollect(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -54,7 +57,8 @@ export async function handleCollect(ctx: IngestContext, req: http.IncomingMessag
     discardRestOfBody(req);
     return;
   }
-  if (!admitAddress(ctx, req, res)) return;
+  const address = admitAddress(ctx, req, res);
+  if (address === null) return;
   const type = req.headers['content-type'];
   if (type === undefined || !JSON_TYPE.test(type)) {
     reject(ctx, res, 415, 'content-type', 'Content-Type must be application/json (UTF-8)');
@@ -82,13 +86,13 @@ export async function handleCollect(ctx: IngestContext, req: http.IncomingMessag
   }
   ctx.inFlight.count++;
   try {
-    await ingest(ctx, req, res);
+    await ingest(ctx, req, res, networkOf(address));
   } finally {
     ctx.inFlight.count--;
   }
 }
 
-async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse, network: string): Promise<void> {
   const body = await readBody(req, ctx.limits.maxBodyBytes, ctx.limits.bodyTimeoutMs);
   if (!body.ok) {
     if (body.reason === 'aborted') {
@@ -120,7 +124,9 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     }
   }
   if (!ctx.admissions.take(report.id, day)) return instanceLimited(ctx, res);
-  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, ...storedForm(report) });
+  // The address itself goes no further than this line: only the day's opaque tag of its network is kept.
+  const source = ctx.sources.tag(network, receivedAt);
+  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, source, ...storedForm(report) });
   if (!pending) {
     ctx.admissions.giveBack(report.id, day);
     reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
@@ -154,7 +160,7 @@ export async function handleDelete(ctx: IngestContext, req: http.IncomingMessage
     discardRestOfBody(req);
     return;
   }
-  if (!admitAddress(ctx, req, res)) return;
+  if (admitAddress(ctx, req, res) === null) return;
   discardRestOfBody(req);
   if (!PATTERNS.uuid.test(id)) {
     reject(ctx, res, 400, 'bad-request', 'not an instance id');

@@ -18,6 +18,7 @@ const SCHEMA = `
     PRIMARY KEY (day, instance_id)
   );
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS deletion_key_hash text;
+  ALTER TABLE reports ADD COLUMN IF NOT EXISTS source text;
   CREATE TABLE IF NOT EXISTS dirty_days (day integer PRIMARY KEY, version bigint NOT NULL);
   CREATE TABLE IF NOT EXISTS summaries (day integer PRIMARY KEY, final boolean NOT NULL, body text NOT NULL);
   CREATE TABLE IF NOT EXISTS runs (started_at bigint PRIMARY KEY, alive_at bigint NOT NULL);
@@ -83,11 +84,11 @@ export class PostgresStore implements Store {
     if (batch.length === 0) return [];
     return this.tx(async (client) => {
       const result = await client.query<{ day: number; id: string; writes: number }>(
-        `INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash)
-         SELECT d, i, r, w, p::jsonb, k FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[]) AS t(d, i, r, w, p, k)
+        `INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source)
+         SELECT d, i, r, w, p::jsonb, k, s FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[]) AS t(d, i, r, w, p, k, s)
          ON CONFLICT (day, instance_id) DO UPDATE SET
            received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
-           deletion_key_hash = excluded.deletion_key_hash
+           deletion_key_hash = excluded.deletion_key_hash, source = excluded.source
          WHERE reports.writes < $6
          RETURNING day, instance_id::text AS id, writes`,
         [
@@ -98,6 +99,7 @@ export class PostgresStore implements Store {
           batch.map((w) => w.payload),
           cap,
           batch.map((w) => w.deletionKeyHash),
+          batch.map((w) => w.source),
         ],
       );
       const written = new Map(result.rows.map((r) => [`${r.day}/${r.id}`, r.writes]));
@@ -176,15 +178,15 @@ export class PostgresStore implements Store {
   async readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
     const { rows } =
       afterId === null
-        ? await this.pool.query<{ id: string; payload: string }>(
-            'SELECT instance_id::text AS id, payload::text AS payload FROM reports WHERE day = $1 ORDER BY instance_id LIMIT $2',
+        ? await this.pool.query<{ id: string; payload: string; source: string | null }>(
+            'SELECT instance_id::text AS id, payload::text AS payload, source FROM reports WHERE day = $1 ORDER BY instance_id LIMIT $2',
             [day, limit],
           )
-        : await this.pool.query<{ id: string; payload: string }>(
-            'SELECT instance_id::text AS id, payload::text AS payload FROM reports WHERE day = $1 AND instance_id > $2::uuid ORDER BY instance_id LIMIT $3',
+        : await this.pool.query<{ id: string; payload: string; source: string | null }>(
+            'SELECT instance_id::text AS id, payload::text AS payload, source FROM reports WHERE day = $1 AND instance_id > $2::uuid ORDER BY instance_id LIMIT $3',
             [day, afterId, limit],
           );
-    return rows.map((r) => ({ instanceId: r.id, payload: r.payload }));
+    return rows.map((r) => ({ instanceId: r.id, payload: r.payload, source: r.source }));
   }
 
   async saveSummary(summary: StoredSummary, version: number | null): Promise<void> {

@@ -14,7 +14,7 @@ import { planDeletion, type StoredKey } from '../deletion';
 import type { DeletionResult, DirtyDay, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
 
 export const SQLITE_FILE = 'collector.sqlite';
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 export type SqliteDurability = 'normal' | 'full';
 
@@ -64,7 +64,8 @@ export class SqliteStore implements Store {
         received_at INTEGER NOT NULL,
         writes INTEGER NOT NULL,
         payload TEXT NOT NULL,
-        deletion_key_hash TEXT
+        deletion_key_hash TEXT,
+        source TEXT
       );
       CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance ON reports (day, instance_id);
       CREATE TABLE IF NOT EXISTS dirty_days (day INTEGER PRIMARY KEY, version INTEGER NOT NULL);
@@ -73,16 +74,17 @@ export class SqliteStore implements Store {
     `);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw new StoreUnavailable(`database was written by a newer collector (schema ${version})`);
-    // Schema 2: the deletion-key hash beside each report.
+    // Schema 2: the deletion-key hash beside each report; 3: the per-day source tag.
     const columns = new Set((db.pragma('table_info(reports)') as { name: string }[]).map((c) => c.name));
     if (!columns.has('deletion_key_hash')) db.exec('ALTER TABLE reports ADD COLUMN deletion_key_hash TEXT');
+    if (!columns.has('source')) db.exec('ALTER TABLE reports ADD COLUMN source TEXT');
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
 
     this.upsert = db.prepare(`
-      INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash) VALUES (?, ?, ?, ?, ?, ?)
+      INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (day, instance_id) DO UPDATE SET
         received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
-        deletion_key_hash = excluded.deletion_key_hash
+        deletion_key_hash = excluded.deletion_key_hash, source = excluded.source
       WHERE reports.writes < ?
       RETURNING writes`);
     this.touchDay = db.prepare('INSERT INTO dirty_days (day, version) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET version = version + 1');
@@ -90,7 +92,7 @@ export class SqliteStore implements Store {
       const outcomes: WriteOutcome[] = [];
       const days = new Set<number>();
       for (const w of batch) {
-        const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, cap) as { writes: number } | undefined;
+        const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, cap) as { writes: number } | undefined;
         if (!row) outcomes.push('capped');
         else {
           outcomes.push(row.writes === w.count ? 'inserted' : 'replaced');
@@ -159,7 +161,7 @@ export class SqliteStore implements Store {
 
   async readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
     return this.db
-      .prepare('SELECT instance_id AS instanceId, payload FROM reports WHERE day = ? AND instance_id > ? ORDER BY instance_id LIMIT ?')
+      .prepare('SELECT instance_id AS instanceId, payload, source FROM reports WHERE day = ? AND instance_id > ? ORDER BY instance_id LIMIT ?')
       .all(day, afterId ?? '', limit) as RawRow[];
   }
 

@@ -18,6 +18,8 @@ export interface ReportWrite {
   count: number;
   /** `candor.deletionKeyHash` of the report (64 hex), kept beside it; null when it had none. */
   deletionKeyHash: string | null;
+  /** Opaque tag of the network the report came from, valid for its day only (source-tag.ts). */
+  source: string | null;
 }
 
 /** What a deletion request did: nothing (refused), or removed this many rows. */
@@ -26,6 +28,8 @@ export type DeletionResult = { allowed: false } | { allowed: true; removed: numb
 export interface RawRow {
   instanceId: string;
   payload: string;
+  /** Null for rows stored before source tags existed. */
+  source: string | null;
 }
 
 export interface DirtyDay {

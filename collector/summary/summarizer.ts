@@ -9,6 +9,7 @@ import { DAY_MS, dayStart, expiryCutoff, utcDay } from '../retention';
 import type { Run, Store } from '../store/types';
 import { DayAggregator } from './aggregate';
 import type { DaySummary, IncompleteReason } from './types';
+import { isCurrentFormat, withoutExactValues } from './upgrade';
 
 /** A gap this long in the collector's own uptime marks a day incomplete. */
 const DOWN_TOLERANCE_MS = 15 * 60_000;
@@ -92,12 +93,29 @@ export class Summarizer {
     }
   }
 
+  /**
+   * Brings summaries of an earlier format up to this one (upgrade.ts): recomputed where the day's
+   * raw reports are all still kept, stripped of exact values where they are not.
+   */
+  async upgradeStored(): Promise<void> {
+    const now = this.clock.now();
+    const firstIntactDay = utcDay(expiryCutoff(now)) + 1;
+    for (const stored of await this.store.summaries(0)) {
+      if (isCurrentFormat(stored.body)) continue;
+      if (stored.day >= firstIntactDay) await this.computeDay(stored.day, null, now);
+      else {
+        const body = withoutExactValues(stored.body);
+        if (body !== stored.body) await this.store.saveSummary({ ...stored, body }, null);
+      }
+    }
+  }
+
   private async computeDay(day: number, version: number | null, now: number): Promise<void> {
     const aggregator = new DayAggregator();
     let after: string | null = null;
     for (;;) {
       const rows = await this.store.readDay(day, after, this.pageSize);
-      for (const row of rows) aggregator.add(JSON.parse(row.payload) as Payload);
+      for (const row of rows) aggregator.add(JSON.parse(row.payload) as Payload, row.source);
       const last = rows[rows.length - 1];
       if (!last || rows.length < this.pageSize) break;
       after = last.instanceId;

@@ -154,10 +154,10 @@ describe.each(backends)('conformance: $name', (backend) => {
       const n = PURGE_BATCH * 2 + 17;
       const payload = JSON.stringify({ id: newId(), pad: 'x'.repeat(400) });
       for (let i = 0; i < n; i += 1000) {
-        const batch = Array.from({ length: Math.min(1000, n - i) }, () => ({ day: utcDay(old), instanceId: newId(), receivedAt: old, payload, count: 1, deletionKeyHash: null }));
+        const batch = Array.from({ length: Math.min(1000, n - i) }, () => ({ day: utcDay(old), instanceId: newId(), receivedAt: old, payload, count: 1, deletionKeyHash: null, source: null }));
         expect((await store.writeReports(batch, 10)).every((o) => o === 'inserted')).toBe(true);
       }
-      await store.writeReports([{ day: utcDay(old) + 20, instanceId: newId(), receivedAt: old + 20 * DAY_MS, payload, count: 1, deletionKeyHash: null }], 10);
+      await store.writeReports([{ day: utcDay(old) + 20, instanceId: newId(), receivedAt: old + 20 * DAY_MS, payload, count: 1, deletionKeyHash: null, source: null }], 10);
       const clock = new FakeClock(old + RETENTION_MS + DAY_MS);
       const purged = await new Purger(store, clock, new Metrics(), { log: () => {} }).run();
       expect(purged).toBe(n);
@@ -203,7 +203,7 @@ describe('conformance across stores', () => {
     const old = Date.UTC(2026, 0, 1);
     const payload = JSON.stringify({ pad: 'x'.repeat(2_000) });
     await store.writeReports(
-      Array.from({ length: 3_000 }, () => ({ day: utcDay(old), instanceId: newId(), receivedAt: old, payload, count: 1, deletionKeyHash: null })),
+      Array.from({ length: 3_000 }, () => ({ day: utcDay(old), instanceId: newId(), receivedAt: old, payload, count: 1, deletionKeyHash: null, source: null })),
       10,
     );
     await store.reclaimSpace();

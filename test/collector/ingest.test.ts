@@ -131,30 +131,34 @@ describe('POST /collect', () => {
     expect(days).toHaveLength(1);
     const day = days[0]!;
     expect(day.instances).toBe(1);
-    expect(day.agents.values).toEqual([{ value: 'navidrome', count: 1 }]);
-    const os = report.os as { type: string; arch: string };
-    expect(day.osArch.values).toEqual([{ value: `${os.type}/${os.arch}`, count: 1 }]);
+    // One server is counted everywhere it answered, and published nowhere on its own.
+    expect(day.agents).toEqual({ reported: 1, values: [{ value: 'Other', count: 1 }] });
+    expect(day.osArch.reported).toBe(1);
     // Navidrome omits false flags: its config object still answers every flag.
     const lastfm = day.features.find((f) => f.flag === 'enableLastFM')!;
-    expect(lastfm.reported).toBe(1);
-    expect(lastfm.enabled).toBe((report.config as Record<string, unknown>).enableLastFM === true ? 1 : 0);
+    expect(lastfm).toEqual({ flag: 'enableLastFM', enabled: null, reported: 1 });
   });
 
   it('summarizes a mixed day of Candor and Navidrome reports with correct denominators', async () => {
-    const c = await start();
-    for (let i = 0; i < 6; i++) expect((await post(c.url, NAVIDROME_SAMPLES.docker())).status).toBe(200);
+    const c = await start({ trustProxy: ['127.0.0.1'] });
+    let network = 0;
+    const from = (report: unknown) => post(c.url, report, { 'x-forwarded-for': `192.0.${network++}.1` });
+    for (let i = 0; i < 6; i++) expect((await from(NAVIDROME_SAMPLES.docker())).status).toBe(200);
     // Candor could not read the config: the flags are unknown, not false.
-    for (let i = 0; i < 4; i++) expect((await post(c.url, candorReport({ config: undefined }))).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await from(candorReport({ config: undefined }))).status).toBe(200);
     const day = (await summary(c.url)).days[0]!;
-    expect(day.instances).toBe(10);
+    expect(day.instances).toBe(11);
     expect(day.agents.values).toEqual([
       { value: 'navidrome', count: 6 },
-      { value: 'candor', count: 4 },
+      { value: 'candor', count: 5 },
     ]);
     expect(day.features.find((f) => f.flag === 'enableLastFM')).toEqual({ flag: 'enableLastFM', enabled: 6, reported: 6 });
-    expect(day.versions.values).toEqual([{ value: '0.58.0', count: 10 }]);
-    expect(day.library.tracks!.reported).toBe(10);
-    expect(day.library.tracks!.percentiles).toMatchObject({ p25: 12_000, p50: 45_210, p99: 45_210 });
+    expect(day.versions.values).toEqual([{ value: '0.58.0', count: 11 }]);
+    expect(day.library.tracks!.reported).toBe(11);
+    expect(day.library.tracks!.bins.filter((b) => b.count !== null)).toEqual([
+      { label: '10k–20k', from: 10_000, count: 5 },
+      { label: '20k–50k', from: 20_000, count: 6 },
+    ]);
   });
 });
 

@@ -66,10 +66,10 @@ export async function scrape(url: string): Promise<Map<string, number>> {
 export const rejected = (m: Map<string, number>, reason: string): number => m.get(`collector_requests_rejected_total{reason="${reason}"}`) ?? NaN;
 
 /** Rows in the SQLite file, read through a second, read-only connection (as an operator would). */
-export function sqliteRows(dataDir: string): { instance_id: string; day: number; received_at: number; writes: number; payload: string }[] {
+export function sqliteRows(dataDir: string): { instance_id: string; day: number; received_at: number; writes: number; payload: string; source: string | null }[] {
   const db = new Database(path.join(dataDir, 'collector.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT instance_id, day, received_at, writes, payload FROM reports ORDER BY day, instance_id').all() as never;
+    return db.prepare('SELECT instance_id, day, received_at, writes, payload, source FROM reports ORDER BY day, instance_id').all() as never;
   } finally {
     db.close();
   }
