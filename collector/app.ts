@@ -55,6 +55,8 @@ export interface Collector {
 }
 
 const DEFAULT_SUMMARY_DAYS = 90;
+/** A stored report shows in the summaries within about this long (longer only when passes are slow). */
+export const DEFAULT_SUMMARY_MAX_AGE_MS = 1_000;
 
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const { store } = options;
@@ -63,19 +65,28 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const purgeIntervalMs = options.purgeIntervalMs ?? 3_600_000;
   const heartbeatMs = options.heartbeatMs ?? 60_000;
-  const summaryMaxAgeMs = options.summaryMaxAgeMs ?? 60_000;
+  const summaryMaxAgeMs = options.summaryMaxAgeMs ?? DEFAULT_SUMMARY_MAX_AGE_MS;
   const trust = new ProxyTrust(options.trustProxy ?? []);
   const metrics = new Metrics();
   const run = { startedAt: clock.now(), aliveAt: clock.now() };
   const summarizer = new Summarizer(store, clock, logger, run.startedAt);
   const writer = new Writer(
     store,
-    { capacity: limits.queueCapacity, maxBatch: limits.maxBatch, instanceWritesPerDay: limits.instanceWritesPerDay, onCommit: () => summarizer.markDirty() },
+    {
+      capacity: limits.queueCapacity,
+      maxBatch: limits.maxBatch,
+      instanceWritesPerDay: limits.instanceWritesPerDay,
+      onCommit: () => {
+        summarizer.markDirty();
+        refreshSoon();
+      },
+    },
     metrics,
     logger,
     clock,
   );
   const purger = new Purger(store, clock, metrics, logger);
+  let refreshSoon = (): void => {};
   await store.saveRun(run);
 
   let maintenanceRunning: Promise<void> | null = null;
@@ -132,6 +143,17 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       sources.forget();
       forgetSaltAtMidnight();
     });
+  // After a commit, today's summary is recomputed as soon as the gap since the last pass allows.
+  let refreshPending = false;
+  refreshSoon = () => {
+    if (refreshPending || closing) return;
+    refreshPending = true;
+    schedule(summarizer.dueIn(summaryMaxAgeMs), async () => {
+      refreshPending = false;
+      await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
+      if (summarizer.stale) refreshSoon();
+    });
+  };
   await scheduleMaintenance();
   heartbeat();
   forgetSaltAtMidnight();

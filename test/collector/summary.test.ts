@@ -9,6 +9,10 @@ import type { Payload } from '../../electron/core/schema/payload';
 import { FEATURE_FLAGS, summarizeDay, type SourcedReport } from '../../collector/summary/aggregate';
 import { K_ANONYMITY, OTHER } from '../../collector/summary/threshold';
 import type { DaySummary } from '../../collector/summary/types';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_SUMMARY_MAX_AGE_MS } from '../../collector/app';
 import { DAY_MS, utcDay } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
 import { candorReport, post, send, testCollector } from './support/harness';
@@ -145,24 +149,71 @@ describe('summaries in the running service', () => {
   const days = async (url: string): Promise<DaySummary[]> => JSON.parse((await send(url, { method: 'GET', path: '/api/summary' })).body).days;
 
   it('flags incomplete days (in progress, collector down, a sudden drop) instead of dropping them', async () => {
-    const clock = new FakeClock(Date.UTC(2026, 4, 1, 6)); // started at 06:00: the first six hours were missed
-    const c = await testCollector({ clock, heartbeatMs: 30 * 60_000 });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'collector-summary-'));
+    const clock = new FakeClock(Date.UTC(2026, 4, 1, 6)); // first started at 06:00: before that it did not exist, it was not down
+    let c = await testCollector({ clock, heartbeatMs: 30 * 60_000, dataDir: dir });
     running.push(c);
     clock.afterTimer = () => c.collector.idle();
     for (let i = 0; i < 10; i++) await post(c.url, candorReport());
     let [first] = await days(c.url);
-    expect(first).toMatchObject({ final: false, complete: false, incomplete: ['in-progress', 'collector-down'] });
+    expect(first).toMatchObject({ final: false, complete: false, incomplete: ['in-progress'] });
 
-    await clock.advance(DAY_MS); // 06:00 next day, up the whole time
+    // Stopped at 06:00, back at 12:00: those six hours were missed.
+    running.splice(running.indexOf(c), 1);
+    await c.close();
+    await clock.advance(6 * 3600_000);
+    c = await testCollector({ clock, heartbeatMs: 30 * 60_000, dataDir: dir });
+    running.push(c);
+    clock.afterTimer = () => c.collector.idle();
+    [first] = await days(c.url);
+    expect(first).toMatchObject({ incomplete: ['in-progress', 'collector-down'] });
+
+    await clock.advance(DAY_MS); // 12:00 next day, up the whole time
     for (let i = 0; i < 10; i++) await post(c.url, candorReport());
     await clock.advance(DAY_MS);
     for (let i = 0; i < 4; i++) await post(c.url, candorReport());
     await clock.advance(DAY_MS);
     const all = await days(c.url);
     [first] = all;
-    expect(first).toMatchObject({ final: true, incomplete: ['collector-down'], collectorDownMinutes: 360, instances: 10 });
+    expect(first).toMatchObject({ final: true, incomplete: ['collector-down'], instances: 10 });
+    expect(first!.collectorDownMinutes).toBeGreaterThanOrEqual(330);
+    expect(first!.collectorDownMinutes).toBeLessThanOrEqual(360);
     expect(all[1]).toMatchObject({ final: true, complete: true, incomplete: [], instances: 10 });
     expect(all[2]).toMatchObject({ final: true, complete: false, incomplete: ['drop'], instances: 4 });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows a stored report within seconds with the default settings, without summarizing on every request', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 4, 1, 10));
+    const c = await testCollector({ clock, summaryMaxAgeMs: DEFAULT_SUMMARY_MAX_AGE_MS });
+    running.push(c);
+    clock.afterTimer = () => c.collector.idle();
+    const store = c.collector.store;
+    let passes = 0;
+    const readDay = store.readDay.bind(store);
+    store.readDay = (...args) => {
+      if (args[1] === null) passes++;
+      return readDay(...args);
+    };
+    expect((await post(c.url, candorReport())).status).toBe(200);
+    await clock.advance(2_000);
+    // Summarized by then whether or not anyone asked: the stored summary already counts it.
+    const stored = (await store.summaries(utcDay(clock.now()))).map((row) => JSON.parse(row.body) as DaySummary);
+    expect(stored.at(-1)!.instances).toBe(1);
+    expect((await days(c.url)).at(-1)!.instances).toBe(1);
+
+    // Many reads of an unchanged day recompute nothing.
+    const before = passes;
+    for (let i = 0; i < 20; i++) await days(c.url);
+    expect(passes).toBe(before);
+    // Writes and reads within one second: at most one pass for all of them.
+    for (let i = 0; i < 5; i++) {
+      await post(c.url, candorReport());
+      await days(c.url);
+    }
+    expect(passes - before).toBeLessThanOrEqual(1);
+    await clock.advance(2_000);
+    expect((await days(c.url)).at(-1)!.instances).toBe(6);
   });
 
   it('recomputes only what changed, serves an ETag, and answers 304 when nothing did', async () => {
