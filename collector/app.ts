@@ -133,6 +133,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     schedule(heartbeatMs, async () => {
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
+      // Another process may have written to the store (`candor-collector import`): its days are marked there.
+      if (!summarizer.stale && (await store.dirtyDays().catch(() => [])).length > 0) summarizer.markDirty();
       await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
       heartbeat();
     });
@@ -221,6 +223,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const ingest: IngestContext = {
     limits,
     writer,
+    store,
     addresses: new AddressLimiter(clock, limits.ipBurst, limits.ipRefillPerSecond, limits.ipMaxTracked),
     admissions: new InstanceAdmissions(store, clock, limits.instanceWritesPerDay),
     sources,

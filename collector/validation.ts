@@ -10,10 +10,12 @@ import { payloadSchema, type Payload } from '../electron/core/schema/payload';
 export type Report = Payload & { id: string };
 
 export type ParseFailure =
-  | { ok: false; status: 400; reason: 'malformed-json'; message: string }
+  | { ok: false; status: 400; reason: 'malformed-json'; message: string; path?: string }
+  | { ok: false; status: 413; reason: 'too-large'; message: string; path?: string }
   | { ok: false; status: 422; reason: 'schema'; path: string; message: string };
 
 export type ParseResult = { ok: true; report: Report } | ParseFailure;
+export type JsonResult = { ok: true; input: unknown } | ParseFailure;
 
 /**
  * Deepest bracket nesting in a JSON text, stopping as soon as it passes `limit`. Runs before
@@ -36,11 +38,15 @@ export function exceedsDepth(bytes: Uint8Array, limit: number): boolean {
   return false;
 }
 
-export function parseReport(bytes: Buffer, maxDepth: number): ParseResult {
+/**
+ * Bytes -> a JSON value, refusing what no known client sends (not UTF-8, a byte-order mark),
+ * nesting past `maxDepth` anywhere, and the keys `__proto__`, `constructor`, `prototype` anywhere.
+ */
+export function parseJson(bytes: Buffer, maxDepth: number, what = 'body'): JsonResult {
   // A byte-order mark is refused rather than skipped: RFC 8259 forbids senders to add one, and
   // neither Navidrome nor Candor does, so one means a client we have never tested.
   if (!isUtf8(bytes) || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) {
-    return { ok: false, status: 400, reason: 'malformed-json', message: 'body is not UTF-8 JSON' };
+    return { ok: false, status: 400, reason: 'malformed-json', message: `${what} is not UTF-8 JSON` };
   }
   if (exceedsDepth(bytes, maxDepth)) {
     return { ok: false, status: 422, reason: 'schema', path: '', message: 'nested too deeply' };
@@ -50,18 +56,28 @@ export function parseReport(bytes: Buffer, maxDepth: number): ParseResult {
     // JSON.parse also refuses trailing data after the value.
     input = JSON.parse(bytes.toString('utf8'));
   } catch {
-    return { ok: false, status: 400, reason: 'malformed-json', message: 'body is not valid JSON' };
+    return { ok: false, status: 400, reason: 'malformed-json', message: `${what} is not valid JSON` };
   }
   // The schema drops unknown fields without looking inside them; the promise covers them too.
   if (mayHoldForbiddenKey(bytes)) {
     const forbidden = forbiddenKeyPath(input, payloadSchema, '');
     if (forbidden !== null) return { ok: false, status: 422, reason: 'schema', path: forbidden, message: 'forbidden key' };
   }
+  return { ok: true, input };
+}
+
+/** A parsed JSON value -> a report: the payload schema, unknown fields dropped, an id required. */
+export function validateReport(input: unknown, maxDepth: number): ParseResult {
   const result = validate(payloadSchema, input, { unknownKeys: 'drop', maxDepth });
   if (!result.ok) return { ok: false, status: 422, reason: 'schema', path: result.path, message: result.reason };
   // The schema lets the agent omit what it cannot know; the collector cannot dedup without an id.
   if (result.value.id === undefined) return { ok: false, status: 422, reason: 'schema', path: 'id', message: 'required' };
   return { ok: true, report: result.value as Report };
+}
+
+export function parseReport(bytes: Buffer, maxDepth: number): ParseResult {
+  const json = parseJson(bytes, maxDepth);
+  return json.ok ? validateReport(json.input, maxDepth) : json;
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

@@ -12,8 +12,11 @@ import type { InstanceAdmissions } from '../admission';
 import type { AddressLimiter } from '../rate-limit';
 import { utcDay } from '../retention';
 import { DELETION_KEY_HEADER, presentedKeyHash } from '../deletion';
-import type { SourceTagger } from '../source-tag';
-import { parseReport, storedForm } from '../validation';
+import { IMPORT_SOURCE, type SourceTagger } from '../source-tag';
+import type { Store } from '../store/types';
+import { parseSubmission } from '../export-file';
+import { priorImport } from '../import';
+import { storedForm } from '../validation';
 import type { Writer } from '../writer';
 import { discardRestOfBody, readBody } from '../../lib/http/body';
 import { parserRejected } from './body';
@@ -23,6 +26,8 @@ import { sendError, sendJson } from './respond';
 export interface IngestContext {
   limits: Limits;
   writer: Writer;
+  /** Read only: what an imported report is compared with. */
+  store: Pick<Store, 'findReport'>;
   addresses: AddressLimiter;
   admissions: InstanceAdmissions;
   sources: SourceTagger;
@@ -104,17 +109,34 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     discardRestOfBody(req);
     return;
   }
-  // The server's clock, at the moment the report is complete: client clocks are never consulted.
-  const receivedAt = ctx.clock.now();
-  const parsed = parseReport(body.body, ctx.limits.maxJsonDepth);
+  // The server's clock, at the moment the report is complete: client clocks are never consulted,
+  // except an export file's own creation time (export-file.ts), checked against this one.
+  const now = ctx.clock.now();
+  const parsed = parseSubmission(body.body, ctx.limits, now);
   if (!parsed.ok) {
-    if (parsed.status === 422) reject(ctx, res, 422, 'schema', parsed.message, { path: parsed.path || '(root)' });
-    else reject(ctx, res, 400, 'malformed-json', parsed.message);
+    const where: Record<string, string> = parsed.path !== undefined || parsed.status === 422 ? { path: parsed.path || '(root)' } : {};
+    if (parsed.status === 422) reject(ctx, res, 422, 'schema', parsed.message, where);
+    else if (parsed.status === 413) reject(ctx, res, 413, 'too-large', parsed.message, where);
+    else reject(ctx, res, 400, 'malformed-json', parsed.message, where);
     return;
   }
-  const { report } = parsed;
+  const { report, exportedAt } = parsed;
+  if (exportedAt !== null) {
+    let prior;
+    try {
+      prior = await priorImport(ctx.store, report, exportedAt);
+    } catch {
+      reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+      return;
+    }
+    if (prior !== null) {
+      sendJson(res, 200, { status: prior });
+      return;
+    }
+  }
+  const receivedAt = exportedAt ?? now;
   const day = utcDay(receivedAt);
-  const counting = ctx.admissions.ready(day);
+  const counting = ctx.admissions.ready(day, report.id);
   if (counting) {
     try {
       await counting;
@@ -124,8 +146,9 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     }
   }
   if (!ctx.admissions.take(report.id, day)) return instanceLimited(ctx, res);
-  // The address itself goes no further than this line: only the day's opaque tag of its network is kept.
-  const source = ctx.sources.tag(network, receivedAt);
+  // The address itself goes no further than this line: only the day's opaque tag of its network is
+  // kept. An export file stands for a machine that may be anywhere: all imports are one source.
+  const source = exportedAt === null ? ctx.sources.tag(network, now) : IMPORT_SOURCE;
   const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, source, ...storedForm(report) });
   if (!pending) {
     ctx.admissions.giveBack(report.id, day);

@@ -117,6 +117,11 @@ export class PostgresStore implements Store {
     });
   }
 
+  async findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
+    const { rows } = await this.pool.query<{ r: string; w: number }>('SELECT received_at AS r, writes AS w FROM reports WHERE day = $1 AND instance_id = $2', [day, instanceId]);
+    return rows[0] ? { receivedAt: n(rows[0].r), writes: rows[0].w } : null;
+  }
+
   async writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
     const { rows } = await this.pool.query<{ id: string; writes: number }>('SELECT instance_id::text AS id, writes FROM reports WHERE day = $1', [day]);
     return rows.map((r) => ({ instanceId: r.id, writes: r.writes }));

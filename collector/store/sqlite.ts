@@ -108,6 +108,11 @@ export class SqliteStore implements Store {
     return this.writeTx(batch, cap);
   }
 
+  async findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
+    const row = this.db.prepare('SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ?').get(day, instanceId) as { receivedAt: number; writes: number } | undefined;
+    return row ?? null;
+  }
+
   async writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
     return this.db.prepare('SELECT instance_id AS instanceId, writes FROM reports WHERE day = ?').all(day) as { instanceId: string; writes: number }[];
   }

@@ -56,6 +56,8 @@ export interface Store {
 
   /** Upserts in one transaction, marking the days dirty; outcomes in input order. Keys are unique within a batch. */
   writeReports(batch: readonly ReportWrite[], writesPerDayCap: number): Promise<WriteOutcome[]>;
+  /** One instance's row of one day, if any (what an import compares itself with). */
+  findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null>;
   /** Stored writes per instance on one day: what admission counts start from. */
   writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]>;
   /**
