@@ -12,7 +12,16 @@ import type { CollectorClock } from './platform';
 import { DAY_MS, utcDay } from './retention';
 import type { Store } from './store/types';
 
-export class InstanceAdmissions {
+/** What ingestion asks of the cap (InstanceAdmissions; `uncounted` only for measuring its cost). */
+export interface Admissions {
+  ready(day: number, instanceId: string): Promise<void> | null;
+  take(instanceId: string, day: number): boolean;
+  giveBack(instanceId: string, day: number): void;
+  markFull(instanceId: string, day: number): void;
+  retryAfterSeconds(): number;
+}
+
+export class InstanceAdmissions implements Admissions {
   private day = -1;
   private counts = new Map<string, number>();
   private loading: Promise<void> | null = null;
@@ -104,4 +113,13 @@ export class InstanceAdmissions {
     const now = this.clock.now();
     return Math.max(1, Math.ceil(((utcDay(now) + 1) * DAY_MS - now) / 1000));
   }
+}
+
+/**
+ * No count at admission: the store's own cap alone, as before admission counting existed. Only the
+ * benchmark uses it, to measure what the count costs against the same pipeline without it.
+ */
+export function uncountedAdmissions(clock: Pick<CollectorClock, 'now'>): Admissions {
+  const counted = new InstanceAdmissions({ writesOfDay: async () => [], findReport: async () => null }, clock, Infinity);
+  return { ready: () => null, take: () => true, giveBack: () => {}, markFull: () => {}, retryAfterSeconds: () => counted.retryAfterSeconds() };
 }

@@ -16,7 +16,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits';
 import { Metrics } from './metrics';
 import { realClock, type CollectorClock, type Logger } from './platform';
 import { Purger } from './purge';
-import { InstanceAdmissions } from './admission';
+import { InstanceAdmissions, uncountedAdmissions } from './admission';
 import { AddressLimiter } from './rate-limit';
 import { SourceTagger } from './source-tag';
 import { dayStart, expiresAt, expiryCutoff, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
@@ -39,6 +39,8 @@ export interface CollectorOptions {
   summaryMaxAgeMs?: number;
   purgeIntervalMs?: number;
   heartbeatMs?: number;
+  /** Benchmark only: false leaves the per-instance cap to the store alone, to measure what counting costs. */
+  countAdmissions?: boolean;
 }
 
 export interface Collector {
@@ -225,7 +227,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     writer,
     store,
     addresses: new AddressLimiter(clock, limits.ipBurst, limits.ipRefillPerSecond, limits.ipMaxTracked),
-    admissions: new InstanceAdmissions(store, clock, limits.instanceWritesPerDay),
+    admissions: options.countAdmissions === false ? uncountedAdmissions(clock) : new InstanceAdmissions(store, clock, limits.instanceWritesPerDay),
     sources,
     trust,
     metrics,

@@ -8,7 +8,7 @@ import { PATTERNS } from '../../electron/core/schema/payload';
 import { BUSY_RETRY_AFTER_S, type Limits } from '../limits';
 import type { Metrics, RejectionReason } from '../metrics';
 import type { CollectorClock } from '../platform';
-import type { InstanceAdmissions } from '../admission';
+import type { Admissions } from '../admission';
 import type { AddressLimiter } from '../rate-limit';
 import { utcDay } from '../retention';
 import { DELETION_KEY_HEADER, presentedKeyHash } from '../deletion';
@@ -29,7 +29,7 @@ export interface IngestContext {
   /** Read only: what an imported report is compared with. */
   store: Pick<Store, 'findReport'>;
   addresses: AddressLimiter;
-  admissions: InstanceAdmissions;
+  admissions: Admissions;
   sources: SourceTagger;
   trust: ProxyTrust;
   metrics: Metrics;

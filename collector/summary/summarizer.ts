@@ -11,8 +11,8 @@ import { DayAggregator } from './aggregate';
 import type { DaySummary, IncompleteReason } from './types';
 import { isCurrentFormat, withoutExactValues } from './upgrade';
 
-/** Summarizing may take at most this share of the time: a pass that took 2 s waits 20 s for the next. */
-const MAX_SUMMARY_SHARE = 0.1;
+/** Summarizing may take at most this share of the time: a pass that took 2 s waits 40 s for the next. */
+const MAX_SUMMARY_SHARE = 0.05;
 /** A gap this long in the collector's own uptime marks a day incomplete. */
 const DOWN_TOLERANCE_MS = 15 * 60_000;
 /** A run counts as up until its last heartbeat plus this slack. */
@@ -63,7 +63,7 @@ export class Summarizer {
 
   /**
    * The shortest time between two passes: `maxAgeMs`, stretched when passes are slow so that
-   * summarizing never takes more than a tenth of the time. 0 means "always fresh" (tests).
+   * summarizing never takes more than a twentieth of the time. 0 means "always fresh" (tests).
    */
   private minGap(maxAgeMs: number): number {
     return maxAgeMs === 0 ? 0 : Math.max(maxAgeMs, this.lastPassMs / MAX_SUMMARY_SHARE);
