@@ -10,20 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../support/fake-clock';
-import { candorReport, newId, post, scrape, sqliteRows, testCollector } from './support/harness';
+import { candorReport, collectorsPerTest, holdCommits, newId, post, scrape, sqliteRows } from './support/harness';
 
 const CAP = 10;
-const running: { close(): Promise<void> }[] = [];
+const { start, stop } = collectorsPerTest();
 const dirs: string[] = [];
-afterEach(async () => {
-  for (const c of running.splice(0)) await c.close();
+afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-async function start(options: Parameters<typeof testCollector>[0] = {}) {
-  const c = await testCollector(options);
-  running.push(c);
-  return c;
-}
 
 /** Writes every request in one go on one socket and collects the statuses of the answers, in order. */
 function pipelined(url: string, bodies: string[]): Promise<number[]> {
@@ -112,8 +106,7 @@ describe('per-instance daily cap', () => {
     const id = newId();
     const first = await start({ clock, dataDir: dir });
     for (let i = 0; i < 6; i++) expect((await post(first.url, candorReport({ id }))).status).toBe(200);
-    running.splice(running.indexOf(first), 1);
-    await first.close();
+    await stop(first);
 
     const second = await start({ clock, dataDir: dir });
     const statuses = await pipelined(second.url, Array.from({ length: 10 }, () => JSON.stringify(candorReport({ id }))));
@@ -144,14 +137,7 @@ describe('per-instance daily cap', () => {
   it('gives the place back when the write queue is full', async () => {
     const c = await start({ limits: { instanceWritesPerDay: 2, queueCapacity: 1 } });
     const id = newId();
-    const store = c.collector.store;
-    const original = store.writeReports.bind(store);
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    store.writeReports = async (...args) => {
-      await gate;
-      return original(...args);
-    };
+    const release = holdCommits(c.collector.store);
     const held = post(c.url, candorReport()); // another instance holds the writer
     await new Promise((r) => setTimeout(r, 50));
     const queued = post(c.url, candorReport()); // and fills the queue

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../support/loopback';
-import { candorReport, newId, post, send, sqliteRows } from './support/harness';
+import { candorReport, newId, post, runCollectorCli, send, sqliteRows, type Exited } from './support/harness';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/candor-collector.js');
 const temps: string[] = [];
@@ -24,26 +24,7 @@ function tempDir(): string {
   return d;
 }
 
-interface Exited {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runToExit(args: string[], timeoutMs = 20_000): Promise<Exited> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CANDOR_COLLECTOR_DATABASE_URL: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runToExit = runCollectorCli;
 
 interface Running {
   child: ChildProcess;

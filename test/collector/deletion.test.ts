@@ -5,22 +5,14 @@
  * Reports without the hash (Navidrome's own) are deleted by id alone, as before.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PAYLOAD_FIELDS, PAYLOAD_SCHEMA_VERSION } from '../../electron/core/schema/payload';
 import { DAY_MS } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
-import { candorReport, newId, post, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
+import { candorReport, collectorsPerTest, newId, post, rejected, scrape, send, sqliteRows } from './support/harness';
 import { navidromeDocker } from './support/navidrome';
 
-const running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const c of running.splice(0)) await c.close();
-});
-async function start(options: Parameters<typeof testCollector>[0] = {}) {
-  const c = await testCollector(options);
-  running.push(c);
-  return c;
-}
+const { start } = collectorsPerTest();
 
 /** What the agent keeps (the secret, hex) and what it sends (the sha256 of the secret's bytes). */
 function newKey(): { secret: string; hash: string } {

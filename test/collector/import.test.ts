@@ -4,22 +4,17 @@
  * /collect. Both check the sha256, then validate the report exactly as a normal one; importing the
  * same file twice, on any day, stores one row.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DAY_MS, RETENTION_DAYS, utcDay } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
-import { candorReport, newId, post, send, sqliteRows, testCollector } from './support/harness';
+import { candorReport, collectorsPerTest, newId, post, runCollectorCli, send, sqliteRows } from './support/harness';
 
-const bin = path.resolve(import.meta.dirname, '../../bin/candor-collector.js');
 const temps: string[] = [];
-const running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const c of running.splice(0)) await c.close();
-});
+const { start } = collectorsPerTest();
 afterAll(() => {
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
@@ -27,11 +22,6 @@ function tempDir(): string {
   const d = mkdtempSync(path.join(os.tmpdir(), 'collector-import-'));
   temps.push(d);
   return d;
-}
-async function start(options: Parameters<typeof testCollector>[0] = {}) {
-  const c = await testCollector(options);
-  running.push(c);
-  return c;
 }
 
 /** An export file exactly as the agent writes it. */
@@ -47,16 +37,7 @@ function exportFile(report: unknown, createdAt: number, tamper: { sha256?: strin
   };
 }
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CANDOR_COLLECTOR_DATABASE_URL: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[]) => runCollectorCli(args);
 
 describe('POST /collect with an export file', () => {
   it('stores the report on the day it was made, once, whatever day it arrives', async () => {

@@ -1,30 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../support/fake-clock';
 import { DAY_MS } from '../../collector/retention';
 import type { DaySummary } from '../../collector/summary/types';
-import { candorReport, newId, post, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
+import { candorReport, collectorsPerTest, holdCommits, newId, post, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
 import { NAVIDROME_SAMPLES } from './support/navidrome';
 
-const running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const c of running.splice(0)) await c.close();
-});
-async function start(options: Parameters<typeof testCollector>[0] = {}) {
-  const c = await testCollector(options);
-  running.push(c);
-  return c;
-}
-/** Makes the store wait before every commit until the returned function is called. */
-function holdCommits(store: Awaited<ReturnType<typeof start>>['collector']['store']): () => void {
-  const original = store.writeReports.bind(store);
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  store.writeReports = async (...args) => {
-    await gate;
-    return original(...args);
-  };
-  return release;
-}
+const { start } = collectorsPerTest();
 
 async function summary(url: string): Promise<{ retentionDays: number; days: DaySummary[] }> {
   return JSON.parse((await send(url, { method: 'GET', path: '/api/summary' })).body);

@@ -7,24 +7,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCollector } from '../../collector/index';
 import { DAY_MS, utcDay } from '../../collector/retention';
 import { openStore } from '../../collector/store/open';
 import { K_ANONYMITY } from '../../collector/summary/threshold';
 import type { DaySummary } from '../../collector/summary/types';
 import { FakeClock } from '../support/fake-clock';
-import { candorReport, newId, post, send, sqliteRows, testCollector } from './support/harness';
+import { candorReport, collectorsPerTest, newId, post, send, sqliteRows } from './support/harness';
 
-const running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const c of running.splice(0)) await c.close();
-});
-async function start(options: Parameters<typeof testCollector>[0] = {}) {
-  const c = await testCollector({ trustProxy: ['127.0.0.1'], ...options });
-  running.push(c);
-  return c;
-}
+const { start } = collectorsPerTest({ trustProxy: ['127.0.0.1'] });
 const from = (url: string, report: unknown, address: string) => post(url, report, { 'x-forwarded-for': address });
 async function today(url: string): Promise<DaySummary> {
   return JSON.parse((await send(url, { method: 'GET', path: '/api/summary' })).body).days.at(-1);

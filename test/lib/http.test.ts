@@ -2,19 +2,12 @@
  * lib/http: the HTTP primitives both servers share. A leaf: it depends on Node alone, and nothing
  * in either server reaches into Node's private fields.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { effectivePort, parseAuthority, parseOrigin } from '../../lib/http/host';
+import { sourceOf, tsFiles } from '../support/source-files';
 
-const root = path.resolve(import.meta.dirname, '../..');
-function files(dir: string): string[] {
-  return readdirSync(path.join(root, dir)).flatMap((name) => {
-    const rel = path.join(dir, name);
-    return statSync(path.join(root, rel)).isDirectory() ? files(rel) : rel.endsWith('.ts') ? [rel] : [];
-  });
-}
-const source = (file: string) => readFileSync(path.join(root, file), 'utf8');
+const files = tsFiles;
+const source = sourceOf;
 
 describe('Host and Origin parsing', () => {
   it.each([

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { startCollector, type StartOptions, type StartedCollector } from '../../../collector/index';
+import { afterEach } from 'vitest';
+import { startCollector, type StartOptions, type StartedCollector, type Store } from '../../../collector/index';
 import type { LogLevel, Logger } from '../../../collector/platform';
 
 export const newId = (): string => randomUUID();
@@ -88,4 +90,60 @@ export function captureLogger(): Logger & { lines: string[] } {
 /** The real service in-process, with the address limiter opened up unless a test is about it. */
 export async function testCollector(options: StartOptions = {}): Promise<StartedCollector> {
   return startCollector({ ...options, limits: { ipBurst: 1_000_000, ipRefillPerSecond: 1_000_000, ...options.limits } });
+}
+
+/** Collectors a test file starts (testCollector, with `defaults`), each closed after its test. */
+export function collectorsPerTest(defaults: StartOptions = {}) {
+  const running: StartedCollector[] = [];
+  afterEach(async () => {
+    for (const c of running.splice(0)) await c.close();
+  });
+  return {
+    async start(options: StartOptions = {}): Promise<StartedCollector> {
+      const c = await testCollector({ ...defaults, ...options });
+      running.push(c);
+      return c;
+    },
+    /** Closes one before the test ends (a restart). */
+    async stop(c: StartedCollector): Promise<void> {
+      running.splice(running.indexOf(c), 1);
+      await c.close();
+    },
+  };
+}
+
+/** Makes the store wait before every commit until the returned function is called. */
+export function holdCommits(store: Store): () => void {
+  const original = store.writeReports.bind(store);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  store.writeReports = async (...args) => {
+    await gate;
+    return original(...args);
+  };
+  return release;
+}
+
+export interface Exited {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const bin = path.resolve(import.meta.dirname, '../../../bin/candor-collector.js');
+
+/** The real `candor-collector` process, run to its exit (killed after `timeoutMs`). */
+export function runCollectorCli(args: string[], timeoutMs = 20_000): Promise<Exited> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CANDOR_COLLECTOR_DATABASE_URL: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
