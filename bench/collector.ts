@@ -107,7 +107,8 @@ process.on('SIGTERM', () => { server.close(); db.close(); process.exit(0); });
 `;
 
 export function canPin(): boolean {
-  if (os.availableParallelism() < 2) return false;
+  // os.cpus(), not availableParallelism(): this process may already be pinned by an earlier suite.
+  if (os.cpus().length < 2) return false;
   try {
     execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
     return true;
