@@ -108,11 +108,14 @@ export class InstanceAdmissions implements Admissions {
     if (this.used(day, instanceId) !== null) this.set(day, instanceId, this.perDay);
   }
 
-  /** Seconds until the next UTC midnight, when every instance's count starts again. */
   retryAfterSeconds(): number {
-    const now = this.clock.now();
-    return Math.max(1, Math.ceil(((utcDay(now) + 1) * DAY_MS - now) / 1000));
+    return secondsToMidnight(this.clock.now());
   }
+}
+
+/** Seconds until the next UTC midnight, when every instance's count starts again. */
+function secondsToMidnight(now: number): number {
+  return Math.max(1, Math.ceil(((utcDay(now) + 1) * DAY_MS - now) / 1000));
 }
 
 /**
@@ -120,6 +123,5 @@ export class InstanceAdmissions implements Admissions {
  * benchmark uses it, to measure what the count costs against the same pipeline without it.
  */
 export function uncountedAdmissions(clock: Pick<CollectorClock, 'now'>): Admissions {
-  const counted = new InstanceAdmissions({ writesOfDay: async () => [], findReport: async () => null }, clock, Infinity);
-  return { ready: () => null, take: () => true, giveBack: () => {}, markFull: () => {}, retryAfterSeconds: () => counted.retryAfterSeconds() };
+  return { ready: () => null, take: () => true, giveBack: () => {}, markFull: () => {}, retryAfterSeconds: () => secondsToMidnight(clock.now()) };
 }
