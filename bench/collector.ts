@@ -60,7 +60,7 @@ interface Options {
 const TARGET = 5_000;
 
 /** A report in Navidrome's exact shape (about 1.3 KB), with a fresh instance id per request. */
-function reportTemplate(): { before: string; after: string } {
+export function reportTemplate(): { before: string; after: string } {
   const report = {
     id: '@@ID@@',
     version: '0.58.0 (734eb30a)',
@@ -106,8 +106,9 @@ server.listen(0, '127.0.0.1', () => process.stdout.write('listening on http://12
 process.on('SIGTERM', () => { server.close(); db.close(); process.exit(0); });
 `;
 
-function canPin(): boolean {
-  if (os.availableParallelism() < 2) return false;
+export function canPin(): boolean {
+  // os.cpus(), not availableParallelism(): this process may already be pinned by an earlier suite.
+  if (os.cpus().length < 2) return false;
   try {
     execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
     return true;
@@ -116,7 +117,7 @@ function canPin(): boolean {
   }
 }
 
-function startServer(args: string[], env: Record<string, string>, pinned: boolean): Promise<{ child: ChildProcess; port: number }> {
+export function startServer(args: string[], env: Record<string, string>, pinned: boolean): Promise<{ child: ChildProcess; port: number }> {
   const [cmd, argv] = pinned ? ['taskset', ['-c', '0', process.execPath, ...args]] : [process.execPath, args];
   const child = spawn(cmd, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -130,7 +131,7 @@ function startServer(args: string[], env: Record<string, string>, pinned: boolea
   });
 }
 
-function stopServer(child: ChildProcess): Promise<void> {
+export function stopServer(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     child.removeAllListeners('exit');
     child.on('exit', () => resolve());
@@ -139,7 +140,7 @@ function stopServer(child: ChildProcess): Promise<void> {
 }
 
 /** One keep-alive connection that sends a request and reads the answer, with a minimal parser. */
-class Connection {
+export class Connection {
   private buffer = '';
   private pending: ((status: number) => void) | null = null;
   readonly socket: net.Socket;
@@ -190,7 +191,7 @@ function nextAddress(): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-async function closedLoop(conns: Connection[], template: { before: string; after: string }, ms: number): Promise<{ ok: number; errors: number }> {
+export async function closedLoop(conns: Connection[], template: { before: string; after: string }, ms: number): Promise<{ ok: number; errors: number }> {
   const end = performance.now() + ms;
   let ok = 0;
   let errors = 0;
@@ -280,7 +281,7 @@ async function measure(
   return figures;
 }
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function rowsIn(file: string, table = 'reports'): number {
   const db = new Database(file, { readonly: true });

@@ -21,6 +21,7 @@ const suites: Suite[] = [
   { title: 'Host facts (Candor vs Node built-ins vs systeminformation)', run: benchHostFacts },
   { title: 'Preview: first collection against a local Navidrome-compatible server, and the warm refresh', run: benchPreview },
   ...optional('collector.ts', 'benchCollector', 'Collector ingest'),
+  ...optional('collector-admission.ts', 'benchAdmission', 'Collector admission count: its cost against the same pipeline without it'),
   ...optional('ui.ts', 'benchUi', 'Admin UI in Chromium'),
 ];
 

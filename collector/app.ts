@@ -16,10 +16,12 @@ import { DEFAULT_LIMITS, type Limits } from './limits';
 import { Metrics } from './metrics';
 import { realClock, type CollectorClock, type Logger } from './platform';
 import { Purger } from './purge';
-import { AddressLimiter, CappedInstances } from './rate-limit';
-import { expiresAt, expiryCutoff, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
+import { InstanceAdmissions, uncountedAdmissions } from './admission';
+import { AddressLimiter } from './rate-limit';
+import { SourceTagger } from './source-tag';
+import { dayStart, expiresAt, expiryCutoff, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
 import type { Store } from './store/types';
-import { K_ANONYMITY } from './summary/allowlists';
+import { K_ANONYMITY } from './summary/threshold';
 import { Summarizer } from './summary/summarizer';
 import type { DaySummary } from './summary/types';
 import { Writer } from './writer';
@@ -37,6 +39,8 @@ export interface CollectorOptions {
   summaryMaxAgeMs?: number;
   purgeIntervalMs?: number;
   heartbeatMs?: number;
+  /** Benchmark only: false leaves the per-instance cap to the store alone, to measure what counting costs. */
+  countAdmissions?: boolean;
 }
 
 export interface Collector {
@@ -53,6 +57,8 @@ export interface Collector {
 }
 
 const DEFAULT_SUMMARY_DAYS = 90;
+/** A stored report shows in the summaries within about this long (longer only when passes are slow). */
+export const DEFAULT_SUMMARY_MAX_AGE_MS = 1_000;
 
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const { store } = options;
@@ -61,19 +67,28 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const purgeIntervalMs = options.purgeIntervalMs ?? 3_600_000;
   const heartbeatMs = options.heartbeatMs ?? 60_000;
-  const summaryMaxAgeMs = options.summaryMaxAgeMs ?? 60_000;
+  const summaryMaxAgeMs = options.summaryMaxAgeMs ?? DEFAULT_SUMMARY_MAX_AGE_MS;
   const trust = new ProxyTrust(options.trustProxy ?? []);
   const metrics = new Metrics();
   const run = { startedAt: clock.now(), aliveAt: clock.now() };
   const summarizer = new Summarizer(store, clock, logger, run.startedAt);
   const writer = new Writer(
     store,
-    { capacity: limits.queueCapacity, maxBatch: limits.maxBatch, instanceWritesPerDay: limits.instanceWritesPerDay, onCommit: () => summarizer.markDirty() },
+    {
+      capacity: limits.queueCapacity,
+      maxBatch: limits.maxBatch,
+      instanceWritesPerDay: limits.instanceWritesPerDay,
+      onCommit: () => {
+        summarizer.markDirty();
+        refreshSoon();
+      },
+    },
     metrics,
     logger,
     clock,
   );
   const purger = new Purger(store, clock, metrics, logger);
+  let refreshSoon = (): void => {};
   await store.saveRun(run);
 
   let maintenanceRunning: Promise<void> | null = null;
@@ -91,6 +106,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
 
   // Start-up purge happens before the port opens: nothing expired is ever served or kept past a restart.
   await maintenance();
+  // Nor is a summary of an earlier format, which could hold exact values of small groups.
+  await summarizer.upgradeStored();
 
   const timers = new Set<TimerHandle>();
   const background = new Set<Promise<void>>();
@@ -118,11 +135,32 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     schedule(heartbeatMs, async () => {
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
+      // Another process may have written to the store (`candor-collector import`): its days are marked there.
+      if (!summarizer.stale && (await store.dirtyDays().catch(() => [])).length > 0) summarizer.markDirty();
       await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
       heartbeat();
     });
+  // The day's source salt must not outlive its day, whether or not a report arrives after midnight.
+  const sources = new SourceTagger();
+  const forgetSaltAtMidnight = () =>
+    schedule(dayStart(utcDay(clock.now()) + 1) - clock.now(), async () => {
+      sources.forget();
+      forgetSaltAtMidnight();
+    });
+  // After a commit, today's summary is recomputed as soon as the gap since the last pass allows.
+  let refreshPending = false;
+  refreshSoon = () => {
+    if (refreshPending || closing) return;
+    refreshPending = true;
+    schedule(summarizer.dueIn(summaryMaxAgeMs), async () => {
+      refreshPending = false;
+      await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
+      if (summarizer.stale) refreshSoon();
+    });
+  };
   await scheduleMaintenance();
   heartbeat();
+  forgetSaltAtMidnight();
 
   const loadSummaries = async (days: number): Promise<string[]> => {
     await summarizer.ensureFresh(summaryMaxAgeMs);
@@ -187,8 +225,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const ingest: IngestContext = {
     limits,
     writer,
+    store,
     addresses: new AddressLimiter(clock, limits.ipBurst, limits.ipRefillPerSecond, limits.ipMaxTracked),
-    capped: new CappedInstances(clock),
+    admissions: options.countAdmissions === false ? uncountedAdmissions(clock) : new InstanceAdmissions(store, clock, limits.instanceWritesPerDay),
+    sources,
     trust,
     metrics,
     clock,
@@ -217,6 +257,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       await serverClosed;
       await Promise.allSettled([...background]);
       await maintenanceRunning?.catch(() => {});
+      sources.forget();
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => {});
       await store.close();

@@ -13,9 +13,15 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export const HELP = `Usage: candor-collector (--data-dir DIR | --database-url postgres://...) [options]
+       candor-collector import FILE... (--data-dir DIR | --database-url postgres://...)
 
 Receives anonymous usage reports from Candor and Navidrome (POST /collect), keeps raw reports
 ${RETENTION_DAYS} days and then deletes them, and serves daily summaries (/, /api/summary).
+
+import stores export files written by an air-gapped Candor (report.candor.json) in the same
+store, without a running server: it checks each file's sha256 and validates the report as
+POST /collect does. One line per file; exit 0 when every file was imported or already present,
+1 when some could not be (each named on stderr with the reason), 2 on bad usage.
 
 Options:
   --port N             port to listen on (default 8080; 0 picks a free port)
@@ -41,17 +47,27 @@ export interface CliConfig {
   logLevel: LogLevel;
 }
 
-export type CliParse = { kind: 'run'; config: CliConfig } | { kind: 'help' } | { kind: 'usage'; message: string };
+export interface ImportConfig {
+  files: string[];
+  store: StoreConfig;
+  logLevel: LogLevel;
+}
+
+export type CliParse = { kind: 'run'; config: CliConfig } | { kind: 'import'; config: ImportConfig } | { kind: 'help' } | { kind: 'usage'; message: string };
+
+/** Flags that only mean something to a listening server. */
+const SERVER_FLAGS = ['port', 'host', 'trust-proxy'] as const;
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliParse {
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...argv],
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
@@ -67,6 +83,14 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliPa
     return { kind: 'usage', message: firstLine((error as Error).message) };
   }
   if (values.help) return { kind: 'help' };
+  const [command, ...files] = positionals;
+  const importing = command === 'import';
+  if (command !== undefined && !importing) return { kind: 'usage', message: `unexpected argument '${clip(command)}' (the only command is import)` };
+  if (importing) {
+    const serverFlag = SERVER_FLAGS.find((flag) => values[flag] !== undefined);
+    if (serverFlag) return { kind: 'usage', message: `--${serverFlag} is not used by import` };
+    if (files.length === 0) return { kind: 'usage', message: 'import needs at least one FILE' };
+  }
 
   const portText = values.port ?? '8080';
   const port = Number(portText);
@@ -99,13 +123,15 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliPa
 
   const logLevel = (values['log-level'] ?? 'info') as LogLevel;
   if (!LEVELS.includes(logLevel)) return { kind: 'usage', message: `--log-level must be one of ${LEVELS.join(', ')}` };
+  const store: StoreConfig = dataDir !== undefined ? { kind: 'sqlite', dataDir, durability: durability ?? 'normal' } : { kind: 'postgres', url: databaseUrl! };
+  if (importing) return { kind: 'import', config: { files, store, logLevel } };
 
   return {
     kind: 'run',
     config: {
       host,
       port,
-      store: dataDir !== undefined ? { kind: 'sqlite', dataDir, durability: durability ?? 'normal' } : { kind: 'postgres', url: databaseUrl! },
+      store,
       trustProxy,
       logLevel,
     },

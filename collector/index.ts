@@ -31,6 +31,8 @@ export interface StartOptions {
   summaryMaxAgeMs?: number;
   purgeIntervalMs?: number;
   heartbeatMs?: number;
+  /** Benchmark only (see CollectorOptions). */
+  countAdmissions?: boolean;
 }
 
 export interface StartedCollector {
@@ -58,6 +60,7 @@ export async function startCollector(options: StartOptions = {}): Promise<Starte
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.purgeIntervalMs !== undefined ? { purgeIntervalMs: options.purgeIntervalMs } : {}),
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+      ...(options.countAdmissions !== undefined ? { countAdmissions: options.countAdmissions } : {}),
     });
   } catch (error) {
     await store.close().catch(() => {});

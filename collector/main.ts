@@ -1,9 +1,12 @@
 /**
  * Process entry for `candor-collector` (bin/candor-collector.js): parse flags, open the store,
- * listen, print the URL, and on SIGTERM/SIGINT drain and exit 0.
+ * listen, print the URL, and on SIGTERM/SIGINT drain and exit 0; or, for `import`, store the
+ * given export files and exit.
  */
 import { createCollector, type Collector } from './app';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, HELP, parseCli } from './cli';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, HELP, parseCli, type ImportConfig } from './cli';
+import { importFiles } from './import';
+import { DEFAULT_LIMITS } from './limits';
 import { lineLogger, realClock } from './platform';
 import { RETENTION_DAYS } from './retention';
 import { StoreUnavailable } from './store/errors';
@@ -27,6 +30,7 @@ export async function runCollectorCli(argv: readonly string[], io: CliIo): Promi
     io.err(`candor-collector: ${parsed.message} (see --help)`);
     return EXIT_USAGE;
   }
+  if (parsed.kind === 'import') return runImport(parsed.config, io);
   const { config } = parsed;
   const logger = lineLogger(config.logLevel, io.err, realClock);
 
@@ -70,6 +74,22 @@ export async function runCollectorCli(argv: readonly string[], io: CliIo): Promi
       );
     });
   });
+}
+
+async function runImport(config: ImportConfig, io: CliIo): Promise<number> {
+  let store;
+  try {
+    store = await openStore(config.store);
+  } catch (error) {
+    io.err(`candor-collector: ${error instanceof StoreUnavailable ? error.message : 'the store could not be opened'}`);
+    return EXIT_FAILED;
+  }
+  try {
+    const { failed } = await importFiles(config.files, store, DEFAULT_LIMITS, realClock, io);
+    return failed > 0 ? EXIT_FAILED : EXIT_OK;
+  } finally {
+    await store.close().catch(() => {});
+  }
 }
 
 function startFailure(error: unknown, host: string, port: number): string {

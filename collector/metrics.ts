@@ -15,6 +15,7 @@ export const REJECTION_REASONS = [
   'bad-request',
   'header-too-large',
   'rate-limited',
+  'forbidden',
   'queue-full',
   'store-error',
 ] as const;

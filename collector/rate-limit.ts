@@ -1,12 +1,9 @@
 /**
- * Two limits, both in memory only (no address ever reaches the store or a log):
- * - a loose token bucket per client address (IPv6 by /64), so a flood from one host is cut off
- *   while a household or an office behind one NAT, each server reporting daily, never notices;
- * - a per-instance cap on stored writes per UTC day, enforced by the store itself (it counts
- *   writes in the row), with a small cache here so a capped instance stops costing writer time.
+ * A loose token bucket per client address (IPv6 by /64), in memory only (no address ever reaches
+ * the store or a log), so a flood from one host is cut off while a household or an office behind
+ * one NAT, each server reporting daily, never notices. The per-instance cap is admission.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { DAY_MS, utcDay } from './retention';
 import type { CollectorClock } from './platform';
 
 interface Bucket {
@@ -60,39 +57,5 @@ export class AddressLimiter {
       if (drop-- <= 0) break;
       this.buckets.delete(id);
     }
-  }
-}
-
-export class CappedInstances {
-  private day = -1;
-  private readonly capped = new Set<string>();
-
-  constructor(
-    private readonly clock: CollectorClock,
-    private readonly maxTracked = 100_000,
-  ) {}
-
-  private roll(): void {
-    const today = utcDay(this.clock.now());
-    if (today !== this.day) {
-      this.day = today;
-      this.capped.clear();
-    }
-  }
-
-  isCapped(instanceId: string): boolean {
-    this.roll();
-    return this.capped.has(instanceId);
-  }
-
-  markCapped(instanceId: string): void {
-    this.roll();
-    if (this.capped.size < this.maxTracked) this.capped.add(instanceId);
-  }
-
-  /** Seconds until the next UTC midnight, when the cap resets. */
-  retryAfterSeconds(): number {
-    const now = this.clock.now();
-    return Math.max(1, Math.ceil(((utcDay(now) + 1) * DAY_MS - now) / 1000));
   }
 }

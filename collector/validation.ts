@@ -3,17 +3,19 @@
  * Validation is the payload schema module itself (electron/core/schema), never a copy of it.
  */
 import { isUtf8 } from 'node:buffer';
-import { validate } from '../electron/core/schema/dsl';
+import { validate, type SchemaNode } from '../electron/core/schema/dsl';
 import { payloadSchema, type Payload } from '../electron/core/schema/payload';
 
 /** A report the collector can store: the schema's payload, with the id the dedup needs. */
 export type Report = Payload & { id: string };
 
 export type ParseFailure =
-  | { ok: false; status: 400; reason: 'malformed-json'; message: string }
+  | { ok: false; status: 400; reason: 'malformed-json'; message: string; path?: string }
+  | { ok: false; status: 413; reason: 'too-large'; message: string; path?: string }
   | { ok: false; status: 422; reason: 'schema'; path: string; message: string };
 
 export type ParseResult = { ok: true; report: Report } | ParseFailure;
+export type JsonResult = { ok: true; input: unknown } | ParseFailure;
 
 /**
  * Deepest bracket nesting in a JSON text, stopping as soon as it passes `limit`. Runs before
@@ -36,11 +38,15 @@ export function exceedsDepth(bytes: Uint8Array, limit: number): boolean {
   return false;
 }
 
-export function parseReport(bytes: Buffer, maxDepth: number): ParseResult {
+/**
+ * Bytes -> a JSON value, refusing what no known client sends (not UTF-8, a byte-order mark),
+ * nesting past `maxDepth` anywhere, and the keys `__proto__`, `constructor`, `prototype` anywhere.
+ */
+export function parseJson(bytes: Buffer, maxDepth: number, what = 'body'): JsonResult {
   // A byte-order mark is refused rather than skipped: RFC 8259 forbids senders to add one, and
   // neither Navidrome nor Candor does, so one means a client we have never tested.
   if (!isUtf8(bytes) || (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)) {
-    return { ok: false, status: 400, reason: 'malformed-json', message: 'body is not UTF-8 JSON' };
+    return { ok: false, status: 400, reason: 'malformed-json', message: `${what} is not UTF-8 JSON` };
   }
   if (exceedsDepth(bytes, maxDepth)) {
     return { ok: false, status: 422, reason: 'schema', path: '', message: 'nested too deeply' };
@@ -50,13 +56,74 @@ export function parseReport(bytes: Buffer, maxDepth: number): ParseResult {
     // JSON.parse also refuses trailing data after the value.
     input = JSON.parse(bytes.toString('utf8'));
   } catch {
-    return { ok: false, status: 400, reason: 'malformed-json', message: 'body is not valid JSON' };
+    return { ok: false, status: 400, reason: 'malformed-json', message: `${what} is not valid JSON` };
   }
+  // The schema drops unknown fields without looking inside them; the promise covers them too.
+  if (mayHoldForbiddenKey(bytes)) {
+    const forbidden = forbiddenKeyPath(input, payloadSchema, '');
+    if (forbidden !== null) return { ok: false, status: 422, reason: 'schema', path: forbidden, message: 'forbidden key' };
+  }
+  return { ok: true, input };
+}
+
+/** A parsed JSON value -> a report: the payload schema, unknown fields dropped, an id required. */
+export function validateReport(input: unknown, maxDepth: number): ParseResult {
   const result = validate(payloadSchema, input, { unknownKeys: 'drop', maxDepth });
   if (!result.ok) return { ok: false, status: 422, reason: 'schema', path: result.path, message: result.reason };
   // The schema lets the agent omit what it cannot know; the collector cannot dedup without an id.
   if (result.value.id === undefined) return { ok: false, status: 422, reason: 'schema', path: 'id', message: 'required' };
   return { ok: true, report: result.value as Report };
+}
+
+export function parseReport(bytes: Buffer, maxDepth: number): ParseResult {
+  const json = parseJson(bytes, maxDepth);
+  return json.ok ? validateReport(json.input, maxDepth) : json;
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const FORBIDDEN_SPELLINGS = ['__proto__', 'constructor', 'prototype', '\\u'].map((text) => Buffer.from(text));
+
+/** A cheap scan of the raw bytes: without one of these words or a \u escape, no key can be one of them. */
+function mayHoldForbiddenKey(bytes: Buffer): boolean {
+  return FORBIDDEN_SPELLINGS.some((word) => bytes.includes(word));
+}
+
+/**
+ * The path of the first `__proto__`, `constructor` or `prototype` key anywhere in the document,
+ * known fields or not. Known field names are written out; map keys and unknown fields show as `*`,
+ * so the path never echoes text the client chose.
+ */
+function forbiddenKeyPath(value: unknown, node: SchemaNode | undefined, path: string): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    const item = node?.kind === 'array' ? node.item : undefined;
+    for (let i = 0; i < value.length; i++) {
+      const found = forbiddenKeyPath(value[i], item, `${path}[${node?.kind === 'array' ? i : '*'}]`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  for (const key of Object.keys(value)) {
+    const known = node?.kind === 'object' && Object.hasOwn(node.fields, key) ? node.fields[key] : undefined;
+    const child = known ?? (node?.kind === 'map' ? node.value : undefined);
+    const step = FORBIDDEN_KEYS.has(key) || known ? key : '*';
+    const childPath = path ? `${path}.${step}` : step;
+    if (FORBIDDEN_KEYS.has(key)) return childPath;
+    const found = forbiddenKeyPath((value as Record<string, unknown>)[key], child, childPath);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
+ * The report as stored: its JSON without `candor.deletionKeyHash`, which is kept in a column of
+ * its own (the deletion check reads it there; the summaries never see it).
+ */
+export function storedForm(report: Report): { payload: string; deletionKeyHash: string | null } {
+  const deletionKeyHash = report.candor?.deletionKeyHash ?? null;
+  if (deletionKeyHash === null) return { payload: JSON.stringify(report), deletionKeyHash };
+  const { deletionKeyHash: _kept, ...candor } = report.candor!;
+  return { payload: JSON.stringify({ ...report, candor }), deletionKeyHash };
 }
 
 /** Navidrome omits zero values (`omitempty`); Candor omits only what it cannot know. */

@@ -5,18 +5,20 @@
  */
 import type { Metrics } from './metrics';
 import type { CollectorClock, Logger } from './platform';
-import type { ReportWrite, Store, WriteOutcome } from './store/types';
+import type { DeletionResult, ReportWrite, Store, WriteOutcome } from './store/types';
 
 export interface PendingReport {
   day: number;
   instanceId: string;
   receivedAt: number;
   payload: string;
+  deletionKeyHash: string | null;
+  source: string | null;
 }
 
 type Job =
   | { kind: 'report'; report: PendingReport; resolve: (o: WriteOutcome) => void; reject: (e: unknown) => void }
-  | { kind: 'delete'; instanceId: string; resolve: (n: number) => void; reject: (e: unknown) => void };
+  | { kind: 'delete'; instanceId: string; presentedKeyHash: Buffer | null; resolve: (r: DeletionResult) => void; reject: (e: unknown) => void };
 
 export interface WriterOptions {
   capacity: number;
@@ -55,9 +57,9 @@ export class Writer {
     return new Promise((resolve, reject) => this.push({ kind: 'report', report, resolve, reject }));
   }
 
-  enqueueDelete(instanceId: string): Promise<number> | null {
+  enqueueDelete(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> | null {
     if (this.closed || this.full) return null;
-    return new Promise((resolve, reject) => this.push({ kind: 'delete', instanceId, resolve, reject }));
+    return new Promise((resolve, reject) => this.push({ kind: 'delete', instanceId, presentedKeyHash, resolve, reject }));
   }
 
   /** Stops taking new work and resolves once everything already queued is committed. */
@@ -115,10 +117,12 @@ export class Writer {
     const first = batch[0]!;
     if (first.kind === 'delete') {
       try {
-        const removed = await this.store.deleteInstance(first.instanceId);
-        this.metrics.deletedRows += removed;
-        this.options.onCommit?.();
-        first.resolve(removed);
+        const result = await this.store.deleteInstance(first.instanceId, first.presentedKeyHash);
+        if (result.allowed) {
+          this.metrics.deletedRows += result.removed;
+          this.options.onCommit?.();
+        }
+        first.resolve(result);
       } catch (error) {
         this.logger.log('error', 'delete failed', { store: this.store.kind });
         first.reject(error);
@@ -129,13 +133,12 @@ export class Writer {
     // One row per (day, instance) per statement: the last report wins, the others count as replaced.
     const byKey = new Map<string, { write: ReportWrite; jobs: typeof reports }>();
     for (const job of reports) {
-      const { day, instanceId, receivedAt, payload } = job.report;
-      const key = `${day}/${instanceId}`;
+      const key = `${job.report.day}/${job.report.instanceId}`;
       const entry = byKey.get(key);
       if (entry) {
-        entry.write = { day, instanceId, receivedAt, payload, count: entry.write.count + 1 };
+        entry.write = { ...job.report, count: entry.write.count + 1 };
         entry.jobs.push(job);
-      } else byKey.set(key, { write: { day, instanceId, receivedAt, payload, count: 1 }, jobs: [job] });
+      } else byKey.set(key, { write: { ...job.report, count: 1 }, jobs: [job] });
     }
     const entries = [...byKey.values()];
     let outcomes: WriteOutcome[];

@@ -92,12 +92,12 @@ export function columns(title: string, desc: string, bars: Bar[]): string {
       // Many labelled columns: alternate two rows of labels so neighbours never overlap.
       const dy = everyNth === 1 && bars.length > 8 && i % 2 === 1 ? 14 : 0;
       const label = i % everyNth === 0 ? `<text class="tick" x="${(x + w / 2).toFixed(1)}" y="${top + plotH + 16 + dy}" text-anchor="middle">${esc(b.label)}</text>` : '';
-      return `<g><title>${esc(`${b.label}: ${b.value}${b.note ? ` ${b.note}` : ''}${b.flagged ? ' (incomplete)' : ''}`)}</title>
+      return `<g><title>${esc(`${b.label}: ${b.text ?? b.value}${b.note ? ` ${b.note}` : ''}${b.flagged ? ' (incomplete)' : ''}`)}</title>
 <rect class="bar ${b.flagged ? 'flagged' : 'c0'}" x="${x.toFixed(1)}" y="${top + plotH - h}" width="${w.toFixed(1)}" height="${h}"/>${label}</g>`;
     }),
     bars.some((b) => b.flagged) ? `<rect class="bar flagged" x="${width - 130}" y="2" width="12" height="12"/><text class="tick" x="${width - 112}" y="12">incomplete day</text>` : '',
   ].join('\n');
-  return frame(title, desc, width, height, body, table(['', 'value', 'note'], bars.map((b) => [b.label, b.value, [b.note, b.flagged ? 'incomplete' : ''].filter(Boolean).join(', ')])));
+  return frame(title, desc, width, height, body, table(['', 'value', 'note'], bars.map((b) => [b.label, b.text ?? b.value, [b.note, b.flagged ? 'incomplete' : ''].filter(Boolean).join(', ')])));
 }
 
 export interface Series {

@@ -3,8 +3,8 @@
  * the one stylesheet below (by hash), light and dark colours from prefers-color-scheme.
  */
 import { createHash } from 'node:crypto';
-import { K_ANONYMITY, OTHER } from '../summary/allowlists';
-import type { DaySummary } from '../summary/types';
+import { K_ANONYMITY, OTHER } from '../summary/threshold';
+import type { Binned, DaySummary, Feature } from '../summary/types';
 import { columns, esc, horizontalBars, resetIds, stackedShares, type Bar } from './charts';
 
 const STYLE = `
@@ -30,10 +30,38 @@ table { border-collapse: collapse; margin: 0.5rem 0; } th, td { border-bottom: 1
 export const DASHBOARD_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 const pct = (n: number, of: number) => (of === 0 ? '0%' : `${Math.round((n / of) * 100)}%`);
+/** Every chart says how many reports it stands on: a field left out is never counted as zero. */
+const carried = (n: number, of: number) => `${n} of ${of} reports carried this`;
+const WITHHELD = 'withheld';
+const WITHHELD_NOTE = `(fewer than ${K_ANONYMITY} networks)`;
 
 function latestShown(days: DaySummary[]): DaySummary | undefined {
   // The most recent complete day says the most; fall back to the newest day of any kind.
   return [...days].reverse().find((d) => d.complete) ?? days[days.length - 1];
+}
+
+/** A binned number as columns: withheld bins are drawn empty and say so. */
+function binColumns(title: string, what: string, binned: Binned | undefined, day: DaySummary): string {
+  if (!binned) return '';
+  const note = `${carried(binned.reported, day.instances)}${binned.withheld > 0 ? `; ${binned.withheld} in withheld bins` : ''}.`;
+  return [
+    columns(
+      title,
+      `${what} on ${day.day}; ${note} A bin is shown only when at least ${K_ANONYMITY} networks reported it.`,
+      binned.bins.map((b) => (b.count === null ? { label: b.label, value: 0, text: WITHHELD, note: WITHHELD_NOTE } : { label: b.label, value: b.count })),
+    ),
+    `<p>${esc(note)}</p>`,
+  ].join('\n');
+}
+
+function featureBars(features: Feature[]) {
+  const shown = features.filter((f) => f.reported > 0 && f.enabled !== null).sort((a, b) => b.enabled! / b.reported - a.enabled! / a.reported || (a.flag < b.flag ? -1 : 1));
+  const withheld = features.filter((f) => f.reported > 0 && f.enabled === null).sort((a, b) => (a.flag < b.flag ? -1 : 1));
+  return [
+    // Each bar is a share of its own denominator: flags reported by fewer servers are not drawn shorter.
+    ...shown.map((f) => ({ label: f.flag, value: f.enabled! / f.reported, text: pct(f.enabled!, f.reported), note: `(${f.enabled} of ${f.reported} reported)` })),
+    ...withheld.map((f) => ({ label: f.flag, value: 0, text: WITHHELD, note: `(${f.reported} reported; on or off from fewer than ${K_ANONYMITY} networks)` })),
+  ];
 }
 
 export function renderDashboard(days: DaySummary[], meta: { retentionDays: number }): string {
@@ -65,32 +93,26 @@ export function renderDashboard(days: DaySummary[], meta: { retentionDays: numbe
     const bars = (values: { value: string; count: number }[], of: number): Bar[] => values.map((v) => ({ label: v.value, value: v.count, note: `(${pct(v.count, of)})` }));
     sections.push(
       `<h2>Platforms on ${esc(day.day)}</h2>`,
-      horizontalBars('Operating system and architecture', `Servers by OS and processor architecture on ${day.day}; ${day.osArch.reported} of ${day.instances} reported.`, bars(day.osArch.values, day.osArch.reported)),
+      horizontalBars('Operating system and architecture', `Servers by OS and processor architecture on ${day.day}; ${carried(day.osArch.reported, day.instances)}.`, bars(day.osArch.values, day.osArch.reported)),
       `<h2>Filesystem types</h2>`,
-      horizontalBars('Filesystem of the music folder', `Filesystem type of the music folder on ${day.day}; ${day.fs.music?.reported ?? 0} of ${day.instances} reported.`, bars(day.fs.music?.values ?? [], day.fs.music?.reported ?? 0)),
-      horizontalBars('Filesystem of the data folder', `Filesystem type of the data folder on ${day.day}; ${day.fs.data?.reported ?? 0} of ${day.instances} reported.`, bars(day.fs.data?.values ?? [], day.fs.data?.reported ?? 0)),
+      horizontalBars('Filesystem of the music folder', `Filesystem type of the music folder on ${day.day}; ${carried(day.fs.music?.reported ?? 0, day.instances)}.`, bars(day.fs.music?.values ?? [], day.fs.music?.reported ?? 0)),
+      horizontalBars('Filesystem of the data folder', `Filesystem type of the data folder on ${day.day}; ${carried(day.fs.data?.reported ?? 0, day.instances)}.`, bars(day.fs.data?.values ?? [], day.fs.data?.reported ?? 0)),
     );
     const tracks = day.library.tracks;
-    if (tracks) {
-      const p = tracks.percentiles;
-      sections.push(
-        `<h2>Library sizes</h2>`,
-        columns(
-          'Tracks per library',
-          `How many servers fall in each library-size range on ${day.day}; ${tracks.reported} of ${day.instances} reported.${p ? ` Median ${p.p50}, 90th percentile ${p.p90}.` : ''}`,
-          tracks.bins.map((b) => ({ label: b.label, value: b.count })),
-        ),
-        p ? `<p>Median ${p.p50} tracks; 25th–75th percentile ${p.p25}–${p.p75}; 90th ${p.p90}; 99th ${p.p99} (${tracks.reported} servers).</p>` : '',
-      );
-    }
-    const features = [...day.features].filter((f) => f.reported > 0).sort((a, b) => b.enabled / b.reported - a.enabled / a.reported || (a.flag < b.flag ? -1 : 1));
+    if (tracks) sections.push(`<h2>Library sizes</h2>`, binColumns('Tracks per library', 'How many servers fall in each library-size range', tracks, day));
+    sections.push(
+      `<h2>Hardware and uptime</h2>`,
+      binColumns('Processor cores', 'Servers by number of processor cores', day.cpus, day),
+      binColumns('Memory held by the server', 'Servers by the memory their server process holds', day.memory, day),
+      binColumns('Server uptime', 'Servers by time since the music server last started', day.uptime, day),
+    );
+    const reportedConfig = Math.max(0, ...day.features.map((f) => f.reported));
     sections.push(
       `<h2>Feature adoption</h2>`,
       horizontalBars(
         'Servers with each feature enabled',
-        `For each setting: servers with it on, out of those that reported it, on ${day.day}.`,
-        // Each bar is a share of its own denominator: flags reported by fewer servers are not drawn shorter.
-        features.map((f) => ({ label: f.flag, value: f.enabled / f.reported, text: pct(f.enabled, f.reported), note: `(${f.enabled} of ${f.reported} reported)` })),
+        `For each setting: servers with it on, out of those that reported it, on ${day.day}; up to ${carried(reportedConfig, day.instances)}.`,
+        featureBars(day.features),
         1,
       ),
     );
@@ -101,7 +123,7 @@ export function renderDashboard(days: DaySummary[], meta: { retentionDays: numbe
 <title>Anonymous usage statistics</title><style>${STYLE}</style></head>
 <body><main>
 <h1>Anonymous usage statistics</h1>
-<p>Daily summaries of the reports Candor and Navidrome servers send. Raw reports are deleted after ${meta.retentionDays} days; only these aggregates are kept. A value reported by fewer than ${K_ANONYMITY} servers is shown as “${OTHER}”. No IP address is stored or logged.</p>
+<p>Daily summaries of the reports Candor and Navidrome servers send. Raw reports are deleted after ${meta.retentionDays} days; only these aggregates are kept. Numbers are shown as ranges, never exact values, and a value or range reported from fewer than ${K_ANONYMITY} networks is withheld (counted in “${OTHER}”). A report that leaves a category out is not counted in that category’s charts. No IP address is stored or logged.</p>
 ${day ? `<p>Showing ${days.length} day(s); details for ${esc(day.day)}: ${day.instances} servers${day.complete ? '' : ` (incomplete: ${esc(day.incomplete.join(', '))})`}. Data as JSON: <a href="/api/summary">/api/summary</a>.</p>` : '<p class="empty">No reports yet.</p>'}
 ${sections.join('\n')}
 </main></body></html>`;

@@ -70,6 +70,21 @@ export class ProxyTrust {
 /** The rate-limit key of an address: IPv4 as is, IPv6 by its /64 (one household or host gets one /64). */
 export function limitKey(address: string): string {
   if (net.isIP(address) !== 6) return address;
+  return ipv6Prefix64(address);
+}
+
+/**
+ * The network an address belongs to, for counting distinct sources: IPv4 by its /24, IPv6 by its
+ * /64. One attacker rarely holds many of these; a household or a small office holds one.
+ */
+export function networkOf(address: string): string {
+  const family = net.isIP(address);
+  if (family === 4) return `${address.slice(0, address.lastIndexOf('.'))}.0/24`;
+  if (family === 6) return ipv6Prefix64(address);
+  return 'unknown';
+}
+
+function ipv6Prefix64(address: string): string {
   const [head = '', tail] = address.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];

@@ -8,19 +8,29 @@ import { PATTERNS } from '../../electron/core/schema/payload';
 import { BUSY_RETRY_AFTER_S, type Limits } from '../limits';
 import type { Metrics, RejectionReason } from '../metrics';
 import type { CollectorClock } from '../platform';
-import type { AddressLimiter, CappedInstances } from '../rate-limit';
+import type { Admissions } from '../admission';
+import type { AddressLimiter } from '../rate-limit';
 import { utcDay } from '../retention';
-import { parseReport } from '../validation';
+import { DELETION_KEY_HEADER, presentedKeyHash } from '../deletion';
+import { IMPORT_SOURCE, type SourceTagger } from '../source-tag';
+import type { Store } from '../store/types';
+import { parseSubmission } from '../export-file';
+import { priorImport } from '../import';
+import { storedForm } from '../validation';
 import type { Writer } from '../writer';
-import { discardRestOfBody, parserRejected, readBody } from './body';
-import { limitKey, type ProxyTrust } from './client-address';
+import { discardRestOfBody, readBody } from '../../lib/http/body';
+import { parserRejected } from './body';
+import { limitKey, networkOf, type ProxyTrust } from './client-address';
 import { sendError, sendJson } from './respond';
 
 export interface IngestContext {
   limits: Limits;
   writer: Writer;
+  /** Read only: what an imported report is compared with. */
+  store: Pick<Store, 'findReport'>;
   addresses: AddressLimiter;
-  capped: CappedInstances;
+  admissions: Admissions;
+  sources: SourceTagger;
   trust: ProxyTrust;
   metrics: Metrics;
   clock: CollectorClock;
@@ -35,14 +45,15 @@ function reject(ctx: IngestContext, res: http.ServerResponse, status: number, re
   sendError(res, status, reason, message, extra, headers);
 }
 
-function admitAddress(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): boolean {
+/** The client's address if its budget allows the request; null (and answered 429) otherwise. */
+function admitAddress(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): string | null {
   const address = ctx.trust.clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], req.socket);
   const admission = ctx.addresses.take(limitKey(address));
-  if (admission.ok) return true;
+  if (admission.ok) return address;
   ctx.metrics.rateLimited.address++;
   reject(ctx, res, 429, 'rate-limited', 'too many requests from this address', {}, { 'retry-after': admission.retryAfterSeconds });
   discardRestOfBody(req);
-  return false;
+  return null;
 }
 
 export async function handleCollect(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -51,7 +62,8 @@ export async function handleCollect(ctx: IngestContext, req: http.IncomingMessag
     discardRestOfBody(req);
     return;
   }
-  if (!admitAddress(ctx, req, res)) return;
+  const address = admitAddress(ctx, req, res);
+  if (address === null) return;
   const type = req.headers['content-type'];
   if (type === undefined || !JSON_TYPE.test(type)) {
     reject(ctx, res, 415, 'content-type', 'Content-Type must be application/json (UTF-8)');
@@ -79,13 +91,13 @@ export async function handleCollect(ctx: IngestContext, req: http.IncomingMessag
   }
   ctx.inFlight.count++;
   try {
-    await ingest(ctx, req, res);
+    await ingest(ctx, req, res, networkOf(address));
   } finally {
     ctx.inFlight.count--;
   }
 }
 
-async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse, network: string): Promise<void> {
   const body = await readBody(req, ctx.limits.maxBodyBytes, ctx.limits.bodyTimeoutMs);
   if (!body.ok) {
     if (body.reason === 'aborted') {
@@ -97,18 +109,49 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     discardRestOfBody(req);
     return;
   }
-  // The server's clock, at the moment the report is complete: client clocks are never consulted.
-  const receivedAt = ctx.clock.now();
-  const parsed = parseReport(body.body, ctx.limits.maxJsonDepth);
+  // The server's clock, at the moment the report is complete: client clocks are never consulted,
+  // except an export file's own creation time (export-file.ts), checked against this one.
+  const now = ctx.clock.now();
+  const parsed = parseSubmission(body.body, ctx.limits, now);
   if (!parsed.ok) {
-    if (parsed.status === 422) reject(ctx, res, 422, 'schema', parsed.message, { path: parsed.path || '(root)' });
-    else reject(ctx, res, 400, 'malformed-json', parsed.message);
+    const where: Record<string, string> = parsed.path !== undefined || parsed.status === 422 ? { path: parsed.path || '(root)' } : {};
+    if (parsed.status === 422) reject(ctx, res, 422, 'schema', parsed.message, where);
+    else if (parsed.status === 413) reject(ctx, res, 413, 'too-large', parsed.message, where);
+    else reject(ctx, res, 400, 'malformed-json', parsed.message, where);
     return;
   }
-  const { report } = parsed;
-  if (ctx.capped.isCapped(report.id)) return instanceLimited(ctx, res);
-  const pending = ctx.writer.enqueueReport({ day: utcDay(receivedAt), instanceId: report.id, receivedAt, payload: JSON.stringify(report) });
+  const { report, exportedAt } = parsed;
+  if (exportedAt !== null) {
+    let prior;
+    try {
+      prior = await priorImport(ctx.store, report, exportedAt);
+    } catch {
+      reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+      return;
+    }
+    if (prior !== null) {
+      sendJson(res, 200, { status: prior });
+      return;
+    }
+  }
+  const receivedAt = exportedAt ?? now;
+  const day = utcDay(receivedAt);
+  const counting = ctx.admissions.ready(day, report.id);
+  if (counting) {
+    try {
+      await counting;
+    } catch {
+      reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+      return;
+    }
+  }
+  if (!ctx.admissions.take(report.id, day)) return instanceLimited(ctx, res);
+  // The address itself goes no further than this line: only the day's opaque tag of its network is
+  // kept. An export file stands for a machine that may be anywhere: all imports are one source.
+  const source = exportedAt === null ? ctx.sources.tag(network, now) : IMPORT_SOURCE;
+  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, source, ...storedForm(report) });
   if (!pending) {
+    ctx.admissions.giveBack(report.id, day);
     reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
     return;
   }
@@ -116,11 +159,12 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
   try {
     outcome = await pending;
   } catch {
+    ctx.admissions.giveBack(report.id, day);
     reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
     return;
   }
   if (outcome === 'capped') {
-    ctx.capped.markCapped(report.id);
+    ctx.admissions.markFull(report.id, day);
     return instanceLimited(ctx, res);
   }
   ctx.metrics.accepted++;
@@ -130,7 +174,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
 
 function instanceLimited(ctx: IngestContext, res: http.ServerResponse): void {
   ctx.metrics.rateLimited.instance++;
-  reject(ctx, res, 429, 'rate-limited', 'this instance already reported enough today', {}, { 'retry-after': ctx.capped.retryAfterSeconds() });
+  reject(ctx, res, 429, 'rate-limited', 'this instance already reported enough today', {}, { 'retry-after': ctx.admissions.retryAfterSeconds() });
 }
 
 export async function handleDelete(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse, id: string): Promise<void> {
@@ -139,22 +183,23 @@ export async function handleDelete(ctx: IngestContext, req: http.IncomingMessage
     discardRestOfBody(req);
     return;
   }
-  if (!admitAddress(ctx, req, res)) return;
+  if (admitAddress(ctx, req, res) === null) return;
   discardRestOfBody(req);
   if (!PATTERNS.uuid.test(id)) {
     reject(ctx, res, 400, 'bad-request', 'not an instance id');
     return;
   }
-  const pending = ctx.writer.enqueueDelete(id);
+  const pending = ctx.writer.enqueueDelete(id, presentedKeyHash(req.headers[DELETION_KEY_HEADER]));
   if (!pending) {
     reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
     return;
   }
   ctx.inFlight.count++;
   try {
-    await pending;
-    // Same answer whether or not anything was stored: the id holder learns nothing new.
-    res.writeHead(204, { 'cache-control': 'no-store' }).end();
+    const result = await pending;
+    // One refusal for a wrong key, a missing key and an id never seen: the answer tells nothing about the id.
+    if (!result.allowed) reject(ctx, res, 403, 'forbidden', 'deletion key missing or wrong');
+    else res.writeHead(204, { 'cache-control': 'no-store' }).end();
   } catch {
     reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
   } finally {

@@ -1,14 +1,17 @@
 /**
  * The node:http server: bounds on the connection (head size, head/body/keep-alive timeouts),
- * routing, and the request log (method, route, status, duration: no address, no query, no id).
+ * routing, parser refusals and CONNECT (answered, never tunnelled), and the request log (method,
+ * route, status, duration: no address, no query, no id).
  */
 import http from 'node:http';
 import type { Limits } from '../limits';
 import type { Metrics } from '../metrics';
 import type { CollectorClock, Logger } from '../platform';
+import { answerParserError, ResponseTracker, statusForParserError } from '../../lib/http/client-error';
+import { refuseConnect } from '../../lib/http/connect';
 import { markParserRejected } from './body';
 import { handleCollect, handleDelete, type IngestContext } from './ingest';
-import { sendError } from './respond';
+import { errorBody, sendError } from './respond';
 
 export interface ReadHandlers {
   dashboard(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
@@ -91,15 +94,10 @@ export function createHttpServer(deps: ServerDeps): http.Server {
     },
   );
   server.maxConnections = limits.maxConnections;
+  const responses = new ResponseTracker(server);
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     // Requests Node's parser refuses before any handler runs: count them, answer if still possible.
     const code = error.code ?? '';
-    const [status, reason, text] =
-      code === 'HPE_HEADER_OVERFLOW'
-        ? ([431, 'header-too-large', 'Request Header Fields Too Large'] as const)
-        : code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'ERR_HTTP_HEADERS_TIMEOUT'
-          ? ([408, 'timeout', 'Request Timeout'] as const)
-          : ([400, 'bad-request', 'Bad Request'] as const);
     if (code === 'ECONNRESET' || code === 'HPE_INVALID_EOF_STATE') {
       // The client went away mid-request. A reset is counted by the body reader if a body was being
       // read (idle keep-alive sockets reset all the time and are no rejection); an EOF here is not.
@@ -110,13 +108,17 @@ export function createHttpServer(deps: ServerDeps): http.Server {
       socket.destroy();
       return;
     }
-    metrics.reject(reason);
+    const status = statusForParserError(code);
+    metrics.reject(status === 431 ? 'header-too-large' : status === 408 ? 'timeout' : 'bad-request');
     // A body-framing error arrives while the handler is reading: it must not count it again as aborted.
     markParserRejected(socket);
-    const pending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (socket.writable && !pending?.headersSent) {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    } else socket.destroy();
+    answerParserError(responses, socket, { status });
+  });
+  refuseConnect(server, {
+    allow: 'GET, HEAD, POST, DELETE',
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Referrer-Policy': 'no-referrer' },
+    body: JSON.stringify(errorBody('method', 'CONNECT is not supported')),
+    onRefused: () => metrics.reject('method'),
   });
   return server;
 }

@@ -5,7 +5,8 @@
 import pg from 'pg';
 import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
-import type { DirtyDay, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
+import { planDeletion } from '../deletion';
+import type { DeletionResult, DirtyDay, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS reports (
@@ -16,6 +17,8 @@ const SCHEMA = `
     payload jsonb NOT NULL,
     PRIMARY KEY (day, instance_id)
   );
+  ALTER TABLE reports ADD COLUMN IF NOT EXISTS deletion_key_hash text;
+  ALTER TABLE reports ADD COLUMN IF NOT EXISTS source text;
   CREATE TABLE IF NOT EXISTS dirty_days (day integer PRIMARY KEY, version bigint NOT NULL);
   CREATE TABLE IF NOT EXISTS summaries (day integer PRIMARY KEY, final boolean NOT NULL, body text NOT NULL);
   CREATE TABLE IF NOT EXISTS runs (started_at bigint PRIMARY KEY, alive_at bigint NOT NULL);
@@ -81,13 +84,23 @@ export class PostgresStore implements Store {
     if (batch.length === 0) return [];
     return this.tx(async (client) => {
       const result = await client.query<{ day: number; id: string; writes: number }>(
-        `INSERT INTO reports (day, instance_id, received_at, writes, payload)
-         SELECT d, i, r, w, p::jsonb FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[]) AS t(d, i, r, w, p)
+        `INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source)
+         SELECT d, i, r, w, p::jsonb, k, s FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[]) AS t(d, i, r, w, p, k, s)
          ON CONFLICT (day, instance_id) DO UPDATE SET
-           received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes
+           received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
+           deletion_key_hash = excluded.deletion_key_hash, source = excluded.source
          WHERE reports.writes < $6
          RETURNING day, instance_id::text AS id, writes`,
-        [batch.map((w) => w.day), batch.map((w) => w.instanceId), batch.map((w) => w.receivedAt), batch.map((w) => w.count), batch.map((w) => w.payload), cap],
+        [
+          batch.map((w) => w.day),
+          batch.map((w) => w.instanceId),
+          batch.map((w) => w.receivedAt),
+          batch.map((w) => w.count),
+          batch.map((w) => w.payload),
+          cap,
+          batch.map((w) => w.deletionKeyHash),
+          batch.map((w) => w.source),
+        ],
       );
       const written = new Map(result.rows.map((r) => [`${r.day}/${r.id}`, r.writes]));
       const days = [...new Set(result.rows.map((r) => r.day))];
@@ -104,23 +117,38 @@ export class PostgresStore implements Store {
     });
   }
 
-  async deleteInstance(instanceId: string): Promise<number> {
+  async findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
+    const { rows } = await this.pool.query<{ r: string; w: number }>('SELECT received_at AS r, writes AS w FROM reports WHERE day = $1 AND instance_id = $2', [day, instanceId]);
+    return rows[0] ? { receivedAt: n(rows[0].r), writes: rows[0].w } : null;
+  }
+
+  async writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
+    const { rows } = await this.pool.query<{ id: string; writes: number }>('SELECT instance_id::text AS id, writes FROM reports WHERE day = $1', [day]);
+    return rows.map((r) => ({ instanceId: r.id, writes: r.writes }));
+  }
+
+  async deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
     return this.tx(async (client) => {
       // One index probe per retained day (PostgreSQL 15 has no skip scan over the leading column).
-      const result = await client.query<{ day: number }>(
-        `DELETE FROM reports WHERE instance_id = $1
+      const found = await client.query<{ day: number; key: string | null }>(
+        `SELECT day, deletion_key_hash AS key FROM reports WHERE instance_id = $1
            AND day = ANY(ARRAY(SELECT generate_series((SELECT min(day) FROM reports), (SELECT max(day) FROM reports))))
-         RETURNING day`,
+         FOR UPDATE`,
         [instanceId],
       );
-      const days = [...new Set(result.rows.map((r) => r.day))];
-      if (days.length > 0) {
+      const plan = planDeletion(
+        found.rows.map((r) => ({ day: r.day, keyHash: r.key })),
+        presentedKeyHash,
+      );
+      if (!plan.allowed) return plan;
+      const result = await client.query('DELETE FROM reports WHERE instance_id = $1 AND day = ANY($2::int[])', [instanceId, plan.days]);
+      if (plan.days.length > 0) {
         await client.query(
           'INSERT INTO dirty_days (day, version) SELECT unnest($1::int[]), 1 ON CONFLICT (day) DO UPDATE SET version = dirty_days.version + 1',
-          [days],
+          [plan.days],
         );
       }
-      return result.rowCount ?? 0;
+      return { allowed: true, removed: result.rowCount ?? 0 };
     });
   }
 
@@ -155,15 +183,15 @@ export class PostgresStore implements Store {
   async readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
     const { rows } =
       afterId === null
-        ? await this.pool.query<{ id: string; payload: string }>(
-            'SELECT instance_id::text AS id, payload::text AS payload FROM reports WHERE day = $1 ORDER BY instance_id LIMIT $2',
+        ? await this.pool.query<{ id: string; payload: string; source: string | null }>(
+            'SELECT instance_id::text AS id, payload::text AS payload, source FROM reports WHERE day = $1 ORDER BY instance_id LIMIT $2',
             [day, limit],
           )
-        : await this.pool.query<{ id: string; payload: string }>(
-            'SELECT instance_id::text AS id, payload::text AS payload FROM reports WHERE day = $1 AND instance_id > $2::uuid ORDER BY instance_id LIMIT $3',
+        : await this.pool.query<{ id: string; payload: string; source: string | null }>(
+            'SELECT instance_id::text AS id, payload::text AS payload, source FROM reports WHERE day = $1 AND instance_id > $2::uuid ORDER BY instance_id LIMIT $3',
             [day, afterId, limit],
           );
-    return rows.map((r) => ({ instanceId: r.id, payload: r.payload }));
+    return rows.map((r) => ({ instanceId: r.id, payload: r.payload, source: r.source }));
   }
 
   async saveSummary(summary: StoredSummary, version: number | null): Promise<void> {

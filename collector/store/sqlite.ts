@@ -10,10 +10,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
-import type { DirtyDay, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
+import { planDeletion, type StoredKey } from '../deletion';
+import type { DeletionResult, DirtyDay, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
 
 export const SQLITE_FILE = 'collector.sqlite';
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 3;
 
 export type SqliteDurability = 'normal' | 'full';
 
@@ -62,7 +63,9 @@ export class SqliteStore implements Store {
         instance_id TEXT NOT NULL,
         received_at INTEGER NOT NULL,
         writes INTEGER NOT NULL,
-        payload TEXT NOT NULL
+        payload TEXT NOT NULL,
+        deletion_key_hash TEXT,
+        source TEXT
       );
       CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance ON reports (day, instance_id);
       CREATE TABLE IF NOT EXISTS dirty_days (day INTEGER PRIMARY KEY, version INTEGER NOT NULL);
@@ -71,12 +74,17 @@ export class SqliteStore implements Store {
     `);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw new StoreUnavailable(`database was written by a newer collector (schema ${version})`);
+    // Schema 2: the deletion-key hash beside each report; 3: the per-day source tag.
+    const columns = new Set((db.pragma('table_info(reports)') as { name: string }[]).map((c) => c.name));
+    if (!columns.has('deletion_key_hash')) db.exec('ALTER TABLE reports ADD COLUMN deletion_key_hash TEXT');
+    if (!columns.has('source')) db.exec('ALTER TABLE reports ADD COLUMN source TEXT');
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
 
     this.upsert = db.prepare(`
-      INSERT INTO reports (day, instance_id, received_at, writes, payload) VALUES (?, ?, ?, ?, ?)
+      INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (day, instance_id) DO UPDATE SET
-        received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes
+        received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
+        deletion_key_hash = excluded.deletion_key_hash, source = excluded.source
       WHERE reports.writes < ?
       RETURNING writes`);
     this.touchDay = db.prepare('INSERT INTO dirty_days (day, version) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET version = version + 1');
@@ -84,7 +92,7 @@ export class SqliteStore implements Store {
       const outcomes: WriteOutcome[] = [];
       const days = new Set<number>();
       for (const w of batch) {
-        const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, cap) as { writes: number } | undefined;
+        const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, cap) as { writes: number } | undefined;
         if (!row) outcomes.push('capped');
         else {
           outcomes.push(row.writes === w.count ? 'inserted' : 'replaced');
@@ -100,20 +108,36 @@ export class SqliteStore implements Store {
     return this.writeTx(batch, cap);
   }
 
-  async deleteInstance(instanceId: string): Promise<number> {
+  async findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
+    const row = this.db.prepare('SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ?').get(day, instanceId) as { receivedAt: number; writes: number } | undefined;
+    return row ?? null;
+  }
+
+  async writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
+    return this.db.prepare('SELECT instance_id AS instanceId, writes FROM reports WHERE day = ?').all(day) as { instanceId: string; writes: number }[];
+  }
+
+  async deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
     const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
-    if (range.lo === null || range.hi === null) return 0;
+    const find = this.db.prepare('SELECT deletion_key_hash AS keyHash FROM reports WHERE day = ? AND instance_id = ?');
     const del = this.db.prepare('DELETE FROM reports WHERE day = ? AND instance_id = ?');
-    let removed = 0;
-    // A point delete per retained day uses the (day, instance) index; no second index to maintain on every insert.
-    this.db.transaction(() => {
-      for (let day = range.lo!; day <= range.hi!; day++) {
-        const n = del.run(day, instanceId).changes;
-        if (n > 0) this.touchDay.run(day);
-        removed += n;
+    // A point lookup per retained day uses the (day, instance) index; no second index to maintain on every insert.
+    return this.db.transaction((): DeletionResult => {
+      const rows: StoredKey[] = [];
+      if (range.lo !== null && range.hi !== null) {
+        for (let day = range.lo; day <= range.hi; day++) {
+          const row = find.get(day, instanceId) as { keyHash: string | null } | undefined;
+          if (row) rows.push({ day, keyHash: row.keyHash });
+        }
       }
+      const plan = planDeletion(rows, presentedKeyHash);
+      if (!plan.allowed) return plan;
+      for (const day of plan.days) {
+        del.run(day, instanceId);
+        this.touchDay.run(day);
+      }
+      return { allowed: true, removed: plan.days.length };
     })();
-    return removed;
   }
 
   async purgeBatch(cutoff: number, limit: number): Promise<number> {
@@ -142,7 +166,7 @@ export class SqliteStore implements Store {
 
   async readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
     return this.db
-      .prepare('SELECT instance_id AS instanceId, payload FROM reports WHERE day = ? AND instance_id > ? ORDER BY instance_id LIMIT ?')
+      .prepare('SELECT instance_id AS instanceId, payload, source FROM reports WHERE day = ? AND instance_id > ? ORDER BY instance_id LIMIT ?')
       .all(day, afterId ?? '', limit) as RawRow[];
   }
 

@@ -16,11 +16,20 @@ export interface ReportWrite {
   payload: string;
   /** How many reports of this batch this write stands for (duplicates collapsed, the last kept). */
   count: number;
+  /** `candor.deletionKeyHash` of the report (64 hex), kept beside it; null when it had none. */
+  deletionKeyHash: string | null;
+  /** Opaque tag of the network the report came from, valid for its day only (source-tag.ts). */
+  source: string | null;
 }
+
+/** What a deletion request did: nothing (refused), or removed this many rows. */
+export type DeletionResult = { allowed: false } | { allowed: true; removed: number };
 
 export interface RawRow {
   instanceId: string;
   payload: string;
+  /** Null for rows stored before source tags existed. */
+  source: string | null;
 }
 
 export interface DirtyDay {
@@ -47,8 +56,15 @@ export interface Store {
 
   /** Upserts in one transaction, marking the days dirty; outcomes in input order. Keys are unique within a batch. */
   writeReports(batch: readonly ReportWrite[], writesPerDayCap: number): Promise<WriteOutcome[]>;
-  /** Removes every raw row of an instance and marks its days dirty; returns rows removed. */
-  deleteInstance(instanceId: string): Promise<number>;
+  /** One instance's row of one day, if any (what an import compares itself with). */
+  findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null>;
+  /** Stored writes per instance on one day: what admission counts start from. */
+  writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]>;
+  /**
+   * Removes the rows of an instance that `planDeletion` allows for the presented key hash (null:
+   * none presented), in one transaction, and marks their days dirty.
+   */
+  deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult>;
 
   /** Deletes up to `limit` raw rows received at or before `cutoff`; returns how many. */
   purgeBatch(cutoff: number, limit: number): Promise<number>;

@@ -9,7 +9,10 @@ import { DAY_MS, dayStart, expiryCutoff, utcDay } from '../retention';
 import type { Run, Store } from '../store/types';
 import { DayAggregator } from './aggregate';
 import type { DaySummary, IncompleteReason } from './types';
+import { isCurrentFormat, withoutExactValues } from './upgrade';
 
+/** Summarizing may take at most this share of the time: a pass that took 2 s waits 40 s for the next. */
+const MAX_SUMMARY_SHARE = 0.05;
 /** A gap this long in the collector's own uptime marks a day incomplete. */
 const DOWN_TOLERANCE_MS = 15 * 60_000;
 /** A run counts as up until its last heartbeat plus this slack. */
@@ -35,6 +38,9 @@ export class Summarizer {
   private dirty = true;
   private lastRefreshAt = -Infinity;
   private lastRefreshDay = -1;
+  private lastPassMs = 0;
+  /** Today's stored summary predates this process: its uptime (collector-down) is out of date. */
+  private todayPredatesStart = true;
 
   constructor(
     private readonly store: Store,
@@ -50,11 +56,27 @@ export class Summarizer {
     this.dirty = true;
   }
 
-  /** Recomputes if something changed (or the day rolled over) and the last run is older than `maxAgeMs`. */
+  /** Whether something changed (or the day rolled over) since the last pass. */
+  get stale(): boolean {
+    return this.dirty || utcDay(this.clock.now()) !== this.lastRefreshDay;
+  }
+
+  /**
+   * The shortest time between two passes: `maxAgeMs`, stretched when passes are slow so that
+   * summarizing never takes more than a twentieth of the time. 0 means "always fresh" (tests).
+   */
+  private minGap(maxAgeMs: number): number {
+    return maxAgeMs === 0 ? 0 : Math.max(maxAgeMs, this.lastPassMs / MAX_SUMMARY_SHARE);
+  }
+
+  /** Milliseconds until `ensureFresh(maxAgeMs)` would recompute a stale summary. */
+  dueIn(maxAgeMs: number): number {
+    return Math.max(0, this.lastRefreshAt + this.minGap(maxAgeMs) - this.clock.now());
+  }
+
+  /** Recomputes if something changed (or the day rolled over) and the last pass is older than the gap. */
   async ensureFresh(maxAgeMs: number): Promise<void> {
-    const now = this.clock.now();
-    const stale = this.dirty || utcDay(now) !== this.lastRefreshDay;
-    if (stale && now - this.lastRefreshAt >= maxAgeMs) await this.refresh();
+    if (this.stale && this.dueIn(maxAgeMs) === 0) await this.refresh();
     else if (this.inFlight) await this.inFlight;
   }
 
@@ -68,6 +90,15 @@ export class Summarizer {
   }
 
   private async pass(throughDay: number | undefined): Promise<void> {
+    const started = this.clock.monotonic();
+    try {
+      await this.recomputePending(throughDay);
+    } finally {
+      this.lastPassMs = this.clock.monotonic() - started;
+    }
+  }
+
+  private async recomputePending(throughDay: number | undefined): Promise<void> {
     const now = this.clock.now();
     const today = utcDay(now);
     if (throughDay === undefined) {
@@ -78,7 +109,12 @@ export class Summarizer {
     }
     const dirty = new Map((await this.store.dirtyDays()).map((d) => [d.day, d.version]));
     const unfinished = new Set(await this.store.unfinishedDays(today));
-    const days = [...new Set([...dirty.keys(), ...unfinished])].filter((d) => throughDay === undefined || d <= throughDay).sort((a, b) => a - b);
+    const pending = [...dirty.keys(), ...unfinished];
+    if (throughDay === undefined && this.todayPredatesStart) {
+      this.todayPredatesStart = false;
+      if ((await this.store.summaries(today, today)).length > 0) pending.push(today);
+    }
+    const days = [...new Set(pending)].filter((d) => throughDay === undefined || d <= throughDay).sort((a, b) => a - b);
     // A day's rows start to be purged once its first hour is older than the retention: recomputing it
     // after that would count a fraction of it. Its stored summary is kept as it was.
     const firstIntactDay = utcDay(expiryCutoff(now)) + 1;
@@ -92,12 +128,29 @@ export class Summarizer {
     }
   }
 
+  /**
+   * Brings summaries of an earlier format up to this one (upgrade.ts): recomputed where the day's
+   * raw reports are all still kept, stripped of exact values where they are not.
+   */
+  async upgradeStored(): Promise<void> {
+    const now = this.clock.now();
+    const firstIntactDay = utcDay(expiryCutoff(now)) + 1;
+    for (const stored of await this.store.summaries(0)) {
+      if (isCurrentFormat(stored.body)) continue;
+      if (stored.day >= firstIntactDay) await this.computeDay(stored.day, null, now);
+      else {
+        const body = withoutExactValues(stored.body);
+        if (body !== stored.body) await this.store.saveSummary({ ...stored, body }, null);
+      }
+    }
+  }
+
   private async computeDay(day: number, version: number | null, now: number): Promise<void> {
     const aggregator = new DayAggregator();
     let after: string | null = null;
     for (;;) {
       const rows = await this.store.readDay(day, after, this.pageSize);
-      for (const row of rows) aggregator.add(JSON.parse(row.payload) as Payload);
+      for (const row of rows) aggregator.add(JSON.parse(row.payload) as Payload, row.source);
       const last = rows[rows.length - 1];
       if (!last || rows.length < this.pageSize) break;
       after = last.instanceId;
@@ -110,7 +163,9 @@ export class Summarizer {
     const to = Math.min(from + DAY_MS, now);
     const runs = await this.store.runs(from, to);
     if (this.runningSince !== null) runs.push({ startedAt: this.runningSince, aliveAt: now });
-    const gap = uncoveredMs(runs, from, to);
+    // Before the collector's first recorded start it did not exist: that is not downtime.
+    const firstStart = Math.min(...(await this.store.runs(0, to)).map((r) => r.startedAt), this.runningSince ?? Infinity);
+    const gap = uncoveredMs(runs, Math.max(from, Math.min(firstStart, to)), to);
     if (gap > DOWN_TOLERANCE_MS) incomplete.push('collector-down');
     let summary = aggregator.result({ day, final, incomplete, ...(gap > DOWN_TOLERANCE_MS ? { collectorDownMinutes: Math.round(gap / 60_000) } : {}) });
     const previous = (await this.store.summaries(day - 1, day - 1))[0];

@@ -5,7 +5,10 @@ export interface Count {
   count: number;
 }
 
-/** How many instances reported something, and the split of their answers ("N of M reported"). */
+/**
+ * How many reports carried a field, and the split of their answers. Values reported from fewer
+ * than K_ANONYMITY networks are summed into "Other".
+ */
 export interface Breakdown {
   reported: number;
   values: Count[];
@@ -15,25 +18,26 @@ export interface Bin {
   label: string;
   /** Inclusive lower edge; the bin ends where the next begins. */
   from: number;
-  count: number;
+  /** Null: withheld, fewer than K_ANONYMITY networks (or withheld so no other bin can be worked out). */
+  count: number | null;
 }
 
-export interface NumberStats {
+/** A number, published as bins only: no exact value, percentile or mean ever leaves the collector. */
+export interface Binned {
+  /** Reports that carried the number. */
   reported: number;
   bins: Bin[];
-  /** Present only when at least K_ANONYMITY instances reported the number. */
-  percentiles?: { p25: number; p50: number; p75: number; p90: number; p99: number };
-  mean?: number;
+  /** Reports in withheld bins: `reported` minus the published counts. */
+  withheld: number;
 }
 
 export interface UsageCount {
   value: string;
-  /** Instances that reported this value. */
+  /** Reports that listed this value. */
   instances: number;
-  /** Sum over those instances (players, or tracks). */
-  total: number;
 }
 
+/** A map field (players, file formats): each report may list several values. */
 export interface Usage {
   reported: number;
   values: UsageCount[];
@@ -41,7 +45,9 @@ export interface Usage {
 
 export interface Feature {
   flag: string;
-  enabled: number;
+  /** Null when the servers with it on, or those with it off, came from fewer than K_ANONYMITY networks. */
+  enabled: number | null;
+  /** Reports that carried the flag (the denominator of `enabled`). */
   reported: number;
 }
 
@@ -53,7 +59,11 @@ export type IncompleteReason =
   /** More than 20% fewer instances than the day before: probably lost reports, not lost servers. */
   | 'drop';
 
+/** Summaries computed before bins and source thresholds (format 1) are upgraded on start (upgrade.ts). */
+export const SUMMARY_FORMAT = 2;
+
 export interface DaySummary {
+  format: typeof SUMMARY_FORMAT;
   day: string;
   final: boolean;
   complete: boolean;
@@ -69,9 +79,15 @@ export interface DaySummary {
   /** Linux distributions of servers not running in a container (a container's distro says little about the host). */
   distros: Breakdown;
   containerized: Breakdown;
-  cpus: NumberStats;
+  cpus: Binned;
+  /** Memory held by the server process (`mem.sys`). Absent from days summarized before format 2. */
+  memory?: Binned;
+  /** Memory of the machine (`candor.hostMemory.total`). Absent from days summarized before format 2. */
+  hostMemory?: Binned;
+  /** Absent from days summarized before format 2. */
+  uptime?: Binned;
   fs: Record<string, Breakdown>;
-  library: Record<string, NumberStats>;
+  library: Record<string, Binned>;
   players: Usage;
   fileSuffixes: Usage;
   features: Feature[];

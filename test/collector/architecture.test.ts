@@ -3,22 +3,17 @@
  * never reach out to HTTP or the CLI, wall time comes only from the injected clock, and the
  * payload's fields come only from the schema module.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCollector, RETENTION_DAYS, startCollector } from '../../collector/index';
 import { FakeClock } from '../support/fake-clock';
+import { repoRoot, sourceOf, tsFiles } from '../support/source-files';
 import { candorReport, post, sqliteRows } from './support/harness';
 import { existsSync } from 'node:fs';
 
-const root = path.resolve(import.meta.dirname, '../..');
-function files(dir: string): string[] {
-  return readdirSync(path.join(root, dir)).flatMap((name) => {
-    const rel = path.join(dir, name);
-    return statSync(path.join(root, rel)).isDirectory() ? files(rel) : rel.endsWith('.ts') ? [rel] : [];
-  });
-}
-const source = (file: string) => readFileSync(path.join(root, file), 'utf8');
+const root = repoRoot;
+const files = tsFiles;
+const source = sourceOf;
 /** Runtime imports only: `import type` is erased and allowed anywhere. */
 function runtimeImports(file: string): string[] {
   return [...source(file).matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]!);
@@ -26,11 +21,14 @@ function runtimeImports(file: string): string[] {
 const resolved = (file: string, spec: string) => (spec.startsWith('.') ? path.normalize(path.join(path.dirname(file), spec)) : spec);
 
 const all = files('collector');
-const INNER = ['collector/retention.ts', 'collector/limits.ts', 'collector/metrics.ts', 'collector/validation.ts', 'collector/rate-limit.ts', 'collector/writer.ts', 'collector/purge.ts', ...all.filter((f) => /^collector\/(store|summary)\//.test(f))];
+const INNER = [
+  ...['retention', 'limits', 'metrics', 'validation', 'rate-limit', 'writer', 'purge', 'admission', 'deletion', 'source-tag', 'export-file', 'import'].map((m) => `collector/${m}.ts`),
+  ...all.filter((f) => /^collector\/(store|summary)\//.test(f)),
+];
 
 describe('collector architecture', () => {
   it('has the modules the design names', () => {
-    for (const f of ['http/server.ts', 'http/ingest.ts', 'validation.ts', 'rate-limit.ts', 'writer.ts', 'store/types.ts', 'store/sqlite.ts', 'store/postgres.ts', 'purge.ts', 'summary/aggregate.ts', 'dashboard/page.ts', 'metrics.ts', 'cli.ts', 'main.ts', 'index.ts']) {
+    for (const f of ['http/server.ts', 'http/ingest.ts', 'validation.ts', 'rate-limit.ts', 'admission.ts', 'deletion.ts', 'source-tag.ts', 'export-file.ts', 'import.ts', 'writer.ts', 'store/types.ts', 'store/sqlite.ts', 'store/postgres.ts', 'purge.ts', 'summary/aggregate.ts', 'summary/threshold.ts', 'dashboard/page.ts', 'metrics.ts', 'cli.ts', 'main.ts', 'index.ts']) {
       expect(existsSync(path.join(root, 'collector', f)), f).toBe(true);
     }
   });

@@ -3,13 +3,13 @@
  * line, SIGTERM draining the queue, and durability of a 2xx across a SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../support/loopback';
-import { candorReport, newId, post, send, sqliteRows } from './support/harness';
+import { candorReport, newId, post, runCollectorCli, send, sqliteRows, type Exited } from './support/harness';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/candor-collector.js');
 const temps: string[] = [];
@@ -24,26 +24,7 @@ function tempDir(): string {
   return d;
 }
 
-interface Exited {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runToExit(args: string[], timeoutMs = 20_000): Promise<Exited> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CANDOR_COLLECTOR_DATABASE_URL: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runToExit = runCollectorCli;
 
 interface Running {
   child: ChildProcess;
@@ -73,6 +54,47 @@ function startCli(args: string[]): Promise<Running> {
     void exited.then((e) => reject(new Error(`exited early (${e.code}): ${e.stderr}`)));
   });
 }
+
+/** The commands docs/collector.md gives for scripts, with the data folder replaced by a temp one. */
+function scriptCommands(): string[] {
+  const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/collector.md'), 'utf8');
+  const block = /<!-- for scripts -->\s*```sh\n([\s\S]*?)```/.exec(doc);
+  if (!block) return [];
+  return block[1]!.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+function firstStdoutLine(command: string, dataDir: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command.replace('./collector-data', dataDir)], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    let out = '';
+    const stop = (line: string) => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      resolve(line);
+    };
+    child.stdout.on('data', (c) => {
+      out += c;
+      const newline = out.indexOf('\n');
+      if (newline >= 0) stop(out.slice(0, newline));
+    });
+    child.on('error', reject);
+    child.on('exit', () => stop(out));
+  });
+}
+
+describe('the documented way for scripts to start the collector', () => {
+  it('gives the "listening on" line as the very first line of stdout, for every command the docs list', async () => {
+    const commands = scriptCommands();
+    expect(commands.length, 'docs/collector.md lists the commands for scripts after <!-- for scripts -->').toBeGreaterThanOrEqual(2);
+    expect(commands.some((c) => c.startsWith('npm run'))).toBe(true);
+    for (const command of commands) {
+      expect(await firstStdoutLine(command, tempDir()), command).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/);
+    }
+  });
+});
 
 describe('candor-collector command line', () => {
   it('--help prints usage and exits 0', async () => {

@@ -3,6 +3,7 @@
  * and against a real PostgreSQL (a throwaway cluster on loopback), and both must produce the same
  * summary bytes from the same reports.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,6 +93,34 @@ describe.each(backends)('conformance: $name', (backend) => {
     }
   });
 
+  it('deletes a protected instance only with its key, and an unprotected one by id alone', async (ctx) => {
+    if (skip()) return ctx.skip(pgSkip);
+    const clock = new FakeClock(Date.UTC(2026, 4, 1, 9));
+    const c = await start(await backend.location(), { clock });
+    try {
+      const secret = randomBytes(32).toString('hex');
+      const hash = createHash('sha256').update(Buffer.from(secret, 'hex')).digest('hex');
+      const id = newId();
+      const report = candorReport({ id });
+      const protectedReport = { ...report, candor: { ...(report.candor as object), deletionKeyHash: hash } };
+      expect((await post(c.url, candorReport({ id }))).status).toBe(200);
+      await clock.advance(DAY_MS);
+      expect((await post(c.url, protectedReport)).status).toBe(200);
+      const navidrome = newId();
+      expect((await post(c.url, NAVIDROME_SAMPLES.docker(navidrome))).status).toBe(200);
+      const del = (target: string, key?: string) => send(c.url, { method: 'DELETE', path: `/collect/${target}`, headers: key ? { 'x-candor-deletion-key': key } : {} });
+      expect((await del(id)).status).toBe(403);
+      expect((await del(id, randomBytes(32).toString('hex'))).status).toBe(403);
+      expect((await del(newId())).status).toBe(403);
+      expect(await rows(c.collector.store)).toBe(3);
+      expect((await del(id, secret)).status).toBe(204);
+      expect((await del(navidrome)).status).toBe(204);
+      expect(await rows(c.collector.store)).toBe(0);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('purges rows 31 and 30 days old at start-up and keeps the one 29 days old', async (ctx) => {
     if (skip()) return ctx.skip(pgSkip);
     const where = await backend.location();
@@ -125,10 +154,10 @@ describe.each(backends)('conformance: $name', (backend) => {
       const n = PURGE_BATCH * 2 + 17;
       const payload = JSON.stringify({ id: newId(), pad: 'x'.repeat(400) });
       for (let i = 0; i < n; i += 1000) {
-        const batch = Array.from({ length: Math.min(1000, n - i) }, () => ({ day: utcDay(old), instanceId: newId(), receivedAt: old, payload, count: 1 }));
+        const batch = Array.from({ length: Math.min(1000, n - i) }, () => ({ day: utcDay(old), instanceId: newId(), receivedAt: old, payload, count: 1, deletionKeyHash: null, source: null }));
         expect((await store.writeReports(batch, 10)).every((o) => o === 'inserted')).toBe(true);
       }
-      await store.writeReports([{ day: utcDay(old) + 20, instanceId: newId(), receivedAt: old + 20 * DAY_MS, payload, count: 1 }], 10);
+      await store.writeReports([{ day: utcDay(old) + 20, instanceId: newId(), receivedAt: old + 20 * DAY_MS, payload, count: 1, deletionKeyHash: null, source: null }], 10);
       const clock = new FakeClock(old + RETENTION_MS + DAY_MS);
       const purged = await new Purger(store, clock, new Metrics(), { log: () => {} }).run();
       expect(purged).toBe(n);
@@ -174,7 +203,7 @@ describe('conformance across stores', () => {
     const old = Date.UTC(2026, 0, 1);
     const payload = JSON.stringify({ pad: 'x'.repeat(2_000) });
     await store.writeReports(
-      Array.from({ length: 3_000 }, () => ({ day: utcDay(old), instanceId: newId(), receivedAt: old, payload, count: 1 })),
+      Array.from({ length: 3_000 }, () => ({ day: utcDay(old), instanceId: newId(), receivedAt: old, payload, count: 1, deletionKeyHash: null, source: null })),
       10,
     );
     await store.reclaimSpace();

@@ -17,12 +17,17 @@ let c: StartedCollector;
 let page: { status: number; headers: Record<string, unknown>; body: string };
 beforeAll(async () => {
   const clock = new FakeClock(Date.UTC(2026, 4, 1, 0, 1));
-  c = await testCollector({ clock, heartbeatMs: 6 * 3600_000 });
+  c = await testCollector({ clock, heartbeatMs: 6 * 3600_000, trustProxy: ['127.0.0.1'] });
   clock.afterTimer = () => c.collector.idle();
+  // Every server from its own network: counts are published from five networks up.
+  let network = 0;
+  const from = (report: unknown) => post(c.url, report, { 'x-forwarded-for': `10.${network >> 8}.${network++ & 255}.1` });
   for (let day = 0; day < 3; day++) {
-    for (let i = 0; i < 6; i++) await post(c.url, navidromeDocker());
-    for (let i = 0; i < 5 + day; i++) await post(c.url, candorReport({ version: day === 2 ? '0.59.0' : '0.58.0' }));
-    await post(c.url, navidromeMac());
+    for (let i = 0; i < 6; i++) await from(navidromeDocker());
+    for (let i = 0; i < 5 + day; i++) await from(candorReport({ version: day === 2 ? '0.59.0' : '0.58.0' }));
+    for (let i = 0; i < 5; i++) await from(navidromeMac());
+    // "Basic" sharing: no library, no config, no filesystems. Counted as servers, nowhere else.
+    await from(candorReport({ library: undefined, config: undefined, fs: undefined }));
     await clock.advance(DAY_MS);
   }
   page = await send(c.url, { method: 'GET', path: '/' });
@@ -55,15 +60,28 @@ describe('dashboard', () => {
     for (const [, title, desc] of svgs) {
       expect(page.body).toMatch(new RegExp(`<title id="${title}">[^<]+</title><desc id="${desc}">[^<]+</desc>`));
     }
-    for (const name of ['Server versions over time', 'Operating system and architecture', 'Filesystem of the music folder', 'Tracks per library', 'Servers with each feature enabled', 'Reporting servers per UTC day']) {
+    for (const name of ['Server versions over time', 'Operating system and architecture', 'Filesystem of the music folder', 'Tracks per library', 'Servers with each feature enabled', 'Reporting servers per UTC day', 'Processor cores', 'Server uptime']) {
       expect(page.body).toContain(`<figcaption>${name}</figcaption>`);
       expect(page.body).toContain(`<summary>Data table: ${name}</summary>`);
     }
     expect(page.body).toContain('enableLastFM');
     // Shares of each flag's own denominator: Navidrome answers every flag, Candor only those it read.
-    expect(page.body).toContain('enableLastFM: 93% (13 of 14 reported)');
-    expect(page.body).toContain('enableJukebox: 0% (0 of 7 reported)');
+    expect(page.body).toContain('enableLastFM: 72% (13 of 18 reported)');
+    expect(page.body).toContain('enableJukebox: 0% (0 of 11 reported)');
     expect(page.body).toContain('0.59.0');
+  });
+
+  it('says how many reports each chart stands on, so a category left out is never read as zero', () => {
+    // 19 servers on the last day; the one sharing "basic" carried no library and no filesystems, and
+    // Navidrome on macOS could not read its music folder's type.
+    expect(page.body).toMatch(/Filesystem type of the music folder on 2026-05-03; 13 of 19 reports carried this\./);
+    expect(page.body).toMatch(/How many servers fall in each library-size range on 2026-05-03; 18 of 19 reports carried this/);
+    expect(page.body).toMatch(/Servers by OS and processor architecture on 2026-05-03; 19 of 19 reports carried this\./);
+  });
+
+  it('draws withheld bins empty and says why, with no exact number anywhere', () => {
+    expect(page.body).toContain(`withheld (fewer than 5 networks)`);
+    expect(page.body).not.toMatch(/percentile|Median/);
   });
 
   it('is readable in light and dark: both palettes are defined and text uses them', () => {
@@ -74,11 +92,14 @@ describe('dashboard', () => {
 
   it('states the retention and the grouping rule in words', () => {
     expect(page.body).toContain('Raw reports are deleted after 30 days');
-    expect(page.body).toContain('fewer than 5 servers is shown as “Other”');
+    expect(page.body).toContain('reported from fewer than 5 networks is withheld');
   });
 
   it('escapes every drawn string, and says so when there is nothing to draw', () => {
-    const hostile = summarizeDay(Array.from({ length: 6 }, () => candorReport({ version: '<script>x</script>' }) as Payload), { day: utcDay(Date.UTC(2026, 0, 1)), final: true, incomplete: [] });
+    const hostile = summarizeDay(
+      Array.from({ length: 6 }, (_, i) => ({ report: candorReport({ version: '<script>x</script>' }) as Payload, source: `net-${i}` })),
+      { day: utcDay(Date.UTC(2026, 0, 1)), final: true, incomplete: [] },
+    );
     const html = renderDashboard([hostile], { retentionDays: 30 });
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');

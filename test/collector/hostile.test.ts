@@ -2,10 +2,13 @@
  * Hostile input: every request here must get its exact status, leave zero rows behind and move
  * exactly its rejection counter. Then a property-based fuzz: no input gets a 5xx or stops the service.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedCollector } from '../../collector/index';
-import { candorReport, raw, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
+import { candorReport, head, raw, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
 
 const BODY_LIMIT = 100 * 1024;
 let c: StartedCollector;
@@ -34,7 +37,16 @@ const withField = (path: string[], value: unknown) => {
   return report;
 };
 const nest = (depth: number, open: string, close: string) => open.repeat(depth) + close.repeat(depth);
-const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
+
+/** An export file around `reportText` (its sha256 computed unless given). */
+const exportOf = (reportText: string, sha256 = createHash('sha256').update(reportText).digest('hex')) => ({
+  candorExport: 1,
+  level: 'full',
+  categories: ['application', 'system', 'library', 'config'],
+  createdAt: new Date().toISOString(),
+  sha256,
+  report: reportText,
+});
 
 type Case =
   | { name: string; status: number; reason: string; method?: string; path?: string; type?: string | null; body?: string | Buffer }
@@ -47,6 +59,8 @@ const cases: Case[] = [
   { name: 'PATCH /collect', status: 405, reason: 'method', method: 'PATCH', body: '{}' },
   { name: 'DELETE /collect without an id', status: 405, reason: 'method', method: 'DELETE' },
   { name: 'OPTIONS /collect', status: 405, reason: 'method', method: 'OPTIONS' },
+  { name: 'CONNECT (a tunnel request)', status: 405, reason: 'method', raw: [head(['CONNECT example.com:443 HTTP/1.1', 'Host: example.com:443'])] },
+  { name: 'CONNECT with tunnel bytes after the head', status: 405, reason: 'method', raw: [head(['CONNECT 127.0.0.1:22 HTTP/1.1', 'Host: 127.0.0.1:22']), 'SSH-2.0-OpenSSH_9.2\r\n'] },
   { name: 'POST to an unknown path', status: 404, reason: 'not-found', path: '/collect.php', body: JSON.stringify(valid()) },
   // Content type
   { name: 'no Content-Type', status: 415, reason: 'content-type', type: null, body: JSON.stringify(valid()) },
@@ -127,7 +141,18 @@ const cases: Case[] = [
   { name: '__proto__ at the top', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/^{/, '{"__proto__":{"admin":true},') },
   { name: 'constructor at the top', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/^{/, '{"constructor":{"prototype":{}},') },
   { name: 'prototype inside os', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'prototype'], {})) },
+  { name: '__proto__ inside an unknown field', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":{"__proto__":{}}}') },
+  { name: '__proto__ alone beside the id', status: 422, reason: 'schema', body: `{"id":"${valid().id}","zz":{"__proto__":{}}}` },
+  { name: 'constructor deep in an unknown list', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":[1,{"a":{"constructor":1}}]}') },
+  { name: 'prototype in an unknown field of os', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'kernel'], { prototype: {} })) },
+  { name: 'escaped __proto__ in an unknown field', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":{"__pr\\u006fto__":1}}') },
   { name: '__proto__ as a map key', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace('"fileSuffixes":{', '"fileSuffixes":{"__proto__":1,') },
+  // Export files (air-gapped import)
+  { name: 'export file whose sha256 does not match', status: 422, reason: 'schema', body: JSON.stringify(exportOf(JSON.stringify(valid()), 'b'.repeat(64))) },
+  { name: 'export file hiding __proto__ in its report', status: 422, reason: 'schema', body: JSON.stringify(exportOf(JSON.stringify(valid()).replace(/}$/, ',"zz":{"__proto__":1}}'))) },
+  { name: 'export file with a report nested too deeply', status: 422, reason: 'schema', body: JSON.stringify(exportOf(`{"x":${nest(40, '[', ']')}}`)) },
+  { name: 'export file with a report that is not JSON', status: 400, reason: 'malformed-json', body: JSON.stringify(exportOf('{"id":')) },
+  { name: 'export file of version 2', status: 422, reason: 'schema', body: JSON.stringify({ ...exportOf(JSON.stringify(valid())), candorExport: 2 }) },
   // Framing and timing
   {
     name: 'slow body',
@@ -163,12 +188,17 @@ const cases: Case[] = [
   { name: 'not HTTP at all', status: 400, reason: 'bad-request', raw: ['\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 this is a TLS hello\r\n\r\n'] },
 ];
 
+/** Inputs sent and inputs answered exactly as documented; docs/collector.md quotes both (checked last). */
+const tally = { tried: 0, answered: 0 };
+const FUZZ_RUNS = 250;
+
 describe('hostile requests', () => {
   it('the table is as large as the issue asks', () => {
     expect(cases.length).toBeGreaterThanOrEqual(50);
   });
 
   it.each(cases)('$name -> $status', async (testCase) => {
+    tally.tried++;
     const before = await scrape(c.url);
     let status: number;
     if ('raw' in testCase) {
@@ -189,14 +219,17 @@ describe('hostile requests', () => {
     expect(rejected(after, testCase.reason) - rejected(before, testCase.reason)).toBe(1);
     expect(after.get('collector_reports_accepted_total')).toBe(0);
     expect(sqliteRows(c.dataDir!)).toHaveLength(0);
+    tally.answered++;
   });
 
   it('a body the client cuts off is counted as aborted and stores nothing', async () => {
+    tally.tried++;
     const before = rejected(await scrape(c.url), 'aborted');
     const result = await raw(c.url, [head(['POST /collect HTTP/1.1', 'Host: x', 'Content-Type: application/json', 'Content-Length: 400']), '{"id":"'], { timeoutMs: 100 });
     expect(result.status).toBe(0);
     await expect.poll(async () => rejected(await scrape(c.url), 'aborted')).toBe(before + 1);
     expect(sqliteRows(c.dataDir!)).toHaveLength(0);
+    tally.answered++;
   });
 
   it('after all of that, a valid report is still accepted', async () => {
@@ -216,13 +249,26 @@ describe('fuzz', () => {
     const okStatuses = new Set([200, 400, 413, 415, 422]);
     await fc.assert(
       fc.asyncProperty(body, type, async (b, t) => {
+        tally.tried++;
         const rowsBefore = sqliteRows(c.dataDir!).length;
         const reply = await send(c.url, { body: b, headers: t ? { 'content-type': t } : {} });
         expect(okStatuses.has(reply.status)).toBe(true);
         if (reply.status !== 200) expect(sqliteRows(c.dataDir!).length).toBe(rowsBefore);
+        tally.answered++;
       }),
-      { numRuns: 250 },
+      // No shrinking: every run is one input tried, and a failure fails the suite anyway.
+      { numRuns: FUZZ_RUNS, endOnFailure: true },
     );
     expect((await send(c.url, { method: 'GET', path: '/healthz' })).status).toBe(200);
+  });
+});
+
+describe('docs/collector.md', () => {
+  it('quotes the counts of this suite', () => {
+    expect(tally.tried).toBe(cases.length + 1 + FUZZ_RUNS);
+    const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/collector.md'), 'utf8');
+    const quoted = /Hostile input \(`test\/collector\/hostile\.test\.ts`\): \*\*(\d+) inputs tried, (\d+) answered as documented\*\* \((\d+) crafted requests, (\d+) fuzzed\)/.exec(doc);
+    expect(quoted, 'docs/collector.md must quote the hostile-input counts').not.toBeNull();
+    expect(quoted!.slice(1).map(Number)).toEqual([tally.tried, tally.answered, cases.length + 1, FUZZ_RUNS]);
   });
 });

@@ -1,30 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../support/fake-clock';
 import { DAY_MS } from '../../collector/retention';
 import type { DaySummary } from '../../collector/summary/types';
-import { candorReport, newId, post, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
+import { candorReport, collectorsPerTest, holdCommits, newId, post, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
 import { NAVIDROME_SAMPLES } from './support/navidrome';
 
-const running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  for (const c of running.splice(0)) await c.close();
-});
-async function start(options: Parameters<typeof testCollector>[0] = {}) {
-  const c = await testCollector(options);
-  running.push(c);
-  return c;
-}
-/** Makes the store wait before every commit until the returned function is called. */
-function holdCommits(store: Awaited<ReturnType<typeof start>>['collector']['store']): () => void {
-  const original = store.writeReports.bind(store);
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  store.writeReports = async (...args) => {
-    await gate;
-    return original(...args);
-  };
-  return release;
-}
+const { start } = collectorsPerTest();
 
 async function summary(url: string): Promise<{ retentionDays: number; days: DaySummary[] }> {
   return JSON.parse((await send(url, { method: 'GET', path: '/api/summary' })).body);
@@ -53,6 +34,16 @@ describe('POST /collect', () => {
     const reply = await send(c.url, { body, headers: { 'content-type': 'application/json' } });
     expect(reply.status).toBe(200);
     expect(sqliteRows(c.dataDir!)[0]!.payload).not.toContain('fromTheFuture');
+  });
+
+  it('refuses a forbidden key hidden in a field it would drop, naming the path without echoing the unknown name', async () => {
+    const c = await start();
+    const body = `{"id":"${newId()}","secretName":{"list":[{"constructor":{}}]}}`;
+    const reply = await send(c.url, { body, headers: { 'content-type': 'application/json' } });
+    expect(reply.status).toBe(422);
+    expect(JSON.parse(reply.body)).toMatchObject({ error: 'schema', path: '*.*[*].constructor', message: 'forbidden key' });
+    expect(reply.body).not.toContain('secretName');
+    expect(sqliteRows(c.dataDir!)).toHaveLength(0);
   });
 
   it('does not answer before the commit: a held commit holds the 200', async () => {
@@ -121,35 +112,39 @@ describe('POST /collect', () => {
     expect(days).toHaveLength(1);
     const day = days[0]!;
     expect(day.instances).toBe(1);
-    expect(day.agents.values).toEqual([{ value: 'navidrome', count: 1 }]);
-    const os = report.os as { type: string; arch: string };
-    expect(day.osArch.values).toEqual([{ value: `${os.type}/${os.arch}`, count: 1 }]);
+    // One server is counted everywhere it answered, and published nowhere on its own.
+    expect(day.agents).toEqual({ reported: 1, values: [{ value: 'Other', count: 1 }] });
+    expect(day.osArch.reported).toBe(1);
     // Navidrome omits false flags: its config object still answers every flag.
     const lastfm = day.features.find((f) => f.flag === 'enableLastFM')!;
-    expect(lastfm.reported).toBe(1);
-    expect(lastfm.enabled).toBe((report.config as Record<string, unknown>).enableLastFM === true ? 1 : 0);
+    expect(lastfm).toEqual({ flag: 'enableLastFM', enabled: null, reported: 1 });
   });
 
   it('summarizes a mixed day of Candor and Navidrome reports with correct denominators', async () => {
-    const c = await start();
-    for (let i = 0; i < 6; i++) expect((await post(c.url, NAVIDROME_SAMPLES.docker())).status).toBe(200);
+    const c = await start({ trustProxy: ['127.0.0.1'] });
+    let network = 0;
+    const from = (report: unknown) => post(c.url, report, { 'x-forwarded-for': `192.0.${network++}.1` });
+    for (let i = 0; i < 6; i++) expect((await from(NAVIDROME_SAMPLES.docker())).status).toBe(200);
     // Candor could not read the config: the flags are unknown, not false.
-    for (let i = 0; i < 4; i++) expect((await post(c.url, candorReport({ config: undefined }))).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await from(candorReport({ config: undefined }))).status).toBe(200);
     const day = (await summary(c.url)).days[0]!;
-    expect(day.instances).toBe(10);
+    expect(day.instances).toBe(11);
     expect(day.agents.values).toEqual([
       { value: 'navidrome', count: 6 },
-      { value: 'candor', count: 4 },
+      { value: 'candor', count: 5 },
     ]);
     expect(day.features.find((f) => f.flag === 'enableLastFM')).toEqual({ flag: 'enableLastFM', enabled: 6, reported: 6 });
-    expect(day.versions.values).toEqual([{ value: '0.58.0', count: 10 }]);
-    expect(day.library.tracks!.reported).toBe(10);
-    expect(day.library.tracks!.percentiles).toMatchObject({ p25: 12_000, p50: 45_210, p99: 45_210 });
+    expect(day.versions.values).toEqual([{ value: '0.58.0', count: 11 }]);
+    expect(day.library.tracks!.reported).toBe(11);
+    expect(day.library.tracks!.bins.filter((b) => b.count !== null)).toEqual([
+      { label: '10k–20k', from: 10_000, count: 5 },
+      { label: '20k–50k', from: 20_000, count: 6 },
+    ]);
   });
 });
 
 describe('DELETE /collect/{id}', () => {
-  it('removes every raw row of the instance, across days, and answers 204 either way', async () => {
+  it('removes every raw row of an instance without a deletion key, across days (204); an id with nothing stored gets 403', async () => {
     const clock = new FakeClock(Date.UTC(2026, 2, 10, 8));
     const c = await start({ clock });
     const id = newId();
@@ -161,7 +156,8 @@ describe('DELETE /collect/{id}', () => {
     expect(sqliteRows(c.dataDir!)).toHaveLength(3);
     expect((await send(c.url, { method: 'DELETE', path: `/collect/${id}` })).status).toBe(204);
     expect(sqliteRows(c.dataDir!).map((r) => r.instance_id)).toEqual([other]);
-    expect((await send(c.url, { method: 'DELETE', path: `/collect/${id}` })).status).toBe(204);
+    // Nothing left under the id: the same refusal as a wrong key (docs/collector.md, "Deletion on request").
+    expect((await send(c.url, { method: 'DELETE', path: `/collect/${id}` })).status).toBe(403);
     expect((await send(c.url, { method: 'DELETE', path: '/collect/not-an-id' })).status).toBe(400);
     expect((await scrape(c.url)).get('collector_deleted_rows_total')).toBe(2);
     // Today's summary is recomputed without the deleted instance.

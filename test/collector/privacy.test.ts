@@ -48,7 +48,7 @@ describe('no IP address is stored or logged', () => {
     statuses.push((await send(url, { localAddress: DIRECT, method: 'GET', path: `/collect?ip=${DIRECT}` })).status);
     statuses.push((await send(url, { localAddress: DIRECT, method: 'DELETE', path: `/collect/${newId()}` })).status);
     // The traffic did reach every path that could leak: stored, rate-limited, rejected, deleted.
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429, 429, 200, 200, 422, 415, 405, 204]);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429, 429, 200, 200, 422, 415, 405, 403]);
 
     const outputs = await Promise.all(['/metrics', '/api/summary', '/api/meta', '/healthz', '/'].map((p) => send(url, { method: 'GET', path: p })));
     for (const reply of outputs) expect(leaks(Buffer.from(reply.body + JSON.stringify(reply.headers)))).toEqual([]);

@@ -1,14 +1,18 @@
 /**
  * Summaries: what a day's reports turn into. Pure aggregation tested directly (determinism,
- * k-anonymity, denominators, bins); the incremental recomputation and the incomplete-day flags
+ * thresholds by network, denominators, bins); the incremental recomputation and the incomplete-day flags
  * through the running service with an injected clock.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Payload } from '../../electron/core/schema/payload';
-import { FEATURE_FLAGS, summarizeDay } from '../../collector/summary/aggregate';
-import { K_ANONYMITY, OTHER } from '../../collector/summary/allowlists';
+import { FEATURE_FLAGS, summarizeDay, type SourcedReport } from '../../collector/summary/aggregate';
+import { K_ANONYMITY, OTHER } from '../../collector/summary/threshold';
 import type { DaySummary } from '../../collector/summary/types';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_SUMMARY_MAX_AGE_MS } from '../../collector/app';
 import { DAY_MS, utcDay } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
 import { candorReport, post, send, testCollector } from './support/harness';
@@ -16,15 +20,18 @@ import { navidromeDebianMinimal, navidromeDocker } from './support/navidrome';
 
 const ctx = { day: utcDay(Date.UTC(2026, 4, 1)), final: true, incomplete: [] };
 const report = (overrides: Record<string, unknown> = {}) => candorReport(overrides) as Payload;
+/** Each report from its own network, unless the test says otherwise. */
+const sourced = (reports: Payload[], network = (i: number) => `net-${i}`): SourcedReport[] => reports.map((r, i) => ({ report: r, source: network(i) }));
+const times = <T>(n: number, make: () => T): T[] => Array.from({ length: n }, make);
 
 describe('daily aggregation', () => {
   it('is deterministic: any order of the same reports gives the same bytes', () => {
-    const reports = [
-      ...Array.from({ length: 7 }, () => report()),
-      ...Array.from({ length: 5 }, () => navidromeDocker() as Payload),
+    const reports = sourced([
+      ...times(7, () => report()),
+      ...times(5, () => navidromeDocker() as Payload),
       navidromeDebianMinimal() as Payload,
       report({ version: '0.59.0-SNAPSHOT (ffff)', os: { type: 'darwin', arch: 'arm64', numCPU: 8 } }),
-    ];
+    ]);
     const expected = JSON.stringify(summarizeDay(reports, ctx));
     fc.assert(
       fc.property(fc.shuffledSubarray(reports, { minLength: reports.length, maxLength: reports.length }), (shuffled) => {
@@ -34,68 +41,103 @@ describe('daily aggregation', () => {
     );
   });
 
-  it(`shows a client string only when ${K_ANONYMITY} instances report it or it is allowlisted; the rest is "${OTHER}"`, () => {
-    const reports = [
-      ...Array.from({ length: K_ANONYMITY }, () => report({ version: '0.58.0', os: { type: 'linux', distro: 'debian', containerized: false, arch: 'amd64' } })),
-      ...Array.from({ length: K_ANONYMITY - 1 }, () => report({ version: '0.57.1', os: { type: 'linux', distro: 'mylittledistro', containerized: false, arch: 'amd64' } })),
+  it(`shows a value only when ${K_ANONYMITY} networks reported it; the rest is "${OTHER}", well-known names included`, () => {
+    const reports = sourced([
+      ...times(K_ANONYMITY, () => report({ version: '0.58.0', os: { type: 'linux', distro: 'debian', containerized: false, arch: 'amd64' } })),
+      ...times(K_ANONYMITY - 1, () => report({ version: '0.57.1', os: { type: 'linux', distro: 'mylittledistro', containerized: false, arch: 'amd64' } })),
       report({ version: '9.9.9-alice', os: { type: 'linux', distro: 'nixos', containerized: false, arch: 'riscv64' }, fs: { music: { type: 'weirdfs' } } }),
-    ];
+    ]);
     const s = summarizeDay(reports, ctx);
     expect(s.versions.values).toEqual([
       { value: '0.58.0', count: 5 },
       { value: OTHER, count: 5 },
     ]);
-    // nixos is on the distro allowlist even with one instance; the unknown distro is not.
+    // nixos is a well-known name, but one server with it is one server: withheld like any other.
     expect(s.distros.values).toEqual([
       { value: 'debian', count: 5 },
-      { value: 'nixos', count: 1 },
-      { value: OTHER, count: 4 },
+      { value: OTHER, count: 5 },
     ]);
-    // Schema enums are allowlisted by the schema itself.
-    expect(s.arch.values).toContainEqual({ value: 'riscv64', count: 1 });
+    expect(s.arch.values).toEqual([
+      { value: 'amd64', count: 9 },
+      { value: OTHER, count: 1 },
+    ]);
     expect(s.fs.music!.values).toContainEqual({ value: OTHER, count: 1 });
-    expect(JSON.stringify(s)).not.toContain('alice');
-    expect(JSON.stringify(s)).not.toContain('weirdfs');
+    for (const hidden of ['alice', 'weirdfs', 'nixos', 'riscv64', 'mylittledistro']) expect(JSON.stringify(s)).not.toContain(hidden);
   });
 
-  it('gives "N of M reported" denominators that respect how each agent omits fields', () => {
-    const nd = navidromeDebianMinimal() as Payload; // config present, every flag false (omitted)
-    const candorUnknown = report({ config: { enableLastFM: true } }); // only one flag known
-    const noConfig = report({ config: undefined });
-    const s = summarizeDay([nd, candorUnknown, noConfig], ctx);
+  it('counts networks, not reports: many reports from one network are one source', () => {
+    const s = summarizeDay(
+      sourced(times(50, () => report({ version: '0.60.0' })), () => 'one-network'),
+      ctx,
+    );
+    expect(s.instances).toBe(50);
+    expect(s.versions.values).toEqual([{ value: OTHER, count: 50 }]);
+    expect(s.library.tracks!.bins.every((b) => b.count === null)).toBe(true);
+  });
+
+  it('gives "N of M reported" denominators that respect how each agent omits fields, and never counts an absent field', () => {
+    const nd = times(5, () => navidromeDebianMinimal() as Payload); // config present, every flag false (omitted)
+    const candorOn = times(5, () => report({ config: { enableLastFM: true } })); // only one flag known
+    const basic = times(5, () => report({ config: undefined, library: undefined, fs: undefined })); // "basic": categories left out
+    const s = summarizeDay(sourced([...nd, ...candorOn, ...basic]), ctx);
     const flag = (name: string) => s.features.find((f) => f.flag === name);
-    expect(flag('enableLastFM')).toEqual({ flag: 'enableLastFM', enabled: 1, reported: 2 });
-    expect(flag('enableJukebox')).toEqual({ flag: 'enableJukebox', enabled: 0, reported: 1 });
+    expect(flag('enableLastFM')).toEqual({ flag: 'enableLastFM', enabled: 5, reported: 10 });
+    expect(flag('enableJukebox')).toEqual({ flag: 'enableJukebox', enabled: 0, reported: 5 });
     expect(s.features.map((f) => f.flag)).toEqual(FEATURE_FLAGS);
-    expect(s.containerized).toEqual({ reported: 3, values: [{ value: 'no', count: 3 }] });
+    expect(s.instances).toBe(15);
+    expect(s.library.tracks!.reported).toBe(10);
+    expect(s.library.tracks!.bins.find((b) => b.label === '0')!.count).toBe(5);
+    expect(s.fs.music!.reported).toBe(5);
+    expect(s.containerized).toEqual({ reported: 15, values: [{ value: 'no', count: 15 }] });
   });
 
-  it('bins library sizes with Navidrome-compatible edges and publishes percentiles only from K instances up', () => {
+  it('withholds a flag when its "on" or its "off" is too small a group, since the denominator would give it away', () => {
+    const s = summarizeDay(sourced([...times(9, () => report({ config: { enableJukebox: false } })), report({ config: { enableJukebox: true } })]), ctx);
+    expect(s.features.find((f) => f.flag === 'enableJukebox')).toEqual({ flag: 'enableJukebox', enabled: null, reported: 10 });
+  });
+
+  it('bins numbers with Navidrome-compatible edges, publishes no exact value, and withholds small bins', () => {
     const sizes = [0, 1, 99, 100, 4_999, 1_000_000, 2_000_000];
-    const s = summarizeDay(
-      sizes.map((tracks) => report({ library: { tracks } })),
-      ctx,
-    );
+    const s = summarizeDay(sourced(sizes.flatMap((tracks) => times(K_ANONYMITY, () => report({ library: { tracks } })))), ctx);
     const bins = Object.fromEntries(s.library.tracks!.bins.map((b) => [b.label, b.count]));
-    expect(bins).toEqual({ '0': 1, '1–100': 2, '100–500': 1, '500–1k': 0, '1k–5k': 1, '5k–10k': 0, '10k–20k': 0, '20k–50k': 0, '50k–100k': 0, '100k–500k': 0, '500k–1M': 0, '1M+': 2 });
-    expect(s.library.tracks!.percentiles).toEqual({ p25: 1, p50: 100, p75: 1_000_000, p90: 2_000_000, p99: 2_000_000 });
-    const few = summarizeDay([report(), report()], ctx);
-    expect(few.library.tracks!.reported).toBe(2);
-    expect(few.library.tracks).not.toHaveProperty('percentiles');
-    expect(few.library.tracks).not.toHaveProperty('mean');
+    expect(bins).toEqual({ '0': 5, '1–100': 10, '100–500': 5, '500–1k': null, '1k–5k': 5, '5k–10k': null, '10k–20k': null, '20k–50k': null, '50k–100k': null, '100k–500k': null, '500k–1M': null, '1M+': 10 });
+    expect(s.library.tracks!.withheld).toBe(0);
+    expect(s.library.tracks).not.toHaveProperty('percentiles');
+    expect(s.library.tracks).not.toHaveProperty('mean');
+    const one = summarizeDay(sourced([...times(K_ANONYMITY, () => report({ library: { tracks: 50 } })), report({ library: { tracks: 3_000_000 } })]), ctx);
+    expect(one.library.tracks!.bins.find((b) => b.label === '1M+')!.count).toBeNull();
+    expect(one.library.tracks!.withheld).toBe(1);
   });
 
-  it('counts players and file formats by instances and totals', () => {
+  it('withholds one more bin when the withheld remainder could only sit in one bin', () => {
+    // Every CPU bin but one reported by five networks: the lone 64+ server would be the remainder.
+    const cpus = [1, 2, 4, 8, 16, 32];
+    const s = summarizeDay(sourced([...cpus.flatMap((numCPU) => times(K_ANONYMITY + numCPU, () => report({ os: { type: 'linux', arch: 'amd64', numCPU } }))), report({ os: { type: 'linux', arch: 'amd64', numCPU: 96 } })]), ctx);
+    const counts = s.cpus.bins.map((b) => b.count);
+    expect(counts.filter((c) => c === null)).toHaveLength(2);
+    expect(counts[0]).toBeNull(); // the smallest published bin (1 core, 6 servers) joined the remainder
+    expect(s.cpus.withheld).toBe(K_ANONYMITY + 1 + 1);
+  });
+
+  it('bins memory and uptime, and leaves out what a report did not carry', () => {
+    const s = summarizeDay(sourced([...times(5, () => report({ mem: { sys: 300 * 2 ** 20 }, uptime: 2 * 86_400 })), ...times(5, () => report({ mem: undefined, uptime: undefined }))]), ctx);
+    expect(s.memory!.reported).toBe(5);
+    expect(s.memory!.bins.find((b) => b.label === '256 MiB–512 MiB')!.count).toBe(5);
+    expect(s.uptime!.bins.find((b) => b.label === '1 d–7 d')!.count).toBe(5);
+    expect(s.hostMemory!.reported).toBe(0);
+  });
+
+  it('counts players and file formats by reports listing them, without totals', () => {
     const s = summarizeDay(
-      [
-        report({ library: { activePlayers: { Symfonium: 2, DSub: 1 }, fileSuffixes: { flac: 10 } } }),
-        report({ library: { activePlayers: { Symfonium: 1 }, fileSuffixes: { flac: 5, mp3: 1 } } }),
+      sourced([
+        ...times(5, () => report({ library: { activePlayers: { Symfonium: 2, DSub: 1 }, fileSuffixes: { flac: 10 } } })),
+        ...times(5, () => report({ library: { activePlayers: { Symfonium: 1 }, fileSuffixes: { flac: 5, mp3: 1 } } })),
         report({ library: {} }),
-      ],
+      ]),
       ctx,
     );
-    expect(s.players).toEqual({ reported: 2, values: [{ value: 'Symfonium', instances: 2, total: 3 }, { value: 'DSub', instances: 1, total: 1 }] });
-    expect(s.fileSuffixes.values).toEqual([{ value: 'flac', instances: 2, total: 15 }, { value: 'mp3', instances: 1, total: 1 }]);
+    expect(s.players).toEqual({ reported: 10, values: [{ value: 'Symfonium', instances: 10 }, { value: 'DSub', instances: 5 }] });
+    expect(s.fileSuffixes.values).toEqual([{ value: 'flac', instances: 10 }, { value: 'mp3', instances: 5 }]);
   });
 });
 
@@ -107,24 +149,71 @@ describe('summaries in the running service', () => {
   const days = async (url: string): Promise<DaySummary[]> => JSON.parse((await send(url, { method: 'GET', path: '/api/summary' })).body).days;
 
   it('flags incomplete days (in progress, collector down, a sudden drop) instead of dropping them', async () => {
-    const clock = new FakeClock(Date.UTC(2026, 4, 1, 6)); // started at 06:00: the first six hours were missed
-    const c = await testCollector({ clock, heartbeatMs: 30 * 60_000 });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'collector-summary-'));
+    const clock = new FakeClock(Date.UTC(2026, 4, 1, 6)); // first started at 06:00: before that it did not exist, it was not down
+    let c = await testCollector({ clock, heartbeatMs: 30 * 60_000, dataDir: dir });
     running.push(c);
     clock.afterTimer = () => c.collector.idle();
     for (let i = 0; i < 10; i++) await post(c.url, candorReport());
     let [first] = await days(c.url);
-    expect(first).toMatchObject({ final: false, complete: false, incomplete: ['in-progress', 'collector-down'] });
+    expect(first).toMatchObject({ final: false, complete: false, incomplete: ['in-progress'] });
 
-    await clock.advance(DAY_MS); // 06:00 next day, up the whole time
+    // Stopped at 06:00, back at 12:00: those six hours were missed.
+    running.splice(running.indexOf(c), 1);
+    await c.close();
+    await clock.advance(6 * 3600_000);
+    c = await testCollector({ clock, heartbeatMs: 30 * 60_000, dataDir: dir });
+    running.push(c);
+    clock.afterTimer = () => c.collector.idle();
+    [first] = await days(c.url);
+    expect(first).toMatchObject({ incomplete: ['in-progress', 'collector-down'] });
+
+    await clock.advance(DAY_MS); // 12:00 next day, up the whole time
     for (let i = 0; i < 10; i++) await post(c.url, candorReport());
     await clock.advance(DAY_MS);
     for (let i = 0; i < 4; i++) await post(c.url, candorReport());
     await clock.advance(DAY_MS);
     const all = await days(c.url);
     [first] = all;
-    expect(first).toMatchObject({ final: true, incomplete: ['collector-down'], collectorDownMinutes: 360, instances: 10 });
+    expect(first).toMatchObject({ final: true, incomplete: ['collector-down'], instances: 10 });
+    expect(first!.collectorDownMinutes).toBeGreaterThanOrEqual(330);
+    expect(first!.collectorDownMinutes).toBeLessThanOrEqual(360);
     expect(all[1]).toMatchObject({ final: true, complete: true, incomplete: [], instances: 10 });
     expect(all[2]).toMatchObject({ final: true, complete: false, incomplete: ['drop'], instances: 4 });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows a stored report within seconds with the default settings, without summarizing on every request', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 4, 1, 10));
+    const c = await testCollector({ clock, summaryMaxAgeMs: DEFAULT_SUMMARY_MAX_AGE_MS });
+    running.push(c);
+    clock.afterTimer = () => c.collector.idle();
+    const store = c.collector.store;
+    let passes = 0;
+    const readDay = store.readDay.bind(store);
+    store.readDay = (...args) => {
+      if (args[1] === null) passes++;
+      return readDay(...args);
+    };
+    expect((await post(c.url, candorReport())).status).toBe(200);
+    await clock.advance(2_000);
+    // Summarized by then whether or not anyone asked: the stored summary already counts it.
+    const stored = (await store.summaries(utcDay(clock.now()))).map((row) => JSON.parse(row.body) as DaySummary);
+    expect(stored.at(-1)!.instances).toBe(1);
+    expect((await days(c.url)).at(-1)!.instances).toBe(1);
+
+    // Many reads of an unchanged day recompute nothing.
+    const before = passes;
+    for (let i = 0; i < 20; i++) await days(c.url);
+    expect(passes).toBe(before);
+    // Writes and reads within one second: at most one pass for all of them.
+    for (let i = 0; i < 5; i++) {
+      await post(c.url, candorReport());
+      await days(c.url);
+    }
+    expect(passes - before).toBeLessThanOrEqual(1);
+    await clock.advance(2_000);
+    expect((await days(c.url)).at(-1)!.instances).toBe(6);
   });
 
   it('recomputes only what changed, serves an ETag, and answers 304 when nothing did', async () => {

@@ -11,7 +11,7 @@
  */
 import { documented, type Category, type FieldDoc, type Infer, type SchemaNode, optional, s, listFields } from './dsl';
 
-export const PAYLOAD_SCHEMA_VERSION = 1;
+export const PAYLOAD_SCHEMA_VERSION = 2;
 
 function field<N extends SchemaNode>(node: N, category: Category, source: FieldDoc['source'], explain: string, since = 1) {
   return optional(documented(node, { explain, source, category, since }));
@@ -53,6 +53,7 @@ export const PATTERNS = {
   goVersion: /^go[0-9][0-9A-Za-z .:,_+-]{0,47}$/,
   buildKey: /^[A-Za-z0-9_./-]{1,64}$/,
   buildValue: /^[\x20-\x7e]{0,512}$/,
+  sha256Hex: /^[0-9a-f]{64}$/,
 } as const;
 
 const fsInfo = (folder: string, since = 1) =>
@@ -219,6 +220,15 @@ export const payloadSchema = s.object({
         'library',
         'server-api',
         'Tracks whose file format is not in the list Candor asks the server about (counted, not named).',
+      ),
+      // sha256 of 32 random bytes the agent keeps; the collector deletes protected reports only for
+      // that secret (docs/collector.md, "Deletion on request").
+      deletionKeyHash: field(
+        s.string(PATTERNS.sha256Hex, 64),
+        'agent',
+        'agent',
+        'A fingerprint of a secret kept only on your machine: it proves a later request to delete your reports comes from you. The secret itself never leaves.',
+        2,
       ),
     }),
   ),

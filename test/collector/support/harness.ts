@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { startCollector, type StartOptions, type StartedCollector } from '../../../collector/index';
+import { afterEach } from 'vitest';
+import { startCollector, type StartOptions, type StartedCollector, type Store } from '../../../collector/index';
 import type { LogLevel, Logger } from '../../../collector/platform';
 
 export const newId = (): string => randomUUID();
@@ -51,43 +52,7 @@ export function post(url: string, report: unknown, headers: Record<string, strin
   return send(url, { body: JSON.stringify(report), headers: { 'content-type': 'application/json', ...headers } });
 }
 
-/**
- * Raw bytes on a socket, for what an HTTP client library will not send (bad framing, stalls).
- * Resolves with the status of the first response, or 0 if the server closed without one.
- */
-export function raw(url: string, parts: (string | Buffer | { waitMs: number })[], options: { timeoutMs?: number } = {}): Promise<{ status: number; text: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(port), hostname);
-    let text = '';
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
-      resolve({ status: m ? Number(m[1]) : 0, text });
-    };
-    const timer = setTimeout(finish, options.timeoutMs ?? 10_000);
-    socket.on('data', (chunk) => {
-      text += chunk.toString('latin1');
-      const headEnd = text.indexOf('\r\n\r\n');
-      if (headEnd < 0) return;
-      const length = /\r\ncontent-length: (\d+)/i.exec(text.slice(0, headEnd));
-      if (!length || text.length >= headEnd + 4 + Number(length[1])) finish();
-    });
-    socket.on('error', finish);
-    socket.on('close', finish);
-    socket.on('connect', async () => {
-      for (const part of parts) {
-        if (done) return;
-        if (typeof part === 'object' && 'waitMs' in part) await new Promise((r) => setTimeout(r, part.waitMs));
-        else socket.write(part);
-      }
-    });
-  });
-}
+export { raw, head } from '../../support/raw-http';
 
 export async function scrape(url: string): Promise<Map<string, number>> {
   const reply = await send(url, { method: 'GET', path: '/metrics' });
@@ -103,10 +68,10 @@ export async function scrape(url: string): Promise<Map<string, number>> {
 export const rejected = (m: Map<string, number>, reason: string): number => m.get(`collector_requests_rejected_total{reason="${reason}"}`) ?? NaN;
 
 /** Rows in the SQLite file, read through a second, read-only connection (as an operator would). */
-export function sqliteRows(dataDir: string): { instance_id: string; day: number; received_at: number; writes: number; payload: string }[] {
+export function sqliteRows(dataDir: string): { instance_id: string; day: number; received_at: number; writes: number; payload: string; source: string | null }[] {
   const db = new Database(path.join(dataDir, 'collector.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT instance_id, day, received_at, writes, payload FROM reports ORDER BY day, instance_id').all() as never;
+    return db.prepare('SELECT instance_id, day, received_at, writes, payload, source FROM reports ORDER BY day, instance_id').all() as never;
   } finally {
     db.close();
   }
@@ -125,4 +90,60 @@ export function captureLogger(): Logger & { lines: string[] } {
 /** The real service in-process, with the address limiter opened up unless a test is about it. */
 export async function testCollector(options: StartOptions = {}): Promise<StartedCollector> {
   return startCollector({ ...options, limits: { ipBurst: 1_000_000, ipRefillPerSecond: 1_000_000, ...options.limits } });
+}
+
+/** Collectors a test file starts (testCollector, with `defaults`), each closed after its test. */
+export function collectorsPerTest(defaults: StartOptions = {}) {
+  const running: StartedCollector[] = [];
+  afterEach(async () => {
+    for (const c of running.splice(0)) await c.close();
+  });
+  return {
+    async start(options: StartOptions = {}): Promise<StartedCollector> {
+      const c = await testCollector({ ...defaults, ...options });
+      running.push(c);
+      return c;
+    },
+    /** Closes one before the test ends (a restart). */
+    async stop(c: StartedCollector): Promise<void> {
+      running.splice(running.indexOf(c), 1);
+      await c.close();
+    },
+  };
+}
+
+/** Makes the store wait before every commit until the returned function is called. */
+export function holdCommits(store: Store): () => void {
+  const original = store.writeReports.bind(store);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  store.writeReports = async (...args) => {
+    await gate;
+    return original(...args);
+  };
+  return release;
+}
+
+export interface Exited {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const bin = path.resolve(import.meta.dirname, '../../../bin/candor-collector.js');
+
+/** The real `candor-collector` process, run to its exit (killed after `timeoutMs`). */
+export function runCollectorCli(args: string[], timeoutMs = 20_000): Promise<Exited> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CANDOR_COLLECTOR_DATABASE_URL: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
