@@ -5,6 +5,7 @@ import path from 'node:path';
 import { benchHostFacts } from './host-facts';
 import { formatBenchTable, type BenchResult } from './measure';
 import { benchPreview } from './preview';
+import { benchState } from './state';
 
 /** A suite returns rows for the common table, or prints its own report and returns anything else. */
 type Suite = { title: string; run: () => Promise<unknown> };
@@ -20,6 +21,7 @@ const optional = (file: string, exportName: string, title: string): Suite[] =>
 const suites: Suite[] = [
   { title: 'Host facts (Candor vs Node built-ins vs systeminformation)', run: benchHostFacts },
   { title: 'Preview: first collection against a local Navidrome-compatible server, and the warm refresh', run: benchPreview },
+  { title: 'Shared state: the re-check on every use and the re-read under the lock before a send', run: benchState },
   ...optional('collector.ts', 'benchCollector', 'Collector ingest'),
   ...optional('collector-admission.ts', 'benchAdmission', 'Collector admission count: its cost against the same pipeline without it'),
   ...optional('ui.ts', 'benchUi', 'Admin UI in Chromium'),

@@ -10,6 +10,7 @@ import { ReportBuilder, defaultSources } from '../electron/core/report/builder';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { formatBenchTable, installSpawnCounter, measure, type BenchResult } from './measure';
+import { benchStateStore } from './state';
 
 const WARM_RUNS = 500;
 const COLD_RUNS = 15;
@@ -66,6 +67,11 @@ export async function benchPreview(): Promise<BenchResult[]> {
     await new Promise((resolve) => setTimeout(resolve, 500));
     (globalThis as { gc?: () => void }).gc?.();
     rows.push(await measure('refresh/candor preview rebuild (warm)', WARM_RUNS, () => builder.build(ID), 'memory + uptime re-read, validate, encode, sha256, privacy guard'));
+    // What the agent really does per refresh: the state is re-checked on disk first (the id may have changed).
+    const { store } = await benchStateStore();
+    rows.push(
+      await measure('refresh/candor preview rebuild + state re-check (warm)', WARM_RUNS, () => builder.build(store.read().instanceId ?? null), 'the row above plus the stat that proves the id on disk is unchanged'),
+    );
     const sample = (await builder.build(ID)).report.text;
     rows.push(
       await measure('refresh/baseline meminfo + stringify + sha256 (warm)', WARM_RUNS, async () => {

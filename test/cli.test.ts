@@ -86,6 +86,27 @@ describe('the candor command line', () => {
     expect(collector.received).toHaveLength(before);
   });
 
+  it('an opt-out written the wrong way still holds sharing off, and names the setting and the value', async () => {
+    const cases: Array<[Record<string, string>, string[], RegExp]> = [
+      [home('enabled = "false"\n'), [], /\[insights\] enabled = false/],
+      [home('enabled = "nope"\n'), [], /\[insights\] enabled = "nope" in .* is not understood, so sharing is held off/],
+      [{ ...home(), CANDOR_INSIGHTS_ENABLED: 'disabled' }, [], /CANDOR_INSIGHTS_ENABLED=disabled/],
+      [{ ...home(), CANDOR_INSIGHTS_ENABLED: 'n' }, [], /CANDOR_INSIGHTS_ENABLED=n in the environment/],
+      [{ ...home(), CANDOR_INSIGHTS_ENABLED: 'kinda' }, [], /CANDOR_INSIGHTS_ENABLED=kinda in the environment is not understood/],
+      [home(), ['--share=no'], /--no-share flag/],
+      [home(), ['--share=perhaps'], /--share=perhaps is not understood/],
+    ];
+    for (const [env, flags, label] of cases) {
+      expect((await candor(['consent', 'yes'], env)).code).toBe(0);
+      const before = collector.received.length;
+      const sent = await candor([...flags, 'send'], env);
+      expect(sent.code, label.source).toBe(1);
+      expect(sent.stderr, label.source).toMatch(/sharing is off/);
+      expect(sent.stderr, label.source).toMatch(label);
+      expect(collector.received).toHaveLength(before);
+    }
+  });
+
   it('`send` waits for the headless grace period without an answer', async () => {
     const result = await candor(['send'], home());
     expect(result.code).toBe(1);

@@ -218,3 +218,48 @@ describe('concurrent changes to the shared state', () => {
     }, 60_000);
   }
 });
+
+describe('a report whose answer never came', () => {
+  it('is recorded as a possible delivery when its sender dies mid-request, and the next keeper retries no sooner than the backoff', async () => {
+    let answer = false;
+    const held: Array<() => void> = [];
+    const collector = await loopbackServer((_req, res) => {
+      if (answer) res.writeHead(204).end();
+      else held.push(() => res.destroy());
+    });
+    cleanup.push(async () => held.forEach((release) => release()));
+    cleanup.push(collector.close);
+    const home = memoryHome('candor-noanswer-');
+    const spawn = async (label: string, seed: number) => {
+      const member = await FleetMember.spawn({ home, endpoint: `${collector.url}/collect`, seed, bootStart: T0 - HOUR, now: T0, label, watchFiles: true });
+      cleanup.push(() => member.kill());
+      await member.start();
+      return member;
+    };
+    const sender = await spawn('sender', 1);
+    const standby = await spawn('standby', 2);
+    await sender.consent('share');
+    void sender.send().catch(() => undefined);
+    while (collector.received.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await sender.kill();
+
+    // The standby takes the schedule over (at its next poll of the lease, within 15 minutes) and
+    // finds the attempt that never got its answer.
+    answer = true;
+    let now = T0 + 15.5 * 60_000;
+    await standby.advance(now);
+    const status = await standby.status();
+    expect(status.scheduler.role).toBe('keeper');
+    expect(status.schedule.lastAttempt).toMatchObject({ ok: false, errorClass: 'no-answer', message: expect.stringMatching(/may have received it/) });
+    const history = await standby.request<{ entries: Array<{ outcome: string; message: string }> }>({ type: 'history' });
+    expect(history.entries[0]).toMatchObject({ outcome: 'no-answer', message: expect.stringMatching(/collector may have received it/) });
+    expect(collector.received).toHaveLength(1);
+
+    // Retried once the backoff from the lost attempt has passed (minutes), never at the takeover
+    // instant, and not a day later either.
+    expect(Date.parse(status.schedule.nextDueAt!)).toBeGreaterThan(now);
+    await standby.advance((now += HOUR));
+    expect(collector.received).toHaveLength(2);
+    await standby.stop();
+  }, 60_000);
+});

@@ -136,3 +136,29 @@ describe('the daily schedule over 60 simulated days', () => {
     await agent.stop();
   });
 });
+
+describe('attempts whose answer never comes', () => {
+  it('count as possible deliveries: retried after the usual backoff, never more than 3 in a real day', async () => {
+    const clock = new FakeClock();
+    const attempts: number[] = [];
+    const http: HttpClient = {
+      async request(): Promise<HttpResponse> {
+        attempts.push(clock.real);
+        throw new HttpFailure('timeout');
+      },
+    };
+    const { agent } = await makeAgent({ clock, http, home: memoryHome() });
+    await agent.setConsent({ choice: 'share' });
+    clock.afterTimer = () => agent.idle();
+    await agent.start();
+    await clock.advance(4 * DAY_MS);
+    await agent.stop();
+    expect(attempts.length).toBeGreaterThanOrEqual(6);
+    for (const [i, at] of attempts.entries()) {
+      expect(attempts.filter((t) => t > at - DAY_MS && t <= at).length, `attempt ${i}`).toBeLessThanOrEqual(3);
+      if (i > 0) expect(at - attempts[i - 1]!).toBeGreaterThanOrEqual(DEFAULT_SCHEDULE.backoffBaseMs / 2);
+    }
+    const { entries } = await agent.listHistory({ offset: 0, limit: 100 });
+    expect(entries.every((e) => e.outcome === 'no-answer' && /collector may have received it/.test(e.message))).toBe(true);
+  });
+});

@@ -32,6 +32,7 @@ export type FleetRequest = { id: number } & (
   | { type: 'send' }
   | { type: 'consent'; choice: 'share' | 'decline' }
   | { type: 'events' }
+  | { type: 'history' }
 );
 
 const options = JSON.parse(process.argv[2]!) as FleetAgentOptions;
@@ -83,6 +84,8 @@ async function handle(request: FleetRequest): Promise<unknown> {
       return agent.sendNow();
     case 'consent':
       return agent.setConsent({ choice: request.choice });
+    case 'history':
+      return agent.listHistory({ offset: 0, limit: 100 });
     case 'events':
       watch();
       return sharingSeen.splice(0);

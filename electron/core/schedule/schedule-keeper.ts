@@ -141,6 +141,8 @@ export class ScheduleKeeper {
       if (await this.lease.tryTake()) {
         this.notBefore = Math.max(this.notBefore, this.ctx.deps.clock.now() + TAKEOVER_DELAY_MS);
         this.ctx.deps.logger.log('info', 'took over the daily schedule');
+        // The keeper before may have died mid-send: that attempt is a possible delivery, known now.
+        await this.settleDeadInFlight();
         this.onChange();
       }
       this.arm();
