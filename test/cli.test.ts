@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from './support/agent-harness';
@@ -104,6 +104,21 @@ describe('the candor command line', () => {
       expect(sent.stderr, label.source).toMatch(/sharing is off/);
       expect(sent.stderr, label.source).toMatch(label);
       expect(collector.received).toHaveLength(before);
+    }
+  });
+
+  it('a state file holding `null` or wrong types breaks no command: it is set aside and the question asked again', async () => {
+    for (const text of ['null', '{"version":2,"consent":{"choice":7},"schedules":[],"settings":null}']) {
+      const env = home();
+      writeFileSync(path.join(env.CANDOR_HOME!, 'state.json'), text);
+      const status = await candor(['status', '--json'], env);
+      expect(status.code).toBe(0);
+      expect(status.stderr).not.toMatch(/at .*\.ts:\d+/);
+      expect(JSON.parse(status.stdout).consent).toMatchObject({ storedChoice: null, paused: { reason: 'awaiting-answer' } });
+      const answer = await candor(['consent', 'no'], env);
+      expect(answer.code).toBe(0);
+      expect(readdirSync(env.CANDOR_HOME!).some((f) => f.startsWith('state.json.damaged-'))).toBe(true);
+      expect(JSON.parse((await candor(['status', '--json'], env)).stdout).consent.storedChoice).toBe('decline');
     }
   });
 
