@@ -67,9 +67,13 @@ describe.runIf(canMount())('a data folder that cannot be written', () => {
       it('`candor run` keeps running, says nothing can be sent, and stops cleanly', () =>
         withFolder(async (env) => {
           const run = candorLongRunning(['run'], env, /Warning: Nothing can be sent/);
-          await run.started;
-          expect(run.output().stderr).toMatch(reason);
-          expect(await run.stop()).toBe(0);
+          try {
+            await run.started;
+            expect(run.output().stderr).toMatch(reason);
+            expect(await run.stop()).toBe(0);
+          } finally {
+            run.child.kill('SIGKILL');
+          }
         }));
     });
   }

@@ -24,6 +24,7 @@ import { listFields } from './schema/dsl';
 import { payloadSchema } from './schema/payload';
 import { AttemptRunner } from './send/attempt-runner';
 import { FolderWatcher } from './settings/folder-watcher';
+import { ensureInstanceId } from './settings/instance-id';
 import { privateFileSecretStore } from './settings/secret-store';
 import { SettingsService } from './settings/settings-service';
 import { STATE_FILE, StateStore } from './settings/state-store';
@@ -216,7 +217,7 @@ export class Agent implements CandorApi {
   async setConsent(input: { choice: 'share' | 'decline' }): Promise<AgentStatus> {
     try {
       await this.consent.setChoice(input.choice);
-      if (input.choice === 'share') await this.runner.ensureInstanceId();
+      if (input.choice === 'share') await ensureInstanceId(this.ctx).catch(() => undefined);
     } finally {
       this.changed();
     }

@@ -47,7 +47,7 @@ describe('the agent', () => {
     const collector = await receiver();
     const { agent } = await makeAgent({ http, shell: 'desktop', config: configWith({ endpoint: `${collector.url}/collect` }) });
     const outcome = await agent.sendNow();
-    expect(outcome).toMatchObject({ ok: false, message: expect.stringMatching(/paused/) });
+    expect(outcome).toMatchObject({ ok: false, message: expect.stringMatching(/waits for your answer to the first-run question/) });
     expect(collector.received).toHaveLength(0);
     expect((await agent.getStatus()).consent.paused?.reason).toBe('awaiting-answer');
   });
@@ -170,6 +170,21 @@ describe('the agent', () => {
     expect(collector.received).toHaveLength(0);
   });
 
+  it.runIf(canMount())('does not spin on a full disk: attempts that cannot be logged back off', async () => {
+    const mount = mountTmpfs({ full: true });
+    cleanup.push(async () => mount.unmount());
+    let reads = 0;
+    const sources = fakeSources({ server: async () => (reads++, (await fakeSources().server({ url: '', username: '', password: '' }, 0))) });
+    const { agent, clock } = await makeAgent({ http, sources, env: { CANDOR_INSIGHTS_ENABLED: 'true' }, home: mount.dir });
+    clock.afterTimer = () => agent.idle();
+    await agent.start();
+    await clock.advance(24 * 3600_000);
+    await agent.stop();
+    // Backing off from 5 minutes to 6 hours: a handful of tries in a day, not thousands.
+    expect(reads).toBeGreaterThan(2);
+    expect(reads).toBeLessThan(15);
+  });
+
   it('pushes status, preview and history events to subscribers, and a throwing listener hurts no one', async () => {
     const collector = await receiver();
     const { agent } = await makeAgent({ http, config: configWith({ endpoint: `${collector.url}/collect` }) });
@@ -199,6 +214,20 @@ describe('the agent', () => {
     const status = await agent.updateSettings({ server: { url: 'http://127.0.0.1:4533/', username: 'admin', password: 'pw' }, historyRetentionDays: 30 });
     expect(status.settings.server).toMatchObject({ url: 'http://127.0.0.1:4533', username: 'admin', passwordStorage: 'private-file' });
     expect(JSON.stringify(status)).not.toContain('"pw"');
+  });
+
+  it('shows the id that will be sent from the very first preview, before any answer', async () => {
+    const collector = await receiver();
+    const { agent } = await makeAgent({ http, config: configWith({ endpoint: `${collector.url}/collect` }) });
+    const preview = await agent.getPreview();
+    const id = JSON.parse(preview.text).id;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(preview.omitted.map((o) => o.path)).not.toContain('id');
+    expect((await agent.getStatus()).instanceId).toBe(id);
+    await agent.setConsent({ choice: 'share' });
+    expect((await agent.sendNow()).ok).toBe(true);
+    expect(JSON.parse(collector.received[0]!.body).id).toBe(id);
+    expect(collector.received[0]!.body).toBe(preview.text);
   });
 
   it('keeps the instance id stable until reset, and a reset gives a new random one', async () => {

@@ -1,7 +1,9 @@
 import type { PreviewView } from '../api/contract';
 import type { AgentContext } from '../context';
 import type { SettingsService } from '../settings/settings-service';
+import { ensureInstanceId } from '../settings/instance-id';
 import type { PersistedState } from '../settings/state-schema';
+import { StorageError } from '../storage/storage-error';
 import { AGENT_VERSION } from '../version';
 import { ReportBuilder, defaultSources, type BuiltReport } from './builder';
 import { diffReports } from './diff';
@@ -51,9 +53,19 @@ export class PreviewService {
     return this.refreshing;
   }
 
-  /** Builds the report from the state given (by default: on disk now) and publishes it. */
-  async rebuild(state: PersistedState = this.ctx.store.read()): Promise<BuiltReport> {
+  /** Builds the report from the state given (by default: on disk now, with an id made if there is none yet) and publishes it. */
+  async rebuild(given?: PersistedState): Promise<BuiltReport> {
+    let state = given ?? this.ctx.store.read();
+    let idProblem: string | null = null;
+    if (!given && !state.instanceId) {
+      try {
+        state = await ensureInstanceId(this.ctx);
+      } catch (error) {
+        idProblem = error instanceof StorageError ? error.message : 'it could not be saved';
+      }
+    }
     const built = await this.builder.build(state.instanceId ?? null);
+    if (idProblem) built.omitted.unshift({ path: 'id', reason: `The anonymous ID is made when it can be kept, and ${idProblem}.` });
     this.built = built;
     const last = this.ctx.history.lastSent();
     this.preview = {

@@ -28,6 +28,8 @@ export class ScheduleKeeper {
   private notBefore = 0;
   private lastMarkedAt = -Infinity;
   private waking: Promise<void> | null = null;
+  /** Attempts in a row that could not even be recorded (unwritable folder): backed off in memory. */
+  private unrecorded = 0;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -155,10 +157,26 @@ export class ScheduleKeeper {
     const due = maySend(this.consent.current(state)) ? this.plannedAt(state) : null;
     if (due !== null && this.ctx.deps.clock.now() >= due) {
       const key = serverKey(this.settings.serverUrl(state));
-      await this.runner.run(readSchedule(state, key).consecutiveFailures > 0 ? 'retry' : 'schedule');
+      const before = readSchedule(state, key);
+      await this.runner.run(before.consecutiveFailures > 0 ? 'retry' : 'schedule');
+      this.backOffIfUnrecorded(before.lastAttempt?.at, readSchedule(this.ctx.store.read(), key).lastAttempt?.at);
       this.onChange();
     }
     this.arm();
+  }
+
+  /**
+   * An attempt that left no record (the folder could not be written, or another process had just
+   * sent) must not be retried at once: the schedule on disk still says "due", so back off here.
+   */
+  private backOffIfUnrecorded(before: string | undefined, after: string | undefined): void {
+    if (after !== before) {
+      this.unrecorded = 0;
+      return;
+    }
+    this.unrecorded++;
+    const wait = Math.min(this.options.backoffCapMs, this.options.backoffBaseMs * 2 ** Math.min(this.unrecorded - 1, 20));
+    this.notBefore = Math.max(this.notBefore, this.ctx.deps.clock.now() + wait);
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { ConsentState, HistorySummary, SendOutcome, Trigger } from '../api/contract';
+import type { HistorySummary, SendOutcome, Trigger } from '../api/contract';
+import { notSentBecause } from '../consent/describe';
 import { maySend } from '../consent/consent';
 import type { ConsentService } from '../consent/consent-service';
 import type { AgentContext } from '../context';
@@ -7,6 +8,7 @@ import type { PreviewService } from '../report/preview-service';
 import { afterFailure, afterNoAnswer, afterSuccess, instantOf, nextAttemptAt, type ScheduleOptions } from '../schedule/schedule';
 import { inFlightIsLive, readSchedule, serverKey, writeSchedule } from '../schedule/schedule-record';
 import { CANDOR_FIELD_PATHS } from '../schema/payload';
+import { ensureInstanceId } from '../settings/instance-id';
 import type { SettingsService } from '../settings/settings-service';
 import { StorageError } from '../storage/storage-error';
 import { checkEndpoint, sendReport, type SendResult } from './sender';
@@ -57,7 +59,7 @@ export class AttemptRunner {
     if (!maySend(early)) return { ok: false, message: notSentBecause(early) };
     const endpointChecked = checkEndpoint(this.settings.endpoint());
     if (!endpointChecked.ok) return { ok: false, message: `Not sent: ${endpointChecked.reason}` };
-    await this.ensureInstanceId();
+    await ensureInstanceId(this.ctx).catch(() => undefined);
     // The slow part (the server, its config, the folders) happens before the lock is taken.
     await this.preview.refreshSources();
 
@@ -162,14 +164,4 @@ export class AttemptRunner {
       })
       .catch(() => notices.add('The result of the last attempt could not be saved; the schedule may retry early.'));
   }
-
-  /** The random anonymous id, made once and kept in the shared state. */
-  async ensureInstanceId(): Promise<void> {
-    if (this.ctx.store.read().instanceId) return;
-    await this.ctx.store.update((d) => void (d.instanceId ??= this.ctx.deps.random.uuid())).catch(() => undefined);
-  }
-}
-
-export function notSentBecause(consent: ConsentState): string {
-  return consent.sharing ? `Not sent: sharing is paused (${consent.paused?.reason}).` : `Not sent: sharing is off (${consent.decidedByLabel}).`;
 }
