@@ -5,6 +5,9 @@ import {
   type ApiInput,
   type CandorApi,
   type ConnectionTestResult,
+  type DeletionOutcome,
+  type ExportedReport,
+  type PolicyCategory,
   type HistoryEntry,
   type HistoryPage,
   type LocalServerGuess,
@@ -23,7 +26,10 @@ import { SchedulerLease } from './schedule/scheduler-lease';
 import { listFields } from './schema/dsl';
 import { payloadSchema } from './schema/payload';
 import { AttemptRunner } from './send/attempt-runner';
+import { deleteRemoteData } from './send/remote-deletion';
+import { ReportExporter } from './send/report-export';
 import { FolderWatcher } from './settings/folder-watcher';
+import { DeletionKeys } from './settings/deletion-keys';
 import { ensureInstanceId } from './settings/instance-id';
 import { privateFileSecretStore } from './settings/secret-store';
 import { SettingsService } from './settings/settings-service';
@@ -53,6 +59,7 @@ export class Agent implements CandorApi {
   private readonly runner: AttemptRunner;
   private readonly keeper: ScheduleKeeper;
   private readonly watcher: FolderWatcher;
+  private readonly exporter: ReportExporter;
 
   private constructor(private readonly ctx: AgentContext) {
     const { deps } = ctx;
@@ -60,7 +67,8 @@ export class Agent implements CandorApi {
     const locks = deps.locks ?? defaultLockProvider(() => deps.clock.bootId());
     this.consent = new ConsentService(ctx);
     this.settings = new SettingsService(ctx, deps.secrets ?? privateFileSecretStore(deps.home));
-    this.preview = new PreviewService(ctx, this.settings);
+    this.preview = new PreviewService(ctx, this.settings, (state) => this.consent.previewCategories(state));
+    this.exporter = new ReportExporter(ctx, this.consent, this.settings, this.preview);
     this.runner = new AttemptRunner(ctx, this.consent, this.settings, this.preview, schedule);
     const lease = new SchedulerLease(deps.home, locks, () => ctx.owner());
     this.keeper = new ScheduleKeeper(ctx, this.consent, this.settings, this.runner, lease, schedule, () => this.emitStatus());
@@ -86,7 +94,8 @@ export class Agent implements CandorApi {
       now: () => deps.clock.now(),
       lock,
     });
-    return new Agent({ deps: { ...deps, locks }, lock, store, history, events: new EventHub(), notices: new Notices(), owner });
+    const deletionKeys = new DeletionKeys(deps.home, lock, () => deps.clock.now());
+    return new Agent({ deps: { ...deps, locks }, lock, store, history, events: new EventHub(), notices: new Notices(), deletionKeys, owner });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -183,12 +192,12 @@ export class Agent implements CandorApi {
     };
   }
 
-  getPreview(): Promise<PreviewView> {
-    return this.preview.get();
+  getPreview(input?: { categories?: PolicyCategory[] }): Promise<PreviewView> {
+    return this.preview.get(input);
   }
 
-  async refreshPreview(): Promise<PreviewView> {
-    const preview = await this.preview.refresh();
+  async refreshPreview(input?: { categories?: PolicyCategory[] }): Promise<PreviewView> {
+    const preview = await this.preview.refresh(input);
     this.emitStatus();
     return preview;
   }
@@ -214,9 +223,9 @@ export class Agent implements CandorApi {
     return this.ctx.history.export();
   }
 
-  async setConsent(input: { choice: 'share' | 'decline' }): Promise<AgentStatus> {
+  async setConsent(input: ApiInput<'setConsent'>): Promise<AgentStatus> {
     try {
-      await this.consent.setChoice(input.choice);
+      await this.consent.setChoice(input.choice, input.categories);
       if (input.choice === 'share') await ensureInstanceId(this.ctx).catch(() => undefined);
     } finally {
       this.changed();
@@ -237,6 +246,14 @@ export class Agent implements CandorApi {
     } finally {
       this.changed();
     }
+  }
+
+  exportReport(input?: { categories?: PolicyCategory[] }): Promise<ExportedReport> {
+    return this.exporter.export(input);
+  }
+
+  deleteRemoteData(): Promise<DeletionOutcome> {
+    return deleteRemoteData(this.ctx, this.settings.endpoint());
   }
 
   async resetInstanceId(): Promise<AgentStatus> {

@@ -7,6 +7,7 @@ import type { Clock, Logger, Random } from './platform';
 import type { SourceSet } from './report/builder';
 import type { ScheduleOptions } from './schedule/schedule';
 import type { CandorConfig } from './settings/candor-config';
+import type { DeletionKeys } from './settings/deletion-keys';
 import type { SecretStore } from './settings/secret-store';
 import type { StateStore } from './settings/state-store';
 import type { LockProvider } from './storage/file-lock';
@@ -47,6 +48,7 @@ export interface AgentContext {
   history: HistoryStore;
   events: EventHub;
   notices: Notices;
+  deletionKeys: DeletionKeys;
   /** This process, as lock and lease holders are named. */
   owner(): ProcessIdentity;
 }

@@ -22,8 +22,8 @@ export function createBridge(ipc: BridgeIpc): CandorApi {
 
   return {
     getStatus: () => call('getStatus')(),
-    getPreview: () => call('getPreview')(),
-    refreshPreview: () => call('refreshPreview')(),
+    getPreview: (input) => call('getPreview')(input),
+    refreshPreview: (input) => call('refreshPreview')(input),
     getFieldCatalog: () => call('getFieldCatalog')(),
     listHistory: (input) => call('listHistory')(input),
     getHistoryEntry: (input) => call('getHistoryEntry')(input),
@@ -31,6 +31,8 @@ export function createBridge(ipc: BridgeIpc): CandorApi {
     setConsent: (input) => call('setConsent')(input),
     approveFields: (input) => call('approveFields')(input),
     sendNow: () => call('sendNow')(),
+    exportReport: (input) => call('exportReport')(input),
+    deleteRemoteData: () => call('deleteRemoteData')(),
     resetInstanceId: () => call('resetInstanceId')(),
     updateSettings: (input) => call('updateSettings')(input),
     testConnection: (input) => call('testConnection')(input),

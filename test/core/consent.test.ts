@@ -10,7 +10,6 @@ const base: ConsentInputs = {
   firstStartAt: T0,
   now: T0 + 60_000,
   approvedFields: null,
-  currentFields: CANDOR_FIELD_PATHS,
 };
 const file = (enabled: boolean | undefined, unreadable = false) => ({ configFile: { path: '/etc/candor.toml', unreadable, ...(enabled === undefined ? {} : { enabled }) } });
 

@@ -82,7 +82,7 @@ describe('state store', () => {
   });
 
   it('migrates a version 1 file, keeping a stored "no"', () => {
-    expect(migrate({ version: 1, sharing: false, firstStartAt: 1, settings: { historyRetentionDays: 30 } })).toMatchObject({ version: 2, consent: { choice: 'decline' }, schedules: {} });
+    expect(migrate({ version: 1, sharing: false, firstStartAt: 1, settings: { historyRetentionDays: 30 } })).toMatchObject({ version: 3, consent: { choice: "decline" }, schedules: {} });
     const dir = tempHome();
     writeFileSync(fileOf(dir), JSON.stringify({ version: 1, sharing: false, firstStartAt: 1, consent: {}, settings: { historyRetentionDays: 30 } }));
     expect(stateStoreAt(dir).read().consent.choice).toBe('decline');

@@ -1,5 +1,6 @@
 import type { AgentEvent, AgentStatus, CandorApi, ConsentState, ScheduleState } from '../../electron/core/api/contract';
 import type { LogLevel, Logger } from '../../electron/core/platform';
+import { POLICY_CATEGORIES, PRESETS } from '../../electron/core/schema/levels';
 
 /** An agent status with sensible defaults: sharing on, answered in the wizard, one good send. */
 export function agentStatus(overrides: { consent?: Partial<ConsentState>; schedule?: Partial<ScheduleState> } = {}): AgentStatus {
@@ -7,7 +8,18 @@ export function agentStatus(overrides: { consent?: Partial<ConsentState>; schedu
     shell: 'desktop',
     agentVersion: '0.1.0',
     instanceId: '0b7e6f1c-8a51-4c6f-a0f5-3d0f0f7a9b21',
-    consent: { sharing: true, decidedBy: 'wizard', locked: false, decidedByLabel: 'your answer in Candor', storedChoice: 'share', paused: null, ...overrides.consent },
+    consent: {
+      sharing: true,
+      level: 'full',
+      categories: [...POLICY_CATEGORIES],
+      decidedBy: 'wizard',
+      locked: false,
+      decidedByLabel: 'your answer in Candor',
+      storedChoice: 'share',
+      storedCategories: [...POLICY_CATEGORIES],
+      paused: null,
+      ...overrides.consent,
+    },
     schedule: {
       nextDueAt: '2026-01-02T12:30:00.000Z',
       lastSuccessAt: '2026-01-01T12:00:00.000Z',
@@ -17,7 +29,7 @@ export function agentStatus(overrides: { consent?: Partial<ConsentState>; schedu
     },
     scheduler: { role: 'keeper', keptBy: { label: 'the desktop app', pid: 4242, since: '2026-01-01T11:00:00.000Z' } },
     sources: [],
-    settings: { server: { url: null, username: null, configFile: null, passwordStorage: 'none' }, endpoint: 'https://insights.navidrome.org/collect', historyRetentionDays: 365, fixedBy: {} },
+    settings: { server: { url: null, username: null, configFile: null, passwordStorage: 'none', passwordForThisServer: false }, endpoint: 'https://insights.navidrome.org/collect', historyRetentionDays: 365, fixedBy: {} },
     warnings: [],
   };
 }
@@ -64,7 +76,9 @@ export function fakeApi(initial: AgentStatus = STATUSES.on) {
     exportHistory: async () => (record('exportHistory'), ''),
     setConsent: async (input) => {
       record('setConsent', input);
-      status = { ...status, consent: { ...status.consent, sharing: input.choice === 'share', storedChoice: input.choice, paused: null } };
+      const categories = input.choice === 'decline' ? [] : [...(input.categories ?? PRESETS.full)];
+      const level = input.choice === 'decline' ? 'off' : input.choice === 'local' ? 'local' : categories.length === 4 ? 'full' : 'basic';
+      status = { ...status, consent: { ...status.consent, sharing: input.choice === 'share', level, categories, storedChoice: input.choice, paused: null } };
       return structuredClone(status);
     },
     approveFields: async (input) => (record('approveFields', input), structuredClone(status)),
@@ -73,6 +87,12 @@ export function fakeApi(initial: AgentStatus = STATUSES.on) {
       await new Promise<void>((resolve) => (releaseSend = resolve));
       return { ok: true, message: 'Sent: accepted (HTTP 204).' };
     },
+    exportReport: async (input) => {
+      record('exportReport', input);
+      const entry = { id: 'x', at: '2026-01-01T00:00:00.000Z', trigger: 'export' as const, endpoint: 'https://insights.navidrome.org/collect', sha256: '0'.repeat(64), size: 2, durationMs: 0, outcome: 'exported' as const, message: 'written to a file' };
+      return { fileName: 'candor-report.json', text: '{}', sha256: '0'.repeat(64), level: status.consent.level, entry };
+    },
+    deleteRemoteData: async () => (record('deleteRemoteData'), { ok: true, message: 'The collector holds nothing of this machine any more.', ids: 1 }),
     resetInstanceId: async () => (record('resetInstanceId'), structuredClone(status)),
     updateSettings: async (input) => (record('updateSettings', input), structuredClone(status)),
     testConnection: async (input) => (record('testConnection', input), { ok: true, checks: [] }),

@@ -7,6 +7,9 @@
  * with `API_INPUTS`, made from the same schema language as the payload.
  */
 import { s, optional, validate, type Infer, type SchemaNode, type FieldInfo } from '../schema/dsl';
+import { POLICY_CATEGORIES, type LevelName, type PolicyCategory } from '../schema/levels';
+
+export type { LevelName, PolicyCategory };
 
 export type ShellKind = 'desktop' | 'headless';
 
@@ -15,6 +18,9 @@ export type ShellKind = 'desktop' | 'headless';
 
 /** Which setting made the current decision, most authoritative first. */
 export type ConsentDecider = 'cli-flag' | 'environment' | 'config-file' | 'wizard' | 'default';
+
+/** The stored answer: reports leave (`share`), are built and kept here only (`local`), or nothing (`decline`). */
+export type StoredChoice = 'share' | 'decline' | 'local';
 
 export type PauseReason =
   /** Desktop: nothing is sent until the first-run wizard is answered. */
@@ -25,15 +31,24 @@ export type PauseReason =
   | 'new-fields';
 
 export interface ConsentState {
-  /** Whether reports may be sent at all (before pauses). */
+  /** Whether reports may leave this machine at all (before pauses). */
   sharing: boolean;
+  /**
+   * How much: `full`, `basic` or `custom` (some other set of categories) when reports leave;
+   * `local` when the daily report is built and kept in the history only; `off` when nothing is built.
+   */
+  level: LevelName;
+  /** The policy categories a report carries at this level (kept locally at `local`; none at `off`). */
+  categories: PolicyCategory[];
   decidedBy: ConsentDecider;
   /** True when a config-level setting decided; the UI cannot change it. */
   locked: boolean;
   /** Human description of the deciding setting, e.g. "DO_NOT_TRACK=1 in the environment". */
   decidedByLabel: string;
   /** The wizard's stored answer, if any (kept even while a config setting overrides it). */
-  storedChoice: 'share' | 'decline' | null;
+  storedChoice: StoredChoice | null;
+  /** The categories stored with that answer (all four when none were chosen). */
+  storedCategories: PolicyCategory[];
   /** Set while sharing is on but sending is held back. */
   paused: { reason: PauseReason; until?: string; fields?: string[] } | null;
 }
@@ -101,7 +116,14 @@ export interface SchedulerView {
 export type SecretStorageKind = 'os-keychain' | 'private-file' | 'config-file' | 'none';
 
 export interface SettingsView {
-  server: { url: string | null; username: string | null; configFile: string | null; passwordStorage: SecretStorageKind };
+  server: {
+    url: string | null;
+    username: string | null;
+    configFile: string | null;
+    passwordStorage: SecretStorageKind;
+    /** A password is stored for this very address (it is never sent to another): when false, the UI asks for it. */
+    passwordForThisServer: boolean;
+  };
   endpoint: string;
   historyRetentionDays: number;
   /** Settings fixed by the config file or environment, by key (e.g. `endpoint`), with the deciding setting. */
@@ -145,12 +167,15 @@ export interface PreviewView {
   guard: { ok: true } | { ok: false; field: string; reason: string };
 }
 
-export type Trigger = 'schedule' | 'manual' | 'retry';
+export type Trigger = 'schedule' | 'manual' | 'retry' | 'export';
 
 export interface HistorySummary {
   id: string;
   at: string;
   trigger: Trigger;
+  /** How much the report carried, as chosen then (entries from before levels existed have none: they were `full`). */
+  level?: LevelName;
+  categories?: PolicyCategory[];
   endpoint: string;
   sha256: string;
   size: number;
@@ -158,8 +183,10 @@ export interface HistorySummary {
   /**
    * `no-answer`: the request left but no answer came (timeout, cut connection, or Candor stopped):
    * the collector may have stored it. `sending`: on the wire right now, in some Candor process.
+   * `kept-locally`: built at the `local` level and kept here only. `exported`: written to a file
+   * for a machine without internet (`candor export`).
    */
-  outcome: 'sent' | 'failed' | 'refused' | 'no-answer' | 'sending';
+  outcome: 'sent' | 'failed' | 'refused' | 'no-answer' | 'sending' | 'kept-locally' | 'exported';
   status?: number;
   errorClass?: ErrorClass;
   message: string;
@@ -197,6 +224,24 @@ export interface SendOutcome {
   entry?: HistorySummary;
 }
 
+/** A report written to a file for a machine without internet (`candor export`). */
+export interface ExportedReport {
+  /** A file name to suggest: `candor-report-<date>-<sha256 prefix>.json`. */
+  fileName: string;
+  /** The file's exact contents: the report's bytes, their sha256, the level and categories. */
+  text: string;
+  sha256: string;
+  level: LevelName;
+  entry: HistorySummary;
+}
+
+export interface DeletionOutcome {
+  ok: boolean;
+  message: string;
+  /** How many anonymous ids (this one and earlier ones still within the collector's retention) were asked about. */
+  ids: number;
+}
+
 export interface LocalServerGuess {
   url: string;
   serverType?: string;
@@ -211,18 +256,23 @@ export type AgentEvent =
 // Runtime-validated inputs
 
 const text = (max: number) => s.string(/^[^\u0000-\u001f\u007f]*$/, max);
+const categoryList = () => s.array(s.enum(POLICY_CATEGORIES), POLICY_CATEGORIES.length);
+/** Which categories to show the report for (by default: those of the current choice). */
+const previewChoice = () => s.object({ categories: optional(categoryList()) });
 
 export const API_INPUTS = {
   getStatus: null,
-  getPreview: null,
-  refreshPreview: null,
+  getPreview: optional(previewChoice()),
+  refreshPreview: optional(previewChoice()),
   getFieldCatalog: null,
   listHistory: s.object({ offset: s.int(0, 10_000_000), limit: s.int(1, 1000) }),
   getHistoryEntry: s.object({ id: s.string(/^[A-Za-z0-9_-]{1,64}$/, 64) }),
   exportHistory: null,
-  setConsent: s.object({ choice: s.enum(['share', 'decline']) }),
+  setConsent: s.object({ choice: s.enum(['share', 'decline', 'local']), categories: optional(categoryList()) }),
   approveFields: s.object({ fields: s.array(s.string(/^[A-Za-z0-9_.]{1,128}$/, 128), 1000) }),
   sendNow: null,
+  exportReport: optional(previewChoice()),
+  deleteRemoteData: null,
   resetInstanceId: null,
   updateSettings: s.object({
     server: optional(
@@ -256,6 +306,8 @@ interface ApiOutputs {
   setConsent: AgentStatus;
   approveFields: AgentStatus;
   sendNow: SendOutcome;
+  exportReport: ExportedReport;
+  deleteRemoteData: DeletionOutcome;
   resetInstanceId: AgentStatus;
   updateSettings: AgentStatus;
   testConnection: ConnectionTestResult;
@@ -265,7 +317,11 @@ export type ApiOutput<M extends ApiMethod> = ApiOutputs[M];
 
 /** What every shell exposes and the renderer consumes. */
 export type CandorApi = {
-  [M in ApiMethod]: ApiInput<M> extends void ? () => Promise<ApiOutput<M>> : (input: ApiInput<M>) => Promise<ApiOutput<M>>;
+  [M in ApiMethod]: ApiInput<M> extends void
+    ? () => Promise<ApiOutput<M>>
+    : (typeof API_INPUTS)[M] extends { optional: true }
+      ? (input?: ApiInput<M>) => Promise<ApiOutput<M>>
+      : (input: ApiInput<M>) => Promise<ApiOutput<M>>;
 } & {
   /** Live state pushed by the agent. Returns a function that unsubscribes. */
   subscribe(listener: (event: AgentEvent) => void): () => void;
@@ -302,6 +358,7 @@ export function checkApiInput(method: string, input: unknown): { method: ApiMeth
     if (input !== undefined && input !== null) throw new ApiError('invalid-input', `${method} takes no input`);
     return { method, input: undefined };
   }
+  if (node.optional && (input === undefined || input === null)) return { method, input: undefined };
   const result = validate(node, input, { unknownKeys: 'reject', maxDepth: 4 });
   if (!result.ok) throw new ApiError('invalid-input', `${method}: ${result.path || 'input'} ${result.reason}`);
   return { method, input: result.value };

@@ -1,5 +1,6 @@
-import { ApiError, type ConsentState } from '../api/contract';
+import { ApiError, type ConsentState, type StoredChoice } from '../api/contract';
 import type { AgentContext } from '../context';
+import { fieldsFor, normalizeCategories, POLICY_CATEGORIES, type PolicyCategory } from '../schema/levels';
 import { CANDOR_FIELD_PATHS } from '../schema/payload';
 import type { PersistedState } from '../settings/state-schema';
 import { StorageError } from '../storage/storage-error';
@@ -22,28 +23,51 @@ export class ConsentService {
     const resolved = resolveConsent({
       ...(deps.cliShare !== undefined ? { cliFlag: deps.cliShare } : {}),
       env: deps.env,
-      ...(config.path ? { configFile: { path: config.path, unreadable: config.unreadable, ...(config.insightsEnabled !== undefined ? { enabled: config.insightsEnabled } : {}) } } : {}),
+      ...(config.path
+        ? {
+            configFile: {
+              path: config.path,
+              unreadable: config.unreadable,
+              ...(config.insightsEnabled !== undefined ? { enabled: config.insightsEnabled } : {}),
+              ...(config.insightsLevel !== undefined ? { level: config.insightsLevel } : {}),
+              ...(config.insightsCategories !== undefined ? { categories: config.insightsCategories } : {}),
+            },
+          }
+        : {}),
       storedChoice: this.unsavedDecline ? 'decline' : (state.consent.choice ?? null),
+      storedCategories: state.consent.categories ?? null,
       // A damaged settings file lost the answer: ask again, as the desktop does, rather than assume "yes".
       shell: state.consent.mustAskAgain ? 'desktop' : deps.shell,
       firstStartAt: state.firstStartAt ?? null,
       now: deps.clock.now(),
       approvedFields: state.consent.approvedFields ?? null,
-      currentFields: CANDOR_FIELD_PATHS,
     });
     if (this.unsavedDecline && !resolved.locked) return { ...resolved, decidedByLabel: `your answer in Candor (not saved yet: ${this.unsavedDecline})` };
     return resolved;
   }
 
-  /** Saves the answer. A "no" that cannot be saved still holds here, and the caller is told. */
-  async setChoice(choice: 'share' | 'decline'): Promise<void> {
+  /** What the preview shows: the current choice's categories, or, while nothing is built, what sharing would carry. */
+  previewCategories(state: PersistedState): PolicyCategory[] {
+    const consent = this.current(state);
+    return consent.categories.length > 0 ? consent.categories : consent.storedCategories;
+  }
+
+  /**
+   * Saves the answer (with the categories chosen, for `share` and `local`). What is shown when one
+   * agrees is what is approved: the fields of the chosen categories. A "no" that cannot be saved
+   * still holds here, and the caller is told.
+   */
+  async setChoice(choice: StoredChoice, categories?: readonly PolicyCategory[]): Promise<void> {
+    const chosen = categories === undefined ? undefined : normalizeCategories(categories);
     try {
       await this.ctx.store.update((d) => {
         d.consent.choice = choice;
         d.consent.answeredAt = this.ctx.deps.clock.now();
+        if (chosen && choice !== 'decline' && chosen.length < POLICY_CATEGORIES.length) d.consent.categories = chosen;
+        else delete d.consent.categories;
         delete d.consent.mustAskAgain;
         delete d.setAsideAs;
-        if (choice === 'share') d.consent.approvedFields = [...CANDOR_FIELD_PATHS];
+        if (choice === 'share') d.consent.approvedFields = [...new Set([...(d.consent.approvedFields ?? []), ...fieldsFor(chosen ?? POLICY_CATEGORIES)])];
       });
       this.unsavedDecline = null;
     } catch (error) {

@@ -2,7 +2,8 @@ import os from 'node:os';
 import type { PreviewView, SourceHealth } from '../api/contract';
 import type { HttpClient } from '../http';
 import { isLoopbackHost } from '../net';
-import { PAYLOAD_SCHEMA_VERSION, type Payload } from '../schema/payload';
+import { categoryOfPath, categoryRoots, keepCategories, POLICY_CATEGORIES, type PolicyCategory } from '../schema/levels';
+import { CATEGORY_TITLES, PAYLOAD_SCHEMA_VERSION, type Payload } from '../schema/payload';
 import {
   defaultHostDeps,
   filesystemType,
@@ -149,7 +150,11 @@ export class ReportBuilder {
     };
   }
 
-  async build(instanceId: string | null): Promise<BuiltReport> {
+  /**
+   * The report at a level: `categories` keeps the fields of those policy categories only (plus
+   * the report's own notes), and what a level leaves out is listed as such, not as a failure.
+   */
+  async build(instanceId: string | null, categories: readonly PolicyCategory[] = POLICY_CATEGORIES, deletionKeyHash: string | null = null): Promise<BuiltReport> {
     const now = this.now();
     const host = this.host ?? (this.host = await this.sources.hostFacts());
     const memory = await this.sources.memory();
@@ -209,6 +214,7 @@ export class ReportBuilder {
       },
       hostMemory: { total: memory.hostTotal, available: memory.hostAvailable },
       ...(server?.unlistedSuffixTracks ? { unlistedSuffixTracks: server.unlistedSuffixTracks } : {}),
+      ...(deletionKeyHash ? { deletionKeyHash } : {}),
     };
 
     const sensitive = [
@@ -217,12 +223,14 @@ export class ReportBuilder {
       ...(config?.sensitive ?? []),
       ...FOLDERS.flatMap((f) => (config?.folders[f] ? [{ kind: 'path' as const, value: config.folders[f]! }] : [])),
     ];
-    const guard = guardPayload(payload, sensitive);
-    const report = encodePayload(payload);
+    const shared = keepCategories(payload, categories);
+    notSharedAtLevel(omitted, categories);
+    const guard = guardPayload(shared, sensitive);
+    const report = encodePayload(shared);
     const notices = config?.builtInCollectorOn
       ? ["Navidrome's own usage statistics are also switched on (EnableInsightsCollector), so this server is counted twice. Set EnableInsightsCollector = false in Navidrome's configuration to let Candor be the one that reports."]
       : [];
-    return { report, payload, omitted: omitted.list(), guard, notices, health: this.health(payload.uptime !== undefined) };
+    return { report, payload: shared, omitted: omitted.list(), guard, notices, health: this.health(payload.uptime !== undefined) };
   }
 
   /** Why the server gave nothing at all (not configured, unreachable, refused…), or null when it answered. */
@@ -300,4 +308,13 @@ function localIdentity(): SensitiveValue[] {
     }
   }
   return out;
+}
+
+/** Replaces the reasons of fields a level does not share with the one reason that counts: the choice. */
+function notSharedAtLevel(omitted: OmittedFields, categories: readonly PolicyCategory[]): void {
+  for (const category of POLICY_CATEGORIES) {
+    if (categories.includes(category)) continue;
+    omitted.removeWhere((path) => categoryOfPath(path) === category);
+    for (const root of categoryRoots(category)) omitted.add(root, `Not shared at your level: ${CATEGORY_TITLES[category].toLowerCase()} are switched off.`);
+  }
 }

@@ -14,6 +14,10 @@ export class OmittedFields {
     this.entries.push({ path, reason });
   }
 
+  removeWhere(test: (path: string) => boolean): void {
+    for (let i = this.entries.length - 1; i >= 0; i--) if (test(this.entries[i]!.path)) this.entries.splice(i, 1);
+  }
+
   list(): PreviewView['omitted'] {
     return this.entries.map((e) => ({ ...e }));
   }

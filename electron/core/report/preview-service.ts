@@ -3,6 +3,7 @@ import type { AgentContext } from '../context';
 import type { SettingsService } from '../settings/settings-service';
 import { ensureInstanceId } from '../settings/instance-id';
 import type { PersistedState } from '../settings/state-schema';
+import { normalizeCategories, type PolicyCategory } from '../schema/levels';
 import { StorageError } from '../storage/storage-error';
 import { AGENT_VERSION } from '../version';
 import { ReportBuilder, defaultSources, type BuiltReport } from './builder';
@@ -23,10 +24,13 @@ export class PreviewService {
   private lastRefreshAt = -Infinity;
   private refreshing: Promise<void> | null = null;
   private tick: unknown = null;
+  private builtCategories = '';
 
   constructor(
     private readonly ctx: AgentContext,
     private readonly settings: SettingsService,
+    /** The categories of the current choice, from the state given (what a report at the current level carries). */
+    private readonly categoriesOf: (state: PersistedState) => PolicyCategory[],
   ) {
     const { deps } = ctx;
     this.builder = new ReportBuilder(deps.sources ?? defaultSources(deps.http), () => deps.clock.now(), deps.agentVersion ?? AGENT_VERSION);
@@ -53,8 +57,12 @@ export class PreviewService {
     return this.refreshing;
   }
 
-  /** Builds the report from the state given (by default: on disk now, with an id made if there is none yet) and publishes it. */
-  async rebuild(given?: PersistedState): Promise<BuiltReport> {
+  /**
+   * Builds the report from the state given (by default: on disk now, with an id made if there is
+   * none yet) at the categories given (by default: the current choice's) and, for the current
+   * choice, publishes it as the live preview.
+   */
+  async rebuild(given?: PersistedState, categories?: readonly PolicyCategory[]): Promise<BuiltReport> {
     let state = given ?? this.ctx.store.read();
     let idProblem: string | null = null;
     if (!given && !state.instanceId) {
@@ -64,11 +72,24 @@ export class PreviewService {
         idProblem = error instanceof StorageError ? error.message : 'it could not be saved';
       }
     }
-    const built = await this.builder.build(state.instanceId ?? null);
+    const current = this.categoriesOf(state);
+    const chosen = categories ? normalizeCategories(categories) : current;
+    let keyHash: string | null = null;
+    if (state.instanceId) keyHash = await this.ctx.deletionKeys.hashFor(state.instanceId).catch(() => null);
+    const built = await this.builder.build(state.instanceId ?? null, chosen, keyHash);
     if (idProblem) built.omitted.unshift({ path: 'id', reason: `The anonymous ID is made when it can be kept, and ${idProblem}.` });
+    else if (state.instanceId && !keyHash) built.omitted.push({ path: 'candor.deletionKeyHash', reason: 'The secret that lets you delete your reports could not be saved in the data folder.' });
+    if (chosen.join() !== current.join()) return built;
     this.built = built;
+    this.builtCategories = chosen.join();
+    this.preview = this.viewOf(built);
+    this.ctx.events.emit({ type: 'preview', preview: this.preview });
+    return built;
+  }
+
+  private viewOf(built: BuiltReport): PreviewView {
     const last = this.ctx.history.lastSent();
-    this.preview = {
+    return {
       text: built.report.text,
       sha256: built.report.sha256,
       size: built.report.size,
@@ -77,28 +98,29 @@ export class PreviewService {
       omitted: built.omitted,
       guard: built.guard,
     };
-    this.ctx.events.emit({ type: 'preview', preview: this.preview });
-    return built;
   }
 
-  async get(): Promise<PreviewView> {
-    if (this.preview) return this.preview;
+  /** The preview for the current choice, or for any other set of categories (the wizard points at each level in turn). */
+  async get(input?: { categories?: PolicyCategory[] }): Promise<PreviewView> {
     if (this.lastRefreshAt === -Infinity) await this.refreshSources();
+    if (input?.categories) return this.viewOf(await this.rebuild(undefined, input.categories));
+    if (this.preview) return this.preview;
     await this.rebuild();
     return this.preview!;
   }
 
-  async refresh(): Promise<PreviewView> {
+  async refresh(input?: { categories?: PolicyCategory[] }): Promise<PreviewView> {
     await this.refreshSources();
-    await this.rebuild();
-    return this.preview!;
+    const built = await this.rebuild();
+    return input?.categories ? this.viewOf(await this.rebuild(undefined, input.categories)) : this.viewOf(built);
   }
 
   /** After a change on disk: rebuild if the report depends on what changed (the id) and anyone has seen a preview. */
   async onStateChanged(): Promise<void> {
     if (!this.preview) return;
     const state = this.ctx.store.read();
-    if ((state.instanceId ?? null) !== (this.built?.payload.id ?? null)) await this.rebuild(state);
+    const changed = (state.instanceId ?? null) !== (this.built?.payload.id ?? null) || this.categoriesOf(state).join() !== this.builtCategories;
+    if (changed) await this.rebuild(state);
   }
 
   /** While someone watches, keep the preview live: memory and uptime every few seconds, the server every few minutes. */

@@ -1,5 +1,5 @@
 import type { SchedulerView } from '../api/contract';
-import { maySend } from '../consent/consent';
+import { mayRun } from '../consent/consent';
 import type { ConsentService } from '../consent/consent-service';
 import type { AgentContext } from '../context';
 import { ERROR_MESSAGES } from '../http';
@@ -97,7 +97,7 @@ export class ScheduleKeeper {
   plannedAt(state: PersistedState = this.ctx.store.read()): number | null {
     const consent = this.consent.current(state);
     const graceUntil = consent.paused?.reason === 'headless-grace' && consent.paused.until ? Date.parse(consent.paused.until) : null;
-    if (!maySend(consent) && graceUntil === null) return null;
+    if (!mayRun(consent) && graceUntil === null) return null;
     const record = readSchedule(state, serverKey(this.settings.serverUrl(state)));
     return nextAttemptAt(record, instantOf(this.ctx.deps.clock), Math.max(this.running ? this.notBefore : 0, graceUntil ?? 0));
   }
@@ -154,7 +154,7 @@ export class ScheduleKeeper {
     await this.settleDeadInFlight();
     await this.markSeen();
     const state = this.ctx.store.read();
-    const due = maySend(this.consent.current(state)) ? this.plannedAt(state) : null;
+    const due = mayRun(this.consent.current(state)) ? this.plannedAt(state) : null;
     if (due !== null && this.ctx.deps.clock.now() >= due) {
       const key = serverKey(this.settings.serverUrl(state));
       const before = readSchedule(state, key);

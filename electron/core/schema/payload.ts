@@ -203,10 +203,11 @@ export const payloadSchema = s.object({
       serverType: field(s.string(PATTERNS.token, 32), 'agent', 'server-api', 'Which server software answered (navidrome, gonic…), as it names itself.'),
       sources: optional(
         s.object({
-          library: field(s.enum(['native-api', 'subsonic-api']), 'agent', 'agent', 'Which server interface the library counts came from.'),
-          config: field(s.enum(['config-endpoint', 'config-file']), 'agent', 'agent', "Where the server's settings were read from."),
-          uptime: field(s.enum(['event-stream', 'prometheus', 'local-process']), 'agent', 'agent', "How the server's start time was learned."),
-          memory: field(s.enum(['server-process', 'host']), 'agent', 'agent', 'Whether memory figures describe the server process or only the whole machine.'),
+          // Each source note belongs to the category of what it describes: it leaves only with it.
+          library: field(s.enum(['native-api', 'subsonic-api']), 'library', 'agent', 'Which server interface the library counts came from.'),
+          config: field(s.enum(['config-endpoint', 'config-file']), 'config', 'agent', "Where the server's settings were read from."),
+          uptime: field(s.enum(['event-stream', 'prometheus', 'local-process']), 'application', 'agent', "How the server's start time was learned."),
+          memory: field(s.enum(['server-process', 'host']), 'system', 'agent', 'Whether memory figures describe the server process or only the whole machine.'),
         }),
       ),
       hostMemory: optional(

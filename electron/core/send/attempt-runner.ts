@@ -1,9 +1,9 @@
 import type { HistorySummary, SendOutcome, Trigger } from '../api/contract';
 import { notSentBecause } from '../consent/describe';
-import { maySend } from '../consent/consent';
+import { keepsLocally, maySend } from '../consent/consent';
 import type { ConsentService } from '../consent/consent-service';
 import type { AgentContext } from '../context';
-import { countsOf, summarize, type StoredEntry } from '../history/history-store';
+import { summarize, type StoredEntry } from '../history/history-store';
 import type { PreviewService } from '../report/preview-service';
 import { afterFailure, afterNoAnswer, afterSuccess, instantOf, nextAttemptAt, type ScheduleOptions } from '../schedule/schedule';
 import { inFlightIsLive, readSchedule, serverKey, writeSchedule } from '../schedule/schedule-record';
@@ -11,20 +11,21 @@ import { CANDOR_FIELD_PATHS } from '../schema/payload';
 import { ensureInstanceId } from '../settings/instance-id';
 import type { SettingsService } from '../settings/settings-service';
 import { StorageError } from '../storage/storage-error';
+import { entryBase, type EntryBase } from './entry';
 import { checkEndpoint, sendReport, type SendResult } from './sender';
 
 /** Failures after which the request may have been received: the answer is what went missing. */
 const NO_ANSWER_CLASSES = new Set(['timeout', 'connection-reset']);
 
 interface Claimed {
-  base: Omit<StoredEntry, 'durationMs' | 'outcome' | 'message'>;
+  base: EntryBase;
   key: string;
   text: string;
   sha256: string;
   size: number;
 }
 
-type Claim = { claimed: Claimed } | { refused: string };
+type Claim = { claimed: Claimed } | { refused: string } | { done: SendOutcome };
 
 /**
  * One attempt: build, decide, log, send, record. The decision is made under the data folder's
@@ -56,9 +57,10 @@ export class AttemptRunner {
 
   private async attempt(trigger: Trigger): Promise<SendOutcome> {
     const early = this.consent.current();
-    if (!maySend(early)) return { ok: false, message: notSentBecause(early) };
+    const local = keepsLocally(early) && trigger !== 'manual';
+    if (!maySend(early) && !local) return { ok: false, message: notSentBecause(early) };
     const endpointChecked = checkEndpoint(this.settings.endpoint());
-    if (!endpointChecked.ok) return { ok: false, message: `Not sent: ${endpointChecked.reason}` };
+    if (!local && !endpointChecked.ok) return { ok: false, message: `Not sent: ${endpointChecked.reason}` };
     await ensureInstanceId(this.ctx).catch(() => undefined);
     // The slow part (the server, its config, the folders) happens before the lock is taken.
     await this.preview.refreshSources();
@@ -72,6 +74,7 @@ export class AttemptRunner {
       return { ok: false, message: `Not sent: ${error.message}, so the attempt could not be logged. Every report must be logged before it leaves.` };
     }
     if ('refused' in claim) return { ok: false, message: claim.refused };
+    if ('done' in claim) return claim.done;
     return this.deliver(trigger, claim.claimed);
   }
 
@@ -80,7 +83,8 @@ export class AttemptRunner {
     const { deps, store, history } = this.ctx;
     const state = store.readFresh();
     const consent = this.consent.current(state);
-    if (!maySend(consent)) return { refused: notSentBecause(consent) };
+    const local = keepsLocally(consent);
+    if (!maySend(consent) && !(local && trigger !== 'manual')) return { refused: notSentBecause(consent) };
     const endpoint = this.settings.endpoint(state);
     const key = serverKey(this.settings.serverUrl(state));
     const record = readSchedule(state, key);
@@ -88,27 +92,18 @@ export class AttemptRunner {
     if (record.inFlight && inFlightIsLive(record.inFlight, now)) return { refused: 'Not sent: another Candor process is sending a report right now.' };
     if (trigger !== 'manual' && nextAttemptAt(record, now, -Infinity) > now.wall) return { refused: 'Not sent: not due yet (another Candor process sent or tried recently).' };
 
-    const built = await this.preview.rebuild(state);
-    const id = deps.random.uuid().replace(/-/g, '').slice(0, 20);
-    const base = {
-      id,
-      at: new Date(now.wall).toISOString(),
-      trigger,
-      endpoint,
-      sha256: built.report.sha256,
-      size: built.report.size,
-      body: built.report.text,
-      counts: countsOf(built.report.text),
-    };
+    const built = await this.preview.rebuild(state, consent.categories);
+    const base = entryBase(deps.random.uuid(), now.wall, trigger, endpoint, built, consent);
     if (!built.guard.ok) {
       const message = `refused by the privacy guard: ${built.guard.field} ${built.guard.reason}`;
       await history.append({ ...base, durationMs: 0, outcome: 'refused', errorClass: 'refused-by-guard', message }).catch(() => undefined);
       deps.logger.log('warn', 'report refused by the privacy guard', { field: built.guard.field });
       return { refused: `Not sent: ${message}.` };
     }
+    if (local) return { done: await this.keep(key, base) };
     const owner = this.ctx.owner();
     await store.update((d) => {
-      writeSchedule(d, key, { ...readSchedule(d, key), inFlight: { id, at: now, pid: owner.pid, ...(owner.startTicks !== undefined ? { startTicks: owner.startTicks } : {}) } });
+      writeSchedule(d, key, { ...readSchedule(d, key), inFlight: { id: base.id, at: now, pid: owner.pid, ...(owner.startTicks !== undefined ? { startTicks: owner.startTicks } : {}) } });
     });
     try {
       await history.append({ ...base, durationMs: 0, outcome: 'failed', message: 'sending…', pending: true });
@@ -117,6 +112,20 @@ export class AttemptRunner {
       throw error;
     }
     return { claimed: { base, key, text: built.report.text, sha256: built.report.sha256, size: built.report.size } };
+  }
+
+  /**
+   * The `local` level: the day's report is built and kept in the history, and the schedule moves on
+   * a day as after a send. No socket is ever opened. Runs under the folder lock.
+   */
+  private async keep(key: string, base: EntryBase): Promise<SendOutcome> {
+    const { deps, store, history } = this.ctx;
+    const entry: StoredEntry = { ...base, durationMs: 0, outcome: 'kept-locally', message: 'kept on this machine (local level): nothing was sent' };
+    await history.append(entry);
+    const at = instantOf(deps.clock);
+    await store.update((d) => writeSchedule(d, key, afterSuccess(readSchedule(d, key), at, { at: base.at, ok: true, message: entry.message }, this.schedule, deps.random)));
+    deps.logger.log('info', 'report kept locally', { sha256: base.sha256, bytes: base.size });
+    return { ok: true, message: 'Kept on this machine: at the local level nothing is sent.', entry: summarize(entry) };
   }
 
   private async deliver(trigger: Trigger, claimed: Claimed): Promise<SendOutcome> {

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { parseLevel, type CategoriesSetting, type LevelSetting } from '../consent/consent';
 import { parseSwitch, shownValue, type Switch } from '../consent/switch';
+import { CATEGORY_WORDS, type PolicyCategory } from '../schema/levels';
 
 /**
  * Candor's own config file (TOML), fixed by the administrator. Anything set here wins over what
@@ -19,6 +21,10 @@ export interface CandorConfig {
   unreadable: boolean;
   /** `[insights] enabled`: a boolean, or a value written otherwise (understood where it can be, else held as an opt-out). */
   insightsEnabled?: Switch;
+  /** `[insights] level`: full, basic, local or off. */
+  insightsLevel?: LevelSetting;
+  /** `[insights] categories`: the policy categories that may be shared. */
+  insightsCategories?: CategoriesSetting;
   endpoint?: string;
   server: { url?: string; username?: string; password?: string; passwordFile?: string; configFile?: string };
   historyRetentionDays?: number;
@@ -26,8 +32,8 @@ export interface CandorConfig {
   problems: string[];
 }
 
-const KNOWN: Record<string, Record<string, 'boolean' | 'string' | 'integer'>> = {
-  insights: { enabled: 'boolean', endpoint: 'string' },
+const KNOWN: Record<string, Record<string, 'boolean' | 'string' | 'integer' | 'array'>> = {
+  insights: { enabled: 'boolean', endpoint: 'string', level: 'string', categories: 'array' },
   server: { url: 'string', username: 'string', password: 'string', password_file: 'string', config_file: 'string' },
   history: { retention_days: 'integer' },
 };
@@ -73,10 +79,16 @@ export function loadCandorConfig(file: string): CandorConfig {
     for (const [key, v] of Object.entries(table)) {
       const want = KNOWN[section]![key];
       if (!want) config.problems.push(`Unknown setting ${section}.${key} ignored.`);
-      else if (section === 'insights' && key === 'enabled') continue; // explained below, with what it was read as
+      else if (section === 'insights' && (key === 'enabled' || key === 'level' || key === 'categories')) continue; // explained below, with what it was read as
       else if (want === 'integer' ? !Number.isInteger(v) : typeof v !== want) config.problems.push(`${section}.${key} must be ${want === 'integer' ? 'a whole number' : `a ${want}`}; ignored.`);
     }
   }
+  const level = readLevel(value('insights', 'level'));
+  if (level !== undefined) config.insightsLevel = level;
+  if (typeof level === 'object') config.problems.push(`insights.level = ${level.notUnderstood} is not understood (write full, basic, local or off); sharing is held off until it is fixed.`);
+  const categories = readCategories(value('insights', 'categories'));
+  if (categories !== undefined) config.insightsCategories = categories;
+  if (categories !== undefined && !Array.isArray(categories)) config.problems.push(`insights.categories = ${categories.notUnderstood} is not understood (a list of application, system, library, configuration); sharing is held off until it is fixed.`);
   const str = (section: string, key: string) => (typeof value(section, key) === 'string' ? (value(section, key) as string) : undefined);
   const relative = (p: string | undefined) => (p ? path.resolve(path.dirname(file), p) : undefined);
   const enabled = readSwitch(value('insights', 'enabled'));
@@ -110,5 +122,18 @@ function readSwitch(raw: unknown): Switch | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw === 'boolean') return raw;
   if (typeof raw === 'string' || typeof raw === 'number') return parseSwitch(String(raw)) ?? { notUnderstood: shownValue(JSON.stringify(raw)) };
+  return { notUnderstood: shownValue(JSON.stringify(raw) ?? String(raw)) };
+}
+
+function readLevel(raw: unknown): LevelSetting | undefined {
+  if (raw === undefined) return undefined;
+  const level = typeof raw === 'string' ? parseLevel(raw) : typeof raw === 'boolean' ? (raw ? 'full' : 'off') : undefined;
+  return level ?? { notUnderstood: shownValue(JSON.stringify(raw) ?? String(raw)) };
+}
+
+function readCategories(raw: unknown): CategoriesSetting | undefined {
+  if (raw === undefined) return undefined;
+  const words = Array.isArray(raw) && raw.every((w) => typeof w === 'string') ? raw.map((w) => CATEGORY_WORDS[w.trim().toLowerCase()]) : null;
+  if (words && words.every((w): w is PolicyCategory => w !== undefined)) return words;
   return { notUnderstood: shownValue(JSON.stringify(raw) ?? String(raw)) };
 }

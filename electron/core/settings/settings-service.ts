@@ -4,7 +4,7 @@ import type { AgentContext } from '../context';
 import type { ServerTarget } from '../report/builder';
 import { checkEndpoint } from '../send/sender';
 import { collectServerFacts, normalizeBaseUrl } from '../sources/music-server';
-import { PROBLEMS, problemMessage, type ProblemCode } from '../sources/problems';
+import { PROBLEMS, problemMessage, SourceProblem, type ProblemCode } from '../sources/problems';
 import { StorageError } from '../storage/storage-error';
 import type { SecretStore } from './secret-store';
 import type { PersistedState } from './state-schema';
@@ -15,15 +15,34 @@ export const DEFAULT_ENDPOINT = 'https://insights.navidrome.org/collect';
 export const NAVIDROME_DEFAULT_URL = 'http://127.0.0.1:4533';
 
 /** Causes that mean the server itself was not reached (as opposed to reached and refusing). */
-const NOT_REACHED = new Set<ProblemCode>(['bad-url', 'unreachable', 'host-not-found', 'timeout', 'tls', 'not-a-music-server']);
+const NOT_REACHED = new Set<ProblemCode>(['bad-url', 'credentials-in-url', 'unreachable', 'host-not-found', 'timeout', 'tls', 'not-a-music-server']);
+
+/** The origin (scheme, host, port) a password belongs to; null for what is not an address. */
+export function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** A server address as it is stored, or an `ApiError` saying what is wrong with it (quoting it, unless it holds a password). */
+function checkedServerUrl(url: string): string {
+  try {
+    return normalizeBaseUrl(url);
+  } catch (error) {
+    const code = error instanceof SourceProblem ? error.code : 'bad-url';
+    throw new ApiError('invalid-input', code === 'bad-url' ? problemMessage('bad-url', url) : PROBLEMS[code]);
+  }
+}
 
 /**
  * The agent's settings: what the config file fixes, what the user stored, and the server password.
  * Everything is read from the state on disk at the moment it is needed.
  */
 export class SettingsService {
-  /** The stored password, read once: status is built on every change and must not re-read the keychain each time. */
-  private secretRead: Promise<string | null> | null = null;
+  /** The stored password as last read, with the save it came from: status must not re-read the keychain each time. */
+  private secretRead: { stamp: string; value: Promise<string | null> } | null = null;
 
   constructor(
     private readonly ctx: AgentContext,
@@ -51,11 +70,16 @@ export class SettingsService {
     const url = this.serverUrl(state);
     const username = this.config.server.username ?? state.settings.serverUsername ?? null;
     const configFile = this.config.server.configFile ?? state.settings.serverConfigFile ?? null;
-    const password = await this.password();
+    const password = url ? await this.passwordFor(url, state) : null;
     return { connection: url && username && password !== null ? { url, username, password } : null, configFile };
   }
 
-  private async password(): Promise<string | null> {
+  /**
+   * The password for a server address. One from the config file goes where the config says; one
+   * typed in Candor goes only to the origin (scheme, host, port) it was typed for: a changed
+   * address, or a test against another one, needs it typed again.
+   */
+  private async passwordFor(url: string, state: PersistedState): Promise<string | null> {
     const c = this.config.server;
     if (c.password !== undefined) return c.password;
     if (c.passwordFile) {
@@ -66,11 +90,20 @@ export class SettingsService {
         return null;
       }
     }
-    return this.storedPassword();
+    return this.storedPasswordMatches(url, state) ? this.storedPassword(state) : null;
   }
 
-  private storedPassword(): Promise<string | null> {
-    return (this.secretRead ??= this.secrets.get().catch(() => null));
+  /** Whether the stored password was saved for this address's origin (one saved before origins were kept belongs to the address of then). */
+  private storedPasswordMatches(url: string, state: PersistedState): boolean {
+    const savedFor = state.settings.passwordOrigin ?? (state.settings.serverUrl ? originOf(state.settings.serverUrl) : null);
+    return savedFor !== null && savedFor === originOf(url);
+  }
+
+  /** The stored password, read again only when another process (or this one) saved a new one. */
+  private storedPassword(state: PersistedState): Promise<string | null> {
+    const stamp = String(state.settings.passwordSavedAt ?? 0);
+    if (this.secretRead?.stamp !== stamp) this.secretRead = { stamp, value: this.secrets.get().catch(() => null) };
+    return this.secretRead.value;
   }
 
   /** Settings fixed by the config file, by key, with the file that fixed them. */
@@ -89,13 +122,16 @@ export class SettingsService {
 
   async view(state: PersistedState): Promise<SettingsView> {
     const c = this.config;
-    const passwordStorage = c.server.password !== undefined || c.server.passwordFile ? 'config-file' : (await this.storedPassword()) !== null ? this.secrets.kind : 'none';
+    const fromConfig = c.server.password !== undefined || Boolean(c.server.passwordFile);
+    const stored = !fromConfig && (await this.storedPassword(state)) !== null;
+    const url = this.serverUrl(state);
     return {
       server: {
-        url: this.serverUrl(state),
+        url,
         username: c.server.username ?? state.settings.serverUsername ?? null,
         configFile: c.server.configFile ?? state.settings.serverConfigFile ?? null,
-        passwordStorage,
+        passwordStorage: fromConfig ? 'config-file' : stored ? this.secrets.kind : 'none',
+        passwordForThisServer: fromConfig || (stored && url !== null && this.storedPasswordMatches(url, state)),
       },
       endpoint: this.endpoint(state),
       historyRetentionDays: this.retentionDays(state),
@@ -114,25 +150,22 @@ export class SettingsService {
       const checked = checkEndpoint(input.endpoint);
       if (!checked.ok) throw new ApiError('invalid-input', checked.reason);
     }
+    let url: string | undefined;
     if (input.server?.url !== undefined && input.server.url !== '') {
       refuse('server.url');
-      try {
-        normalizeBaseUrl(input.server.url);
-      } catch {
-        throw new ApiError('invalid-input', problemMessage('bad-url', input.server.url));
-      }
+      url = checkedServerUrl(input.server.url);
     }
     if (input.server?.username !== undefined) refuse('server.username');
     if (input.server?.configFile !== undefined) refuse('server.configFile');
     if (input.historyRetentionDays !== undefined) refuse('historyRetentionDays');
+    const state = this.ctx.store.read();
+    const passwordOrigin = originOf(url ?? this.serverUrl(state) ?? '');
     if (input.server?.password !== undefined) {
       refuse('server.password');
       try {
         await this.secrets.set(input.server.password === '' ? null : input.server.password);
       } catch {
         throw new ApiError('unavailable', 'The password could not be stored (is the data folder writable?).');
-      } finally {
-        this.secretRead = null;
       }
     }
     try {
@@ -142,11 +175,19 @@ export class SettingsService {
           if (value === '') delete d.settings[key];
           else d.settings[key] = value;
         };
-        set('serverUrl', input.server?.url === undefined ? undefined : input.server.url === '' ? '' : normalizeBaseUrl(input.server.url));
+        // Changing the address: a password saved before origins were kept stays with the old one.
+        const previous = d.settings.serverUrl ? originOf(d.settings.serverUrl) : null;
+        if (url !== undefined && !d.settings.passwordOrigin && previous) d.settings.passwordOrigin = previous;
+        set('serverUrl', input.server?.url === undefined ? undefined : input.server.url === '' ? '' : url);
         set('serverUsername', input.server?.username);
         set('serverConfigFile', input.server?.configFile);
         set('endpoint', input.endpoint);
         set('historyRetentionDays', input.historyRetentionDays);
+        if (input.server?.password !== undefined) {
+          d.settings.passwordSavedAt = this.ctx.deps.clock.now();
+          if (input.server.password === '' || !passwordOrigin) delete d.settings.passwordOrigin;
+          else d.settings.passwordOrigin = passwordOrigin;
+        }
       });
     } catch (error) {
       if (error instanceof StorageError) throw new ApiError('unavailable', `The settings could not be saved: ${error.message}.`);
@@ -155,7 +196,16 @@ export class SettingsService {
   }
 
   async testConnection(input: { url: string; username: string; password?: string }): Promise<ConnectionTestResult> {
-    const password = input.password ?? (await this.password()) ?? '';
+    let address: string;
+    try {
+      address = checkedServerUrl(input.url);
+    } catch (error) {
+      return { ok: false, checks: [{ name: 'reach', state: 'failed', message: (error as ApiError).message }] };
+    }
+    const password = input.password ?? (await this.passwordFor(address, this.ctx.store.read()));
+    if (password === null) {
+      return { ok: false, checks: [{ name: 'login', state: 'failed', message: 'Type the password for this address: a saved password is only ever sent to the server it was saved for.' }] };
+    }
     const facts = await collectServerFacts(this.ctx.deps.http, { url: input.url, username: input.username, password }, this.ctx.deps.clock.now());
     const checks: ConnectionCheck[] = [];
     const failed = facts.health.state === 'failed';

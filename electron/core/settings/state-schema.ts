@@ -1,10 +1,11 @@
 import { s, optional, type Infer } from '../schema/dsl';
+import { POLICY_CATEGORIES } from '../schema/levels';
 
 /**
  * The shape of `state.json`: everything the agent remembers between runs, shared by every process
  * that uses the data folder. Versioned; older files are migrated on read.
  */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 const WALL_MS = s.int(0, Number.MAX_SAFE_INTEGER);
 const instant = s.object({ wall: WALL_MS, bootId: s.string(/^[\x20-\x7e]{1,80}$/, 80), sinceBoot: WALL_MS });
@@ -41,7 +42,10 @@ export const stateSchema = s.object({
   /** When `candor run`, `candor serve` or the desktop app first started: the headless grace period counts from it. */
   firstStartAt: optional(WALL_MS),
   consent: s.object({
-    choice: optional(s.enum(['share', 'decline'])),
+    /** `share`: reports leave; `local`: built daily and kept here only; `decline`: nothing is built. */
+    choice: optional(s.enum(['share', 'decline', 'local'])),
+    /** With `share` or `local`: the policy categories chosen (none stored: all four). */
+    categories: optional(s.array(s.enum(POLICY_CATEGORIES), POLICY_CATEGORIES.length)),
     answeredAt: optional(WALL_MS),
     approvedFields: optional(s.array(s.string(/^[A-Za-z0-9_.]{1,128}$/, 128), 1000)),
     /** Set when a damaged file lost the answer: ask again rather than fall back to the default. */
@@ -55,6 +59,10 @@ export const stateSchema = s.object({
     serverConfigFile: optional(anyText(4096)),
     endpoint: optional(anyText(2048)),
     historyRetentionDays: s.int(1, 3650),
+    /** The origin (scheme://host:port) the stored password was typed for: it is sent nowhere else. */
+    passwordOrigin: optional(anyText(2048)),
+    /** When the stored password last changed, so every process reads the new one. */
+    passwordSavedAt: optional(WALL_MS),
   }),
   /** The name a damaged settings file was set aside under, until the question is answered again. */
   setAsideAs: optional(s.string(/^state\.json\.damaged-[0-9A-Za-z-]{1,40}$/, 64)),
@@ -79,6 +87,8 @@ const MIGRATIONS: Record<number, (old: Record<string, any>) => Record<string, an
     sharing: undefined,
     schedule: undefined,
   }),
+  // v3 adds the `local` answer and the chosen categories; a v2 answer means what it meant (all four).
+  2: (old) => ({ ...old, version: 3 }),
 };
 
 export function migrate(raw: Record<string, any>): Record<string, any> {

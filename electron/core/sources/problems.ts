@@ -11,6 +11,7 @@ export const PROBLEMS = {
   unauthorized: 'The server refused the user name or password.',
   'not-admin': 'The server user is not an administrator, so some counts cannot be read.',
   'bad-url': 'The server address must start with http:// or https://.',
+  'credentials-in-url': 'The server address must not hold a user name or password: enter them in their own fields.',
   unreachable: 'The server could not be reached.',
   'host-not-found': "The server's host name could not be found (check the address).",
   timeout: 'The server did not answer in time.',

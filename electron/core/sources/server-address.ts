@@ -15,6 +15,8 @@ export function normalizeBaseUrl(url: string): string {
     parsed = null;
   }
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname) throw new SourceProblem('bad-url', url);
+  // Never quoted back: the value holds a password.
+  if (parsed.username || parsed.password) throw new SourceProblem('credentials-in-url');
   parsed.hash = '';
   parsed.search = '';
   return parsed.toString().replace(/\/+$/, '');
