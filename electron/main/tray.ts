@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { AgentStatus, CandorApi } from '../core/api/contract';
+import type { AgentStatus, ApiInput, CandorApi } from '../core/api/contract';
 import type { Logger } from '../core/platform';
 import type { View } from '../shell/app-origin';
-import { trayIconFile, trayMenuTemplate, trayRenderKey, trayStateOf, trayTooltip, type TrayModelOptions, type TrayState } from '../shell/tray-model';
+import { PRESETS } from '../core/schema/levels';
+import { trayIconFile, trayMenuTemplate, trayRenderKey, trayStateOf, trayTooltip, type TrayLevel, type TrayModelOptions, type TrayState } from '../shell/tray-model';
 
 /**
  * The tray icon and its menu, rendered from the agent's status (see shell/tray-model.ts) and
@@ -86,9 +87,9 @@ export function setupTray<Image, Menu>(
   const refresh = (): Promise<void> => api.getStatus().then(render, failed('reading the status'));
 
   const actions = {
-    setSharing(choice: 'share' | 'decline') {
-      void api.setConsent({ choice }).then(render, () => {
-        failed('changing the sharing choice')();
+    setLevel(level: TrayLevel) {
+      void api.setConsent(consentFor(level, last)).then(render, () => {
+        failed('changing the sharing level')();
         return refresh();
       });
     },
@@ -119,4 +120,18 @@ export function setupTray<Image, Menu>(
       tray.destroy();
     },
   };
+}
+
+/** The answer a tray level stands for; "keep locally" keeps what the last choice of categories carried. */
+export function consentFor(level: TrayLevel, status: AgentStatus | null): ApiInput<'setConsent'> {
+  switch (level) {
+    case 'full':
+      return { choice: 'share', categories: [...PRESETS.full] };
+    case 'basic':
+      return { choice: 'share', categories: [...PRESETS.basic] };
+    case 'local':
+      return { choice: 'local', categories: [...(status?.consent.storedCategories ?? PRESETS.full)] };
+    case 'off':
+      return { choice: 'decline' };
+  }
 }

@@ -9,8 +9,11 @@ import type { View } from './app-origin';
 export type TrayState = 'on' | 'off' | 'locked' | 'error';
 export const TRAY_STATES: readonly TrayState[] = ['on', 'off', 'locked', 'error'];
 
+/** The levels the tray offers, as radio items. */
+export type TrayLevel = 'full' | 'basic' | 'local' | 'off';
+
 export interface TrayActions {
-  setSharing(choice: 'share' | 'decline'): void;
+  setLevel(level: TrayLevel): void;
   sendNow(): void;
   /** Shows the window; with a view, also switches to that screen. */
   open(view?: View): void;
@@ -37,12 +40,20 @@ export function trayIconFile(state: TrayState, platform: NodeJS.Platform): strin
   return platform === 'darwin' ? `tray-${state}Template.png` : `tray-${state}.png`;
 }
 
+const LEVEL_LABELS: Record<TrayLevel, string> = {
+  full: 'Share the full report',
+  basic: 'Share the basic report (application and system only)',
+  local: 'Keep reports on this computer only',
+  off: 'Do not share',
+};
+
 function sharingLine(status: AgentStatus): string {
   const { consent } = status;
+  if (consent.level === 'local') return 'Reports are kept on this computer only';
   if (!consent.sharing) return 'Sharing is off';
   if (consent.paused?.reason === 'awaiting-answer') return 'Sharing waits for your answer';
   if (consent.paused?.reason === 'new-fields') return 'Sharing paused: new fields to review';
-  return 'Sharing is on';
+  return consent.level === 'full' ? 'Sharing is on (full report)' : consent.level === 'basic' ? 'Sharing is on (basic report)' : 'Sharing is on (your choice of categories)';
 }
 
 export function trayTooltip(status: AgentStatus): string {
@@ -62,9 +73,18 @@ function sharingItems(status: AgentStatus, actions: TrayActions): MenuItemConstr
     // Consent must be informed: the first "yes" is given in the wizard, next to the exact payload.
     return [{ id: 'decide', label: 'Decide about sharing…', click: () => actions.open('home') }];
   }
-  const items: MenuItemConstructorOptions[] = consent.locked
-    ? [{ id: 'sharing', label: line(`Share usage statistics (locked by ${consent.decidedByLabel})`, 120), type: 'checkbox', checked: consent.sharing, enabled: false }]
-    : [{ id: 'sharing', label: 'Share usage statistics', type: 'checkbox', checked: consent.sharing, click: () => actions.setSharing(consent.sharing ? 'decline' : 'share') }];
+  const levels: TrayLevel[] = ['full', 'basic', 'local', 'off'];
+  const items: MenuItemConstructorOptions[] = levels.map((level) => ({
+    id: `level-${level}`,
+    label: LEVEL_LABELS[level],
+    type: 'radio',
+    checked: consent.level === level,
+    enabled: !consent.locked,
+    ...(consent.locked ? {} : { click: () => actions.setLevel(level) }),
+  }));
+  // A set of categories chosen in the app is shown as such, never rounded to a preset.
+  if (consent.level === 'custom') items.push({ id: 'level-custom', label: 'Share your choice of categories (set in Candor)', type: 'radio', checked: true, enabled: false });
+  if (consent.locked) items.push({ id: 'locked-by', label: line(`Set by ${consent.decidedByLabel}`, 120), enabled: false });
   if (consent.paused?.reason === 'new-fields') items.push({ id: 'review', label: 'Review new fields…', click: () => actions.open('home') });
   return items;
 }
@@ -78,7 +98,8 @@ function scheduleItems(status: AgentStatus, options: TrayModelOptions): MenuItem
     items.push(info('last-result', attempt.ok ? `Last result: ${attempt.message}` : `Last attempt failed (${options.formatTime(attempt.at)}): ${attempt.message}`));
   }
   let next: string;
-  if (schedule.nextDueAt) next = `Next report: ${options.formatTime(schedule.nextDueAt)}`;
+  if (schedule.nextDueAt) next = `${consent.level === 'local' ? 'Next report kept' : 'Next report'}: ${options.formatTime(schedule.nextDueAt)}`;
+  else if (consent.level === 'local') next = 'Next report: kept here, never sent';
   else if (!consent.sharing) next = 'Next report: none (sharing is off)';
   else if (consent.paused?.reason === 'awaiting-answer') next = 'Next report: after you decide';
   else if (consent.paused?.reason === 'new-fields') next = 'Next report: after you review the new fields';
@@ -108,7 +129,7 @@ export function trayMenuTemplate(status: AgentStatus, actions: TrayActions, opti
 /** A comparable snapshot of what the user would see, to skip rebuilding identical menus. */
 export function trayRenderKey(status: AgentStatus, options: TrayModelOptions, platform: NodeJS.Platform): string {
   const noop = () => {};
-  const menu = trayMenuTemplate(status, { setSharing: noop, sendNow: noop, open: noop, quit: noop }, options);
+  const menu = trayMenuTemplate(status, { setLevel: noop, sendNow: noop, open: noop, quit: noop }, options);
   const visible = menu.map(({ id, label, type, checked, enabled }) => [id, label, type, checked, enabled]);
   return JSON.stringify([trayIconFile(trayStateOf(status), platform), trayTooltip(status), visible]);
 }

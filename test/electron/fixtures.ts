@@ -36,9 +36,12 @@ export function agentStatus(overrides: { consent?: Partial<ConsentState>; schedu
 
 export const STATUSES = {
   on: agentStatus(),
-  off: agentStatus({ consent: { sharing: false, storedChoice: 'decline' }, schedule: { nextDueAt: null } }),
+  off: agentStatus({ consent: { sharing: false, level: 'off', categories: [], storedChoice: 'decline' }, schedule: { nextDueAt: null } }),
+  basic: agentStatus({ consent: { level: 'basic', categories: [...PRESETS.basic], storedCategories: [...PRESETS.basic] } }),
+  local: agentStatus({ consent: { sharing: false, level: 'local', storedChoice: 'local' }, schedule: { lastSuccessAt: null } }),
+  custom: agentStatus({ consent: { level: 'custom', categories: ['application', 'system', 'library'], storedCategories: ['application', 'system', 'library'] } }),
   lockedOff: agentStatus({
-    consent: { sharing: false, decidedBy: 'environment', locked: true, decidedByLabel: 'DO_NOT_TRACK=1 in the environment', storedChoice: 'share' },
+    consent: { sharing: false, level: 'off', categories: [], decidedBy: 'environment', locked: true, decidedByLabel: 'DO_NOT_TRACK=1 in the environment', storedChoice: 'share' },
     schedule: { nextDueAt: null },
   }),
   lockedOn: agentStatus({ consent: { decidedBy: 'config-file', locked: true, decidedByLabel: '[insights] enabled = true in /etc/candor.toml' } }),
@@ -78,7 +81,8 @@ export function fakeApi(initial: AgentStatus = STATUSES.on) {
       record('setConsent', input);
       const categories = input.choice === 'decline' ? [] : [...(input.categories ?? PRESETS.full)];
       const level = input.choice === 'decline' ? 'off' : input.choice === 'local' ? 'local' : categories.length === 4 ? 'full' : 'basic';
-      status = { ...status, consent: { ...status.consent, sharing: input.choice === 'share', level, categories, storedChoice: input.choice, paused: null } };
+      const storedCategories = input.choice === 'decline' ? status.consent.storedCategories : categories;
+      status = { ...status, consent: { ...status.consent, sharing: input.choice === 'share', level, categories, storedChoice: input.choice, storedCategories, paused: null } };
       return structuredClone(status);
     },
     approveFields: async (input) => (record('approveFields', input), structuredClone(status)),

@@ -6,7 +6,9 @@ import { STATUSES, agentStatus, fakeApi, flush, recordingLogger } from './fixtur
 import { createElectronStandIn } from './stand-in';
 
 const format = (iso: string) => `<${iso.slice(0, 16)}>`;
-const noActions: TrayActions = { setSharing: () => {}, sendNow: () => {}, open: () => {}, quit: () => {} };
+const noActions: TrayActions = { setLevel: () => {}, sendNow: () => {}, open: () => {}, quit: () => {} };
+const LEVEL_IDS = ['level-full', 'level-basic', 'level-local', 'level-off'];
+const checkedLevel = (menu: MenuItemConstructorOptions[]) => menu.filter((i) => i.type === 'radio' && i.checked).map((i) => i.id);
 const menuOf = (status = STATUSES.on, sending = false, actions = noActions) => trayMenuTemplate(status, actions, { formatTime: format, sending });
 const item = (menu: MenuItemConstructorOptions[], id: string) => menu.find((i) => i.id === id);
 const labels = (menu: MenuItemConstructorOptions[]) => menu.filter((i) => i.type !== 'separator').map((i) => i.label);
@@ -42,11 +44,14 @@ describe('tray model: one icon state per situation', () => {
 });
 
 describe('tray menu, rendered from state', () => {
-  it('sharing on: toggle checked, last sent and result, next due, every action', () => {
+  it('sharing on: the full level checked among the four, last sent and result, next due, every action', () => {
     const menu = menuOf(STATUSES.on);
     expect(labels(menu)).toEqual([
-      'Sharing is on',
-      'Share usage statistics',
+      'Sharing is on (full report)',
+      'Share the full report',
+      'Share the basic report (application and system only)',
+      'Keep reports on this computer only',
+      'Do not share',
       'Last sent: <2026-01-01T12:00>',
       'Last result: accepted (HTTP 204)',
       'Next report: <2026-01-02T12:30>',
@@ -56,29 +61,47 @@ describe('tray menu, rendered from state', () => {
       'Open Candor',
       'Quit Candor',
     ]);
-    expect(item(menu, 'sharing')).toMatchObject({ type: 'checkbox', checked: true });
-    expect(item(menu, 'sharing')!.enabled).not.toBe(false);
+    expect(LEVEL_IDS.map((id) => item(menu, id)!.type)).toEqual(['radio', 'radio', 'radio', 'radio']);
+    expect(checkedLevel(menu)).toEqual(['level-full']);
+    expect(item(menu, 'level-basic')!.enabled).not.toBe(false);
     expect(item(menu, 'send-now')!.enabled).toBe(true);
   });
 
-  it('sharing off: toggle unchecked, nothing planned, Send now disabled', () => {
+  it.each([
+    ['basic', STATUSES.basic, 'level-basic', 'Sharing is on (basic report)'],
+    ['local', STATUSES.local, 'level-local', 'Reports are kept on this computer only'],
+    ['off', STATUSES.off, 'level-off', 'Sharing is off'],
+  ] as const)('%s: its radio item is the checked one, and the status line says it', (_name, status, id, line) => {
+    const menu = menuOf(status);
+    expect(checkedLevel(menu)).toEqual([id]);
+    expect(item(menu, 'status')!.label).toBe(line);
+  });
+
+  it('a custom set of categories is shown as such, never rounded to a preset', () => {
+    const menu = menuOf(STATUSES.custom);
+    expect(checkedLevel(menu)).toEqual(['level-custom']);
+    expect(item(menu, 'level-custom')!.enabled).toBe(false);
+  });
+
+  it('sharing off: nothing planned, Send now disabled; local: the next report is kept, not sent', () => {
     const menu = menuOf(STATUSES.off);
-    expect(item(menu, 'status')!.label).toBe('Sharing is off');
-    expect(item(menu, 'sharing')).toMatchObject({ checked: false });
     expect(item(menu, 'next-due')!.label).toBe('Next report: none (sharing is off)');
     expect(item(menu, 'send-now')!.enabled).toBe(false);
+    expect(item(menuOf(STATUSES.local), 'next-due')!.label).toBe('Next report kept: <2026-01-02T12:30>');
+    expect(item(menuOf(STATUSES.local), 'send-now')!.enabled).toBe(false);
   });
 
   it.each([
-    ['off', STATUSES.lockedOff, 'DO_NOT_TRACK=1 in the environment', false],
-    ['on', STATUSES.lockedOn, '[insights] enabled = true in /etc/candor.toml', true],
-  ] as const)('locked %s: the toggle is disabled and names the deciding setting', (_name, status, setting, checked) => {
+    ['off', STATUSES.lockedOff, 'DO_NOT_TRACK=1 in the environment', 'level-off'],
+    ['on', STATUSES.lockedOn, '[insights] enabled = true in /etc/candor.toml', 'level-full'],
+  ] as const)('locked %s: every level is disabled, the deciding setting is named', (_name, status, setting, checked) => {
     const menu = menuOf(status);
-    const toggle = item(menu, 'sharing')!;
-    expect(toggle.enabled).toBe(false);
-    expect(toggle.checked).toBe(checked);
-    expect(toggle.label).toBe(`Share usage statistics (locked by ${setting})`);
-    expect(toggle.click).toBeUndefined();
+    for (const id of LEVEL_IDS) {
+      expect(item(menu, id)!.enabled).toBe(false);
+      expect(item(menu, id)!.click).toBeUndefined();
+    }
+    expect(checkedLevel(menu)).toEqual([checked]);
+    expect(item(menu, 'locked-by')!.label).toBe(`Set by ${setting}`);
   });
 
   it('last send failed: the failure, its time and its fixed message are shown', () => {
@@ -88,10 +111,10 @@ describe('tray menu, rendered from state', () => {
     expect(item(menu, 'send-now')!.enabled).toBe(true);
   });
 
-  it('first run: no toggle, the first "yes" belongs to the wizard', () => {
+  it('first run: no levels, the first "yes" belongs to the wizard', () => {
     const open = vi.fn();
     const menu = menuOf(STATUSES.firstRun, false, { ...noActions, open });
-    expect(item(menu, 'sharing')).toBeUndefined();
+    for (const id of LEVEL_IDS) expect(item(menu, id)).toBeUndefined();
     expect(item(menu, 'last-sent')!.label).toBe('Last sent: never');
     expect(item(menu, 'next-due')!.label).toBe('Next report: after you decide');
     expect(item(menu, 'send-now')!.enabled).toBe(false);
@@ -99,10 +122,10 @@ describe('tray menu, rendered from state', () => {
     expect(open).toHaveBeenCalledWith('home');
   });
 
-  it('new fields: sharing can still be turned off, and the review is one click away', () => {
+  it('new fields: sharing can still be turned down or off, and the review is one click away', () => {
     const menu = menuOf(STATUSES.newFields);
     expect(item(menu, 'status')!.label).toBe('Sharing paused: new fields to review');
-    expect(item(menu, 'sharing')).toMatchObject({ checked: true });
+    expect(checkedLevel(menu)).toEqual(['level-full']);
     expect(item(menu, 'review')).toBeDefined();
     expect(item(menu, 'send-now')!.enabled).toBe(false);
   });
@@ -112,15 +135,13 @@ describe('tray menu, rendered from state', () => {
   });
 
   it('each item calls its action', () => {
-    const actions = { setSharing: vi.fn(), sendNow: vi.fn(), open: vi.fn(), quit: vi.fn() };
+    const actions = { setLevel: vi.fn(), sendNow: vi.fn(), open: vi.fn(), quit: vi.fn() };
     const menu = menuOf(STATUSES.on, false, actions);
-    for (const id of ['sharing', 'send-now', 'preview', 'history', 'open', 'quit']) (item(menu, id)!.click as () => void)();
-    expect(actions.setSharing).toHaveBeenCalledWith('decline');
+    for (const id of [...LEVEL_IDS, 'send-now', 'preview', 'history', 'open', 'quit']) (item(menu, id)!.click as () => void)();
+    expect(actions.setLevel.mock.calls).toEqual([['full'], ['basic'], ['local'], ['off']]);
     expect(actions.sendNow).toHaveBeenCalledOnce();
     expect(actions.open.mock.calls).toEqual([['preview'], ['history'], []]);
     expect(actions.quit).toHaveBeenCalledOnce();
-    (item(menuOf(STATUSES.off, false, actions), 'sharing')!.click as () => void)();
-    expect(actions.setSharing).toHaveBeenLastCalledWith('share');
   });
 });
 
@@ -139,7 +160,7 @@ describe('the tray', () => {
     await controller.refresh();
     expect(fake.image).toEqual({ path: '/icons/tray-locked.png' });
     expect(fake.toolTip).toMatch(/DO_NOT_TRACK/);
-    expect(fake.menu!.item('sharing')!.enabled).toBe(false);
+    expect(fake.menu!.item('level-full')!.enabled).toBe(false);
   });
 
   it('loads macOS template images', async () => {
@@ -159,23 +180,30 @@ describe('the tray', () => {
     expect(fake.image.path).toMatch(/tray-error/);
     controller.render(STATUSES.off);
     expect(fake.menuSets).toBe(3);
-    expect(fake.menu!.item('sharing')!.checked).toBe(false);
+    expect(fake.menu!.item('level-off')!.checked).toBe(true);
   });
 
-  it('the toggle changes consent through the API and shows the result', async () => {
+  it('a level chosen in the menu changes consent through the API and shows the result', async () => {
     const { controller, fake, agent } = tray();
     await controller.refresh();
-    fake.menu!.click('sharing');
+    fake.menu!.click('level-basic');
+    await flush();
+    expect(agent.calls).toContainEqual({ method: 'setConsent', input: { choice: 'share', categories: ['application', 'system'] } });
+    expect(fake.menu!.item('status')!.label).toBe('Sharing is on (basic report)');
+    fake.menu!.click('level-local');
+    await flush();
+    expect(agent.calls).toContainEqual({ method: 'setConsent', input: { choice: 'local', categories: ['application', 'system'] } });
+    fake.menu!.click('level-off');
     await flush();
     expect(agent.calls).toContainEqual({ method: 'setConsent', input: { choice: 'decline' } });
     expect(fake.menu!.item('status')!.label).toBe('Sharing is off');
     expect(fake.image.path).toMatch(/tray-off/);
   });
 
-  it('a locked toggle cannot be clicked', async () => {
+  it('a locked level cannot be clicked', async () => {
     const { controller, fake } = tray('linux', STATUSES.lockedOn);
     await controller.refresh();
-    expect(() => fake.menu!.click('sharing')).toThrow(/disabled/);
+    expect(() => fake.menu!.click('level-off')).toThrow(/disabled/);
   });
 
   it('Send now is disabled while it runs and the menu is refreshed afterwards', async () => {
