@@ -1,5 +1,7 @@
 // The two ends of the product together: a real agent reading a Navidrome-compatible server sends to a
 // running collector, and the instance shows up in the public summary.
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../electron/core/agent';
 import { createAxiosHttpClient } from '../electron/core/http';
@@ -47,4 +49,50 @@ describe('agent to collector', () => {
     expect(again.days.at(-1)!.instances).toBe(1);
     await agent.stop();
   });
+
+  it('"delete my data" removes this machine’s reports, under every id it had, and no one else can', async () => {
+    const make = async (home: string) =>
+      Agent.create({
+        home,
+        shell: 'headless',
+        env: {},
+        config: { path: null, unreadable: false, server: { url: navidrome.url, username: 'canary-admin-alice', password: 'alice-canary-pass' }, endpoint: `${collector.url}/collect`, problems: [] },
+        clock: systemClock,
+        random: systemRandom,
+        logger: silentLogger,
+        http: createAxiosHttpClient(),
+      });
+    const mine = await make(tempHome());
+    await mine.setConsent({ choice: 'share' });
+    expect((await mine.sendNow()).ok).toBe(true);
+    const firstId = (await mine.getStatus()).instanceId!;
+    const sent = JSON.parse((await mine.getPreview()).text);
+    expect(sent.candor.deletionKeyHash).toMatch(/^[0-9a-f]{64}$/);
+    // A new id, a second report: both are this machine's.
+    await mine.resetInstanceId();
+    expect((await mine.sendNow()).ok).toBe(true);
+    const ids = [firstId, (await mine.getStatus()).instanceId!];
+    // What the collector really holds, read from its own database file.
+    const stored = (id: string) => {
+      const db = new Database(path.join(collector.dataDir!, 'collector.sqlite'), { readonly: true });
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM reports WHERE instance_id = ?').get(id) as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    expect(ids.map(stored)).toEqual([1, 1]);
+
+    // Someone who learned the id but not the secret cannot delete it.
+    const stranger = await fetch(`${collector.url}/collect/${ids[0]}`, { method: 'DELETE', headers: { 'x-candor-deletion-key': 'ab'.repeat(32) } });
+    expect(stranger.status).toBe(403);
+
+    const outcome = await mine.deleteRemoteData();
+    expect(outcome).toMatchObject({ ok: true, ids: 2 });
+    expect(outcome.message).toMatch(/holds nothing of this machine/);
+    // Asked again, the collector has nothing left of either id.
+    expect(ids.map(stored)).toEqual([0, 0]);
+    await mine.stop();
+  });
 });
+

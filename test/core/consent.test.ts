@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HEADLESS_GRACE_MS, doNotTrack, maySend, resolveConsent, type ConsentInputs } from '../../electron/core/consent/consent';
+import { fieldsFor, PRESETS } from '../../electron/core/schema/levels';
 import { CANDOR_FIELD_PATHS } from '../../electron/core/schema/payload';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -69,6 +70,21 @@ describe('consent precedence', () => {
     expect(resolveConsent({ ...base, env: { CANDOR_INSIGHTS_ENABLED: 'maybe' } }).decidedByLabel).toBe('CANDOR_INSIGHTS_ENABLED=maybe in the environment is not understood, so sharing is held off');
     expect(resolveConsent({ ...base, configFile: { path: '/etc/candor.toml', enabled: { notUnderstood: '"nah"' } } }).decidedByLabel).toMatch(/\[insights\] enabled = "nah" in \/etc\/candor.toml is not understood, so sharing is held off/);
     expect(resolveConsent({ ...base, cliFlag: { notUnderstood: 'perhaps' } }).decidedByLabel).toMatch(/--share=perhaps is not understood/);
+  });
+
+  it('asks approval only for fields of the categories shared: a new field elsewhere pauses nothing', () => {
+    const basic = fieldsFor(PRESETS.basic);
+    const atBasic = resolveConsent({ ...base, storedChoice: 'share', storedCategories: PRESETS.basic, approvedFields: basic });
+    expect(atBasic).toMatchObject({ level: 'basic', paused: null });
+    const atFull = resolveConsent({ ...base, storedChoice: 'share', storedCategories: PRESETS.full, approvedFields: basic });
+    expect(atFull.paused?.reason).toBe('new-fields');
+    expect(atFull.paused?.fields).toEqual(expect.arrayContaining(['library.tracks', 'config.enableLastFM']));
+    expect(atFull.paused?.fields).not.toContain('os.arch');
+  });
+
+  it('local keeps reports here: nothing leaves, nothing waits for approval, the categories are those chosen', () => {
+    const local = resolveConsent({ ...base, storedChoice: 'local', storedCategories: ['system'], approvedFields: [] });
+    expect(local).toMatchObject({ sharing: false, level: 'local', categories: ['application', 'system'], paused: null });
   });
 
   it('lists exactly the fields that were not approved', () => {

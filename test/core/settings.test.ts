@@ -155,6 +155,16 @@ describe("Candor's config file", () => {
     expect(loadCandorConfig(write('[insights]\nenabled = "yes"\n')).insightsEnabled).toBe(true);
   });
 
+  it('reads [insights] level and categories, and keeps what it cannot understand as written', () => {
+    expect(loadCandorConfig(write('[insights]\nlevel = "Basic"\n')).insightsLevel).toBe('basic');
+    expect(loadCandorConfig(write('[insights]\nlevel = "no"\n')).insightsLevel).toBe('off');
+    expect(loadCandorConfig(write('[insights]\ncategories = ["system", "Configuration"]\n')).insightsCategories).toEqual(['system', 'config']);
+    const odd = loadCandorConfig(write('[insights]\nlevel = "most"\ncategories = ["music"]\n'));
+    expect(odd.insightsLevel).toEqual({ notUnderstood: '"most"' });
+    expect(odd.insightsCategories).toEqual({ notUnderstood: '["music"]' });
+    expect(odd.problems.join(' ')).toMatch(/insights.level = "most" is not understood.*insights.categories/);
+  });
+
   it('keeps a value it cannot understand as written, so consent can hold sharing off and name it', () => {
     for (const [value, shown] of [
       ['"maybe"', '"maybe"'],
