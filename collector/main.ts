@@ -7,7 +7,7 @@ import { createCollector, type Collector } from './app';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, HELP, parseCli, type ImportConfig } from './cli';
 import { importFiles } from './import';
 import { DEFAULT_LIMITS } from './limits';
-import { lineLogger, realClock } from './platform';
+import { collectorLogger, realClock } from './platform';
 import { RETENTION_DAYS } from './retention';
 import { StoreUnavailable } from './store/errors';
 import { openStore } from './store/open';
@@ -32,7 +32,7 @@ export async function runCollectorCli(argv: readonly string[], io: CliIo): Promi
   }
   if (parsed.kind === 'import') return runImport(parsed.config, io);
   const { config } = parsed;
-  const logger = lineLogger(config.logLevel, io.err, realClock);
+  const logger = collectorLogger(config.logLevel, io.err, realClock);
 
   let collector: Collector;
   try {

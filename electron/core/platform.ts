@@ -60,15 +60,26 @@ export interface Logger {
 
 export const silentLogger: Logger = { log: () => {} };
 
-export function consoleLogger(minLevel: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
-  const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const LEVEL_ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/**
+ * One line per event: time, level, fixed message, then key=value fields chosen by the caller. The
+ * one line format of every Candor process (agent shells and the collector alike).
+ */
+export function lineLogger(minLevel: LogLevel, write: (line: string) => void, now: () => number = Date.now): Logger {
+  const min = LEVEL_ORDER.indexOf(minLevel);
   return {
     log(level, message, fields) {
-      if (order.indexOf(level) < order.indexOf(minLevel)) return;
-      const extra = fields ? ' ' + Object.entries(fields).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') : '';
-      write(`${new Date().toISOString()} ${level.padEnd(5)} ${message}${extra}`);
+      if (LEVEL_ORDER.indexOf(level) < min) return;
+      const extra = fields ? Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('') : '';
+      write(`${new Date(now()).toISOString()} ${level.padEnd(5)} ${message}${extra}`);
     },
   };
+}
+
+/** Lines to stderr, for the headless shell. */
+export function consoleLogger(minLevel: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
+  return lineLogger(minLevel, write);
 }
 
 /** Randomness, injectable so schedules with jitter are reproducible in tests. */

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCollector } from '../../collector/index';
-import { lineLogger } from '../../collector/platform';
+import { collectorLogger } from '../../collector/platform';
 import { candorReport, newId, send } from './support/harness';
 
 const PROXY = '127.0.0.42';
@@ -33,7 +33,7 @@ function leaks(haystack: Buffer): string[] {
 describe('no IP address is stored or logged', () => {
   it('after traffic from known addresses, the data folder, the logs and every endpoint are free of them', async () => {
     const lines: string[] = [];
-    const started = await startCollector({ trustProxy: [`${PROXY}/32`], logger: lineLogger('debug', (l) => lines.push(l)), limits: { ipBurst: 8, ipRefillPerSecond: 0.01 } });
+    const started = await startCollector({ trustProxy: [`${PROXY}/32`], logger: collectorLogger('debug', (l) => lines.push(l)), limits: { ipBurst: 8, ipRefillPerSecond: 0.01 } });
     const { url, dataDir } = started;
     const json = { 'content-type': 'application/json' };
     const id = newId();
