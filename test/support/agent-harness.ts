@@ -46,8 +46,10 @@ export async function makeAgent(overrides: Partial<AgentDeps> & { http: HttpClie
     random: seededRandom(1),
     logger: silentLogger,
     sources: fakeSources(),
-    // A fake clock driven through weeks must not stop every second to stat the folder; file events still work.
+    // One agent in one process has no other process to hear: no folder watching (tests of that set
+    // it on), and a fake clock driven through weeks must not stop every second to stat the folder.
     pollMs: { folder: Infinity, lease: 60_000 },
+    watchFiles: false,
     ...overrides,
   });
   return { agent, clock, home };

@@ -7,9 +7,17 @@ import { EMPTY_SCHEDULE, realElapsed, type InFlight, type Instant, type Schedule
 /** A send that has been on the wire this long is dead whoever holds it (the hard timeout is 15 s). */
 const IN_FLIGHT_EXPIRY_MS = 5 * 60 * 1000;
 
+const keys = new Map<string, string>();
+
 /** A local key for "this server", so the daily rule applies per server. Never sent. */
 export function serverKey(url: string | null): string {
-  return createHash('sha256').update(url ?? '(none)').digest('hex').slice(0, 16);
+  const text = url ?? '(none)';
+  let key = keys.get(text);
+  if (!key) {
+    key = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    if (keys.size < 64) keys.set(text, key);
+  }
+  return key;
 }
 
 export function readSchedule(state: PersistedState, key: string): ScheduleRecord {

@@ -66,11 +66,19 @@ function prune(node: SchemaNode, value: unknown, allowed: Set<string>): unknown 
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+const fieldsByCategories = new Map<string, string[]>();
+
 /** The fields a report at these categories can carry: what a user approves at that level. */
 export function fieldsFor(categories: readonly PolicyCategory[]): string[] {
-  const allowed = new Set<string>(['agent', ...categories]);
-  const inCategory = new Set(PAYLOAD_FIELDS.filter((f) => allowed.has(f.category)).map((f) => f.path));
-  return CANDOR_FIELD_PATHS.filter((path) => inCategory.has(path));
+  const key = normalizeCategories(categories).join();
+  let fields = fieldsByCategories.get(key);
+  if (!fields) {
+    const allowed = new Set<string>(['agent', ...categories]);
+    const inCategory = new Set(PAYLOAD_FIELDS.filter((f) => allowed.has(f.category)).map((f) => f.path));
+    fields = CANDOR_FIELD_PATHS.filter((path) => inCategory.has(path));
+    fieldsByCategories.set(key, fields);
+  }
+  return [...fields];
 }
 
 /** The policy category of a field, or of the fields under a path (`library`, `fs`); null for the report's own notes. */

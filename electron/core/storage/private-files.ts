@@ -12,12 +12,17 @@ import { toStorageError } from './storage-error';
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
+/** Folders this process made or found: checked once, not at every write. */
+const knownDirs = new Set<string>();
+
 /** Creates the folder (and parents) if missing; a folder Candor creates is private. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
+  if (knownDirs.has(dir)) return;
   try {
     const created = await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     // mkdir's mode is filtered by the umask; say it again for the folder we made.
     if (created !== undefined) await fs.chmod(dir, PRIVATE_DIR_MODE);
+    knownDirs.add(dir);
   } catch (error) {
     throw toStorageError(error);
   }
@@ -39,6 +44,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await fs.rename(temp, file);
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => {});
+    // The folder may have been removed since it was made: check it again next time.
+    knownDirs.delete(dir);
     throw toStorageError(error);
   }
   await syncDir(dir);
