@@ -9,7 +9,7 @@ export async function loadBundle(name) {
     return await import(pathToFileURL(file).href);
   } catch (error) {
     if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes(file)) throw error;
-    process.stderr.write(`${name}: not built yet (no ${path.relative(process.cwd(), file) || file}); run \`npm run build:cli\` in ${path.dirname(import.meta.dirname)} (\`npm ci\` does it).\n`);
+    process.stderr.write(`${name}: not built yet (no ${file}); run \`npm run build:cli\` in ${path.dirname(import.meta.dirname)} (\`npm ci\` does it).\n`);
     process.exit(1);
   }
 }

@@ -35,14 +35,19 @@ export function describeStatus(s: AgentStatus, configFile: ConfigFileView): stri
   return lines.join('\n');
 }
 
-/** Sources that failed for one cause share one line: an unreachable server is said once, not four times. */
+const SEVERITY: Array<SourceHealth['state']> = ['ok', 'skipped', 'partial', 'failed'];
+
+/**
+ * Sources with one cause share one line: an unreachable server is said once, not four times. The
+ * line shows the gravest state among them (the server failed; what depends on it was skipped).
+ */
 function sourceLines(sources: SourceHealth[]): string[] {
-  const groups = new Map<string, { names: string[]; state: string; message: string }>();
+  const groups = new Map<string, { names: string[]; state: SourceHealth['state']; message: string }>();
   for (const h of sources) {
-    const key = `${h.state}\u0000${h.message}`;
-    const group = groups.get(key) ?? { names: [], state: h.state, message: h.message };
+    const group = groups.get(h.message) ?? { names: [], state: h.state, message: h.message };
     group.names.push(h.source);
-    groups.set(key, group);
+    if (SEVERITY.indexOf(h.state) > SEVERITY.indexOf(group.state)) group.state = h.state;
+    groups.set(h.message, group);
   }
   const named = [...groups.values()].map((g) => ({ ...g, name: g.names.join(', ') }));
   const width = Math.max(14, ...named.map((g) => g.name.length));
