@@ -74,6 +74,31 @@ describe('the grace period, through the real bin', () => {
   });
 });
 
+describe('`candor run` says when it will next send', () => {
+  it('the keeper names the time; a second `run` names the keeper instead of a plan it does not keep', async () => {
+    const env = home();
+    expect((await candor(['consent', 'yes'], env)).code).toBe(0);
+    const keeper = candorLongRunning(['run'], env, /To opt out/);
+    let standby: ReturnType<typeof candorLongRunning> | undefined;
+    try {
+      await keeper.started;
+      const next = new RegExp(`^Next report: (${ISO_IN_TZ.source}) at the earliest\\.$`, 'm').exec(keeper.output().stdout);
+      expect(next, keeper.output().stdout).not.toBeNull();
+      expect(Date.parse(next![1]!)).toBeGreaterThan(Date.now());
+      // Started once the first holds the lease, so which one keeps the schedule is known.
+      standby = candorLongRunning(['run'], env, /stands by/);
+      await standby.started;
+      expect(standby.output().stdout).toMatch(/^The daily schedule is kept by candor run, pid \d+; this process stands by/m);
+      expect(standby.output().stdout).not.toMatch(/Next report/);
+      expect(await standby.stop()).toBe(0);
+      expect(await keeper.stop()).toBe(0);
+    } finally {
+      keeper.child.kill('SIGKILL');
+      standby?.child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('the first preview is exact', () => {
   it('`preview --json` before any answer shows the id that is later sent', async () => {
     const env = home();

@@ -100,7 +100,8 @@ export function startupNotice(s: AgentStatus, p: PreviewView): string {
   const lines = [`Candor shares anonymous usage statistics once a day with ${s.settings.endpoint}.`, 'This is exactly what would be sent:', p.text, ''];
   if (c.paused) lines.push(notSentBecause(c));
   // The grace period's end is already said, with how to skip it; a later time is worth its own line.
-  const next = s.schedule.nextDueAt;
+  // A process standing by does not plan the next report: the keeper does (schedulerLine names it).
+  const next = s.scheduler.role === 'keeper' ? s.schedule.nextDueAt : null;
   if (next && !(c.paused?.until && Date.parse(c.paused.until) === Date.parse(next))) lines.push(`Next report: ${when(next)} at the earliest.`);
   if (!c.locked) lines.push('To opt out: run `candor consent no`, set DO_NOT_TRACK=1, or put `[insights] enabled = false` in the config file.');
   else lines.push(`This was decided by ${c.decidedByLabel}.`);

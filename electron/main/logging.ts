@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { LogFunctions, MainTransports } from 'electron-log';
 import type { Logger } from '../core/platform';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/storage/private-files';
 
 /**
  * electron-log behind the core's `Logger`. The core logs fixed messages and non-sensitive fields
@@ -10,14 +11,11 @@ import type { Logger } from '../core/platform';
  */
 export const LOG_FILE = path.join('logs', 'desktop.log');
 
-/** As the rest of Candor's data folder (storage/private-files.ts): folders 0700, files 0600. */
-const PRIVATE_DIR_MODE = 0o700;
-const PRIVATE_FILE_MODE = 0o600;
-
 export function configureLogFile(transports: Pick<MainTransports, 'file' | 'console'>, home: string): void {
   const file = path.join(home, LOG_FILE);
-  // electron-log would create missing folders with the umask's modes (often 0755): the first log
-  // line can come before the agent has made the data folder, so both are made private here.
+  // Private as the rest of the data folder. electron-log would make missing folders with the
+  // umask's modes (often 0755), and the first log line can come before the agent has made the
+  // data folder, so both folders are made here.
   try {
     for (const dir of [home, path.dirname(file)]) {
       if (existsSync(dir)) continue;
