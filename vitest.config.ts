@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // The CLI bundles are built from the current sources before any test runs.
+    globalSetup: ['test/support/build-bins.ts'],
     // Tests start loopback servers and child processes; two cores, so keep it modest.
     pool: 'forks',
     maxWorkers: 2,

@@ -86,7 +86,8 @@ export async function benchPreview(): Promise<BenchResult[]> {
   return rows;
 }
 
-async function serverProcess(count: number): Promise<{ urls: string[]; stop: () => Promise<void> }> {
+/** N Navidrome-compatible test servers in another process; `stop` ends them. */
+export async function serverProcess(count: number): Promise<{ urls: string[]; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/navidrome-servers.ts'), String(count)], { stdio: ['pipe', 'pipe', 'inherit'] });
   let text = '';
   const urls = await new Promise<string[]>((resolve, reject) => {
@@ -110,7 +111,7 @@ async function serverProcess(count: number): Promise<{ urls: string[]; stop: () 
 }
 
 /** The requests one Candor collection makes, recorded by wrapping its HTTP client (paths with query). */
-async function candorRequests(url: string, login: { username: string; password: string }): Promise<Array<{ path: string }>> {
+export async function candorRequests(url: string, login: { username: string; password: string }): Promise<Array<{ path: string }>> {
   const real = createAxiosHttpClient();
   const seen: Array<{ path: string }> = [];
   const recording = { request: (req: Parameters<typeof real.request>[0]) => {

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npx candor-collector` works right after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// Runs the bundle `npm ci` builds (scripts/build-cli.mjs, `prepare`): no TypeScript compiled at start.
+import { loadBundle } from './load-bundle.js';
 
-register();
-const { runCollectorCli } = await import('../collector/main.ts');
+const { runCollectorCli } = await loadBundle('candor-collector');
 const code = await runCollectorCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text + '\n'),
   err: (text) => process.stderr.write(text + '\n'),

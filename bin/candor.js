@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npx candor` works right after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// Runs the bundle `npm ci` builds (scripts/build-cli.mjs, `prepare`): no TypeScript compiled at start.
+import { loadBundle } from './load-bundle.js';
 
-register();
-const { runCli } = await import('../electron/headless/cli.ts');
+const { runCli } = await loadBundle('candor');
 const code = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text + '\n'),
   err: (text) => process.stderr.write(text + '\n'),

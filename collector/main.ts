@@ -3,14 +3,16 @@
  * listen, print the URL, and on SIGTERM/SIGINT drain and exit 0; or, for `import`, store the
  * given export files and exit.
  */
-import { createCollector, type Collector } from './app';
+import type { Collector } from './app';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, HELP, parseCli, type ImportConfig } from './cli';
-import { importFiles } from './import';
 import { DEFAULT_LIMITS } from './limits';
 import { collectorLogger, realClock } from './platform';
 import { RETENTION_DAYS } from './retention';
 import { StoreUnavailable } from './store/errors';
-import { openStore } from './store/open';
+
+// The server, the importer and the store drivers (better-sqlite3, pg) load once the flags are known
+// to be good: `--help` and bad usage answer without them (the bundle keeps them in chunks).
+const loadStores = () => import('./store/open');
 
 export interface CliIo {
   out(line: string): void;
@@ -36,6 +38,7 @@ export async function runCollectorCli(argv: readonly string[], io: CliIo): Promi
 
   let collector: Collector;
   try {
+    const [{ openStore }, { createCollector }] = await Promise.all([loadStores(), import('./app')]);
     const store = await openStore(config.store);
     try {
       collector = await createCollector({ store, host: config.host, port: config.port, trustProxy: config.trustProxy, logger });
@@ -77,6 +80,7 @@ export async function runCollectorCli(argv: readonly string[], io: CliIo): Promi
 }
 
 async function runImport(config: ImportConfig, io: CliIo): Promise<number> {
+  const [{ openStore }, { importFiles }] = await Promise.all([loadStores(), import('./import')]);
   let store;
   try {
     store = await openStore(config.store);

@@ -18,7 +18,7 @@ const root = path.resolve(path.dirname(self), '..');
 
 // Bundled CommonJS dependencies (ajv, electron-log…) call require() and read __dirname, which an
 // ES module lacks: give them both, made from the bundle's own URL.
-const ESM_BANNER = [
+export const ESM_BANNER = [
   "import { createRequire as __candorCreateRequire } from 'node:module';",
   "import { fileURLToPath as __candorFileURLToPath } from 'node:url';",
   "import { dirname as __candorDirname } from 'node:path';",

@@ -78,7 +78,7 @@ describe('the candor command line', () => {
       }, 20);
     });
     expect(out).toMatch(/shares anonymous usage statistics once a day with http:\/\/127\.0\.0\.1:\d+\/collect/);
-    expect(out).toMatch(/Not yet: first report not before/);
+    expect(out).toMatch(/Not sent: the first report waits until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d) \(30 minutes after first start/);
     expect(out).toMatch(/"os":\{"type":"linux"/);
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.once('exit', resolve));

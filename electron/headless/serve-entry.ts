@@ -2,7 +2,10 @@ import path from 'node:path';
 import type { Agent } from '../core/agent';
 import { startServe, type ServeHandle } from './serve/server';
 
-/** The built admin UI: `npm ci` builds it (the `prepare` script); CANDOR_RENDERER_DIR points elsewhere. */
+/**
+ * The built admin UI: `npm ci` builds it (the `prepare` script); CANDOR_RENDERER_DIR points elsewhere.
+ * Two folders up is the project root both from here (electron/headless) and from the bundle (dist/cli).
+ */
 export function rendererDir(env: Record<string, string | undefined> = process.env): string {
   return env.CANDOR_RENDERER_DIR ? path.resolve(env.CANDOR_RENDERER_DIR) : path.resolve(import.meta.dirname, '../../dist/renderer');
 }

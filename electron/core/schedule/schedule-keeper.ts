@@ -2,7 +2,7 @@ import type { SchedulerView } from '../api/contract';
 import { mayRun } from '../consent/consent';
 import type { ConsentService } from '../consent/consent-service';
 import type { AgentContext } from '../context';
-import { ERROR_MESSAGES } from '../http';
+import { ERROR_MESSAGES } from '../http-client';
 import type { AttemptRunner } from '../send/attempt-runner';
 import type { SettingsService } from '../settings/settings-service';
 import type { PersistedState } from '../settings/state-schema';

@@ -1,5 +1,5 @@
 import type { AttemptResult, ErrorClass } from '../api/contract';
-import { ERROR_MESSAGES, HttpFailure, type HttpClient } from '../http';
+import { ERROR_MESSAGES, HttpFailure, type HttpClient } from '../http-client';
 import { isLoopbackHost } from '../net';
 import type { EncodedReport } from '../report/encode';
 import { parseRetryAfter } from '../schedule/schedule';

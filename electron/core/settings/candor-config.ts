@@ -19,6 +19,8 @@ export interface CandorConfig {
   path: string | null;
   /** The file exists but could not be read or parsed: treated as an opt-out until fixed. */
   unreadable: boolean;
+  /** CANDOR_CONFIG names a file that does not exist: held as unreadable (it may hold the opt-out). */
+  missing?: true;
   /** `[insights] enabled`: a boolean, or a value written otherwise (understood where it can be, else held as an opt-out). */
   insightsEnabled?: Switch;
   /** `[insights] level`: full, basic, local or off. */
@@ -48,6 +50,24 @@ export function defaultHome(env: Record<string, string | undefined> = process.en
 
 export function candorConfigPath(env: Record<string, string | undefined>, home: string): string {
   return env.CANDOR_CONFIG ? path.resolve(env.CANDOR_CONFIG) : path.join(home, 'candor.toml');
+}
+
+/**
+ * The config file every shell reads: CANDOR_CONFIG, else `candor.toml` in the data folder. A file
+ * the administrator named that is not there is said out loud and holds sharing off, as a file that
+ * cannot be read does: it may be where the opt-out was written.
+ */
+export function readCandorConfig(env: Record<string, string | undefined>, home: string): CandorConfig {
+  const file = candorConfigPath(env, home);
+  const config = loadCandorConfig(file);
+  if (config.path !== null || !env.CANDOR_CONFIG) return config;
+  return {
+    ...config,
+    path: file,
+    unreadable: true,
+    missing: true,
+    problems: [`CANDOR_CONFIG names ${file}, which does not exist: sharing is held off until that file is there or CANDOR_CONFIG is unset.`],
+  };
 }
 
 export function loadCandorConfig(file: string): CandorConfig {

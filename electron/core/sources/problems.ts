@@ -1,5 +1,5 @@
 import type { SourceHealth, SourceName } from '../api/contract';
-import { HttpFailure } from '../http';
+import { HttpFailure } from '../http-client';
 
 /**
  * Why a source could not deliver, in fixed wording. Every message here may be shown, logged and

@@ -158,7 +158,7 @@ export function pidFileLocks(currentBootId: () => string): LockProvider {
       const text = JSON.stringify(owner);
       for (let round = 0; round < 3; round++) {
         try {
-          await fs.writeFile(file, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+          await createWithContent(file, text);
           let released = false;
           return {
             async release() {
@@ -201,6 +201,26 @@ export function pidFileLocks(currentBootId: () => string): LockProvider {
       return isAlive(current.identity, currentBootId()) ? current.identity : null;
     },
   };
+}
+
+/**
+ * Creates `file` holding `text`, or fails with EEXIST, in one step: the text is written to a file
+ * of this process's own and linked into place. Created and then written, the lock file would be
+ * empty for a moment, and another process reading it then would take it for one a crash left
+ * empty, move it aside, and hold the lock too.
+ */
+async function createWithContent(file: string, text: string): Promise<void> {
+  const own = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.new`;
+  await fs.writeFile(own, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+  try {
+    await fs.link(own, file);
+  } catch (error) {
+    // A filesystem without hard links (FAT): create, then write, as well as it can be done there.
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    await fs.writeFile(file, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+  } finally {
+    await fs.rm(own, { force: true }).catch(() => {});
+  }
 }
 
 let cachedNative: NativeLocks | null | undefined;

@@ -86,7 +86,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     throw new ServeError('bad-host', `${host} is not an IP address. Give the address to listen on, e.g. 127.0.0.1.`);
   }
   if (!(await hasIndexHtml(staticDir))) {
-    throw new ServeError('no-ui', `The admin UI is not built (no index.html in ${staticDir}). Build it with \`vite build\` first.`);
+    throw new ServeError('no-ui', `The admin UI is not built (no index.html in ${staticDir}). Build it with \`npm run build:renderer\` (\`npm ci\` does it).`);
   }
   const token = options.token ?? newSecret();
   if (!SECRET_PATTERN.test(token)) throw new ServeError('listen-failed', 'The secret must be 16 to 128 URL-safe characters.');

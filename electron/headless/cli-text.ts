@@ -1,0 +1,118 @@
+import type { AgentStatus, HistorySummary, PreviewView, SourceHealth } from '../core/api/contract';
+import { localIso, notSentBecause, pauseSentence } from '../core/consent/describe';
+
+/**
+ * What the `candor` commands print, as text for people (the `--json` modes print the API's own
+ * objects). Times are ISO 8601 with the local offset; each cause is said once.
+ */
+
+export function when(iso: string | null): string {
+  return iso ? localIso(Date.parse(iso)) : 'never';
+}
+
+/** Where the server settings are read from; the CLI reads no other file for them. */
+export interface ConfigFileView {
+  path: string;
+  exists: boolean;
+}
+
+export function describeStatus(s: AgentStatus, configFile: ConfigFileView): string {
+  const c = s.consent;
+  const last = s.schedule.lastAttempt;
+  const lines = [
+    `Sharing:      ${c.sharing ? 'on' : 'off'}${c.sharing && c.paused ? `, paused: ${pauseSentence(c.paused)}` : ''}`,
+    `Decided by:   ${c.decidedByLabel}${c.locked ? ' [locked]' : ''}`,
+    `Instance ID:  ${s.instanceId ?? 'none yet'}`,
+    `Server:       ${s.settings.server.url ?? 'none configured (see below)'}`,
+    `Endpoint:     ${s.settings.endpoint}`,
+    `Last result:  ${last ? `${last.ok ? 'sent' : 'failed'} at ${when(last.at)}: ${last.message}` : 'nothing sent yet'}`,
+    `Next due:     ${s.schedule.nextDueAt ? when(s.schedule.nextDueAt) : 'not scheduled'}`,
+    'Sources:',
+    ...sourceLines(s.sources),
+  ];
+  if (s.warnings.length) lines.push('Warnings:', ...s.warnings.map((w) => `  ! ${w}`));
+  if (!s.settings.server.url) lines.push('', noServerHint(configFile));
+  return lines.join('\n');
+}
+
+const SEVERITY: Array<SourceHealth['state']> = ['ok', 'skipped', 'partial', 'failed'];
+
+/**
+ * Sources with one cause share one line: an unreachable server is said once, not four times. The
+ * line shows the gravest state among them (the server failed; what depends on it was skipped).
+ */
+function sourceLines(sources: SourceHealth[]): string[] {
+  const groups = new Map<string, { names: string[]; state: SourceHealth['state']; message: string }>();
+  for (const h of sources) {
+    const group = groups.get(h.message) ?? { names: [], state: h.state, message: h.message };
+    group.names.push(h.source);
+    if (SEVERITY.indexOf(h.state) > SEVERITY.indexOf(group.state)) group.state = h.state;
+    groups.set(h.message, group);
+  }
+  const named = [...groups.values()].map((g) => ({ ...g, name: g.names.join(', ') }));
+  const width = Math.max(14, ...named.map((g) => g.name.length));
+  return named.map((g) => `  ${g.name.padEnd(width)} ${g.state.padEnd(8)} ${g.message}`);
+}
+
+/** Said once by `status`, `preview` and `run` when no server is set: where, which keys, or the browser. */
+export function noServerHint(configFile: ConfigFileView): string {
+  return [
+    `To read your music server, set its [server] keys in the config file Candor reads,`,
+    `${configFile.path}${configFile.exists ? '' : ' (it does not exist yet)'}:`,
+    '  [server]',
+    '  url = "http://127.0.0.1:4533"          # your Navidrome or OpenSubsonic server',
+    '  username = "admin"',
+    '  password_file = "navidrome-password"   # a file holding the password (or: password = "…")',
+    'or run `candor serve` and set it in the browser.',
+  ].join('\n');
+}
+
+export function describePreview(p: PreviewView): string {
+  const lines = [
+    `The next report, exactly as it would be sent (${p.size} bytes, sha256 ${p.sha256}):`,
+    '',
+    p.text,
+    '',
+    `Privacy guard: ${p.guard.ok ? 'passed' : `REFUSED: ${p.guard.field} ${p.guard.reason}`}`,
+  ];
+  if (p.omitted.length) lines.push('Left out:', ...leftOutLines(p.omitted));
+  return lines.join('\n');
+}
+
+/** Each field once (the core sees to that), and fields left out for one reason on one line. */
+function leftOutLines(omitted: PreviewView['omitted']): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const o of omitted) byReason.set(o.reason, [...(byReason.get(o.reason) ?? []), o.path]);
+  return [...byReason].map(([reason, paths]) => `  ${paths.join(', ')}: ${reason}`);
+}
+
+export function historyLine(e: HistorySummary): string {
+  return `${when(e.at)}  ${e.outcome.padEnd(7)} ${e.trigger.padEnd(8)} ${String(e.size).padStart(6)} B  ${e.sha256.slice(0, 12)}  ${e.message}`;
+}
+
+/**
+ * Headless users never see a wizard: `candor run` says, once started (so the grace period's end is
+ * known), what will be sent, when, and how to say no.
+ */
+export function startupNotice(s: AgentStatus, p: PreviewView): string {
+  const c = s.consent;
+  if (!c.sharing) return `Candor will not share anything: sharing is off (${c.decidedByLabel}).`;
+  const lines = [`Candor shares anonymous usage statistics once a day with ${s.settings.endpoint}.`, 'This is exactly what would be sent:', p.text, ''];
+  if (c.paused) lines.push(notSentBecause(c));
+  // The grace period's end is already said, with how to skip it; a later time is worth its own line.
+  // A process standing by does not plan the next report: the keeper does (schedulerLine names it).
+  const next = s.scheduler.role === 'keeper' ? s.schedule.nextDueAt : null;
+  if (next && !(c.paused?.until && Date.parse(c.paused.until) === Date.parse(next))) lines.push(`Next report: ${when(next)} at the earliest.`);
+  if (!c.locked) lines.push('To opt out: run `candor consent no`, set DO_NOT_TRACK=1, or put `[insights] enabled = false` in the config file.');
+  else lines.push(`This was decided by ${c.decidedByLabel}.`);
+  return lines.join('\n');
+}
+
+/** After start: who keeps the schedule when this process does not. */
+export function schedulerLine(s: AgentStatus): string | null {
+  if (s.scheduler.role !== 'standby') return null;
+  const keeper = s.scheduler.keptBy;
+  return keeper
+    ? `The daily schedule is kept by ${keeper.label}${keeper.pid ? `, pid ${keeper.pid}` : ''}; this process stands by and takes over if that one stops.`
+    : 'Another process keeps the daily schedule; this one stands by.';
+}

@@ -1,0 +1,125 @@
+import { Agent } from '../core/agent';
+import { ApiError } from '../core/api/contract';
+import type { HttpClient } from '../core/http-client';
+import { consoleLogger, systemClock, systemRandom } from '../core/platform';
+import { candorConfigPath, defaultHome, readCandorConfig } from '../core/settings/candor-config';
+import type { CommandLine } from './cli-args';
+import { describePreview, describeStatus, historyLine, noServerHint, type ConfigFileView } from './cli-text';
+import type { CliIo } from './cli';
+
+/**
+ * The commands, once the command line is known to be good: only now is the data folder touched
+ * and the agent loaded. One-shot commands stop the agent when done; `run` and `serve` keep it.
+ */
+export async function runCommand(line: CommandLine, io: CliIo): Promise<number> {
+  const home = defaultHome(io.env);
+  const config = readCandorConfig(io.env, home);
+  const configFile: ConfigFileView = { path: candorConfigPath(io.env, home), exists: config.path !== null && !config.missing };
+  const longRunning = line.command === 'run' || line.command === 'serve';
+  const logger = consoleLogger(longRunning ? 'info' : 'warn', io.err);
+  // Status shows it among its warnings; every other command says it here, once.
+  if (config.missing && !(line.command === 'status' && !line.json)) io.err(`candor: ${config.problems[0]}`);
+  const agent = await Agent.create({
+    home,
+    shell: 'headless',
+    env: io.env,
+    processLabel: `candor ${line.command}`,
+    ...(line.share !== undefined ? { cliShare: line.share } : {}),
+    config,
+    clock: systemClock,
+    random: systemRandom,
+    logger,
+    http: lazyHttpClient(),
+  });
+  try {
+    switch (line.command) {
+      case 'status':
+        return await status(agent, io, line.json, configFile);
+      case 'preview':
+        return await preview(agent, io, line.json, configFile);
+      case 'send': {
+        const outcome = await agent.sendNow();
+        (outcome.ok ? io.out : io.err)(outcome.ok ? outcome.message : `candor: ${outcome.message}`);
+        return outcome.ok ? 0 : 1;
+      }
+      case 'history':
+        return await history(agent, io, line.json);
+      case 'consent': {
+        const s = await agent.setConsent({ choice: line.answer === 'yes' ? 'share' : 'decline' });
+        io.out(`Saved: ${line.answer === 'yes' ? 'share' : 'do not share'}.`);
+        if (s.consent.locked) io.out(`Note: ${s.consent.decidedByLabel} decides for now; sharing is ${s.consent.sharing ? 'on' : 'off'}.`);
+        return 0;
+      }
+      case 'reset-id': {
+        const s = await agent.resetInstanceId();
+        io.out(`New anonymous ID: ${s.instanceId}`);
+        return 0;
+      }
+      case 'run': {
+        const { run } = await import('./long-running');
+        return await run(agent, io, configFile);
+      }
+      case 'serve': {
+        const { serve } = await import('./long-running');
+        return await serve(agent, io, line);
+      }
+    }
+    return 2;
+  } catch (error) {
+    if (error instanceof ApiError) {
+      io.err(`candor: ${error.message}`);
+      return 1;
+    }
+    io.err('candor: unexpected error');
+    logger.log('error', 'unexpected error', { name: (error as Error)?.name ?? 'unknown' });
+    return 1;
+  } finally {
+    if (!longRunning) await agent.stop();
+  }
+}
+
+/** axios is loaded on the first request: `status` with no server, `history` and `consent` make none. */
+function lazyHttpClient(): HttpClient {
+  let client: Promise<HttpClient> | undefined;
+  return {
+    async request(req) {
+      client ??= import('../core/http').then((m) => m.createAxiosHttpClient());
+      return (await client).request(req);
+    },
+  };
+}
+
+async function status(agent: Agent, io: CliIo, json: boolean, configFile: ConfigFileView): Promise<number> {
+  await agent.getPreview();
+  const s = await agent.getStatus();
+  io.out(json ? JSON.stringify(s, null, 2) : describeStatus(s, configFile));
+  return 0;
+}
+
+async function preview(agent: Agent, io: CliIo, json: boolean, configFile: ConfigFileView): Promise<number> {
+  const p = await agent.getPreview();
+  if (json) {
+    io.out(p.text);
+    return 0;
+  }
+  io.out(describePreview(p));
+  const s = await agent.getStatus();
+  if (!s.settings.server.url) io.out('\n' + noServerHint(configFile));
+  return 0;
+}
+
+async function history(agent: Agent, io: CliIo, json: boolean): Promise<number> {
+  const page = await agent.listHistory({ offset: 0, limit: 1000 });
+  if (json) {
+    const full = await Promise.all(page.entries.map((e) => agent.getHistoryEntry({ id: e.id })));
+    io.out(JSON.stringify(full, null, 2));
+    return 0;
+  }
+  if (page.total === 0) {
+    io.out('Nothing has been sent yet.');
+    return 0;
+  }
+  io.out(page.entries.map(historyLine).join('\n'));
+  if (page.total > page.entries.length) io.out(`… and ${page.total - page.entries.length} older (candor history --json for all)`);
+  return 0;
+}
