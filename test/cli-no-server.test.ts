@@ -29,7 +29,7 @@ describe('no server configured', () => {
     expect(result.stdout).toMatch(/^ {2}server, server-config, uptime, filesystems +skipped +No server is configured yet\.$/m);
     expectHintOnce(result.stdout, path.join(home, 'candor.toml'), false);
     // What the core writes at a first preview (the id, under the folder lock) and nothing else.
-    expect(readdirSync(home).sort()).toEqual(['candor.lock', 'state.json']);
+    expect(readdirSync(home).sort()).toEqual(['candor.lock', 'deletion-keys.json', 'state.json']);
     const state = JSON.parse(readFileSync(path.join(home, 'state.json'), 'utf8'));
     expect(state.instanceId).toMatch(/^[0-9a-f-]{36}$/);
     expect(state.firstStartAt).toBeUndefined();

@@ -47,8 +47,8 @@ describe('candor usage', () => {
       [['serve', '--port', '--json'], 'candor: --port needs a value (see candor --help)'],
       [['serve', '--port', 'eighty'], 'candor: --port takes a number from 0 to 65535 (see candor --help)'],
       [['serve', '--port=70000'], 'candor: --port takes a number from 0 to 65535 (see candor --help)'],
-      [['consent', 'perhaps'], 'candor: consent takes yes or no (see candor --help)'],
-      [['consent'], 'candor: consent takes yes or no (see candor --help)'],
+      [['consent', 'perhaps'], 'candor: consent takes full, basic, local or no (yes means full) (see candor --help)'],
+      [['consent'], 'candor: consent takes full, basic, local or no (yes means full) (see candor --help)'],
       [['--share', '--no-share', 'send'], 'candor: --share and --no-share contradict each other (see candor --help)'],
       [['--share=no', '--share', 'send'], 'candor: --share and --no-share contradict each other (see candor --help)'],
       // A control character in a word is shown, not obeyed: the message stays one line.

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { shownValue, switchFrom, type Switch } from '../core/consent/switch';
+import { CATEGORY_WORDS, POLICY_CATEGORIES, PRESETS, REQUIRED_CATEGORY, type PolicyCategory } from '../core/schema/levels';
 
 /**
  * The `candor` command line read into a request, before anything else is loaded or touched: bad
  * usage is answered without creating the data folder, and `--help` without loading the agent.
  */
-export const COMMANDS = ['status', 'preview', 'send', 'history', 'consent', 'reset-id', 'run', 'serve'] as const;
+export const COMMANDS = ['status', 'preview', 'send', 'history', 'consent', 'export', 'reset-id', 'delete-data', 'run', 'serve'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export interface CommandLine {
@@ -13,8 +14,12 @@ export interface CommandLine {
   json: boolean;
   /** `--share`, `--no-share` or `--share=<value>`: a decision for this run. */
   share?: Switch;
-  /** `consent yes|no`. */
-  answer?: 'yes' | 'no';
+  /** `consent full|basic|local|no` (`yes` = full), as an answer and its categories. */
+  answer?: { choice: 'share' | 'local' | 'decline'; categories?: PolicyCategory[] };
+  /** `preview` / `export` at a level other than the current one (`--level`, `--without`); null: off. */
+  categories?: PolicyCategory[] | null;
+  /** `export --out FILE`. */
+  out?: string;
   /** `serve`. */
   port: number;
   host: string;
@@ -36,7 +41,20 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'allow-remote': { type: 'boolean' },
+  level: { type: 'string' },
+  without: { type: 'string' },
+  out: { type: 'string' },
 } as const;
+
+type StringOption = 'port' | 'host' | 'level' | 'out';
+/** Where each flag that takes a value may be used. */
+const FLAG_COMMANDS: Record<StringOption | 'without', readonly string[]> = {
+  port: ['serve'],
+  host: ['serve'],
+  level: ['preview', 'export'],
+  without: ['consent', 'preview', 'export'],
+  out: ['export'],
+};
 
 type OptionName = keyof typeof OPTIONS;
 const isOption = (name: string): name is OptionName => Object.hasOwn(OPTIONS, name);
@@ -45,7 +63,8 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
   // Not strict: Node's own messages for unknown flags are long and quote badly; each is said here in one line.
   const { tokens } = parseArgs({ args: argv, options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const flags = new Set<OptionName>();
-  const strings: Partial<Record<'port' | 'host', string>> = {};
+  const strings: Partial<Record<StringOption, string>> = {};
+  const without: string[] = [];
   const written: Switch[] = [];
   const positionals: string[] = [];
   for (const token of tokens) {
@@ -57,7 +76,8 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
     if (option.type === 'string') {
       // `--port --json`: the next word is another flag, not the value.
       if (token.value === undefined || (!token.inlineValue && /^--?[a-z]/i.test(token.value))) return usage(`${shown} needs a value`);
-      strings[token.name as 'port' | 'host'] = token.value;
+      if (token.name === 'without') without.push(...token.value.split(','));
+      else strings[token.name as StringOption] = token.value;
     } else if (token.inlineValue && (token.name === 'share' || token.name === 'no-share')) {
       // `--share=no` is an opt-out written as a value; `--no-share=<anything>` is one too.
       written.push(token.name === 'no-share' ? false : switchFrom(token.value ?? ''));
@@ -77,7 +97,29 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
   }
   // Of several written values, an opt-out (or a value not understood) wins, as everywhere else.
   const share: Switch | undefined = written.length > 0 ? (written.find((v) => v !== true) ?? true) : flags.has('share') ? true : flags.has('no-share') ? false : undefined;
-  if (command === 'consent' && answer !== 'yes' && answer !== 'no') return usage('consent takes yes or no');
+  for (const flag of [...(Object.keys(strings) as StringOption[]), ...(without.length ? (['without'] as const) : [])]) {
+    if (!FLAG_COMMANDS[flag].includes(command)) return usage(`--${flag} does not go with ${command}`);
+  }
+  const removed: PolicyCategory[] = [];
+  for (const word of without) {
+    const category = CATEGORY_WORDS[word.trim().toLowerCase()];
+    if (!category) return usage(`--without takes ${Object.keys(CATEGORY_WORDS).filter((w) => w !== 'app' && w !== 'config').join(', ')} (not "${shownValue(word)}")`);
+    if (category === REQUIRED_CATEGORY) return usage('application details are the least any report carries; `candor consent no` sends nothing');
+    removed.push(category);
+  }
+  let consentAnswer: CommandLine['answer'];
+  if (command === 'consent') {
+    const word = answer === 'yes' ? 'full' : answer;
+    if (word !== 'full' && word !== 'basic' && word !== 'local' && word !== 'no') return usage('consent takes full, basic, local or no (yes means full)');
+    if (word === 'no' && removed.length) return usage('--without does not go with consent no');
+    consentAnswer = word === 'no' ? { choice: 'decline' } : { choice: word === 'local' ? 'local' : 'share', categories: chosen(word === 'basic' ? PRESETS.basic : POLICY_CATEGORIES, removed) };
+  }
+  let categories: CommandLine['categories'];
+  if (strings.level !== undefined || removed.length) {
+    const level = (strings.level ?? 'full').trim().toLowerCase();
+    if (level !== 'full' && level !== 'basic' && level !== 'local' && level !== 'off') return usage('--level takes full, basic, local or off');
+    categories = level === 'off' ? null : chosen(level === 'basic' ? PRESETS.basic : POLICY_CATEGORIES, removed);
+  }
   const port = strings.port ?? '0';
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) return usage('--port takes a number from 0 to 65535');
   return {
@@ -86,7 +128,9 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
       command: command as CommandName,
       json: flags.has('json'),
       ...(share !== undefined ? { share } : {}),
-      ...(command === 'consent' ? { answer: answer as 'yes' | 'no' } : {}),
+      ...(consentAnswer ? { answer: consentAnswer } : {}),
+      ...(categories !== undefined ? { categories } : {}),
+      ...(strings.out !== undefined ? { out: strings.out } : {}),
       port: Number(port),
       host: strings.host ?? '127.0.0.1',
       allowRemote: flags.has('allow-remote'),
@@ -96,4 +140,8 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
 
 function usage(message: string): ParsedArgs {
   return { kind: 'usage', message };
+}
+
+function chosen(from: readonly PolicyCategory[], removed: PolicyCategory[]): PolicyCategory[] {
+  return from.filter((c) => !removed.includes(c));
 }

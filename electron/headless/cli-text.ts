@@ -1,4 +1,6 @@
-import type { AgentStatus, HistorySummary, PreviewView, SourceHealth } from '../core/api/contract';
+import type { AgentStatus, ConsentState, HistorySummary, PolicyCategory, PreviewView, SourceHealth, StoredChoice } from '../core/api/contract';
+import { presetOf } from '../core/schema/levels';
+import { CATEGORY_TITLES } from '../core/schema/payload';
 import { localIso, notSentBecause, pauseSentence } from '../core/consent/describe';
 
 /**
@@ -20,7 +22,8 @@ export function describeStatus(s: AgentStatus, configFile: ConfigFileView): stri
   const c = s.consent;
   const last = s.schedule.lastAttempt;
   const lines = [
-    `Sharing:      ${c.sharing ? 'on' : 'off'}${c.sharing && c.paused ? `, paused: ${pauseSentence(c.paused)}` : ''}`,
+    `Sharing:      ${c.sharing ? 'on' : c.level === 'local' ? 'kept on this machine only' : 'off'}${c.sharing && c.paused ? `, paused: ${pauseSentence(c.paused)}` : ''}`,
+    `Level:        ${levelText(c)}`,
     `Decided by:   ${c.decidedByLabel}${c.locked ? ' [locked]' : ''}`,
     `Instance ID:  ${s.instanceId ?? 'none yet'}`,
     `Server:       ${s.settings.server.url ?? 'none configured (see below)'}`,
@@ -87,7 +90,29 @@ function leftOutLines(omitted: PreviewView['omitted']): string[] {
 }
 
 export function historyLine(e: HistorySummary): string {
-  return `${when(e.at)}  ${e.outcome.padEnd(7)} ${e.trigger.padEnd(8)} ${String(e.size).padStart(6)} B  ${e.sha256.slice(0, 12)}  ${e.message}`;
+  return `${when(e.at)}  ${e.outcome.padEnd(12)} ${e.trigger.padEnd(8)} ${(e.level ?? 'full').padEnd(6)} ${String(e.size).padStart(6)} B  ${e.sha256.slice(0, 12)}  ${e.message}`;
+}
+
+function categoryList(categories: readonly PolicyCategory[]): string {
+  return categories.map((c) => CATEGORY_TITLES[c].replace(/ \(.*\)$/, '').toLowerCase()).join(', ');
+}
+
+/** The level in words, with the categories it carries. */
+export function levelText(c: Pick<ConsentState, 'level' | 'categories'>): string {
+  switch (c.level) {
+    case 'off':
+      return 'off: nothing is built or sent';
+    case 'local':
+      return `local: a report of ${categoryList(c.categories)} is built daily and kept here, never sent`;
+    default:
+      return `${c.level}: ${categoryList(c.categories)}`;
+  }
+}
+
+/** What `candor consent …` saved, in words. */
+export function answerText(choice: StoredChoice, categories: readonly PolicyCategory[]): string {
+  if (choice === 'decline') return 'do not share';
+  return levelText({ level: choice === 'local' ? 'local' : presetOf(categories), categories: [...categories] });
 }
 
 /**
@@ -96,8 +121,9 @@ export function historyLine(e: HistorySummary): string {
  */
 export function startupNotice(s: AgentStatus, p: PreviewView): string {
   const c = s.consent;
+  if (c.level === 'local') return [`Candor builds a report once a day and keeps it on this machine (local level, decided by ${c.decidedByLabel}): nothing is sent.`, 'This is exactly what is kept:', p.text].join('\n');
   if (!c.sharing) return `Candor will not share anything: sharing is off (${c.decidedByLabel}).`;
-  const lines = [`Candor shares anonymous usage statistics once a day with ${s.settings.endpoint}.`, 'This is exactly what would be sent:', p.text, ''];
+  const lines = [`Candor shares anonymous usage statistics once a day with ${s.settings.endpoint} (${levelText(c)}).`, 'This is exactly what would be sent:', p.text, ''];
   if (c.paused) lines.push(notSentBecause(c));
   // The grace period's end is already said, with how to skip it; a later time is worth its own line.
   // A process standing by does not plan the next report: the keeper does (schedulerLine names it).

@@ -12,12 +12,17 @@ export function usage(defaultHome: string): string {
 Usage: candor <command> [options]
 
 Commands:
-  status [--json]        Sharing on/off and who decided, instance id, server, last result, next due time, source health
+  status [--json]        Sharing, its level and who decided, instance id, server, last result, next due time, source health
   preview [--json]       The exact bytes the next report would send (--json: those bytes alone)
+          [--level L] [--without C]   ...at another level, without changing your choice
   send                   Send a report now if sharing allows (ignores the daily timer, never consent)
-  history [--json]       Every attempt: time, trigger, result, size, sha256
-  consent yes|no         Save your answer (a config setting still wins)
+  history [--json]       Every attempt: time, result, trigger, level, size, sha256
+  consent full|basic|local|no   Save your answer (yes = full; a config setting still wins)
+          [--without C]  Leave a category out: system, library or configuration (repeatable)
+  export [--out FILE]    The exact next report in a file, for a machine without internet
+          [--level L] [--without C]
   reset-id               Make a new random anonymous ID
+  delete-data            Ask the collector to delete this machine's reports (proven by a secret kept here)
   run                    Keep the daily schedule (the long-running headless agent)
   serve [--port N]       Serve the admin UI on 127.0.0.1 (prints a URL holding a per-run secret)
         [--host H --allow-remote]   Bind elsewhere (the secret then crosses the network in clear)
@@ -32,6 +37,7 @@ Environment:
   CANDOR_CONFIG          Config file (default: $CANDOR_HOME/candor.toml)
   DO_NOT_TRACK=1         Turns sharing off (any value but empty or 0)
   CANDOR_INSIGHTS_ENABLED=true|false   Turns sharing on or off
+  CANDOR_INSIGHTS_LEVEL=full|basic|local|off   Decides how much (the most private setting wins)
 
 Exit codes: 0 success, 1 the action failed (reason on stderr), 2 bad usage.`;
 }

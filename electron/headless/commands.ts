@@ -4,7 +4,7 @@ import type { HttpClient } from '../core/http-client';
 import { consoleLogger, systemClock, systemRandom } from '../core/platform';
 import { candorConfigPath, defaultHome, readCandorConfig } from '../core/settings/candor-config';
 import type { CommandLine } from './cli-args';
-import { describePreview, describeStatus, historyLine, noServerHint, type ConfigFileView } from './cli-text';
+import { answerText, describePreview, describeStatus, historyLine, levelText, noServerHint, type ConfigFileView } from './cli-text';
 import type { CliIo } from './cli';
 
 /**
@@ -36,7 +36,7 @@ export async function runCommand(line: CommandLine, io: CliIo): Promise<number> 
       case 'status':
         return await status(agent, io, line.json, configFile);
       case 'preview':
-        return await preview(agent, io, line.json, configFile);
+        return await preview(agent, io, line, configFile);
       case 'send': {
         const outcome = await agent.sendNow();
         (outcome.ok ? io.out : io.err)(outcome.ok ? outcome.message : `candor: ${outcome.message}`);
@@ -45,10 +45,18 @@ export async function runCommand(line: CommandLine, io: CliIo): Promise<number> 
       case 'history':
         return await history(agent, io, line.json);
       case 'consent': {
-        const s = await agent.setConsent({ choice: line.answer === 'yes' ? 'share' : 'decline' });
-        io.out(`Saved: ${line.answer === 'yes' ? 'share' : 'do not share'}.`);
-        if (s.consent.locked) io.out(`Note: ${s.consent.decidedByLabel} decides for now; sharing is ${s.consent.sharing ? 'on' : 'off'}.`);
+        const answer = line.answer!;
+        const s = await agent.setConsent({ choice: answer.choice, ...(answer.categories ? { categories: answer.categories } : {}) });
+        io.out(`Saved: ${answerText(answer.choice, s.consent.storedCategories)}.`);
+        if (s.consent.locked) io.out(`Note: ${s.consent.decidedByLabel} decides for now: ${levelText(s.consent)}.`);
         return 0;
+      }
+      case 'export':
+        return await exportReport(agent, io, line);
+      case 'delete-data': {
+        const outcome = await agent.deleteRemoteData();
+        (outcome.ok ? io.out : io.err)(outcome.ok ? outcome.message : `candor: ${outcome.message}`);
+        return outcome.ok ? 0 : 1;
       }
       case 'reset-id': {
         const s = await agent.resetInstanceId();
@@ -96,9 +104,13 @@ async function status(agent: Agent, io: CliIo, json: boolean, configFile: Config
   return 0;
 }
 
-async function preview(agent: Agent, io: CliIo, json: boolean, configFile: ConfigFileView): Promise<number> {
-  const p = await agent.getPreview();
-  if (json) {
+async function preview(agent: Agent, io: CliIo, line: CommandLine, configFile: ConfigFileView): Promise<number> {
+  if (line.categories === null) {
+    io.out(line.json ? '' : 'At the off level nothing is built, so nothing would be sent.');
+    return 0;
+  }
+  const p = await agent.getPreview(line.categories ? { categories: line.categories } : undefined);
+  if (line.json) {
     io.out(p.text);
     return 0;
   }
@@ -121,5 +133,25 @@ async function history(agent: Agent, io: CliIo, json: boolean): Promise<number> 
   }
   io.out(page.entries.map(historyLine).join('\n'));
   if (page.total > page.entries.length) io.out(`… and ${page.total - page.entries.length} older (candor history --json for all)`);
+  return 0;
+}
+
+/** `candor export`: the exact next report in a file (or on stdout), for a machine without internet. */
+async function exportReport(agent: Agent, io: CliIo, line: CommandLine): Promise<number> {
+  if (line.categories === null) throw new ApiError('invalid-input', 'At the off level nothing is built: choose full or basic (`--level basic`).');
+  const exported = await agent.exportReport(line.categories ? { categories: line.categories } : undefined);
+  if (!line.out) {
+    io.out(exported.text.replace(/\n$/, ''));
+    return 0;
+  }
+  const { writeFile } = await import('node:fs/promises');
+  try {
+    await writeFile(line.out, exported.text, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ApiError('unavailable', code === 'EEXIST' ? `${line.out} exists already: nothing was overwritten.` : `${line.out} could not be written (${code ?? 'error'}).`);
+  }
+  io.out(`Exported the ${exported.level} report (${exported.entry.size} bytes, sha256 ${exported.sha256}) to ${line.out}.`);
+  io.out('Carry it to a machine with internet: `candor-collector import FILE`, or POST it to the collector (see docs/collector.md).');
   return 0;
 }

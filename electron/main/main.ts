@@ -10,7 +10,7 @@ import log from 'electron-log/main';
 import { Agent } from '../core/agent';
 import { createAxiosHttpClient } from '../core/http';
 import { systemClock, systemRandom } from '../core/platform';
-import { candorConfigPath, loadCandorConfig } from '../core/settings/candor-config';
+import { readCandorConfig } from '../core/settings/candor-config';
 import { defaultHome } from '../core/settings/candor-config';
 import { devServerOrigin, type RendererSource, type View } from '../shell/app-origin';
 import { appMenuTemplate } from '../shell/app-menu';
@@ -65,7 +65,7 @@ async function start(): Promise<void> {
     shell: 'desktop',
     env: process.env,
     ...(cliShare !== undefined ? { cliShare } : {}),
-    config: loadCandorConfig(candorConfigPath(process.env, home)),
+    config: readCandorConfig(process.env, home),
     clock: systemClock,
     random: systemRandom,
     logger,

@@ -28,6 +28,7 @@ export class ConsentService {
             configFile: {
               path: config.path,
               unreadable: config.unreadable,
+              ...(config.missing ? { missing: true } : {}),
               ...(config.insightsEnabled !== undefined ? { enabled: config.insightsEnabled } : {}),
               ...(config.insightsLevel !== undefined ? { level: config.insightsLevel } : {}),
               ...(config.insightsCategories !== undefined ? { categories: config.insightsCategories } : {}),

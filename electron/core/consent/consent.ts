@@ -16,7 +16,7 @@ export interface ConfigLevelChoice {
   /** The process environment (`DO_NOT_TRACK`, `CANDOR_INSIGHTS_ENABLED`, `CANDOR_INSIGHTS_LEVEL`). */
   env: Record<string, string | undefined>;
   /** `[insights]` in Candor's config file, and the file's path for the label. */
-  configFile?: { enabled?: Switch; level?: LevelSetting; categories?: CategoriesSetting; path: string; unreadable?: boolean };
+  configFile?: { enabled?: Switch; level?: LevelSetting; categories?: CategoriesSetting; path: string; unreadable?: boolean; missing?: boolean };
 }
 
 export interface ConsentInputs extends ConfigLevelChoice {
@@ -93,6 +93,11 @@ function configVotes(inputs: ConfigLevelChoice): Vote[] {
   const file = inputs.configFile;
   if (!file) return votes;
   const where = `in ${file.path}`;
+  if (file.missing) {
+    // Named but not there: it may be the file that holds the opt-out.
+    votes.push({ ...OFF, decidedBy: 'config-file', label: `CANDOR_CONFIG naming ${file.path}, which does not exist (sharing is held off until it is there or CANDOR_CONFIG is unset)` });
+    return votes;
+  }
   if (file.unreadable) {
     // A file we cannot read may hold an opt-out: hold off until it is fixed.
     votes.push({ ...OFF, decidedBy: 'config-file', label: `${file.path} (unreadable, so sharing is held off until it is fixed)` });
