@@ -116,6 +116,19 @@ describe('state store', () => {
   });
 });
 
+describe('secret file', () => {
+  it('is readable only by its owner and can be removed', async () => {
+    const dir = tempHome();
+    const secrets = privateFileSecretStore(dir);
+    await secrets.set('hunter2');
+    expect(await secrets.get()).toBe('hunter2');
+    expect(statSync(path.join(dir, 'server-password')).mode & 0o777).toBe(0o600);
+    await secrets.set(null);
+    expect(await secrets.get()).toBeNull();
+    expect(existsSync(path.join(dir, 'server-password'))).toBe(false);
+  });
+});
+
 describe("Candor's config file", () => {
   const write = (text: string) => {
     const file = path.join(tempHome(), 'candor.toml');

@@ -119,7 +119,8 @@ export function unansweredLimitEnds(record: ScheduleRecord, now: Instant): numbe
   return now.wall + (DAY_MS - recent[recent.length - MAX_UNANSWERED_PER_DAY]!);
 }
 
-export function afterSuccess(record: ScheduleRecord, at: Instant, result: AttemptResult, options: ScheduleOptions, random: Random): ScheduleRecord {
+/** A success starts the next day afresh: whatever was recorded before it no longer matters. */
+export function afterSuccess(at: Instant, result: AttemptResult, options: ScheduleOptions, random: Random): ScheduleRecord {
   return {
     lastSuccess: at,
     lastSeen: { at, sinceSuccess: 0 },

@@ -123,7 +123,7 @@ export class AttemptRunner {
     const entry: StoredEntry = { ...base, durationMs: 0, outcome: 'kept-locally', message: 'kept on this machine (local level): nothing was sent' };
     await history.append(entry);
     const at = instantOf(deps.clock);
-    await store.update((d) => writeSchedule(d, key, afterSuccess(readSchedule(d, key), at, { at: base.at, ok: true, message: entry.message }, this.schedule, deps.random)));
+    await store.update((d) => writeSchedule(d, key, afterSuccess(at, { at: base.at, ok: true, message: entry.message }, this.schedule, deps.random)));
     deps.logger.log('info', 'report kept locally', { sha256: base.sha256, bytes: base.size });
     return { ok: true, message: 'Kept on this machine: at the local level nothing is sent.', entry: summarize(entry) };
   }
@@ -163,7 +163,7 @@ export class AttemptRunner {
       .update((d) => {
         const record = readSchedule(d, key);
         const next = result.ok
-          ? afterSuccess(record, at, attempt, this.schedule, deps.random)
+          ? afterSuccess(at, attempt, this.schedule, deps.random)
           : noAnswer
             ? afterNoAnswer(record, at, { ...attempt, errorClass: attempt.errorClass! }, this.schedule, deps.random)
             : afterFailure(record, at, attempt, this.schedule, deps.random, retryAfterMs);

@@ -125,7 +125,7 @@ export function albumJson(seed: NavidromeSeed, a: SeedAlbum): Json {
   });
 }
 
-export function artistVisible(seed: NavidromeSeed, a: SeedArtist, libs: number[]): boolean {
+export function artistVisible(a: SeedArtist, libs: number[]): boolean {
   return a.libraryIds.some((id) => libs.includes(id)); // JOIN library_artist (+ user_library)
 }
 

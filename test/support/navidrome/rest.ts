@@ -121,7 +121,7 @@ const artist: ResourceDef = {
   entity: 'artist',
   rows: (seed, user) => {
     const libs = userLibraryIds(seed, user);
-    return seed.artists.filter((a) => artistVisible(seed, a, libs)).map((a) => {
+    return seed.artists.filter((a) => artistVisible(a, libs)).map((a) => {
       const r = row(artistJson(a), ['stats', 'size', 'album_count', 'song_count'], { sort_artist_name: '', mbz_artist_id: a.mbzArtistId ?? '' });
       return { json: r.json, cols: { ...r.cols, _roles: a.roles, _libs: a.libraryIds, _stats: a } };
     });

@@ -203,7 +203,7 @@ export function artistIndexes(seed: NavidromeSeed, libIds: number[], baseUrl: st
   return { index, lastModified: Date.parse(seed.scan.lastScanStartedAt), ignoredArticles: conf.IgnoredArticles ?? '' };
 }
 
-export function albumID3(seed: NavidromeSeed, a: SeedAlbum): Json {
+export function albumID3(a: SeedAlbum): Json {
   const out: Json = {
     id: a.id, name: a.name, artist: a.albumArtist, artistId: a.albumArtistId, coverArt: `al-${a.id}`,
     songCount: a.songCount, duration: Math.trunc(a.duration),
@@ -242,7 +242,7 @@ export function searchResult3(seed: NavidromeSeed, libIds: number[], params: URL
   const artists = take(seed.artists.filter((a) => !a.missing && a.libraryIds.some((id) => libIds.includes(id)) && matches(a.name)), 'artist');
   const out: Json = {};
   if (artists.length) out.artist = artists.map((a) => ({ id: a.id, name: a.name, albumCount: a.albumCount }));
-  if (albums.length) out.album = albums.map((a) => albumID3(seed, a));
+  if (albums.length) out.album = albums.map((a) => albumID3(a));
   if (songs.length) out.song = songs.map(childFromSong);
   return out;
 }

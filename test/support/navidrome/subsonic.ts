@@ -132,7 +132,7 @@ const HANDLERS: Record<string, { handler: Handler; adminOnly?: boolean; player?:
       const offset = Math.max(0, intOr('offset', 0));
       const size = Math.min(intOr('size', 10), 500);
       const page = size > 0 ? albums.slice(offset, offset + size) : albums.slice(offset);
-      const json = { albumList2: page.length ? { album: page.map((a) => albumID3(deps.seed, a)) } : {} };
+      const json = { albumList2: page.length ? { album: page.map((a) => albumID3(a)) } : {} };
       return { __headers: { 'x-total-count': String(albums.length) }, ...json };
     },
   },
