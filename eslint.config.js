@@ -17,10 +17,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.{ts,tsx}'],
+    ignores: ['electron/main/**', 'electron/preload/**'],
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'electron', message: ELECTRON_AT_RUN_TIME, allowTypeImports: true }] }],
+    },
+  },
+  {
+    files: ['**/*.{js,mjs}'],
+    ignores: ['electron/main/**', 'electron/preload/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: ELECTRON_AT_RUN_TIME }] }] },
+  },
+  {
     files: ['**/*.{ts,tsx,js,mjs}'],
     ignores: ['electron/main/**', 'electron/preload/**'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'electron', message: ELECTRON_AT_RUN_TIME, allowTypeImports: true }] }],
       'no-restricted-syntax': [
         'error',
         { selector: "ImportExpression[source.value='electron']", message: ELECTRON_AT_RUN_TIME },

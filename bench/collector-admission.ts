@@ -50,7 +50,7 @@ function cpuSeconds(pid: number): number {
 
 async function measureStep(n: number): Promise<number> {
   const now = Date.now();
-  const admissions = new InstanceAdmissions({ writesOfDay: async () => [], findReport: async () => null }, { now: () => now }, 10);
+  const admissions = new InstanceAdmissions({ writesOfDay: () => Promise.resolve([]), findReport: () => Promise.resolve(null) }, { now: () => now }, 10);
   const day = utcDay(now);
   await admissions.ready(day, 'warm');
   const ids = Array.from({ length: n }, () => randomUUID());

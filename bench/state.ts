@@ -35,10 +35,10 @@ export async function benchState(): Promise<BenchResult[]> {
   const file = path.join(dir, 'state.json');
   store.read();
   return [
-    await measure('state/baseline a copy held in memory (warm)', RUNS, async () => structuredClone(store.read()), 'what deciding from memory cost before: nothing but a copy'),
-    await measure('state/candor read() on every use, file unchanged (warm)', RUNS, async () => store.read(), 'one stat: inode, size and change times'),
-    await measure('state/candor pre-send re-read under the lock (warm)', RUNS, () => lock.run(async () => store.readFresh()), 'OS lock taken and released, file read, parsed and validated'),
-    await measure('state/baseline plain read + JSON.parse, no lock (warm)', RUNS, async () => JSON.parse(readFileSync(file, 'utf8')), 'the same bytes without lock or validation'),
+    await measure('state/baseline a copy held in memory (warm)', RUNS, () => Promise.resolve(structuredClone(store.read())), 'what deciding from memory cost before: nothing but a copy'),
+    await measure('state/candor read() on every use, file unchanged (warm)', RUNS, () => Promise.resolve(store.read()), 'one stat: inode, size and change times'),
+    await measure('state/candor pre-send re-read under the lock (warm)', RUNS, () => lock.run(() => Promise.resolve(store.readFresh())), 'OS lock taken and released, file read, parsed and validated'),
+    await measure('state/baseline plain read + JSON.parse, no lock (warm)', RUNS, () => Promise.resolve(JSON.parse(readFileSync(file, 'utf8')) as unknown), 'the same bytes without lock or validation'),
   ];
 }
 

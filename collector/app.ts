@@ -143,9 +143,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   // The day's source salt must not outlive its day, whether or not a report arrives after midnight.
   const sources = new SourceTagger();
   const forgetSaltAtMidnight = () =>
-    schedule(dayStart(utcDay(clock.now()) + 1) - clock.now(), async () => {
+    schedule(dayStart(utcDay(clock.now()) + 1) - clock.now(), () => {
       sources.forget();
       forgetSaltAtMidnight();
+      return Promise.resolve();
     });
   // After a commit, today's summary is recomputed as soon as the gap since the last pass allows.
   let refreshPending = false;
@@ -185,8 +186,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       const days = (await loadSummaries(DEFAULT_SUMMARY_DAYS)).map((b) => JSON.parse(b) as DaySummary);
       sendText(res, 200, renderDashboard(days, { retentionDays: RETENTION_DAYS }), 'text/html; charset=utf-8', { 'content-security-policy': DASHBOARD_CSP });
     },
-    async meta(_req, res) {
-      sendJson(res, 200, {
+    meta(_req, res) {
+      return Promise.resolve(sendJson(res, 200, {
         retentionDays: RETENTION_DAYS,
         retentionSeconds: RETENTION_MS / 1000,
         kAnonymity: K_ANONYMITY,
@@ -195,7 +196,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         maxBodyBytes: limits.maxBodyBytes,
         instanceWritesPerDay: limits.instanceWritesPerDay,
         storesIpAddresses: false,
-      });
+      }));
     },
     async metrics(_req, res) {
       const oldest = await store.oldestReceivedAt().catch(() => null);

@@ -25,8 +25,8 @@ export async function priorImport(store: Pick<Store, 'findReport'>, report: Repo
 }
 
 export interface ImportIo {
-  out(line: string): void;
-  err(line: string): void;
+  out: (line: string) => void;
+  err: (line: string) => void;
 }
 
 /** JSON escaping can make the file up to six times the report; the report's own limit is checked inside. */

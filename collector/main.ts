@@ -15,8 +15,8 @@ import { StoreUnavailable } from './store/errors';
 const loadStores = () => import('./store/open');
 
 export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
+  out: (line: string) => void;
+  err: (line: string) => void;
   env: NodeJS.ProcessEnv;
   /** Registers the shutdown signal handler (the real process: SIGTERM and SIGINT). */
   onSignal(handler: () => void): void;

@@ -104,122 +104,162 @@ export class SqliteStore implements Store {
     });
   }
 
-  async writeReports(batch: readonly ReportWrite[], cap: number): Promise<WriteOutcome[]> {
-    return this.writeTx(batch, cap);
+  writeReports(batch: readonly ReportWrite[], cap: number): Promise<WriteOutcome[]> {
+    return settled(() => this.writeTx(batch, cap));
   }
 
-  async findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
-    const row = this.db.prepare('SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ?').get(day, instanceId) as { receivedAt: number; writes: number } | undefined;
-    return row ?? null;
+  findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
+    return settled(() => {
+      const row = this.db.prepare('SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ?').get(day, instanceId) as { receivedAt: number; writes: number } | undefined;
+      return row ?? null;
+    });
   }
 
-  async writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
-    return this.db.prepare('SELECT instance_id AS instanceId, writes FROM reports WHERE day = ?').all(day) as { instanceId: string; writes: number }[];
+  writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
+    return settled(() => this.db.prepare('SELECT instance_id AS instanceId, writes FROM reports WHERE day = ?').all(day) as { instanceId: string; writes: number }[]);
   }
 
-  async deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
-    const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
-    const find = this.db.prepare('SELECT deletion_key_hash AS keyHash FROM reports WHERE day = ? AND instance_id = ?');
-    const del = this.db.prepare('DELETE FROM reports WHERE day = ? AND instance_id = ?');
-    // A point lookup per retained day uses the (day, instance) index; no second index to maintain on every insert.
-    return this.db.transaction((): DeletionResult => {
-      const rows: StoredKey[] = [];
-      if (range.lo !== null && range.hi !== null) {
-        for (let day = range.lo; day <= range.hi; day++) {
-          const row = find.get(day, instanceId) as { keyHash: string | null } | undefined;
-          if (row) rows.push({ day, keyHash: row.keyHash });
+  deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
+    return settled(() => {
+      const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
+      const find = this.db.prepare('SELECT deletion_key_hash AS keyHash FROM reports WHERE day = ? AND instance_id = ?');
+      const del = this.db.prepare('DELETE FROM reports WHERE day = ? AND instance_id = ?');
+      // A point lookup per retained day uses the (day, instance) index; no second index to maintain on every insert.
+      return this.db.transaction((): DeletionResult => {
+        const rows: StoredKey[] = [];
+        if (range.lo !== null && range.hi !== null) {
+          for (let day = range.lo; day <= range.hi; day++) {
+            const row = find.get(day, instanceId) as { keyHash: string | null } | undefined;
+            if (row) rows.push({ day, keyHash: row.keyHash });
+          }
         }
-      }
-      const plan = planDeletion(rows, presentedKeyHash);
-      if (!plan.allowed) return plan;
-      for (const day of plan.days) {
-        del.run(day, instanceId);
-        this.touchDay.run(day);
-      }
-      return { allowed: true, removed: plan.days.length };
-    })();
+        const plan = planDeletion(rows, presentedKeyHash);
+        if (!plan.allowed) return plan;
+        for (const day of plan.days) {
+          del.run(day, instanceId);
+          this.touchDay.run(day);
+        }
+        return { allowed: true, removed: plan.days.length };
+      })();
+    });
   }
 
-  async purgeBatch(cutoff: number, limit: number): Promise<number> {
-    return this.db
-      .prepare('DELETE FROM reports WHERE rowid IN (SELECT rowid FROM reports WHERE day <= ? AND received_at <= ? LIMIT ?)')
-      .run(utcDay(cutoff), cutoff, limit).changes;
+  purgeBatch(cutoff: number, limit: number): Promise<number> {
+    return settled(() => {
+      return this.db
+        .prepare('DELETE FROM reports WHERE rowid IN (SELECT rowid FROM reports WHERE day <= ? AND received_at <= ? LIMIT ?)')
+        .run(utcDay(cutoff), cutoff, limit).changes;
+    });
   }
 
-  async reclaimSpace(): Promise<void> {
-    this.db.exec('PRAGMA incremental_vacuum');
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  reclaimSpace(): Promise<void> {
+    return settled(() => {
+      this.db.exec('PRAGMA incremental_vacuum');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    });
   }
 
-  async oldestReceivedAt(): Promise<number | null> {
-    const row = this.db.prepare('SELECT min(received_at) AS m FROM reports WHERE day = (SELECT min(day) FROM reports)').get() as { m: number | null };
-    return row.m;
+  oldestReceivedAt(): Promise<number | null> {
+    return settled(() => {
+      const row = this.db.prepare('SELECT min(received_at) AS m FROM reports WHERE day = (SELECT min(day) FROM reports)').get() as { m: number | null };
+      return row.m;
+    });
   }
 
-  async countReports(): Promise<number> {
-    return (this.db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n;
+  countReports(): Promise<number> {
+    return settled(() => (this.db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n);
   }
 
-  async dirtyDays(): Promise<DirtyDay[]> {
-    return this.db.prepare('SELECT day, version FROM dirty_days ORDER BY day').all() as DirtyDay[];
+  dirtyDays(): Promise<DirtyDay[]> {
+    return settled(() => this.db.prepare('SELECT day, version FROM dirty_days ORDER BY day').all() as DirtyDay[]);
   }
 
-  async readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
-    return this.db
-      .prepare('SELECT instance_id AS instanceId, payload, source FROM reports WHERE day = ? AND instance_id > ? ORDER BY instance_id LIMIT ?')
-      .all(day, afterId ?? '', limit) as RawRow[];
+  readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
+    return settled(() => {
+      return this.db
+        .prepare('SELECT instance_id AS instanceId, payload, source FROM reports WHERE day = ? AND instance_id > ? ORDER BY instance_id LIMIT ?')
+        .all(day, afterId ?? '', limit) as RawRow[];
+    });
   }
 
-  async saveSummary(summary: StoredSummary, version: number | null): Promise<void> {
-    this.db.transaction(() => {
+  saveSummary(summary: StoredSummary, version: number | null): Promise<void> {
+    return settled(() => {
+      this.db.transaction(() => {
+        this.db
+          .prepare('INSERT INTO summaries (day, final, body) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body')
+          .run(summary.day, summary.final ? 1 : 0, summary.body);
+        if (version !== null) this.db.prepare('DELETE FROM dirty_days WHERE day = ? AND version = ?').run(summary.day, version);
+      })();
+    });
+  }
+
+  clearDirty(day: number, version: number): Promise<void> {
+    return settled(() => {
+      this.db.prepare('DELETE FROM dirty_days WHERE day = ? AND version = ?').run(day, version);
+    });
+  }
+
+  summaries(fromDay: number, toDay = Number.MAX_SAFE_INTEGER): Promise<StoredSummary[]> {
+    return settled(() => {
+      const rows = this.db.prepare('SELECT day, final, body FROM summaries WHERE day >= ? AND day <= ? ORDER BY day').all(fromDay, toDay) as {
+        day: number;
+        final: number;
+        body: string;
+      }[];
+      return rows.map((r) => ({ day: r.day, final: r.final === 1, body: r.body }));
+    });
+  }
+
+  unfinishedDays(beforeDay: number): Promise<number[]> {
+    return settled(() => (this.db.prepare('SELECT day FROM summaries WHERE final = 0 AND day < ? ORDER BY day').all(beforeDay) as { day: number }[]).map((r) => r.day));
+  }
+
+  saveRun(run: Run): Promise<void> {
+    return settled(() => {
       this.db
-        .prepare('INSERT INTO summaries (day, final, body) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body')
-        .run(summary.day, summary.final ? 1 : 0, summary.body);
-      if (version !== null) this.db.prepare('DELETE FROM dirty_days WHERE day = ? AND version = ?').run(summary.day, version);
-    })();
+        .prepare('INSERT INTO runs (started_at, alive_at) VALUES (?, ?) ON CONFLICT (started_at) DO UPDATE SET alive_at = max(alive_at, excluded.alive_at)')
+        .run(run.startedAt, run.aliveAt);
+    });
   }
 
-  async clearDirty(day: number, version: number): Promise<void> {
-    this.db.prepare('DELETE FROM dirty_days WHERE day = ? AND version = ?').run(day, version);
+  runs(from: number, to: number): Promise<Run[]> {
+    return settled(() => {
+      return this.db
+        .prepare('SELECT started_at AS startedAt, alive_at AS aliveAt FROM runs WHERE alive_at >= ? AND started_at <= ? ORDER BY started_at')
+        .all(from, to) as Run[];
+    });
   }
 
-  async summaries(fromDay: number, toDay = Number.MAX_SAFE_INTEGER): Promise<StoredSummary[]> {
-    const rows = this.db.prepare('SELECT day, final, body FROM summaries WHERE day >= ? AND day <= ? ORDER BY day').all(fromDay, toDay) as {
-      day: number;
-      final: number;
-      body: string;
-    }[];
-    return rows.map((r) => ({ day: r.day, final: r.final === 1, body: r.body }));
+  pruneRuns(before: number): Promise<void> {
+    return settled(() => {
+      this.db.prepare('DELETE FROM runs WHERE alive_at < ?').run(before);
+    });
   }
 
-  async unfinishedDays(beforeDay: number): Promise<number[]> {
-    return (this.db.prepare('SELECT day FROM summaries WHERE final = 0 AND day < ? ORDER BY day').all(beforeDay) as { day: number }[]).map((r) => r.day);
+  ping(): Promise<void> {
+    return settled(() => {
+      this.db.prepare('SELECT 1').get();
+    });
   }
 
-  async saveRun(run: Run): Promise<void> {
-    this.db
-      .prepare('INSERT INTO runs (started_at, alive_at) VALUES (?, ?) ON CONFLICT (started_at) DO UPDATE SET alive_at = max(alive_at, excluded.alive_at)')
-      .run(run.startedAt, run.aliveAt);
+  close(): Promise<void> {
+    return settled(() => {
+      if (!this.db.open) return;
+      // Fold the WAL back into the main file so a stopped collector leaves one self-contained file.
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.close();
+    });
   }
+}
 
-  async runs(from: number, to: number): Promise<Run[]> {
-    return this.db
-      .prepare('SELECT started_at AS startedAt, alive_at AS aliveAt FROM runs WHERE alive_at >= ? AND started_at <= ? ORDER BY started_at')
-      .all(from, to) as Run[];
-  }
-
-  async pruneRuns(before: number): Promise<void> {
-    this.db.prepare('DELETE FROM runs WHERE alive_at < ?').run(before);
-  }
-
-  async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
-  }
-
-  async close(): Promise<void> {
-    if (!this.db.open) return;
-    // Fold the WAL back into the main file so a stopped collector leaves one self-contained file.
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-    this.db.close();
+/**
+ * better-sqlite3 answers at once; the store interface is asynchronous because PostgreSQL's is. An
+ * error still arrives as a rejection, as callers of an asynchronous store expect.
+ */
+function settled<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }

@@ -23,7 +23,7 @@ import { DEFAULT_SCHEDULE, instantOf, type ScheduleOptions } from './schedule/sc
 import { ScheduleKeeper } from './schedule/schedule-keeper';
 import { inFlightIsLive, readSchedule, serverKey } from './schedule/schedule-record';
 import { SchedulerLease } from './schedule/scheduler-lease';
-import { listFields } from './schema/dsl';
+import { listFields, type FieldInfo } from './schema/dsl';
 import { payloadSchema } from './schema/payload';
 import { AttemptRunner } from './send/attempt-runner';
 import { deleteRemoteData } from './send/remote-deletion';
@@ -202,8 +202,8 @@ export class Agent implements CandorApi {
     return preview;
   }
 
-  async getFieldCatalog() {
-    return listFields(payloadSchema);
+  getFieldCatalog(): Promise<FieldInfo[]> {
+    return Promise.resolve(listFields(payloadSchema));
   }
 
   async listHistory(input: { offset: number; limit: number }): Promise<HistoryPage> {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { lineLogger, type LogLevel, type Logger } from '../../lib/log/line-logger';
 /**
  * What the core needs from the world, passed in so tests can drive time, files and the network.
  * Nothing in `electron/core/` reaches for a global clock, `process.env` or a logger directly.
@@ -48,34 +49,10 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/**
- * Structured log lines. Callers pass fixed messages and non-sensitive fields only: no passwords,
- * tokens, URLs with credentials, payload-external values or raw error text.
- */
-export interface Logger {
-  log(level: LogLevel, message: string, fields?: Record<string, string | number | boolean | null>): void;
-}
+export type { LogLevel, Logger } from '../../lib/log/line-logger';
+export { lineLogger };
 
 export const silentLogger: Logger = { log: () => {} };
-
-const LEVEL_ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error'];
-
-/**
- * One line per event: time, level, fixed message, then key=value fields chosen by the caller. The
- * one line format of every Candor process (agent shells and the collector alike).
- */
-export function lineLogger(minLevel: LogLevel, write: (line: string) => void, now: () => number = Date.now): Logger {
-  const min = LEVEL_ORDER.indexOf(minLevel);
-  return {
-    log(level, message, fields) {
-      if (LEVEL_ORDER.indexOf(level) < min) return;
-      const extra = fields ? Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('') : '';
-      write(`${new Date(now()).toISOString()} ${level.padEnd(5)} ${message}${extra}`);
-    },
-  };
-}
 
 /** Lines to stderr, for the headless shell. */
 export function consoleLogger(minLevel: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {

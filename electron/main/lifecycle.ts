@@ -53,7 +53,7 @@ export function installQuitHandling(app: AppLike, shutdown: () => Promise<void>,
         resolve();
       }, options.capMs ?? SHUTDOWN_CAP_MS);
     });
-    Promise.race([shutdown().catch(() => options.logger.log('error', 'quit: stopping the agent failed')), cap]).finally(() => {
+    void Promise.race([shutdown().catch(() => options.logger.log('error', 'quit: stopping the agent failed')), cap]).finally(() => {
       clearTimeout(timer);
       phase = 'stopped';
       app.quit();

@@ -27,7 +27,7 @@ export interface PrefsStore {
 
 export function desktopPrefsOptions(dir: string): StoreOptions<Prefs> {
   // Losing a window position is harmless: a damaged file is simply started afresh.
-  return { cwd: dir, name: 'desktop', clearInvalidConfig: true, configFileMode: PRIVATE_FILE_MODE, schema: { window: toJsonSchema(placementSchema) } as StoreOptions<Prefs>['schema'] };
+  return { cwd: dir, name: 'desktop', clearInvalidConfig: true, configFileMode: PRIVATE_FILE_MODE, schema: { window: toJsonSchema(placementSchema) } };
 }
 
 /** What is needed of a window to remember its place. */

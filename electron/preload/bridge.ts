@@ -9,8 +9,8 @@ import { EVENT_CHANNEL, channelFor } from '../shell/channels';
  */
 export interface BridgeIpc {
   invoke: IpcRenderer['invoke'];
-  on(channel: string, listener: (event: IpcRendererEvent, ...args: any[]) => void): unknown;
-  removeListener(channel: string, listener: (...args: any[]) => void): unknown;
+  on(channel: string, listener: (event: IpcRendererEvent, ...args: unknown[]) => void): unknown;
+  removeListener(channel: string, listener: (event: IpcRendererEvent, ...args: unknown[]) => void): unknown;
 }
 
 export function createBridge(ipc: BridgeIpc): CandorApi {
@@ -39,7 +39,7 @@ export function createBridge(ipc: BridgeIpc): CandorApi {
     detectLocalServer: () => call('detectLocalServer')(),
     subscribe(listener: (event: AgentEvent) => void): () => void {
       // The IPC event object (which carries `sender`) never reaches the page: only the agent event.
-      const handler = (_event: IpcRendererEvent, event: AgentEvent): void => listener(event);
+      const handler = (_event: IpcRendererEvent, ...args: unknown[]): void => listener(args[0] as AgentEvent);
       ipc.on(EVENT_CHANNEL, handler);
       return () => void ipc.removeListener(EVENT_CHANNEL, handler);
     },

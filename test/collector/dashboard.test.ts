@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedCollector } from '../../collector/index';
 import { renderDashboard } from '../../collector/dashboard/page';
 import { summarizeDay } from '../../collector/summary/aggregate';
-import type { Payload } from '../../electron/core/schema/payload';
 import { DAY_MS, utcDay } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
 import { candorReport, post, send, testCollector } from './support/harness';
@@ -97,7 +96,7 @@ describe('dashboard', () => {
 
   it('escapes every drawn string, and says so when there is nothing to draw', () => {
     const hostile = summarizeDay(
-      Array.from({ length: 6 }, (_, i) => ({ report: candorReport({ version: '<script>x</script>' }) as Payload, source: `net-${i}` })),
+      Array.from({ length: 6 }, (_, i) => ({ report: candorReport({ version: '<script>x</script>' }), source: `net-${i}` })),
       { day: utcDay(Date.UTC(2026, 0, 1)), final: true, incomplete: [] },
     );
     const html = renderDashboard([hostile], { retentionDays: 30 });

@@ -21,7 +21,7 @@ const json = 'application/json';
 const valid = () => candorReport();
 const withField = (path: string[], value: unknown) => {
   const report = valid();
-  let node = report as Record<string, unknown>;
+  let node = report;
   // defineProperty: a key named __proto__ must become data, as JSON.parse would make it.
   const put = (target: Record<string, unknown>, key: string, v: unknown) => Object.defineProperty(target, key, { value: v, enumerable: true, writable: true, configurable: true });
   for (const key of path.slice(0, -1)) {

@@ -29,7 +29,7 @@ describe('daily aggregation', () => {
     const reports = sourced([
       ...times(7, () => report()),
       ...times(5, () => navidromeDocker() as Payload),
-      navidromeDebianMinimal() as Payload,
+      navidromeDebianMinimal(),
       report({ version: '0.59.0-SNAPSHOT (ffff)', os: { type: 'darwin', arch: 'arm64', numCPU: 8 } }),
     ]);
     const expected = JSON.stringify(summarizeDay(reports, ctx));

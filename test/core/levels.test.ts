@@ -53,7 +53,7 @@ describe('the levels, from the one payload schema', () => {
 
   it('each set of categories keeps exactly the fields of those categories, and the report’s own notes', async () => {
     const b = await builder();
-    full = (await b.build(ID, POLICY_CATEGORIES, 'a'.repeat(64))).payload as Record<string, unknown>;
+    full = (await b.build(ID, POLICY_CATEGORIES, 'a'.repeat(64))).payload;
     // The source of truth is rich enough to prove something: every category is present in full.
     const present = new Set(fieldsIn(full).map((f) => categoryOfPath(f) ?? 'agent'));
     expect([...present].sort()).toEqual(['agent', 'application', 'config', 'library', 'system']);
@@ -155,6 +155,14 @@ describe('the agent at each level', () => {
       if (categories) expect(status.consent.categories).toEqual(categories);
       expect(status.consent.decidedByLabel).toMatch(label);
     }
+  });
+
+  it('turning sharing off and on again keeps the categories chosen before: never more than then', async () => {
+    const { agent } = await agentWith();
+    await agent.setConsent({ choice: 'share', categories: ['application', 'system'] });
+    const off = await agent.setConsent({ choice: 'decline' });
+    expect(off.consent).toMatchObject({ level: 'off', storedCategories: ['application', 'system'] });
+    expect((await agent.setConsent({ choice: 'share', categories: off.consent.storedCategories })).consent.level).toBe('basic');
   });
 
   it('a stored "no" stays a no whatever level a later version offers', async () => {

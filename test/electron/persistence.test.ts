@@ -4,7 +4,7 @@ import Conf from 'conf';
 import { describe, expect, it } from 'vitest';
 import type { Options as StoreOptions } from 'electron-store';
 import { KEYCHAIN_SECRET_FILE, createSecretStore } from '../../electron/main/persistence';
-import { WindowPlacement, desktopPrefsOptions, type PrefsStore } from '../../electron/main/window-placement';
+import { WindowPlacement, desktopPrefsOptions } from '../../electron/main/window-placement';
 import { tempHome } from '../support/agent-harness';
 import { recordingLogger } from './fixtures';
 import { createElectronStandIn } from './stand-in';
@@ -21,7 +21,7 @@ class STORE extends Conf<Record<string, unknown>> {
 }
 describe('the window remembers its place through electron-store', () => {
   const screens = [{ x: 0, y: 0, width: 1920, height: 1080 }];
-  const placementAt = (dir: string, areas = screens) => new WindowPlacement(new STORE(desktopPrefsOptions(dir)) as unknown as PrefsStore, () => areas);
+  const placementAt = (dir: string, areas = screens) => new WindowPlacement(new STORE(desktopPrefsOptions(dir)), () => areas);
 
   it('saves size, place and maximized state in a private desktop.json, apart from the shared state', () => {
     const dir = tempHome();

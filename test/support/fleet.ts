@@ -70,7 +70,7 @@ export class FleetMember {
   request<T>(request: Request): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.waiting.set(id, { resolve: resolve, reject });
       this.child.send({ ...request, id });
     });
   }

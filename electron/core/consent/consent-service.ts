@@ -64,8 +64,11 @@ export class ConsentService {
       await this.ctx.store.update((d) => {
         d.consent.choice = choice;
         d.consent.answeredAt = this.ctx.deps.clock.now();
-        if (chosen && choice !== 'decline' && chosen.length < POLICY_CATEGORIES.length) d.consent.categories = chosen;
-        else delete d.consent.categories;
+        // A "no" keeps the categories chosen before: turning sharing back on must not share more than then.
+        if (choice !== 'decline') {
+          if (chosen && chosen.length < POLICY_CATEGORIES.length) d.consent.categories = chosen;
+          else delete d.consent.categories;
+        }
         delete d.consent.mustAskAgain;
         delete d.setAsideAs;
         if (choice === 'share') d.consent.approvedFields = [...new Set([...(d.consent.approvedFields ?? []), ...fieldsFor(chosen ?? POLICY_CATEGORIES)])];

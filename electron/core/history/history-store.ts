@@ -219,7 +219,7 @@ export function countsOf(body: string): HistorySummary['counts'] {
   try {
     const library = (JSON.parse(body) as { library?: Record<string, unknown> }).library ?? {};
     const out: NonNullable<HistorySummary['counts']> = {};
-    for (const key of ['tracks', 'albums', 'artists'] as const) if (typeof library[key] === 'number') out[key] = library[key] as number;
+    for (const key of ['tracks', 'albums', 'artists'] as const) if (typeof library[key] === 'number') out[key] = library[key];
     return out;
   } catch {
     return {};

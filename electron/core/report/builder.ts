@@ -134,7 +134,7 @@ export class ReportBuilder {
     if (config) {
       await Promise.all(
         FOLDERS.map(async (folder) => {
-          const path = config!.folders[folder];
+          const path = config.folders[folder];
           if (!path) return;
           fsTypes[folder] = local ? await this.sources.filesystemType(path) : { ok: false, reason: 'not-on-this-host' };
         }),
@@ -221,7 +221,7 @@ export class ReportBuilder {
       ...this.localSensitive,
       ...(server?.sensitive ?? []),
       ...(config?.sensitive ?? []),
-      ...FOLDERS.flatMap((f) => (config?.folders[f] ? [{ kind: 'path' as const, value: config.folders[f]! }] : [])),
+      ...FOLDERS.flatMap((f) => (config?.folders[f] ? [{ kind: 'path' as const, value: config.folders[f] }] : [])),
     ];
     const shared = keepCategories(payload, categories);
     notSharedAtLevel(omitted, categories);

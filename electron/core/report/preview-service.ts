@@ -145,7 +145,7 @@ export class PreviewService {
   }
 
   stopTicking(): void {
-    if (this.tick) this.ctx.deps.clock.clearTimeout(this.tick as never);
+    if (this.tick) this.ctx.deps.clock.clearTimeout(this.tick);
     this.tick = null;
   }
 }

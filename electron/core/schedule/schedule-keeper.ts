@@ -111,7 +111,7 @@ export class ScheduleKeeper {
   }
 
   private disarm(): void {
-    if (this.timer) this.ctx.deps.clock.clearTimeout(this.timer as never);
+    if (this.timer) this.ctx.deps.clock.clearTimeout(this.timer);
     this.timer = null;
   }
 

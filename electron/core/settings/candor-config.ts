@@ -82,7 +82,7 @@ export function loadCandorConfig(file: string): CandorConfig {
   config.path = file;
   let doc: Record<string, unknown>;
   try {
-    doc = parseToml(text) as Record<string, unknown>;
+    doc = parseToml(text);
   } catch (error) {
     const line = (error as { line?: number }).line;
     return { ...config, unreadable: true, problems: [`The config file is not valid TOML${line ? ` (line ${line})` : ''}.`] };
@@ -97,7 +97,7 @@ export function loadCandorConfig(file: string): CandorConfig {
       continue;
     }
     for (const [key, v] of Object.entries(table)) {
-      const want = KNOWN[section]![key];
+      const want = KNOWN[section][key];
       if (!want) config.problems.push(`Unknown setting ${section}.${key} ignored.`);
       else if (section === 'insights' && (key === 'enabled' || key === 'level' || key === 'categories')) continue; // explained below, with what it was read as
       else if (want === 'integer' ? !Number.isInteger(v) : typeof v !== want) config.problems.push(`${section}.${key} must be ${want === 'integer' ? 'a whole number' : `a ${want}`}; ignored.`);
@@ -142,18 +142,23 @@ function readSwitch(raw: unknown): Switch | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw === 'boolean') return raw;
   if (typeof raw === 'string' || typeof raw === 'number') return parseSwitch(String(raw)) ?? { notUnderstood: shownValue(JSON.stringify(raw)) };
-  return { notUnderstood: shownValue(JSON.stringify(raw) ?? String(raw)) };
+  return { notUnderstood: written(raw) };
+}
+
+/** A TOML value as the file has it, for a message. */
+function written(raw: unknown): string {
+  return shownValue(JSON.stringify(raw) ?? typeof raw);
 }
 
 function readLevel(raw: unknown): LevelSetting | undefined {
   if (raw === undefined) return undefined;
   const level = typeof raw === 'string' ? parseLevel(raw) : typeof raw === 'boolean' ? (raw ? 'full' : 'off') : undefined;
-  return level ?? { notUnderstood: shownValue(JSON.stringify(raw) ?? String(raw)) };
+  return level ?? { notUnderstood: written(raw) };
 }
 
 function readCategories(raw: unknown): CategoriesSetting | undefined {
   if (raw === undefined) return undefined;
   const words = Array.isArray(raw) && raw.every((w) => typeof w === 'string') ? raw.map((w) => CATEGORY_WORDS[w.trim().toLowerCase()]) : null;
   if (words && words.every((w): w is PolicyCategory => w !== undefined)) return words;
-  return { notUnderstood: shownValue(JSON.stringify(raw) ?? String(raw)) };
+  return { notUnderstood: written(raw) };
 }

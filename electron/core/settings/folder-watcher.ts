@@ -36,7 +36,7 @@ export class FolderWatcher {
     this.running = false;
     this.watcher?.close();
     this.watcher = null;
-    if (this.timer) this.clock.clearTimeout(this.timer as never);
+    if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
   }
 

@@ -243,8 +243,11 @@ export class SettingsService {
   async detectLocalServer(): Promise<LocalServerGuess | null> {
     try {
       const res = await this.ctx.deps.http.request({ method: 'GET', url: `${NAVIDROME_DEFAULT_URL}/rest/ping?f=json&v=1.16.1&c=candor`, timeoutMs: 1500, maxBytes: 16 * 1024 });
-      const body = JSON.parse(res.body)?.['subsonic-response'];
-      if (body && typeof body === 'object') return { url: NAVIDROME_DEFAULT_URL, ...(typeof body.type === 'string' ? { serverType: body.type as string } : {}) };
+      const body = (JSON.parse(res.body) as { 'subsonic-response'?: unknown } | null)?.['subsonic-response'];
+      if (body && typeof body === 'object') {
+        const type = (body as { type?: unknown }).type;
+        return { url: NAVIDROME_DEFAULT_URL, ...(typeof type === 'string' ? { serverType: type } : {}) };
+      }
     } catch {
       // Nothing listening, or not a music server: say "not found".
     }

@@ -76,13 +76,16 @@ export function freshState(): PersistedState {
   return { version: STATE_VERSION, consent: {}, schedules: {}, settings: { historyRetentionDays: 365 } };
 }
 
+/** A state file of some older version, before it is checked: any shape at all. */
+type RawState = Record<string, unknown>;
+
 /** One step per old version, applied in order; each takes the previous shape and returns the next. */
-const MIGRATIONS: Record<number, (old: Record<string, any>) => Record<string, any>> = {
+const MIGRATIONS: Record<number, (old: RawState) => RawState> = {
   // v1 kept a single `schedule` and a boolean `sharing`; v2 keys schedules by server and stores the wizard's answer.
   1: (old) => ({
     ...old,
     version: 2,
-    consent: { ...(typeof old.sharing === 'boolean' ? { choice: old.sharing ? 'share' : 'decline' } : {}), ...(old.consent ?? {}) },
+    consent: { ...(typeof old.sharing === 'boolean' ? { choice: old.sharing ? 'share' : 'decline' } : {}), ...(isObject(old.consent) ? old.consent : {}) },
     schedules: old.schedules ?? {},
     sharing: undefined,
     schedule: undefined,
@@ -91,16 +94,20 @@ const MIGRATIONS: Record<number, (old: Record<string, any>) => Record<string, an
   2: (old) => ({ ...old, version: 3 }),
 };
 
-export function migrate(raw: Record<string, any>): Record<string, any> {
+export function migrate(raw: RawState): RawState {
   let current = raw;
   let version = typeof current.version === 'number' ? current.version : 1;
   while (version < STATE_VERSION) {
     const step = MIGRATIONS[version];
     if (!step) break;
-    current = JSON.parse(JSON.stringify(step(current)));
-    version = current.version;
+    current = JSON.parse(JSON.stringify(step(current))) as RawState;
+    version = typeof current.version === 'number' ? current.version : STATE_VERSION;
   }
   return current;
+}
+
+function isObject(value: unknown): value is RawState {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

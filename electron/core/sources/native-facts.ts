@@ -47,7 +47,7 @@ export async function collectViaNative(api: NativeApi, now: number, sensitive: S
       const users = await api.list('user');
       for (const user of users) {
         for (const key of ['userName', 'name', 'email', 'id']) {
-          if (typeof user[key] === 'string') sensitive.push({ kind: key === 'email' ? 'email' : 'user name', value: user[key] as string });
+          if (typeof user[key] === 'string') sensitive.push({ kind: key === 'email' ? 'email' : 'user name', value: user[key] });
         }
       }
       const players = await playersOnce();
@@ -61,7 +61,7 @@ export async function collectViaNative(api: NativeApi, now: number, sensitive: S
       const playlists = await api.list('playlist');
       for (const playlist of playlists) {
         for (const key of ['name', 'comment', 'ownerName', 'path']) {
-          if (typeof playlist[key] === 'string') sensitive.push({ kind: key === 'path' ? 'path' : 'name', value: playlist[key] as string });
+          if (typeof playlist[key] === 'string') sensitive.push({ kind: key === 'path' ? 'path' : 'name', value: playlist[key] });
         }
       }
       facts.hasSmartPlaylists = playlists.some((p) => p.rules !== null && p.rules !== undefined && p.rules !== '');
@@ -122,7 +122,7 @@ function activePlayersByClient(players: Record<string, unknown>[], now: number, 
   const byClient: Record<string, number> = {};
   for (const player of players) {
     for (const key of ['name', 'userAgent', 'ip', 'userName', 'id']) {
-      if (typeof player[key] === 'string') sensitive.push({ kind: key === 'ip' ? 'address' : 'name', value: player[key] as string });
+      if (typeof player[key] === 'string') sensitive.push({ kind: key === 'ip' ? 'address' : 'name', value: player[key] });
     }
     if (!isWithin(player.lastSeen, now) || player.client === CANDOR_CLIENT) continue;
     const client = typeof player.client === 'string' && PATTERNS.playerClient.test(player.client) ? player.client : OTHER_CLIENT;

@@ -232,7 +232,7 @@ export async function readServerConfigFile(path: string): Promise<ServerConfigFa
   }
   let parsed: Record<string, unknown>;
   try {
-    parsed = parseToml(text) as Record<string, unknown>;
+    parsed = parseToml(text);
   } catch {
     throw new SourceProblem('config-file-invalid');
   }

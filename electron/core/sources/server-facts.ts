@@ -136,10 +136,13 @@ export function failedFacts(api: ServerFacts['api'], error: unknown, sensitive: 
   };
 }
 
-export function parseJson(text: string): Record<string, any> | null {
+/** A JSON object from a server, not yet checked: every field is read with a type test before use. */
+export type JsonObject = Record<string, unknown>;
+
+export function parseJson(text: string): JsonObject | null {
   try {
-    const value = JSON.parse(text);
-    return value && typeof value === 'object' ? value : null;
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === 'object' ? (value as JsonObject) : null;
   } catch {
     return null;
   }

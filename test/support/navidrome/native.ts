@@ -162,7 +162,7 @@ function route(deps: NativeDeps, path: string, query: URLSearchParams): Route | 
     return { admin, run: (u) => getAll(def, seed, u, query) };
   }
   if ((parts.length === 2 && second) || (parts.length === 3 && second && third === '')) {
-    return { admin, run: (u) => getOne(def, seed, u, second as string) };
+    return { admin, run: (u) => getOne(def, seed, u, second) };
   }
   return null;
 }

@@ -46,7 +46,7 @@ export function effectiveConfig(seed: NavidromeSeed): GoServerConfig {
   c.EnableSharing = seed.enableSharing;
   c.DevUIShowConfig = seed.devUIShowConfig;
   c.DevActivityPanel = seed.devActivityPanel;
-  c.Prometheus = { ...((c.Prometheus as Record<string, unknown>) ?? {}), Enabled: seed.prometheusEnabled };
+  c.Prometheus = { ...((c.Prometheus) ?? {}), Enabled: seed.prometheusEnabled };
   return c;
 }
 
