@@ -1,0 +1,56 @@
+/**
+ * How much is shared, changed in Settings: the same picker as the wizard, the exact report of the
+ * level pointed at, and one button to apply it. When a configuration setting decides, the picker
+ * shows the level in force, cannot be changed, and names the setting.
+ */
+import { useState, type FormEvent } from 'react';
+import type { ConsentState } from '../../../electron/core/api/contract';
+import { LockedBy } from '../../components/ConnectionForm';
+import { LevelPicker } from '../../components/LevelPicker';
+import { LevelPreview } from '../../components/LevelPreview';
+import { ErrorNotice, Spinner } from '../../components/Notice';
+import { choiceOf, consentInput, LEVEL_TITLES, optionOf, sameChoice } from '../../lib/levels';
+import { messageOf } from '../../state/store';
+import { useCandor } from '../../state/context';
+
+export function LevelForm({ consent }: { consent: ConsentState }) {
+  const setConsent = useCandor((s) => s.setConsent);
+  const inForce = choiceOf(consent);
+  const [choice, setChoice] = useState(inForce);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const changed = !sameChoice(choice, inForce);
+
+  const apply = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const input = consentInput(choice);
+      await setConsent(input.choice, input.categories);
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="form level-form" onSubmit={apply} aria-label="Level of sharing">
+      <LevelPicker value={choice} onChange={setChoice} disabled={consent.locked} legend="How much is shared" />
+      {consent.locked ? (
+        <p className="help">
+          <LockedBy by={consent.decidedByLabel} />
+        </p>
+      ) : (
+        <div className="actions">
+          <button type="submit" className="button primary" disabled={!changed || busy}>
+            {busy ? <Spinner label="Saving…" /> : changed ? `Use ${LEVEL_TITLES[optionOf(choice)]}` : 'In use'}
+          </button>
+        </div>
+      )}
+      <LevelPreview choice={choice} compact />
+      <ErrorNotice error={error} />
+    </form>
+  );
+}
