@@ -19,6 +19,8 @@ describe('settings', () => {
     await waitFor(() => expect(sharingSwitch().getAttribute('aria-checked')).toBe('false'));
     expect(screen.getByTestId('announcer').textContent).toMatch(/Sharing is off/);
     expect(screen.getByTestId('status-pill').textContent).toBe('Sharing off');
+    // The switch takes the next click once the agent has answered the first.
+    await waitFor(() => expect(sharingSwitch().getAttribute('aria-disabled')).toBe('false'));
     fireEvent.click(sharingSwitch());
     await waitFor(() => expect(sharingSwitch().getAttribute('aria-checked')).toBe('true'));
     // Back on at the categories stored with the answer (all four here).

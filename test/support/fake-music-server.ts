@@ -5,6 +5,7 @@
  * problem is told in the core's fixed wording.
  */
 import { ApiError, type ApiInput, type ConnectionCheck, type ConnectionTestResult, type PreviewView, type SettingsView, type ShellKind, type SourceHealth } from '../../electron/core/api/contract';
+import { originOf } from '../../electron/core/settings/settings-service';
 import { normalizeBaseUrl } from '../../electron/core/sources/server-address';
 import { PROBLEMS, problemMessage, SourceProblem } from '../../electron/core/sources/problems';
 
@@ -28,15 +29,6 @@ type ServerProblem = Exclude<FakeServerState, 'ok' | 'config-hidden' | 'not-admi
 /** What kept the server from giving its facts, or null when it answered. */
 function problemOf(state: FakeServerState): ServerProblem | null {
   return state === 'ok' || state === 'config-hidden' || state === 'not-admin' ? null : state;
-}
-
-function originOf(url: string | null): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).origin;
-  } catch {
-    return null;
-  }
 }
 
 /** The address as the agent stores it, or the agent's refusal. */
@@ -67,7 +59,7 @@ export class FakeMusicServer {
     this.url = server.url;
     this.username = server.username;
     this.password = server.password;
-    this.passwordOrigin = server.password ? originOf(server.url) : null;
+    this.passwordOrigin = server.password && server.url ? originOf(server.url) : null;
     this.configFile = server.configFile ?? null;
     this.state = options.serverState ?? (this.url ? 'ok' : 'not-configured');
   }
@@ -80,7 +72,7 @@ export class FakeMusicServer {
   /** The password the agent would send to `url`: one from the config anywhere, a stored one only to its own origin. */
   private passwordFor(url: string | null): string | null {
     if (this.fixedBy()['server.password']) return this.options.serverAccepts?.password ?? 'correct horse';
-    return this.password !== null && originOf(url) === this.passwordOrigin ? this.password : null;
+    return this.password !== null && url !== null && originOf(url) === this.passwordOrigin ? this.password : null;
   }
 
   private judge(url: string | null, username: string | null, password: string | null): FakeServerState {
@@ -118,7 +110,7 @@ export class FakeMusicServer {
     if (server.configFile !== undefined) this.configFile = server.configFile || null;
     if (server.password !== undefined) {
       this.password = server.password || null;
-      this.passwordOrigin = this.password ? originOf(this.url) : null;
+      this.passwordOrigin = this.password && this.url ? originOf(this.url) : null;
     }
     this.state = this.judge(this.url, this.username, this.passwordFor(this.url));
   }

@@ -37,7 +37,7 @@ export function LevelForm({ consent }: { consent: ConsentState }) {
 
   return (
     <form className="form level-form" onSubmit={apply} aria-label="Level of sharing">
-      <LevelPicker value={choice} onChange={setChoice} disabled={consent.locked} legend="How much is shared" />
+      <LevelPicker value={choice} onChange={setChoice} disabled={consent.locked} legend="How much is shared" compact />
       {consent.locked ? (
         <p className="help">
           <LockedBy by={consent.decidedByLabel} />
