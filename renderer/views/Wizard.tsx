@@ -11,8 +11,8 @@ import { LevelPreview } from '../components/LevelPreview';
 import { NeverCollected, WhatIsCollected } from '../components/NeverCollected';
 import { Notice, Spinner, ErrorNotice } from '../components/Notice';
 import { PayloadExplained, PayloadFacts, RawPayload } from '../components/Payload';
-import { choiceOf, consentInput, levelSummary, lowerFirst, POLICY_CATEGORIES, type LevelChoice } from '../lib/levels';
-import { messageOf } from '../state/store';
+import { choiceOf, levelSummary, lowerFirst, POLICY_CATEGORIES, type LevelChoice } from '../lib/levels';
+import { useSaveLevel } from '../state/save-level';
 import { useCandor } from '../state/context';
 import { SourceProblems } from './Preview';
 
@@ -110,12 +110,10 @@ function StepPreview() {
 
 function StepChoice({ onDone }: { onDone(): void }) {
   const consent = useCandor((s) => s.status?.consent);
-  const setConsent = useCandor((s) => s.setConsent);
   const finish = useCandor((s) => s.finishWizard);
   // Full is preselected: the policy's default.
   const [choice, setChoice] = useState<LevelChoice>(() => (consent ? choiceOf(consent) : { mode: 'share', categories: [...POLICY_CATEGORIES] }));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, save: saveLevel } = useSaveLevel();
   if (!consent) return null;
 
   if (consent.locked) {
@@ -149,17 +147,9 @@ function StepChoice({ onDone }: { onDone(): void }) {
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const input = consentInput(choice);
-      await setConsent(input.choice, input.categories);
-      finish();
-      onDone();
-    } catch (e) {
-      setError(messageOf(e));
-      setBusy(false);
-    }
+    if (!(await saveLevel(choice))) return;
+    finish();
+    onDone();
   };
 
   return (

@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 
 export interface CapturedDownload {
   name: string;
@@ -25,4 +25,12 @@ export function captureDownloads(into: CapturedDownload[]): void {
     const last = into.at(-1);
     if (last) last.name = this.download;
   });
+}
+
+/** Captures downloads for every test of the file (see `captureDownloads`); returns the list, emptied before each test. */
+export function capturedDownloads(): CapturedDownload[] {
+  const into: CapturedDownload[] = [];
+  beforeEach(() => captureDownloads(into));
+  afterEach(() => vi.restoreAllMocks());
+  return into;
 }

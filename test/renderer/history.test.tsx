@@ -1,19 +1,14 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { POLICY_CATEGORIES } from '../../electron/core/schema/levels';
 import { createFakeApi } from '../support/fake-api';
-import { captureDownloads, type CapturedDownload } from './downloads';
+import { capturedDownloads } from './downloads';
 import { renderApp, teardown, type Rendered } from './render';
 
 let r: Rendered | undefined;
-const downloads: CapturedDownload[] = [];
-
-beforeEach(() => captureDownloads(downloads));
-afterEach(() => {
-  teardown(r);
-  vi.restoreAllMocks();
-});
+const downloads = capturedDownloads();
+afterEach(() => teardown(r));
 
 async function listbox() {
   return screen.findByRole('listbox', { name: 'Attempts, newest first' });

@@ -1,17 +1,13 @@
 // @vitest-environment jsdom
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeApi } from '../support/fake-api';
-import { captureDownloads, type CapturedDownload } from './downloads';
+import { capturedDownloads } from './downloads';
 import { renderApp, teardown, type Rendered } from './render';
 
 let r: Rendered | undefined;
-const downloads: CapturedDownload[] = [];
-beforeEach(() => captureDownloads(downloads));
-afterEach(() => {
-  teardown(r);
-  vi.restoreAllMocks();
-});
+const downloads = capturedDownloads();
+afterEach(() => teardown(r));
 
 const levelForm = () => screen.getByRole('form', { name: 'Level of sharing' });
 const section = (name: string) => screen.getByRole('heading', { name }).closest('section')!;

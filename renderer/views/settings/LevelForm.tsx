@@ -9,30 +9,18 @@ import { LockedBy } from '../../components/ConnectionForm';
 import { LevelPicker } from '../../components/LevelPicker';
 import { LevelPreview } from '../../components/LevelPreview';
 import { ErrorNotice, Spinner } from '../../components/Notice';
-import { choiceOf, consentInput, LEVEL_TITLES, optionOf, sameChoice } from '../../lib/levels';
-import { messageOf } from '../../state/store';
-import { useCandor } from '../../state/context';
+import { choiceOf, LEVEL_TITLES, optionOf, sameChoice } from '../../lib/levels';
+import { useSaveLevel } from '../../state/save-level';
 
 export function LevelForm({ consent }: { consent: ConsentState }) {
-  const setConsent = useCandor((s) => s.setConsent);
   const inForce = choiceOf(consent);
   const [choice, setChoice] = useState(inForce);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, save } = useSaveLevel();
   const changed = !sameChoice(choice, inForce);
 
-  const apply = async (event: FormEvent) => {
+  const apply = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const input = consentInput(choice);
-      await setConsent(input.choice, input.categories);
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setBusy(false);
-    }
+    void save(choice);
   };
 
   return (
