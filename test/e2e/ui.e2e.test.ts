@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { startServe } from '../../electron/headless/serve/server';
 import { NOT_SIGNED_IN } from '../../renderer/api/http-client';
-import { createFakeApi } from '../support/fake-api';
+import { createFakeApi, type FakeApiOptions } from '../support/fake-api';
 import { seriousViolations } from './support/browser';
 import { e2eSessions, poll, SCHEMES } from './support/sessions';
 
@@ -261,65 +261,67 @@ describe('keyboard and accessibility', () => {
   }, 60_000);
 
   it('has no serious or critical axe violations on any screen, light and dark', async () => {
-    // Each screen is opened in both schemes at once, over one fake agent, and checked in both.
-    const check = async (pages: Page[], where: string) => {
-      const found = await Promise.all(pages.map(async (page, i) => ({ scheme: SCHEMES[i], violations: await seriousViolations(page) })));
-      const bad = found.filter((f) => f.violations.length > 0);
-      if (bad.length > 0) throw new Error(`${where}: ${JSON.stringify(bad, null, 1)}`);
+    // One page for every screen: each state is a new fake agent in the slot and a reload, and each
+    // screen is checked in both schemes by switching the page's color scheme in place.
+    const { page } = await e2e.open({ storedChoice: null });
+    const check = async (where: string) => {
+      for (const scheme of SCHEMES) {
+        await page.emulateMedia({ colorScheme: scheme });
+        expect(await page.evaluate(() => window.matchMedia('(prefers-color-scheme: dark)').matches)).toBe(scheme === 'dark');
+        const violations = await seriousViolations(page);
+        if (violations.length > 0) throw new Error(`${where} (${scheme}): ${JSON.stringify(violations, null, 1)}`);
+      }
     };
-    const onEach = (pages: Page[], step: (page: Page) => Promise<unknown>) => Promise.all(pages.map(step));
+    const show = async (options: FakeApiOptions, route = '') => {
+      e2e.agent(options);
+      await page.evaluate((hash) => void (window.location.hash = hash), `#/${route}`);
+      await page.reload();
+      await page.waitForSelector('main h1');
+    };
 
-    const wizard = await e2e.openBoth({ storedChoice: null });
-    await check(wizard.pages, 'wizard step 1');
-    await onEach(wizard.pages, async (page) => {
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByRole('button', { name: 'Test connection' }).click();
-      await page.getByText(/Connected to/).waitFor();
-    });
-    await check(wizard.pages, 'wizard step 2');
-    await onEach(wizard.pages, async (page) => {
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByTestId('raw-payload').waitFor();
-    });
-    await check(wizard.pages, 'wizard step 3');
-    await onEach(wizard.pages, (page) => page.getByRole('button', { name: 'Next' }).click());
-    await check(wizard.pages, 'wizard step 4, Full');
+    await check('wizard step 1');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText(/Connected to/).waitFor();
+    await check('wizard step 2');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByTestId('raw-payload').waitFor();
+    await check('wizard step 3');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await check('wizard step 4, Full');
     for (const level of ['Basic', 'Custom', 'Local only', 'Off']) {
-      await onEach(wizard.pages, async (page) => {
-        await page.getByRole('radio', { name: new RegExp(`^${level}`) }).check();
-        await page.locator('.level-preview[aria-busy="true"]').waitFor({ state: 'detached' });
-      });
-      await check(wizard.pages, `wizard step 4, ${level}`);
+      await page.getByRole('radio', { name: new RegExp(`^${level}`) }).check();
+      await page.locator('.level-preview[aria-busy="true"]').waitFor({ state: 'detached' });
+      await check(`wizard step 4, ${level}`);
     }
 
-    const locked = await e2e.openBoth({ storedChoice: null, env: { DO_NOT_TRACK: '1' } });
-    await check(locked.pages, 'wizard, locked');
+    await show({ storedChoice: null, env: { DO_NOT_TRACK: '1' } });
+    await page.getByText('Your configuration has already decided: sharing is off.').waitFor();
+    await check('wizard, locked');
 
-    const preview = await e2e.openBoth({ storedChoice: 'share', history: 5, serverState: 'not-admin' }, 'preview');
-    await onEach(preview.pages, (page) => page.getByTestId('payload-sha256').waitFor());
-    await check(preview.pages, 'preview');
-    await onEach(preview.pages, (page) => page.getByRole('tab', { name: 'Exact bytes' }).click());
-    await check(preview.pages, 'preview, exact bytes');
+    await show({ storedChoice: 'share', history: 5, serverState: 'not-admin' }, 'preview');
+    await page.getByTestId('payload-sha256').waitFor();
+    await check('preview');
+    await page.getByRole('tab', { name: 'Exact bytes' }).click();
+    await check('preview, exact bytes');
 
-    const history = await e2e.openBoth({ storedChoice: 'share', history: 300 }, 'history');
-    await onEach(history.pages, async (page) => {
-      await page.getByRole('img', { name: /Attempts over time/ }).waitFor();
-      await page.getByRole('option').nth(2).click();
-      await page.getByRole('button', { name: 'Compare with previous' }).click();
-      await page.locator('section.compare table').waitFor();
-    });
-    await check(history.pages, 'history with a comparison');
+    await show({ storedChoice: 'share', history: 300 }, 'history');
+    await page.getByRole('img', { name: /Attempts over time/ }).waitFor();
+    await page.getByRole('option').nth(2).click();
+    await page.getByRole('button', { name: 'Compare with previous' }).click();
+    await page.locator('section.compare table').waitFor();
+    await check('history with a comparison');
 
-    const settings = await e2e.openBoth({ storedChoice: 'share', newFields: ['library.activePlayers'], fixedBy: { endpoint: 'the config file /etc/candor.toml' } }, 'settings');
-    await check(settings.pages, 'settings with approval and locks');
-    await onEach(settings.pages, async (page) => {
-      await page.getByRole('button', { name: 'Reset the anonymous ID…' }).click();
-      await page.getByRole('button', { name: 'Delete my data at the collector…' }).click();
-      await page.getByRole('radio', { name: /^Basic/ }).check();
-    });
-    await check(settings.pages, 'settings, confirming reset and deletion, another level pointed at');
+    await show({ storedChoice: 'share', newFields: ['library.activePlayers'], fixedBy: { endpoint: 'the config file /etc/candor.toml' } }, 'settings');
+    await page.getByRole('group', { name: /needs? your approval/ }).waitFor();
+    await check('settings with approval and locks');
+    await page.getByRole('button', { name: 'Reset the anonymous ID…' }).click();
+    await page.getByRole('button', { name: 'Delete my data at the collector…' }).click();
+    await page.getByRole('radio', { name: /^Basic/ }).check();
+    await check('settings, confirming reset and deletion, another level pointed at');
 
-    const decided = await e2e.openBoth({ storedChoice: 'share', env: { CANDOR_INSIGHTS_LEVEL: 'local' }, history: 3 }, 'settings');
-    await check(decided.pages, 'settings, level locked at Local only');
+    await show({ storedChoice: 'share', env: { CANDOR_INSIGHTS_LEVEL: 'local' }, history: 3 }, 'settings');
+    await page.getByText('Local only: kept here, never sent.').first().waitFor();
+    await check('settings, level locked at Local only');
   }, 120_000);
 });

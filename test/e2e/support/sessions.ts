@@ -42,8 +42,6 @@ export interface E2e {
   agent(options?: FakeApiOptions): { fake: FakeCandorApi; server: ServeHandle };
   /** A new fake agent with `options`, put in the slot, and a page on it. */
   open(options?: FakeApiOptions, route?: string, scheme?: Scheme): Promise<Session>;
-  /** A new fake agent, and one page per color scheme on it. */
-  openBoth(options?: FakeApiOptions, route?: string): Promise<{ fake: FakeCandorApi; pages: Page[] }>;
 }
 
 export function e2eSessions(): E2e {
@@ -92,11 +90,6 @@ export function e2eSessions(): E2e {
     async open(options = {}, route = '', scheme = 'light') {
       const fake = slot.use(createFakeApi(options));
       return { fake, server, ...(await openAt(server.url, route, scheme)) };
-    },
-    async openBoth(options = {}, route = '') {
-      const fake = slot.use(createFakeApi(options));
-      const pages = await Promise.all(SCHEMES.map(async (scheme) => (await openAt(server.url, route, scheme)).page));
-      return { fake, pages };
     },
   };
 }
