@@ -3,11 +3,12 @@ import type { AgentStatus } from '../electron/core/api/contract';
 import { Icon } from './components/Icon';
 import { Notice, Spinner } from './components/Notice';
 import { TimeAgo } from './components/TimeAgo';
+import { LEVEL_TITLES } from './lib/levels';
 import { hrefFor, useRoute, type Route } from './state/router';
 import { useCandor } from './state/context';
 import { HistoryScreen } from './views/History';
 import { PreviewScreen } from './views/Preview';
-import { SettingsScreen } from './views/Settings';
+import { SettingsScreen } from './views/settings/SettingsScreen';
 import { Wizard } from './views/Wizard';
 
 const NAV: Array<{ route: Route; label: string }> = [
@@ -22,14 +23,16 @@ export function StatusPill({ status }: { status: AgentStatus }) {
   let text: ReactNode;
   if (!c.sharing) {
     tone = 'off';
-    text = c.locked ? 'Sharing off (set in configuration)' : 'Sharing off';
+    const what = c.level === 'local' ? 'Local only: nothing is sent' : 'Sharing off';
+    text = c.locked ? `${what} (set in configuration)` : what;
   } else if (c.paused) {
     tone = 'paused';
     text = c.paused.reason === 'new-fields' ? 'Paused: new fields need approval' : c.paused.reason === 'awaiting-answer' ? 'Waiting for your answer' : 'Sharing on, first report soon';
   } else {
     text = (
       <>
-        Sharing on{status.schedule.nextDueAt ? <>, next report <TimeAgo at={status.schedule.nextDueAt} /></> : null}
+        Sharing on{c.level === 'full' ? null : ` at ${LEVEL_TITLES[c.level]}`}
+        {status.schedule.nextDueAt ? <>, next report <TimeAgo at={status.schedule.nextDueAt} /></> : null}
       </>
     );
   }

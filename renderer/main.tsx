@@ -5,6 +5,7 @@ import { selectTransport } from './api/transport';
 import { CandorProvider } from './state/context';
 import { createCandorStore } from './state/store';
 import './styles.css';
+import './levels.css';
 
 function localStorageOrNull(): Storage | null {
   try {

@@ -2,9 +2,10 @@
  * The music server connection: address, admin user, password; "find a server on this machine";
  * a connection test with one line per check; save. Fields fixed by the config file are shown
  * read-only with the setting that fixes them. The password is write-only: never shown, never read
- * back, only replaced.
+ * back, only replaced. A saved password belongs to the server (origin) it was saved for: when the
+ * address is changed to another one, the form asks for the password again and says why.
  */
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import type { ConnectionCheck, ConnectionTestResult, SettingsView } from '../../electron/core/api/contract';
 import { messageOf } from '../state/store';
 import { useApi, useCandor } from '../state/context';
@@ -21,11 +22,35 @@ const CHECK_LABELS: Record<ConnectionCheck['name'], string> = {
 };
 
 const STORAGE_TEXT: Record<SettingsView['server']['passwordStorage'], string> = {
-  'os-keychain': 'A password is stored in the system keychain. Leave this empty to keep it.',
-  'private-file': 'A password is stored in a private file that only your user can read. Leave this empty to keep it.',
+  'os-keychain': 'A password for this server is stored in the system keychain. Leave this empty to keep it.',
+  'private-file': 'A password for this server is stored in a private file that only your user can read. Leave this empty to keep it.',
   'config-file': 'The password comes from the config file.',
   none: 'No password is stored yet.',
 };
+
+/** Why the password is asked again: the rule, in the words the agent uses too. */
+export const PASSWORD_STAYS = 'A saved password is only ever sent to the server it was saved for.';
+
+const originOf = (url: string | null): string | null => {
+  try {
+    return url ? new URL(url).origin : null;
+  } catch {
+    return null;
+  }
+};
+
+/** What the password field says (and whether it must be filled) for the address being edited. */
+function passwordNeed(server: SettingsView['server'], url: string): { ask: boolean; text: string } {
+  const typed = originOf(url.trim());
+  const saved = originOf(server.url);
+  if (typed !== null && saved !== null && typed !== saved) {
+    return { ask: true, text: `This is another server than the one saved: type its password. ${PASSWORD_STAYS}` };
+  }
+  if (server.passwordStorage !== 'none' && !server.passwordForThisServer) {
+    return { ask: true, text: `The stored password was saved for another server address, so it is not used here: type the password for this server. ${PASSWORD_STAYS}` };
+  }
+  return { ask: false, text: STORAGE_TEXT[server.passwordStorage] };
+}
 
 export function LockedBy({ by }: { by: string }) {
   return (
@@ -71,9 +96,12 @@ export function ConnectionForm({ onSaved, showConfigFile = false, saveLabel = 'S
   const [busy, setBusy] = useState<null | 'test' | 'detect' | 'save'>(null);
   const [result, setResult] = useState<ConnectionTestResult | null>(null);
   const [message, setMessage] = useState<{ tone: 'ok' | 'error' | 'info'; text: string } | null>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
 
   if (!settings) return null;
   const fixed = settings.fixedBy;
+  const need = fixed['server.password'] ? { ask: false, text: '' } : passwordNeed(settings.server, url);
+  const missingPassword = need.ask && !password && url.trim() !== '';
 
   const test = async () => {
     setBusy('test');
@@ -108,6 +136,11 @@ export function ConnectionForm({ onSaved, showConfigFile = false, saveLabel = 'S
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
+    if (missingPassword && url.trim() !== (settings.server.url ?? '')) {
+      setMessage({ tone: 'error', text: `Type the password for ${url.trim()}: ${PASSWORD_STAYS.charAt(0).toLowerCase()}${PASSWORD_STAYS.slice(1)}` });
+      passwordRef.current?.focus();
+      return;
+    }
     setBusy('save');
     setMessage(null);
     const server: { url?: string; username?: string; password?: string; configFile?: string } = {};
@@ -172,16 +205,19 @@ export function ConnectionForm({ onSaved, showConfigFile = false, saveLabel = 'S
       <div className="field">
         <label htmlFor={`${id}-password`}>Password</label>
         <input
+          ref={passwordRef}
           id={`${id}-password`}
           type="password"
           autoComplete="current-password"
           value={password}
           readOnly={Boolean(fixed['server.password'])}
+          required={need.ask}
+          aria-invalid={missingPassword && message?.tone === 'error' ? true : undefined}
           onChange={(e) => setPassword(e.target.value)}
           aria-describedby={`${id}-password-help`}
         />
-        <p className="help" id={`${id}-password-help`}>
-          {fixed['server.password'] ? <LockedBy by={fixed['server.password']} /> : STORAGE_TEXT[settings.server.passwordStorage]}
+        <p className={`help${need.ask ? ' help-ask' : ''}`} id={`${id}-password-help`} data-testid="password-help">
+          {fixed['server.password'] ? <LockedBy by={fixed['server.password']} /> : need.text}
         </p>
       </div>
       {showConfigFile ? (

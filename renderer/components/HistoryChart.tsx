@@ -1,5 +1,5 @@
 /**
- * Attempts over time (stacked bars: sent, no answer, failed, refused) and the library counts each report
+ * Attempts over time (stacked bars: sent, no answer, failed, refused, kept here or exported) and the library counts each report
  * carried (one small line chart per count), as inline SVG. Every figure is also written out in the
  * caption, so the chart is never the only place a number lives.
  */
@@ -17,14 +17,14 @@ function dateLabel(t: number): string {
 }
 
 function AttemptsChart({ buckets, from, to }: { buckets: Bucket[]; from: number; to: number }) {
-  const max = Math.max(1, ...buckets.map((b) => b.sent + b.unanswered + b.failed + b.refused));
+  const max = Math.max(1, ...buckets.map((b) => b.sent + b.unanswered + b.failed + b.refused + b.kept));
   const innerW = W - PAD.left - PAD.right;
   const innerH = H - PAD.top - PAD.bottom;
   const bw = innerW / buckets.length;
   const y = (v: number) => (v / max) * innerH;
   return (
     <svg viewBox={`0 0 ${W} ${H}`} className="chart" role="img" aria-labelledby="chart-attempts-title">
-      <title id="chart-attempts-title">Attempts over time: sent, no answer, failed and refused</title>
+      <title id="chart-attempts-title">Attempts over time: sent, no answer, failed, refused, and kept here or exported</title>
       <line x1={PAD.left} x2={W - PAD.right} y1={H - PAD.bottom} y2={H - PAD.bottom} className="axis" />
       <text x={PAD.left - 6} y={PAD.top + 8} className="tick" textAnchor="end">
         {formatNumber(max)}
@@ -36,7 +36,7 @@ function AttemptsChart({ buckets, from, to }: { buckets: Bucket[]; from: number;
         const x = PAD.left + i * bw + bw * 0.12;
         const w = Math.max(1, bw * 0.76);
         let base = H - PAD.bottom;
-        const parts = (['sent', 'unanswered', 'failed', 'refused'] as const).map((k) => {
+        const parts = (['sent', 'unanswered', 'failed', 'refused', 'kept'] as const).map((k) => {
           const h = y(b[k]);
           base -= h;
           return h > 0 ? <rect key={k} x={x} y={base} width={w} height={h} className={`bar bar-${k}`} /> : null;
@@ -109,6 +109,11 @@ export function HistoryChart({ entries, total, loadedCount }: { entries: Readonl
         <span className="legend">
           <span className="swatch bar-refused" aria-hidden="true" /> {formatNumber(totals.refused)} refused
         </span>
+        {totals.kept > 0 ? (
+          <span className="legend">
+            <span className="swatch bar-kept" aria-hidden="true" /> {formatNumber(totals.kept)} kept here or exported
+          </span>
+        ) : null}
         <span className="muted">
           {' '}
           between <time dateTime={new Date(from).toISOString()}>{formatAbsolute(from)}</time> and{' '}

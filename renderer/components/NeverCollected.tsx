@@ -1,4 +1,6 @@
-import { NEVER_COLLECTED } from '../../electron/core/schema/payload';
+import type { PolicyCategory } from '../../electron/core/api/contract';
+import { POLICY_CATEGORIES } from '../../electron/core/schema/levels';
+import { CATEGORY_TITLES, NEVER_COLLECTED } from '../../electron/core/schema/payload';
 import { Icon } from './Icon';
 
 export function NeverCollected({ headingLevel = 2 }: { headingLevel?: 2 | 3 }) {
@@ -19,19 +21,13 @@ export function NeverCollected({ headingLevel = 2 }: { headingLevel?: 2 | 3 }) {
   );
 }
 
-/** The policy's list, in plain words: what the Navidrome project asks for. */
-export const COLLECTED_SUMMARY: Array<{ title: string; items: string[] }> = [
-  { title: 'Application details', items: ['Your music server’s version', 'How long it has been running'] },
-  { title: 'System information', items: ['Operating system type and version', 'Processor architecture and number of CPUs', 'Memory use'] },
-  {
-    title: 'Library statistics',
-    items: ['How many tracks, albums, artists, playlists, shares and radio stations (numbers only)', 'How many users were active in the last 7 days (a count, never who)'],
-  },
-  {
-    title: 'Configuration (non-sensitive only)',
-    items: ['Which features are switched on (for example Last.fm, ListenBrainz, Prometheus)', 'The type of filesystem your music, data, cache and backup folders are on (never their paths)'],
-  },
-];
+/** The policy's list, in plain words, by category: what the Navidrome project asks for. */
+export const COLLECTED_SUMMARY: Record<PolicyCategory, string[]> = {
+  application: ['Your music server’s version', 'How long it has been running'],
+  system: ['Operating system type and version', 'Processor architecture and number of CPUs', 'Memory use'],
+  library: ['How many tracks, albums, artists, playlists, shares and radio stations (numbers only)', 'How many users were active in the last 7 days (a count, never who)'],
+  config: ['Which features are switched on (for example Last.fm, ListenBrainz, Prometheus)', 'The type of filesystem your music, data, cache and backup folders are on (never their paths)'],
+};
 
 export function WhatIsCollected({ headingLevel = 2 }: { headingLevel?: 2 | 3 }) {
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
@@ -39,11 +35,11 @@ export function WhatIsCollected({ headingLevel = 2 }: { headingLevel?: 2 | 3 }) 
   return (
     <section className="panel collected" aria-labelledby="collected-title">
       <Heading id="collected-title">What is shared</Heading>
-      {COLLECTED_SUMMARY.map((group) => (
-        <div key={group.title} className="collected-group">
-          <Sub>{group.title}</Sub>
+      {POLICY_CATEGORIES.map((category) => (
+        <div key={category} className="collected-group">
+          <Sub>{CATEGORY_TITLES[category]}</Sub>
           <ul className="plain-list">
-            {group.items.map((item) => (
+            {COLLECTED_SUMMARY[category].map((item) => (
               <li key={item}>{item}</li>
             ))}
           </ul>

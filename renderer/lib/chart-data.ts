@@ -8,6 +8,8 @@ export interface Bucket {
   refused: number;
   /** No answer came (or none yet): the collector may have the report. */
   unanswered: number;
+  /** Built and kept on this machine (the local level) or written to a file: nothing was sent. */
+  kept: number;
   tracks?: number;
   albums?: number;
   artists?: number;
@@ -20,8 +22,8 @@ export interface ChartData {
   totals: Record<Series, number>;
 }
 
-export type Series = 'sent' | 'failed' | 'refused' | 'unanswered';
-const SERIES_OF: Record<HistorySummary['outcome'], Series> = { sent: 'sent', failed: 'failed', refused: 'refused', 'no-answer': 'unanswered', sending: 'unanswered' };
+export type Series = 'sent' | 'failed' | 'refused' | 'unanswered' | 'kept';
+const SERIES_OF: Record<HistorySummary['outcome'], Series> = { sent: 'sent', failed: 'failed', refused: 'refused', 'no-answer': 'unanswered', sending: 'unanswered', 'kept-locally': 'kept', exported: 'kept' };
 
 /** Attempts per time bucket, and the library counts last reported in each. Entries may be in any order. */
 export function bucketize(entries: ReadonlyArray<HistorySummary | undefined>, maxBuckets = 60): ChartData | null {
@@ -39,9 +41,9 @@ export function bucketize(entries: ReadonlyArray<HistorySummary | undefined>, ma
   const span = Math.max(1, to - from);
   const count = Math.max(1, Math.min(maxBuckets, times.length));
   const width = span / count;
-  const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({ start: from + i * width, end: from + (i + 1) * width, sent: 0, failed: 0, refused: 0, unanswered: 0 }));
+  const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({ start: from + i * width, end: from + (i + 1) * width, sent: 0, failed: 0, refused: 0, unanswered: 0, kept: 0 }));
   const latest: number[] = new Array(count).fill(-Infinity);
-  const totals: Record<Series, number> = { sent: 0, failed: 0, refused: 0, unanswered: 0 };
+  const totals: Record<Series, number> = { sent: 0, failed: 0, refused: 0, unanswered: 0, kept: 0 };
   let n = 0;
   for (const e of entries) {
     if (!e) continue;

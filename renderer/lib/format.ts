@@ -1,3 +1,5 @@
+import type { HistorySummary, Trigger } from '../../electron/core/api/contract';
+
 /**
  * Times, sizes and durations for people: relative ("3 hours ago") with the absolute date beside it,
  * always through Intl so the user's locale and time zone apply.
@@ -92,11 +94,18 @@ export function formatValue(value: unknown): string {
   return String(value);
 }
 
-export const TRIGGER_LABELS = { schedule: 'Scheduled', manual: 'Sent by you', retry: 'Retry' } as const;
-export const OUTCOME_LABELS = {
+export const TRIGGER_LABELS: Record<Trigger, string> = { schedule: 'Scheduled', manual: 'Sent by you', retry: 'Retry', export: 'Export' };
+export const OUTCOME_LABELS: Record<HistorySummary['outcome'], string> = {
   sent: 'Sent',
   failed: 'Failed',
   refused: 'Refused by the privacy check',
   'no-answer': 'No answer (may have arrived)',
   sending: 'Sending…',
-} as const;
+  'kept-locally': 'Kept here, not sent',
+  exported: 'Exported to a file',
+};
+
+/** For the history list's narrow result column. */
+export function outcomeShort(outcome: HistorySummary['outcome']): string {
+  return outcome === 'refused' ? 'Refused' : outcome === 'kept-locally' ? 'Kept here' : outcome === 'exported' ? 'Exported' : OUTCOME_LABELS[outcome];
+}

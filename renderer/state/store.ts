@@ -4,10 +4,11 @@
  * list of 10,000 entries can show its first rows after one small request.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { ApiError, type AgentEvent, type AgentStatus, type CandorApi, type HistorySummary, type PreviewView, type SendOutcome } from '../../electron/core/api/contract';
+import { ApiError, type AgentEvent, type AgentStatus, type CandorApi, type ConsentState, type HistorySummary, type PolicyCategory, type PreviewView, type SendOutcome, type StoredChoice } from '../../electron/core/api/contract';
 import type { FieldInfo } from '../../electron/core/schema/dsl';
 import { PAYLOAD_FIELDS } from '../../electron/core/schema/payload';
 import type { LinkState } from '../api/http-client';
+import { describeLevel } from '../lib/levels';
 
 /** Rows fetched per request for the visible part of the list. */
 export const HISTORY_PAGE = 100;
@@ -47,7 +48,8 @@ export interface CandorState {
   setStatus(status: AgentStatus): void;
   loadPreview(): Promise<void>;
   refreshPreview(): Promise<void>;
-  setConsent(choice: 'share' | 'decline'): Promise<AgentStatus>;
+  /** Saves the answer: `share` or `local` with the categories chosen (all four when none), or `decline`. */
+  setConsent(choice: StoredChoice, categories?: PolicyCategory[]): Promise<AgentStatus>;
   approveFields(fields: string[]): Promise<AgentStatus>;
   sendNow(): Promise<SendOutcome>;
   resetInstanceId(): Promise<AgentStatus>;
@@ -56,6 +58,15 @@ export interface CandorState {
   loadAllHistory(): Promise<void>;
   reloadHistory(): Promise<void>;
 }
+
+/** What the live region says when the level changes. */
+export function levelAnnouncement(consent: ConsentState): string {
+  if (consent.level === 'off') return 'Sharing is off. Nothing will be sent.';
+  if (consent.level === 'local') return 'Reports are kept on this machine only. Nothing will be sent.';
+  return `Sharing is on: ${describeLevel(consent.level, consent.categories)}.`;
+}
+
+const levelKey = (consent: ConsentState) => `${consent.level}:${consent.categories.join()}`;
 
 export function messageOf(error: unknown): string {
   if (error instanceof ApiError) return error.message;
@@ -129,9 +140,7 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
         case 'status': {
           const before = get().status;
           set({ status: event.status });
-          if (before && before.consent.sharing !== event.status.consent.sharing) {
-            get().announce(event.status.consent.sharing ? 'Sharing is on.' : 'Sharing is off.');
-          }
+          if (before && levelKey(before.consent) !== levelKey(event.status.consent)) get().announce(levelAnnouncement(event.status.consent));
           break;
         }
         case 'preview':
@@ -240,10 +249,10 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
         }
       },
 
-      async setConsent(choice) {
-        const status = await api.setConsent({ choice });
+      async setConsent(choice, categories) {
+        const status = await api.setConsent({ choice, ...(categories ? { categories } : {}) });
         set({ status });
-        get().announce(status.consent.sharing ? 'Sharing is on.' : 'Sharing is off. Nothing will be sent.');
+        get().announce(levelAnnouncement(status.consent));
         return status;
       },
 

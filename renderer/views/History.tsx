@@ -8,7 +8,8 @@ import { TimeAgo } from '../components/TimeAgo';
 import { ViewHeading } from '../components/ViewHeading';
 import { VirtualListbox } from '../components/VirtualListbox';
 import { downloadText, timestampForFile } from '../lib/download';
-import { OUTCOME_LABELS, TRIGGER_LABELS, formatAbsolute, formatBytes, formatBytesShort, formatDuration, formatNumber } from '../lib/format';
+import { describeLevel, LEVEL_TITLES } from '../lib/levels';
+import { OUTCOME_LABELS, TRIGGER_LABELS, outcomeShort, formatAbsolute, formatBytes, formatBytesShort, formatDuration, formatNumber } from '../lib/format';
 import { messageOf } from '../state/store';
 import { useApi, useCandor } from '../state/context';
 
@@ -30,8 +31,13 @@ function Row({ entry }: { entry: HistorySummary | undefined }) {
         {TRIGGER_LABELS[entry.trigger]}
         <Said>.</Said>
       </span>
+      <span className="col-level">
+        <Said>Level: </Said>
+        {LEVEL_TITLES[entry.level ?? 'full']}
+        <Said>.</Said>
+      </span>
       <span className={`col-result badge badge-${entry.outcome}`}>
-        {entry.outcome === 'refused' ? 'Refused' : OUTCOME_LABELS[entry.outcome]}
+        {outcomeShort(entry.outcome)}
         <Said>{entry.status !== undefined ? ` (HTTP ${entry.status}).` : '.'}</Said>
       </span>
       <span className="col-size">
@@ -75,6 +81,13 @@ function EntryDetail({
           <dd>{TRIGGER_LABELS[entry.trigger]}</dd>
         </div>
         <div className="facts-wide">
+          <dt>Level</dt>
+          <dd data-testid="entry-level">
+            {describeLevel(entry.level, entry.categories)}
+            {entry.level === undefined ? <span className="muted"> (made before levels existed)</span> : null}
+          </dd>
+        </div>
+        <div className="facts-wide">
           <dt>Result</dt>
           <dd>
             <span className={`badge badge-${entry.outcome}`}>{OUTCOME_LABELS[entry.outcome]}</span> {entry.message}
@@ -89,7 +102,7 @@ function EntryDetail({
           <dd>{formatBytes(entry.size)}</dd>
         </div>
         <div className="facts-wide">
-          <dt>Sent to</dt>
+          <dt>{entry.outcome === 'kept-locally' || entry.outcome === 'exported' ? 'Collector at the time' : 'Sent to'}</dt>
           <dd>
             <code>{entry.endpoint}</code>
           </dd>
@@ -262,7 +275,10 @@ export function HistoryScreen() {
   return (
     <div className="view history-view">
       <ViewHeading>History</ViewHeading>
-      <p className="lede">Every attempt to send a report, with the exact bytes of each. Nothing leaves without being written here first.</p>
+      <p className="lede">
+        Every report, with its level and its exact bytes: those sent or tried, those kept here at the Local only level, and those exported to a file. Nothing
+        leaves without being written here first.
+      </p>
       {total === null && !history.error ? (
         <p className="loading" role="status">
           <Spinner label="Reading the history…" />
@@ -278,7 +294,7 @@ export function HistoryScreen() {
       ) : null}
       {total === 0 ? (
         <Notice tone="info" title="Nothing has been sent yet.">
-          <p>When a report is sent, or an attempt fails, it appears here with its exact bytes, its result and how long it took.</p>
+          <p>When a report is sent, kept here or exported, or an attempt fails, it appears here with its exact bytes, its level, its result and how long it took.</p>
         </Notice>
       ) : null}
       {total !== null && total > 0 ? (
@@ -310,6 +326,7 @@ export function HistoryScreen() {
               <div className="vlist-header" aria-hidden="true">
                 <span className="col-when">When</span>
                 <span className="col-trigger">Why</span>
+                <span className="col-level">Level</span>
                 <span className="col-result">Result</span>
                 <span className="col-size">Size</span>
                 <span className="col-duration">Took</span>

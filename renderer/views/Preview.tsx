@@ -1,4 +1,6 @@
-import type { AgentStatus } from '../../electron/core/api/contract';
+import type { AgentStatus, ConsentState } from '../../electron/core/api/contract';
+import { LockedBy } from '../components/ConnectionForm';
+import { LocalExplained } from '../components/LocalExplained';
 import { GuardVerdict, FieldChangesCompact, OmittedFields, PayloadFacts, PayloadTabs } from '../components/Payload';
 import { NeverCollected } from '../components/NeverCollected';
 import { Notice, Spinner } from '../components/Notice';
@@ -6,11 +8,26 @@ import { TimeAgo } from '../components/TimeAgo';
 import { Icon } from '../components/Icon';
 import { ViewHeading } from '../components/ViewHeading';
 import { downloadText, timestampForFile } from '../lib/download';
+import { describeLevel, liveLevel } from '../lib/levels';
 import { hrefFor } from '../state/router';
 import { useCandor } from '../state/context';
 
 export function WhenSent({ status }: { status: AgentStatus }) {
   const { consent, schedule } = status;
+  if (consent.level === 'local') {
+    return (
+      <LocalExplained>
+        <p>
+          {schedule.nextDueAt ? (
+            <>
+              The next one is due <TimeAgo at={schedule.nextDueAt} absolute />.{' '}
+            </>
+          ) : null}
+          {consent.locked ? <>Decided by {consent.decidedByLabel}.</> : null}
+        </p>
+      </LocalExplained>
+    );
+  }
   if (!consent.sharing) {
     return (
       <Notice tone={consent.locked ? 'locked' : 'info'} title="Sharing is off: nothing is sent.">
@@ -42,6 +59,27 @@ export function WhenSent({ status }: { status: AgentStatus }) {
     <p className="when">
       <Icon name="info" /> A report like this one, with the figures of that moment, is due{' '}
       {schedule.nextDueAt ? <TimeAgo at={schedule.nextDueAt} absolute /> : 'soon'}.
+    </p>
+  );
+}
+
+/** Which level the preview is built at, and where that is decided. */
+export function PreviewLevel({ consent }: { consent: ConsentState }) {
+  const { level, categories } = liveLevel(consent);
+  const shown = describeLevel(level, categories);
+  return (
+    <p className="level-line" data-testid="preview-level">
+      {consent.level === 'off' ? (
+        <>
+          Sharing is off. Shown at the level your answer would share at: <strong>{shown}</strong>.
+        </>
+      ) : (
+        <>
+          Shown at your level: <strong>{shown}</strong>
+          {consent.level === 'local' ? ', kept here and never sent.' : '.'}
+        </>
+      )}{' '}
+      {consent.locked ? <LockedBy by={consent.decidedByLabel} /> : <a href={hrefFor('settings')}>Change the level in Settings</a>}
     </p>
   );
 }
@@ -122,6 +160,7 @@ export function PreviewScreen() {
                   </button>
                 </div>
               </div>
+              {status ? <PreviewLevel consent={status.consent} /> : null}
               <PayloadFacts preview={preview} />
               <p className="muted small">
                 Built <TimeAgo at={preview.builtAt} />. It updates by itself while this page is open.

@@ -1,14 +1,18 @@
 /**
- * First run: what is shared and what never is, connect the server, see the exact payload, choose.
- * Sharing is preselected, as the policy says ("enabled by default"); nothing is sent before the
- * answer. When a config setting has already decided, the wizard says which one and does not ask.
+ * First run: what is shared and what never is, connect the server, see the exact payload, choose
+ * how much to share, with the exact bytes of the level pointed at. Full sharing is preselected, as
+ * the policy says ("enabled by default"); nothing is sent before the answer. When a config setting
+ * has already decided, the wizard says which one and does not ask.
  */
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ConnectionForm } from '../components/ConnectionForm';
+import { LevelPicker } from '../components/LevelPicker';
+import { LevelPreview } from '../components/LevelPreview';
 import { NeverCollected, WhatIsCollected } from '../components/NeverCollected';
 import { Notice, Spinner, ErrorNotice } from '../components/Notice';
 import { PayloadExplained, PayloadFacts, RawPayload } from '../components/Payload';
-import { messageOf } from '../state/store';
+import { choiceOf, levelSummary, lowerFirst, POLICY_CATEGORIES, type LevelChoice } from '../lib/levels';
+import { useSaveLevel } from '../state/save-level';
 import { useCandor } from '../state/context';
 import { SourceProblems } from './Preview';
 
@@ -19,7 +23,7 @@ function LockNotice() {
   if (!consent?.locked) return null;
   // (The last step says it in its own words.)
   return (
-    <Notice tone="locked" title={`Your configuration has already decided: sharing is ${consent.sharing ? 'on' : 'off'}.`}>
+    <Notice tone="locked" title={`Your configuration has already decided: ${lowerFirst(levelSummary(consent))}.`}>
       <p>
         It is set by {consent.decidedByLabel}. Candor will not ask you to choose; a configuration setting always wins. This
         walk-through shows what that means.
@@ -106,22 +110,22 @@ function StepPreview() {
 
 function StepChoice({ onDone }: { onDone(): void }) {
   const consent = useCandor((s) => s.status?.consent);
-  const setConsent = useCandor((s) => s.setConsent);
   const finish = useCandor((s) => s.finishWizard);
-  const [choice, setChoice] = useState<'share' | 'decline'>('share');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const id = useId();
+  // Full is preselected: the policy's default.
+  const [choice, setChoice] = useState<LevelChoice>(() => (consent ? choiceOf(consent) : { mode: 'share', categories: [...POLICY_CATEGORIES] }));
+  const { busy, error, save: saveLevel } = useSaveLevel();
   if (!consent) return null;
 
   if (consent.locked) {
     return (
       <>
-        <Notice tone="locked" title={`Sharing is ${consent.sharing ? 'on' : 'off'}: set by ${consent.decidedByLabel}.`}>
+        <Notice tone="locked" title={`${levelSummary(consent)}: set by ${consent.decidedByLabel}.`}>
           <p>
             {consent.sharing
               ? 'Reports like the one you just saw are sent at most once a day.'
-              : 'Nothing is sent. Candor still shows you what would be sent, in the preview.'}{' '}
+              : consent.level === 'local'
+                ? 'A report is built each day and kept in the history on this machine; nothing is sent.'
+                : 'Nothing is sent. Candor still shows you what would be sent, in the preview.'}{' '}
             To decide here instead, remove that setting; Candor will then ask you.
           </p>
         </Notice>
@@ -143,38 +147,20 @@ function StepChoice({ onDone }: { onDone(): void }) {
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await setConsent(choice);
-      finish();
-      onDone();
-    } catch (e) {
-      setError(messageOf(e));
-      setBusy(false);
-    }
+    if (!(await saveLevel(choice))) return;
+    finish();
+    onDone();
   };
 
   return (
-    <form onSubmit={save} className="form">
-      <fieldset className="choice">
-        <legend>Share anonymous usage statistics with the Navidrome project?</legend>
-        <label className={`choice-option${choice === 'share' ? ' is-checked' : ''}`}>
-          <input type="radio" name={`${id}-choice`} value="share" checked={choice === 'share'} onChange={() => setChoice('share')} />
-          <span>
-            <strong>Yes, share</strong>
-            <span className="choice-help">At most one report a day, exactly like the preview. The project’s default.</span>
-          </span>
-        </label>
-        <label className={`choice-option${choice === 'decline' ? ' is-checked' : ''}`}>
-          <input type="radio" name={`${id}-choice`} value="decline" checked={choice === 'decline'} onChange={() => setChoice('decline')} />
-          <span>
-            <strong>No, don’t share</strong>
-            <span className="choice-help">Nothing is sent. Candor never asks again or turns this back on by itself.</span>
-          </span>
-        </label>
-      </fieldset>
-      <p className="help">You can change this at any time in Settings. It takes effect at once.</p>
+    <form onSubmit={save} className="form level-step">
+      <div className="level-step-grid">
+        <div>
+          <LevelPicker value={choice} onChange={setChoice} legend="How much do you share with the Navidrome project?" />
+          <p className="help">You can change this at any time in Settings. It takes effect at once.</p>
+        </div>
+        <LevelPreview choice={choice} />
+      </div>
       <div className="actions">
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? <Spinner label="Saving…" /> : 'Save my choice'}

@@ -85,7 +85,16 @@ describe('candor serve with the real agent', () => {
     expect(shown).not.toMatch(/canary/i);
 
     await page.getByRole('button', { name: 'Next' }).click();
-    expect(await page.getByRole('radio', { name: /Yes, share/ }).isChecked()).toBe(true);
+    expect(await page.getByRole('radio', { name: /^Full/ }).isChecked()).toBe(true);
+    // The real agent builds the report of the level pointed at: Basic carries no library and no configuration, and the sha256 shown is its bytes'.
+    await page.getByRole('radio', { name: /^Basic/ }).check();
+    await page.locator('.level-preview[aria-busy="false"]').getByText(/^Basic \(application details, system information\):/).waitFor();
+    const basic = JSON.parse((await page.getByTestId('raw-payload').textContent())!);
+    expect(Object.keys(basic)).toEqual(expect.arrayContaining(['id', 'version', 'os', 'candor']));
+    expect(basic).not.toHaveProperty('library');
+    expect(basic).not.toHaveProperty('config');
+    expect(await page.getByTestId('payload-sha256').textContent()).toBe(sha256Hex((await page.getByTestId('raw-payload').textContent())!));
+    await page.getByRole('radio', { name: /^Full/ }).check();
     await page.getByRole('button', { name: 'Save my choice' }).click();
     await page.getByRole('heading', { level: 1, name: 'What would be sent next' }).waitFor();
 

@@ -1,64 +1,20 @@
 /**
  * End to end: the built renderer in Chromium, served by `startServe` over the fake agent, through
  * real HTTP, SSE, CSP and the per-run secret. The renderer is built once per source tree
- * (support/build.ts) into a temp folder.
+ * (support/build.ts) into a temp folder; one browser and one server serve the whole file, each test
+ * in its own context over its own fake agent (support/sessions.ts).
  */
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type ServeHandle } from '../../electron/headless/serve/server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { startServe } from '../../electron/headless/serve/server';
 import { NOT_SIGNED_IN } from '../../renderer/api/http-client';
-import { createFakeApi, type FakeApiOptions, type FakeCandorApi } from '../support/fake-api';
-import { launchChromium, seriousViolations } from './support/browser';
-import { buildRenderer } from './support/build';
+import { createFakeApi, type FakeApiOptions } from '../support/fake-api';
+import { seriousViolations } from './support/browser';
+import { e2eSessions, poll, SCHEMES } from './support/sessions';
 
-let browser: Browser;
-let staticDir: string;
-
-beforeAll(async () => {
-  staticDir = buildRenderer();
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
-
-interface Session {
-  fake: FakeCandorApi;
-  server: ServeHandle;
-  context: BrowserContext;
-  page: Page;
-  /** Console errors and CSP violations seen by the page: must stay empty. */
-  problems: string[];
-}
-
-const sessions: Session[] = [];
-afterEach(async () => {
-  for (const s of sessions.splice(0)) {
-    await s.context.close();
-    await s.server.close();
-  }
-});
-
-async function open(options: FakeApiOptions = {}, route = '', scheme: 'light' | 'dark' = 'light'): Promise<Session> {
-  const fake = createFakeApi(options);
-  const server = await startServe({ api: fake, staticDir });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, acceptDownloads: true });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  const session = { fake, server, context, page, problems };
-  sessions.push(session);
-  await page.goto(route ? server.url.replace('#token=', `#/${route}?token=`) : server.url);
-  await page.waitForSelector('main h1');
-  return session;
-}
+const e2e = e2eSessions();
+const { open } = e2e;
 
 const rawText = (page: Page) => page.getByTestId('raw-payload').first().textContent();
 
@@ -67,7 +23,7 @@ describe('first run', () => {
     const { page, fake, problems, server } = await open({ storedChoice: null });
     // The secret is gone from the address bar at once.
     expect(page.url()).toBe(`http://127.0.0.1:${server.port}/#/`);
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('What is shared');
+    await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('What is shared');
     expect(await page.getByText('Names of songs, artists, albums or playlists').isVisible()).toBe(true);
     await page.getByRole('button', { name: 'Next' }).click();
 
@@ -80,10 +36,10 @@ describe('first run', () => {
     expect(await rawText(page)).toBe((await fake.getPreview()).text);
     await page.getByRole('button', { name: 'Next' }).click();
 
-    expect(await page.getByRole('radio', { name: /Yes, share/ }).isChecked()).toBe(true);
+    expect(await page.getByRole('radio', { name: /^Full/ }).isChecked()).toBe(true);
     await page.getByRole('button', { name: 'Save my choice' }).click();
     await page.getByRole('heading', { level: 1, name: 'What would be sent next' }).waitFor();
-    expect((await fake.getStatus()).consent).toMatchObject({ storedChoice: 'share', sharing: true });
+    expect((await fake.getStatus()).consent).toMatchObject({ storedChoice: 'share', sharing: true, level: 'full' });
     expect(await page.getByTestId('status-pill').textContent()).toMatch(/^Sharing on, next report in/);
     expect(problems).toEqual([]);
   });
@@ -91,11 +47,11 @@ describe('first run', () => {
   it('declining stores "no" and nothing is offered for sending', async () => {
     const { page, fake, problems } = await open({ storedChoice: null });
     for (let i = 0; i < 3; i++) await page.getByRole('button', { name: /^(Next|Skip for now)$/ }).click();
-    await page.getByRole('radio', { name: /No, don’t share/ }).check();
+    await page.getByRole('radio', { name: /^Off/ }).check();
     await page.getByRole('button', { name: 'Save my choice' }).click();
     await page.getByText('Sharing is off: nothing is sent.').waitFor();
     expect((await fake.getStatus()).consent).toMatchObject({ storedChoice: 'decline', sharing: false });
-    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
     expect(await page.getByRole('switch', { name: 'Share anonymous usage statistics' }).getAttribute('aria-checked')).toBe('false');
     expect(await page.getByRole('button', { name: 'Send now' }).isDisabled()).toBe(true);
     expect(problems).toEqual([]);
@@ -108,7 +64,7 @@ describe('first run', () => {
     for (let i = 0; i < 3; i++) await page.getByRole('button', { name: /^(Next|Skip for now)$/ }).click();
     expect(await page.getByRole('radio').count()).toBe(0);
     await page.getByRole('button', { name: 'Continue to Candor' }).click();
-    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
     const toggle = page.getByRole('switch', { name: 'Share anonymous usage statistics' });
     expect(await toggle.getAttribute('aria-disabled')).toBe('true');
     await toggle.click({ force: true });
@@ -129,14 +85,14 @@ describe('preview', () => {
     expect(await page.getByTestId('payload-sha256').textContent()).toBe(preview.sha256);
     expect(await page.getByTestId('payload-size').textContent()).toBe(`${preview.size.toLocaleString('en')} bytes`);
     // The agent pushes a new preview: the page follows without a reload.
-    await expect.poll(() => fake.listenerCount).toBe(1);
+    await poll(() => fake.listenerCount).toBe(1);
     const pushed = fake.tick();
-    await expect.poll(() => page.getByTestId('payload-sha256').textContent()).toBe(pushed.sha256);
+    await poll(() => page.getByTestId('payload-sha256').textContent()).toBe(pushed.sha256);
     expect(await rawText(page)).toBe(pushed.text);
     // Refresh asks the agent and shows its answer.
     await page.getByRole('button', { name: 'Refresh' }).click();
     const refreshed = await fake.getPreview();
-    await expect.poll(() => page.getByTestId('payload-sha256').textContent()).toBe(refreshed.sha256);
+    await poll(() => page.getByTestId('payload-sha256').textContent()).toBe(refreshed.sha256);
     expect(problems).toEqual([]);
   });
 });
@@ -156,7 +112,7 @@ describe('history', () => {
     await page.getByRole('button', { name: 'Use as comparison base' }).click();
     await list.focus();
     await page.keyboard.press('Home');
-    await expect.poll(() => rawText(page)).toBe(all.at(-1)!.body);
+    await poll(() => rawText(page)).toBe(all.at(-1)!.body);
     const compare = page.locator('section.compare');
     await compare.getByRole('table').waitFor();
     expect(await compare.getByRole('row', { name: /uptime/ }).textContent()).toMatch(/Changed/);
@@ -209,27 +165,29 @@ describe('error states', () => {
   });
 
   it('the agent goes away: live updates pause with a notice, and come back', async () => {
-    const { page, server, fake } = await open({ storedChoice: 'share' }, 'preview');
-    await expect.poll(() => fake.listenerCount).toBe(1);
+    // This test stops its server, so it has one of its own.
+    const fake = createFakeApi({ storedChoice: 'share' });
+    const server = await startServe({ api: fake, staticDir: e2e.staticDir() });
+    const { page } = await e2e.openAt(server.url, 'preview');
+    await poll(() => fake.listenerCount).toBe(1);
     await server.close();
     await page.getByText(/Lost contact with Candor/).waitFor();
     // The same run comes back on the same port: the page reconnects by itself.
-    const again = await startServe({ api: fake, staticDir, port: server.port, token: server.token });
+    const again = await startServe({ api: fake, staticDir: e2e.staticDir(), port: server.port, token: server.token });
     try {
       await page.getByText(/Lost contact with Candor/).waitFor({ state: 'detached', timeout: 20_000 });
       const pushed = fake.tick();
-      await expect.poll(() => page.getByTestId('payload-sha256').textContent()).toBe(pushed.sha256);
+      await poll(() => page.getByTestId('payload-sha256').textContent()).toBe(pushed.sha256);
     } finally {
       await again.close();
     }
   }, 40_000);
 
   it('without the secret, the page says how to get in', async () => {
-    const fake = createFakeApi({ storedChoice: 'share' });
-    const server = await startServe({ api: fake, staticDir });
-    const context = await browser.newContext();
-    sessions.push({ fake, server, context, page: await context.newPage(), problems: [] });
-    const page = sessions.at(-1)!.page;
+    const { fake, server } = e2e.agent({ storedChoice: 'share' });
+    const context = await e2e.browser().newContext();
+    e2e.track(context);
+    const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${server.port}/`);
     await page.getByRole('heading', { name: 'Candor is not answering' }).waitFor();
     expect(await page.getByRole('alert').textContent()).toBe(NOT_SIGNED_IN);
@@ -270,10 +228,11 @@ describe('keyboard and accessibility', () => {
     await page.keyboard.press('Enter');
     await tabTo(/^Next$/);
     await page.keyboard.press('Enter');
-    await tabTo(/Yes, share/);
+    await tabTo(/^Full/);
     await page.keyboard.press('ArrowDown'); // radio group: arrows move the choice
-    expect(await page.getByRole('radio', { name: /No, don’t share/ }).isChecked()).toBe(true);
+    expect(await page.getByRole('radio', { name: /^Basic/ }).isChecked()).toBe(true);
     await page.keyboard.press('ArrowUp');
+    expect(await page.getByRole('radio', { name: /^Full/ }).isChecked()).toBe(true);
     await tabTo(/^Save my choice$/);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'What would be sent next' }).waitFor();
@@ -288,7 +247,7 @@ describe('keyboard and accessibility', () => {
     await tabTo(/^Attempts, newest first$/);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
-    await expect.poll(() => page.getByRole('listbox').getAttribute('aria-activedescendant')).toBe('attempt-2');
+    await poll(() => page.getByRole('listbox').getAttribute('aria-activedescendant')).toBe('attempt-2');
     await page.getByRole('heading', { name: /^Attempt of/ }).waitFor();
     expect(await rawText(page)).toBe(fake.allEntries().at(-3)!.body);
 
@@ -298,47 +257,71 @@ describe('keyboard and accessibility', () => {
     await page.keyboard.press('Enter');
     await tabTo(/^Share anonymous usage statistics$/);
     await page.keyboard.press('Space');
-    await expect.poll(async () => (await fake.getStatus()).consent.sharing).toBe(false);
+    await poll(async () => (await fake.getStatus()).consent.sharing).toBe(false);
   }, 60_000);
 
-  for (const scheme of ['light', 'dark'] as const) {
-    it(`has no serious or critical axe violations on any screen (${scheme})`, async () => {
-      const check = async (page: Page, where: string) => {
+  it('has no serious or critical axe violations on any screen, light and dark', async () => {
+    // One page for every screen: each state is a new fake agent in the slot and a reload, and each
+    // screen is checked in both schemes by switching the page's color scheme in place.
+    const { page } = await e2e.open({ storedChoice: null });
+    const check = async (where: string) => {
+      for (const scheme of SCHEMES) {
+        await page.emulateMedia({ colorScheme: scheme });
+        expect(await page.evaluate(() => window.matchMedia('(prefers-color-scheme: dark)').matches)).toBe(scheme === 'dark');
         const violations = await seriousViolations(page);
         if (violations.length > 0) throw new Error(`${where} (${scheme}): ${JSON.stringify(violations, null, 1)}`);
-      };
-      const wizard = await open({ storedChoice: null }, '', scheme);
-      await check(wizard.page, 'wizard step 1');
-      await wizard.page.getByRole('button', { name: 'Next' }).click();
-      await wizard.page.getByRole('button', { name: 'Test connection' }).click();
-      await wizard.page.getByText(/Connected to/).waitFor();
-      await check(wizard.page, 'wizard step 2');
-      await wizard.page.getByRole('button', { name: 'Next' }).click();
-      await wizard.page.getByTestId('raw-payload').waitFor();
-      await check(wizard.page, 'wizard step 3');
-      await wizard.page.getByRole('button', { name: 'Next' }).click();
-      await check(wizard.page, 'wizard step 4');
+      }
+    };
+    const show = async (options: FakeApiOptions, route = '') => {
+      e2e.agent(options);
+      await page.evaluate((hash) => void (window.location.hash = hash), `#/${route}`);
+      await page.reload();
+      await page.waitForSelector('main h1');
+    };
 
-      const locked = await open({ storedChoice: null, env: { DO_NOT_TRACK: '1' } }, '', scheme);
-      await check(locked.page, 'wizard, locked');
+    await check('wizard step 1');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText(/Connected to/).waitFor();
+    await check('wizard step 2');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByTestId('raw-payload').waitFor();
+    await check('wizard step 3');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await check('wizard step 4, Full');
+    for (const level of ['Basic', 'Custom', 'Local only', 'Off']) {
+      await page.getByRole('radio', { name: new RegExp(`^${level}`) }).check();
+      await page.locator('.level-preview[aria-busy="true"]').waitFor({ state: 'detached' });
+      await check(`wizard step 4, ${level}`);
+    }
 
-      const preview = await open({ storedChoice: 'share', history: 5, serverState: 'not-admin' }, 'preview', scheme);
-      await preview.page.getByTestId('payload-sha256').waitFor();
-      await check(preview.page, 'preview');
-      await preview.page.getByRole('tab', { name: 'Exact bytes' }).click();
-      await check(preview.page, 'preview, exact bytes');
+    await show({ storedChoice: null, env: { DO_NOT_TRACK: '1' } });
+    await page.getByText('Your configuration has already decided: sharing is off.').waitFor();
+    await check('wizard, locked');
 
-      const history = await open({ storedChoice: 'share', history: 300 }, 'history', scheme);
-      await history.page.getByRole('img', { name: /Attempts over time/ }).waitFor();
-      await history.page.getByRole('option').nth(2).click();
-      await history.page.getByRole('button', { name: 'Compare with previous' }).click();
-      await history.page.locator('section.compare table').waitFor();
-      await check(history.page, 'history with a comparison');
+    await show({ storedChoice: 'share', history: 5, serverState: 'not-admin' }, 'preview');
+    await page.getByTestId('payload-sha256').waitFor();
+    await check('preview');
+    await page.getByRole('tab', { name: 'Exact bytes' }).click();
+    await check('preview, exact bytes');
 
-      const settings = await open({ storedChoice: 'share', newFields: ['library.activePlayers'], fixedBy: { endpoint: 'the config file /etc/candor.toml' } }, 'settings', scheme);
-      await check(settings.page, 'settings with approval and locks');
-      await settings.page.getByRole('button', { name: 'Reset the anonymous ID…' }).click();
-      await check(settings.page, 'settings, confirming reset');
-    }, 90_000);
-  }
+    await show({ storedChoice: 'share', history: 300 }, 'history');
+    await page.getByRole('img', { name: /Attempts over time/ }).waitFor();
+    await page.getByRole('option').nth(2).click();
+    await page.getByRole('button', { name: 'Compare with previous' }).click();
+    await page.locator('section.compare table').waitFor();
+    await check('history with a comparison');
+
+    await show({ storedChoice: 'share', newFields: ['library.activePlayers'], fixedBy: { endpoint: 'the config file /etc/candor.toml' } }, 'settings');
+    await page.getByRole('group', { name: /needs? your approval/ }).waitFor();
+    await check('settings with approval and locks');
+    await page.getByRole('button', { name: 'Reset the anonymous ID…' }).click();
+    await page.getByRole('button', { name: 'Delete my data at the collector…' }).click();
+    await page.getByRole('radio', { name: /^Basic/ }).check();
+    await check('settings, confirming reset and deletion, another level pointed at');
+
+    await show({ storedChoice: 'share', env: { CANDOR_INSIGHTS_LEVEL: 'local' }, history: 3 }, 'settings');
+    await page.getByText('Local only: kept here, never sent.').first().waitFor();
+    await check('settings, level locked at Local only');
+  }, 120_000);
 });

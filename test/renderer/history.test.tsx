@@ -1,33 +1,14 @@
 // @vitest-environment jsdom
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { POLICY_CATEGORIES } from '../../electron/core/schema/levels';
+import { createFakeApi } from '../support/fake-api';
+import { capturedDownloads } from './downloads';
 import { renderApp, teardown, type Rendered } from './render';
 
 let r: Rendered | undefined;
-const downloads: Array<{ name: string; text: Promise<string> }> = [];
-
-beforeEach(() => {
-  downloads.length = 0;
-  // jsdom has no object URLs or downloads: capture what would be saved.
-  URL.createObjectURL = vi.fn((blob: Blob) => {
-    const text = new Promise<string>((resolve) => {
-      const reader = new FileReader();
-      reader.onload = () => resolve(String(reader.result));
-      reader.readAsText(blob);
-    });
-    downloads.push({ name: '', text });
-    return `blob:test/${downloads.length}`;
-  });
-  URL.revokeObjectURL = vi.fn();
-  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-    const last = downloads.at(-1);
-    if (last) last.name = this.download;
-  });
-});
-afterEach(() => {
-  teardown(r);
-  vi.restoreAllMocks();
-});
+const downloads = capturedDownloads();
+afterEach(() => teardown(r));
 
 async function listbox() {
   return screen.findByRole('listbox', { name: 'Attempts, newest first' });
@@ -121,5 +102,44 @@ describe('history', () => {
     expect(screen.getByRole('heading', { name: /4 attempts/ })).toBeTruthy();
     const list = await listbox();
     expect(within(list).getAllByRole('option')[0]!.textContent).toMatch(/just now.*Sent by you.*Failed/);
+  });
+
+  it('shows the level of each entry, in the list and in the detail, and what became of reports kept here or exported', async () => {
+    const fake = createFakeApi({ storedChoice: 'share', history: 2 });
+    const old = fake.allEntries()[0]!;
+    // An entry written before levels existed carries none: it was a full report.
+    const { level: _l, categories: _c, ...withoutLevel } = old;
+    const pre = createFakeApi({ storedChoice: 'share', history: [{ ...withoutLevel, id: 'old1' }] });
+    pre.addHistoryEntry({ outcome: 'sent', level: 'basic', categories: ['application', 'system'] });
+    pre.addHistoryEntry({ outcome: 'kept-locally', trigger: 'schedule', level: 'local', categories: [...POLICY_CATEGORIES], message: 'kept on this machine (local level): nothing was sent' });
+    pre.addHistoryEntry({ outcome: 'exported', trigger: 'export', level: 'custom', categories: ['application', 'library'], message: 'written to a file for a machine without internet' });
+    r = await renderApp({ route: 'history' }, pre);
+    const list = await listbox();
+    await waitFor(() => expect(within(list).getAllByRole('option')).toHaveLength(4));
+    const rows = within(list).getAllByRole('option').map((o) => o.textContent);
+    expect(rows[0]).toMatch(/Export.*Level: Custom.*Exported/);
+    expect(rows[1]).toMatch(/Scheduled.*Level: Local only.*Kept here/);
+    expect(rows[2]).toMatch(/Level: Basic.*Sent/);
+    expect(rows[3]).toMatch(/Level: Full.*Sent/);
+
+    const detail = async (index: number, level: string) => {
+      fireEvent.click(within(list).getAllByRole('option')[index]!);
+      await waitFor(() => expect(screen.getByTestId('entry-level').textContent).toBe(level));
+    };
+    await detail(0, 'Custom (application details, library statistics)');
+    expect(screen.getByText('Exported to a file')).toBeTruthy();
+    await detail(2, 'Basic (application details, system information)');
+    await detail(3, 'Full (made before levels existed)');
+    await detail(1, 'Local only');
+    expect(screen.getByText('Kept here, not sent')).toBeTruthy();
+  });
+
+  it('counts reports kept here or exported apart in the chart', async () => {
+    const fake = createFakeApi({ storedChoice: 'share', history: 3 });
+    fake.addHistoryEntry({ outcome: 'kept-locally', level: 'local', categories: [...POLICY_CATEGORIES] });
+    fake.addHistoryEntry({ outcome: 'exported', trigger: 'export', level: 'full', categories: [...POLICY_CATEGORIES] });
+    r = await renderApp({ route: 'history' }, fake);
+    await screen.findByRole('img', { name: /Attempts over time/ }, { timeout: 3000 });
+    expect(screen.getByText('2 kept here or exported')).toBeTruthy();
   });
 });

@@ -2,6 +2,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../electron/core/api/contract';
+import { POLICY_CATEGORIES } from '../../electron/core/schema/levels';
 import { createFakeApi } from '../support/fake-api';
 import { renderApp, teardown, type Rendered } from './render';
 
@@ -18,9 +19,12 @@ describe('settings', () => {
     await waitFor(() => expect(sharingSwitch().getAttribute('aria-checked')).toBe('false'));
     expect(screen.getByTestId('announcer').textContent).toMatch(/Sharing is off/);
     expect(screen.getByTestId('status-pill').textContent).toBe('Sharing off');
+    // The switch takes the next click once the agent has answered the first.
+    await waitFor(() => expect(sharingSwitch().getAttribute('aria-disabled')).toBe('false'));
     fireEvent.click(sharingSwitch());
     await waitFor(() => expect(sharingSwitch().getAttribute('aria-checked')).toBe('true'));
-    expect(r.fake.calls.filter((c) => c.method === 'setConsent').map((c) => c.input)).toEqual([{ choice: 'decline' }, { choice: 'share' }]);
+    // Back on at the categories stored with the answer (all four here).
+    expect(r.fake.calls.filter((c) => c.method === 'setConsent').map((c) => c.input)).toEqual([{ choice: 'decline' }, { choice: 'share', categories: [...POLICY_CATEGORIES] }]);
   });
 
   it('shows the lock and which setting decided, and cannot be toggled', async () => {

@@ -13,7 +13,11 @@ describe('store', () => {
     expect(store.getState().preview?.sha256).toBe(next.sha256);
     fake.setEnv({ DO_NOT_TRACK: '1' });
     expect(store.getState().status?.consent.locked).toBe(true);
-    expect(store.getState().announcement.text).toBe('Sharing is off.');
+    expect(store.getState().announcement.text).toBe('Sharing is off. Nothing will be sent.');
+    // A level set elsewhere (here the environment) is announced too.
+    fake.setEnv({ CANDOR_INSIGHTS_LEVEL: 'basic' });
+    expect(store.getState().status?.consent.level).toBe('basic');
+    expect(store.getState().announcement.text).toBe('Sharing is on: Basic (application details, system information).');
     store.getState().dispose();
     expect(fake.listenerCount).toBe(0);
   });

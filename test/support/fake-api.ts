@@ -3,10 +3,12 @@
  * user interface without the real agent: the renderer's component tests, `candor serve`'s
  * security tests, the Playwright end-to-end tests, the UI benchmark and the screenshots.
  *
- * Realistic means: consent is resolved by the core's own `resolveConsent`, the preview's bytes are
- * made by the core's own `encodePayload` (schema order, allowlist-checked, real sha256), changes
- * since the last report use the core's `diffReports`, problems use the core's fixed wording, and
- * history pages are newest first, like `HistoryStore`.
+ * Realistic means: consent and levels are resolved by the core's own `resolveConsent`, a level's
+ * report keeps exactly the fields the core's `keepCategories` keeps, the preview's bytes are made by
+ * the core's own `encodePayload` (schema order, allowlist-checked, real sha256), changes since the
+ * last report use the core's `diffReports`, deletion at the collector is the core's own
+ * `deleteRemoteData` over a fake collector, problems use the core's fixed wording, and history
+ * pages are newest first, like `HistoryStore`.
  *
  * Controllable means: every call is recorded in `calls`; the music server can be made unreachable,
  * refuse the password, or hide its settings; sends can fail with any error class; the privacy
@@ -20,53 +22,58 @@ import {
   type AgentStatus,
   type AttemptResult,
   type CandorApi,
-  type ConnectionCheck,
   type ConnectionTestResult,
+  type ConsentState,
+  type DeletionOutcome,
   type ErrorClass,
+  type ExportedReport,
   type HistoryEntry,
   type HistoryPage,
   type HistorySummary,
   type LocalServerGuess,
+  type PolicyCategory,
   type PreviewView,
+  type SchedulerView,
   type SendOutcome,
-  type SettingsView,
   type ShellKind,
-  type SourceHealth,
-  type Trigger,
+  type StoredChoice,
   type ApiMethod,
 } from '../../electron/core/api/contract';
-import { resolveConsent } from '../../electron/core/consent/consent';
+import { resolveConsent, type ConsentInputs } from '../../electron/core/consent/consent';
+import { notSentBecause } from '../../electron/core/consent/describe';
+import type { AgentContext } from '../../electron/core/context';
 import { diffReports } from '../../electron/core/report/diff';
 import { encodePayload, sha256Hex } from '../../electron/core/report/encode';
-import { seeded, uuidFrom } from './random';
 import { listFields } from '../../electron/core/schema/dsl';
-import { CANDOR_FIELD_PATHS, payloadSchema, type Payload } from '../../electron/core/schema/payload';
-import { PROBLEMS } from '../../electron/core/sources/problems';
+import { categoryOfPath, categoryRoots, fieldsFor, keepCategories, normalizeCategories, POLICY_CATEGORIES, presetOf } from '../../electron/core/schema/levels';
+import { CANDOR_FIELD_PATHS, CATEGORY_TITLES, payloadSchema } from '../../electron/core/schema/payload';
+import { EXPORT_FORMAT_VERSION } from '../../electron/core/send/report-export';
+import { deleteRemoteData } from '../../electron/core/send/remote-deletion';
+import { DAY, SEND_MESSAGES, countsOf, generateHistory, samplePayload, type SampleFacts, type StoredEntry } from './fake-sample';
+import { FakeMusicServer, type FakeServerOptions, type FakeServerState } from './fake-music-server';
+import { seeded, uuidFrom } from './random';
 
-export type FakeServerState = 'ok' | 'unreachable' | 'unauthorized' | 'not-admin' | 'config-hidden' | 'not-configured' | 'timeout';
+export { generateHistory, samplePayload, type SampleFacts } from './fake-sample';
+export type { FakeServerState } from './fake-music-server';
 
-export interface FakeApiOptions {
+export interface FakeApiOptions extends FakeServerOptions {
   shell?: ShellKind;
   /** Wall clock; defaults to `Date.now`. */
   now?: () => number;
   seed?: number;
-  /** The wizard's stored answer (null: not answered yet). */
-  storedChoice?: 'share' | 'decline' | null;
+  /** The wizard's stored answer (null: not answered yet), and the categories stored with it (all four by default). */
+  storedChoice?: StoredChoice | null;
+  storedCategories?: PolicyCategory[];
   /** Config-level inputs, resolved exactly as the agent does. */
   env?: Record<string, string | undefined>;
   cliShare?: boolean;
-  configFile?: { path: string; enabled?: boolean; unreadable?: boolean };
+  configFile?: ConsentInputs['configFile'];
   /** Fields this "new version" can send that the user has not approved (pauses sharing). */
   newFields?: string[];
   /** Headless: when the agent first started (for the 30-minute grace). */
   firstStartAt?: number;
   /** Number of generated history entries, or explicit entries (oldest first). */
   history?: number | HistoryEntry[];
-  server?: { url: string | null; username: string | null; password: string | null; configFile?: string | null };
-  serverState?: FakeServerState;
-  /** Credentials the fake music server accepts, and the addresses where one answers. */
-  serverAccepts?: { username: string; password: string };
-  reachableUrls?: string[];
   localServer?: LocalServerGuess | null;
   endpoint?: string;
   historyRetentionDays?: number;
@@ -81,6 +88,10 @@ export interface FakeApiOptions {
   delays?: Partial<Record<ApiMethod, number>>;
   warnings?: string[];
   instanceId?: string | null;
+  /** How the collector answers a deletion request; by default Navidrome's does not offer it and any other deletes. */
+  collectorDeletion?: 'deletes' | 'unsupported' | 'fails';
+  /** Which process keeps the daily schedule (by default: this one). */
+  scheduler?: SchedulerView;
 }
 
 export interface FakeCall {
@@ -88,186 +99,7 @@ export interface FakeCall {
   input: unknown;
 }
 
-const DAY = 24 * 3600 * 1000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-
-export interface SampleFacts {
-  instanceId: string | null;
-  uptime: number;
-  memSys: number;
-  hostAvailable: number;
-  tracks: number;
-  albums: number;
-  artists: number;
-  playlists: number;
-  activeUsers: number;
-  /** Which parts the sources could deliver. */
-  server: boolean;
-  serverConfig: boolean;
-}
-
-/** A realistic payload, keys in schema order (so `JSON.stringify` gives the same bytes `encodePayload` does). */
-export function samplePayload(f: SampleFacts): Payload {
-  const p: Payload = {};
-  if (f.instanceId) p.id = f.instanceId;
-  if (f.server) {
-    p.version = '0.58.0 (fa2cf362)';
-    p.uptime = f.uptime;
-  }
-  p.os = { type: 'linux', distro: 'debian', version: '12', containerized: true, arch: 'amd64', numCPU: 4 };
-  p.mem = { sys: f.memSys };
-  if (f.serverConfig) {
-    p.fs = { music: { type: 'ext2/ext3/ext4' }, data: { type: 'ext2/ext3/ext4' }, cache: { type: 'tmpfs' }, backup: { type: 'nfs' } };
-  }
-  if (f.server) {
-    p.library = {
-      tracks: f.tracks,
-      albums: f.albums,
-      artists: f.artists,
-      playlists: f.playlists,
-      shares: 3,
-      radios: 5,
-      libraries: 1,
-      activeUsers: f.activeUsers,
-      activePlayers: { NavidromeUI: 3, Symfonium: 2, Feishin: 1 },
-      fileSuffixes: { flac: Math.round(f.tracks * 0.62), mp3: Math.round(f.tracks * 0.36), m4a: f.tracks - Math.round(f.tracks * 0.62) - Math.round(f.tracks * 0.36) },
-    };
-  }
-  if (f.serverConfig) {
-    p.config = {
-      logLevel: 'info',
-      logFileConfigured: false,
-      tlsConfigured: false,
-      scannerEnabled: true,
-      scannerExtractor: 'taglib',
-      scanSchedule: '@every 1h',
-      scanWatcherWait: 5,
-      scanOnStartup: true,
-      enableScheduledDBAnalyze: true,
-      transcodingCacheSize: '100MB',
-      imageCacheSize: '100MB',
-      enableArtworkPrecache: true,
-      enableDownloads: true,
-      enableSharing: true,
-      enableStarRating: true,
-      enableLastFM: true,
-      enableListenBrainz: false,
-      enableDeezer: true,
-      enableMediaFileCoverArt: true,
-      enableJukebox: false,
-      enablePrometheus: false,
-      enableArtworkUpload: true,
-      coverArtQuality: 75,
-      enableWebPEncoding: true,
-      uiCoverArtSize: 600,
-      enableCoverAnimation: true,
-      enableNowPlaying: true,
-      sessionTimeout: 172800,
-      searchFullString: false,
-      searchBackend: 'fts',
-      recentlyAddedByModTime: false,
-      preferSortTags: false,
-      backupSchedule: '',
-      backupCount: 0,
-      devActivityPanel: true,
-      defaultBackgroundURL: true,
-      hasSmartPlaylists: true,
-      reverseProxyConfigured: false,
-      hasCustomPID: false,
-      hasCustomTags: false,
-    };
-  }
-  p.candor = {
-    agentVersion: '0.1.0',
-    schemaVersion: 1,
-    ...(f.server ? { serverType: 'navidrome' } : {}),
-    sources: {
-      ...(f.server ? { library: 'native-api' as const } : {}),
-      ...(f.serverConfig ? { config: 'config-endpoint' as const } : {}),
-      ...(f.server ? { uptime: 'event-stream' as const } : {}),
-      memory: 'server-process',
-    },
-    hostMemory: { total: 8_254_394_368, available: f.hostAvailable },
-    ...(f.server ? { unlistedSuffixTracks: 0 } : {}),
-  };
-  return p;
-}
-
-interface StoredEntry extends HistorySummary {
-  /** Lazily made for generated entries. */
-  body?: string;
-  facts?: SampleFacts;
-}
-
-const SEND_MESSAGES: Record<ErrorClass, { status?: number; message: string }> = {
-  timeout: { message: 'The endpoint did not answer in time' },
-  unreachable: { message: 'The endpoint could not be reached' },
-  dns: { message: "The endpoint's name could not be resolved" },
-  'connection-reset': { message: 'The connection was reset' },
-  tls: { message: 'The secure connection failed (certificate problem)' },
-  'http-4xx': { status: 400, message: 'The endpoint refused the report (HTTP 400)' },
-  'http-5xx': { status: 503, message: 'The endpoint had a server error (HTTP 503)' },
-  'rate-limited': { status: 429, message: 'The endpoint asked to slow down (HTTP 429)' },
-  'refused-by-guard': { message: 'refused by the privacy guard' },
-  'invalid-endpoint': { message: 'The endpoint address is not valid' },
-  'no-answer': { message: 'no answer: the collector may have received it' },
-  unexpected: { message: 'An unexpected error happened' },
-};
-
-/** Generates `count` history entries, oldest first, ending shortly before `now`. */
-export function generateHistory(count: number, now: number, seed = 7, instanceId = '5f0c1b2e-8a7d-4c3b-a1e2-9d8c7b6a5f40', endpoint = 'https://insights.navidrome.org/collect'): StoredEntry[] {
-  const rnd = seeded(seed);
-  // Daily for small histories; denser for big ones so the chart spans about two years.
-  const spacing = count <= 400 ? DAY : Math.max(10 * 60 * 1000, Math.floor((730 * DAY) / count));
-  const out: StoredEntry[] = [];
-  let tracks = 42_000;
-  let albums = 3_400;
-  let artists = 1_500;
-  for (let i = 0; i < count; i++) {
-    const at = now - (count - i) * spacing - Math.floor(rnd() * 3600 * 1000);
-    if (rnd() < 0.08) {
-      tracks += Math.floor(rnd() * 60);
-      albums += rnd() < 0.5 ? 1 : 0;
-      artists += rnd() < 0.3 ? 1 : 0;
-    }
-    const roll = rnd();
-    const failed = roll < 0.09;
-    const refused = !failed && roll < 0.1;
-    const trigger: Trigger = failed && rnd() < 0.5 ? 'retry' : roll > 0.97 ? 'manual' : 'schedule';
-    const errorClass: ErrorClass | undefined = failed ? ((['timeout', 'http-5xx', 'dns', 'rate-limited'] as const)[Math.floor(rnd() * 4)] ?? 'timeout') : refused ? 'refused-by-guard' : undefined;
-    const facts: SampleFacts = {
-      instanceId,
-      uptime: 3600 + Math.floor(rnd() * 30 * 86400),
-      memSys: 90_000_000 + Math.floor(rnd() * 60_000_000),
-      hostAvailable: 3_000_000_000 + Math.floor(rnd() * 2_000_000_000),
-      tracks,
-      albums,
-      artists,
-      playlists: 27,
-      activeUsers: 2 + Math.floor(rnd() * 3),
-      server: true,
-      serverConfig: true,
-    };
-    const sendInfo = errorClass ? SEND_MESSAGES[errorClass] : { status: 200, message: 'accepted (HTTP 200)' };
-    out.push({
-      id: `h${String(i).padStart(6, '0')}`,
-      at: new Date(at).toISOString(),
-      trigger,
-      endpoint,
-      sha256: '',
-      size: 0,
-      durationMs: refused ? 0 : 80 + Math.floor(rnd() * (failed ? 9000 : 600)),
-      outcome: failed ? 'failed' : refused ? 'refused' : 'sent',
-      ...(sendInfo.status !== undefined ? { status: sendInfo.status } : {}),
-      ...(errorClass ? { errorClass } : {}),
-      message: refused ? 'refused by the privacy guard: library.activePlayers looks like a host name' : sendInfo.message,
-      counts: { tracks, albums, artists },
-      facts,
-    });
-  }
-  return out;
-}
 
 /** A deferred call: `hold()` makes a method wait until `release()`. */
 interface Hold {
@@ -281,11 +113,13 @@ export class FakeCandorApi implements CandorApi {
   private readonly rnd: () => number;
   private readonly now: () => number;
   private opts: Required<Pick<FakeApiOptions, 'shell' | 'env' | 'newFields' | 'sendDurationMs' | 'latencyMs' | 'delays' | 'fixedBy' | 'warnings'>> & FakeApiOptions;
-  private storedChoice: 'share' | 'decline' | null;
+  private storedChoice: StoredChoice | null;
+  private storedCategories: PolicyCategory[] | null;
   private approvedFields: string[] | null;
   private instanceId: string | null;
-  private serverState: FakeServerState;
-  private server: { url: string | null; username: string | null; password: string | null; configFile: string | null };
+  /** Every id this machine reported under, with the secret the collector needs to delete its reports. */
+  private readonly deletionKeys: Array<{ id: string; key: string; createdAt: number }> = [];
+  private readonly server: FakeMusicServer;
   private endpoint: string;
   private retentionDays: number;
   private sendFailure: ErrorClass | null;
@@ -306,11 +140,11 @@ export class FakeCandorApi implements CandorApi {
     this.rnd = seeded(options.seed ?? 1);
     this.opts = { shell: 'desktop', env: {}, newFields: [], sendDurationMs: 0, latencyMs: 0, delays: {}, fixedBy: {}, warnings: [], ...options };
     this.storedChoice = options.storedChoice ?? null;
-    this.approvedFields = this.storedChoice === 'share' ? CANDOR_FIELD_PATHS.filter((f) => !this.opts.newFields.includes(f)) : null;
+    this.storedCategories = options.storedCategories ? normalizeCategories(options.storedCategories) : null;
+    this.approvedFields = this.storedChoice === 'share' ? fieldsFor(this.storedCategories ?? POLICY_CATEGORIES).filter((f) => !this.opts.newFields.includes(f)) : null;
     this.instanceId = options.instanceId !== undefined ? options.instanceId : this.storedChoice === 'share' ? '5f0c1b2e-8a7d-4c3b-a1e2-9d8c7b6a5f40' : null;
-    this.server = { url: 'http://127.0.0.1:4533', username: 'admin', password: 'correct horse', configFile: null, ...options.server } as typeof this.server;
-    this.server.configFile ??= null;
-    this.serverState = options.serverState ?? (this.server.url ? 'ok' : 'not-configured');
+    if (this.instanceId) this.keepDeletionKey(this.instanceId);
+    this.server = new FakeMusicServer(options, () => this.opts.fixedBy);
     this.endpoint = options.endpoint ?? 'https://insights.navidrome.org/collect';
     this.retentionDays = options.historyRetentionDays ?? 365;
     this.sendFailure = options.sendFailure ?? null;
@@ -340,7 +174,7 @@ export class FakeCandorApi implements CandorApi {
   }
 
   setServerState(state: FakeServerState): void {
-    this.serverState = state;
+    this.server.state = state;
   }
 
   failSends(errorClass: ErrorClass | null): void {
@@ -395,24 +229,19 @@ export class FakeCandorApi implements CandorApi {
   /** Adds a finished attempt (newest) and pushes it like the agent does. */
   addHistoryEntry(partial: Partial<HistoryEntry> & Pick<HistoryEntry, 'outcome'>): HistorySummary {
     const preview = this.preview ?? this.build();
-    const entry: StoredEntry = {
-      id: `m${Date.now().toString(36)}${Math.floor(this.rnd() * 1e6).toString(36)}`,
-      at: new Date(this.now()).toISOString(),
-      trigger: 'manual',
-      endpoint: this.endpoint,
-      sha256: preview.sha256,
-      size: preview.size,
-      durationMs: 120,
-      message: partial.outcome === 'sent' ? 'accepted (HTTP 200)' : 'The endpoint could not be reached',
-      body: preview.text,
-      counts: countsOf(preview.text),
-      ...partial,
-    };
-    this.history.push(entry);
-    this.byId.set(entry.id, this.history.length - 1);
-    const summary = this.summary(this.history.length - 1);
-    this.emit({ type: 'history', entry: summary });
-    return summary;
+    const consent = this.consent();
+    return this.record(
+      {
+        at: new Date(this.now()).toISOString(),
+        trigger: 'manual',
+        level: consent.level,
+        categories: consent.categories,
+        durationMs: 120,
+        message: partial.outcome === 'sent' ? 'accepted (HTTP 200)' : 'The endpoint could not be reached',
+        ...partial,
+      },
+      preview,
+    );
   }
 
   /** Every history entry with its exact bytes, oldest first. */
@@ -435,7 +264,8 @@ export class FakeCandorApi implements CandorApi {
   private bodyAt(i: number): string {
     const e = this.history[i]!;
     if (e.body === undefined) {
-      e.body = JSON.stringify(samplePayload(e.facts!));
+      // keepCategories walks the schema, so the keys come out in schema order, as encodePayload's do.
+      e.body = JSON.stringify(keepCategories(samplePayload(e.facts!), e.categories ?? POLICY_CATEGORIES));
       e.sha256 = sha256Hex(e.body);
       e.size = Buffer.byteLength(e.body);
     }
@@ -453,23 +283,27 @@ export class FakeCandorApi implements CandorApi {
     return { ...this.summary(i), body };
   }
 
-  private consent() {
+  private consent(): ConsentState {
     const { env, cliShare, configFile } = this.opts;
     return resolveConsent({
       ...(cliShare !== undefined ? { cliFlag: cliShare } : {}),
       env,
       ...(configFile ? { configFile } : {}),
       storedChoice: this.storedChoice,
+      storedCategories: this.storedCategories,
       shell: this.opts.shell,
       firstStartAt: this.firstStartAt,
       now: this.now(),
       approvedFields: this.approvedFields,
-      currentFields: CANDOR_FIELD_PATHS,
     });
   }
 
+  /** What the live preview shows: the current level's categories, or, while nothing is built, what sharing would carry (as the agent does). */
+  private currentCategories(consent = this.consent()): PolicyCategory[] {
+    return consent.categories.length > 0 ? consent.categories : consent.storedCategories;
+  }
+
   private facts(): SampleFacts {
-    const ok = this.serverState === 'ok' || this.serverState === 'config-hidden' || this.serverState === 'not-admin';
     return {
       instanceId: this.instanceId,
       uptime: 86_400 * 3 + 5 * this.ticks + 17,
@@ -480,84 +314,45 @@ export class FakeCandorApi implements CandorApi {
       artists: 1_804,
       playlists: 27,
       activeUsers: 4,
-      server: ok,
-      serverConfig: this.serverState === 'ok' || this.serverState === 'not-admin',
+      server: this.server.answers,
+      serverConfig: this.server.state === 'ok' || this.server.state === 'not-admin',
     };
   }
 
-  private sources(): SourceHealth[] {
-    const s = this.serverState;
-    const problem = s === 'ok' || s === 'config-hidden' || s === 'not-admin' ? null : s;
-    const server: SourceHealth = problem
-      ? { source: 'server', state: problem === 'not-configured' ? 'skipped' : 'failed', message: PROBLEMS[problem], code: problem, omitted: ['version', 'library'] }
-      : s === 'not-admin'
-        ? { source: 'server', state: 'partial', message: PROBLEMS['not-admin'], code: 'not-admin', omitted: ['library.activeUsers'] }
-        : { source: 'server', state: 'ok', message: 'Read successfully.' };
-    const configProblem = s === 'config-hidden' ? 'config-hidden' : (problem ?? 'not-configured');
-    const config: SourceHealth =
-      s === 'ok' || s === 'not-admin'
-        ? { source: 'server-config', state: 'ok', message: 'Read successfully.' }
-        : { source: 'server-config', state: s === 'not-configured' ? 'skipped' : 'failed', message: PROBLEMS[configProblem], code: configProblem, omitted: ['config', 'fs'] };
-    return [
-      server,
-      config,
-      problem ? { source: 'uptime', state: 'failed', message: PROBLEMS['start-time-unknown'], code: 'start-time-unknown', omitted: ['uptime'] } : { source: 'uptime', state: 'ok', message: 'Read successfully.' },
-      { source: 'host', state: 'ok', message: 'Read successfully.' },
-      problem || s === 'config-hidden'
-        ? { source: 'filesystems', state: 'skipped', message: 'Skipped: the folders are named in the server\'s settings, which could not be read.', code: 'not-configured' }
-        : { source: 'filesystems', state: 'ok', message: 'Read successfully.' },
-    ];
-  }
-
-  private omitted(f: SampleFacts): PreviewView['omitted'] {
-    const out: PreviewView['omitted'] = [];
-    const s = this.serverState;
-    const reason = s === 'ok' || s === 'config-hidden' || s === 'not-admin' ? null : PROBLEMS[s];
-    if (!f.server && reason) {
-      out.push({ path: 'version', reason }, { path: 'uptime', reason: PROBLEMS['start-time-unknown'] }, { path: 'library', reason });
+  /** Like the agent's builder: what a level does not share is listed with that one reason, not as a failure. */
+  private omitted(facts: SampleFacts, categories: readonly PolicyCategory[]): PreviewView['omitted'] {
+    let out = this.server.omitted(facts);
+    for (const category of POLICY_CATEGORIES) {
+      if (categories.includes(category)) continue;
+      out = out.filter((o) => categoryOfPath(o.path) !== category);
+      for (const root of categoryRoots(category)) out.push({ path: root, reason: `Not shared at your level: ${CATEGORY_TITLES[category].toLowerCase()} are switched off.` });
     }
-    if (!f.serverConfig) {
-      const r = s === 'config-hidden' ? PROBLEMS['config-hidden'] : (reason ?? PROBLEMS['not-configured']);
-      out.push({ path: 'config', reason: r });
-      for (const folder of ['music', 'data', 'cache', 'backup']) out.push({ path: `fs.${folder}.type`, reason: r });
-    }
-    if (!f.instanceId) out.push({ path: 'id', reason: 'No anonymous ID yet: one is made when you agree to share.' });
     return out;
   }
 
-  private build(): PreviewView {
+  /** The report at `categories` (by default the current level's); only the current level's becomes the live preview. */
+  private build(categories?: readonly PolicyCategory[]): PreviewView {
+    const current = this.currentCategories();
+    const chosen = categories ? normalizeCategories(categories) : current;
     const facts = this.facts();
-    const report = encodePayload(samplePayload(facts));
+    const report = encodePayload(keepCategories(samplePayload(facts), chosen));
     const lastSent = this.lastSentIndex();
-    this.preview = {
+    const view: PreviewView = {
       text: report.text,
       sha256: report.sha256,
       size: report.size,
       builtAt: new Date(this.now()).toISOString(),
       changesSinceLastSent: lastSent >= 0 ? diffReports(this.bodyAt(lastSent), report.text) : null,
-      omitted: this.omitted(facts),
+      omitted: this.omitted(facts, chosen),
       guard: this.guardFailure ? { ok: false, ...this.guardFailure } : { ok: true },
     };
-    return this.preview;
-  }
-
-  private settingsView(): SettingsView {
-    return {
-      server: {
-        url: this.server.url,
-        username: this.server.username,
-        configFile: this.server.configFile,
-        passwordStorage: this.opts.fixedBy['server.password'] ? 'config-file' : this.server.password ? (this.opts.shell === 'desktop' ? 'os-keychain' : 'private-file') : 'none',
-      },
-      endpoint: this.endpoint,
-      historyRetentionDays: this.retentionDays,
-      fixedBy: { ...this.opts.fixedBy },
-    };
+    if (chosen.join() === current.join()) this.preview = view;
+    return view;
   }
 
   private status(): AgentStatus {
     const consent = this.consent();
-    const may = consent.sharing && consent.paused === null;
+    const may = (consent.sharing && consent.paused === null) || consent.level === 'local';
     const base = this.lastSuccessAt ? Date.parse(this.lastSuccessAt) + DAY : this.now() + 7 * 60 * 1000;
     return {
       shell: this.opts.shell,
@@ -570,9 +365,9 @@ export class FakeCandorApi implements CandorApi {
         lastAttempt: this.lastAttempt,
         consecutiveFailures: this.consecutiveFailures,
       },
-      scheduler: { role: 'keeper', keptBy: { label: this.opts.shell === 'desktop' ? 'the desktop app' : 'candor serve', pid: 4242, since: new Date(this.now()).toISOString() } },
-      sources: this.sources(),
-      settings: this.settingsView(),
+      scheduler: this.opts.scheduler ?? { role: 'keeper', keptBy: { label: this.opts.shell === 'desktop' ? 'the desktop app' : 'candor serve', pid: 4242, since: new Date(this.firstStartAt).toISOString() } },
+      sources: this.server.sources(),
+      settings: { server: this.server.view(this.opts.shell), endpoint: this.endpoint, historyRetentionDays: this.retentionDays, fixedBy: { ...this.opts.fixedBy } },
       warnings: [...this.opts.warnings],
     };
   }
@@ -594,9 +389,30 @@ export class FakeCandorApi implements CandorApi {
     }
   }
 
-  private refuse(key: string): void {
+  private refuse = (key: string): void => {
     const by = this.opts.fixedBy[key];
     if (by) throw new ApiError('locked', `${key} is set by ${by} and cannot be changed here.`);
+  };
+
+  private keepDeletionKey(id: string): void {
+    if (!this.deletionKeys.some((k) => k.id === id)) this.deletionKeys.push({ id, key: sha256Hex(`key ${id}`), createdAt: this.now() });
+  }
+
+  private record(fields: Omit<HistorySummary, 'id' | 'endpoint' | 'sha256' | 'size' | 'counts'>, preview: Pick<PreviewView, 'text' | 'sha256' | 'size'>): HistorySummary {
+    const entry: StoredEntry = {
+      id: `m${this.history.length.toString(36)}${Math.floor(this.rnd() * 1e9).toString(36)}`,
+      endpoint: this.endpoint,
+      sha256: preview.sha256,
+      size: preview.size,
+      counts: countsOf(preview.text),
+      body: preview.text,
+      ...fields,
+    };
+    this.history.push(entry);
+    this.byId.set(entry.id, this.history.length - 1);
+    const summary = this.summary(this.history.length - 1);
+    this.emit({ type: 'history', entry: summary });
+    return summary;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -612,18 +428,22 @@ export class FakeCandorApi implements CandorApi {
     return this.status();
   }
 
-  async getPreview(): Promise<PreviewView> {
-    await this.enter('getPreview', undefined);
-    return this.preview ?? this.build();
+  async getPreview(input?: ApiInput<'getPreview'>): Promise<PreviewView> {
+    await this.enter('getPreview', input);
+    if (!input?.categories) return this.preview ?? this.build();
+    // Like the agent: asking for the current level's categories rebuilds and publishes the live preview.
+    const view = this.build(input.categories);
+    if (view === this.preview) this.emit({ type: 'preview', preview: view });
+    return view;
   }
 
-  async refreshPreview(): Promise<PreviewView> {
-    await this.enter('refreshPreview', undefined);
+  async refreshPreview(input?: ApiInput<'refreshPreview'>): Promise<PreviewView> {
+    await this.enter('refreshPreview', input);
     this.ticks++;
     const preview = this.build();
     this.emit({ type: 'preview', preview });
     this.emitStatus();
-    return preview;
+    return input?.categories ? this.build(input.categories) : preview;
   }
 
   async getFieldCatalog() {
@@ -651,12 +471,15 @@ export class FakeCandorApi implements CandorApi {
     return JSON.stringify({ exportedAt: new Date(this.now()).toISOString(), entries: this.allEntries() }, null, 2);
   }
 
-  async setConsent(input: { choice: 'share' | 'decline' }): Promise<AgentStatus> {
+  async setConsent(input: ApiInput<'setConsent'>): Promise<AgentStatus> {
     await this.enter('setConsent', input);
+    const chosen = input.categories === undefined ? null : normalizeCategories(input.categories);
     this.storedChoice = input.choice;
+    this.storedCategories = chosen && input.choice !== 'decline' && chosen.length < POLICY_CATEGORIES.length ? chosen : null;
     if (input.choice === 'share') {
-      this.approvedFields = [...CANDOR_FIELD_PATHS];
+      this.approvedFields = [...new Set([...(this.approvedFields ?? []), ...fieldsFor(chosen ?? POLICY_CATEGORIES)])];
       this.instanceId ??= uuidFrom(this.rnd);
+      this.keepDeletionKey(this.instanceId);
     }
     if (this.preview) this.emit({ type: 'preview', preview: this.build() });
     this.emitStatus();
@@ -676,17 +499,17 @@ export class FakeCandorApi implements CandorApi {
   async sendNow(): Promise<SendOutcome> {
     await this.enter('sendNow', undefined);
     const consent = this.consent();
-    if (!(consent.sharing && consent.paused === null)) {
-      return { ok: false, message: consent.sharing ? `Not sent: sharing is paused (${consent.paused?.reason}).` : `Not sent: sharing is off (${consent.decidedByLabel}).` };
-    }
+    if (!(consent.sharing && consent.paused === null)) return { ok: false, message: notSentBecause(consent) };
     this.instanceId ??= uuidFrom(this.rnd);
+    this.keepDeletionKey(this.instanceId);
     const preview = this.build();
     if (this.opts.sendDurationMs > 0) await sleep(this.opts.sendDurationMs);
     const at = new Date(this.now()).toISOString();
+    const level = { level: consent.level, categories: consent.categories };
     let summary: HistorySummary;
     if (this.guardFailure) {
       const message = `refused by the privacy guard: ${this.guardFailure.field} ${this.guardFailure.reason}`;
-      summary = this.record({ at, trigger: 'manual', outcome: 'refused', errorClass: 'refused-by-guard', message, durationMs: 0 }, preview);
+      summary = this.record({ at, trigger: 'manual', ...level, outcome: 'refused', errorClass: 'refused-by-guard', message, durationMs: 0 }, preview);
       this.emitStatus();
       return { ok: false, message: `Not sent: ${message}.`, entry: summary };
     }
@@ -696,6 +519,7 @@ export class FakeCandorApi implements CandorApi {
       {
         at,
         trigger: 'manual',
+        ...level,
         outcome: failure ? 'failed' : 'sent',
         ...(info.status !== undefined ? { status: info.status } : {}),
         ...(failure ? { errorClass: failure } : {}),
@@ -715,26 +539,39 @@ export class FakeCandorApi implements CandorApi {
     return { ok: !failure, message: failure ? `Not sent: ${info.message}.` : `Sent: ${info.message}.`, entry: summary };
   }
 
-  private record(fields: Omit<HistorySummary, 'id' | 'endpoint' | 'sha256' | 'size' | 'counts'>, preview: PreviewView): HistorySummary {
-    const entry: StoredEntry = {
-      id: `m${this.history.length.toString(36)}${Math.floor(this.rnd() * 1e9).toString(36)}`,
-      endpoint: this.endpoint,
-      sha256: preview.sha256,
-      size: preview.size,
-      counts: countsOf(preview.text),
-      body: preview.text,
-      ...fields,
-    };
-    this.history.push(entry);
-    this.byId.set(entry.id, this.history.length - 1);
-    const summary = this.summary(this.history.length - 1);
-    this.emit({ type: 'history', entry: summary });
-    return summary;
+  /** Like the agent's exporter: the report at the level asked for (or the current one), logged as exported. */
+  async exportReport(input?: ApiInput<'exportReport'>): Promise<ExportedReport> {
+    await this.enter('exportReport', input);
+    const consent = this.consent();
+    if (consent.level === 'off' && consent.locked) throw new ApiError('locked', `Sharing is off, decided by ${consent.decidedByLabel}: nothing is built, not even for a file.`);
+    if (consent.level === 'off' && !input?.categories) throw new ApiError('unavailable', 'Sharing is off: say how much to export (`candor export --level basic`, or full).');
+    const categories = normalizeCategories(input?.categories ?? consent.categories);
+    this.instanceId ??= uuidFrom(this.rnd);
+    this.keepDeletionKey(this.instanceId);
+    const report = this.build(categories);
+    if (!report.guard.ok) throw new ApiError('unavailable', `Not exported: refused by the privacy guard: ${report.guard.field} ${report.guard.reason}.`);
+    const level = presetOf(categories);
+    const entry = this.record({ at: new Date(this.now()).toISOString(), trigger: 'export', level, categories, durationMs: 0, outcome: 'exported', message: 'written to a file for a machine without internet' }, report);
+    const text = `${JSON.stringify({ candorExport: EXPORT_FORMAT_VERSION, level, categories, createdAt: entry.at, sha256: report.sha256, report: report.text }, null, 2)}\n`;
+    return { fileName: `candor-report-${entry.at.slice(0, 10)}-${report.sha256.slice(0, 8)}.json`, text, sha256: report.sha256, level, entry };
+  }
+
+  /** The core's own deletion request, over a collector that deletes, does not offer deletion, or fails. */
+  async deleteRemoteData(): Promise<DeletionOutcome> {
+    await this.enter('deleteRemoteData', undefined);
+    const mode = this.opts.collectorDeletion ?? (/^https:\/\/insights\.navidrome\.org\//.test(this.endpoint) ? 'unsupported' : 'deletes');
+    const status = mode === 'deletes' ? 204 : mode === 'unsupported' ? 405 : 503;
+    const ctx = {
+      deletionKeys: { all: () => [...this.deletionKeys] },
+      deps: { http: { request: async () => ({ status, headers: {}, body: '' }) }, logger: { log: () => {} } },
+    } as unknown as AgentContext;
+    return deleteRemoteData(ctx, this.endpoint);
   }
 
   async resetInstanceId(): Promise<AgentStatus> {
     await this.enter('resetInstanceId', undefined);
     this.instanceId = uuidFrom(this.rnd);
+    this.keepDeletionKey(this.instanceId);
     if (this.preview) this.emit({ type: 'preview', preview: this.build() });
     this.emitStatus();
     return this.status();
@@ -747,24 +584,7 @@ export class FakeCandorApi implements CandorApi {
       if (!/^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(input.endpoint)) throw new ApiError('invalid-input', 'The endpoint must use https:// (http:// only to 127.0.0.1 or localhost).');
       this.endpoint = input.endpoint;
     }
-    const server = input.server;
-    if (server?.url !== undefined) {
-      this.refuse('server.url');
-      if (server.url !== '' && !/^https?:\/\//.test(server.url)) throw new ApiError('invalid-input', 'The server address must start with http:// or https://.');
-      this.server.url = server.url === '' ? null : server.url.replace(/\/+$/, '');
-    }
-    if (server?.username !== undefined) {
-      this.refuse('server.username');
-      this.server.username = server.username || null;
-    }
-    if (server?.configFile !== undefined) {
-      this.refuse('server.configFile');
-      this.server.configFile = server.configFile || null;
-    }
-    if (server?.password !== undefined) {
-      this.refuse('server.password');
-      this.server.password = server.password || null;
-    }
+    if (input.server) this.server.update(input.server, this.refuse);
     if (input.historyRetentionDays !== undefined) {
       this.refuse('historyRetentionDays');
       this.retentionDays = input.historyRetentionDays;
@@ -775,57 +595,20 @@ export class FakeCandorApi implements CandorApi {
         this.reindex();
       }
     }
-    if (server) {
-      this.serverState = this.judgeServer(this.server.url, this.server.username, this.server.password ?? undefined);
-      this.emit({ type: 'preview', preview: this.build() });
-    }
+    if (input.server) this.emit({ type: 'preview', preview: this.build() });
     this.emitStatus();
     return this.status();
   }
 
-  private judgeServer(url: string | null, username: string | null, password: string | undefined): FakeServerState {
-    if (!url || !username) return 'not-configured';
-    const reachable = this.opts.reachableUrls ?? ['http://127.0.0.1:4533', 'http://localhost:4533'];
-    if (!reachable.includes(url.replace(/\/+$/, ''))) return 'unreachable';
-    const accepts = this.opts.serverAccepts ?? { username: 'admin', password: 'correct horse' };
-    if (username !== accepts.username || password !== accepts.password) return 'unauthorized';
-    return 'ok';
-  }
-
   async testConnection(input: { url: string; username: string; password?: string }): Promise<ConnectionTestResult> {
     await this.enter('testConnection', input);
-    const state = this.judgeServer(input.url, input.username, input.password ?? this.server.password ?? undefined);
-    const checks: ConnectionCheck[] = [];
-    if (state === 'unreachable' || state === 'not-configured') {
-      checks.push({ name: 'reach', state: 'failed', message: PROBLEMS.unreachable });
-      return { ok: false, checks };
-    }
-    checks.push({ name: 'reach', state: 'ok', message: 'The server answered.' });
-    if (state === 'unauthorized') {
-      checks.push({ name: 'login', state: 'failed', message: PROBLEMS.unauthorized });
-      return { ok: false, serverType: 'navidrome', serverVersion: '0.58.0 (fa2cf362)', checks };
-    }
-    checks.push(
-      { name: 'login', state: 'ok', message: 'Signed in.' },
-      { name: 'admin', state: 'ok', message: 'The user is an administrator.' },
-      { name: 'library', state: 'ok', message: 'All library counts read.' },
-      { name: 'config', state: 'ok', message: "The server's settings were read." },
-      { name: 'uptime', state: 'ok', message: "The server's start time was read." },
-    );
-    return { ok: true, serverType: 'navidrome', serverVersion: '0.58.0 (fa2cf362)', checks };
+    return this.server.testConnection(input);
   }
 
   async detectLocalServer(): Promise<LocalServerGuess | null> {
     await this.enter('detectLocalServer', undefined);
     return this.opts.localServer === undefined ? { url: 'http://127.0.0.1:4533', serverType: 'navidrome' } : this.opts.localServer;
   }
-}
-
-function countsOf(body: string): HistorySummary['counts'] {
-  const library = (JSON.parse(body) as { library?: Record<string, unknown> }).library ?? {};
-  const out: NonNullable<HistorySummary['counts']> = {};
-  for (const key of ['tracks', 'albums', 'artists'] as const) if (typeof library[key] === 'number') out[key] = library[key] as number;
-  return out;
 }
 
 export function createFakeApi(options: FakeApiOptions = {}): FakeCandorApi {

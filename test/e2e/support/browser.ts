@@ -24,8 +24,8 @@ export interface AxeViolation {
 /** Runs axe-core in the page (injected as source, nothing fetched) and returns serious and critical violations. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-  // The page's CSP forbids injected <script> elements; evaluate() runs outside the CSP.
-  await page.evaluate(axeSource);
+  // The page's CSP forbids injected <script> elements; evaluate() runs outside the CSP. Once per page is enough.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: Document, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
     const result = await axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });

@@ -1,7 +1,8 @@
 /**
  * Screenshots of every screen, light and dark, against the fake agent:
  *   npx tsx test/e2e/support/screenshots.ts [--all]
- * Writes the README set (wizard, preview, history, settings × light/dark) to docs/screenshots/.
+ * Writes the README set (wizard, preview, history, settings × light/dark) and the wizard's choice
+ * step at each level (full, basic, local, off × light/dark) to docs/screenshots/.
  * With --all, also every other state (wizard steps, locks, approvals, errors) to screenshots-tmp/
  * for review.
  */
@@ -76,6 +77,17 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
         const page = await open(browser, url, scheme, 'settings');
         await shot(page, readmeDir, `settings-${scheme}`);
       });
+      // The wizard's choice step, pointed at each level in turn: the bytes shown are that level's.
+      for (const [level, radio] of [['full', 'Full'], ['basic', 'Basic'], ['local', 'Local only'], ['off', 'Off']] as const) {
+        // Like the agent, which makes the id with the first preview, so the wizard's bytes carry it.
+        await withServer({ storedChoice: null, history: 0, instanceId: '5f0c1b2e-8a7d-4c3b-a1e2-9d8c7b6a5f40' }, async (url) => {
+          const page = await open(browser, url, scheme);
+          for (let i = 0; i < 3; i++) await page.getByRole('button', { name: /^(Next|Skip for now)$/ }).click();
+          await page.getByRole('radio', { name: new RegExp(`^${radio}`) }).check();
+          if (level !== 'off') await page.waitForSelector('.level-preview[aria-busy="false"] [data-testid="raw-payload"]');
+          await shot(page, readmeDir, `wizard-level-${level}-${scheme}`, true);
+        });
+      }
 
       if (!options.all) continue;
       // Review set: every other state, full page.
@@ -103,6 +115,28 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
       });
       await withServer({ storedChoice: 'decline', configFile: { path: '/etc/candor/candor.toml', enabled: false }, serverState: 'unauthorized', history: 3, sendFailure: 'timeout' }, async (url) => {
         await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-locked-errors-${scheme}`, true);
+      });
+      await withServer({ storedChoice: 'local', history: 12 }, async (url) => {
+        await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-local-${scheme}`, true);
+      });
+      await withServer({ storedChoice: 'share', env: { CANDOR_INSIGHTS_LEVEL: 'basic' }, scheduler: { role: 'standby', keptBy: { label: 'candor run', pid: 913, since: '2026-11-20T08:00:00.000Z' } } }, async (url) => {
+        await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-level-locked-${scheme}`, true);
+      });
+      await withServer({ storedChoice: 'share', history: 3 }, async (url) => {
+        const page = await open(browser, url, scheme, 'settings');
+        await page.getByRole('radio', { name: /^Basic/ }).check();
+        await page.getByLabel('Server address').fill('http://localhost:4533');
+        await page.getByRole('button', { name: 'Save connection' }).click();
+        await page.getByRole('button', { name: 'Export for a machine without internet' }).click();
+        await page.getByRole('button', { name: 'Delete my data at the collector…' }).click();
+        await page.getByRole('button', { name: 'Delete at the collector' }).click();
+        await page.waitForSelector('[data-testid="deletion-result"]');
+        await shot(page, reviewDir, `settings-actions-${scheme}`, true);
+      });
+      await withServer({ storedChoice: 'share', storedCategories: ['application', 'system'], history: 20 }, async (url) => {
+        const page = await open(browser, url, scheme, 'preview');
+        await page.waitForSelector('[data-testid="payload-sha256"]');
+        await shot(page, reviewDir, `preview-basic-${scheme}`);
       });
       await withServer({ storedChoice: 'share', serverState: 'unreachable', history: 0 }, async (url) => {
         await shot(await open(browser, url, scheme, 'preview'), reviewDir, `preview-unreachable-${scheme}`, true);

@@ -1,0 +1,48 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { AgentStatus } from '../../../electron/core/api/contract';
+import { LockedBy } from '../../components/ConnectionForm';
+import { useApi, useCandor } from '../../state/context';
+import { FormMessage, SaveButton, useSave } from './form-parts';
+
+export function EndpointSection({ status }: { status: AgentStatus }) {
+  const api = useApi();
+  const setStatus = useCandor((s) => s.setStatus);
+  const [value, setValue] = useState(status.settings.endpoint);
+  const { busy, message, run } = useSave();
+  const locked = status.settings.fixedBy.endpoint;
+  const id = useId();
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      setStatus(await api.updateSettings({ endpoint: value.trim() }));
+      return 'Saved. The next report goes to this address.';
+    });
+  };
+  return (
+    <section className="panel" aria-labelledby="endpoint-title">
+      <h2 id="endpoint-title">Where reports go</h2>
+      <form className="form" onSubmit={save} noValidate>
+        <div className="field">
+          <label htmlFor={`${id}-endpoint`}>Collector address</label>
+          <div className="inline">
+            <input
+              id={`${id}-endpoint`}
+              type="url"
+              spellCheck={false}
+              autoComplete="off"
+              value={value}
+              readOnly={Boolean(locked)}
+              onChange={(e) => setValue(e.target.value)}
+              aria-describedby={`${id}-endpoint-help`}
+            />
+            <SaveButton locked={locked} busy={busy} disabled={value.trim() === status.settings.endpoint} />
+          </div>
+          <p className="help" id={`${id}-endpoint-help`}>
+            {locked ? <LockedBy by={locked} /> : 'The Navidrome project’s collector by default. You can run your own collector and send reports there instead. https:// is required (plain http:// only to this machine).'}
+          </p>
+        </div>
+      </form>
+      <FormMessage message={message} />
+    </section>
+  );
+}
