@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The renderer's JSX uses React's automatic runtime (tsconfig.web.json); the root tsconfig is Node's.
+  esbuild: { jsx: 'automatic' },
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // The CLI bundles are built from the current sources before any test runs.
