@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { HistoryEntry, HistoryPage, HistorySummary } from '../api/contract';
-import type { FolderLock } from '../storage/folder-lock';
+import type { FolderLock, Held } from '../storage/folder-lock';
 import { appendLine, fileIdentity, readLinesFrom, rewriteLines } from './history-file';
 
 /**
@@ -133,8 +133,8 @@ export class HistoryStore {
   }
 
   /** Durably appends one line under the folder lock; throws `StorageError` (nothing changes then). */
-  async append(entry: StoredEntry): Promise<void> {
-    await this.options.lock.run(() => appendLine(this.options.dir, this.file, JSON.stringify(entry)));
+  async append(entry: StoredEntry, held?: Held): Promise<void> {
+    await this.options.lock.run(() => appendLine(this.options.dir, this.file, JSON.stringify(entry)), held);
     await this.sync();
   }
 

@@ -4,6 +4,7 @@ import type { SettingsService } from '../settings/settings-service';
 import { ensureInstanceId } from '../settings/instance-id';
 import type { PersistedState } from '../settings/state-schema';
 import { normalizeCategories, type PolicyCategory } from '../schema/levels';
+import type { Held } from '../storage/folder-lock';
 import { StorageError } from '../storage/storage-error';
 import { AGENT_VERSION } from '../version';
 import { ReportBuilder, defaultSources, type BuiltReport } from './builder';
@@ -62,7 +63,7 @@ export class PreviewService {
    * none yet) at the categories given (by default: the current choice's) and, for the current
    * choice, publishes it as the live preview.
    */
-  async rebuild(given?: PersistedState, categories?: readonly PolicyCategory[]): Promise<BuiltReport> {
+  async rebuild(given?: PersistedState, categories?: readonly PolicyCategory[], held?: Held): Promise<BuiltReport> {
     let state = given ?? this.ctx.store.read();
     let idProblem: string | null = null;
     if (!given && !state.instanceId) {
@@ -75,7 +76,7 @@ export class PreviewService {
     const current = this.categoriesOf(state);
     const chosen = categories ? normalizeCategories(categories) : current;
     let keyHash: string | null = null;
-    if (state.instanceId) keyHash = await this.ctx.deletionKeys.hashFor(state.instanceId).catch(() => null);
+    if (state.instanceId) keyHash = await this.ctx.deletionKeys.hashFor(state.instanceId, held).catch(() => null);
     const built = await this.builder.build(state.instanceId ?? null, chosen, keyHash);
     if (idProblem) built.omitted.unshift({ path: 'id', reason: `The anonymous ID is made when it can be kept, and ${idProblem}.` });
     else if (state.instanceId && !keyHash) built.omitted.push({ path: 'candor.deletionKeyHash', reason: 'The secret that lets you delete your reports could not be saved in the data folder.' });

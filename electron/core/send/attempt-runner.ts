@@ -10,6 +10,7 @@ import { inFlightIsLive, readSchedule, serverKey, writeSchedule } from '../sched
 import { CANDOR_FIELD_PATHS } from '../schema/payload';
 import { ensureInstanceId } from '../settings/instance-id';
 import type { SettingsService } from '../settings/settings-service';
+import type { Held } from '../storage/folder-lock';
 import { StorageError } from '../storage/storage-error';
 import { entryBase, type EntryBase } from './entry';
 import { checkEndpoint, sendReport, type SendResult } from './sender';
@@ -67,7 +68,7 @@ export class AttemptRunner {
 
     let claim: Claim;
     try {
-      claim = await this.ctx.lock.run(() => this.claim(trigger));
+      claim = await this.ctx.lock.run((held) => this.claim(trigger, held));
     } catch (error) {
       if (!(error instanceof StorageError)) throw error;
       this.ctx.notices.add(`Nothing is sent while ${error.message}: every report must be logged before it leaves.`);
@@ -79,7 +80,7 @@ export class AttemptRunner {
   }
 
   /** Under the folder lock: everything decided from the disk, and the intent written. */
-  private async claim(trigger: Trigger): Promise<Claim> {
+  private async claim(trigger: Trigger, held: Held): Promise<Claim> {
     const { deps, store, history } = this.ctx;
     const state = store.readFresh();
     const consent = this.consent.current(state);
@@ -92,23 +93,23 @@ export class AttemptRunner {
     if (record.inFlight && inFlightIsLive(record.inFlight, now)) return { refused: 'Not sent: another Candor process is sending a report right now.' };
     if (trigger !== 'manual' && nextAttemptAt(record, now, -Infinity) > now.wall) return { refused: 'Not sent: not due yet (another Candor process sent or tried recently).' };
 
-    const built = await this.preview.rebuild(state, consent.categories);
+    const built = await this.preview.rebuild(state, consent.categories, held);
     const base = entryBase(deps.random.uuid(), now.wall, trigger, endpoint, built, consent);
     if (!built.guard.ok) {
       const message = `refused by the privacy guard: ${built.guard.field} ${built.guard.reason}`;
-      await history.append({ ...base, durationMs: 0, outcome: 'refused', errorClass: 'refused-by-guard', message }).catch(() => undefined);
+      await history.append({ ...base, durationMs: 0, outcome: 'refused', errorClass: 'refused-by-guard', message }, held).catch(() => undefined);
       deps.logger.log('warn', 'report refused by the privacy guard', { field: built.guard.field });
       return { refused: `Not sent: ${message}.` };
     }
-    if (local) return { done: await this.keep(key, base) };
+    if (local) return { done: await this.keep(key, base, held) };
     const owner = this.ctx.owner();
     await store.update((d) => {
       writeSchedule(d, key, { ...readSchedule(d, key), inFlight: { id: base.id, at: now, pid: owner.pid, ...(owner.startTicks !== undefined ? { startTicks: owner.startTicks } : {}) } });
-    });
+    }, held);
     try {
-      await history.append({ ...base, durationMs: 0, outcome: 'failed', message: 'sending…', pending: true });
+      await history.append({ ...base, durationMs: 0, outcome: 'failed', message: 'sending…', pending: true }, held);
     } catch (error) {
-      await store.update((d) => writeSchedule(d, key, { ...readSchedule(d, key), inFlight: null })).catch(() => undefined);
+      await store.update((d) => writeSchedule(d, key, { ...readSchedule(d, key), inFlight: null }), held).catch(() => undefined);
       throw error;
     }
     return { claimed: { base, key, text: built.report.text, sha256: built.report.sha256, size: built.report.size } };
@@ -118,12 +119,12 @@ export class AttemptRunner {
    * The `local` level: the day's report is built and kept in the history, and the schedule moves on
    * a day as after a send. No socket is ever opened. Runs under the folder lock.
    */
-  private async keep(key: string, base: EntryBase): Promise<SendOutcome> {
+  private async keep(key: string, base: EntryBase, held: Held): Promise<SendOutcome> {
     const { deps, store, history } = this.ctx;
     const entry: StoredEntry = { ...base, durationMs: 0, outcome: 'kept-locally', message: 'kept on this machine (local level): nothing was sent' };
-    await history.append(entry);
+    await history.append(entry, held);
     const at = instantOf(deps.clock);
-    await store.update((d) => writeSchedule(d, key, afterSuccess(at, { at: base.at, ok: true, message: entry.message }, this.schedule, deps.random)));
+    await store.update((d) => writeSchedule(d, key, afterSuccess(at, { at: base.at, ok: true, message: entry.message }, this.schedule, deps.random)), held);
     deps.logger.log('info', 'report kept locally', { sha256: base.sha256, bytes: base.size });
     return { ok: true, message: 'Kept on this machine: at the local level nothing is sent.', entry: summarize(entry) };
   }

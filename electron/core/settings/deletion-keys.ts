@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FolderLock } from '../storage/folder-lock';
+import type { FolderLock, Held } from '../storage/folder-lock';
 import { writeFileAtomic } from '../storage/private-files';
 
 export const DELETION_KEYS_FILE = 'deletion-keys.json';
@@ -43,16 +43,16 @@ export class DeletionKeys {
   }
 
   /** The hash a report for `id` carries; the key is made (under the folder lock) the first time. Throws `StorageError`. */
-  async hashFor(id: string): Promise<string> {
+  async hashFor(id: string, held?: Held): Promise<string> {
     const cached = this.hashes.get(id);
     if (cached) return cached;
-    const existing = this.all().find((k) => k.id === id) ?? (await this.create(id));
+    const existing = this.all().find((k) => k.id === id) ?? (await this.create(id, held));
     const hash = hashOfKey(existing.key);
     this.hashes.set(id, hash);
     return hash;
   }
 
-  private create(id: string): Promise<DeletionKey> {
+  private create(id: string, held?: Held): Promise<DeletionKey> {
     return this.lock.run(async () => {
       const keys = this.all();
       const found = keys.find((k) => k.id === id);
@@ -62,7 +62,7 @@ export class DeletionKeys {
       const kept = keys.filter((k) => now - k.createdAt < KEEP_OLD_KEYS_MS);
       await writeFileAtomic(this.file, JSON.stringify({ keys: [...kept, made] }, null, 2) + '\n');
       return made;
-    });
+    }, held);
   }
 }
 

@@ -1,8 +1,8 @@
 import { readFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { validate } from '../schema/dsl';
-import type { FolderLock } from '../storage/folder-lock';
-import { writeFileAtomic } from '../storage/private-files';
+import type { FolderLock, Held } from '../storage/folder-lock';
+import { ensurePrivateDir, writeFileAtomicSync } from '../storage/private-files';
 import { StorageError, toStorageError } from '../storage/storage-error';
 import { freshState, migrate, salvageDecline, stateSchema, type PersistedState } from './state-schema';
 
@@ -56,20 +56,22 @@ export class StateStore {
    * Applies `change` to the state on disk, under the folder lock. Throws `StorageError` when the
    * change cannot be persisted; nothing changes then, in memory or on disk.
    */
-  async update(change: (draft: PersistedState) => void): Promise<PersistedState> {
+  async update(change: (draft: PersistedState) => void, held?: Held): Promise<PersistedState> {
     return this.lock.run(async () => {
-      this.cached = null;
-      const { state, damaged } = this.parse();
+      // Under the lock the file cannot change: if it is the one last parsed, that parse is the truth.
+      const signature = fileSignature(this.file);
+      const { state, damaged } = this.cached?.signature === signature ? this.cached : this.parse();
       const draft = structuredClone(state);
       change(draft);
       const checked = validate(stateSchema, draft, { unknownKeys: 'reject' });
       if (!checked.ok) throw new Error(`invalid state change at ${checked.path}: ${checked.reason}`);
-      if (!damaged && JSON.stringify(checked.value) === JSON.stringify(state) && this.exists()) return state;
+      if (!damaged && signature !== 'absent' && JSON.stringify(checked.value) === JSON.stringify(state)) return state;
       if (damaged) this.setAside(checked.value);
-      await writeFileAtomic(this.file, JSON.stringify(checked.value, null, 2) + '\n');
+      await ensurePrivateDir(this.dir);
+      writeFileAtomicSync(this.file, JSON.stringify(checked.value, null, 2) + '\n');
       this.cached = { signature: fileSignature(this.file), state: checked.value, damaged: false };
       return checked.value;
-    });
+    }, held);
   }
 
   /** Sets a damaged file aside now (under the lock), so every process sees the fresh one. */
@@ -78,16 +80,13 @@ export class StateStore {
     await this.update(() => {});
   }
 
-  private exists(): boolean {
-    return fileSignature(this.file) !== 'absent';
-  }
 
   private parse(): { state: PersistedState; damaged: boolean } {
     let text: string;
     try {
       text = readFileSync(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: freshState(), damaged: false };
+      if (noFile(error)) return { state: freshState(), damaged: false };
       return { state: this.recovered(null, ''), damaged: true };
     }
     let raw: unknown;
@@ -122,14 +121,23 @@ export class StateStore {
   }
 }
 
-/** Changes whenever the file is replaced or rewritten: atomic writes always give a new inode. */
+/**
+ * Changes whenever the file is replaced or rewritten: atomic writes always give a new inode, and
+ * the change time (microseconds) tells a reused one apart.
+ */
 function fileSignature(file: string): string {
   try {
-    const st = statSync(file, { bigint: true });
-    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-  } catch {
-    return 'absent';
+    const st = statSync(file);
+    return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  } catch (error) {
+    return noFile(error) ? 'absent' : `unreadable:${(error as NodeJS.ErrnoException).code ?? ''}`;
   }
+}
+
+/** No file there at all (nor a folder to hold one): a first start, not damage. */
+function noFile(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 export { StorageError };

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, promises as fs, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +23,11 @@ export interface HeldLock {
 
 export interface LockProvider {
   readonly kind: 'os' | 'pid-file';
-  /** Takes the lock if free, writing `owner` into the lock file; null when another holder has it. */
-  tryAcquire(file: string, owner: ProcessIdentity): Promise<HeldLock | null>;
+  /**
+   * Takes the lock if free; null when another holder has it. The holder is written into the file
+   * for people to read (who keeps the schedule) unless `quiet`: short sections need no name.
+   */
+  tryAcquire(file: string, owner: ProcessIdentity, options?: { quiet?: boolean }): Promise<HeldLock | null>;
   /** Who holds the lock now, without taking it; null when free. */
   holder(file: string): Promise<ProcessIdentity | null>;
 }
@@ -75,41 +78,53 @@ function loadNativeLocks(): NativeLocks | null {
   return null;
 }
 
+/**
+ * The OS lock. Its few system calls (open, lock, close) are made synchronously: they take
+ * microseconds, and each would otherwise wait for a turn in libuv's thread pool.
+ */
 function osLocks(native: NativeLocks): LockProvider {
   return {
     kind: 'os',
-    async tryAcquire(file, owner) {
-      let handle: fs.FileHandle;
+    tryAcquire(file, owner, options) {
+      let fd: number;
       try {
-        handle = await fs.open(file, 'a+', PRIVATE_FILE_MODE);
+        fd = openSync(file, 'a+', PRIVATE_FILE_MODE);
       } catch (error) {
-        throw toStorageError(error);
+        return Promise.reject(toStorageError(error));
       }
       let locked = false;
       try {
-        locked = native.tryLock(handle.fd);
+        locked = native.tryLock(fd);
       } catch (error) {
-        await handle.close();
-        throw toStorageError(error);
+        closeSync(fd);
+        return Promise.reject(toStorageError(error));
       }
       if (!locked) {
-        await handle.close();
-        return null;
+        closeSync(fd);
+        return Promise.resolve(null);
       }
-      // The holder's name is only for people ("kept by candor run, pid 4242"); the kernel lock decides.
-      await handle.truncate(0).then(() => handle.write(JSON.stringify(owner), 0)).catch(() => undefined);
+      if (!options?.quiet) {
+        // The holder's name is only for people ("kept by candor run, pid 4242"); the kernel lock decides.
+        try {
+          ftruncateSync(fd, 0);
+          writeSync(fd, JSON.stringify(owner), 0);
+        } catch {
+          // A name that cannot be written leaves the lock as held as ever.
+        }
+      }
       let released = false;
-      return {
-        async release() {
-          if (released) return;
+      return Promise.resolve({
+        release() {
+          if (released) return Promise.resolve();
           released = true;
           try {
-            native.unlock(handle.fd);
+            native.unlock(fd);
           } finally {
-            await handle.close();
+            closeSync(fd);
           }
+          return Promise.resolve();
         },
-      };
+      });
     },
     async holder(file) {
       let handle: fs.FileHandle;

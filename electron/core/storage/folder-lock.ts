@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockProvider } from './file-lock';
@@ -15,12 +14,16 @@ export const FOLDER_LOCK_FILE = 'candor.lock';
  * measured in milliseconds; a section that waits longer than `timeoutMs` fails with a clear reason
  * rather than hanging the caller.
  *
- * Nested calls from the same async flow reuse the lock they already hold instead of deadlocking.
- * Waiting polls on real time on purpose: it is contention between processes, not schedule logic,
+ * A section that calls something which itself changes the folder passes it the `Held` proof it was
+ * given, so the callee runs inside the section instead of waiting for it (a deadlock). Waiting polls on real time on purpose: it is contention between processes, not schedule logic,
  * and a test's fake clock must not freeze it.
  */
+/** Proof, handed to a section, that its flow holds this lock; pass it on to calls made inside. */
+export interface Held {
+  readonly lock: FolderLock;
+}
+
 export class FolderLock {
-  private readonly held = new AsyncLocalStorage<FolderLock>();
   private queue: Promise<unknown> = Promise.resolve();
   private dirReady = false;
 
@@ -35,20 +38,19 @@ export class FolderLock {
     return path.join(this.dir, FOLDER_LOCK_FILE);
   }
 
-  /** Whether the current async flow is inside `run`. */
-  get isHeld(): boolean {
-    return this.held.getStore() === this;
-  }
-
-  async run<T>(section: () => Promise<T>): Promise<T> {
-    if (this.isHeld) return section();
+  /** Runs `section` holding the lock; with `held` (the proof of an enclosing section), runs it at once. */
+  async run<T>(section: (held: Held) => Promise<T>, held?: Held): Promise<T> {
+    if (held) {
+      if (held.lock !== this) throw new Error('a section of another folder lock');
+      return section(held);
+    }
     // One section at a time within this process too, so sections never poll against each other here.
     const turn = this.queue.then(() => this.runExclusive(section));
     this.queue = turn.catch(() => undefined);
     return turn;
   }
 
-  private async runExclusive<T>(section: () => Promise<T>): Promise<T> {
+  private async runExclusive<T>(section: (held: Held) => Promise<T>): Promise<T> {
     if (!this.dirReady) {
       await ensurePrivateDir(this.dir);
       this.dirReady = true;
@@ -58,18 +60,18 @@ export class FolderLock {
     for (;;) {
       let lock;
       try {
-        lock = await this.provider.tryAcquire(this.file, this.owner());
+        lock = await this.provider.tryAcquire(this.file, this.owner(), { quiet: true });
       } catch (error) {
         // The folder was removed since: make it again, once.
         if (!this.dirReady) throw error;
         this.dirReady = false;
         await ensurePrivateDir(this.dir);
         this.dirReady = true;
-        lock = await this.provider.tryAcquire(this.file, this.owner());
+        lock = await this.provider.tryAcquire(this.file, this.owner(), { quiet: true });
       }
       if (lock) {
         try {
-          return await this.held.run(this, section);
+          return await section({ lock: this });
         } finally {
           await lock.release();
         }
