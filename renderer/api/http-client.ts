@@ -23,7 +23,7 @@ export interface HttpClientOptions {
 
 export interface HttpCandorApi extends CandorApi {
   /** State of the live event stream; the UI shows it when events stop arriving. */
-  onLinkChange(listener: (state: LinkState) => void): () => void;
+  onLinkChange: (listener: (state: LinkState) => void) => () => void;
   close(): void;
 }
 

@@ -19,7 +19,7 @@ export function ConfirmAction({
   question: string;
   confirmLabel: string;
   busyLabel: string;
-  onConfirm(): Promise<unknown>;
+  onConfirm: () => Promise<unknown>;
   children: ReactNode;
 }) {
   const [confirming, setConfirming] = useState(false);

@@ -161,7 +161,7 @@ export function ConnectionForm({ onSaved, showConfigFile = false, saveLabel = 'S
   };
 
   return (
-    <form className="form connection-form" onSubmit={save} noValidate aria-busy={busy !== null}>
+    <form className="form connection-form" onSubmit={(event) => void save(event)} noValidate aria-busy={busy !== null}>
       <div className="field">
         <label htmlFor={`${id}-url`}>Server address</label>
         <div className="inline">
@@ -178,7 +178,7 @@ export function ConnectionForm({ onSaved, showConfigFile = false, saveLabel = 'S
             aria-describedby={`${id}-url-help`}
           />
           {!fixed['server.url'] ? (
-            <button type="button" className="button secondary" onClick={detect} disabled={busy !== null}>
+            <button type="button" className="button secondary" onClick={() => void detect()} disabled={busy !== null}>
               {busy === 'detect' ? <Spinner label="Looking…" /> : 'Find a server on this machine'}
             </button>
           ) : null}
@@ -243,7 +243,7 @@ export function ConnectionForm({ onSaved, showConfigFile = false, saveLabel = 'S
         </div>
       ) : null}
       <div className="actions">
-        <button type="button" className="button secondary" onClick={test} disabled={busy !== null || !url.trim() || !username.trim()}>
+        <button type="button" className="button secondary" onClick={() => void test()} disabled={busy !== null || !url.trim() || !username.trim()}>
           {busy === 'test' ? <Spinner label="Testing…" /> : 'Test connection'}
         </button>
         <button type="submit" className="button primary" disabled={busy !== null}>

@@ -25,7 +25,7 @@ export function LevelPicker({
   legend,
 }: {
   value: LevelChoice;
-  onChange(choice: LevelChoice): void;
+  onChange: (choice: LevelChoice) => void;
   /** Shown but not changeable (a configuration setting decides). */
   disabled?: boolean;
   /** One line per option and no category summaries (Settings); the wizard explains in full. */

@@ -23,15 +23,25 @@ function subscribe(listener: () => void): () => void {
   };
 }
 
-export function useNow(): number {
-  return useSyncExternalStore(subscribe, () => now, () => now);
+/** The shared time, at most 30 s old even while no ticker runs (a freshly mounted time is exact enough). */
+function snapshot(): number {
+  const current = Date.now();
+  if (current - now >= 30_000) now = current;
+  return now;
 }
 
-/** "3 hours ago", with the absolute local date as the tooltip and in `dateTime`. */
-export function TimeAgo({ at, absolute = false }: { at: string; absolute?: boolean }) {
-  const current = useNow();
-  // `current` ticks every 30 s; Date.now() keeps a freshly mounted time exact.
-  const relative = formatRelative(at, Math.max(current, Date.now()));
+export function useNow(): number {
+  return useSyncExternalStore(subscribe, snapshot, snapshot);
+}
+
+/**
+ * "3 hours ago", with the absolute local date as the tooltip and in `dateTime`. `past` marks
+ * something that has happened: the shared clock may lag it by a few seconds, and it still reads
+ * "just now", never "in a moment".
+ */
+export function TimeAgo({ at, absolute = false, past = false }: { at: string; absolute?: boolean; past?: boolean }) {
+  const now = useNow();
+  const relative = formatRelative(at, past ? Math.max(now, Date.parse(at)) : now);
   const full = formatAbsolute(at);
   return (
     <time dateTime={at} title={full}>

@@ -16,14 +16,14 @@ export interface VirtualListboxProps {
   /** Accessible name of the list. */
   label: string;
   /** Stable DOM id for row `index` (used by aria-activedescendant). */
-  rowId(index: number): string;
-  renderRow(index: number): ReactNode;
+  rowId: (index: number) => string;
+  renderRow: (index: number) => ReactNode;
   /** Accessible name of row `index` (its text content is used otherwise). */
-  rowLabel?(index: number): string | undefined;
+  rowLabel?: (index: number) => string | undefined;
   selectedIndex: number | null;
-  onSelect(index: number): void;
+  onSelect: (index: number) => void;
   /** Called with the rows in view (inclusive), after scrolling or resizing. */
-  onRangeChange?(start: number, end: number): void;
+  onRangeChange?: (start: number, end: number) => void;
   overscan?: number;
   className?: string;
   /** Height used before the list can measure itself (and in environments without layout). */
@@ -51,9 +51,12 @@ export function VirtualListbox(props: VirtualListboxProps) {
     return () => observer.disconnect();
   }, [fallbackHeight]);
 
-  useEffect(() => {
+  // A new selection from outside moves the keyboard's position too (adjusted while rendering).
+  const [followed, setFollowed] = useState(selectedIndex);
+  if (selectedIndex !== followed) {
+    setFollowed(selectedIndex);
     if (selectedIndex !== null) setActive(selectedIndex);
-  }, [selectedIndex]);
+  }
 
   const clampedActive = Math.min(Math.max(0, active), Math.max(0, count - 1));
   const visibleRows = Math.max(1, Math.floor(height / rowHeight));

@@ -42,7 +42,7 @@ export function bucketize(entries: ReadonlyArray<HistorySummary | undefined>, ma
   const count = Math.max(1, Math.min(maxBuckets, times.length));
   const width = span / count;
   const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({ start: from + i * width, end: from + (i + 1) * width, sent: 0, failed: 0, refused: 0, unanswered: 0, kept: 0 }));
-  const latest: number[] = new Array(count).fill(-Infinity);
+  const latest: number[] = new Array<number>(count).fill(-Infinity);
   const totals: Record<Series, number> = { sent: 0, failed: 0, refused: 0, unanswered: 0, kept: 0 };
   let n = 0;
   for (const e of entries) {

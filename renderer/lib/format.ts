@@ -89,9 +89,10 @@ export function formatValue(value: unknown): string {
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 0) return '{}';
-    return entries.map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join(', ');
+    return entries.map(([k, v]) => `${k}: ${JSON.stringify(v) ?? typeof v}`).join(', ');
   }
-  return String(value);
+  // Numbers, booleans and null: a payload holds nothing else.
+  return JSON.stringify(value) ?? typeof value;
 }
 
 export const TRIGGER_LABELS: Record<Trigger, string> = { schedule: 'Scheduled', manual: 'Sent by you', retry: 'Retry', export: 'Export' };

@@ -42,21 +42,22 @@ export interface CandorState {
   /** The wizard was answered or (when a config setting decides) acknowledged in this session. */
   wizardDone: boolean;
 
-  init(): Promise<void>;
-  dispose(): void;
-  announce(text: string): void;
-  setStatus(status: AgentStatus): void;
-  loadPreview(): Promise<void>;
-  refreshPreview(): Promise<void>;
+  // Actions are properties, not methods: components take them from the store and call them on their own.
+  init: () => Promise<void>;
+  dispose: () => void;
+  announce: (text: string) => void;
+  setStatus: (status: AgentStatus) => void;
+  loadPreview: () => Promise<void>;
+  refreshPreview: () => Promise<void>;
   /** Saves the answer: `share` or `local` with the categories chosen (all four when none), or `decline`. */
-  setConsent(choice: StoredChoice, categories?: PolicyCategory[]): Promise<AgentStatus>;
-  approveFields(fields: string[]): Promise<AgentStatus>;
-  sendNow(): Promise<SendOutcome>;
-  resetInstanceId(): Promise<AgentStatus>;
-  finishWizard(): void;
-  ensureHistoryRange(start: number, end: number): void;
-  loadAllHistory(): Promise<void>;
-  reloadHistory(): Promise<void>;
+  setConsent: (choice: StoredChoice, categories?: PolicyCategory[]) => Promise<AgentStatus>;
+  approveFields: (fields: string[]) => Promise<AgentStatus>;
+  sendNow: () => Promise<SendOutcome>;
+  resetInstanceId: () => Promise<AgentStatus>;
+  finishWizard: () => void;
+  ensureHistoryRange: (start: number, end: number) => void;
+  loadAllHistory: () => Promise<void>;
+  reloadHistory: () => Promise<void>;
 }
 
 /** What the live region says when the level changes. */

@@ -24,7 +24,7 @@ function Row({ entry }: { entry: HistorySummary | undefined }) {
   return (
     <>
       <span className="col-when">
-        <TimeAgo at={entry.at} />
+        <TimeAgo at={entry.at} past />
         <Said>{`, ${formatAbsolute(entry.at)}.`}</Said>
       </span>
       <span className="col-trigger">
@@ -59,9 +59,9 @@ function EntryDetail({
 }: {
   entry: HistoryEntry;
   base: HistoryEntry | null;
-  onPin(): void;
-  onClearBase(): void;
-  onCompareWithPrevious(): void;
+  onPin: () => void;
+  onClearBase: () => void;
+  onCompareWithPrevious: () => void;
   hasPrevious: boolean;
 }) {
   const catalog = useCandor((s) => s.catalog);
@@ -69,7 +69,7 @@ function EntryDetail({
   return (
     <section className="panel entry-detail" aria-labelledby="entry-title" aria-live="polite">
       <h2 id="entry-title">
-        Attempt of {formatAbsolute(entry.at)} <span className="muted small">(<TimeAgo at={entry.at} />)</span>
+        Attempt of {formatAbsolute(entry.at)} <span className="muted small">(<TimeAgo at={entry.at} past />)</span>
       </h2>
       <dl className="facts facts-grid">
         <div>
@@ -234,15 +234,20 @@ export function HistoryScreen() {
       }
       setPendingIndex(null);
       setSelectedId(e.id);
-      openEntry(e.id);
     },
-    [history.entries, ensureRange, openEntry],
+    [history.entries, ensureRange],
   );
 
-  // A row picked before it was loaded: open it as soon as it arrives.
+  // A row picked before it was loaded is selected the moment it arrives (while rendering, as React
+  // adjusts state to new props); the bytes of whatever is selected are then fetched.
+  const arrived = pendingIndex !== null ? history.entries[pendingIndex] : undefined;
+  if (arrived) {
+    setPendingIndex(null);
+    setSelectedId(arrived.id);
+  }
   useEffect(() => {
-    if (pendingIndex !== null && history.entries[pendingIndex]) select(pendingIndex);
-  }, [pendingIndex, history.entries, select]);
+    if (selectedId !== null) openEntry(selectedId);
+  }, [selectedId, openEntry]);
 
   const onRange = useCallback((start: number, end: number) => ensureRange(start, end), [ensureRange]);
 

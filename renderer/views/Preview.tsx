@@ -163,7 +163,7 @@ export function PreviewScreen() {
               {status ? <PreviewLevel consent={status.consent} /> : null}
               <PayloadFacts preview={preview} />
               <p className="muted small">
-                Built <TimeAgo at={preview.builtAt} />. It updates by itself while this page is open.
+                Built <TimeAgo at={preview.builtAt} past />. It updates by itself while this page is open.
               </p>
               {error ? <Notice tone="error"><p>{error}</p></Notice> : null}
               <GuardVerdict guard={preview.guard} />

@@ -64,7 +64,7 @@ function StepWhat() {
   );
 }
 
-function StepServer({ onSaved }: { onSaved(): void }) {
+function StepServer({ onSaved }: { onSaved: () => void }) {
   return (
     <>
       <p className="lede">
@@ -108,7 +108,7 @@ function StepPreview() {
   );
 }
 
-function StepChoice({ onDone }: { onDone(): void }) {
+function StepChoice({ onDone }: { onDone: () => void }) {
   const consent = useCandor((s) => s.status?.consent);
   const finish = useCandor((s) => s.finishWizard);
   // Full is preselected: the policy's default.
@@ -153,7 +153,7 @@ function StepChoice({ onDone }: { onDone(): void }) {
   };
 
   return (
-    <form onSubmit={save} className="form level-step">
+    <form onSubmit={(event) => void save(event)} className="form level-step">
       <div className="level-step-grid">
         <div>
           <LevelPicker value={choice} onChange={setChoice} legend="How much do you share with the Navidrome project?" />
@@ -171,7 +171,7 @@ function StepChoice({ onDone }: { onDone(): void }) {
   );
 }
 
-export function Wizard({ onDone }: { onDone(): void }) {
+export function Wizard({ onDone }: { onDone: () => void }) {
   const [step, setStep] = useState(0);
   const hasServer = useCandor((s) => Boolean(s.status?.settings.server.url));
   const locked = useCandor((s) => Boolean(s.status?.consent.locked));

@@ -13,7 +13,7 @@ export function ScheduleKeeper({ scheduler }: { scheduler: SchedulerView }) {
       {keptBy.pid > 0 ? (
         <>
           {' '}
-          (process {keptBy.pid}, since <TimeAgo at={keptBy.since} absolute />)
+          (process {keptBy.pid}, since <TimeAgo at={keptBy.since} absolute past />)
         </>
       ) : null}
     </>
@@ -51,14 +51,14 @@ export function SendingSection({ status }: { status: AgentStatus }) {
         </div>
         <div>
           <dt>Last sent</dt>
-          <dd>{schedule.lastSuccessAt ? <TimeAgo at={schedule.lastSuccessAt} absolute /> : 'Never'}</dd>
+          <dd>{schedule.lastSuccessAt ? <TimeAgo at={schedule.lastSuccessAt} absolute past /> : 'Never'}</dd>
         </div>
         <div className="facts-wide">
           <dt>Last attempt</dt>
           <dd>
             {last ? (
               <>
-                <span className={`badge badge-${last.ok ? 'sent' : 'failed'}`}>{!last.ok ? 'Failed' : last.status !== undefined ? 'Sent' : 'Done'}</span> <TimeAgo at={last.at} />: {last.message}
+                <span className={`badge badge-${last.ok ? 'sent' : 'failed'}`}>{!last.ok ? 'Failed' : last.status !== undefined ? 'Sent' : 'Done'}</span> <TimeAgo at={last.at} past />: {last.message}
                 {!last.ok && schedule.consecutiveFailures > 1 ? ` (${schedule.consecutiveFailures} failures in a row; Candor waits longer after each.)` : null}
               </>
             ) : (
