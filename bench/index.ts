@@ -6,7 +6,7 @@ import { benchHostFacts } from './host-facts';
 import { formatBenchTable, type BenchResult } from './measure';
 import { benchPreview } from './preview';
 import { benchStartupReport } from './start-up';
-import { benchState } from './state';
+import { benchState, benchStateWrites } from './state';
 
 /** A suite returns rows for the common table, or prints its own report and returns anything else. */
 type Suite = { title: string; run: () => Promise<unknown> };
@@ -23,6 +23,7 @@ const suites: Suite[] = [
   { title: 'Host facts (Candor vs Node built-ins vs systeminformation)', run: benchHostFacts },
   { title: 'Preview: first collection against a local Navidrome-compatible server, and the warm refresh', run: benchPreview },
   { title: 'Shared state: the re-check on every use and the re-read under the lock before a send', run: benchState },
+  { title: 'Shared state: one change written (lock, re-check, atomic durable write)', run: benchStateWrites },
   { title: 'CLI start-up: the bins against `node -e 0` in the same run (paired runs, median)', run: benchStartupReport },
   ...optional('collector.ts', 'benchCollector', 'Collector ingest'),
   ...optional('collector-admission.ts', 'benchAdmission', 'Collector admission count: its cost against the same pipeline without it'),

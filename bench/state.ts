@@ -1,7 +1,7 @@
 // The shared state's re-reads: what a decision costs now that no process trusts a copy in memory.
 // Every use re-checks the file (a stat); a send re-reads and re-parses it under the folder lock.
 // `npx tsx bench/state.ts` prints the table.
-import { readFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { thisProcess } from '../electron/core/storage/process-identity';
 import { formatBenchTable, measure, type BenchResult } from './measure';
 
 const RUNS = 2000;
+const WRITE_RUNS = 300;
 
 /** A data folder with a state file shaped like a real one after some weeks of sending. */
 export async function benchStateStore(): Promise<{ store: StateStore; lock: FolderLock; dir: string }> {
@@ -42,6 +43,28 @@ export async function benchState(): Promise<BenchResult[]> {
   ];
 }
 
+/** A change (the 15-minute "still running" mark is one): lock, re-check, validate, atomic durable write. */
+export async function benchStateWrites(): Promise<BenchResult[]> {
+  const { store, dir } = await benchStateStore();
+  const text = readFileSync(path.join(dir, 'state.json'));
+  const plain = path.join(dir, 'plain.json');
+  let n = 0;
+  return [
+    await measure('write/candor one change under the lock (warm)', WRITE_RUNS, () => store.update((d) => void (d.settings.historyRetentionDays = 300 + (n++ % 50))), 'lock, re-check, validate, temp + fsync + rename + folder fsync'),
+    await measure('write/baseline the same bytes, fsync, no lock (warm)', WRITE_RUNS, () => Promise.resolve(writeDurably(plain, text)), 'writeFileSync + fsync: the least a durable write costs'),
+  ];
+}
+
+function writeDurably(file: string, data: Buffer): void {
+  const fd = openSync(file, 'w');
+  try {
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(formatBenchTable(await benchState()));
+  console.log(formatBenchTable([...(await benchState()), ...(await benchStateWrites())]));
 }

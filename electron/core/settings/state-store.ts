@@ -2,7 +2,7 @@ import { readFileSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { validate } from '../schema/dsl';
 import type { FolderLock, Held } from '../storage/folder-lock';
-import { ensurePrivateDir, writeFileAtomicSync } from '../storage/private-files';
+import { ensurePrivateDir, writeSmallFileAtomic } from '../storage/private-files';
 import { StorageError, toStorageError } from '../storage/storage-error';
 import { freshState, migrate, salvageDecline, stateSchema, type PersistedState } from './state-schema';
 
@@ -68,7 +68,7 @@ export class StateStore {
       if (!damaged && signature !== 'absent' && JSON.stringify(checked.value) === JSON.stringify(state)) return state;
       if (damaged) this.setAside(checked.value);
       await ensurePrivateDir(this.dir);
-      writeFileAtomicSync(this.file, JSON.stringify(checked.value, null, 2) + '\n');
+      await writeSmallFileAtomic(this.file, JSON.stringify(checked.value, null, 2) + '\n');
       this.cached = { signature: fileSignature(this.file), state: checked.value, damaged: false };
       return checked.value;
     }, held);

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsync, openSync, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { toStorageError } from './storage-error';
 
@@ -54,17 +54,18 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 }
 
 /**
- * `writeFileAtomic` in one go, for small files written on the hot path of a decision (the shared
- * state): a handful of system calls, no trips through the thread pool. The folder must exist.
+ * `writeFileAtomic` with few trips through the thread pool, for small files written on the hot path
+ * of a decision (the shared state): the quick system calls are made at once, and only the two
+ * fsyncs, which can take long on a busy disk, wait off the main thread. The folder must exist.
  */
-export function writeFileAtomicSync(file: string, data: string): void {
+export async function writeSmallFileAtomic(file: string, data: string): Promise<void> {
   const dir = path.dirname(file);
   const temp = `${file}.${process.pid}-${++tempCounter}.tmp`;
   try {
     const fd = openSync(temp, 'wx', PRIVATE_FILE_MODE);
     try {
       writeFileSync(fd, data);
-      fsyncSync(fd);
+      await fsyncOffThread(fd);
     } finally {
       closeSync(fd);
     }
@@ -77,13 +78,17 @@ export function writeFileAtomicSync(file: string, data: string): void {
   try {
     const fd = openSync(dir, 'r');
     try {
-      fsyncSync(fd);
+      await fsyncOffThread(fd);
     } finally {
       closeSync(fd);
     }
   } catch {
     // Windows cannot fsync a directory handle: rename is still atomic there.
   }
+}
+
+function fsyncOffThread(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
 }
 
 /** Removes a file if present. */
