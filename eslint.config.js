@@ -1,10 +1,8 @@
 // ESLint: typescript-eslint's type-aware recommended rules everywhere, React's hook rules in the
-// renderer, and the architecture's one hard border: only the Electron shell (electron/main,
-// electron/preload) may load `electron` at run time, so the core and the UI run without it.
+// renderer, and the architecture's one hard border (eslint/electron-boundary.js, with its own test).
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
-
-const ELECTRON_AT_RUN_TIME = 'Only electron/main and electron/preload may load electron at run time (types are fine: import type).';
+import { electronBoundary } from './eslint/electron-boundary.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'coverage/**'] },
@@ -17,30 +15,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
-  {
-    files: ['**/*.{ts,tsx}'],
-    ignores: ['electron/main/**', 'electron/preload/**'],
-    plugins: { '@typescript-eslint': tseslint.plugin },
-    rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'electron', message: ELECTRON_AT_RUN_TIME, allowTypeImports: true }] }],
-    },
-  },
-  {
-    files: ['**/*.{js,mjs}'],
-    ignores: ['electron/main/**', 'electron/preload/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: ELECTRON_AT_RUN_TIME }] }] },
-  },
-  {
-    files: ['**/*.{ts,tsx,js,mjs}'],
-    ignores: ['electron/main/**', 'electron/preload/**'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        { selector: "ImportExpression[source.value='electron']", message: ELECTRON_AT_RUN_TIME },
-        { selector: "CallExpression[callee.name='require'][arguments.0.value='electron']", message: ELECTRON_AT_RUN_TIME },
-      ],
-    },
-  },
+  ...electronBoundary,
   {
     files: ['**/*.{js,mjs}'],
     extends: [tseslint.configs.disableTypeChecked],

@@ -19,21 +19,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** An import that pulls Electron in at run time (type-only imports are erased and allowed). */
-const RUNTIME_ELECTRON = /(?:^|\n)\s*import\s+(?!type\b)[^;]*?from\s+['"]electron(?:\/[^'"]*)?['"]|require\(\s*['"]electron(?:\/[^'"]*)?['"]\s*\)|import\(\s*['"]electron['"]\s*\)/;
-
+// Runtime `electron` imports are kept out by a lint rule (eslint/electron-boundary.js, test/lint/).
 describe('architecture', () => {
-  it.each(['electron/core', 'electron/headless', 'renderer', 'collector'])('nothing in %s imports electron at run time', (dir) => {
-    const offenders = sourceFiles(dir).filter((file) => RUNTIME_ELECTRON.test(readFileSync(path.join(root, file), 'utf8')));
-    expect(offenders).toEqual([]);
-  });
-
-  it('the check itself catches a runtime import and lets a type import through', () => {
-    expect(RUNTIME_ELECTRON.test("import { app } from 'electron';")).toBe(true);
-    expect(RUNTIME_ELECTRON.test("const { app } = require('electron')")).toBe(true);
-    expect(RUNTIME_ELECTRON.test("import type { BrowserWindow } from 'electron';")).toBe(false);
-  });
-
   it('the core never reaches into a shell or the UI (dependencies point inward)', () => {
     const offenders = sourceFiles('electron/core').filter((file) => /from\s+['"](?:\.\.\/)+(?:headless|main|preload|renderer)\b/.test(readFileSync(path.join(root, file), 'utf8')));
     expect(offenders).toEqual([]);
