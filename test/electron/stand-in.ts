@@ -394,7 +394,6 @@ export function createElectronStandIn(options: { lockAvailable?: boolean; encryp
     webRequest: {
       beforeRequest: null as Listener | null,
       headersReceived: null as Listener | null,
-      // Electron's forms: (listener) or (filter, listener); the listener comes last.
       onBeforeRequest(...args: [...filter: unknown[], listener: AnyListener | null]) {
         this.beforeRequest = lastListener(args);
       },
