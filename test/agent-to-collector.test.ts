@@ -7,7 +7,9 @@ import { Agent } from '../electron/core/agent';
 import { createAxiosHttpClient } from '../electron/core/http';
 import { silentLogger, systemClock, systemRandom } from '../electron/core/platform';
 import { startCollector, type DaySummary, type StartedCollector } from '../collector';
+import type { Payload } from '../electron/core/schema/payload';
 import { tempHome } from './support/agent-harness';
+import { parseJson } from './support/json';
 import { startNavidromeTestServer, type NavidromeTestServer } from './support/navidrome';
 
 let navidrome: NavidromeTestServer;
@@ -66,8 +68,8 @@ describe('agent to collector', () => {
     await mine.setConsent({ choice: 'share' });
     expect((await mine.sendNow()).ok).toBe(true);
     const firstId = (await mine.getStatus()).instanceId!;
-    const sent = JSON.parse((await mine.getPreview()).text);
-    expect(sent.candor.deletionKeyHash).toMatch(/^[0-9a-f]{64}$/);
+    const sent = parseJson<Payload>((await mine.getPreview()).text);
+    expect(sent.candor?.deletionKeyHash).toMatch(/^[0-9a-f]{64}$/);
     // A new id, a second report: both are this machine's.
     await mine.resetInstanceId();
     expect((await mine.sendNow()).ok).toBe(true);

@@ -3,11 +3,14 @@
  * `serve` start the grace period; every message says when it ends and how to skip it, in words
  * and ISO 8601 with the offset; the id a first `preview --json` shows is the id later sent.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from './support/agent-harness';
-import { candor, candorLongRunning } from './support/cli';
+import type { PersistedState } from '../electron/core/settings/state-schema';
+import type { Payload } from '../electron/core/schema/payload';
+import { candor, candorJson, candorLongRunning } from './support/cli';
+import { parseJson, readJson } from './support/json';
 import { loopbackServer } from './support/loopback';
 
 let collector: Awaited<ReturnType<typeof loopbackServer>>;
@@ -27,7 +30,7 @@ function home(): Record<string, string> {
   return { CANDOR_HOME: dir, TZ };
 }
 
-const firstStartAt = (env: Record<string, string>): number | undefined => JSON.parse(readFileSync(path.join(env.CANDOR_HOME!, 'state.json'), 'utf8')).firstStartAt;
+const firstStartAt = (env: Record<string, string>): number | undefined => readJson<PersistedState>(path.join(env.CANDOR_HOME!, 'state.json')).firstStartAt;
 
 describe('the grace period, through the real bin', () => {
   it('is not started by `status`, `preview`, `send`, `history` or a typo; `run` starts it and says when it ends', async () => {
@@ -102,13 +105,13 @@ describe('`candor run` says when it will next send', () => {
 describe('the first preview is exact', () => {
   it('`preview --json` before any answer shows the id that is later sent', async () => {
     const env = home();
-    const first = JSON.parse((await candor(['preview', '--json'], env)).stdout);
+    const first = await candorJson<Payload>(['preview', '--json'], env);
     expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
     const before = collector.received.length;
     const sent = await candor(['send'], env);
     expect(sent.code).toBe(0);
-    expect(JSON.parse(collector.received[before]!.body).id).toBe(first.id);
+    expect(parseJson<Payload>(collector.received[before]!.body).id).toBe(first.id);
 
     // Times people read are ISO 8601 with the offset: the last result and the history.
     const status = await candor(['status'], env);

@@ -4,7 +4,7 @@
  * imported byte for byte (twice: one row), and "delete my data" proven by the secret.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -14,7 +14,10 @@ import { sha256Hex } from '../electron/core/report/encode';
 import { categoryOfPath } from '../electron/core/schema/levels';
 import { PAYLOAD_FIELDS } from '../electron/core/schema/payload';
 import { tempHome } from './support/agent-harness';
-import { candor } from './support/cli';
+import type { AgentStatus, HistoryEntry } from '../electron/core/api/contract';
+import type { Payload } from '../electron/core/schema/payload';
+import { candor, candorJson } from './support/cli';
+import { parseJson, readJson, type ExportFile } from './support/json';
 import { startNavidromeTestServer, type NavidromeTestServer } from './support/navidrome';
 
 const run = promisify(execFile);
@@ -65,13 +68,13 @@ describe('sharing levels on the command line', () => {
     const basic = await candor(['consent', 'basic'], env);
     expect(basic).toMatchObject({ code: 0 });
     expect(basic.stdout).toMatch(/Saved: basic: application details, system information/);
-    const status = JSON.parse((await candor(['status', '--json'], env)).stdout);
+    const status = await candorJson<AgentStatus>(['status', '--json'], env);
     expect(status.consent).toMatchObject({ level: 'basic', categories: ['application', 'system'], storedChoice: 'share' });
     expect((await candor(['status'], env)).stdout).toMatch(/^Level: +basic: application details, system information$/m);
     expect(categoriesIn((await candor(['preview', '--json'], env)).stdout)).toEqual(['application', 'system']);
 
     expect((await candor(['consent', 'full', '--without', 'configuration'], env)).code).toBe(0);
-    expect(JSON.parse((await candor(['status', '--json'], env)).stdout).consent).toMatchObject({ level: 'custom', categories: ['application', 'system', 'library'] });
+    expect((await candorJson<AgentStatus>(['status', '--json'], env)).consent).toMatchObject({ level: 'custom', categories: ['application', 'system', 'library'] });
 
     expect((await candor(['consent', 'local'], env)).code).toBe(0);
     const local = await candor(['send'], env);
@@ -86,7 +89,7 @@ describe('sharing levels on the command line', () => {
     const basic = (await candor(['preview', '--json', '--level', 'basic'], env)).stdout;
     expect(categoriesIn(full)).toEqual(['application', 'config', 'library', 'system']);
     expect(categoriesIn(basic)).toEqual(['application', 'system']);
-    expect(JSON.parse((await candor(['status', '--json'], env)).stdout).consent.level).toBe('full');
+    expect((await candorJson<AgentStatus>(['status', '--json'], env)).consent.level).toBe('full');
     expect((await candor(['preview', '--level', 'most'], env)).code).toBe(2);
     expect((await candor(['consent', 'full', '--without', 'application'], env)).stderr).toMatch(/application details are the least any report carries/);
   });
@@ -94,7 +97,7 @@ describe('sharing levels on the command line', () => {
   it('a config-level level beats a stored higher one, and is shown locked', async () => {
     const env = await home('level = "basic"\n');
     await candor(['consent', 'full'], env);
-    const status = JSON.parse((await candor(['status', '--json'], env)).stdout);
+    const status = await candorJson<AgentStatus>(['status', '--json'], env);
     expect(status.consent).toMatchObject({ level: 'basic', locked: true, storedChoice: 'share', storedCategories: ['application', 'system', 'library', 'config'] });
     expect(status.consent.decidedByLabel).toMatch(/\[insights\] level = "basic"/);
   });
@@ -106,9 +109,9 @@ describe('sharing levels on the command line', () => {
     const exported = await candor(['export', '--out', file], env);
     expect(exported.code).toBe(0);
     expect(exported.stdout).toMatch(/Exported the basic report/);
-    const envelope = JSON.parse(readFileSync(file, 'utf8'));
+    const envelope = readJson<ExportFile>(file);
     expect(envelope).toMatchObject({ candorExport: 1, level: 'basic', sha256: sha256Hex(envelope.report) });
-    const history = JSON.parse((await candor(['history', '--json'], env)).stdout);
+    const history = await candorJson<HistoryEntry[]>(['history', '--json'], env);
     expect(history[0]).toMatchObject({ outcome: 'exported', trigger: 'export', level: 'basic', body: envelope.report });
 
     const args = ['import', file, '--data-dir', collector.dataDir!];
@@ -116,14 +119,14 @@ describe('sharing levels on the command line', () => {
       const imported = await run(process.execPath, [COLLECTOR_BIN, ...args]);
       expect(imported.stderr).toBe('');
     }
-    const id = JSON.parse(envelope.report).id as string;
+    const id = parseJson<Payload>(envelope.report).id!;
     const rows = storedRows(id);
     expect(rows).toHaveLength(1);
     // The collector checked the sha256 of the exact bytes, and keeps the same report, field for
     // field (the deletion secret's hash in a column of its own, where deletion looks for it).
-    const stored = JSON.parse(rows[0]!.payload);
+    const stored = parseJson<{ candor: Record<string, unknown> }>(rows[0]!.payload);
     stored.candor.deletionKeyHash = rows[0]!.deletion_key_hash;
-    expect(stored).toEqual(JSON.parse(envelope.report));
+    expect(stored).toEqual(parseJson<Payload>(envelope.report));
     // Nothing went over the network: an export is carried by hand.
     expect((await candor(['export', '--out', file], env)).stderr).toMatch(/exists already/);
   });
@@ -132,7 +135,7 @@ describe('sharing levels on the command line', () => {
     const env = await home();
     await candor(['consent', 'yes'], env);
     expect((await candor(['send'], env)).code).toBe(0);
-    const id = JSON.parse((await candor(['status', '--json'], env)).stdout).instanceId as string;
+    const id = (await candorJson<AgentStatus>(['status', '--json'], env)).instanceId!;
     expect(storedRows(id)).toHaveLength(1);
     const deleted = await candor(['delete-data'], env);
     expect(deleted).toMatchObject({ code: 0 });

@@ -4,11 +4,14 @@
  * A `status` writes nothing but the id the first preview makes, and starts no grace period. A
  * CANDOR_CONFIG naming a missing file is said out loud and holds sharing off.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from './support/agent-harness';
-import { candor, candorLongRunning } from './support/cli';
+import type { AgentStatus } from '../electron/core/api/contract';
+import type { PersistedState } from '../electron/core/settings/state-schema';
+import { candor, candorJson, candorLongRunning } from './support/cli';
+import { readJson } from './support/json';
 
 const count = (text: string, part: string) => text.split(part).length - 1;
 
@@ -30,11 +33,11 @@ describe('no server configured', () => {
     expectHintOnce(result.stdout, path.join(home, 'candor.toml'), false);
     // What the core writes at a first preview (the id, under the folder lock) and nothing else.
     expect(readdirSync(home).sort()).toEqual(['candor.lock', 'deletion-keys.json', 'state.json']);
-    const state = JSON.parse(readFileSync(path.join(home, 'state.json'), 'utf8'));
+    const state = readJson<PersistedState>(path.join(home, 'state.json'));
     expect(state.instanceId).toMatch(/^[0-9a-f-]{36}$/);
     expect(state.firstStartAt).toBeUndefined();
     expect(state.consent).toEqual({});
-    const again = JSON.parse((await candor(['status', '--json'], { CANDOR_HOME: home })).stdout);
+    const again = await candorJson<AgentStatus>(['status', '--json'], { CANDOR_HOME: home });
     expect(again.consent.paused).toEqual({ reason: 'headless-grace' });
     expect(again.instanceId).toBe(state.instanceId);
   });
@@ -55,7 +58,9 @@ describe('no server configured', () => {
     expectHintOnce(text.stdout, config, true);
     const json = await candor(['preview', '--json'], env);
     expect(json.stderr).toBe('');
-    expect(() => JSON.parse(json.stdout)).not.toThrow();
+    expect(() => {
+      JSON.parse(json.stdout);
+    }).not.toThrow();
     expect(json.stdout.trim().split('\n')).toHaveLength(1);
   });
 

@@ -2,11 +2,13 @@
  * `candor serve` start-up failures, through the real `bin/candor.js`: one line on stderr, exit 1,
  * and the process ends (it used to print and then hang). None starts the grace period.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from './support/agent-harness';
+import type { PersistedState } from '../electron/core/settings/state-schema';
 import { candor } from './support/cli';
+import { readJson } from './support/json';
 import { loopbackServer } from './support/loopback';
 
 let occupied: Awaited<ReturnType<typeof loopbackServer>>;
@@ -33,7 +35,7 @@ describe('`candor serve` that cannot start', () => {
       expect(result.stderr.trimEnd().split('\n'), name).toHaveLength(1);
       expect(result.stderr.trimEnd(), name).toMatch(message);
       const state = path.join(home, 'state.json');
-      if (existsSync(state)) expect(JSON.parse(readFileSync(state, 'utf8')).firstStartAt, name).toBeUndefined();
+      if (existsSync(state)) expect(readJson<PersistedState>(state).firstStartAt, name).toBeUndefined();
     }
   });
 });

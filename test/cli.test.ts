@@ -2,7 +2,10 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from './support/agent-harness';
-import { CANDOR_BIN as bin, candor } from './support/cli';
+import type { AgentStatus, HistoryEntry } from '../electron/core/api/contract';
+import type { Payload } from '../electron/core/schema/payload';
+import { CANDOR_BIN as bin, candor, candorJson } from './support/cli';
+import { parseJson } from './support/json';
 import { loopbackServer } from './support/loopback';
 
 let collector: Awaited<ReturnType<typeof loopbackServer>>;
@@ -36,16 +39,21 @@ describe('the candor command line', () => {
     const preview = await candor(['preview', '--json'], env);
     expect(preview.code).toBe(0);
     const bytes = preview.stdout.replace(/\n$/, '');
-    expect(() => JSON.parse(bytes)).not.toThrow();
+    expect(() => {
+      JSON.parse(bytes);
+    }).not.toThrow();
     const before = collector.received.length;
     const sent = await candor(['send'], env);
     expect(sent.code).toBe(0);
     const body = collector.received[before]!.body;
     // Same facts, same bytes: only the memory figures move between two runs.
-    const strip = (t: string) => JSON.stringify({ ...JSON.parse(t), candor: { ...JSON.parse(t).candor, hostMemory: null } });
+    const strip = (t: string) => {
+      const payload = parseJson<Payload>(t);
+      return JSON.stringify({ ...payload, candor: { ...payload.candor, hostMemory: null } });
+    };
     expect(strip(body)).toBe(strip(bytes));
-    const history = JSON.parse((await candor(['history', '--json'], env)).stdout);
-    expect(history[0].body).toBe(body);
+    const history = await candorJson<HistoryEntry[]>(['history', '--json'], env);
+    expect(history[0]!.body).toBe(body);
   });
 
   it('`send` exits 1 with a clear reason when sharing is off, naming the setting', async () => {
@@ -58,7 +66,7 @@ describe('the candor command line', () => {
   it('`status --json` says who decided, and that a config lock wins over the stored answer', async () => {
     const env = home('enabled = false\n');
     await candor(['consent', 'yes'], env);
-    const status = JSON.parse((await candor(['status', '--json'], env)).stdout);
+    const status = await candorJson<AgentStatus>(['status', '--json'], env);
     expect(status.consent).toMatchObject({ sharing: false, locked: true, decidedBy: 'config-file', storedChoice: 'share' });
     expect(status.sources.map((s: { source: string }) => s.source)).toEqual(['server', 'server-config', 'uptime', 'host', 'filesystems']);
   });
@@ -114,11 +122,11 @@ describe('the candor command line', () => {
       const status = await candor(['status', '--json'], env);
       expect(status.code).toBe(0);
       expect(status.stderr).not.toMatch(/at .*\.ts:\d+/);
-      expect(JSON.parse(status.stdout).consent).toMatchObject({ storedChoice: null, paused: { reason: 'awaiting-answer' } });
+      expect(parseJson<AgentStatus>(status.stdout).consent).toMatchObject({ storedChoice: null, paused: { reason: 'awaiting-answer' } });
       const answer = await candor(['consent', 'no'], env);
       expect(answer.code).toBe(0);
       expect(readdirSync(env.CANDOR_HOME!).some((f) => f.startsWith('state.json.damaged-'))).toBe(true);
-      expect(JSON.parse((await candor(['status', '--json'], env)).stdout).consent.storedChoice).toBe('decline');
+      expect((await candorJson<AgentStatus>(['status', '--json'], env)).consent.storedChoice).toBe('decline');
     }
   });
 

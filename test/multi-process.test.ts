@@ -9,16 +9,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HistoryEntry } from '../electron/core/api/contract';
+import type { AgentStatus, HistoryEntry } from '../electron/core/api/contract';
 import { DAY_MS } from '../electron/core/schedule/schedule';
 import { memoryHome } from './support/agent-harness';
 import { candor } from './support/cli';
-import { freshState } from '../electron/core/settings/state-schema';
+import { freshState, type PersistedState } from '../electron/core/settings/state-schema';
 import { FleetMember, bundleForChild } from './support/fleet';
+import { parseJson, readJson } from './support/json';
 import { loopbackServer } from './support/loopback';
 import { seeded } from './support/random';
 import { applyMutation, type Mutation } from './support/state-mutations';
 import { stateStoreAt } from './support/storage';
+import { textMatching } from './support/matchers';
 
 const execFileAsync = promisify(execFile);
 
@@ -89,8 +91,8 @@ async function fleet(size: number, options: { seed: number; watchFiles?: boolean
       }
       return [...byId.values()];
     },
-    state(): Record<string, any> {
-      return JSON.parse(readFileSync(path.join(home, 'state.json'), 'utf8'));
+    state(): PersistedState {
+      return readJson<PersistedState>(path.join(home, 'state.json'));
     },
     stopAll: () => Promise.all(members.map((m) => m.stop())),
   };
@@ -176,7 +178,7 @@ describe('an opt-out from another process', () => {
       await f.stopAll();
       expect(f.state().consent.choice).toBe('decline');
       const status = await candor(['status', '--json'], { CANDOR_HOME: f.home });
-      expect(JSON.parse(status.stdout).consent).toMatchObject({ sharing: false, storedChoice: 'decline' });
+      expect(parseJson<AgentStatus>(status.stdout).consent).toMatchObject({ sharing: false, storedChoice: 'decline' });
     }, 120_000);
   }
 
@@ -227,7 +229,10 @@ describe('a report whose answer never came', () => {
       if (answer) res.writeHead(204).end();
       else held.push(() => res.destroy());
     });
-    cleanup.push(async () => held.forEach((release) => release()));
+    cleanup.push(() => {
+      for (const release of held) release();
+      return Promise.resolve();
+    });
     cleanup.push(collector.close);
     const home = memoryHome('candor-noanswer-');
     const spawn = async (label: string, seed: number) => {
@@ -250,9 +255,9 @@ describe('a report whose answer never came', () => {
     await standby.advance(now);
     const status = await standby.status();
     expect(status.scheduler.role).toBe('keeper');
-    expect(status.schedule.lastAttempt).toMatchObject({ ok: false, errorClass: 'no-answer', message: expect.stringMatching(/may have received it/) });
+    expect(status.schedule.lastAttempt).toMatchObject({ ok: false, errorClass: 'no-answer', message: textMatching(/may have received it/) });
     const history = await standby.request<{ entries: Array<{ outcome: string; message: string }> }>({ type: 'history' });
-    expect(history.entries[0]).toMatchObject({ outcome: 'no-answer', message: expect.stringMatching(/collector may have received it/) });
+    expect(history.entries[0]).toMatchObject({ outcome: 'no-answer', message: textMatching(/collector may have received it/) });
     expect(collector.received).toHaveLength(1);
 
     // Retried once the backoff from the lost attempt has passed (minutes), never at the takeover

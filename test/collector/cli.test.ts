@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../support/loopback';
-import { candorReport, newId, post, runCollectorCli, send, sqliteRows, type Exited } from './support/harness';
+import { candorReport, getSummary, newId, post, runCollectorCli, sqliteRows, type Exited } from './support/harness';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/candor-collector.js');
 const temps: string[] = [];
@@ -200,8 +200,8 @@ describe('candor-collector command line', () => {
     expect((await first.exited).code).toBe(null);
 
     const second = await startCli(['--port', '0', '--data-dir', dir]);
-    const summary = JSON.parse((await send(second.url, { method: 'GET', path: '/api/summary' })).body);
-    expect(summary.days.at(-1).instances).toBe(1);
+    const summary = await getSummary(second.url);
+    expect(summary.days.at(-1)!.instances).toBe(1);
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
     expect(sqliteRows(dir).map((r) => r.instance_id)).toEqual([id]);

@@ -16,7 +16,9 @@ import { openStore } from '../../collector/store/open';
 import { SQLITE_FILE } from '../../collector/store/sqlite';
 import type { Store } from '../../collector/store/types';
 import { FakeClock } from '../support/fake-clock';
-import { candorReport, newId, post, send } from './support/harness';
+import type { Payload } from '../../electron/core/schema/payload';
+import { parseJson } from '../support/json';
+import { candorReport, newId, post, send, type SummaryBody } from './support/harness';
 import { NAVIDROME_SAMPLES } from './support/navidrome';
 import { startCluster, type Cluster } from './support/postgres';
 
@@ -41,10 +43,10 @@ interface Backend {
 const backends: Backend[] = [
   {
     name: 'sqlite',
-    async location() {
+    location() {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'collector-conf-'));
       temps.push(dir);
-      return { dataDir: dir };
+      return Promise.resolve({ dataDir: dir });
     },
   },
   {
@@ -77,7 +79,7 @@ describe.each(backends)('conformance: $name', (backend) => {
       expect((await post(c.url, candorReport({ id, uptime: 4 }))).status).toBe(429);
       const today = utcDay(clock.now());
       const [row] = await store.readDay(today, null, 10);
-      expect(JSON.parse(row!.payload).uptime).toBe(3);
+      expect(parseJson<Payload>(row!.payload).uptime).toBe(3);
       expect(JSON.parse(row!.payload)).not.toHaveProperty('extra');
       expect(await rows(store)).toBe(1);
       await clock.advance(DAY_MS);
@@ -180,7 +182,7 @@ describe.each(backends)('conformance: $name', (backend) => {
       }
       await clock.advance(DAY_MS);
       const body = (await send(c.url, { method: 'GET', path: '/api/summary' })).body;
-      const day = JSON.parse(body).days[0];
+      const day = parseJson<SummaryBody>(body).days[0];
       expect(day).toMatchObject({ day: '2026-05-01', final: true, instances: 12 });
       summaries.set(backend.name, body);
     } finally {

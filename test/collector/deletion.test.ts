@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { PAYLOAD_FIELDS, PAYLOAD_SCHEMA_VERSION } from '../../electron/core/schema/payload';
 import { DAY_MS } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
-import { candorReport, collectorsPerTest, newId, post, rejected, scrape, send, sqliteRows } from './support/harness';
+import { parseJson } from '../support/json';
+import { candorReport, collectorsPerTest, getSummary, newId, post, rejected, scrape, send, sqliteRows, type ErrorBody } from './support/harness';
 import { navidromeDocker } from './support/navidrome';
 
 const { start } = collectorsPerTest();
@@ -40,7 +41,7 @@ describe('the deletion key in the payload schema', () => {
     for (const bad of ['A'.repeat(64), 'a'.repeat(63), 'g'.repeat(64), newKey().secret + 'a']) {
       const reply = await post(c.url, protectedReport(newId(), bad));
       expect(reply.status, bad).toBe(422);
-      expect(JSON.parse(reply.body).path).toBe('candor.deletionKeyHash');
+      expect(parseJson<ErrorBody>(reply.body).path).toBe('candor.deletionKeyHash');
     }
   });
 
@@ -140,7 +141,7 @@ describe('DELETE /collect/{id} with a deletion key', () => {
     await post(c.url, protectedReport(id, key.hash));
     await post(c.url, candorReport());
     expect((await del(c.url, id, key.secret)).status).toBe(204);
-    const days = JSON.parse((await send(c.url, { method: 'GET', path: '/api/summary' })).body).days;
-    expect(days.at(-1).instances).toBe(1);
+    const days = (await getSummary(c.url)).days;
+    expect(days.at(-1)!.instances).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedCollector } from '../../collector/index';
-import { candorReport, head, raw, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
+import { candorReport, head, newId, raw, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
 
 const BODY_LIMIT = 100 * 1024;
 let c: StartedCollector;
@@ -142,7 +142,7 @@ const cases: Case[] = [
   { name: 'constructor at the top', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/^{/, '{"constructor":{"prototype":{}},') },
   { name: 'prototype inside os', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'prototype'], {})) },
   { name: '__proto__ inside an unknown field', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":{"__proto__":{}}}') },
-  { name: '__proto__ alone beside the id', status: 422, reason: 'schema', body: `{"id":"${valid().id}","zz":{"__proto__":{}}}` },
+  { name: '__proto__ alone beside the id', status: 422, reason: 'schema', body: `{"id":"${newId()}","zz":{"__proto__":{}}}` },
   { name: 'constructor deep in an unknown list', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":[1,{"a":{"constructor":1}}]}') },
   { name: 'prototype in an unknown field of os', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'kernel'], { prototype: {} })) },
   { name: 'escaped __proto__ in an unknown field', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":{"__pr\\u006fto__":1}}') },

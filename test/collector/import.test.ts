@@ -11,7 +11,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DAY_MS, RETENTION_DAYS, utcDay } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
-import { candorReport, collectorsPerTest, newId, post, runCollectorCli, send, sqliteRows } from './support/harness';
+import type { Payload } from '../../electron/core/schema/payload';
+import { parseJson } from '../support/json';
+import { candorReport, collectorsPerTest, getSummary, newId, post, runCollectorCli, send, sqliteRows, type ErrorBody } from './support/harness';
 
 const temps: string[] = [];
 const { start } = collectorsPerTest();
@@ -52,7 +54,7 @@ describe('POST /collect with an export file', () => {
     let rows = sqliteRows(c.dataDir!);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ instance_id: id, day: utcDay(createdAt), received_at: createdAt, writes: 1, source: 'import' });
-    expect(JSON.parse(rows[0]!.payload).uptime).toBe(77);
+    expect(parseJson<Payload>(rows[0]!.payload).uptime).toBe(77);
 
     await clock.advance(3 * DAY_MS);
     const again = await send(c.url, { body: file, headers: { 'content-type': 'application/json' } });
@@ -71,7 +73,7 @@ describe('POST /collect with an export file', () => {
     const older = exportFile(candorReport({ id, uptime: 1 }), Date.UTC(2026, 10, 25, 9));
     const reply = await post(c.url, older);
     expect(JSON.parse(reply.body)).toEqual({ status: 'newer report kept' });
-    expect(JSON.parse(sqliteRows(c.dataDir!)[0]!.payload).uptime).toBe(2);
+    expect(parseJson<Payload>(sqliteRows(c.dataDir!)[0]!.payload).uptime).toBe(2);
   });
 
   it.each([
@@ -92,22 +94,22 @@ describe('POST /collect with an export file', () => {
     const c = await start();
     const reply = await post(c.url, make());
     expect(reply.status).toBe(status);
-    expect(JSON.parse(reply.body).path).toBe(where);
+    expect(parseJson<ErrorBody>(reply.body).path).toBe(where);
     expect(sqliteRows(c.dataDir!)).toHaveLength(0);
   });
 
   it('says why an old file is refused', async () => {
     const c = await start();
     const reply = await post(c.url, exportFile(candorReport(), Date.now() - (RETENTION_DAYS + 1) * DAY_MS));
-    expect(JSON.parse(reply.body).message).toBe(`made more than ${RETENTION_DAYS - 1} days ago: past the ${RETENTION_DAYS}-day retention, it would be deleted at once`);
+    expect(parseJson<ErrorBody>(reply.body).message).toBe(`made more than ${RETENTION_DAYS - 1} days ago: past the ${RETENTION_DAYS}-day retention, it would be deleted at once`);
   });
 
   it('counts imported reports as one source between them in the summaries', async () => {
     const c = await start({ trustProxy: ['127.0.0.1'] });
     for (let i = 0; i < 6; i++) expect((await post(c.url, exportFile(candorReport(), Date.now()), { 'x-forwarded-for': `198.51.${100 + i}.1` })).status).toBe(200);
-    const day = JSON.parse((await send(c.url, { method: 'GET', path: '/api/summary' })).body).days.at(-1);
+    const day = (await getSummary(c.url)).days.at(-1)!;
     expect(day.instances).toBe(6);
-    expect(day.library.tracks.bins.every((b: { count: number | null }) => b.count === null)).toBe(true);
+    expect(day.library.tracks!.bins.every((b: { count: number | null }) => b.count === null)).toBe(true);
   });
 });
 
@@ -139,8 +141,8 @@ describe('candor-collector import', () => {
     writeFileSync(file, JSON.stringify(exportFile(candorReport(), clock.now() - 3_600_000)));
     expect((await runCli(['import', '--data-dir', dir, file])).code).toBe(0);
     await clock.advance(60_000);
-    const days = JSON.parse((await send(c.url, { method: 'GET', path: '/api/summary' })).body).days;
-    expect(days.at(-1).instances).toBe(1);
+    const days = (await getSummary(c.url)).days;
+    expect(days.at(-1)!.instances).toBe(1);
   });
 
   it('imports what it can and names each file it could not, with the reason (exit 1)', async () => {

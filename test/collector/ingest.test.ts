@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../support/fake-clock';
 import { DAY_MS } from '../../collector/retention';
-import type { DaySummary } from '../../collector/summary/types';
-import { candorReport, collectorsPerTest, holdCommits, newId, post, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
+import type { Payload } from '../../electron/core/schema/payload';
+import { parseJson } from '../support/json';
+import { candorReport, collectorsPerTest, getSummary, holdCommits, newId, post, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
 import { NAVIDROME_SAMPLES } from './support/navidrome';
 
 const { start } = collectorsPerTest();
-
-async function summary(url: string): Promise<{ retentionDays: number; days: DaySummary[] }> {
-  return JSON.parse((await send(url, { method: 'GET', path: '/api/summary' })).body);
-}
 
 describe('POST /collect', () => {
   it('stores a valid report, answers 200 only after the commit, and drops unknown fields', async () => {
@@ -20,11 +17,11 @@ describe('POST /collect', () => {
     // The 200 has been sent: the row is already readable by another connection.
     const rows = sqliteRows(c.dataDir!);
     expect(rows).toHaveLength(1);
-    const stored = JSON.parse(rows[0]!.payload);
+    const stored = parseJson<Payload>(rows[0]!.payload);
     expect(stored.id).toBe(report.id);
     expect(stored).not.toHaveProperty('futureField');
     expect(stored.os).not.toHaveProperty('kernelFlavour');
-    expect(stored.library.tracks).toBe(12_000);
+    expect(stored.library?.tracks).toBe(12_000);
   });
 
   it('accepts nesting up to the cap (16) in a field it does not know, and drops the field', async () => {
@@ -78,7 +75,7 @@ describe('POST /collect', () => {
     expect((await post(c.url, candorReport({ id, uptime: 2 }))).status).toBe(200);
     let rows = sqliteRows(c.dataDir!);
     expect(rows).toHaveLength(1);
-    expect(JSON.parse(rows[0]!.payload).uptime).toBe(2);
+    expect(parseJson<Payload>(rows[0]!.payload).uptime).toBe(2);
     const m = await scrape(c.url);
     expect(m.get('collector_reports_accepted_total')).toBe(2);
     expect(m.get('collector_reports_replaced_total')).toBe(1);
@@ -86,7 +83,7 @@ describe('POST /collect', () => {
     await clock.advance(DAY_MS);
     expect((await post(c.url, candorReport({ id, uptime: 3 }))).status).toBe(200);
     rows = sqliteRows(c.dataDir!);
-    expect(rows.map((r) => JSON.parse(r.payload).uptime)).toEqual([2, 3]);
+    expect(rows.map((r) => parseJson<Payload>(r.payload).uptime)).toEqual([2, 3]);
   });
 
   it('collapses duplicates that land in one batch: the last one wins', async () => {
@@ -108,7 +105,7 @@ describe('POST /collect', () => {
     const reply = await post(c.url, report);
     expect(reply.body).toBe('{"status":"stored"}');
     expect(reply.status).toBe(200);
-    const { days } = await summary(c.url);
+    const { days } = await getSummary(c.url);
     expect(days).toHaveLength(1);
     const day = days[0]!;
     expect(day.instances).toBe(1);
@@ -127,7 +124,7 @@ describe('POST /collect', () => {
     for (let i = 0; i < 6; i++) expect((await from(NAVIDROME_SAMPLES.docker())).status).toBe(200);
     // Candor could not read the config: the flags are unknown, not false.
     for (let i = 0; i < 5; i++) expect((await from(candorReport({ config: undefined }))).status).toBe(200);
-    const day = (await summary(c.url)).days[0]!;
+    const day = (await getSummary(c.url)).days[0]!;
     expect(day.instances).toBe(11);
     expect(day.agents.values).toEqual([
       { value: 'navidrome', count: 6 },
@@ -161,7 +158,7 @@ describe('DELETE /collect/{id}', () => {
     expect((await send(c.url, { method: 'DELETE', path: '/collect/not-an-id' })).status).toBe(400);
     expect((await scrape(c.url)).get('collector_deleted_rows_total')).toBe(2);
     // Today's summary is recomputed without the deleted instance.
-    const days = (await summary(c.url)).days;
+    const days = (await getSummary(c.url)).days;
     expect(days.at(-1)!.instances).toBe(1);
   });
 });
@@ -237,9 +234,7 @@ describe('abuse protection', () => {
 
   it('answers 503 (not a client error, and not a crash) when the store fails a commit', async () => {
     const c = await start();
-    c.collector.store.writeReports = async () => {
-      throw new Error('disk on fire');
-    };
+    c.collector.store.writeReports = () => Promise.reject(new Error('disk on fire'));
     const reply = await post(c.url, candorReport());
     expect(reply.status).toBe(503);
     expect(reply.body).not.toContain('fire');
@@ -261,20 +256,22 @@ describe('address limiter memory', () => {
 
 /** Values real Navidrome servers send that an earlier, narrower schema refused (whole reports got 422). */
 describe('real Navidrome values the schema once refused', () => {
-  const withValue = (patch: (r: Record<string, any>) => void) => {
-    const r = NAVIDROME_SAMPLES.docker() as Record<string, any>;
+  const withValue = (patch: (r: Record<string, unknown>) => void) => {
+    const r = NAVIDROME_SAMPLES.docker();
     patch(r);
     return r;
   };
+  /** One of the sample's objects (library, config, build, os), to change a value inside it. */
+  const part = (r: Record<string, unknown>, key: string) => r[key] as Record<string, unknown>;
   const gaps: [string, Record<string, unknown>][] = [
     // core/players.go names web players "<client> [<browser>/<OS>]"; CountByClient reports that name.
-    ['the web UI player name "NavidromeUI [Firefox/Linux]"', withValue((r) => (r.library.activePlayers = { 'NavidromeUI [Firefox/Linux]': 1, Symfonium: 1 }))],
+    ['the web UI player name "NavidromeUI [Firefox/Linux]"', withValue((r) => (part(r, 'library').activePlayers = { 'NavidromeUI [Firefox/Linux]': 1, Symfonium: 1 }))],
     // LogLevel is sent as configured; Navidrome itself parses it case-insensitively.
-    ['logLevel "DEBUG"', withValue((r) => (r.config.logLevel = 'DEBUG'))],
+    ['logLevel "DEBUG"', withValue((r) => (part(r, 'config').logLevel = 'DEBUG'))],
     // Plugin manifests name plugins in words ("Crypto Ticker", "Discord Rich Presence (Rust)").
     ['a plugin named "Crypto Ticker"', withValue((r) => (r.plugins = { 'crypto-ticker': { name: 'Crypto Ticker', version: '1.0.0' } }))],
-    ['a Go version with experiments', withValue((r) => (r.build.goVersion = 'go1.25.0 X:jsonv2'))],
-    ['the raw Windows version text', withValue((r) => (r.os.version = 'Microsoft Windows [Version 10.0.19045.5247]'))],
+    ['a Go version with experiments', withValue((r) => (part(r, 'build').goVersion = 'go1.25.0 X:jsonv2'))],
+    ['the raw Windows version text', withValue((r) => (part(r, 'os').version = 'Microsoft Windows [Version 10.0.19045.5247]'))],
   ];
   it.each(gaps)('accepts %s', async (_what, report) => {
     const c = await testCollector();

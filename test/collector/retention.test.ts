@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startCollector } from '../../collector/index';
 import { DAY_MS, RETENTION_DAYS, RETENTION_MS } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
-import { candorReport, newId, post, scrape, send, sqliteRows } from './support/harness';
+import { parseJson } from '../support/json';
+import { candorReport, getSummary, newId, post, scrape, send, sqliteRows } from './support/harness';
 
 const dirs: string[] = [];
 const running: { close(): Promise<void> }[] = [];
@@ -37,7 +38,7 @@ describe('retention', () => {
   it('is 30 days, and /api/meta says so', async () => {
     expect(RETENTION_DAYS).toBe(30);
     const c = await start(new FakeClock(), dataDir());
-    const meta = JSON.parse((await send(c.url, { method: 'GET', path: '/api/meta' })).body);
+    const meta = parseJson<{ retentionDays: number; retentionSeconds: number; storesIpAddresses: boolean }>((await send(c.url, { method: 'GET', path: '/api/meta' })).body);
     expect(meta.retentionDays).toBe(RETENTION_DAYS);
     expect(meta.retentionSeconds).toBe(RETENTION_MS / 1000);
     expect(meta.storesIpAddresses).toBe(false);
@@ -89,15 +90,15 @@ describe('retention', () => {
     const clock = new FakeClock(Date.UTC(2026, 0, 1, 12));
     let c = await start(clock, dir);
     for (let i = 0; i < 6; i++) await post(c.url, candorReport());
-    const before = JSON.parse((await send(c.url, { method: 'GET', path: '/api/summary' })).body).days[0];
+    const before = (await getSummary(c.url)).days[0]!;
     expect(before.instances).toBe(6);
     await stop(c);
 
     clock.real += RETENTION_MS + DAY_MS;
     c = await start(clock, dir);
     expect(sqliteRows(dir)).toHaveLength(0);
-    const after = JSON.parse((await send(c.url, { method: 'GET', path: '/api/summary?days=60' })).body).days;
-    const same = after.find((d: { day: string }) => d.day === before.day);
+    const after = (await getSummary(c.url, '?days=60')).days;
+    const same = after.find((d: { day: string }) => d.day === before.day)!;
     expect(same.instances).toBe(6);
     // Finalized when it ended (the collector was down for the rest of that day: flagged, not dropped).
     expect(same.final).toBe(true);

@@ -14,12 +14,13 @@ import { openStore } from '../../collector/store/open';
 import { K_ANONYMITY } from '../../collector/summary/threshold';
 import type { DaySummary } from '../../collector/summary/types';
 import { FakeClock } from '../support/fake-clock';
-import { candorReport, collectorsPerTest, newId, post, send, sqliteRows } from './support/harness';
+import { parseJson } from '../support/json';
+import { candorReport, collectorsPerTest, getSummary, newId, post, send, sqliteRows, type SummaryBody } from './support/harness';
 
 const { start } = collectorsPerTest({ trustProxy: ['127.0.0.1'] });
 const from = (url: string, report: unknown, address: string) => post(url, report, { 'x-forwarded-for': address });
 async function today(url: string): Promise<DaySummary> {
-  return JSON.parse((await send(url, { method: 'GET', path: '/api/summary' })).body).days.at(-1);
+  return (await getSummary(url)).days.at(-1)!;
 }
 
 /** A lone server with values nobody else has. */
@@ -140,7 +141,7 @@ describe('summaries stored by an earlier version', () => {
       try {
         const body = (await send(c.url, { method: 'GET', path: '/api/summary?days=60' })).body;
         for (const exact of ['percentiles', 'mean', 'total', '123457', '17654']) expect(body).not.toContain(exact);
-        const days = JSON.parse(body).days as DaySummary[];
+        const days = parseJson<SummaryBody>(body).days;
         const byDay = new Map(days.map((d) => [d.day, d]));
         const recentSummary = byDay.get(new Date(recent * DAY_MS).toISOString().slice(0, 10))!;
         expect(recentSummary.format).toBe(2);

@@ -15,7 +15,8 @@ import path from 'node:path';
 import { DEFAULT_SUMMARY_MAX_AGE_MS } from '../../collector/app';
 import { DAY_MS, utcDay } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
-import { candorReport, post, send, testCollector } from './support/harness';
+import { parseJson } from '../support/json';
+import { candorReport, getSummary, post, send, testCollector, type SummaryBody } from './support/harness';
 import { navidromeDebianMinimal, navidromeDocker } from './support/navidrome';
 
 const ctx = { day: utcDay(Date.UTC(2026, 4, 1)), final: true, incomplete: [] };
@@ -146,7 +147,7 @@ describe('summaries in the running service', () => {
   afterEach(async () => {
     for (const c of running.splice(0)) await c.close();
   });
-  const days = async (url: string): Promise<DaySummary[]> => JSON.parse((await send(url, { method: 'GET', path: '/api/summary' })).body).days;
+  const days = async (url: string): Promise<DaySummary[]> => (await getSummary(url)).days;
 
   it('flags incomplete days (in progress, collector down, a sudden drop) instead of dropping them', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'collector-summary-'));
@@ -229,7 +230,7 @@ describe('summaries in the running service', () => {
     await post(c.url, candorReport());
     const changed = await send(c.url, { method: 'GET', path: '/api/summary', headers: { 'if-none-match': etag } });
     expect(changed.status).toBe(200);
-    expect(JSON.parse(changed.body).days[0].instances).toBe(2);
+    expect(parseJson<SummaryBody>(changed.body).days[0]!.instances).toBe(2);
     expect(changed.headers.etag).not.toBe(etag);
   });
 });

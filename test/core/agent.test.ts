@@ -4,9 +4,12 @@ import type { AgentEvent } from '../../electron/core/api/contract';
 import { ApiError, checkApiInput, dispatch } from '../../electron/core/api/contract';
 import { createAxiosHttpClient } from '../../electron/core/http';
 import { sha256Hex } from '../../electron/core/report/encode';
-import { CANDOR_FIELD_PATHS } from '../../electron/core/schema/payload';
+import { CANDOR_FIELD_PATHS, type Payload } from '../../electron/core/schema/payload';
+import type { PersistedState } from '../../electron/core/settings/state-schema';
 import { configWith, makeAgent, tempHome } from '../support/agent-harness';
 import { fakeSources } from '../support/fake-sources';
+import { parseJson } from '../support/json';
+import { textContaining, textMatching } from '../support/matchers';
 import { loopbackServer } from '../support/loopback';
 import { canMount, mountTmpfs } from '../support/storage';
 
@@ -47,7 +50,7 @@ describe('the agent', () => {
     const collector = await receiver();
     const { agent } = await makeAgent({ http, shell: 'desktop', config: configWith({ endpoint: `${collector.url}/collect` }) });
     const outcome = await agent.sendNow();
-    expect(outcome).toMatchObject({ ok: false, message: expect.stringMatching(/waits for your answer to the first-run question/) });
+    expect(outcome).toMatchObject({ ok: false, message: textMatching(/waits for your answer to the first-run question/) });
     expect(collector.received).toHaveLength(0);
     expect((await agent.getStatus()).consent.paused?.reason).toBe('awaiting-answer');
   });
@@ -88,7 +91,7 @@ describe('the agent', () => {
     // Pretend the user agreed under an older version that did not have `uptime`.
     const stateFile = path.join(home, 'state.json');
     const { readFileSync, writeFileSync } = await import('node:fs');
-    const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+    const state = parseJson<PersistedState>(readFileSync(stateFile, 'utf8'));
     state.consent.approvedFields = CANDOR_FIELD_PATHS.filter((f) => f !== 'uptime');
     writeFileSync(stateFile, JSON.stringify(state));
     const { agent } = await makeAgent({ http, home, config: configWith({ endpoint: `${collector.url}/collect` }) });
@@ -103,12 +106,13 @@ describe('the agent', () => {
   it('refuses to send a payload the guard rejects, and logs the refusal', async () => {
     const collector = await receiver();
     const sources = fakeSources({
-      server: async () => ({
-        api: 'native-api',
-        library: { tracks: 1, activePlayers: { 'Zoidberg Phone': 1 } },
-        health: { source: 'server', state: 'ok', message: 'ok' },
-        sensitive: [{ kind: 'name', value: 'Zoidberg Phone' }],
-      }),
+      server: () =>
+        Promise.resolve({
+          api: 'native-api',
+          library: { tracks: 1, activePlayers: { 'Zoidberg Phone': 1 } },
+          health: { source: 'server', state: 'ok', message: 'ok' },
+          sensitive: [{ kind: 'name', value: 'Zoidberg Phone' }],
+        }),
     });
     const { agent } = await makeAgent({ http, sources, config: configWith({ endpoint: `${collector.url}/collect` }) });
     await agent.setConsent({ choice: 'share' });
@@ -151,10 +155,10 @@ describe('the agent', () => {
     writeFileSync(path.join(parent, 'blocker'), '');
     const collector = await receiver();
     const { agent } = await makeAgent({ http, home: path.join(parent, 'blocker', 'home'), config: configWith({ endpoint: `${collector.url}/collect` }) });
-    await expect(agent.setConsent({ choice: 'share' })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/could not be saved.*Nothing changed/) });
-    await expect(agent.setConsent({ choice: 'decline' })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/"no" could not be saved/) });
+    await expect(agent.setConsent({ choice: 'share' })).rejects.toMatchObject({ code: 'unavailable', message: textMatching(/could not be saved.*Nothing changed/) });
+    await expect(agent.setConsent({ choice: 'decline' })).rejects.toMatchObject({ code: 'unavailable', message: textMatching(/"no" could not be saved/) });
     const status = await agent.getStatus();
-    expect(status.consent).toMatchObject({ sharing: false, decidedByLabel: expect.stringMatching(/not saved yet/) });
+    expect(status.consent).toMatchObject({ sharing: false, decidedByLabel: textMatching(/not saved yet/) });
     expect((await agent.sendNow()).ok).toBe(false);
     expect(collector.received).toHaveLength(0);
   });
@@ -162,7 +166,7 @@ describe('the agent', () => {
   it.runIf(canMount())('keeps running on a read-only data folder and says why nothing is sent', async () => {
     const collector = await receiver();
     const mount = mountTmpfs({ readOnly: true });
-    cleanup.push(async () => mount.unmount());
+    cleanup.push(() => Promise.resolve(mount.unmount()));
     const { agent } = await makeAgent({ http, env: { CANDOR_INSIGHTS_ENABLED: 'true' }, home: mount.dir, config: configWith({ endpoint: `${collector.url}/collect` }) });
     expect((await agent.getStatus()).consent.sharing).toBe(true);
     const outcome = await agent.sendNow();
@@ -172,7 +176,7 @@ describe('the agent', () => {
 
   it.runIf(canMount())('does not spin on a full disk: attempts that cannot be logged back off', async () => {
     const mount = mountTmpfs({ full: true });
-    cleanup.push(async () => mount.unmount());
+    cleanup.push(() => Promise.resolve(mount.unmount()));
     let reads = 0;
     const sources = fakeSources({ server: async () => (reads++, (await fakeSources().server({ url: '', username: '', password: '' }, 0))) });
     const { agent, clock } = await makeAgent({ http, sources, env: { CANDOR_INSIGHTS_ENABLED: 'true' }, home: mount.dir });
@@ -203,7 +207,7 @@ describe('the agent', () => {
 
   it('refuses settings fixed by the config file, naming the file', async () => {
     const { agent } = await makeAgent({ http, config: configWith({ path: '/etc/candor.toml', endpoint: 'https://fixed.example/collect' }) });
-    await expect(agent.updateSettings({ endpoint: 'https://other.example/collect' })).rejects.toMatchObject({ code: 'locked', message: expect.stringContaining('/etc/candor.toml') });
+    await expect(agent.updateSettings({ endpoint: 'https://other.example/collect' })).rejects.toMatchObject({ code: 'locked', message: textContaining('/etc/candor.toml') });
     expect((await agent.getStatus()).settings.fixedBy.endpoint).toContain('/etc/candor.toml');
   });
 
@@ -220,13 +224,13 @@ describe('the agent', () => {
     const collector = await receiver();
     const { agent } = await makeAgent({ http, config: configWith({ endpoint: `${collector.url}/collect` }) });
     const preview = await agent.getPreview();
-    const id = JSON.parse(preview.text).id;
+    const id = parseJson<Payload>(preview.text).id;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(preview.omitted.map((o) => o.path)).not.toContain('id');
     expect((await agent.getStatus()).instanceId).toBe(id);
     await agent.setConsent({ choice: 'share' });
     expect((await agent.sendNow()).ok).toBe(true);
-    expect(JSON.parse(collector.received[0]!.body).id).toBe(id);
+    expect(parseJson<Payload>(collector.received[0]!.body).id).toBe(id);
     expect(collector.received[0]!.body).toBe(preview.text);
   });
 
@@ -238,7 +242,7 @@ describe('the agent', () => {
     expect((await agent.setConsent({ choice: 'share' })).instanceId).toBe(first);
     const second = (await agent.resetInstanceId()).instanceId;
     expect(second).not.toBe(first);
-    expect(JSON.parse((await agent.refreshPreview()).text).id).toBe(second);
+    expect(parseJson<Payload>((await agent.refreshPreview()).text).id).toBe(second);
   });
 
   it('validates every input crossing the contract', async () => {

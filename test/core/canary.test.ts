@@ -3,7 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Payload } from '../../electron/core/schema/payload';
 import { tempHome } from '../support/agent-harness';
+import { parseJson, type HistoryExport } from '../support/json';
 import { loopbackServer } from '../support/loopback';
 import { startNavidromeTestServer, type NavidromeTestServer } from '../support/navidrome';
 
@@ -75,9 +77,9 @@ describe('canaries: identifying values planted everywhere never leave', () => {
 
     // The report really was built from the planted data…
     expect(seen.outcome, JSON.stringify(seen.preview.guard)).toMatchObject({ ok: true });
-    const payload = JSON.parse(seen.preview.text);
-    expect(payload.library.tracks).toBe(navidrome.seed.songs.length);
-    expect(payload.config.enableLastFM).toBe(true);
+    const payload = parseJson<Payload>(seen.preview.text);
+    expect(payload.library?.tracks).toBe(navidrome.seed.songs.length);
+    expect(payload.config?.enableLastFM).toBe(true);
     expect(Object.keys(payload.fs ?? {})).toEqual(['music', 'data', 'cache', 'backup']);
 
     // …yet nothing identifying came out of it.
@@ -103,7 +105,7 @@ describe('canaries: identifying values planted everywhere never leave', () => {
     ].filter((s) => s.length >= 4);
     expect(canaries.length).toBeGreaterThan(60);
 
-    const bodies = JSON.parse(seen.history).entries.map((e: { body: string }) => e.body);
+    const bodies = parseJson<HistoryExport>(seen.history).entries.map((e) => e.body);
     const outputs: Record<string, string> = {
       'preview bytes': seen.preview.text,
       'bytes the collector received': collector.received.map((r) => r.body).join('\n'),

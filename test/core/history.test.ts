@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { HistoryStore, type HistoryOptions, type StoredEntry } from '../../electron/core/history/history-store';
 import { StorageError } from '../../electron/core/storage/storage-error';
 import { tempHome } from '../support/agent-harness';
+import { parseJson, type HistoryExport } from '../support/json';
+import { textMatching } from '../support/matchers';
 import { folderLock } from '../support/storage';
 
 function open(options: Omit<HistoryOptions, 'lock'>): Promise<HistoryStore> {
@@ -58,7 +60,11 @@ describe('history store', () => {
     }
     // After the final repair every line parses.
     const text = readFileSync(path.join(dir, 'history.jsonl'), 'utf8');
-    for (const line of text.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of text.split('\n').filter(Boolean)) {
+      expect(() => {
+        JSON.parse(line);
+      }).not.toThrow();
+    }
   }, 60_000);
 
   it('skips a torn last line when reading, cuts it at the next append and keeps appending on a fresh line', async () => {
@@ -87,7 +93,7 @@ describe('history store', () => {
     expect(store.get('b')).toMatchObject({ outcome: 'sent' });
     expect(store.warnings).toEqual([]);
     await store.append(entry('c', now));
-    expect(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['a', 'b', 'c']);
+    expect(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => parseJson<StoredEntry>(l).id)).toEqual(['a', 'b', 'c']);
   });
 
   it("follows another store's appends and rewrites on the same file", async () => {
@@ -128,7 +134,7 @@ describe('history store', () => {
     const store = await open({ dir, retentionDays: 30, maxEntries: 100, now: () => now });
     await store.append(entry('p', now, { pending: true, outcome: 'failed', message: 'sending…' }));
     const reopened = await open({ dir, retentionDays: 30, maxEntries: 100, now: () => now });
-    expect(reopened.get('p')).toMatchObject({ outcome: 'no-answer', message: expect.stringMatching(/may have received it/) });
+    expect(reopened.get('p')).toMatchObject({ outcome: 'no-answer', message: textMatching(/may have received it/) });
     expect(reopened.lastSent()).toBeUndefined();
   });
 
@@ -165,7 +171,7 @@ describe('history store', () => {
     expect(page.total).toBe(5);
     expect(page.entries.map((e) => e.id)).toEqual(['e3', 'e2']);
     expect('body' in page.entries[0]!).toBe(false);
-    expect(JSON.parse(store.export()).entries).toHaveLength(5);
+    expect(parseJson<HistoryExport>(store.export()).entries).toHaveLength(5);
   });
 
   it('reports a data folder it cannot write to with a clear error and keeps nothing half-done', async () => {

@@ -9,9 +9,10 @@ import { ReportBuilder, defaultSources } from '../../electron/core/report/builde
 import { sha256Hex } from '../../electron/core/report/encode';
 import { DAY_MS } from '../../electron/core/schedule/schedule';
 import { categoryOfPath, keepCategories, POLICY_CATEGORIES, PRESETS, type PolicyCategory } from '../../electron/core/schema/levels';
-import { PAYLOAD_FIELDS } from '../../electron/core/schema/payload';
+import { PAYLOAD_FIELDS, type Payload } from '../../electron/core/schema/payload';
 import { configWith, makeAgent, memoryHome } from '../support/agent-harness';
 import { FakeClock } from '../support/fake-clock';
+import { parseJson, type ExportFile, type HistoryExport } from '../support/json';
 import { loopbackServer } from '../support/loopback';
 import { startNavidromeTestServer, type NavidromeTestServer } from '../support/navidrome';
 
@@ -32,7 +33,7 @@ function fieldsIn(payload: unknown): string[] {
 
 /** A payload with the figures that move between two builds (free memory, uptime) held still. */
 function steady(payload: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(payload) as Record<string, any>;
+  const copy = structuredClone(payload) as Payload;
   if (copy.uptime !== undefined) copy.uptime = 0;
   if (copy.candor?.hostMemory) copy.candor.hostMemory.available = 0;
   return copy;
@@ -63,8 +64,8 @@ describe('the levels, from the one payload schema', () => {
       // Two builds read the machine's free memory and the clock at different moments: only those may move.
       expect(steady(payload)).toEqual(steady(keepCategories(full, categories)));
       const allowed = new Set<string>(['agent', ...categories]);
-      for (const field of fieldsIn(payload)) expect(allowed.has(categoryOfPath(field) ?? 'agent'), `${field} at ${categories}`).toBe(true);
-      for (const field of fieldsIn(full)) if (allowed.has(categoryOfPath(field) ?? 'agent')) expect(fieldsIn(payload), `${field} at ${categories}`).toContain(field);
+      for (const field of fieldsIn(payload)) expect(allowed.has(categoryOfPath(field) ?? 'agent'), `${field} at ${categories.join(',')}`).toBe(true);
+      for (const field of fieldsIn(full)) if (allowed.has(categoryOfPath(field) ?? 'agent')) expect(fieldsIn(payload), `${field} at ${categories.join(',')}`).toContain(field);
       expect(built.guard).toEqual({ ok: true });
       expect(built.report.sha256).toBe(sha256Hex(built.report.text));
     }
@@ -73,10 +74,10 @@ describe('the levels, from the one payload schema', () => {
   it('basic is the id, version, uptime, OS, memory and the report’s notes: no library counts, no configuration, no filesystem types', async () => {
     const b = await builder();
     const built = await b.build(ID, PRESETS.basic, 'a'.repeat(64));
-    const payload = JSON.parse(built.report.text);
+    const payload = parseJson<Payload>(built.report.text);
     expect(Object.keys(payload).sort()).toEqual(['candor', 'id', 'os', 'uptime', 'version'].concat(payload.mem ? ['mem'] : []).sort());
-    expect(Object.keys(payload.candor).sort()).toEqual(['agentVersion', 'deletionKeyHash', 'hostMemory', 'schemaVersion', 'serverType', 'sources']);
-    expect(Object.keys(payload.candor.sources).sort()).toEqual(['memory', 'uptime']);
+    expect(Object.keys(payload.candor!).sort()).toEqual(['agentVersion', 'deletionKeyHash', 'hostMemory', 'schemaVersion', 'serverType', 'sources']);
+    expect(Object.keys(payload.candor!.sources!).sort()).toEqual(['memory', 'uptime']);
     // What the level leaves out is said once per part, as a choice: never as a failure.
     const notShared = built.omitted.filter((o) => o.reason.startsWith('Not shared at your level'));
     expect(notShared.map((o) => o.path)).toEqual(expect.arrayContaining(['library', 'config', 'fs']));
@@ -103,15 +104,15 @@ describe('the agent at each level', () => {
     const { agent, collector } = await agentWith();
     await agent.setConsent({ choice: 'share' });
     const basic = await agent.getPreview({ categories: ['application', 'system'] });
-    expect(JSON.parse(basic.text).library).toBeUndefined();
+    expect(parseJson<Payload>(basic.text).library).toBeUndefined();
     expect((await agent.getStatus()).consent.level).toBe('full');
-    expect(JSON.parse((await agent.getPreview()).text).library).toBeDefined();
+    expect(parseJson<Payload>((await agent.getPreview()).text).library).toBeDefined();
     const status = await agent.setConsent({ choice: 'share', categories: ['application', 'system'] });
     expect(status.consent).toMatchObject({ sharing: true, level: 'basic', categories: ['application', 'system'] });
     const outcome = await agent.sendNow();
     expect(outcome.ok).toBe(true);
     expect(collector.received[0]!.body).toBe((await agent.getPreview()).text);
-    expect(JSON.parse(collector.received[0]!.body).library).toBeUndefined();
+    expect(parseJson<Payload>(collector.received[0]!.body).library).toBeUndefined();
     expect(outcome.entry).toMatchObject({ level: 'basic', categories: ['application', 'system'] });
   });
 
@@ -135,7 +136,7 @@ describe('the agent at each level', () => {
     const times = entries.map((e) => Date.parse(e.at)).sort((a, b) => a - b);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(DAY_MS);
     // The history's export holds every kept report.
-    expect(JSON.parse(await agent.exportHistory()).entries.filter((e: { outcome: string; body: string }) => e.outcome === 'kept-locally' && e.body.startsWith('{'))).toHaveLength(total);
+    expect(parseJson<HistoryExport>(await agent.exportHistory()).entries.filter((e: { outcome: string; body: string }) => e.outcome === 'kept-locally' && e.body.startsWith('{'))).toHaveLength(total);
     expect((await agent.sendNow()).message).toMatch(/kept on this machine only.*candor export/);
   }, 60_000);
 
@@ -176,7 +177,7 @@ describe('the agent at each level', () => {
     const { agent, collector } = await agentWith();
     await agent.setConsent({ choice: 'share', categories: ['application', 'system'] });
     const exported = await agent.exportReport();
-    const file = JSON.parse(exported.text);
+    const file = parseJson<ExportFile>(exported.text);
     expect(file).toMatchObject({ candorExport: 1, level: 'basic', categories: ['application', 'system'], sha256: exported.sha256 });
     expect(sha256Hex(file.report)).toBe(file.sha256);
     expect(file.report).toBe((await agent.getPreview()).text);
@@ -184,6 +185,6 @@ describe('the agent at each level', () => {
     expect(collector.received).toHaveLength(0);
     await agent.setConsent({ choice: 'decline' });
     await expect(agent.exportReport()).rejects.toMatchObject({ code: 'unavailable' });
-    expect(JSON.parse((await agent.exportReport({ categories: ['application'] })).text).level).toBe('custom');
+    expect(parseJson<ExportFile>((await agent.exportReport({ categories: ['application'] })).text).level).toBe('custom');
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { validate } from '../../electron/core/schema/dsl';
-import { CANDOR_FIELD_PATHS, PAYLOAD_FIELDS, payloadSchema } from '../../electron/core/schema/payload';
+import { CANDOR_FIELD_PATHS, PAYLOAD_FIELDS, payloadSchema, type Payload } from '../../electron/core/schema/payload';
 import { encodePayload, PayloadRejected, sha256Hex } from '../../electron/core/report/encode';
 import { guardPayload } from '../../electron/core/report/privacy-guard';
+import { parseJson } from '../support/json';
 
 const valid = {
   id: '0b8a3d2e-4c1f-4a5b-9e7d-1234567890ab',
@@ -39,7 +40,7 @@ describe('the payload schema', () => {
     expect(a.text).toBe(b.text);
     expect(a.sha256).toBe(sha256Hex(a.text));
     expect(a.size).toBe(Buffer.byteLength(a.text));
-    expect(Object.keys(JSON.parse(a.text))).toEqual(['id', 'version', 'uptime', 'os', 'fs', 'library', 'config', 'candor']);
+    expect(Object.keys(parseJson<Payload>(a.text))).toEqual(['id', 'version', 'uptime', 'os', 'fs', 'library', 'config', 'candor']);
   });
 
   it.each([

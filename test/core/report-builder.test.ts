@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosHttpClient } from '../../electron/core/http';
 import { ReportBuilder, defaultSources } from '../../electron/core/report/builder';
 import { sha256Hex } from '../../electron/core/report/encode';
+import type { Payload } from '../../electron/core/schema/payload';
+import { parseJson } from '../support/json';
 import { startNavidromeTestServer, type NavidromeTestServer } from '../support/navidrome';
 
 let server: NavidromeTestServer | null = null;
@@ -21,8 +23,8 @@ describe('a full report from a Navidrome server (settings read from its admin en
     const built = await builder.build(ID);
     expect(built.guard).toEqual({ ok: true });
     expect(built.report.sha256).toBe(sha256Hex(built.report.text));
-    const payload = JSON.parse(built.report.text);
-    const c = seed.config as Record<string, any>;
+    const payload = parseJson<Payload>(built.report.text);
+    const c = seed.config as { LogLevel: string; EnableDownloads: boolean; Jukebox: { Enabled: boolean }; SessionTimeout: number };
     expect(payload.config).toMatchObject({
       logLevel: String(c.LogLevel).toLowerCase(),
       enableSharing: seed.enableSharing,
@@ -32,7 +34,7 @@ describe('a full report from a Navidrome server (settings read from its admin en
       sessionTimeout: Math.trunc(c.SessionTimeout / 1e9),
       hasSmartPlaylists: seed.playlists.some((p) => p.rules !== null),
     });
-    expect(payload.candor.sources).toMatchObject({ library: 'native-api', config: 'config-endpoint', uptime: 'event-stream' });
+    expect(payload.candor?.sources).toMatchObject({ library: 'native-api', config: 'config-endpoint', uptime: 'event-stream' });
     // The folders in that config are the server's own, not this machine's: their types are left out.
     expect(payload.fs).toBeUndefined();
     expect(built.omitted.map((o) => o.path)).toEqual(expect.arrayContaining(['fs.music.type', 'fs.data.type']));

@@ -12,15 +12,15 @@ function flakyEndpoint(clock: FakeClock, random: () => number, failureRate: numb
   const attempts: number[] = [];
   const successes: number[] = [];
   const http: HttpClient = {
-    async request(req: HttpRequest): Promise<HttpResponse> {
+    request(req: HttpRequest): Promise<HttpResponse> {
       attempts.push(clock.real);
       const roll = random();
-      if (roll < failureRate * 0.4) throw new HttpFailure('timeout');
-      if (roll < failureRate * 0.7) return { status: 503, headers: {}, body: '' };
-      if (roll < failureRate) return { status: 429, headers: { 'retry-after': '7200' }, body: '' };
+      if (roll < failureRate * 0.4) return Promise.reject(new HttpFailure('timeout'));
+      if (roll < failureRate * 0.7) return Promise.resolve({ status: 503, headers: {}, body: '' });
+      if (roll < failureRate) return Promise.resolve({ status: 429, headers: { 'retry-after': '7200' }, body: '' });
       expect(req.method).toBe('POST');
       successes.push(clock.real);
-      return { status: 204, headers: {}, body: '' };
+      return Promise.resolve({ status: 204, headers: {}, body: '' });
     },
   };
   return { http, attempts, successes };
@@ -32,7 +32,7 @@ describe('the daily schedule over 60 simulated days', () => {
       const rng = seededRandom(seed * 7919);
       const clock = new FakeClock();
       const home = memoryHome();
-      const endpoint = flakyEndpoint(clock, rng.next, 0.2);
+      const endpoint = flakyEndpoint(clock, () => rng.next(), 0.2);
       const starts: number[] = [];
       const boot = async () => {
         const { agent } = await makeAgent({ clock, home, http: endpoint.http, random: seededRandom(seed * 31 + starts.length) });
@@ -103,9 +103,9 @@ describe('the daily schedule over 60 simulated days', () => {
     const clock = new FakeClock();
     const attempts: number[] = [];
     const http: HttpClient = {
-      async request(): Promise<HttpResponse> {
+      request(): Promise<HttpResponse> {
         attempts.push(clock.real);
-        return attempts.length === 1 ? { status: 429, headers: { 'retry-after': String(5 * 3600) }, body: '' } : { status: 500, headers: {}, body: '' };
+        return Promise.resolve<HttpResponse>(attempts.length === 1 ? { status: 429, headers: { 'retry-after': String(5 * 3600) }, body: '' } : { status: 500, headers: {}, body: '' });
       },
     };
     const { agent } = await makeAgent({ clock, http, home: memoryHome() });
@@ -142,9 +142,9 @@ describe('attempts whose answer never comes', () => {
     const clock = new FakeClock();
     const attempts: number[] = [];
     const http: HttpClient = {
-      async request(): Promise<HttpResponse> {
+      request(): Promise<HttpResponse> {
         attempts.push(clock.real);
-        throw new HttpFailure('timeout');
+        return Promise.reject(new HttpFailure('timeout'));
       },
     };
     const { agent } = await makeAgent({ clock, http, home: memoryHome() });

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosHttpClient, HttpFailure, type HttpClient } from '../../electron/core/http';
 import { ReportBuilder, defaultSources, type BuiltReport } from '../../electron/core/report/builder';
+import type { Payload } from '../../electron/core/schema/payload';
 import { collectServerFacts, normalizeBaseUrl } from '../../electron/core/sources/music-server';
 import { PROBLEMS, SourceProblem, type ProblemCode } from '../../electron/core/sources/problems';
+import { parseJson } from '../support/json';
 import { closedPort } from '../support/loopback';
 import { startGonicTestServer, startNavidromeTestServer, type NavidromeSeed, type NavidromeTestServer } from '../support/navidrome';
 
@@ -17,7 +19,7 @@ afterEach(async () => {
 
 /** A report as the user sees it; no local server process, so nothing hides a server-side cause. */
 async function report(url: string, login = ALICE, client: HttpClient = http): Promise<BuiltReport> {
-  const sources = { ...defaultSources(client), serverProcess: async () => null };
+  const sources = { ...defaultSources(client), serverProcess: () => Promise.resolve(null) };
   const builder = new ReportBuilder(sources, Date.now, '0.1.0');
   await builder.refresh({ connection: { url, ...login }, configFile: null });
   return builder.build(ID);
@@ -42,9 +44,9 @@ function expectServerDown(built: BuiltReport, code: ProblemCode): void {
   );
   expect(everything(built)).not.toMatch(/DevUIShowConfig/);
   expectLeftOutOnce(built);
-  const payload = JSON.parse(built.report.text);
+  const payload = parseJson<Payload>(built.report.text);
   expect(payload.library).toBeUndefined();
-  expect(payload.candor.sources).toEqual({ memory: 'host' });
+  expect(payload.candor?.sources).toEqual({ memory: 'host' });
 }
 
 describe('a server that cannot be read says the real cause in every source', () => {
@@ -103,7 +105,7 @@ describe('an address without http:// or https://', () => {
 
   it('is refused before any request, in every spelling', async () => {
     const calls: string[] = [];
-    const recording: HttpClient = { request: async (req) => (calls.push(req.url), { status: 200, headers: {}, body: '' }) };
+    const recording: HttpClient = { request: (req) => (calls.push(req.url), Promise.resolve({ status: 200, headers: {}, body: '' })) };
     for (const url of [typed, 'localhost:4533', 'navidrome', 'ftp://music.example', '']) {
       const facts = await collectServerFacts(recording, { url, ...ALICE }, Date.now());
       expect(facts.health.code, url).toBe('bad-url');
@@ -138,18 +140,18 @@ describe('what the report claims and leaves out', () => {
       config: PROBLEMS['not-admin'],
     });
     expectLeftOutOnce(built);
-    expect(JSON.parse(built.report.text).candor.sources.library).toBe('native-api');
+    expect(parseJson<Payload>(built.report.text).candor?.sources?.library).toBe('native-api');
   });
 
   it('a Subsonic-only server: true reasons, no Navidrome advice, sources that really answered', async () => {
     server = await startGonicTestServer();
     const built = await report(server.url);
     expect(built.guard).toEqual({ ok: true });
-    const payload = JSON.parse(built.report.text);
-    expect(payload.candor.serverType).toBe('gonic');
-    expect(payload.candor.sources).toEqual({ library: 'subsonic-api', memory: 'host' });
-    expect(payload.library.libraries).toBe(server.seed.libraries.length);
-    expect(Object.keys(payload.library.fileSuffixes).length).toBeGreaterThan(0);
+    const payload = parseJson<Payload>(built.report.text);
+    expect(payload.candor?.serverType).toBe('gonic');
+    expect(payload.candor?.sources).toEqual({ library: 'subsonic-api', memory: 'host' });
+    expect(payload.library?.libraries).toBe(server.seed.libraries.length);
+    expect(Object.keys(payload.library!.fileSuffixes!).length).toBeGreaterThan(0);
     const reasons = Object.fromEntries(built.omitted.map((o) => [o.path, o.reason]));
     expect(reasons).toMatchObject({
       'library.activeUsers': PROBLEMS['subsonic-no-users'],

@@ -4,7 +4,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosHttpClient } from '../../electron/core/http';
+import type { PersistedState } from '../../electron/core/settings/state-schema';
 import { configWith, makeAgent } from '../support/agent-harness';
+import { parseJson } from '../support/json';
+import { textMatching } from '../support/matchers';
 import { loopbackServer } from '../support/loopback';
 import { startNavidromeTestServer, type NavidromeTestServer } from '../support/navidrome';
 
@@ -55,7 +58,7 @@ describe('the stored password stays with its server', () => {
     const agent = await agentFor(real.url);
     const result = await agent.testConnection({ url: other.url, username: 'canary-admin-alice' });
     expect(result.ok).toBe(false);
-    expect(result.checks).toEqual([{ name: 'login', state: 'failed', message: expect.stringMatching(/Type the password for this address/) }]);
+    expect(result.checks).toEqual([{ name: 'login', state: 'failed', message: textMatching(/Type the password for this address/) }]);
     expect(other.received).toHaveLength(0);
     // The same origin spelled differently (a path, a trailing slash) is the same server.
     expect((await agent.testConnection({ url: `${real.url}/`, username: 'canary-admin-alice' })).ok).toBe(true);
@@ -71,7 +74,7 @@ describe('the stored password stays with its server', () => {
     await agent.updateSettings({ server: { url: real.url, username: 'canary-admin-alice', password: PASSWORD } });
     const { readFileSync, writeFileSync } = await import('node:fs');
     const file = `${home}/state.json`;
-    const state = JSON.parse(readFileSync(file, 'utf8'));
+    const state = parseJson<PersistedState>(readFileSync(file, 'utf8'));
     delete state.settings.passwordOrigin;
     writeFileSync(file, JSON.stringify(state));
     expect((await agent.getStatus()).settings.server.passwordForThisServer).toBe(true);
@@ -83,7 +86,7 @@ describe('the stored password stays with its server', () => {
   it('refuses an address with a user name or password in it, never quoting it back', async () => {
     const { agent } = await makeAgent({ http, config: configWith({ server: {} }) });
     const error = await agent.updateSettings({ server: { url: 'http://admin:s3cret-canary@127.0.0.1:4533' } }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/must not hold a user name or password/) });
+    expect(error).toMatchObject({ code: 'invalid-input', message: textMatching(/must not hold a user name or password/) });
     expect((error as Error).message).not.toContain('s3cret-canary');
     const test = await agent.testConnection({ url: 'http://admin:s3cret-canary@127.0.0.1:9', username: 'a', password: 'b' });
     expect(test).toMatchObject({ ok: false, checks: [{ name: 'reach', state: 'failed' }] });
@@ -94,7 +97,7 @@ describe('the stored password stays with its server', () => {
     const { agent } = await makeAgent({ http, config: configWith({ server: {} }) });
     for (const url of ['ftp://127.0.0.1:4533', 'navidrome.local:4533']) {
       const result = await agent.testConnection({ url, username: 'a', password: 'b' });
-      expect(result).toMatchObject({ ok: false, checks: [{ name: 'reach', state: 'failed', message: expect.stringMatching(/must start with http:\/\/ or https:\/\//) }] });
+      expect(result).toMatchObject({ ok: false, checks: [{ name: 'reach', state: 'failed', message: textMatching(/must start with http:\/\/ or https:\/\//) }] });
     }
   });
 });

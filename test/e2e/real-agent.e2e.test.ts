@@ -5,8 +5,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiEnvelope } from '../../electron/core/api/contract';
 import { sha256Hex } from '../../electron/core/report/encode';
+import type { Payload } from '../../electron/core/schema/payload';
 import { tempHome } from '../support/agent-harness';
+import { parseJson } from '../support/json';
 import { loopbackServer } from '../support/loopback';
 import { startNavidromeTestServer, type NavidromeTestServer } from '../support/navidrome';
 import { launchChromium, seriousViolations } from './support/browser';
@@ -51,7 +54,7 @@ async function apiCall<T>(page: Page, method: string, input?: unknown): Promise<
   return page.evaluate(
     async ({ method, input, token }) => {
       const res = await fetch(`/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input ?? null) });
-      const body = await res.json();
+      const body = (await res.json()) as ApiEnvelope<unknown>;
       if (!body.ok) throw new Error(body.error.message);
       return body.result;
     },
@@ -79,8 +82,8 @@ describe('candor serve with the real agent', () => {
     const shown = await page.getByTestId('raw-payload').first().textContent();
     const preview = await apiCall<{ text: string; sha256: string }>(page, 'getPreview');
     expect(shown).toBe(preview.text);
-    const payload = JSON.parse(shown!);
-    expect(payload.library.tracks).toBe(navidrome.seed.songs.length);
+    const payload = parseJson<Payload>(shown!);
+    expect(payload.library?.tracks).toBe(navidrome.seed.songs.length);
     expect(payload.version).toBe(navidrome.seed.version);
     expect(shown).not.toMatch(/canary/i);
 
@@ -89,7 +92,7 @@ describe('candor serve with the real agent', () => {
     // The real agent builds the report of the level pointed at: Basic carries no library and no configuration, and the sha256 shown is its bytes'.
     await page.getByRole('radio', { name: /^Basic/ }).check();
     await page.locator('.level-preview[aria-busy="false"]').getByText(/^Basic \(application details, system information\):/).waitFor();
-    const basic = JSON.parse((await page.getByTestId('raw-payload').textContent())!);
+    const basic = parseJson<Payload>((await page.getByTestId('raw-payload').textContent())!);
     expect(Object.keys(basic)).toEqual(expect.arrayContaining(['id', 'version', 'os', 'candor']));
     expect(basic).not.toHaveProperty('library');
     expect(basic).not.toHaveProperty('config');
@@ -125,15 +128,15 @@ describe('candor serve with the real agent', () => {
     const page = await browser.newPage();
     await page.goto(url.replace('#token=', '#/preview?token='));
     await page.getByRole('tab', { name: 'Exact bytes' }).click();
-    const shown = JSON.parse((await page.getByTestId('raw-payload').first().textContent())!);
+    const shown = parseJson<Payload>((await page.getByTestId('raw-payload').first().textContent())!);
     const cli = await new Promise<string>((resolve) => {
       const p = spawn(process.execPath, [path.join(ROOT, 'bin/candor.js'), 'preview', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       p.stdout.on('data', (c: Buffer) => (out += c.toString()));
       p.once('exit', () => resolve(out.trim()));
     });
-    const fromCli = JSON.parse(cli);
-    const still = (p: Record<string, any>) => ({ ...p, uptime: 0, candor: { ...p.candor, hostMemory: null } });
+    const fromCli = parseJson<Payload>(cli);
+    const still = (p: Payload) => ({ ...p, uptime: 0, candor: { ...p.candor, hostMemory: null } });
     expect(still(fromCli)).toEqual(still(shown));
   }, 60_000);
 });

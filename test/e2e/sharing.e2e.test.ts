@@ -121,7 +121,7 @@ describe('settings', () => {
     const { page, fake, problems } = await e2e.open({ storedChoice: 'share', storedCategories: ['application', 'system'], endpoint: 'https://stats.example.org/collect', history: 2 }, 'settings');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export for a machine without internet' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^candor-report-\d{4}-\d\d-\d\d-[0-9a-f]{8}\.json$/);
-    const file = JSON.parse(await readFile((await download.path())!, 'utf8')) as { level: string; sha256: string; report: string };
+    const file = JSON.parse(await readFile(await download.path(), 'utf8')) as { level: string; sha256: string; report: string };
     expect(file.level).toBe('basic');
     const logged = (await fake.listHistory({ offset: 0, limit: 1 })).entries[0]!;
     expect(logged).toMatchObject({ outcome: 'exported', sha256: file.sha256 });

@@ -122,7 +122,7 @@ describe('history', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export all (JSON)' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^candor-history-.*\.json$/);
-    const exported = JSON.parse(await readFile((await download.path())!, 'utf8')) as { entries: Array<{ id: string; body: string }> };
+    const exported = JSON.parse(await readFile(await download.path(), 'utf8')) as { entries: Array<{ id: string; body: string }> };
     expect(exported.entries).toHaveLength(10_000);
     expect(exported.entries[0]!.body).toBe(all[0]!.body);
     expect(problems).toEqual([]);

@@ -63,44 +63,44 @@ export function fakeApi(initial: AgentStatus = STATUSES.on) {
   let releaseSend: (() => void) | null = null;
   const record = (method: string, input?: unknown) => void calls.push({ method, input });
   const api: CandorApi = {
-    getStatus: async () => (record('getStatus'), structuredClone(status)),
-    getPreview: async () => {
+    getStatus: () => (record('getStatus'), Promise.resolve(structuredClone(status))),
+    getPreview: () => {
       record('getPreview');
-      return { text: '{}', sha256: '0'.repeat(64), size: 2, builtAt: '2026-01-01T00:00:00.000Z', changesSinceLastSent: null, omitted: [], guard: { ok: true } };
+      return Promise.resolve({ text: '{}', sha256: '0'.repeat(64), size: 2, builtAt: '2026-01-01T00:00:00.000Z', changesSinceLastSent: null, omitted: [], guard: { ok: true } });
     },
     refreshPreview: async () => api.getPreview(),
-    getFieldCatalog: async () => (record('getFieldCatalog'), []),
-    listHistory: async (input) => (record('listHistory', input), { total: 0, offset: input.offset, entries: [] }),
+    getFieldCatalog: () => (record('getFieldCatalog'), Promise.resolve([])),
+    listHistory: (input) => (record('listHistory', input), Promise.resolve({ total: 0, offset: input.offset, entries: [] })),
     getHistoryEntry: async (input) => {
       record('getHistoryEntry', input);
       const { ApiError } = await import('../../electron/core/api/contract');
       throw new ApiError('not-found', 'No history entry with that id.');
     },
-    exportHistory: async () => (record('exportHistory'), ''),
-    setConsent: async (input) => {
+    exportHistory: () => (record('exportHistory'), Promise.resolve('')),
+    setConsent: (input) => {
       record('setConsent', input);
       const categories = input.choice === 'decline' ? [] : [...(input.categories ?? PRESETS.full)];
       const level = input.choice === 'decline' ? 'off' : input.choice === 'local' ? 'local' : categories.length === 4 ? 'full' : 'basic';
       const storedCategories = input.choice === 'decline' ? status.consent.storedCategories : categories;
       status = { ...status, consent: { ...status.consent, sharing: input.choice === 'share', level, categories, storedChoice: input.choice, storedCategories, paused: null } };
-      return structuredClone(status);
+      return Promise.resolve(structuredClone(status));
     },
-    approveFields: async (input) => (record('approveFields', input), structuredClone(status)),
+    approveFields: (input) => (record('approveFields', input), Promise.resolve(structuredClone(status))),
     sendNow: async () => {
       record('sendNow');
       await new Promise<void>((resolve) => (releaseSend = resolve));
       return { ok: true, message: 'Sent: accepted (HTTP 204).' };
     },
-    exportReport: async (input) => {
+    exportReport: (input) => {
       record('exportReport', input);
       const entry = { id: 'x', at: '2026-01-01T00:00:00.000Z', trigger: 'export' as const, endpoint: 'https://insights.navidrome.org/collect', sha256: '0'.repeat(64), size: 2, durationMs: 0, outcome: 'exported' as const, message: 'written to a file' };
-      return { fileName: 'candor-report.json', text: '{}', sha256: '0'.repeat(64), level: status.consent.level, entry };
+      return Promise.resolve({ fileName: 'candor-report.json', text: '{}', sha256: '0'.repeat(64), level: status.consent.level, entry });
     },
-    deleteRemoteData: async () => (record('deleteRemoteData'), { ok: true, message: 'The collector holds nothing of this machine any more.', ids: 1 }),
-    resetInstanceId: async () => (record('resetInstanceId'), structuredClone(status)),
-    updateSettings: async (input) => (record('updateSettings', input), structuredClone(status)),
-    testConnection: async (input) => (record('testConnection', input), { ok: true, checks: [] }),
-    detectLocalServer: async () => (record('detectLocalServer'), null),
+    deleteRemoteData: () => (record('deleteRemoteData'), Promise.resolve({ ok: true, message: 'The collector holds nothing of this machine any more.', ids: 1 })),
+    resetInstanceId: () => (record('resetInstanceId'), Promise.resolve(structuredClone(status))),
+    updateSettings: (input) => (record('updateSettings', input), Promise.resolve(structuredClone(status))),
+    testConnection: (input) => (record('testConnection', input), Promise.resolve({ ok: true, checks: [] })),
+    detectLocalServer: () => (record('detectLocalServer'), Promise.resolve(null)),
     subscribe(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);

@@ -202,7 +202,7 @@ describe('preload bridge', () => {
   });
 
   it('end to end: the real agent behind main, the bridge in front', async () => {
-    const http = { request: async () => ({ status: 204, headers: {}, body: '' }) };
+    const http = { request: () => Promise.resolve({ status: 204, headers: {}, body: '' }) };
     const { agent } = await makeAgent({ http, shell: 'desktop', config: configWith({ endpoint: 'https://collector.example/collect' }) });
     const { bridge } = bridged(agent);
     expect((await bridge.getStatus()).consent.paused?.reason).toBe('awaiting-answer');

@@ -5,7 +5,9 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { electronBuildOptions } from '../../scripts/build-electron.mjs';
 import { API_CHANNELS } from '../../electron/shell/channels';
+import type { PersistedState } from '../../electron/core/settings/state-schema';
 import { tempHome } from '../support/agent-harness';
+import { parseJson, readJson } from '../support/json';
 
 /**
  * The real composition root (electron/main/main.ts), bundled exactly as for the app but with
@@ -65,7 +67,26 @@ console.log(JSON.stringify({
 process.exit(0);
 `;
 
-let result: any;
+/** What the driver prints: the stand-in's record of the run (the assertions check each part). */
+interface DriverReport {
+  beforeReady: { lockRequested: boolean; registeredBeforeReady: boolean; privileged: unknown[] };
+  handlerChannels: string[];
+  libraryChannels: number[];
+  window: { options: { webPreferences: Record<string, unknown> }; loads: string[] };
+  statusAnswer: unknown;
+  foreign: unknown;
+  trayBefore: string[];
+  trayAfter: string[];
+  page: { status: number; csp: string | null };
+  deniedNavigation: boolean;
+  deniedOpen: unknown;
+  afterClose: unknown;
+  afterSecond: unknown;
+  quit: unknown;
+  appMenu: string[];
+}
+
+let result: DriverReport;
 let home: string;
 
 beforeAll(async () => {
@@ -82,7 +103,7 @@ beforeAll(async () => {
     encoding: 'utf8',
     timeout: 30_000,
   });
-  result = JSON.parse(stdout.trim().split('\n').at(-1)!);
+  result = parseJson<DriverReport>(stdout.trim().split('\n').at(-1)!);
 }, 60_000);
 
 describe('the composition root, run against the stand-in', () => {
@@ -128,7 +149,7 @@ describe('the composition root, run against the stand-in', () => {
 
   it('quit stops everything: tray gone, window closed, settings and log written, no secret in the log', () => {
     expect(result.quit).toEqual({ trayDestroyed: true, windowDestroyed: true });
-    const state = JSON.parse(readFileSync(path.join(home, 'state.json'), 'utf8'));
+    const state = readJson<PersistedState>(path.join(home, 'state.json'));
     expect(state.consent.choice).toBe('decline');
     const log = path.join(home, 'logs', 'desktop.log');
     expect(existsSync(log)).toBe(true);

@@ -3,10 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { Ajv } from 'ajv';
+import { Ajv, type AnySchema } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TRAY_STATES, trayIconFile } from '../../electron/shell/tray-model';
 import { tempHome } from '../support/agent-harness';
+import { readJson } from '../support/json';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const require = createRequire(import.meta.url);
@@ -93,10 +94,12 @@ describe('bundles', () => {
 
 describe('electron-builder.yml', () => {
   const yaml = require('js-yaml') as { load(text: string): unknown };
-  const config = yaml.load(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
+  // The parts these tests read; the schema test checks the whole.
+  type PlatformBuild = { target: Array<string | { target: string }>; icon: string };
+  const config = yaml.load(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, unknown> & Record<'linux' | 'mac' | 'win', PlatformBuild>;
 
   it("is valid against electron-builder's own schema", () => {
-    const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8'));
+    const schema = readJson<AnySchema>(require.resolve('app-builder-lib/scheme.json'));
     const ajv = new Ajv({ strict: false, allErrors: true });
     const valid = ajv.validate(schema, config);
     expect(ajv.errors ?? []).toEqual([]);
@@ -117,11 +120,11 @@ describe('electron-builder.yml', () => {
   });
 
   it('builds AppImage and deb, dmg, and nsis, with icons that exist', () => {
-    const targets = (platform: string) => (config[platform].target as Array<string | { target: string }>).map((t) => (typeof t === 'string' ? t : t.target));
+    const targets = (platform: 'linux' | 'mac' | 'win') => config[platform].target.map((t) => (typeof t === 'string' ? t : t.target));
     expect(targets('linux').sort()).toEqual(['AppImage', 'deb']);
     expect(targets('mac')).toEqual(['dmg']);
     expect(targets('win')).toEqual(['nsis']);
-    for (const platform of ['linux', 'mac', 'win']) expect(existsSync(path.join(root, config[platform].icon))).toBe(true);
+    for (const platform of ['linux', 'mac', 'win'] as const) expect(existsSync(path.join(root, config[platform].icon))).toBe(true);
   });
 
   it('ships the bundles and tray icons, not node_modules or sources', () => {

@@ -9,25 +9,33 @@
  */
 import type { BrowserWindowConstructorOptions, MenuItemConstructorOptions } from 'electron';
 
-type Listener = (...args: any[]) => unknown;
+/** A listener as the fake calls it: with whatever its event carries. */
+type Listener = (...args: unknown[]) => unknown;
+/**
+ * A listener as the shell registers it, with its own event's parameters (`(event: { preventDefault(): void }) => …`).
+ * The fake cannot know each event's arguments: it takes any function and calls it with what the
+ * event carries, as Electron does.
+ */
+type AnyListener = (...args: never[]) => unknown;
+const asListener = (listener: AnyListener): Listener => listener as Listener;
 
 export class FakeEmitter {
   private readonly listeners = new Map<string, Listener[]>();
 
-  on(event: string, listener: Listener): this {
-    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+  on(event: string, listener: AnyListener): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), asListener(listener)]);
     return this;
   }
 
-  once(event: string, listener: Listener): this {
+  once(event: string, listener: AnyListener): this {
     const wrapped: Listener = (...args) => {
       this.removeListener(event, wrapped);
-      return listener(...args);
+      return asListener(listener)(...args);
     };
     return this.on(event, wrapped);
   }
 
-  removeListener(event: string, listener: Listener): this {
+  removeListener(event: string, listener: AnyListener): this {
     this.listeners.set(event, (this.listeners.get(event) ?? []).filter((l) => l !== listener));
     return this;
   }
@@ -229,9 +237,18 @@ export function createElectronStandIn(options: { lockAvailable?: boolean; encryp
     path: string;
   }
 
+  /** The event a handler gets: who invoked, from which frame. */
+  interface FakeInvokeEvent {
+    sender: unknown;
+    senderFrame: FakeFrame | null;
+    processId: number;
+    frameId: number;
+  }
+  type InvokeHandler = (event: FakeInvokeEvent, ...args: unknown[]) => unknown;
+
   class FakeIpcMain extends FakeEmitter {
-    readonly handlers = new Map<string, (event: any, ...args: unknown[]) => unknown>();
-    handle(channel: string, listener: (event: any, ...args: unknown[]) => unknown): void {
+    readonly handlers = new Map<string, InvokeHandler>();
+    handle(channel: string, listener: InvokeHandler): void {
       // Electron refuses a second handler for one channel.
       if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
       this.handlers.set(channel, listener);
@@ -240,10 +257,13 @@ export function createElectronStandIn(options: { lockAvailable?: boolean; encryp
       this.handlers.delete(channel);
     }
     /** What `ipcRenderer.invoke` from `sender`/`senderFrame` would cause. */
-    async invoke(channel: string, from: { sender: unknown; senderFrame: FakeFrame | null }, ...args: unknown[]): Promise<unknown> {
-      const handler = this.handlers.get(channel);
-      if (!handler) throw new Error(`No handler registered for '${channel}'`);
-      return handler({ ...from, processId: 1, frameId: 1 }, ...args);
+    invoke(channel: string, from: { sender: unknown; senderFrame: FakeFrame | null }, ...args: unknown[]): Promise<unknown> {
+      // A missing handler, or one that throws, rejects the promise, as with Electron.
+      return new Promise((resolve) => {
+        const handler = this.handlers.get(channel);
+        if (!handler) throw new Error(`No handler registered for '${channel}'`);
+        resolve(handler({ ...from, processId: 1, frameId: 1 }, ...args));
+      });
     }
   }
 
@@ -352,27 +372,33 @@ export function createElectronStandIn(options: { lockAvailable?: boolean; encryp
     },
   };
 
+  /** Electron's forms are (listener) and (filter, listener): the listener comes last. */
+  const lastListener = (args: [...filter: unknown[], listener: AnyListener | null]): Listener | null => {
+    const listener = args.at(-1) as AnyListener | null;
+    return listener && asListener(listener);
+  };
+
   const session = {
     permissionRequestHandler: null as Listener | null,
     permissionCheckHandler: null as Listener | null,
     devicePermissionHandler: null as Listener | null,
-    setPermissionRequestHandler(handler: Listener | null) {
-      this.permissionRequestHandler = handler;
+    setPermissionRequestHandler(handler: AnyListener | null) {
+      this.permissionRequestHandler = handler && asListener(handler);
     },
-    setPermissionCheckHandler(handler: Listener | null) {
-      this.permissionCheckHandler = handler;
+    setPermissionCheckHandler(handler: AnyListener | null) {
+      this.permissionCheckHandler = handler && asListener(handler);
     },
-    setDevicePermissionHandler(handler: Listener | null) {
-      this.devicePermissionHandler = handler;
+    setDevicePermissionHandler(handler: AnyListener | null) {
+      this.devicePermissionHandler = handler && asListener(handler);
     },
     webRequest: {
       beforeRequest: null as Listener | null,
       headersReceived: null as Listener | null,
-      onBeforeRequest(...args: any[]) {
-        this.beforeRequest = args.at(-1);
+      onBeforeRequest(...args: [...filter: unknown[], listener: AnyListener | null]) {
+        this.beforeRequest = lastListener(args);
       },
-      onHeadersReceived(...args: any[]) {
-        this.headersReceived = args.at(-1);
+      onHeadersReceived(...args: [...filter: unknown[], listener: AnyListener | null]) {
+        this.headersReceived = lastListener(args);
       },
     },
   };

@@ -242,7 +242,7 @@ describe('the tray', () => {
     await expect(controller.refresh()).resolves.toBeUndefined();
   });
 
-  it('destroy removes the icon and later renders do nothing', async () => {
+  it('destroy removes the icon and later renders do nothing', () => {
     const { controller, fake } = tray();
     controller.destroy();
     controller.render(STATUSES.failed);

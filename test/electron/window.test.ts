@@ -45,7 +45,7 @@ function setup(closeBehavior: 'hide' | 'minimize' = 'hide') {
     windowOptions: mainWindowOptions({ preload: '/p.cjs', devTools: false }),
     source: { devOrigin: null },
     closeBehavior,
-    isQuitting: quit.isQuitting,
+    isQuitting: () => quit.isQuitting(),
     onVisibilityChange: (visible) => visibility.push(visible),
     onSessionEnd,
     logger: recordingLogger(),

@@ -10,7 +10,7 @@ afterEach(() => teardown(r));
 
 const RULE = 'A saved password is only ever sent to the server it was saved for.';
 const serverSection = () => screen.getByRole('heading', { name: 'Music server' }).closest('section')!;
-const field = (scope: HTMLElement, label: string) => within(scope).getByLabelText(label) as HTMLInputElement;
+const field = (scope: HTMLElement, label: string) => within(scope).getByLabelText<HTMLInputElement>(label);
 const updates = () => r!.fake.calls.filter((c) => c.method === 'updateSettings').map((c) => c.input);
 
 describe('the password stays with its server', () => {
@@ -68,7 +68,7 @@ describe('the password stays with its server', () => {
     expect(within(checks).getByText(/Reach the server/).closest('li')?.textContent).toContain(PROBLEMS['credentials-in-url']);
     fireEvent.click(within(server).getByRole('button', { name: 'Save connection' }));
     expect(await within(server).findByText(PROBLEMS['credentials-in-url'])).toBeTruthy();
-    expect(server.textContent!.replace(field(server, 'Server address').value, '')).not.toMatch(/s3cret-canary/);
+    expect(server.textContent.replace(field(server, 'Server address').value, '')).not.toMatch(/s3cret-canary/);
     expect((await r.fake.getStatus()).settings.server.url).toBe('http://127.0.0.1:4533');
   });
 

@@ -14,7 +14,8 @@ export function captureDownloads(into: CapturedDownload[]): void {
   URL.createObjectURL = vi.fn((blob: Blob) => {
     const text = new Promise<string>((resolve) => {
       const reader = new FileReader();
-      reader.onload = () => resolve(String(reader.result));
+      // Read as text, the result is always a string.
+      reader.onload = () => resolve(typeof reader.result === 'string' ? reader.result : '');
       reader.readAsText(blob);
     });
     into.push({ name: '', text });

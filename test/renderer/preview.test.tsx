@@ -102,7 +102,7 @@ describe('live preview', () => {
     r = await renderApp({}, fake);
     expect(screen.getByText('Reading your server and this machine…')).toBeTruthy();
     fake.failNext('getPreview', new ApiError('unavailable', 'The agent is still starting.'));
-    await act(async () => release());
+    await act(() => Promise.resolve(release()));
     expect(await screen.findByText('The agent is still starting.')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByTestId('raw-payload')).toBeTruthy();

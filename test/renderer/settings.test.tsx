@@ -40,10 +40,10 @@ describe('settings', () => {
   it('shows settings fixed by the config file read-only, with the file named', async () => {
     const by = 'the config file /etc/candor/candor.toml';
     r = await renderApp({ storedChoice: 'share', route: 'settings', fixedBy: { endpoint: by, 'server.url': by, historyRetentionDays: by } });
-    const endpoint = screen.getByLabelText('Collector address') as HTMLInputElement;
+    const endpoint = screen.getByLabelText<HTMLInputElement>('Collector address');
     expect(endpoint.readOnly).toBe(true);
     expect(screen.getAllByText(`Set by ${by}`)).toHaveLength(3);
-    expect((screen.getByLabelText('Server address') as HTMLInputElement).readOnly).toBe(true);
+    expect(screen.getByLabelText<HTMLInputElement>('Server address').readOnly).toBe(true);
     expect(screen.queryByRole('button', { name: 'Find a server on this machine' })).toBeNull();
   });
 
@@ -55,7 +55,7 @@ describe('settings', () => {
     const busy = await screen.findByRole('button', { name: 'Sending…' });
     expect(busy.hasAttribute('disabled')).toBe(true);
     expect(screen.getByRole('progressbar', { name: 'Sending the report' })).toBeTruthy();
-    await act(async () => release());
+    await act(() => Promise.resolve(release()));
     const sending = screen.getByRole('heading', { name: 'Sending' }).closest('section')!;
     expect(await within(sending).findByText('Sent: accepted (HTTP 200).')).toBeTruthy();
     expect(screen.getByTestId('announcer').textContent).toBe('Sent: accepted (HTTP 200).');
@@ -106,7 +106,7 @@ describe('settings', () => {
     fireEvent.click(within(server).getByRole('button', { name: 'Save connection' }));
     expect(await within(server).findByText('Saved. The preview now reads from this server.')).toBeTruthy();
     expect(r.fake.calls.find((c) => c.method === 'updateSettings')?.input).toEqual({ server: { url: 'http://127.0.0.1:4533', password: 'correct horse' } });
-    expect((within(server).getByLabelText('Password') as HTMLInputElement).value).toBe('');
+    expect(within(server).getByLabelText<HTMLInputElement>('Password').value).toBe('');
 
     const days = screen.getByLabelText('Keep the history of sent reports for (days)');
     fireEvent.change(days, { target: { value: '0' } });

@@ -16,7 +16,7 @@ describe('sharing level in Settings', () => {
   it('changes the level with the exact bytes of the level pointed at, and applies it only when asked', async () => {
     r = await renderApp({ storedChoice: 'share', route: 'settings' });
     const form = levelForm();
-    expect((within(form).getByRole('radio', { name: /^Full/ }) as HTMLInputElement).checked).toBe(true);
+    expect(within(form).getByRole<HTMLInputElement>('radio', { name: /^Full/ }).checked).toBe(true);
     expect(within(form).getByRole('button', { name: 'In use' }).hasAttribute('disabled')).toBe(true);
 
     fireEvent.click(within(form).getByRole('radio', { name: /^Basic/ }));
@@ -39,9 +39,9 @@ describe('sharing level in Settings', () => {
   it('shows the level a configuration setting decided, locked, naming the setting', async () => {
     r = await renderApp({ storedChoice: 'share', env: { CANDOR_INSIGHTS_LEVEL: 'basic' }, route: 'settings' });
     const form = levelForm();
-    const radios = within(form).getAllByRole('radio') as HTMLInputElement[];
+    const radios = within(form).getAllByRole<HTMLInputElement>('radio');
     expect(radios.every((radio) => radio.matches(':disabled'))).toBe(true);
-    expect((within(form).getByRole('radio', { name: /^Basic/ }) as HTMLInputElement).checked).toBe(true);
+    expect(within(form).getByRole<HTMLInputElement>('radio', { name: /^Basic/ }).checked).toBe(true);
     expect(within(form).getByText('Set by CANDOR_INSIGHTS_LEVEL=basic in the environment')).toBeTruthy();
     expect(within(form).queryByRole('button', { name: /^Use|In use/ })).toBeNull();
     expect(screen.getByText('Sharing is on at Basic (application details, system information), set by CANDOR_INSIGHTS_LEVEL=basic in the environment.')).toBeTruthy();

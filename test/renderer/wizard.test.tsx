@@ -55,7 +55,7 @@ describe('first-run wizard', () => {
     expect(screen.getByRole('button', { name: 'Skip for now' })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Find a server on this machine' }));
     expect(await screen.findByText('Found navidrome at http://127.0.0.1:4533.')).toBeTruthy();
-    expect((screen.getByLabelText('Server address') as HTMLInputElement).value).toBe('http://127.0.0.1:4533');
+    expect(screen.getByLabelText<HTMLInputElement>('Server address').value).toBe('http://127.0.0.1:4533');
     teardown(r);
     r = await renderApp({ storedChoice: null, localServer: null });
     next();
@@ -70,7 +70,7 @@ describe('first-run wizard', () => {
     const preview = await r.fake.getPreview();
     expect((await screen.findByTestId('raw-payload')).textContent).toBe(preview.text);
     next();
-    const full = screen.getByRole('radio', { name: /^Full/ }) as HTMLInputElement;
+    const full = screen.getByRole<HTMLInputElement>('radio', { name: /^Full/ });
     expect(full.checked).toBe(true);
     fireEvent.click(screen.getByRole('button', { name: 'Save my choice' }));
     expect(await screen.findByRole('heading', { level: 1, name: 'What would be sent next' })).toBeTruthy();
@@ -133,20 +133,20 @@ describe('first-run wizard', () => {
     r = await renderApp({ storedChoice: null });
     toChoice();
     const categories = screen.getByRole('group', { name: 'What the report carries' });
-    const application = within(categories).getByRole('checkbox', { name: 'Application details' }) as HTMLInputElement;
+    const application = within(categories).getByRole<HTMLInputElement>('checkbox', { name: 'Application details' });
     expect(application.checked).toBe(true);
     expect(application.disabled).toBe(true);
     expect(application.getAttribute('aria-describedby') && document.getElementById(application.getAttribute('aria-describedby')!)?.textContent).toMatch(/Always included: a report that leaves must say which server version/);
 
     fireEvent.click(within(categories).getByRole('checkbox', { name: 'Library statistics' }));
-    expect((screen.getByRole('radio', { name: /^Custom/ }) as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByRole<HTMLInputElement>('radio', { name: /^Custom/ }).checked).toBe(true);
     const expected = await r.fake.getPreview({ categories: ['application', 'system', 'config'] });
     await waitFor(() => expect(screen.getByTestId('payload-sha256').textContent).toBe(expected.sha256));
-    expect(JSON.parse(screen.getByTestId('raw-payload').textContent!)).not.toHaveProperty('library');
+    expect(JSON.parse(screen.getByTestId('raw-payload').textContent)).not.toHaveProperty('library');
 
     // Unticking the configuration too gives exactly Basic: the picker says so.
     fireEvent.click(within(categories).getByRole('checkbox', { name: /^Configuration settings/ }));
-    expect((screen.getByRole('radio', { name: /^Basic/ }) as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByRole<HTMLInputElement>('radio', { name: /^Basic/ }).checked).toBe(true);
     fireEvent.click(within(categories).getByRole('checkbox', { name: /^Configuration settings/ }));
     fireEvent.click(screen.getByRole('button', { name: 'Save my choice' }));
     await screen.findByRole('heading', { level: 1, name: 'What would be sent next' });

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../electron/core/api/contract';
 import { CONTENT_SECURITY_POLICY, MAX_BODY_BYTES, ServeError, startServe, type ServeHandle } from '../../electron/headless/serve/server';
 import { createFakeApi, type FakeCandorApi } from '../support/fake-api';
+import { parseJson } from '../support/json';
 
 /** A stand-in for the built renderer: the server only needs index.html and assets/. */
 let staticDir: string;
@@ -245,7 +246,7 @@ describe('candor serve', () => {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const data = block.split('\n').find((l) => l.startsWith('data: '));
-          if (data) events.push(JSON.parse(data.slice(6)));
+          if (data) events.push(parseJson<(typeof events)[number]>(data.slice(6)));
         }
       });
       // The current status comes first, then whatever the agent pushes.

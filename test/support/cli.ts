@@ -1,6 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { parseJson } from './json';
 
 const run = promisify(execFile);
 export const CANDOR_BIN = path.resolve(import.meta.dirname, '../../bin/candor.js');
@@ -49,4 +50,12 @@ export function candorLongRunning(args: string[], env: Record<string, string>, r
       return exited;
     },
   };
+}
+
+/**
+ * Runs a `--json` command and parses what it printed, typed as that command's output (`status`:
+ * AgentStatus, `preview`: Payload, `history`: HistoryEntry[]).
+ */
+export async function candorJson<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
+  return parseJson<T>((await candor(args, env)).stdout);
 }

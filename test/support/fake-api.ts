@@ -563,7 +563,7 @@ export class FakeCandorApi implements CandorApi {
     const status = mode === 'deletes' ? 204 : mode === 'unsupported' ? 405 : 503;
     const ctx = {
       deletionKeys: { all: () => [...this.deletionKeys] },
-      deps: { http: { request: async () => ({ status, headers: {}, body: '' }) }, logger: { log: () => {} } },
+      deps: { http: { request: () => Promise.resolve({ status, headers: {}, body: '' }) }, logger: { log: () => {} } },
     } as unknown as AgentContext;
     return deleteRemoteData(ctx, this.endpoint);
   }

@@ -199,6 +199,6 @@ export function generateHistory(count: number, now: number, seed = 7, instanceId
 export function countsOf(body: string): HistorySummary['counts'] {
   const library = (JSON.parse(body) as { library?: Record<string, unknown> }).library ?? {};
   const out: NonNullable<HistorySummary['counts']> = {};
-  for (const key of ['tracks', 'albums', 'artists'] as const) if (typeof library[key] === 'number') out[key] = library[key] as number;
+  for (const key of ['tracks', 'albums', 'artists'] as const) if (typeof library[key] === 'number') out[key] = library[key];
   return out;
 }

@@ -14,14 +14,12 @@ export function fakeSources(overrides: Partial<SourceSet> = {}): SourceSet {
     sensitive: [],
   };
   return {
-    hostFacts: async () => ({ os: { type: 'linux', arch: 'amd64', numCPU: 4, distro: 'debian', version: '12', containerized: false, containerSignals: [] } }),
-    memory: async () => ({ hostTotal: 8e9, hostAvailable: 4e9 }),
-    serverProcess: async () => null,
-    filesystemType: async () => ({ ok: true, type: 'ext2/ext3/ext4' }),
-    server: async () => structuredClone(server),
-    serverConfigFile: async () => {
-      throw new Error('no config file in this test');
-    },
+    hostFacts: () => Promise.resolve({ os: { type: 'linux', arch: 'amd64', numCPU: 4, distro: 'debian', version: '12', containerized: false, containerSignals: [] } }),
+    memory: () => Promise.resolve({ hostTotal: 8e9, hostAvailable: 4e9 }),
+    serverProcess: () => Promise.resolve(null),
+    filesystemType: () => Promise.resolve({ ok: true, type: 'ext2/ext3/ext4' }),
+    server: () => Promise.resolve(structuredClone(server)),
+    serverConfigFile: () => Promise.reject(new Error('no config file in this test')),
     ...overrides,
   };
 }

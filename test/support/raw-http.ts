@@ -31,13 +31,14 @@ export function raw(url: string, parts: RawPart[], options: { timeoutMs?: number
     });
     socket.on('error', finish);
     socket.on('close', finish);
-    socket.on('connect', async () => {
+    const writeParts = async () => {
       for (const part of parts) {
         if (done) return;
         if (typeof part === 'object' && 'waitMs' in part) await new Promise((r) => setTimeout(r, part.waitMs));
         else socket.write(part);
       }
-    });
+    };
+    socket.on('connect', () => void writeParts());
   });
 }
 

@@ -4,8 +4,9 @@ import http from 'node:http';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { startCollector, type StartOptions, type StartedCollector, type Store } from '../../../collector/index';
+import { startCollector, type DaySummary, type StartOptions, type StartedCollector, type Store } from '../../../collector/index';
 import type { LogLevel, Logger } from '../../../collector/platform';
+import { parseJson } from '../../support/json';
 
 export const newId = (): string => randomUUID();
 
@@ -54,6 +55,25 @@ export function post(url: string, report: unknown, headers: Record<string, strin
 
 export { raw, head } from '../../support/raw-http';
 
+/** A refusal's body (collector/http/respond.ts): a fixed code and message, and for schema errors the field. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  path?: string;
+}
+
+/** The body of GET /api/summary. */
+export interface SummaryBody {
+  retentionDays: number;
+  kAnonymity: number;
+  days: DaySummary[];
+}
+
+/** GET /api/summary (`query`: e.g. `?days=60`), its body parsed. */
+export async function getSummary(url: string, query = ''): Promise<SummaryBody> {
+  return parseJson<SummaryBody>((await send(url, { method: 'GET', path: `/api/summary${query}` })).body);
+}
+
 export async function scrape(url: string): Promise<Map<string, number>> {
   const reply = await send(url, { method: 'GET', path: '/metrics' });
   const out = new Map<string, number>();
@@ -98,14 +118,15 @@ export function collectorsPerTest(defaults: StartOptions = {}) {
   afterEach(async () => {
     for (const c of running.splice(0)) await c.close();
   });
+  // Arrows, not methods: test files take `start` and `stop` out of the object.
   return {
-    async start(options: StartOptions = {}): Promise<StartedCollector> {
+    start: async (options: StartOptions = {}): Promise<StartedCollector> => {
       const c = await testCollector({ ...defaults, ...options });
       running.push(c);
       return c;
     },
     /** Closes one before the test ends (a restart). */
-    async stop(c: StartedCollector): Promise<void> {
+    stop: async (c: StartedCollector): Promise<void> => {
       running.splice(running.indexOf(c), 1);
       await c.close();
     },

@@ -65,12 +65,13 @@ export async function startCluster(): Promise<Cluster | { skip: string }> {
       await client.end();
       return url(name);
     },
-    async stop() {
+    stop() {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+      return Promise.resolve();
     },
   };
 }

@@ -40,10 +40,10 @@ async function setup(mountinfo: string | undefined, overrides: Partial<HostFs> =
     ['/data', '/srv/music'],
   ]);
   const { fs, calls } = recordingFs({
-    realpath: async (p) => p,
-    lstat: async (p) => ({ isSymbolicLink: () => links.has(p) }),
+    realpath: (p) => Promise.resolve(p),
+    lstat: (p) => Promise.resolve({ isSymbolicLink: () => links.has(p) }),
     readlink: async (p) => links.get(p) ?? Promise.reject(Object.assign(new Error('EINVAL'), { code: 'EINVAL' })),
-    statfs: async () => ({ type: 0x12345678n }),
+    statfs: () => Promise.resolve({ type: 0x12345678n }),
     ...overrides,
   });
   return { deps: { procRoot: `${root}/proc`, platform: 'linux' as const, arch: 'x64', fs }, calls };
@@ -89,25 +89,25 @@ describe('filesystemType from a fixture mountinfo', () => {
 
   it('uses one realpath call when no mount is untouchable', async () => {
     const localOnly = TABLE.split('\n').filter((line) => !/nfs|sshfs|cifs|smb3|9p|far:/.test(line)).join('\n');
-    const { deps, calls } = await setup(localOnly, { realpath: async () => '/dev/shm/real' });
+    const { deps, calls } = await setup(localOnly, { realpath: () => Promise.resolve('/dev/shm/real') });
     expect(await filesystemType('/anything/here', deps)).toEqual({ ok: true, type: 'tmpfs' });
     expect(calls.filter((c) => c.method !== 'readFile').map((c) => c.method)).toEqual(['realpath']);
   });
 
   it('asks statfs about a local fstype it cannot name, on the resolved path', async () => {
-    const { deps, calls } = await setup(TABLE, { statfs: async () => ({ type: 0x2fc12fc1n }) });
+    const { deps, calls } = await setup(TABLE, { statfs: () => Promise.resolve({ type: 0x2fc12fc1n }) });
     expect(await filesystemType('/opt/odd/x', deps)).toEqual({ ok: true, type: 'zfs' });
     expect(calls.filter((c) => c.method === 'statfs').map((c) => c.path)).toEqual(['/opt/odd/x']);
   });
 
   it('formats unknown magics the way Go does, including a 32-bit wrap', async () => {
-    const { deps } = await setup(TABLE, { statfs: async () => ({ type: 0xffffffff858458f6n }) });
+    const { deps } = await setup(TABLE, { statfs: () => Promise.resolve({ type: 0xffffffff858458f6n }) });
     expect(await filesystemType('/opt/odd', { ...deps, arch: 'arm' })).toEqual({ ok: true, type: 'unknown(0x-7a7ba70a)' });
     expect(await filesystemType('/opt/odd', deps)).toEqual({ ok: true, type: 'unknown(0x858458f6)' });
   });
 
   it('falls back to statfs when there is no mountinfo', async () => {
-    const { deps, calls } = await setup(undefined, { statfs: async () => ({ type: 0x58465342n }) });
+    const { deps, calls } = await setup(undefined, { statfs: () => Promise.resolve({ type: 0x58465342n }) });
     expect(await filesystemType('/srv', deps)).toEqual({ ok: true, type: 'xfs' });
     expect(calls.map((c) => c.method)).toEqual(['readFile', 'statfs']);
   });

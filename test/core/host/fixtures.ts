@@ -24,9 +24,10 @@ export type FsCall = { method: keyof HostFs; path: string };
 export function recordingFs(overrides: Partial<HostFs> = {}): { fs: HostFs; calls: FsCall[] } {
   const calls: FsCall[] = [];
   const methods: Array<keyof HostFs> = ['readFile', 'readdir', 'access', 'lstat', 'readlink', 'realpath', 'statfs'];
+  const real: HostFs = fsp;
   const fs = Object.fromEntries(
     methods.map((method) => {
-      const fn = (overrides[method] ?? (fsp as HostFs)[method]) as (...args: unknown[]) => unknown;
+      const fn = (overrides[method] ?? real[method].bind(fsp)) as (...args: unknown[]) => unknown;
       return [
         method,
         (p: string, ...rest: unknown[]) => {

@@ -40,8 +40,8 @@ export interface E2e {
   openAt(baseUrl: string, route?: string, scheme?: Scheme): Promise<OpenPage>;
   /** A new fake agent with `options`, put in the slot (no page). */
   agent(options?: FakeApiOptions): { fake: FakeCandorApi; server: ServeHandle };
-  /** A new fake agent with `options`, put in the slot, and a page on it. */
-  open(options?: FakeApiOptions, route?: string, scheme?: Scheme): Promise<Session>;
+  /** A new fake agent with `options`, put in the slot, and a page on it (a function, not a method: tests take it out). */
+  open: (options?: FakeApiOptions, route?: string, scheme?: Scheme) => Promise<Session>;
 }
 
 export function e2eSessions(): E2e {
@@ -87,7 +87,7 @@ export function e2eSessions(): E2e {
     track: (context) => void contexts.push(context),
     openAt,
     agent: (options = {}) => ({ fake: slot.use(createFakeApi(options)), server }),
-    async open(options = {}, route = '', scheme = 'light') {
+    open: async (options = {}, route = '', scheme = 'light') => {
       const fake = slot.use(createFakeApi(options));
       return { fake, server, ...(await openAt(server.url, route, scheme)) };
     },

@@ -4,7 +4,7 @@
  * `DevLogLevels` omitted when empty (omitempty). Defaults follow setViperDefaults(); a few values
  * are distinctive "canary" strings so tests can prove they never leak.
  */
-import { sortKeysDeep } from './util';
+import { scalarText, sortKeysDeep } from './util';
 
 export type GoServerConfig = Record<string, unknown>;
 
@@ -209,7 +209,7 @@ function mask(config: Record<string, unknown>, prefix: string): void {
     } else if (typeof value === 'string') {
       config[key] = redactValue(fullKey, value);
     } else {
-      const str = value === null ? '<nil>' : Array.isArray(value) ? `[${value.join(' ')}]` : String(value);
+      const str = value === null ? '<nil>' : Array.isArray(value) ? `[${value.join(' ')}]` : scalarText(value);
       if (str !== '') {
         const masked = redactValue(fullKey, str);
         if (masked !== str) config[key] = masked;

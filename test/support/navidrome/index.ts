@@ -15,6 +15,7 @@ export type { GoServerConfig } from './config';
 export { defaultSeed } from './seed';
 export { defaultServerConfig, redactValue } from './config';
 export { libraryTotals } from './entities';
+export { subsonicBody, type SubsonicResponse } from './subsonic-response';
 
 export interface NavidromeTestServer {
   /** e.g. http://127.0.0.1:PORT (no trailing slash) */
@@ -29,7 +30,7 @@ export interface NavidromeTestServer {
 export async function startNavidromeTestServer(seed?: Partial<NavidromeSeed>): Promise<NavidromeTestServer> {
   const full = defaultSeed(seed);
   const running = await startServer(full);
-  return { url: running.url, seed: full, requests: running.requests, setFault: running.setFault, close: running.close };
+  return { url: running.url, seed: full, requests: running.requests, setFault: (fault) => running.setFault(fault), close: () => running.close() };
 }
 
 /** A Subsonic-only server modelled on gonic (gonic.ts), serving the same seed. */

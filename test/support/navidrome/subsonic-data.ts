@@ -4,7 +4,7 @@
  */
 import type { NavidromeSeed, SeedAlbum, SeedArtist, SeedShare, SeedSong, SeedUser } from './seed';
 import { libraryTotals, playlistVisible, userLibraryIds, type Json } from './entities';
-import { goTime } from './util';
+import { goTime, scalarText } from './util';
 
 export const SUBSONIC_API_VERSION = '1.16.1';
 
@@ -40,14 +40,14 @@ function xmlEscape(s: string): string {
 /** Go's xml output for these structs: scalars are attributes, objects/arrays are child elements. */
 function xmlElement(name: string, value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value !== 'object') return `<${name}>${xmlEscape(String(value))}</${name}>`;
+  if (typeof value !== 'object') return `<${name}>${xmlEscape(scalarText(value))}</${name}>`;
   if (Array.isArray(value)) return value.map((v) => xmlElement(name, v)).join('');
   let attrs = '';
   let children = '';
   for (const [k, v] of Object.entries(value as Json)) {
     if (v === null || v === undefined) continue;
     if (typeof v === 'object') children += xmlElement(k, v);
-    else attrs += ` ${k}="${xmlEscape(String(v))}"`;
+    else attrs += ` ${k}="${xmlEscape(scalarText(v))}"`;
   }
   return `<${name}${attrs}>${children}</${name}>`;
 }

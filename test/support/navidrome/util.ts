@@ -102,7 +102,14 @@ export function sqliteLike(value: unknown, pattern: string): boolean {
 export function sqliteText(value: unknown): string {
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (value === null || value === undefined) return '';
-  return String(value);
+  return scalarText(value);
+}
+
+/** A JSON scalar as text, as String() prints it; the fake's data holds no functions or symbols, so those are a bug in it. */
+export function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === null || value === undefined) return String(value);
+  throw new TypeError(`not a JSON scalar: ${typeof value}`);
 }
 
 /** Go's encoding/json sorts map keys; map[string]any round-trips come out sorted at every level. */

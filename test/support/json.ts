@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import type { HistoryEntry } from '../../electron/core/api/contract';
+
+/**
+ * JSON a test reads back (CLI output, a state file, a report body), typed as what the code under
+ * test promises to produce. The type is the test's expectation, not a check: the assertions that
+ * follow are what prove the shape.
+ */
+export function parseJson<T>(text: string): T {
+  return JSON.parse(text) as T;
+}
+
+/** A JSON file on disk, read and parsed as `parseJson` does. */
+export function readJson<T>(file: string): T {
+  return parseJson<T>(readFileSync(file, 'utf8'));
+}
+
+// Shapes the code writes as text with no type of its own, as the tests read them back.
+
+/** The file `candor export` writes (electron/core/send/report-export.ts). */
+export interface ExportFile {
+  candorExport: number;
+  level: string;
+  categories: string[];
+  createdAt: string;
+  sha256: string;
+  /** The report's exact bytes. */
+  report: string;
+}
+
+/** What `exportHistory` returns (electron/core/history/history-store.ts). */
+export interface HistoryExport {
+  exportedAt: string;
+  entries: HistoryEntry[];
+}
