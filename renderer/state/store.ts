@@ -95,6 +95,8 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
   /** Bumped whenever the cache is reset, so answers to older requests are dropped. */
   let generation = 0;
   let loadingAll: Promise<void> | null = null;
+  /** Counts the previews pushed by the agent: an answer to a read that began before a push is older than it. */
+  let previewsPushed = 0;
 
   const store = createStore<CandorState>()((set, get) => {
     const fill = (gen: number, offset: number, total: number, entries: HistorySummary[]) => {
@@ -145,6 +147,7 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
           break;
         }
         case 'preview':
+          previewsPushed++;
           if (!samePreview(get().preview, event.preview)) set({ preview: event.preview, previewError: null });
           else if (get().previewError) set({ previewError: null });
           break;
@@ -230,8 +233,12 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
       },
 
       async loadPreview() {
+        const pushedBefore = previewsPushed;
         try {
-          set({ preview: await api.getPreview(), previewError: null });
+          const preview = await api.getPreview();
+          // A preview pushed while this read was under way is at least as new: keep it.
+          if (previewsPushed !== pushedBefore) return;
+          set({ preview, previewError: null });
         } catch (error) {
           set({ previewError: messageOf(error) });
         }

@@ -80,3 +80,32 @@ describe('store after a lost event stream', () => {
     expect(fake.calls.slice(before).map((c) => c.method).sort()).toEqual(['getPreview', 'getStatus', 'listHistory']);
   });
 });
+
+describe('store with reads and pushes crossing', () => {
+  it('a preview read that began before a push and answers after it does not replace the pushed preview', async () => {
+    const fake = createFakeApi({ storedChoice: 'share' });
+    const store = createCandorStore(fake);
+    await store.getState().init();
+    await expect.poll(() => store.getState().preview?.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    // The read is answered by the agent now, but its answer reaches the page only after the push.
+    const answered = await fake.getPreview();
+    let deliver: () => void = () => {};
+    const getPreview = fake.getPreview.bind(fake);
+    fake.getPreview = () => new Promise((resolve) => (deliver = () => resolve(answered)));
+    const reading = store.getState().loadPreview();
+    const pushed = fake.tick();
+    expect(store.getState().preview?.sha256).toBe(pushed.sha256);
+    deliver();
+    await reading;
+    expect(pushed.sha256).not.toBe(answered.sha256);
+    expect(store.getState().preview?.sha256).toBe(pushed.sha256);
+
+    // A read with no push across it is applied as before.
+    fake.getPreview = getPreview;
+    const third = fake.tick();
+    await store.getState().loadPreview();
+    expect(store.getState().preview?.sha256).toBe(third.sha256);
+    store.getState().dispose();
+  });
+});
