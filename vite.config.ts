@@ -10,14 +10,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
  * Electron window (file://) gets it too. frame-ancestors is header-only and is left to the server
  * and the shell. Only in builds: the dev server injects an inline script for hot reload.
  */
-export const RENDERER_CSP_META = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
+export const RENDERER_CSP_META =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
 
 function cspMeta(): Plugin {
   return {
     name: 'candor-csp-meta',
     apply: 'build',
     transformIndexHtml(html) {
-      return html.replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${RENDERER_CSP_META}" />`);
+      return html.replace(
+        '<meta charset="utf-8" />',
+        `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${RENDERER_CSP_META}" />`,
+      );
     },
   };
 }

@@ -43,7 +43,12 @@ export function encodePng(size, rgba) {
     rows[y * (size * 4 + 1)] = 0; // filter: none
     rgba.copy(rows, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -52,17 +57,25 @@ export function encodePng(size, rgba) {
 const len = (x, y) => Math.hypot(x, y);
 const circle = (cx, cy, r) => (x, y) => len(x - cx, y - cy) - r;
 const ring = (cx, cy, r, w) => (x, y) => Math.abs(len(x - cx, y - cy) - r) - w / 2;
-const box = (cx, cy, hx, hy, round = 0) => (x, y) => {
-  const dx = Math.abs(x - cx) - hx + round;
-  const dy = Math.abs(y - cy) - hy + round;
-  return len(Math.max(dx, 0), Math.max(dy, 0)) + Math.min(Math.max(dx, dy), 0) - round;
-};
+const box =
+  (cx, cy, hx, hy, round = 0) =>
+  (x, y) => {
+    const dx = Math.abs(x - cx) - hx + round;
+    const dy = Math.abs(y - cy) - hy + round;
+    return len(Math.max(dx, 0), Math.max(dy, 0)) + Math.min(Math.max(dx, dy), 0) - round;
+  };
 const segment = (ax, ay, bx, by, w) => (x, y) => {
-  const px = x - ax, py = y - ay, vx = bx - ax, vy = by - ay;
+  const px = x - ax,
+    py = y - ay,
+    vx = bx - ax,
+    vy = by - ay;
   const t = Math.max(0, Math.min(1, (px * vx + py * vy) / (vx * vx + vy * vy)));
   return len(px - vx * t, py - vy * t) - w / 2;
 };
-const union = (...shapes) => (x, y) => Math.min(...shapes.map((s) => s(x, y)));
+const union =
+  (...shapes) =>
+  (x, y) =>
+    Math.min(...shapes.map((s) => s(x, y)));
 const minus = (a, b) => (x, y) => Math.max(a(x, y), -b(x, y));
 const grow = (s, by) => (x, y) => s(x, y) - by;
 const topHalf = (s, limit) => (x, y) => (y > limit ? Math.max(s(x, y), y - limit) : s(x, y));
@@ -113,10 +126,11 @@ function paint(size, layers) {
 }
 
 const APP_BACKGROUND = [15, 118, 110];
-const appIcon = (size) => paint(size, [
-  { shape: box(0.5, 0.5, 0.45, 0.45, 0.1), colour: APP_BACKGROUND },
-  { shape: (x, y) => TRAY_GLYPHS.on(0.5 + (x - 0.5) / 0.62, 0.5 + (y - 0.5) / 0.62) * 0.62, colour: [255, 255, 255] },
-]);
+const appIcon = (size) =>
+  paint(size, [
+    { shape: box(0.5, 0.5, 0.45, 0.45, 0.1), colour: APP_BACKGROUND },
+    { shape: (x, y) => TRAY_GLYPHS.on(0.5 + (x - 0.5) / 0.62, 0.5 + (y - 0.5) / 0.62) * 0.62, colour: [255, 255, 255] },
+  ]);
 
 const APP_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1024 1024" width="1024" height="1024">
   <title>Candor</title>
@@ -136,7 +150,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === self) {
   write('icon.svg', APP_SVG);
   write('icon.png', encodePng(1024, appIcon(1024)));
   for (const [state, glyph] of Object.entries(TRAY_GLYPHS)) {
-    for (const [suffix, size] of [['', 16], ['@2x', 32]]) {
+    for (const [suffix, size] of [
+      ['', 16],
+      ['@2x', 32],
+    ]) {
       write(`tray/tray-${state}${suffix}.png`, encodePng(size, paint(size, [{ shape: glyph, colour: TRAY_COLOURS[state] }])));
       write(`tray/tray-${state}Template${suffix}.png`, encodePng(size, paint(size, [{ shape: glyph, colour: [0, 0, 0] }])));
     }

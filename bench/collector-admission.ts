@@ -62,7 +62,10 @@ async function measureStep(n: number): Promise<number> {
   return ns;
 }
 
-export async function benchAdmission(options: { rounds?: number; roundSeconds?: number; connections?: number } = {}, log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<AdmissionCost> {
+export async function benchAdmission(
+  options: { rounds?: number; roundSeconds?: number; connections?: number } = {},
+  log: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+): Promise<AdmissionCost> {
   const rounds = options.rounds ?? 5;
   const roundSeconds = options.roundSeconds ?? 3;
   const connections = options.connections ?? 50;
@@ -73,7 +76,11 @@ export async function benchAdmission(options: { rounds?: number; roundSeconds?: 
     const run = async (count: boolean, index: number) => {
       // A fresh server and store per round, alone on its core: no round inherits another's rows,
       // summaries or leftover work.
-      const server = await startServer([`--import=tsx`, path.join(root, 'bench/collector-server.ts')], { BENCH_DIR: path.join(dir, `${count ? 'with' : 'without'}-${index}`), BENCH_COUNT_ADMISSIONS: count ? 'on' : 'off' }, pinned);
+      const server = await startServer(
+        [`--import=tsx`, path.join(root, 'bench/collector-server.ts')],
+        { BENCH_DIR: path.join(dir, `${count ? 'with' : 'without'}-${index}`), BENCH_COUNT_ADMISSIONS: count ? 'on' : 'off' },
+        pinned,
+      );
       try {
         const conns = Array.from({ length: connections }, () => new Connection(server.port));
         await Promise.all(conns.map((c) => c.ready()));
@@ -110,14 +117,37 @@ export async function benchAdmission(options: { rounds?: number; roundSeconds?: 
     const throughputRatio = round(median(withCount) / median(withoutCount), 3);
     const nsPerAdmission = round(await measureStep(300_000), 1);
     const stepShare = round(nsPerAdmission / (withoutCpu * 1000), 5);
-    log(`admission count, ${rounds} alternating ${roundSeconds} s rounds of ${connections} connections, a fresh server each (${pinned ? 'server on CPU 0, load on CPU 1' : 'NOT pinned'}):`);
+    log(
+      `admission count, ${rounds} alternating ${roundSeconds} s rounds of ${connections} connections, a fresh server each (${pinned ? 'server on CPU 0, load on CPU 1' : 'NOT pinned'}):`,
+    );
     log(`  with the count    ${withCount.join(' / ')} reports/s (median ${median(withCount)}), ${withCpu} µs of server CPU per report (median)`);
     log(`  without the count ${withoutCount.join(' / ')} reports/s (median ${median(withoutCount)}), ${withoutCpu} µs of server CPU per report (median)`);
-    const spread = (runs: Round[]) => round(((Math.max(...runs.map((r) => r.cpuMicrosPerReport)) - Math.min(...runs.map((r) => r.cpuMicrosPerReport))) / 2 / median(runs.map((r) => r.cpuMicrosPerReport))) * 100, 1);
-    log(`  end to end, by server CPU per report: ratio ${cpuRatio} (cost ${round((1 - cpuRatio) * 100, 1)}%; the rounds of one side alone spread ±${Math.max(spread(withRuns), spread(withoutRuns))}% on this machine)`);
+    const spread = (runs: Round[]) =>
+      round(
+        ((Math.max(...runs.map((r) => r.cpuMicrosPerReport)) - Math.min(...runs.map((r) => r.cpuMicrosPerReport))) /
+          2 /
+          median(runs.map((r) => r.cpuMicrosPerReport))) *
+          100,
+        1,
+      );
+    log(
+      `  end to end, by server CPU per report: ratio ${cpuRatio} (cost ${round((1 - cpuRatio) * 100, 1)}%; the rounds of one side alone spread ±${Math.max(spread(withRuns), spread(withoutRuns))}% on this machine)`,
+    );
     log(`  end to end, by wall-clock reports/s: ratio ${throughputRatio} (moves with whatever else runs on the machine)`);
-    log(`  the step alone: ${nsPerAdmission} ns per admission = ${round(stepShare * 100, 3)}% of a report's ${withoutCpu} µs: ${stepShare < ADMISSION_BUDGET ? 'within' : 'OVER'} the ${ADMISSION_BUDGET * 100}% budget`);
-    return { rounds, roundSeconds, withCount, withoutCount, throughputRatio, cpuRatio, cpuMicrosPerReport: { with: withCpu, without: withoutCpu }, nsPerAdmission, stepShare };
+    log(
+      `  the step alone: ${nsPerAdmission} ns per admission = ${round(stepShare * 100, 3)}% of a report's ${withoutCpu} µs: ${stepShare < ADMISSION_BUDGET ? 'within' : 'OVER'} the ${ADMISSION_BUDGET * 100}% budget`,
+    );
+    return {
+      rounds,
+      roundSeconds,
+      withCount,
+      withoutCount,
+      throughputRatio,
+      cpuRatio,
+      cpuMicrosPerReport: { with: withCpu, without: withoutCpu },
+      nsPerAdmission,
+      stepShare,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

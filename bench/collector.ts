@@ -65,17 +65,50 @@ export function reportTemplate(): { before: string; after: string } {
     id: '@@ID@@',
     version: '0.58.0 (734eb30a)',
     uptime: 86_412,
-    build: { settings: { '-buildmode': 'exe', '-compiler': 'gc', '-tags': 'netgo,sqlite_fts5', CGO_ENABLED: '1', GOARCH: 'amd64', GOOS: 'linux', GOAMD64: 'v1' }, goVersion: 'go1.24.4' },
+    build: {
+      settings: { '-buildmode': 'exe', '-compiler': 'gc', '-tags': 'netgo,sqlite_fts5', CGO_ENABLED: '1', GOARCH: 'amd64', GOOS: 'linux', GOAMD64: 'v1' },
+      goVersion: 'go1.24.4',
+    },
     os: { type: 'linux', distro: 'alpine', version: '3.21.3', containerized: true, arch: 'amd64', numCPU: 4 },
     mem: { alloc: 48_113_232, totalAlloc: 9_811_223_408, sys: 112_452_872, numGC: 1893 },
     fs: { music: { type: 'ext2/ext3/ext4' }, data: { type: 'overlayfs' }, cache: { type: 'overlayfs' } },
-    library: { tracks: 45_210, albums: 3_402, artists: 1_877, playlists: 12, shares: 0, radios: 3, libraries: 1, activeUsers: 2, activePlayers: { Symfonium: 2, DSub: 1 }, fileSuffixes: { flac: 30_110, mp3: 14_900, m4a: 200 } },
+    library: {
+      tracks: 45_210,
+      albums: 3_402,
+      artists: 1_877,
+      playlists: 12,
+      shares: 0,
+      radios: 3,
+      libraries: 1,
+      activeUsers: 2,
+      activePlayers: { Symfonium: 2, DSub: 1 },
+      fileSuffixes: { flac: 30_110, mp3: 14_900, m4a: 200 },
+    },
     config: {
-      logLevel: 'info', scannerEnabled: true, scannerExtractor: 'taglib', scanSchedule: '@every 1h', scanWatcherWait: 5, scanOnStartup: true,
-      transcodingCacheSize: '100MB', imageCacheSize: '100MB', enableArtworkPrecache: true, enableDownloads: true, enableSharing: true,
-      enableStarRating: true, enableLastFM: true, enableListenBrainz: true, enableDeezer: true, enableMediaFileCoverArt: true,
-      coverArtQuality: 75, uiCoverArtSize: 300, enableCoverAnimation: true, enableNowPlaying: true, sessionTimeout: 172_800,
-      searchBackend: 'fts', defaultBackgroundURL: true, hasSmartPlaylists: true,
+      logLevel: 'info',
+      scannerEnabled: true,
+      scannerExtractor: 'taglib',
+      scanSchedule: '@every 1h',
+      scanWatcherWait: 5,
+      scanOnStartup: true,
+      transcodingCacheSize: '100MB',
+      imageCacheSize: '100MB',
+      enableArtworkPrecache: true,
+      enableDownloads: true,
+      enableSharing: true,
+      enableStarRating: true,
+      enableLastFM: true,
+      enableListenBrainz: true,
+      enableDeezer: true,
+      enableMediaFileCoverArt: true,
+      coverArtQuality: 75,
+      uiCoverArtSize: 300,
+      enableCoverAnimation: true,
+      enableNowPlaying: true,
+      sessionTimeout: 172_800,
+      searchBackend: 'fts',
+      defaultBackgroundURL: true,
+      hasSmartPlaylists: true,
     },
   };
   const [before = '', after = ''] = JSON.stringify(report).split('@@ID@@');
@@ -262,7 +295,9 @@ async function measure(
   const warm = await closedLoop(conns, template, 1_000);
   const run = await closedLoop(conns, template, options.measureSeconds * 1000);
   // A server far below the fixed rate would only measure its own backlog, for minutes: skip it there.
-  const rate = withLatency ? await fixedRateRun(conns, template, options.fixedRate, options.measureSeconds * 1000) : { ok: 0, errors: 0, p50: NaN, p99: NaN, max: NaN };
+  const rate = withLatency
+    ? await fixedRateRun(conns, template, options.fixedRate, options.measureSeconds * 1000)
+    : { ok: 0, errors: 0, p50: NaN, p99: NaN, max: NaN };
   for (const c of conns) c.socket.destroy();
   const acked = warm.ok + run.ok + rate.ok;
   const figures: RunFigures = {
@@ -276,7 +311,9 @@ async function measure(
   };
   const rows = countRows();
   figures.rowsPerAck = acked === 0 ? 0 : round(rows / acked, 4);
-  const latency = withLatency ? `p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, max ${figures.maxMs} ms at ${options.fixedRate}/s` : '(no fixed-rate run: below the rate)';
+  const latency = withLatency
+    ? `p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, max ${figures.maxMs} ms at ${options.fixedRate}/s`
+    : '(no fixed-rate run: below the rate)';
   log(`${name.padEnd(14)} ${String(figures.reportsPerSecond).padStart(7)} reports/s   ${latency}   errors ${figures.errors}   rows/ack ${figures.rowsPerAck}`);
   return figures;
 }
@@ -293,14 +330,22 @@ function rowsIn(file: string, table = 'reports'): number {
 }
 
 export async function benchCollector(options: Options = {}, log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<CollectorBench> {
-  const opts: Required<Options> = { measureSeconds: options.measureSeconds ?? 5, fixedRate: options.fixedRate ?? 2_000, connections: options.connections ?? 50 };
+  const opts: Required<Options> = {
+    measureSeconds: options.measureSeconds ?? 5,
+    fixedRate: options.fixedRate ?? 2_000,
+    connections: options.connections ?? 50,
+  };
   // Count CPUs before pinning this process to one of them.
   const cpus = os.cpus();
   const cpu = cpus[0];
   const pinned = canPin();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-collector-'));
-  log(`collector bench: ${cpus.length} CPUs (${cpu?.model ?? 'unknown'}), Node ${process.version}, servers ${pinned ? 'pinned to CPU 0, load on CPU 1' : 'NOT pinned (taskset unavailable)'}`);
-  log(`${opts.connections} keep-alive connections, ${Buffer.byteLength(reportTemplate().before) + 36 + Buffer.byteLength(reportTemplate().after)}-byte Navidrome-shaped reports, ${opts.measureSeconds} s closed loop + ${opts.measureSeconds} s at ${opts.fixedRate}/s each`);
+  log(
+    `collector bench: ${cpus.length} CPUs (${cpu?.model ?? 'unknown'}), Node ${process.version}, servers ${pinned ? 'pinned to CPU 0, load on CPU 1' : 'NOT pinned (taskset unavailable)'}`,
+  );
+  log(
+    `${opts.connections} keep-alive connections, ${Buffer.byteLength(reportTemplate().before) + 36 + Buffer.byteLength(reportTemplate().after)}-byte Navidrome-shaped reports, ${opts.measureSeconds} s closed loop + ${opts.measureSeconds} s at ${opts.fixedRate}/s each`,
+  );
   try {
     const baselineDb = path.join(dir, 'baseline.sqlite');
     const baseline = await startServer(['--input-type=module', '-e', BASELINE_SERVER], { BENCH_ROOT: root, BENCH_DB: baselineDb }, pinned);
@@ -315,14 +360,33 @@ export async function benchCollector(options: Options = {}, log: (line: string) 
     const durable = await startServer(['--input-type=module', '-e', BASELINE_SERVER], { BENCH_ROOT: root, BENCH_DB: durableDb, BENCH_SYNC: 'FULL' }, pinned);
     let durableFigures: RunFigures;
     try {
-      durableFigures = await measure('baseline+fsync', durable.port, () => rowsIn(durableDb), { ...opts, measureSeconds: Math.min(3, opts.measureSeconds) }, log, false);
+      durableFigures = await measure(
+        'baseline+fsync',
+        durable.port,
+        () => rowsIn(durableDb),
+        { ...opts, measureSeconds: Math.min(3, opts.measureSeconds) },
+        log,
+        false,
+      );
     } finally {
       await stopServer(durable.child);
     }
 
     const runCollector = async (name: string, durability: 'normal' | 'full') => {
       const dataDir = path.join(dir, name);
-      const args = [path.join(root, 'bin/candor-collector.js'), '--port', '0', '--data-dir', dataDir, '--durability', durability, '--trust-proxy', '127.0.0.1', '--log-level', 'warn'];
+      const args = [
+        path.join(root, 'bin/candor-collector.js'),
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--durability',
+        durability,
+        '--trust-proxy',
+        '127.0.0.1',
+        '--log-level',
+        'warn',
+      ];
       const server = await startServer(args, {}, pinned);
       try {
         return await measure(name, server.port, () => rowsIn(path.join(dataDir, 'collector.sqlite')), opts, log);

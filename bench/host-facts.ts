@@ -59,9 +59,7 @@ export async function benchHostFacts(): Promise<BenchResult[]> {
 }
 
 function meminfoBaseline(): Promise<unknown> {
-  return process.platform === 'linux'
-    ? fsp.readFile('/proc/meminfo', 'utf8')
-    : Promise.resolve([os.totalmem(), os.freemem()]);
+  return process.platform === 'linux' ? fsp.readFile('/proc/meminfo', 'utf8') : Promise.resolve([os.totalmem(), os.freemem()]);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

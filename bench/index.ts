@@ -13,10 +13,15 @@ type Suite = { title: string; run: () => Promise<unknown> };
 
 const optional = (file: string, exportName: string, title: string): Suite[] =>
   existsSync(path.join(import.meta.dirname, file))
-    ? [{ title, run: async () => {
-        const mod = (await import(`./${file}`)) as Record<string, () => Promise<unknown>>;
-        return mod[exportName]!();
-      } }]
+    ? [
+        {
+          title,
+          run: async () => {
+            const mod = (await import(`./${file}`)) as Record<string, () => Promise<unknown>>;
+            return mod[exportName]!();
+          },
+        },
+      ]
     : [];
 
 const suites: Suite[] = [
@@ -31,7 +36,9 @@ const suites: Suite[] = [
 ];
 
 const only = process.argv.slice(2);
-console.log(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}/${os.arch()}, Node ${process.version}`);
+console.log(
+  `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}/${os.arch()}, Node ${process.version}`,
+);
 for (const suite of suites) {
   if (only.length && !only.some((o) => suite.title.toLowerCase().includes(o.toLowerCase()))) continue;
   console.log(`\n## ${suite.title}\n`);

@@ -30,32 +30,42 @@ export async function benchPreview(): Promise<BenchResult[]> {
   try {
     // Candor first, so it (not the baseline) pays for cold caches.
     rows.push(
-      await measure('collect/candor first full collection (cold)', COLD_RUNS, async () => {
-        const builder = new ReportBuilder(defaultSources(http), Date.now, '0.1.0');
-        await builder.refresh({ connection: { url: fresh(), ...login }, configFile: null });
-        const built = await builder.build(ID);
-        if (built.health[0]?.state !== 'ok') throw new Error(`collection failed: ${built.health[0]?.message}`);
-      }, 'new builder each run: login, counts, users, players, suffixes, config, events, host'),
+      await measure(
+        'collect/candor first full collection (cold)',
+        COLD_RUNS,
+        async () => {
+          const builder = new ReportBuilder(defaultSources(http), Date.now, '0.1.0');
+          await builder.refresh({ connection: { url: fresh(), ...login }, configFile: null });
+          const built = await builder.build(ID);
+          if (built.health[0]?.state !== 'ok') throw new Error(`collection failed: ${built.health[0]?.message}`);
+        },
+        'new builder each run: login, counts, users, players, suffixes, config, events, host',
+      ),
     );
     const replay = await candorRequests(urls[urls.length - 1]!, login);
     const perRun = replay.length;
     rows.push(
-      await measure('collect/baseline fetch of the same requests (cold)', COLD_RUNS, async () => {
-        const target = fresh();
-        const signIn = await fetch(`${target}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(login) });
-        const { token } = (await signIn.json()) as { token: string };
-        await Promise.all(
-          replay.map(async (r) => {
-            const controller = new AbortController();
-            const res = await fetch(`${target}${r.path}`, { headers: { 'x-nd-authorization': `Bearer ${token}` }, signal: controller.signal });
-            // The event stream never ends: read its first chunk, as Candor does, then stop.
-            if (r.path === '/api/events') {
-              await res.body?.getReader().read();
-              controller.abort();
-            } else await res.arrayBuffer();
-          }),
-        );
-      }, `${perRun} requests replayed with fetch in parallel`),
+      await measure(
+        'collect/baseline fetch of the same requests (cold)',
+        COLD_RUNS,
+        async () => {
+          const target = fresh();
+          const signIn = await fetch(`${target}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(login) });
+          const { token } = (await signIn.json()) as { token: string };
+          await Promise.all(
+            replay.map(async (r) => {
+              const controller = new AbortController();
+              const res = await fetch(`${target}${r.path}`, { headers: { 'x-nd-authorization': `Bearer ${token}` }, signal: controller.signal });
+              // The event stream never ends: read its first chunk, as Candor does, then stop.
+              if (r.path === '/api/events') {
+                await res.body?.getReader().read();
+                controller.abort();
+              } else await res.arrayBuffer();
+            }),
+          );
+        },
+        `${perRun} requests replayed with fetch in parallel`,
+      ),
     );
 
     const builder = new ReportBuilder(defaultSources(http), Date.now, '0.1.0');
@@ -66,19 +76,36 @@ export async function benchPreview(): Promise<BenchResult[]> {
     // Let the sockets of the stopped servers close and the heap settle before timing the hot path.
     await new Promise((resolve) => setTimeout(resolve, 500));
     (globalThis as { gc?: () => void }).gc?.();
-    rows.push(await measure('refresh/candor preview rebuild (warm)', WARM_RUNS, () => builder.build(ID), 'memory + uptime re-read, validate, encode, sha256, privacy guard'));
+    rows.push(
+      await measure(
+        'refresh/candor preview rebuild (warm)',
+        WARM_RUNS,
+        () => builder.build(ID),
+        'memory + uptime re-read, validate, encode, sha256, privacy guard',
+      ),
+    );
     // What the agent really does per refresh: the state is re-checked on disk first (the id may have changed).
     const { store } = await benchStateStore();
     rows.push(
-      await measure('refresh/candor preview rebuild + state re-check (warm)', WARM_RUNS, () => builder.build(store.read().instanceId ?? null), 'the row above plus the stat that proves the id on disk is unchanged'),
+      await measure(
+        'refresh/candor preview rebuild + state re-check (warm)',
+        WARM_RUNS,
+        () => builder.build(store.read().instanceId ?? null),
+        'the row above plus the stat that proves the id on disk is unchanged',
+      ),
     );
     const sample = (await builder.build(ID)).report.text;
     rows.push(
-      await measure('refresh/baseline meminfo + stringify + sha256 (warm)', WARM_RUNS, async () => {
-        const mem = process.platform === 'linux' ? await readFile('/proc/meminfo', 'utf8') : String(os.freemem());
-        const text = JSON.stringify({ ...JSON.parse(sample), mem: mem.length });
-        createHash('sha256').update(text).digest('hex');
-      }, 'the least any refresh must do'),
+      await measure(
+        'refresh/baseline meminfo + stringify + sha256 (warm)',
+        WARM_RUNS,
+        async () => {
+          const mem = process.platform === 'linux' ? await readFile('/proc/meminfo', 'utf8') : String(os.freemem());
+          const text = JSON.stringify({ ...JSON.parse(sample), mem: mem.length });
+          createHash('sha256').update(text).digest('hex');
+        },
+        'the least any refresh must do',
+      ),
     );
   } finally {
     await stop();
@@ -88,7 +115,9 @@ export async function benchPreview(): Promise<BenchResult[]> {
 
 /** N Navidrome-compatible test servers in another process; `stop` ends them. */
 export async function serverProcess(count: number): Promise<{ urls: string[]; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/navidrome-servers.ts'), String(count)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/navidrome-servers.ts'), String(count)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let text = '';
   const urls = await new Promise<string[]>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
@@ -114,11 +143,13 @@ export async function serverProcess(count: number): Promise<{ urls: string[]; st
 export async function candorRequests(url: string, login: { username: string; password: string }): Promise<Array<{ path: string }>> {
   const real = createAxiosHttpClient();
   const seen: Array<{ path: string }> = [];
-  const recording = { request: (req: Parameters<typeof real.request>[0]) => {
-    const u = new URL(req.url);
-    if (req.method === 'GET') seen.push({ path: u.pathname + u.search });
-    return real.request(req);
-  } };
+  const recording = {
+    request: (req: Parameters<typeof real.request>[0]) => {
+      const u = new URL(req.url);
+      if (req.method === 'GET') seen.push({ path: u.pathname + u.search });
+      return real.request(req);
+    },
+  };
   const builder = new ReportBuilder(defaultSources(recording), Date.now, '0.1.0');
   await builder.refresh({ connection: { url, ...login }, configFile: null });
   return seen;

@@ -124,8 +124,18 @@ export function formatStartupTable(rows: StartupRow[]): string {
     r.target === undefined ? '-' : `<= ${r.target}x ${r.ratio <= r.target ? 'met' : 'MISSED'}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const render = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [render(header), render(widths.map((w) => '-'.repeat(w))), ...lines.map(render), '', `${RUNS} pairs per command; each pair is one command run and one \`node -e 0\`, back to back.`].join('\n');
+  const render = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    render(header),
+    render(widths.map((w) => '-'.repeat(w))),
+    ...lines.map(render),
+    '',
+    `${RUNS} pairs per command; each pair is one command run and one \`node -e 0\`, back to back.`,
+  ].join('\n');
 }
 
 export async function benchStartupReport(): Promise<void> {

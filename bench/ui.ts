@@ -102,7 +102,11 @@ async function historyRuns(browser: Browser, server: ServeHandle, staticDir: str
     }
   }
   return [
-    summarize(`history/candor windowed list, ${HISTORY_ENTRIES.toLocaleString('en')} entries (cold)`, candor, 'navigation start → first rows painted, main thread free; whole app boot included'),
+    summarize(
+      `history/candor windowed list, ${HISTORY_ENTRIES.toLocaleString('en')} entries (cold)`,
+      candor,
+      'navigation start → first rows painted, main thread free; whole app boot included',
+    ),
     summarize(`history/baseline all ${HISTORY_ENTRIES.toLocaleString('en')} rows as plain DOM (cold)`, baseline, 'same data, same CSS, no React, no windowing'),
   ];
 }
@@ -137,7 +141,11 @@ async function previewRuns(browser: Browser, server: ServeHandle): Promise<Bench
     });
     const base = await page.evaluate(async (token) => {
       const started = performance.now();
-      const res = await fetch('/api/refreshPreview', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: 'null' });
+      const res = await fetch('/api/refreshPreview', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: 'null',
+      });
       await res.json();
       await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
       return performance.now() - started;

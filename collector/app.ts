@@ -187,16 +187,18 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       sendText(res, 200, renderDashboard(days, { retentionDays: RETENTION_DAYS }), 'text/html; charset=utf-8', { 'content-security-policy': DASHBOARD_CSP });
     },
     meta(_req, res) {
-      return Promise.resolve(sendJson(res, 200, {
-        retentionDays: RETENTION_DAYS,
-        retentionSeconds: RETENTION_MS / 1000,
-        kAnonymity: K_ANONYMITY,
-        payloadSchemaVersion: PAYLOAD_SCHEMA_VERSION,
-        store: store.kind,
-        maxBodyBytes: limits.maxBodyBytes,
-        instanceWritesPerDay: limits.instanceWritesPerDay,
-        storesIpAddresses: false,
-      }));
+      return Promise.resolve(
+        sendJson(res, 200, {
+          retentionDays: RETENTION_DAYS,
+          retentionSeconds: RETENTION_MS / 1000,
+          kAnonymity: K_ANONYMITY,
+          payloadSchemaVersion: PAYLOAD_SCHEMA_VERSION,
+          store: store.kind,
+          maxBodyBytes: limits.maxBodyBytes,
+          instanceWritesPerDay: limits.instanceWritesPerDay,
+          storesIpAddresses: false,
+        }),
+      );
     },
     async metrics(_req, res) {
       const oldest = await store.oldestReceivedAt().catch(() => null);

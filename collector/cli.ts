@@ -108,7 +108,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliPa
 
   const durability = values.durability;
   if (durability !== undefined && durability !== 'normal' && durability !== 'full') return { kind: 'usage', message: '--durability must be normal or full' };
-  if (durability !== undefined && dataDir === undefined) return { kind: 'usage', message: '--durability applies to --data-dir (PostgreSQL follows its own synchronous_commit)' };
+  if (durability !== undefined && dataDir === undefined)
+    return { kind: 'usage', message: '--durability applies to --data-dir (PostgreSQL follows its own synchronous_commit)' };
 
   const trustProxy = (values['trust-proxy'] ?? '')
     .split(',')

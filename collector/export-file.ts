@@ -39,7 +39,12 @@ export function openExport(doc: Record<string, unknown>, limits: Pick<Limits, 'm
   if (doc.candorExport !== EXPORT_VERSION) return schemaError('candorExport', `expected ${EXPORT_VERSION}`);
   if (typeof doc.level !== 'string' || !/^[a-z][a-z-]{0,15}$/.test(doc.level)) return schemaError('level', 'not a sharing level');
   const categories = doc.categories;
-  if (!Array.isArray(categories) || categories.length > EXPORT_CATEGORIES.length || new Set(categories).size !== categories.length || !categories.every((c) => EXPORT_CATEGORIES.includes(c as string))) {
+  if (
+    !Array.isArray(categories) ||
+    categories.length > EXPORT_CATEGORIES.length ||
+    new Set(categories).size !== categories.length ||
+    !categories.every((c) => EXPORT_CATEGORIES.includes(c as string))
+  ) {
     return schemaError('categories', `expected a list of ${EXPORT_CATEGORIES.join(', ')}`);
   }
   const createdAt = isoInstant(doc.createdAt);
@@ -48,7 +53,8 @@ export function openExport(doc: Record<string, unknown>, limits: Pick<Limits, 'm
   if (typeof doc.report !== 'string') return schemaError('report', 'expected the report bytes as a JSON string');
 
   const bytes = Buffer.from(doc.report, 'utf8');
-  if (bytes.length > limits.maxBodyBytes) return { ok: false, status: 413, reason: 'too-large', path: 'report', message: `larger than ${limits.maxBodyBytes} bytes` };
+  if (bytes.length > limits.maxBodyBytes)
+    return { ok: false, status: 413, reason: 'too-large', path: 'report', message: `larger than ${limits.maxBodyBytes} bytes` };
   if (createHash('sha256').update(bytes).digest('hex') !== doc.sha256) return schemaError('sha256', 'does not match the report');
   if (createdAt > now + FUTURE_TOLERANCE_MS) return schemaError('createdAt', 'in the future (check the clock of the machine that made it)');
   // Its day must still be whole in the store: the retention purge has started on older days.
@@ -58,7 +64,8 @@ export function openExport(doc: Record<string, unknown>, limits: Pick<Limits, 'm
 
   const json = parseJson(bytes, limits.maxJsonDepth, 'report');
   const checked = json.ok ? validateReport(json.input, limits.maxJsonDepth) : json;
-  if (!checked.ok) return checked.status === 422 ? schemaError(checked.path ? `report.${checked.path}` : 'report', checked.message) : { ...checked, path: 'report' };
+  if (!checked.ok)
+    return checked.status === 422 ? schemaError(checked.path ? `report.${checked.path}` : 'report', checked.message) : { ...checked, path: 'report' };
   return { ok: true, report: checked.report, exportedAt: createdAt };
 }
 
@@ -70,4 +77,3 @@ export function parseSubmission(bytes: Buffer, limits: Pick<Limits, 'maxBodyByte
   const checked = validateReport(json.input, limits.maxJsonDepth);
   return checked.ok ? { ok: true, report: checked.report, exportedAt: null } : checked;
 }
-

@@ -42,7 +42,8 @@ async function importOne(file: string, store: Store, limits: Limits, clock: Pick
     throw new ImportRefused(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const json = parseJson(bytes, limits.maxJsonDepth, 'file');
-  if (!json.ok || !isExportDocument(json.input)) throw new ImportRefused(json.ok || json.status === 400 ? 'not a JSON export file' : `${json.path || '(root)'}: ${json.message}`);
+  if (!json.ok || !isExportDocument(json.input))
+    throw new ImportRefused(json.ok || json.status === 400 ? 'not a JSON export file' : `${json.path || '(root)'}: ${json.message}`);
   const opened = openExport(json.input, limits, clock.now());
   if (!opened.ok) throw new ImportRefused(`${opened.path ?? '(root)'}: ${opened.message}`);
   const { report, exportedAt } = opened;
@@ -60,7 +61,13 @@ async function importOne(file: string, store: Store, limits: Limits, clock: Pick
 class ImportRefused extends Error {}
 
 /** Imports each file in turn; one line per file (stdout when stored or present, stderr when not). */
-export async function importFiles(files: readonly string[], store: Store, limits: Limits, clock: Pick<CollectorClock, 'now'>, io: ImportIo): Promise<{ failed: number }> {
+export async function importFiles(
+  files: readonly string[],
+  store: Store,
+  limits: Limits,
+  clock: Pick<CollectorClock, 'now'>,
+  io: ImportIo,
+): Promise<{ failed: number }> {
   let failed = 0;
   for (const file of files) {
     try {

@@ -77,7 +77,9 @@ export class Metrics {
       `collector_flushed_rows_total ${this.batchRows}`,
     ]);
     metric('collector_purged_rows_total', 'counter', 'Raw reports deleted by the retention purge.', [`collector_purged_rows_total ${this.purgedRows}`]);
-    metric('collector_deleted_rows_total', 'counter', 'Raw reports deleted on request (DELETE /collect/{id}).', [`collector_deleted_rows_total ${this.deletedRows}`]);
+    metric('collector_deleted_rows_total', 'counter', 'Raw reports deleted on request (DELETE /collect/{id}).', [
+      `collector_deleted_rows_total ${this.deletedRows}`,
+    ]);
     metric('collector_oldest_raw_report_age_seconds', 'gauge', 'Age of the oldest raw report still stored (0 when none).', [
       `collector_oldest_raw_report_age_seconds ${gauges.oldestRawAgeSeconds === null ? 0 : gauges.oldestRawAgeSeconds.toFixed(3)}`,
     ]);

@@ -21,7 +21,10 @@ export const electronBoundary = [
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: MESSAGE, allowTypeImports: true }], patterns: [{ regex: '^electron/', message: MESSAGE, allowTypeImports: true }] },
+        {
+          paths: [{ name: 'electron', message: MESSAGE, allowTypeImports: true }],
+          patterns: [{ regex: '^electron/', message: MESSAGE, allowTypeImports: true }],
+        },
       ],
     },
   },

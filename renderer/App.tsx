@@ -27,12 +27,21 @@ export function StatusPill({ status }: { status: AgentStatus }) {
     text = c.locked ? `${what} (set in configuration)` : what;
   } else if (c.paused) {
     tone = 'paused';
-    text = c.paused.reason === 'new-fields' ? 'Paused: new fields need approval' : c.paused.reason === 'awaiting-answer' ? 'Waiting for your answer' : 'Sharing on, first report soon';
+    text =
+      c.paused.reason === 'new-fields'
+        ? 'Paused: new fields need approval'
+        : c.paused.reason === 'awaiting-answer'
+          ? 'Waiting for your answer'
+          : 'Sharing on, first report soon';
   } else {
     text = (
       <>
         Sharing on{c.level === 'full' ? null : ` at ${LEVEL_TITLES[c.level]}`}
-        {status.schedule.nextDueAt ? <>, next report <TimeAgo at={status.schedule.nextDueAt} /></> : null}
+        {status.schedule.nextDueAt ? (
+          <>
+            , next report <TimeAgo at={status.schedule.nextDueAt} />
+          </>
+        ) : null}
       </>
     );
   }
@@ -139,9 +148,7 @@ export function App() {
         {content}
       </main>
       <footer className="footer">
-        <p>
-          Candor{status ? ` ${status.agentVersion}` : ''}: anonymous usage statistics for your music server, shown before they leave.
-        </p>
+        <p>Candor{status ? ` ${status.agentVersion}` : ''}: anonymous usage statistics for your music server, shown before they leave.</p>
       </footer>
       <Announcer />
     </>

@@ -31,7 +31,9 @@ const leanAxios = {
   name: 'lean-axios',
   setup(b) {
     b.onResolve({ filter: /^form-data$/ }, (args) => (/[\\/]axios[\\/]/.test(args.importer) ? { path: 'form-data', namespace: 'candor-stand-in' } : undefined));
-    b.onResolve({ filter: /^\.\/fetch\.js$/ }, (args) => (/[\\/]axios[\\/]lib[\\/]adapters[\\/]/.test(args.importer) ? { path: 'fetch-adapter', namespace: 'candor-stand-in' } : undefined));
+    b.onResolve({ filter: /^\.\/fetch\.js$/ }, (args) =>
+      /[\\/]axios[\\/]lib[\\/]adapters[\\/]/.test(args.importer) ? { path: 'fetch-adapter', namespace: 'candor-stand-in' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'candor-stand-in' }, (args) => ({
       loader: 'js',
       contents:

@@ -29,12 +29,34 @@ export const ESM_BANNER = [
 
 /** esbuild options for both bundles; `plugins` lets tests swap `electron` for a stand-in. */
 export function electronBuildOptions({ outdir = path.join(root, 'dist', 'electron'), dev = false, plugins = [] } = {}) {
-  const common = { bundle: true, sourcemap: dev ? 'inline' : false, legalComments: 'none', logLevel: 'warning', external: plugins.length ? [] : ['electron'], plugins };
+  const common = {
+    bundle: true,
+    sourcemap: dev ? 'inline' : false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    external: plugins.length ? [] : ['electron'],
+    plugins,
+  };
   return {
     // Electron 45 runs Node 22 and Chromium 140.
-    main: { ...common, entryPoints: [path.join(root, 'electron/main/main.ts')], outfile: path.join(outdir, 'main.js'), platform: 'node', target: 'node22', format: 'esm', banner: { js: ESM_BANNER } },
+    main: {
+      ...common,
+      entryPoints: [path.join(root, 'electron/main/main.ts')],
+      outfile: path.join(outdir, 'main.js'),
+      platform: 'node',
+      target: 'node22',
+      format: 'esm',
+      banner: { js: ESM_BANNER },
+    },
     // "browser" makes esbuild refuse Node built-ins: a sandboxed preload can only require `electron`.
-    preload: { ...common, entryPoints: [path.join(root, 'electron/preload/preload.ts')], outfile: path.join(outdir, 'preload.cjs'), platform: 'browser', target: 'chrome140', format: 'cjs' },
+    preload: {
+      ...common,
+      entryPoints: [path.join(root, 'electron/preload/preload.ts')],
+      outfile: path.join(outdir, 'preload.cjs'),
+      platform: 'browser',
+      target: 'chrome140',
+      format: 'cjs',
+    },
   };
 }
 

@@ -43,7 +43,12 @@ const checks = await Promise.all([
 ]);
 
 console.log('\nTests');
-const vitest = await run('tests (Vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)], { live: true });
+const vitest = await run(
+  'tests (Vitest)',
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)],
+  { live: true },
+);
 
 try {
   const report = JSON.parse(readFileSync(results, 'utf8'));
@@ -56,5 +61,7 @@ try {
 }
 
 const failed = [...checks, vitest].filter((r) => r.code !== 0);
-console.log(`\nnpm test: ${failed.length ? `FAILED (${failed.map((r) => r.name).join(', ')})` : 'passed'} in ${seconds(performance.now() - started)} wall time`);
+console.log(
+  `\nnpm test: ${failed.length ? `FAILED (${failed.map((r) => r.name).join(', ')})` : 'passed'} in ${seconds(performance.now() - started)} wall time`,
+);
 process.exit(failed[0]?.code ?? 0);

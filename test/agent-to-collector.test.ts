@@ -29,7 +29,13 @@ describe('agent to collector', () => {
       home: tempHome(),
       shell: 'headless',
       env: {},
-      config: { path: null, unreadable: false, server: { url: navidrome.url, username: 'canary-admin-alice', password: 'alice-canary-pass' }, endpoint: `${collector.url}/collect`, problems: [] },
+      config: {
+        path: null,
+        unreadable: false,
+        server: { url: navidrome.url, username: 'canary-admin-alice', password: 'alice-canary-pass' },
+        endpoint: `${collector.url}/collect`,
+        problems: [],
+      },
       clock: systemClock,
       random: systemRandom,
       logger: silentLogger,
@@ -58,7 +64,13 @@ describe('agent to collector', () => {
         home,
         shell: 'headless',
         env: {},
-        config: { path: null, unreadable: false, server: { url: navidrome.url, username: 'canary-admin-alice', password: 'alice-canary-pass' }, endpoint: `${collector.url}/collect`, problems: [] },
+        config: {
+          path: null,
+          unreadable: false,
+          server: { url: navidrome.url, username: 'canary-admin-alice', password: 'alice-canary-pass' },
+          endpoint: `${collector.url}/collect`,
+          problems: [],
+        },
         clock: systemClock,
         random: systemRandom,
         logger: silentLogger,
@@ -97,4 +109,3 @@ describe('agent to collector', () => {
     await mine.stop();
   });
 });
-

@@ -47,7 +47,10 @@ describe('the CLI bundles', () => {
     const start = loadedAtStart(meta, entry);
     expect(start.inputs).toContain('electron/headless/cli-args.ts');
     for (const heavy of [/electron\/core\/agent\.ts/, /node_modules\/axios\//, /node_modules\/smol-toml\//, /electron\/headless\/commands\.ts/]) {
-      expect(start.inputs.filter((input) => heavy.test(input)), heavy.source).toEqual([]);
+      expect(
+        start.inputs.filter((input) => heavy.test(input)),
+        heavy.source,
+      ).toEqual([]);
     }
     expect(allInputs(meta)).toEqual(expect.arrayContaining(['electron/core/agent.ts', 'electron/core/http.ts']));
   });
@@ -62,7 +65,11 @@ describe('the CLI bundles', () => {
   it('keeps the native lock addon and the database drivers external, resolved from node_modules', async () => {
     for (const name of ['candor', 'candor-collector'] as const) {
       const { meta } = await metafile(name);
-      for (const pkg of CLI_EXTERNAL) expect(allInputs(meta).filter((input) => input.startsWith(`node_modules/${pkg}/`)), `${name}: ${pkg}`).toEqual([]);
+      for (const pkg of CLI_EXTERNAL)
+        expect(
+          allInputs(meta).filter((input) => input.startsWith(`node_modules/${pkg}/`)),
+          `${name}: ${pkg}`,
+        ).toEqual([]);
     }
     const collector = await metafile('candor-collector');
     const imported = Object.values(collector.meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
@@ -73,13 +80,20 @@ describe('the CLI bundles', () => {
     const copy = tempHome('candor-unbuilt-');
     mkdirSync(path.join(copy, 'bin'));
     for (const file of ['candor.js', 'candor-collector.js', 'load-bundle.js']) copyFileSync(path.join(root, 'bin', file), path.join(copy, 'bin', file));
-    for (const [bin, name] of [['candor.js', 'candor'], ['candor-collector.js', 'candor-collector']]) {
+    for (const [bin, name] of [
+      ['candor.js', 'candor'],
+      ['candor-collector.js', 'candor-collector'],
+    ]) {
       const result = await run(process.execPath, [path.join(copy, 'bin', bin!), '--help']).then(
         () => ({ code: 0, stderr: '' }),
         (error: { code: number; stderr: string }) => error,
       );
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(new RegExp(`^${name}: not built yet \\(no .*dist/cli/${name}\\.js\\); run \`npm run build:cli\` in ${copy.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(\`npm ci\` does it\\)\\.\\n$`));
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^${name}: not built yet \\(no .*dist/cli/${name}\\.js\\); run \`npm run build:cli\` in ${copy.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(\`npm ci\` does it\\)\\.\\n$`,
+        ),
+      );
     }
   });
 });

@@ -45,7 +45,8 @@ describe('the grace period, through the real bin', () => {
       const started = firstStartAt(env)!;
       expect(started).toBeGreaterThanOrEqual(before - 1000);
       const out = run.output().stdout;
-      const sentence = /Not sent: the first report waits until (\S+) \(30 minutes after first start, so the notice can be read\); `candor consent yes` sends now\./.exec(out);
+      const sentence =
+        /Not sent: the first report waits until (\S+) \(30 minutes after first start, so the notice can be read\); `candor consent yes` sends now\./.exec(out);
       expect(sentence, out).not.toBeNull();
       expect(sentence![1]).toMatch(ISO_IN_TZ);
       expect(Date.parse(sentence![1]!)).toBe(Math.floor((started + GRACE_MS) / 1000) * 1000);

@@ -49,14 +49,24 @@ async function home(insights = ''): Promise<Record<string, string>> {
 /** The policy categories of the fields a report carries (the report's own notes excluded). */
 function categoriesIn(text: string): string[] {
   const payload = JSON.parse(text) as Record<string, unknown>;
-  const has = (p: string) => p.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), payload) !== undefined;
-  return [...new Set(PAYLOAD_FIELDS.filter((f) => has(f.path)).map((f) => categoryOfPath(f.path)).filter((c): c is NonNullable<typeof c> => c !== null))].sort();
+  const has = (p: string) =>
+    p.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), payload) !== undefined;
+  return [
+    ...new Set(
+      PAYLOAD_FIELDS.filter((f) => has(f.path))
+        .map((f) => categoryOfPath(f.path))
+        .filter((c): c is NonNullable<typeof c> => c !== null),
+    ),
+  ].sort();
 }
 
 function storedRows(id: string): Array<{ payload: string; deletion_key_hash: string | null }> {
   const db = new Database(path.join(collector.dataDir!, 'collector.sqlite'), { readonly: true });
   try {
-    return db.prepare('SELECT payload, deletion_key_hash FROM reports WHERE instance_id = ?').all(id) as Array<{ payload: string; deletion_key_hash: string | null }>;
+    return db.prepare('SELECT payload, deletion_key_hash FROM reports WHERE instance_id = ?').all(id) as Array<{
+      payload: string;
+      deletion_key_hash: string | null;
+    }>;
   } finally {
     db.close();
   }
@@ -74,7 +84,10 @@ describe('sharing levels on the command line', () => {
     expect(categoriesIn((await candor(['preview', '--json'], env)).stdout)).toEqual(['application', 'system']);
 
     expect((await candor(['consent', 'full', '--without', 'configuration'], env)).code).toBe(0);
-    expect((await candorJson<AgentStatus>(['status', '--json'], env)).consent).toMatchObject({ level: 'custom', categories: ['application', 'system', 'library'] });
+    expect((await candorJson<AgentStatus>(['status', '--json'], env)).consent).toMatchObject({
+      level: 'custom',
+      categories: ['application', 'system', 'library'],
+    });
 
     expect((await candor(['consent', 'local'], env)).code).toBe(0);
     const local = await candor(['send'], env);
@@ -98,7 +111,12 @@ describe('sharing levels on the command line', () => {
     const env = await home('level = "basic"\n');
     await candor(['consent', 'full'], env);
     const status = await candorJson<AgentStatus>(['status', '--json'], env);
-    expect(status.consent).toMatchObject({ level: 'basic', locked: true, storedChoice: 'share', storedCategories: ['application', 'system', 'library', 'config'] });
+    expect(status.consent).toMatchObject({
+      level: 'basic',
+      locked: true,
+      storedChoice: 'share',
+      storedCategories: ['application', 'system', 'library', 'config'],
+    });
     expect(status.consent.decidedByLabel).toMatch(/\[insights\] level = "basic"/);
   });
 

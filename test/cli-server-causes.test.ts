@@ -35,8 +35,18 @@ function leftOutFields(previewText: string): string[] {
 
 describe('a server that cannot be read', () => {
   const cases = [
-    { name: 'nothing listening', url: async () => `http://127.0.0.1:${await closedPort()}`, password: 'alice-canary-pass', cause: 'The server could not be reached.' },
-    { name: 'a refused password', url: () => Promise.resolve(navidrome.url), password: 'wrong-password', cause: 'The server refused the user name or password.' },
+    {
+      name: 'nothing listening',
+      url: async () => `http://127.0.0.1:${await closedPort()}`,
+      password: 'alice-canary-pass',
+      cause: 'The server could not be reached.',
+    },
+    {
+      name: 'a refused password',
+      url: () => Promise.resolve(navidrome.url),
+      password: 'wrong-password',
+      cause: 'The server refused the user name or password.',
+    },
   ];
   for (const c of cases) {
     it(`${c.name}: status names the address and the cause once; preview leaves each field out once`, async () => {

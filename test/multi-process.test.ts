@@ -140,7 +140,10 @@ describe('one data folder, several agents', () => {
     expect(f.collector.received).toHaveLength(1);
     const keeper = await f.keeperIndex();
     const standby = 1 - keeper;
-    expect((await f.members[standby]!.status()).scheduler).toMatchObject({ role: 'standby', keptBy: { label: `agent ${keeper}`, pid: f.members[keeper]!.pid } });
+    expect((await f.members[standby]!.status()).scheduler).toMatchObject({
+      role: 'standby',
+      keptBy: { label: `agent ${keeper}`, pid: f.members[keeper]!.pid },
+    });
     await f.members[keeper]!.kill();
     f.members.splice(keeper, 1);
     await f.step(HOUR);
@@ -210,7 +213,10 @@ describe('concurrent changes to the shared state', () => {
       const children = [1, 2, 3, 4].map((seed) => execFileAsync(process.execPath, [script, home, journal, String(seed * 97), '40', kind]));
       await Promise.all(children);
 
-      const applied = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Mutation);
+      const applied = readFileSync(journal, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Mutation);
       expect(applied).toHaveLength(160);
       const serial = freshState();
       for (const m of applied) applyMutation(serial, m);

@@ -37,7 +37,14 @@ function subsonic(method: string, params: Record<string, string>) {
   const qs = new URLSearchParams({ v: '1.16.1', c: 'candor-test', f: 'json', ...params });
   return fetch(`${server.url}/rest/${method}?${qs.toString()}`);
 }
-const tokenAuth = (user: string, password: string, salt = 'c4n4ry') => ({ u: user, s: salt, t: crypto.createHash('md5').update(password + salt).digest('hex') });
+const tokenAuth = (user: string, password: string, salt = 'c4n4ry') => ({
+  u: user,
+  s: salt,
+  t: crypto
+    .createHash('md5')
+    .update(password + salt)
+    .digest('hex'),
+});
 
 /** Reads an event stream until `until` matches the accumulated text. */
 async function readStream(res: Response, until: RegExp, timeoutMs = 3000): Promise<string> {

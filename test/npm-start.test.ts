@@ -42,7 +42,10 @@ describe("npm start without Electron's binary", () => {
     const dist = tempHome('candor-electron-');
     mkdirSync(dist, { recursive: true });
     writeFileSync(path.join(dist, 'electron'), '');
-    const result = await attempt(process.execPath, [path.join(root, 'scripts/check-electron.mjs')], { ELECTRON_OVERRIDE_DIST_PATH: dist, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' });
+    const result = await attempt(process.execPath, [path.join(root, 'scripts/check-electron.mjs')], {
+      ELECTRON_OVERRIDE_DIST_PATH: dist,
+      ELECTRON_SKIP_BINARY_DOWNLOAD: '1',
+    });
     expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 });

@@ -13,7 +13,13 @@ async function start(seed?: Partial<NavidromeSeed>) {
   return server;
 }
 
-const token = (password: string, salt = 'c4n4ry') => ({ t: crypto.createHash('md5').update(password + salt).digest('hex'), s: salt });
+const token = (password: string, salt = 'c4n4ry') => ({
+  t: crypto
+    .createHash('md5')
+    .update(password + salt)
+    .digest('hex'),
+  s: salt,
+});
 
 async function rest(method: string, params: Record<string, string>): Promise<{ status: number; headers: Headers; body: SubsonicResponse }> {
   const res = await fetch(`${server.url}/rest/${method}?${new URLSearchParams({ c: 'candor-test', f: 'json', ...params }).toString()}`);
@@ -45,7 +51,11 @@ describe('Subsonic-only test server (gonic): sign-in and errors', () => {
   it('keeps even the extension list behind sign-in, and answers 70 for what gonic lacks', async () => {
     await start();
     expect((await rest('getOpenSubsonicExtensions', {})).body.error?.code).toBe(10);
-    expect((await signedIn('getOpenSubsonicExtensions')).body.openSubsonicExtensions?.map((e: { name: string }) => e.name)).toEqual(['transcodeOffset', 'formPost', 'songLyrics']);
+    expect((await signedIn('getOpenSubsonicExtensions')).body.openSubsonicExtensions?.map((e: { name: string }) => e.name)).toEqual([
+      'transcodeOffset',
+      'formPost',
+      'songLyrics',
+    ]);
     for (const missing of ['getUsers', 'getShares', 'getNowPlaying', 'createShare']) {
       const { status, body } = await signedIn(missing);
       expect(status).toBe(200);

@@ -66,7 +66,17 @@ export function horizontalBars(title: string, desc: string, bars: Bar[], max = M
 <text class="value" x="${labelW + w + 6}" y="${y + 16}">${esc(text)}</text></g>`;
     })
     .join('\n');
-  return frame(title, desc, width, height, body, table(['', 'value', ''], bars.map((b) => [b.label, b.text ?? b.value, b.note ?? ''])));
+  return frame(
+    title,
+    desc,
+    width,
+    height,
+    body,
+    table(
+      ['', 'value', ''],
+      bars.map((b) => [b.label, b.text ?? b.value, b.note ?? '']),
+    ),
+  );
 }
 
 /** Vertical columns in order (days, or histogram bins). Flagged columns are hatched and labelled. */
@@ -91,13 +101,26 @@ export function columns(title: string, desc: string, bars: Bar[]): string {
       const w = Math.max(1, step * 0.7);
       // Many labelled columns: alternate two rows of labels so neighbours never overlap.
       const dy = everyNth === 1 && bars.length > 8 && i % 2 === 1 ? 14 : 0;
-      const label = i % everyNth === 0 ? `<text class="tick" x="${(x + w / 2).toFixed(1)}" y="${top + plotH + 16 + dy}" text-anchor="middle">${esc(b.label)}</text>` : '';
+      const label =
+        i % everyNth === 0 ? `<text class="tick" x="${(x + w / 2).toFixed(1)}" y="${top + plotH + 16 + dy}" text-anchor="middle">${esc(b.label)}</text>` : '';
       return `<g><title>${esc(`${b.label}: ${b.text ?? b.value}${b.note ? ` ${b.note}` : ''}${b.flagged ? ' (incomplete)' : ''}`)}</title>
 <rect class="bar ${b.flagged ? 'flagged' : 'c0'}" x="${x.toFixed(1)}" y="${top + plotH - h}" width="${w.toFixed(1)}" height="${h}"/>${label}</g>`;
     }),
-    bars.some((b) => b.flagged) ? `<rect class="bar flagged" x="${width - 130}" y="2" width="12" height="12"/><text class="tick" x="${width - 112}" y="12">incomplete day</text>` : '',
+    bars.some((b) => b.flagged)
+      ? `<rect class="bar flagged" x="${width - 130}" y="2" width="12" height="12"/><text class="tick" x="${width - 112}" y="12">incomplete day</text>`
+      : '',
   ].join('\n');
-  return frame(title, desc, width, height, body, table(['', 'value', 'note'], bars.map((b) => [b.label, b.text ?? b.value, [b.note, b.flagged ? 'incomplete' : ''].filter(Boolean).join(', ')])));
+  return frame(
+    title,
+    desc,
+    width,
+    height,
+    body,
+    table(
+      ['', 'value', 'note'],
+      bars.map((b) => [b.label, b.text ?? b.value, [b.note, b.flagged ? 'incomplete' : ''].filter(Boolean).join(', ')]),
+    ),
+  );
 }
 
 export interface Series {
@@ -118,7 +141,10 @@ export function stackedShares(title: string, desc: string, labels: string[], ser
   const step = (width - left - 8) / labels.length;
   const totals = labels.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] ?? 0), 0));
   const everyNth = Math.ceil(labels.length / 12);
-  const parts: string[] = [`<text class="tick" x="${left - 6}" y="${top + 8}" text-anchor="end">100%</text>`, `<text class="tick" x="${left - 6}" y="${top + plotH}" text-anchor="end">0%</text>`];
+  const parts: string[] = [
+    `<text class="tick" x="${left - 6}" y="${top + 8}" text-anchor="end">100%</text>`,
+    `<text class="tick" x="${left - 6}" y="${top + plotH}" text-anchor="end">0%</text>`,
+  ];
   labels.forEach((label, i) => {
     let y = top + plotH;
     const total = totals[i]!;
@@ -131,7 +157,8 @@ export function stackedShares(title: string, desc: string, labels: string[], ser
         `<rect class="bar c${k % 8}" x="${(left + i * step + step * 0.1).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, step * 0.8).toFixed(1)}" height="${h.toFixed(1)}"><title>${esc(`${label} ${s.key}: ${v} of ${total} (${Math.round((v / total) * 100)}%)`)}</title></rect>`,
       );
     });
-    if (i % everyNth === 0) parts.push(`<text class="tick" x="${(left + i * step + step / 2).toFixed(1)}" y="${top + plotH + 16}" text-anchor="middle">${esc(label)}</text>`);
+    if (i % everyNth === 0)
+      parts.push(`<text class="tick" x="${(left + i * step + step / 2).toFixed(1)}" y="${top + plotH + 16}" text-anchor="middle">${esc(label)}</text>`);
   });
   series.forEach((s, k) => {
     const x = left + (k % 4) * 170;

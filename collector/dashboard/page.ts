@@ -55,11 +55,18 @@ function binColumns(title: string, what: string, binned: Binned | undefined, day
 }
 
 function featureBars(features: Feature[]) {
-  const shown = features.filter((f) => f.reported > 0 && f.enabled !== null).sort((a, b) => b.enabled! / b.reported - a.enabled! / a.reported || (a.flag < b.flag ? -1 : 1));
+  const shown = features
+    .filter((f) => f.reported > 0 && f.enabled !== null)
+    .sort((a, b) => b.enabled! / b.reported - a.enabled! / a.reported || (a.flag < b.flag ? -1 : 1));
   const withheld = features.filter((f) => f.reported > 0 && f.enabled === null).sort((a, b) => (a.flag < b.flag ? -1 : 1));
   return [
     // Each bar is a share of its own denominator: flags reported by fewer servers are not drawn shorter.
-    ...shown.map((f) => ({ label: f.flag, value: f.enabled! / f.reported, text: pct(f.enabled!, f.reported), note: `(${f.enabled} of ${f.reported} reported)` })),
+    ...shown.map((f) => ({
+      label: f.flag,
+      value: f.enabled! / f.reported,
+      text: pct(f.enabled!, f.reported),
+      note: `(${f.enabled} of ${f.reported} reported)`,
+    })),
     ...withheld.map((f) => ({ label: f.flag, value: 0, text: WITHHELD, note: `(${f.reported} reported; on or off from fewer than ${K_ANONYMITY} networks)` })),
   ];
 }
@@ -79,24 +86,46 @@ export function renderDashboard(days: DaySummary[], meta: { retentionDays: numbe
 
   const versionTotals = new Map<string, number>();
   for (const d of days) for (const v of d.versions.values) versionTotals.set(v.value, (versionTotals.get(v.value) ?? 0) + v.count);
-  const topVersions = [...versionTotals].filter(([v]) => v !== OTHER).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 7).map(([v]) => v);
+  const topVersions = [...versionTotals]
+    .filter(([v]) => v !== OTHER)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 7)
+    .map(([v]) => v);
   const series = [
     ...topVersions.map((key) => ({ key, values: days.map((d) => d.versions.values.find((v) => v.value === key)?.count ?? 0) })),
     { key: OTHER, values: days.map((d) => d.versions.values.filter((v) => !topVersions.includes(v.value)).reduce((s, v) => s + v.count, 0)) },
   ].filter((s) => s.values.some((v) => v > 0));
   sections.push(
     `<h2>Versions over time</h2>`,
-    stackedShares('Server versions over time', 'Share of reporting servers running each version, per UTC day.', days.map((d) => d.day.slice(5)), series),
+    stackedShares(
+      'Server versions over time',
+      'Share of reporting servers running each version, per UTC day.',
+      days.map((d) => d.day.slice(5)),
+      series,
+    ),
   );
 
   if (day) {
-    const bars = (values: { value: string; count: number }[], of: number): Bar[] => values.map((v) => ({ label: v.value, value: v.count, note: `(${pct(v.count, of)})` }));
+    const bars = (values: { value: string; count: number }[], of: number): Bar[] =>
+      values.map((v) => ({ label: v.value, value: v.count, note: `(${pct(v.count, of)})` }));
     sections.push(
       `<h2>Platforms on ${esc(day.day)}</h2>`,
-      horizontalBars('Operating system and architecture', `Servers by OS and processor architecture on ${day.day}; ${carried(day.osArch.reported, day.instances)}.`, bars(day.osArch.values, day.osArch.reported)),
+      horizontalBars(
+        'Operating system and architecture',
+        `Servers by OS and processor architecture on ${day.day}; ${carried(day.osArch.reported, day.instances)}.`,
+        bars(day.osArch.values, day.osArch.reported),
+      ),
       `<h2>Filesystem types</h2>`,
-      horizontalBars('Filesystem of the music folder', `Filesystem type of the music folder on ${day.day}; ${carried(day.fs.music?.reported ?? 0, day.instances)}.`, bars(day.fs.music?.values ?? [], day.fs.music?.reported ?? 0)),
-      horizontalBars('Filesystem of the data folder', `Filesystem type of the data folder on ${day.day}; ${carried(day.fs.data?.reported ?? 0, day.instances)}.`, bars(day.fs.data?.values ?? [], day.fs.data?.reported ?? 0)),
+      horizontalBars(
+        'Filesystem of the music folder',
+        `Filesystem type of the music folder on ${day.day}; ${carried(day.fs.music?.reported ?? 0, day.instances)}.`,
+        bars(day.fs.music?.values ?? [], day.fs.music?.reported ?? 0),
+      ),
+      horizontalBars(
+        'Filesystem of the data folder',
+        `Filesystem type of the data folder on ${day.day}; ${carried(day.fs.data?.reported ?? 0, day.instances)}.`,
+        bars(day.fs.data?.values ?? [], day.fs.data?.reported ?? 0),
+      ),
     );
     const tracks = day.library.tracks;
     if (tracks) sections.push(`<h2>Library sizes</h2>`, binColumns('Tracks per library', 'How many servers fall in each library-size range', tracks, day));

@@ -91,5 +91,8 @@ function ipv6Prefix64(address: string): string {
   // An embedded IPv4 tail stands for two groups; only the first four groups matter here anyway.
   const fill = tail === undefined ? [] : new Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0');
   const groups = [...left, ...fill, ...right];
-  return `${groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
 }

@@ -40,7 +40,15 @@ export interface IngestContext {
 
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
-function reject(ctx: IngestContext, res: http.ServerResponse, status: number, reason: RejectionReason, message: string, extra: Record<string, string | number> = {}, headers: Record<string, string | number> = {}): void {
+function reject(
+  ctx: IngestContext,
+  res: http.ServerResponse,
+  status: number,
+  reason: RejectionReason,
+  message: string,
+  extra: Record<string, string | number> = {},
+  headers: Record<string, string | number> = {},
+): void {
   ctx.metrics.reject(reason);
   sendError(res, status, reason, message, extra, headers);
 }

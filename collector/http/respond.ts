@@ -20,6 +20,13 @@ export function errorBody(error: string, message: string, extra: Record<string, 
   return { error, message, ...extra };
 }
 
-export function sendError(res: http.ServerResponse, status: number, error: string, message: string, extra: Record<string, string | number> = {}, headers: Headers = {}): void {
+export function sendError(
+  res: http.ServerResponse,
+  status: number,
+  error: string,
+  message: string,
+  extra: Record<string, string | number> = {},
+  headers: Headers = {},
+): void {
   sendJson(res, status, errorBody(error, message, extra), headers);
 }

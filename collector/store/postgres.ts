@@ -118,7 +118,10 @@ export class PostgresStore implements Store {
   }
 
   async findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
-    const { rows } = await this.pool.query<{ r: string; w: number }>('SELECT received_at AS r, writes AS w FROM reports WHERE day = $1 AND instance_id = $2', [day, instanceId]);
+    const { rows } = await this.pool.query<{ r: string; w: number }>('SELECT received_at AS r, writes AS w FROM reports WHERE day = $1 AND instance_id = $2', [
+      day,
+      instanceId,
+    ]);
     return rows[0] ? { receivedAt: n(rows[0].r), writes: rows[0].w } : null;
   }
 
@@ -209,7 +212,10 @@ export class PostgresStore implements Store {
   }
 
   async summaries(fromDay: number, toDay = 2_147_483_647): Promise<StoredSummary[]> {
-    const { rows } = await this.pool.query<StoredSummary>('SELECT day, final, body FROM summaries WHERE day >= $1 AND day <= $2 ORDER BY day', [fromDay, toDay]);
+    const { rows } = await this.pool.query<StoredSummary>('SELECT day, final, body FROM summaries WHERE day >= $1 AND day <= $2 ORDER BY day', [
+      fromDay,
+      toDay,
+    ]);
     return rows;
   }
 

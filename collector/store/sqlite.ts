@@ -110,13 +110,16 @@ export class SqliteStore implements Store {
 
   findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
     return settled(() => {
-      const row = this.db.prepare('SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ?').get(day, instanceId) as { receivedAt: number; writes: number } | undefined;
+      const row = this.db.prepare('SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ?').get(day, instanceId) as
+        { receivedAt: number; writes: number } | undefined;
       return row ?? null;
     });
   }
 
   writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
-    return settled(() => this.db.prepare('SELECT instance_id AS instanceId, writes FROM reports WHERE day = ?').all(day) as { instanceId: string; writes: number }[]);
+    return settled(
+      () => this.db.prepare('SELECT instance_id AS instanceId, writes FROM reports WHERE day = ?').all(day) as { instanceId: string; writes: number }[],
+    );
   }
 
   deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
@@ -211,7 +214,9 @@ export class SqliteStore implements Store {
   }
 
   unfinishedDays(beforeDay: number): Promise<number[]> {
-    return settled(() => (this.db.prepare('SELECT day FROM summaries WHERE final = 0 AND day < ? ORDER BY day').all(beforeDay) as { day: number }[]).map((r) => r.day));
+    return settled(() =>
+      (this.db.prepare('SELECT day FROM summaries WHERE final = 0 AND day < ? ORDER BY day').all(beforeDay) as { day: number }[]).map((r) => r.day),
+    );
   }
 
   saveRun(run: Run): Promise<void> {

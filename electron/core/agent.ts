@@ -83,7 +83,8 @@ export class Agent implements CandorApi {
   static async create(deps: AgentDeps): Promise<Agent> {
     const locks = deps.locks ?? defaultLockProvider(() => deps.clock.bootId());
     let identity: ProcessIdentity | null = null;
-    const owner = () => (identity ??= thisProcess(deps.clock.bootId(), deps.clock.now(), deps.processLabel ?? (deps.shell === 'desktop' ? 'the desktop app' : 'candor')));
+    const owner = () =>
+      (identity ??= thisProcess(deps.clock.bootId(), deps.clock.now(), deps.processLabel ?? (deps.shell === 'desktop' ? 'the desktop app' : 'candor')));
     const lock = new FolderLock(deps.home, locks, owner);
     const store = new StateStore(deps.home, lock, () => deps.clock.now());
     const state = store.read();
@@ -173,7 +174,9 @@ export class Agent implements CandorApi {
     const state = store.read();
     const record = readSchedule(state, serverKey(this.settings.serverUrl(state)));
     const planned = this.keeper.plannedAt(state);
-    const setAside = state.setAsideAs ? [`The settings file was damaged; it was set aside as ${state.setAsideAs} and fresh settings were started. Please answer the sharing question again.`] : [];
+    const setAside = state.setAsideAs
+      ? [`The settings file was damaged; it was set aside as ${state.setAsideAs} and fresh settings were started. Please answer the sharing question again.`]
+      : [];
     return {
       shell: deps.shell,
       agentVersion: deps.agentVersion ?? AGENT_VERSION,

@@ -59,7 +59,8 @@ export function classifyNetworkError(error: unknown): ErrorClass {
   const name = (error as { name?: string } | null)?.name ?? '';
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_CANCELED' || name === 'TimeoutError' || name === 'AbortError') return 'timeout';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'dns';
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_BAD_RESPONSE' || code === 'HPE_INVALID_CONSTANT' || code === 'ECONNABORTED_BY_PEER') return 'connection-reset';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_BAD_RESPONSE' || code === 'HPE_INVALID_CONSTANT' || code === 'ECONNABORTED_BY_PEER')
+    return 'connection-reset';
   if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) return 'tls';
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL') return 'unreachable';
   return 'unexpected';

@@ -26,11 +26,7 @@ export interface CommandLine {
   allowRemote: boolean;
 }
 
-export type ParsedArgs =
-  | { kind: 'help'; exitCode: 0 | 2 }
-  | { kind: 'version' }
-  | { kind: 'usage'; message: string }
-  | { kind: 'command'; line: CommandLine };
+export type ParsedArgs = { kind: 'help'; exitCode: 0 | 2 } | { kind: 'version' } | { kind: 'usage'; message: string } | { kind: 'command'; line: CommandLine };
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -96,14 +92,20 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
     return usage('--share and --no-share contradict each other');
   }
   // Of several written values, an opt-out (or a value not understood) wins, as everywhere else.
-  const share: Switch | undefined = written.length > 0 ? (written.find((v) => v !== true) ?? true) : flags.has('share') ? true : flags.has('no-share') ? false : undefined;
+  const share: Switch | undefined =
+    written.length > 0 ? (written.find((v) => v !== true) ?? true) : flags.has('share') ? true : flags.has('no-share') ? false : undefined;
   for (const flag of [...(Object.keys(strings) as StringOption[]), ...(without.length ? (['without'] as const) : [])]) {
     if (!FLAG_COMMANDS[flag].includes(command)) return usage(`--${flag} does not go with ${command}`);
   }
   const removed: PolicyCategory[] = [];
   for (const word of without) {
     const category = CATEGORY_WORDS[word.trim().toLowerCase()];
-    if (!category) return usage(`--without takes ${Object.keys(CATEGORY_WORDS).filter((w) => w !== 'app' && w !== 'config').join(', ')} (not "${shownValue(word)}")`);
+    if (!category)
+      return usage(
+        `--without takes ${Object.keys(CATEGORY_WORDS)
+          .filter((w) => w !== 'app' && w !== 'config')
+          .join(', ')} (not "${shownValue(word)}")`,
+      );
     if (category === REQUIRED_CATEGORY) return usage('application details are the least any report carries; `candor consent no` sends nothing');
     removed.push(category);
   }
@@ -112,7 +114,10 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
     const word = answer === 'yes' ? 'full' : answer;
     if (word !== 'full' && word !== 'basic' && word !== 'local' && word !== 'no') return usage('consent takes full, basic, local or no (yes means full)');
     if (word === 'no' && removed.length) return usage('--without does not go with consent no');
-    consentAnswer = word === 'no' ? { choice: 'decline' } : { choice: word === 'local' ? 'local' : 'share', categories: chosen(word === 'basic' ? PRESETS.basic : POLICY_CATEGORIES, removed) };
+    consentAnswer =
+      word === 'no'
+        ? { choice: 'decline' }
+        : { choice: word === 'local' ? 'local' : 'share', categories: chosen(word === 'basic' ? PRESETS.basic : POLICY_CATEGORIES, removed) };
   }
   let categories: CommandLine['categories'];
   if (strings.level !== undefined || removed.length) {

@@ -121,9 +121,19 @@ export function answerText(choice: StoredChoice, categories: readonly PolicyCate
  */
 export function startupNotice(s: AgentStatus, p: PreviewView): string {
   const c = s.consent;
-  if (c.level === 'local') return [`Candor builds a report once a day and keeps it on this machine (local level, decided by ${c.decidedByLabel}): nothing is sent.`, 'This is exactly what is kept:', p.text].join('\n');
+  if (c.level === 'local')
+    return [
+      `Candor builds a report once a day and keeps it on this machine (local level, decided by ${c.decidedByLabel}): nothing is sent.`,
+      'This is exactly what is kept:',
+      p.text,
+    ].join('\n');
   if (!c.sharing) return `Candor will not share anything: sharing is off (${c.decidedByLabel}).`;
-  const lines = [`Candor shares anonymous usage statistics once a day with ${s.settings.endpoint} (${levelText(c)}).`, 'This is exactly what would be sent:', p.text, ''];
+  const lines = [
+    `Candor shares anonymous usage statistics once a day with ${s.settings.endpoint} (${levelText(c)}).`,
+    'This is exactly what would be sent:',
+    p.text,
+    '',
+  ];
   if (c.paused) lines.push(notSentBecause(c));
   // The grace period's end is already said, with how to skip it; a later time is worth its own line.
   // A process standing by does not plan the next report: the keeper does (schedulerLine names it).

@@ -149,7 +149,10 @@ async function exportReport(agent: Agent, io: CliIo, line: CommandLine): Promise
     await writeFile(line.out, exported.text, { flag: 'wx', mode: 0o600 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ApiError('unavailable', code === 'EEXIST' ? `${line.out} exists already: nothing was overwritten.` : `${line.out} could not be written (${code ?? 'error'}).`);
+    throw new ApiError(
+      'unavailable',
+      code === 'EEXIST' ? `${line.out} exists already: nothing was overwritten.` : `${line.out} could not be written (${code ?? 'error'}).`,
+    );
   }
   io.out(`Exported the ${exported.level} report (${exported.entry.size} bytes, sha256 ${exported.sha256}) to ${line.out}.`);
   io.out('Carry it to a machine with internet: `candor-collector import FILE`, or POST it to the collector (see docs/collector.md).');

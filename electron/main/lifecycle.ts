@@ -36,7 +36,11 @@ export interface QuitControl {
 /** Longest wait for an attempt already on the wire (the sender's own timeout is shorter). */
 export const SHUTDOWN_CAP_MS = 10_000;
 
-export function installQuitHandling(app: AppLike, shutdown: () => Promise<void>, options: { logger: Logger; capMs?: number; onActivate?(): void }): QuitControl {
+export function installQuitHandling(
+  app: AppLike,
+  shutdown: () => Promise<void>,
+  options: { logger: Logger; capMs?: number; onActivate?(): void },
+): QuitControl {
   let quitting = false;
   let phase: 'running' | 'stopping' | 'stopped' = 'running';
 

@@ -39,7 +39,13 @@ export function configureLogFile(transports: Pick<MainTransports, 'file' | 'cons
 export function toCoreLogger(log: Pick<LogFunctions, 'debug' | 'info' | 'warn' | 'error'>): Logger {
   return {
     log(level, message, fields) {
-      const extra = fields && Object.keys(fields).length > 0 ? ' ' + Object.entries(fields).map(([key, value]) => `${key}=${JSON.stringify(value)}`).join(' ') : '';
+      const extra =
+        fields && Object.keys(fields).length > 0
+          ? ' ' +
+            Object.entries(fields)
+              .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+              .join(' ')
+          : '';
       log[level](message + extra);
     },
   };

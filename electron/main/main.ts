@@ -81,7 +81,11 @@ async function start(): Promise<void> {
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, { dev: !app.isPackaged })));
 
   // The pieces refer to each other through closures; none is called before all exist.
-  const relay = new EventRelay(agent, () => window.current?.webContents ?? null, (status) => tray.render(status));
+  const relay = new EventRelay(
+    agent,
+    () => window.current?.webContents ?? null,
+    (status) => tray.render(status),
+  );
   const window = new MainWindow(
     { BrowserWindow },
     {

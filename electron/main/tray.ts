@@ -4,7 +4,16 @@ import type { AgentStatus, ApiInput, CandorApi } from '../core/api/contract';
 import type { Logger } from '../core/platform';
 import type { View } from '../shell/app-origin';
 import { PRESETS } from '../core/schema/levels';
-import { trayIconFile, trayMenuTemplate, trayRenderKey, trayStateOf, trayTooltip, type TrayLevel, type TrayModelOptions, type TrayState } from '../shell/tray-model';
+import {
+  trayIconFile,
+  trayMenuTemplate,
+  trayRenderKey,
+  trayStateOf,
+  trayTooltip,
+  type TrayLevel,
+  type TrayModelOptions,
+  type TrayState,
+} from '../shell/tray-model';
 
 /**
  * The tray icon and its menu, rendered from the agent's status (see shell/tray-model.ts) and

@@ -17,5 +17,9 @@ export function appMenuTemplate(platform: NodeJS.Platform, options: { dev: boole
     ],
   };
   if (platform === 'darwin') return [{ role: 'appMenu' }, { role: 'editMenu' }, view, { role: 'windowMenu' }];
-  return [{ label: 'File', submenu: [{ role: 'close', label: 'Close window' }, { type: 'separator' }, { role: 'quit', label: 'Quit Candor' }] }, { role: 'editMenu' }, view];
+  return [
+    { label: 'File', submenu: [{ role: 'close', label: 'Close window' }, { type: 'separator' }, { role: 'quit', label: 'Quit Candor' }] },
+    { role: 'editMenu' },
+    view,
+  ];
 }

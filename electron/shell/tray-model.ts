@@ -53,7 +53,11 @@ function sharingLine(status: AgentStatus): string {
   if (!consent.sharing) return 'Sharing is off';
   if (consent.paused?.reason === 'awaiting-answer') return 'Sharing waits for your answer';
   if (consent.paused?.reason === 'new-fields') return 'Sharing paused: new fields to review';
-  return consent.level === 'full' ? 'Sharing is on (full report)' : consent.level === 'basic' ? 'Sharing is on (basic report)' : 'Sharing is on (your choice of categories)';
+  return consent.level === 'full'
+    ? 'Sharing is on (full report)'
+    : consent.level === 'basic'
+      ? 'Sharing is on (basic report)'
+      : 'Sharing is on (your choice of categories)';
 }
 
 export function trayTooltip(status: AgentStatus): string {
@@ -83,7 +87,8 @@ function sharingItems(status: AgentStatus, actions: TrayActions): MenuItemConstr
     ...(consent.locked ? {} : { click: () => actions.setLevel(level) }),
   }));
   // A set of categories chosen in the app is shown as such, never rounded to a preset.
-  if (consent.level === 'custom') items.push({ id: 'level-custom', label: 'Share your choice of categories (set in Candor)', type: 'radio', checked: true, enabled: false });
+  if (consent.level === 'custom')
+    items.push({ id: 'level-custom', label: 'Share your choice of categories (set in Candor)', type: 'radio', checked: true, enabled: false });
   if (consent.locked) items.push({ id: 'locked-by', label: line(`Set by ${consent.decidedByLabel}`, 120), enabled: false });
   if (consent.paused?.reason === 'new-fields') items.push({ id: 'review', label: 'Review new fields…', click: () => actions.open('home') });
   return items;
@@ -95,7 +100,9 @@ function scheduleItems(status: AgentStatus, options: TrayModelOptions): MenuItem
   const items = [info('last-sent', schedule.lastSuccessAt ? `Last sent: ${options.formatTime(schedule.lastSuccessAt)}` : 'Last sent: never')];
   const attempt = schedule.lastAttempt;
   if (attempt) {
-    items.push(info('last-result', attempt.ok ? `Last result: ${attempt.message}` : `Last attempt failed (${options.formatTime(attempt.at)}): ${attempt.message}`));
+    items.push(
+      info('last-result', attempt.ok ? `Last result: ${attempt.message}` : `Last attempt failed (${options.formatTime(attempt.at)}): ${attempt.message}`),
+    );
   }
   let next: string;
   if (schedule.nextDueAt) next = `${consent.level === 'local' ? 'Next report kept' : 'Next report'}: ${options.formatTime(schedule.nextDueAt)}`;

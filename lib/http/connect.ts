@@ -19,6 +19,9 @@ export interface ConnectRefusal {
 export function refuseConnect(server: http.Server, refusal: ConnectRefusal): void {
   server.on('connect', (_req: http.IncomingMessage, socket) => {
     refusal.onRefused?.();
-    answerAndClose(socket, rawResponse(405, { Allow: refusal.allow, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...refusal.headers }, refusal.body ?? ''));
+    answerAndClose(
+      socket,
+      rawResponse(405, { Allow: refusal.allow, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...refusal.headers }, refusal.body ?? ''),
+    );
   });
 }

@@ -17,7 +17,11 @@ export function lineLogger(minLevel: LogLevel, write: (line: string) => void, no
   return {
     log(level, message, fields) {
       if (LEVEL_ORDER.indexOf(level) < min) return;
-      const extra = fields ? Object.entries(fields).map(([k, v]) => ` ${k}=${JSON.stringify(v)}`).join('') : '';
+      const extra = fields
+        ? Object.entries(fields)
+            .map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)
+            .join('')
+        : '';
       write(`${new Date(now()).toISOString()} ${level.padEnd(5)} ${message}${extra}`);
     },
   };

@@ -47,7 +47,10 @@ function passwordNeed(server: SettingsView['server'], url: string): { ask: boole
     return { ask: true, text: `This is another server than the one saved: type its password. ${PASSWORD_STAYS}` };
   }
   if (server.passwordStorage !== 'none' && !server.passwordForThisServer) {
-    return { ask: true, text: `The stored password was saved for another server address, so it is not used here: type the password for this server. ${PASSWORD_STAYS}` };
+    return {
+      ask: true,
+      text: `The stored password was saved for another server address, so it is not used here: type the password for this server. ${PASSWORD_STAYS}`,
+    };
   }
   return { ask: false, text: STORAGE_TEXT[server.passwordStorage] };
 }
@@ -84,7 +87,15 @@ export function ConnectionResult({ result }: { result: ConnectionTestResult }) {
   );
 }
 
-export function ConnectionForm({ onSaved, showConfigFile = false, saveLabel = 'Save connection' }: { onSaved?: () => void; showConfigFile?: boolean; saveLabel?: string }) {
+export function ConnectionForm({
+  onSaved,
+  showConfigFile = false,
+  saveLabel = 'Save connection',
+}: {
+  onSaved?: () => void;
+  showConfigFile?: boolean;
+  saveLabel?: string;
+}) {
   const api = useApi();
   const settings = useCandor((s) => s.status?.settings);
   const setStatus = useCandor((s) => s.setStatus);
@@ -184,7 +195,11 @@ export function ConnectionForm({ onSaved, showConfigFile = false, saveLabel = 'S
           ) : null}
         </div>
         <p className="help" id={`${id}-url-help`}>
-          {fixed['server.url'] ? <LockedBy by={fixed['server.url']} /> : 'The address you open Navidrome (or another OpenSubsonic server) at. It is used only to read counts and settings; it is never sent.'}
+          {fixed['server.url'] ? (
+            <LockedBy by={fixed['server.url']} />
+          ) : (
+            'The address you open Navidrome (or another OpenSubsonic server) at. It is used only to read counts and settings; it is never sent.'
+          )}
         </p>
       </div>
       <div className="field">
@@ -199,7 +214,11 @@ export function ConnectionForm({ onSaved, showConfigFile = false, saveLabel = 'S
           aria-describedby={`${id}-user-help`}
         />
         <p className="help" id={`${id}-user-help`}>
-          {fixed['server.username'] ? <LockedBy by={fixed['server.username']} /> : 'An administrator: Navidrome shows user and library counts only to admins. The name is never sent.'}
+          {fixed['server.username'] ? (
+            <LockedBy by={fixed['server.username']} />
+          ) : (
+            'An administrator: Navidrome shows user and library counts only to admins. The name is never sent.'
+          )}
         </p>
       </div>
       <div className="field">

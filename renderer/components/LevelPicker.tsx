@@ -10,7 +10,8 @@ import { CATEGORY_TITLES } from '../../electron/core/schema/payload';
 import { choose, LEVEL_OPTIONS, LEVEL_TITLES, optionOf, POLICY_CATEGORIES, REQUIRED_CATEGORY, toggle, type LevelChoice } from '../lib/levels';
 import { COLLECTED_SUMMARY } from './NeverCollected';
 
-const ALWAYS_INCLUDED = 'Always included: a report that leaves must say which server version it comes from, or the project cannot use it. To send nothing, choose Local only or Off.';
+const ALWAYS_INCLUDED =
+  'Always included: a report that leaves must say which server version it comes from, or the project cannot use it. To send nothing, choose Local only or Off.';
 
 /** "Operating system type and version; processor architecture…; memory use". */
 function inOneLine(items: readonly string[]): string {

@@ -38,7 +38,9 @@ export function LevelPreview({ choice, compact = false }: { choice: LevelChoice;
     <section className="level-preview" aria-label="The report at this level" aria-busy={loading}>
       <p className="level-preview-title" aria-live="polite">
         <strong>{title}:</strong>{' '}
-        {choice.mode === 'local' ? 'the exact bytes that would be kept in the history on this machine. Nothing is sent.' : 'the exact bytes that would be sent.'}
+        {choice.mode === 'local'
+          ? 'the exact bytes that would be kept in the history on this machine. Nothing is sent.'
+          : 'the exact bytes that would be sent.'}
         {loading ? (
           <>
             {' '}

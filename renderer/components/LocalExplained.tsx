@@ -7,8 +7,8 @@ export function LocalExplained({ children }: { children?: ReactNode }) {
   return (
     <Notice tone="info" title="Local only: kept here, never sent.">
       <p>
-        Each day a report is built and written to the history on this machine, exactly as it would be sent, so you can see what sharing would mean.
-        Nothing leaves. <a href={hrefFor('history')}>See them in the history</a>.
+        Each day a report is built and written to the history on this machine, exactly as it would be sent, so you can see what sharing would mean. Nothing
+        leaves. <a href={hrefFor('history')}>See them in the history</a>.
       </p>
       {children}
     </Notice>

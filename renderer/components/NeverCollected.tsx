@@ -25,8 +25,14 @@ export function NeverCollected({ headingLevel = 2 }: { headingLevel?: 2 | 3 }) {
 export const COLLECTED_SUMMARY: Record<PolicyCategory, string[]> = {
   application: ['Your music server’s version', 'How long it has been running'],
   system: ['Operating system type and version', 'Processor architecture and number of CPUs', 'Memory use'],
-  library: ['How many tracks, albums, artists, playlists, shares and radio stations (numbers only)', 'How many users were active in the last 7 days (a count, never who)'],
-  config: ['Which features are switched on (for example Last.fm, ListenBrainz, Prometheus)', 'The type of filesystem your music, data, cache and backup folders are on (never their paths)'],
+  library: [
+    'How many tracks, albums, artists, playlists, shares and radio stations (numbers only)',
+    'How many users were active in the last 7 days (a count, never who)',
+  ],
+  config: [
+    'Which features are switched on (for example Last.fm, ListenBrainz, Prometheus)',
+    'The type of filesystem your music, data, cache and backup folders are on (never their paths)',
+  ],
 };
 
 export function WhatIsCollected({ headingLevel = 2 }: { headingLevel?: 2 | 3 }) {

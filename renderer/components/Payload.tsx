@@ -108,7 +108,17 @@ export function FieldChangesCompact({ changes }: { changes: FieldChange[] }) {
 }
 
 /** Field-by-field differences, with the schema's explanation of each field when it has one. */
-export function FieldChanges({ changes, catalog, beforeLabel = 'Before', afterLabel = 'After' }: { changes: FieldChange[]; catalog: readonly FieldInfo[]; beforeLabel?: string; afterLabel?: string }) {
+export function FieldChanges({
+  changes,
+  catalog,
+  beforeLabel = 'Before',
+  afterLabel = 'After',
+}: {
+  changes: FieldChange[];
+  catalog: readonly FieldInfo[];
+  beforeLabel?: string;
+  afterLabel?: string;
+}) {
   const byPath = useMemo(() => new Map(catalog.map((f) => [f.path, f])), [catalog]);
   const explain = (path: string) => {
     // Map entries (library.fileSuffixes.flac) are explained by their container.
@@ -175,7 +185,17 @@ export function OmittedFields({ omitted }: { omitted: PreviewView['omitted'] }) 
 }
 
 /** Two views of one payload: explained (default) and the exact bytes, as ARIA tabs. */
-export function PayloadTabs({ text, catalog, idPrefix, initial = 'explained' }: { text: string; catalog: readonly FieldInfo[]; idPrefix: string; initial?: 'explained' | 'raw' }) {
+export function PayloadTabs({
+  text,
+  catalog,
+  idPrefix,
+  initial = 'explained',
+}: {
+  text: string;
+  catalog: readonly FieldInfo[];
+  idPrefix: string;
+  initial?: 'explained' | 'raw';
+}) {
   const [tab, setTab] = useState<'explained' | 'raw'>(initial);
   const tabs = [
     { id: 'explained', label: 'Explained, field by field' },
@@ -212,9 +232,7 @@ export function PayloadTabs({ text, catalog, idPrefix, initial = 'explained' }: 
         <PayloadExplained text={text} catalog={catalog} />
       </div>
       <div role="tabpanel" id={`${idPrefix}-panel-raw`} aria-labelledby={`${idPrefix}-tab-raw`} hidden={tab !== 'raw'}>
-        <p className="muted">
-          This text is exactly what is posted, byte for byte. Its SHA-256 above lets you check it against the history and the collector.
-        </p>
+        <p className="muted">This text is exactly what is posted, byte for byte. Its SHA-256 above lets you check it against the history and the collector.</p>
         <RawPayload text={text} />
       </div>
     </div>
@@ -224,4 +242,3 @@ export function PayloadTabs({ text, catalog, idPrefix, initial = 'explained' }: 
 export function categoryTitle(category: keyof typeof CATEGORY_TITLES): string {
   return CATEGORY_TITLES[category];
 }
-

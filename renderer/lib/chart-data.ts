@@ -23,7 +23,15 @@ export interface ChartData {
 }
 
 export type Series = 'sent' | 'failed' | 'refused' | 'unanswered' | 'kept';
-const SERIES_OF: Record<HistorySummary['outcome'], Series> = { sent: 'sent', failed: 'failed', refused: 'refused', 'no-answer': 'unanswered', sending: 'unanswered', 'kept-locally': 'kept', exported: 'kept' };
+const SERIES_OF: Record<HistorySummary['outcome'], Series> = {
+  sent: 'sent',
+  failed: 'failed',
+  refused: 'refused',
+  'no-answer': 'unanswered',
+  sending: 'unanswered',
+  'kept-locally': 'kept',
+  exported: 'kept',
+};
 
 /** Attempts per time bucket, and the library counts last reported in each. Entries may be in any order. */
 export function bucketize(entries: ReadonlyArray<HistorySummary | undefined>, maxBuckets = 60): ChartData | null {
@@ -41,7 +49,15 @@ export function bucketize(entries: ReadonlyArray<HistorySummary | undefined>, ma
   const span = Math.max(1, to - from);
   const count = Math.max(1, Math.min(maxBuckets, times.length));
   const width = span / count;
-  const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({ start: from + i * width, end: from + (i + 1) * width, sent: 0, failed: 0, refused: 0, unanswered: 0, kept: 0 }));
+  const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({
+    start: from + i * width,
+    end: from + (i + 1) * width,
+    sent: 0,
+    failed: 0,
+    refused: 0,
+    unanswered: 0,
+    kept: 0,
+  }));
   const latest: number[] = new Array<number>(count).fill(-Infinity);
   const totals: Record<Series, number> = { sent: 0, failed: 0, refused: 0, unanswered: 0, kept: 0 };
   let n = 0;

@@ -28,10 +28,22 @@ export const LEVEL_TITLES: Record<LevelName, string> = {
 
 /** Each option with its explanation, and a shorter one for where space is tight (Settings). */
 export const LEVEL_OPTIONS: ReadonlyArray<{ value: LevelOption; help: string; short: string }> = [
-  { value: 'full', help: 'Everything the policy lists: application details, system information, library statistics and configuration. The project’s default.', short: 'all four categories' },
-  { value: 'basic', help: 'Application details and system information only: no library counts, no configuration.', short: 'application details and system information' },
+  {
+    value: 'full',
+    help: 'Everything the policy lists: application details, system information, library statistics and configuration. The project’s default.',
+    short: 'all four categories',
+  },
+  {
+    value: 'basic',
+    help: 'Application details and system information only: no library counts, no configuration.',
+    short: 'application details and system information',
+  },
   { value: 'custom', help: 'Only the categories you tick below.', short: 'the categories you tick below' },
-  { value: 'local', help: 'A report is built each day and kept in the history on this machine. Nothing is ever sent.', short: 'built each day and kept here, never sent' },
+  {
+    value: 'local',
+    help: 'A report is built each day and kept in the history on this machine. Nothing is ever sent.',
+    short: 'built each day and kept here, never sent',
+  },
   { value: 'off', help: 'Nothing is built and nothing is sent.', short: 'nothing is built or sent' },
 ];
 

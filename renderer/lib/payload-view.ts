@@ -60,7 +60,11 @@ export function annotatePayload(text: string, catalog: readonly FieldInfo[]): { 
   }
   const unknown = leaves(parsed, '', []).filter((leaf) => !covered.some((path) => leaf === path || leaf.startsWith(`${path}.`)));
   if (unknown.length > 0) {
-    groups.set('unknown', { id: 'unknown', title: 'Not described by the schema', fields: unknown.map((path) => ({ path, value: valueAt(parsed, path), info: null })) });
+    groups.set('unknown', {
+      id: 'unknown',
+      title: 'Not described by the schema',
+      fields: unknown.map((path) => ({ path, value: valueAt(parsed, path), info: null })),
+    });
   }
   return { groups: [...groups.values()].filter((g) => g.fields.length > 0), error: null };
 }

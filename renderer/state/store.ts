@@ -4,7 +4,18 @@
  * list of 10,000 entries can show its first rows after one small request.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { ApiError, type AgentEvent, type AgentStatus, type CandorApi, type ConsentState, type HistorySummary, type PolicyCategory, type PreviewView, type SendOutcome, type StoredChoice } from '../../electron/core/api/contract';
+import {
+  ApiError,
+  type AgentEvent,
+  type AgentStatus,
+  type CandorApi,
+  type ConsentState,
+  type HistorySummary,
+  type PolicyCategory,
+  type PreviewView,
+  type SendOutcome,
+  type StoredChoice,
+} from '../../electron/core/api/contract';
 import type { FieldInfo } from '../../electron/core/schema/dsl';
 import { PAYLOAD_FIELDS } from '../../electron/core/schema/payload';
 import type { LinkState } from '../api/http-client';
@@ -192,7 +203,10 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
                 set({ link });
                 // Back after a gap: events may have been missed, so read the state again.
                 if (was === 'reconnecting' && link === 'live' && get().boot === 'ready') {
-                  api.getStatus().then((status) => set({ status }), () => undefined);
+                  api.getStatus().then(
+                    (status) => set({ status }),
+                    () => undefined,
+                  );
                   void get().loadPreview();
                   if (get().history.total !== null) void get().reloadHistory();
                 }
@@ -277,7 +291,10 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
           const outcome = await api.sendNow();
           set({ sending: false, lastSend: outcome });
           get().announce(outcome.message);
-          void api.getStatus().then((status) => set({ status }), () => undefined);
+          void api.getStatus().then(
+            (status) => set({ status }),
+            () => undefined,
+          );
           return outcome;
         } catch (error) {
           const outcome = { ok: false, message: messageOf(error) };

@@ -69,7 +69,10 @@ function EntryDetail({
   return (
     <section className="panel entry-detail" aria-labelledby="entry-title" aria-live="polite">
       <h2 id="entry-title">
-        Attempt of {formatAbsolute(entry.at)} <span className="muted small">(<TimeAgo at={entry.at} past />)</span>
+        Attempt of {formatAbsolute(entry.at)}{' '}
+        <span className="muted small">
+          (<TimeAgo at={entry.at} past />)
+        </span>
       </h2>
       <dl className="facts facts-grid">
         <div>
@@ -128,9 +131,7 @@ function EntryDetail({
       {base && base.id !== entry.id ? (
         <section className="compare" aria-labelledby="compare-title">
           <div className="panel-head">
-            <h3 id="compare-title">
-              Differences from the attempt of {formatAbsolute(base.at)}
-            </h3>
+            <h3 id="compare-title">Differences from the attempt of {formatAbsolute(base.at)}</h3>
             <button type="button" className="button link" onClick={onClearBase}>
               Stop comparing
             </button>
@@ -191,9 +192,12 @@ export function HistoryScreen() {
     return undefined;
   }, [history.total, history.allLoaded, loadAll]);
 
-  useEffect(() => () => {
-    if (loadTimer.current) clearTimeout(loadTimer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (loadTimer.current) clearTimeout(loadTimer.current);
+    },
+    [],
+  );
 
   const selectedIndex = useMemo(() => {
     if (selectedId === null) return pendingIndex;
@@ -299,7 +303,9 @@ export function HistoryScreen() {
       ) : null}
       {total === 0 ? (
         <Notice tone="info" title="Nothing has been sent yet.">
-          <p>When a report is sent, kept here or exported, or an attempt fails, it appears here with its exact bytes, its level, its result and how long it took.</p>
+          <p>
+            When a report is sent, kept here or exported, or an attempt fails, it appears here with its exact bytes, its level, its result and how long it took.
+          </p>
         </Notice>
       ) : null}
       {total !== null && total > 0 ? (

@@ -31,9 +31,7 @@ export function WhenSent({ status }: { status: AgentStatus }) {
   if (!consent.sharing) {
     return (
       <Notice tone={consent.locked ? 'locked' : 'info'} title="Sharing is off: nothing is sent.">
-        <p>
-          This is what would be sent if sharing were on. {consent.locked ? <>Decided by {consent.decidedByLabel}.</> : null}
-        </p>
+        <p>This is what would be sent if sharing were on. {consent.locked ? <>Decided by {consent.decidedByLabel}.</> : null}</p>
       </Notice>
     );
   }
@@ -44,7 +42,16 @@ export function WhenSent({ status }: { status: AgentStatus }) {
         <p>
           {p.reason === 'awaiting-answer' ? 'Candor waits for your answer to the first-run question.' : null}
           {p.reason === 'headless-grace' ? (
-            <>The first report waits{p.until ? <> until <TimeAgo at={p.until} absolute /></> : null}, so you can read what will be sent and opt out first.</>
+            <>
+              The first report waits
+              {p.until ? (
+                <>
+                  {' '}
+                  until <TimeAgo at={p.until} absolute />
+                </>
+              ) : null}
+              , so you can read what will be sent and opt out first.
+            </>
           ) : null}
           {p.reason === 'new-fields' ? (
             <>
@@ -146,7 +153,9 @@ export function PreviewScreen() {
                 <h2 id="payload-title">The exact payload</h2>
                 <div className="actions">
                   <button type="button" className="button secondary" onClick={() => void refresh()} disabled={refreshing} aria-busy={refreshing}>
-                    {refreshing ? <Spinner label="Refreshing…" /> : (
+                    {refreshing ? (
+                      <Spinner label="Refreshing…" />
+                    ) : (
                       <>
                         <Icon name="refresh" /> Refresh
                       </>
@@ -165,7 +174,11 @@ export function PreviewScreen() {
               <p className="muted small">
                 Built <TimeAgo at={preview.builtAt} past />. It updates by itself while this page is open.
               </p>
-              {error ? <Notice tone="error"><p>{error}</p></Notice> : null}
+              {error ? (
+                <Notice tone="error">
+                  <p>{error}</p>
+                </Notice>
+              ) : null}
               <GuardVerdict guard={preview.guard} />
               {status ? <SourceProblems status={status} /> : null}
               <PayloadTabs text={preview.text} catalog={catalog} idPrefix="preview" />

@@ -25,8 +25,7 @@ function LockNotice() {
   return (
     <Notice tone="locked" title={`Your configuration has already decided: ${lowerFirst(levelSummary(consent))}.`}>
       <p>
-        It is set by {consent.decidedByLabel}. Candor will not ask you to choose; a configuration setting always wins. This
-        walk-through shows what that means.
+        It is set by {consent.decidedByLabel}. Candor will not ask you to choose; a configuration setting always wins. This walk-through shows what that means.
       </p>
     </Notice>
   );
@@ -37,9 +36,8 @@ function StepWhat() {
   return (
     <>
       <p className="lede">
-        Navidrome asks for <strong>anonymous usage statistics</strong> to learn which systems and features its users have, so
-        that updates do not break what most people use. Candor shows you exactly what would be sent, before anything leaves,
-        and lets you change your mind at any time.
+        Navidrome asks for <strong>anonymous usage statistics</strong> to learn which systems and features its users have, so that updates do not break what
+        most people use. Candor shows you exactly what would be sent, before anything leaves, and lets you change your mind at any time.
       </p>
       <div className="two-col">
         <WhatIsCollected headingLevel={3} />
@@ -68,8 +66,8 @@ function StepServer({ onSaved }: { onSaved: () => void }) {
   return (
     <>
       <p className="lede">
-        Candor reads counts and settings from your music server with an administrator account. The address, user name and
-        password stay on this machine; none of them is ever sent. You can skip this and do it later in Settings.
+        Candor reads counts and settings from your music server with an administrator account. The address, user name and password stay on this machine; none of
+        them is ever sent. You can skip this and do it later in Settings.
       </p>
       <ConnectionForm onSaved={onSaved} saveLabel="Save and continue" />
     </>
@@ -94,9 +92,7 @@ function StepPreview() {
   }
   return (
     <>
-      <p className="lede">
-        This is exactly what would be sent today, byte for byte. Fields Candor cannot know are left out, never guessed.
-      </p>
+      <p className="lede">This is exactly what would be sent today, byte for byte. Fields Candor cannot know are left out, never guessed.</p>
       <PayloadFacts preview={preview} />
       {status ? <SourceProblems status={status} /> : null}
       <RawPayload text={preview.text} />
@@ -199,7 +195,9 @@ export function Wizard({ onDone }: { onDone: () => void }) {
                 {i + 1}
               </span>
               <span className="step-title">
-                <span className="visually-hidden">Step {i + 1} of {STEPS.length}: </span>
+                <span className="visually-hidden">
+                  Step {i + 1} of {STEPS.length}:{' '}
+                </span>
                 {title}
               </span>
             </li>

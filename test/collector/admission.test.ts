@@ -22,7 +22,9 @@ afterEach(() => {
 /** Writes every request in one go on one socket and collects the statuses of the answers, in order. */
 function pipelined(url: string, bodies: string[]): Promise<number[]> {
   const { hostname, port } = new URL(url);
-  const requests = bodies.map((body) => `POST /collect HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`).join('');
+  const requests = bodies
+    .map((body) => `POST /collect HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+    .join('');
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname, () => socket.write(requests));
     let buffer = '';
@@ -94,7 +96,10 @@ describe('per-instance daily cap', () => {
   it('counts other instances separately', async () => {
     const c = await start();
     const [a, b] = [newId(), newId()];
-    const statuses = await pipelined(c.url, [...Array.from({ length: 15 }, () => JSON.stringify(candorReport({ id: a }))), ...Array.from({ length: 15 }, () => JSON.stringify(candorReport({ id: b })))]);
+    const statuses = await pipelined(c.url, [
+      ...Array.from({ length: 15 }, () => JSON.stringify(candorReport({ id: a }))),
+      ...Array.from({ length: 15 }, () => JSON.stringify(candorReport({ id: b }))),
+    ]);
     expect(count(statuses.slice(0, 15), 200)).toBe(CAP);
     expect(count(statuses.slice(15), 200)).toBe(CAP);
   });
@@ -109,7 +114,10 @@ describe('per-instance daily cap', () => {
     await stop(first);
 
     const second = await start({ clock, dataDir: dir });
-    const statuses = await pipelined(second.url, Array.from({ length: 10 }, () => JSON.stringify(candorReport({ id }))));
+    const statuses = await pipelined(
+      second.url,
+      Array.from({ length: 10 }, () => JSON.stringify(candorReport({ id }))),
+    );
     expect(count(statuses, 200)).toBe(CAP - 6);
     expect(count(statuses, 429)).toBe(10 - (CAP - 6));
     // A new UTC day starts a new count.
@@ -129,7 +137,10 @@ describe('per-instance daily cap', () => {
     };
     expect((await post(c.url, candorReport({ id }))).status).toBe(503);
     expect((await post(c.url, candorReport({ id }))).status).toBe(503);
-    const statuses = await pipelined(c.url, Array.from({ length: 5 }, () => JSON.stringify(candorReport({ id }))));
+    const statuses = await pipelined(
+      c.url,
+      Array.from({ length: 5 }, () => JSON.stringify(candorReport({ id }))),
+    );
     expect(count(statuses, 200)).toBe(3);
     expect(count(statuses, 429)).toBe(2);
   });

@@ -22,13 +22,37 @@ const resolved = (file: string, spec: string) => (spec.startsWith('.') ? path.no
 
 const all = files('collector');
 const INNER = [
-  ...['retention', 'limits', 'metrics', 'validation', 'rate-limit', 'writer', 'purge', 'admission', 'deletion', 'source-tag', 'export-file', 'import'].map((m) => `collector/${m}.ts`),
+  ...['retention', 'limits', 'metrics', 'validation', 'rate-limit', 'writer', 'purge', 'admission', 'deletion', 'source-tag', 'export-file', 'import'].map(
+    (m) => `collector/${m}.ts`,
+  ),
   ...all.filter((f) => /^collector\/(store|summary)\//.test(f)),
 ];
 
 describe('collector architecture', () => {
   it('has the modules the design names', () => {
-    for (const f of ['http/server.ts', 'http/ingest.ts', 'validation.ts', 'rate-limit.ts', 'admission.ts', 'deletion.ts', 'source-tag.ts', 'export-file.ts', 'import.ts', 'writer.ts', 'store/types.ts', 'store/sqlite.ts', 'store/postgres.ts', 'purge.ts', 'summary/aggregate.ts', 'summary/threshold.ts', 'dashboard/page.ts', 'metrics.ts', 'cli.ts', 'main.ts', 'index.ts']) {
+    for (const f of [
+      'http/server.ts',
+      'http/ingest.ts',
+      'validation.ts',
+      'rate-limit.ts',
+      'admission.ts',
+      'deletion.ts',
+      'source-tag.ts',
+      'export-file.ts',
+      'import.ts',
+      'writer.ts',
+      'store/types.ts',
+      'store/sqlite.ts',
+      'store/postgres.ts',
+      'purge.ts',
+      'summary/aggregate.ts',
+      'summary/threshold.ts',
+      'dashboard/page.ts',
+      'metrics.ts',
+      'cli.ts',
+      'main.ts',
+      'index.ts',
+    ]) {
       expect(existsSync(path.join(root, 'collector', f)), f).toBe(true);
     }
   });
@@ -50,7 +74,11 @@ describe('collector architecture', () => {
   });
 
   it('from the agent, only the schema runs in the collector (the platform is shared as types)', () => {
-    const reached = all.flatMap((file) => runtimeImports(file).map((spec) => resolved(file, spec)).filter((t) => t.startsWith('electron/')));
+    const reached = all.flatMap((file) =>
+      runtimeImports(file)
+        .map((spec) => resolved(file, spec))
+        .filter((t) => t.startsWith('electron/')),
+    );
     expect([...new Set(reached)].sort()).toEqual(['electron/core/schema/dsl', 'electron/core/schema/payload']);
   });
 
@@ -61,7 +89,9 @@ describe('collector architecture', () => {
   });
 
   it('retention has one constant: no other module spells the number', () => {
-    const spelled = all.filter((f) => f !== 'collector/retention.ts' && new RegExp(`\\b${RETENTION_DAYS}\\s*\\*\\s*(?:24|86_?400)|\\b${RETENTION_DAYS}\\s*days`, 'i').test(source(f)));
+    const spelled = all.filter(
+      (f) => f !== 'collector/retention.ts' && new RegExp(`\\b${RETENTION_DAYS}\\s*\\*\\s*(?:24|86_?400)|\\b${RETENTION_DAYS}\\s*days`, 'i').test(source(f)),
+    );
     expect(spelled).toEqual([]);
   });
 });

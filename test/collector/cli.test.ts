@@ -60,12 +60,19 @@ function scriptCommands(): string[] {
   const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/collector.md'), 'utf8');
   const block = /<!-- for scripts -->\s*```sh\n([\s\S]*?)```/.exec(doc);
   if (!block) return [];
-  return block[1]!.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  return block[1]!
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 function firstStdoutLine(command: string, dataDir: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', command.replace('./collector-data', dataDir)], { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+    const child = spawn('sh', ['-c', command.replace('./collector-data', dataDir)], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true,
+    });
     let out = '';
     const stop = (line: string) => {
       try {

@@ -110,7 +110,8 @@ describe.each(backends)('conformance: $name', (backend) => {
       expect((await post(c.url, protectedReport)).status).toBe(200);
       const navidrome = newId();
       expect((await post(c.url, NAVIDROME_SAMPLES.docker(navidrome))).status).toBe(200);
-      const del = (target: string, key?: string) => send(c.url, { method: 'DELETE', path: `/collect/${target}`, headers: key ? { 'x-candor-deletion-key': key } : {} });
+      const del = (target: string, key?: string) =>
+        send(c.url, { method: 'DELETE', path: `/collect/${target}`, headers: key ? { 'x-candor-deletion-key': key } : {} });
       expect((await del(id)).status).toBe(403);
       expect((await del(id, randomBytes(32).toString('hex'))).status).toBe(403);
       expect((await del(newId())).status).toBe(403);
@@ -156,10 +157,21 @@ describe.each(backends)('conformance: $name', (backend) => {
       const n = PURGE_BATCH * 2 + 17;
       const payload = JSON.stringify({ id: newId(), pad: 'x'.repeat(400) });
       for (let i = 0; i < n; i += 1000) {
-        const batch = Array.from({ length: Math.min(1000, n - i) }, () => ({ day: utcDay(old), instanceId: newId(), receivedAt: old, payload, count: 1, deletionKeyHash: null, source: null }));
+        const batch = Array.from({ length: Math.min(1000, n - i) }, () => ({
+          day: utcDay(old),
+          instanceId: newId(),
+          receivedAt: old,
+          payload,
+          count: 1,
+          deletionKeyHash: null,
+          source: null,
+        }));
         expect((await store.writeReports(batch, 10)).every((o) => o === 'inserted')).toBe(true);
       }
-      await store.writeReports([{ day: utcDay(old) + 20, instanceId: newId(), receivedAt: old + 20 * DAY_MS, payload, count: 1, deletionKeyHash: null, source: null }], 10);
+      await store.writeReports(
+        [{ day: utcDay(old) + 20, instanceId: newId(), receivedAt: old + 20 * DAY_MS, payload, count: 1, deletionKeyHash: null, source: null }],
+        10,
+      );
       const clock = new FakeClock(old + RETENTION_MS + DAY_MS);
       const purged = await new Purger(store, clock, new Metrics(), { log: () => {} }).run();
       expect(purged).toBe(n);

@@ -59,7 +59,16 @@ describe('dashboard', () => {
     for (const [, title, desc] of svgs) {
       expect(page.body).toMatch(new RegExp(`<title id="${title}">[^<]+</title><desc id="${desc}">[^<]+</desc>`));
     }
-    for (const name of ['Server versions over time', 'Operating system and architecture', 'Filesystem of the music folder', 'Tracks per library', 'Servers with each feature enabled', 'Reporting servers per UTC day', 'Processor cores', 'Server uptime']) {
+    for (const name of [
+      'Server versions over time',
+      'Operating system and architecture',
+      'Filesystem of the music folder',
+      'Tracks per library',
+      'Servers with each feature enabled',
+      'Reporting servers per UTC day',
+      'Processor cores',
+      'Server uptime',
+    ]) {
       expect(page.body).toContain(`<figcaption>${name}</figcaption>`);
       expect(page.body).toContain(`<summary>Data table: ${name}</summary>`);
     }

@@ -23,7 +23,8 @@ const withField = (path: string[], value: unknown) => {
   const report = valid();
   let node = report;
   // defineProperty: a key named __proto__ must become data, as JSON.parse would make it.
-  const put = (target: Record<string, unknown>, key: string, v: unknown) => Object.defineProperty(target, key, { value: v, enumerable: true, writable: true, configurable: true });
+  const put = (target: Record<string, unknown>, key: string, v: unknown) =>
+    Object.defineProperty(target, key, { value: v, enumerable: true, writable: true, configurable: true });
   for (const key of path.slice(0, -1)) {
     const next = Object.hasOwn(node, key) ? node[key] : undefined;
     if (typeof next === 'object' && next !== null && !Array.isArray(next)) node = next as Record<string, unknown>;
@@ -60,7 +61,12 @@ const cases: Case[] = [
   { name: 'DELETE /collect without an id', status: 405, reason: 'method', method: 'DELETE' },
   { name: 'OPTIONS /collect', status: 405, reason: 'method', method: 'OPTIONS' },
   { name: 'CONNECT (a tunnel request)', status: 405, reason: 'method', raw: [head(['CONNECT example.com:443 HTTP/1.1', 'Host: example.com:443'])] },
-  { name: 'CONNECT with tunnel bytes after the head', status: 405, reason: 'method', raw: [head(['CONNECT 127.0.0.1:22 HTTP/1.1', 'Host: 127.0.0.1:22']), 'SSH-2.0-OpenSSH_9.2\r\n'] },
+  {
+    name: 'CONNECT with tunnel bytes after the head',
+    status: 405,
+    reason: 'method',
+    raw: [head(['CONNECT 127.0.0.1:22 HTTP/1.1', 'Host: 127.0.0.1:22']), 'SSH-2.0-OpenSSH_9.2\r\n'],
+  },
   { name: 'POST to an unknown path', status: 404, reason: 'not-found', path: '/collect.php', body: JSON.stringify(valid()) },
   // Content type
   { name: 'no Content-Type', status: 415, reason: 'content-type', type: null, body: JSON.stringify(valid()) },
@@ -82,7 +88,12 @@ const cases: Case[] = [
     reason: 'too-large',
     raw: [head(['POST /collect HTTP/1.1', 'Host: x', 'Content-Type: application/json', `Content-Length: ${BODY_LIMIT + 1}`])],
   },
-  { name: 'body one byte over the limit', status: 413, reason: 'too-large', body: JSON.stringify({ ...valid(), pad: 'x'.repeat(BODY_LIMIT) }).slice(0, BODY_LIMIT + 1) },
+  {
+    name: 'body one byte over the limit',
+    status: 413,
+    reason: 'too-large',
+    body: JSON.stringify({ ...valid(), pad: 'x'.repeat(BODY_LIMIT) }).slice(0, BODY_LIMIT + 1),
+  },
   {
     name: 'oversized chunked body without a length',
     status: 413,
@@ -96,13 +107,23 @@ const cases: Case[] = [
   // Malformed JSON
   { name: 'empty body', status: 400, reason: 'malformed-json', body: '' },
   { name: 'truncated JSON', status: 400, reason: 'malformed-json', body: JSON.stringify(valid()).slice(0, 60) },
-  { name: 'byte-order mark', status: 400, reason: 'malformed-json', body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(valid()))]) },
+  {
+    name: 'byte-order mark',
+    status: 400,
+    reason: 'malformed-json',
+    body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(valid()))]),
+  },
   { name: 'trailing second document', status: 400, reason: 'malformed-json', body: JSON.stringify(valid()) + '{}' },
   { name: 'trailing garbage', status: 400, reason: 'malformed-json', body: JSON.stringify(valid()) + 'x' },
   { name: 'single quotes', status: 400, reason: 'malformed-json', body: "{'id': 'x'}" },
   { name: 'NaN literal', status: 400, reason: 'malformed-json', body: '{"uptime": NaN}' },
   { name: 'comments', status: 400, reason: 'malformed-json', body: '{/* hi */ "uptime": 1}' },
-  { name: 'invalid UTF-8', status: 400, reason: 'malformed-json', body: Buffer.concat([Buffer.from('{"version":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]) },
+  {
+    name: 'invalid UTF-8',
+    status: 400,
+    reason: 'malformed-json',
+    body: Buffer.concat([Buffer.from('{"version":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+  },
   { name: 'UTF-16 body', status: 400, reason: 'malformed-json', body: Buffer.from(JSON.stringify(valid()), 'utf16le') },
   // Schema: shape
   { name: 'null document', status: 422, reason: 'schema', body: 'null' },
@@ -131,25 +152,55 @@ const cases: Case[] = [
   { name: 'control character in a string', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'distro'], 'deb\u0000ian')) },
   { name: 'duplicate key, the last one bad', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"uptime":"soon"}') },
   // Schema: maps and lists
-  { name: 'player map over 100 entries', status: 422, reason: 'schema', body: JSON.stringify(withField(['library', 'activePlayers'], Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`p${i}`, 1])))) },
-  { name: 'suffix map over 200 entries', status: 422, reason: 'schema', body: JSON.stringify(withField(['library', 'fileSuffixes'], Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`s${i}`, 1])))) },
+  {
+    name: 'player map over 100 entries',
+    status: 422,
+    reason: 'schema',
+    body: JSON.stringify(withField(['library', 'activePlayers'], Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`p${i}`, 1])))),
+  },
+  {
+    name: 'suffix map over 200 entries',
+    status: 422,
+    reason: 'schema',
+    body: JSON.stringify(withField(['library', 'fileSuffixes'], Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`s${i}`, 1])))),
+  },
   { name: 'suffix key with a dot', status: 422, reason: 'schema', body: JSON.stringify(withField(['library', 'fileSuffixes'], { '.FLAC': 1 })) },
   { name: 'plugin entry of the wrong type', status: 422, reason: 'schema', body: JSON.stringify(withField(['plugins'], { p: 'v1' })) },
   // Schema: nesting and prototype keys
-  { name: 'deep nesting in an unknown field (10k)', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, `,"x":${nest(10_000, '[', ']')}}`) },
+  {
+    name: 'deep nesting in an unknown field (10k)',
+    status: 422,
+    reason: 'schema',
+    body: JSON.stringify(valid()).replace(/}$/, `,"x":${nest(10_000, '[', ']')}}`),
+  },
   { name: 'nesting one past the cap', status: 422, reason: 'schema', body: `{"x":${nest(16, '{"a":', '}').replace(/:}/, ':1}')}}` },
   { name: '__proto__ at the top', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/^{/, '{"__proto__":{"admin":true},') },
   { name: 'constructor at the top', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/^{/, '{"constructor":{"prototype":{}},') },
   { name: 'prototype inside os', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'prototype'], {})) },
   { name: '__proto__ inside an unknown field', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":{"__proto__":{}}}') },
   { name: '__proto__ alone beside the id', status: 422, reason: 'schema', body: `{"id":"${newId()}","zz":{"__proto__":{}}}` },
-  { name: 'constructor deep in an unknown list', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":[1,{"a":{"constructor":1}}]}') },
+  {
+    name: 'constructor deep in an unknown list',
+    status: 422,
+    reason: 'schema',
+    body: JSON.stringify(valid()).replace(/}$/, ',"zz":[1,{"a":{"constructor":1}}]}'),
+  },
   { name: 'prototype in an unknown field of os', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'kernel'], { prototype: {} })) },
   { name: 'escaped __proto__ in an unknown field', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"zz":{"__pr\\u006fto__":1}}') },
-  { name: '__proto__ as a map key', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace('"fileSuffixes":{', '"fileSuffixes":{"__proto__":1,') },
+  {
+    name: '__proto__ as a map key',
+    status: 422,
+    reason: 'schema',
+    body: JSON.stringify(valid()).replace('"fileSuffixes":{', '"fileSuffixes":{"__proto__":1,'),
+  },
   // Export files (air-gapped import)
   { name: 'export file whose sha256 does not match', status: 422, reason: 'schema', body: JSON.stringify(exportOf(JSON.stringify(valid()), 'b'.repeat(64))) },
-  { name: 'export file hiding __proto__ in its report', status: 422, reason: 'schema', body: JSON.stringify(exportOf(JSON.stringify(valid()).replace(/}$/, ',"zz":{"__proto__":1}}'))) },
+  {
+    name: 'export file hiding __proto__ in its report',
+    status: 422,
+    reason: 'schema',
+    body: JSON.stringify(exportOf(JSON.stringify(valid()).replace(/}$/, ',"zz":{"__proto__":1}}'))),
+  },
   { name: 'export file with a report nested too deeply', status: 422, reason: 'schema', body: JSON.stringify(exportOf(`{"x":${nest(40, '[', ']')}}`)) },
   { name: 'export file with a report that is not JSON', status: 400, reason: 'malformed-json', body: JSON.stringify(exportOf('{"id":')) },
   { name: 'export file of version 2', status: 422, reason: 'schema', body: JSON.stringify({ ...exportOf(JSON.stringify(valid())), candorExport: 2 }) },
@@ -184,7 +235,12 @@ const cases: Case[] = [
     reason: 'bad-request',
     raw: [head(['POST /collect HTTP/1.1', 'Host: x', 'Content-Type: application/json', 'Transfer-Encoding: chunked']), 'zz\r\n{}\r\n0\r\n\r\n'],
   },
-  { name: 'Content-Length not a number', status: 400, reason: 'bad-request', raw: [head(['POST /collect HTTP/1.1', 'Host: x', 'Content-Type: application/json', 'Content-Length: abc']), '{}'] },
+  {
+    name: 'Content-Length not a number',
+    status: 400,
+    reason: 'bad-request',
+    raw: [head(['POST /collect HTTP/1.1', 'Host: x', 'Content-Type: application/json', 'Content-Length: abc']), '{}'],
+  },
   { name: 'not HTTP at all', status: 400, reason: 'bad-request', raw: ['\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 this is a TLS hello\r\n\r\n'] },
 ];
 
@@ -225,7 +281,9 @@ describe('hostile requests', () => {
   it('a body the client cuts off is counted as aborted and stores nothing', async () => {
     tally.tried++;
     const before = rejected(await scrape(c.url), 'aborted');
-    const result = await raw(c.url, [head(['POST /collect HTTP/1.1', 'Host: x', 'Content-Type: application/json', 'Content-Length: 400']), '{"id":"'], { timeoutMs: 100 });
+    const result = await raw(c.url, [head(['POST /collect HTTP/1.1', 'Host: x', 'Content-Type: application/json', 'Content-Length: 400']), '{"id":"'], {
+      timeoutMs: 100,
+    });
     expect(result.status).toBe(0);
     await expect.poll(async () => rejected(await scrape(c.url), 'aborted')).toBe(before + 1);
     expect(sqliteRows(c.dataDir!)).toHaveLength(0);
@@ -242,10 +300,22 @@ describe('hostile requests', () => {
 describe('fuzz', () => {
   it('no body, type or mutation of a valid report gets a 5xx or stops the service', async () => {
     const leaf = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 80 }), fc.double(), fc.bigInt().map(String), fc.constant('__proto__'));
-    const pathInReport = fc.array(fc.constantFrom('id', 'version', 'os', 'type', 'library', 'tracks', 'fileSuffixes', 'config', 'fs', 'music', 'candor', '__proto__', 'x'), { minLength: 1, maxLength: 4 });
+    const pathInReport = fc.array(
+      fc.constantFrom('id', 'version', 'os', 'type', 'library', 'tracks', 'fileSuffixes', 'config', 'fs', 'music', 'candor', '__proto__', 'x'),
+      { minLength: 1, maxLength: 4 },
+    );
     const mutated = fc.tuple(pathInReport, leaf).map(([path, value]) => JSON.stringify(withField(path, value)));
-    const body = fc.oneof(mutated, fc.json({ maxDepth: 6 }), fc.string({ maxLength: 300 }), fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b)));
-    const type = fc.oneof(fc.constant(json), fc.constant('application/json; charset=utf-8'), fc.string({ maxLength: 30 }).filter((s) => /^[\x21-\x7e]*$/.test(s)));
+    const body = fc.oneof(
+      mutated,
+      fc.json({ maxDepth: 6 }),
+      fc.string({ maxLength: 300 }),
+      fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b)),
+    );
+    const type = fc.oneof(
+      fc.constant(json),
+      fc.constant('application/json; charset=utf-8'),
+      fc.string({ maxLength: 30 }).filter((s) => /^[\x21-\x7e]*$/.test(s)),
+    );
     const okStatuses = new Set([200, 400, 413, 415, 422]);
     await fc.assert(
       fc.asyncProperty(body, type, async (b, t) => {
@@ -267,7 +337,10 @@ describe('docs/collector.md', () => {
   it('quotes the counts of this suite', () => {
     expect(tally.tried).toBe(cases.length + 1 + FUZZ_RUNS);
     const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/collector.md'), 'utf8');
-    const quoted = /Hostile input \(`test\/collector\/hostile\.test\.ts`\): \*\*(\d+) inputs tried, (\d+) answered as documented\*\* \((\d+) crafted requests, (\d+) fuzzed\)/.exec(doc);
+    const quoted =
+      /Hostile input \(`test\/collector\/hostile\.test\.ts`\): \*\*(\d+) inputs tried, (\d+) answered as documented\*\* \((\d+) crafted requests, (\d+) fuzzed\)/.exec(
+        doc,
+      );
     expect(quoted, 'docs/collector.md must quote the hostile-input counts').not.toBeNull();
     expect(quoted!.slice(1).map(Number)).toEqual([tally.tried, tally.answered, cases.length + 1, FUZZ_RUNS]);
   });

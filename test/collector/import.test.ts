@@ -86,7 +86,12 @@ describe('POST /collect with an export file', () => {
     ['an unknown category', () => ({ ...exportFile(candorReport(), Date.now()), categories: ['application', 'contacts'] }), 422, 'categories'],
     ['a report out of range', () => exportFile(candorReport({ library: { tracks: -1 } }), Date.now()), 422, 'report.library.tracks'],
     ['a report without an id', () => exportFile({ ...candorReport(), id: undefined }, Date.now()), 422, 'report.id'],
-    ['a forbidden key inside the report', () => exportFile(null, Date.now(), { reportText: JSON.stringify(candorReport()).replace(/}$/, ',"zz":{"__proto__":{}}}') }), 422, 'report.*.__proto__'],
+    [
+      'a forbidden key inside the report',
+      () => exportFile(null, Date.now(), { reportText: JSON.stringify(candorReport()).replace(/}$/, ',"zz":{"__proto__":{}}}') }),
+      422,
+      'report.*.__proto__',
+    ],
     ['a report that is not JSON', () => exportFile(null, Date.now(), { reportText: '{"id":' }), 400, 'report'],
     ['a report made in the future', () => exportFile(candorReport(), Date.now() + DAY_MS), 422, 'createdAt'],
     [`a report older than ${RETENTION_DAYS} days`, () => exportFile(candorReport(), Date.now() - (RETENTION_DAYS + 1) * DAY_MS), 422, 'createdAt'],
@@ -101,12 +106,15 @@ describe('POST /collect with an export file', () => {
   it('says why an old file is refused', async () => {
     const c = await start();
     const reply = await post(c.url, exportFile(candorReport(), Date.now() - (RETENTION_DAYS + 1) * DAY_MS));
-    expect(parseJson<ErrorBody>(reply.body).message).toBe(`made more than ${RETENTION_DAYS - 1} days ago: past the ${RETENTION_DAYS}-day retention, it would be deleted at once`);
+    expect(parseJson<ErrorBody>(reply.body).message).toBe(
+      `made more than ${RETENTION_DAYS - 1} days ago: past the ${RETENTION_DAYS}-day retention, it would be deleted at once`,
+    );
   });
 
   it('counts imported reports as one source between them in the summaries', async () => {
     const c = await start({ trustProxy: ['127.0.0.1'] });
-    for (let i = 0; i < 6; i++) expect((await post(c.url, exportFile(candorReport(), Date.now()), { 'x-forwarded-for': `198.51.${100 + i}.1` })).status).toBe(200);
+    for (let i = 0; i < 6; i++)
+      expect((await post(c.url, exportFile(candorReport(), Date.now()), { 'x-forwarded-for': `198.51.${100 + i}.1` })).status).toBe(200);
     const day = (await getSummary(c.url)).days.at(-1)!;
     expect(day.instances).toBe(6);
     expect(day.library.tracks!.bins.every((b: { count: number | null }) => b.count === null)).toBe(true);
@@ -156,7 +164,10 @@ describe('candor-collector import', () => {
     writeFileSync(tampered, JSON.stringify(exportFile(candorReport(), Date.now(), { sha256: createHash('sha256').update('other').digest('hex') })));
     writeFileSync(old, JSON.stringify(exportFile(candorReport(), Date.now() - 40 * DAY_MS)));
     writeFileSync(notJson, 'hello');
-    writeFileSync(big, JSON.stringify(exportFile(null, Date.now(), { reportText: JSON.stringify({ ...candorReport(), pad: randomBytes(60 * 1024).toString('hex') }) })));
+    writeFileSync(
+      big,
+      JSON.stringify(exportFile(null, Date.now(), { reportText: JSON.stringify({ ...candorReport(), pad: randomBytes(60 * 1024).toString('hex') }) })),
+    );
     const missing = path.join(dir, 'missing.json');
     const data = path.join(dir, 'data');
     const r = await runCli(['import', '--data-dir', data, good, tampered, old, notJson, big, missing]);

@@ -265,7 +265,10 @@ describe('real Navidrome values the schema once refused', () => {
   const part = (r: Record<string, unknown>, key: string) => r[key] as Record<string, unknown>;
   const gaps: [string, Record<string, unknown>][] = [
     // core/players.go names web players "<client> [<browser>/<OS>]"; CountByClient reports that name.
-    ['the web UI player name "NavidromeUI [Firefox/Linux]"', withValue((r) => (part(r, 'library').activePlayers = { 'NavidromeUI [Firefox/Linux]': 1, Symfonium: 1 }))],
+    [
+      'the web UI player name "NavidromeUI [Firefox/Linux]"',
+      withValue((r) => (part(r, 'library').activePlayers = { 'NavidromeUI [Firefox/Linux]': 1, Symfonium: 1 })),
+    ],
     // LogLevel is sent as configured; Navidrome itself parses it case-insensitively.
     ['logLevel "DEBUG"', withValue((r) => (part(r, 'config').logLevel = 'DEBUG'))],
     // Plugin manifests name plugins in words ("Crypto Ticker", "Discord Rich Presence (Rust)").

@@ -33,15 +33,29 @@ function leaks(haystack: Buffer): string[] {
 describe('no IP address is stored or logged', () => {
   it('after traffic from known addresses, the data folder, the logs and every endpoint are free of them', async () => {
     const lines: string[] = [];
-    const started = await startCollector({ trustProxy: [`${PROXY}/32`], logger: collectorLogger('debug', (l) => lines.push(l)), limits: { ipBurst: 8, ipRefillPerSecond: 0.01 } });
+    const started = await startCollector({
+      trustProxy: [`${PROXY}/32`],
+      logger: collectorLogger('debug', (l) => lines.push(l)),
+      limits: { ipBurst: 8, ipRefillPerSecond: 0.01 },
+    });
     const { url, dataDir } = started;
     const json = { 'content-type': 'application/json' };
     const id = newId();
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {
-      statuses.push((await send(url, { localAddress: PROXY, headers: { ...json, 'x-forwarded-for': FORWARDED }, body: JSON.stringify(candorReport(i === 0 ? { id } : {})) })).status);
+      statuses.push(
+        (
+          await send(url, {
+            localAddress: PROXY,
+            headers: { ...json, 'x-forwarded-for': FORWARDED },
+            body: JSON.stringify(candorReport(i === 0 ? { id } : {})),
+          })
+        ).status,
+      );
     }
-    statuses.push((await send(url, { localAddress: PROXY, headers: { ...json, 'x-forwarded-for': FORWARDED_V6 }, body: JSON.stringify(candorReport()) })).status);
+    statuses.push(
+      (await send(url, { localAddress: PROXY, headers: { ...json, 'x-forwarded-for': FORWARDED_V6 }, body: JSON.stringify(candorReport()) })).status,
+    );
     statuses.push((await send(url, { localAddress: DIRECT, headers: { ...json, 'x-forwarded-for': FORWARDED }, body: JSON.stringify(candorReport()) })).status);
     statuses.push((await send(url, { localAddress: DIRECT, headers: json, body: '{"id": 1}' })).status);
     statuses.push((await send(url, { localAddress: DIRECT, headers: { 'content-type': 'text/plain' }, body: '{}' })).status);

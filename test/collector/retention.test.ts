@@ -38,7 +38,9 @@ describe('retention', () => {
   it('is 30 days, and /api/meta says so', async () => {
     expect(RETENTION_DAYS).toBe(30);
     const c = await start(new FakeClock(), dataDir());
-    const meta = parseJson<{ retentionDays: number; retentionSeconds: number; storesIpAddresses: boolean }>((await send(c.url, { method: 'GET', path: '/api/meta' })).body);
+    const meta = parseJson<{ retentionDays: number; retentionSeconds: number; storesIpAddresses: boolean }>(
+      (await send(c.url, { method: 'GET', path: '/api/meta' })).body,
+    );
     expect(meta.retentionDays).toBe(RETENTION_DAYS);
     expect(meta.retentionSeconds).toBe(RETENTION_MS / 1000);
     expect(meta.storesIpAddresses).toBe(false);
@@ -60,7 +62,11 @@ describe('retention', () => {
     // Downtime: the collector comes back when b is one millisecond short of 30 days.
     clock.real = receivedAt.get(b)! + RETENTION_MS - 1;
     c = await start(clock, dir);
-    expect(sqliteRows(dir).map((r) => r.instance_id).sort()).toEqual([b, cId].sort());
+    expect(
+      sqliteRows(dir)
+        .map((r) => r.instance_id)
+        .sort(),
+    ).toEqual([b, cId].sort());
     await stop(c);
 
     clock.real = receivedAt.get(b)! + RETENTION_MS;
@@ -113,6 +119,8 @@ describe('retention', () => {
     expect(promised.length).toBeGreaterThan(0);
     expect(new Set([...quoted, ...promised])).toEqual(new Set([RETENTION_DAYS]));
     // And the code's constant is written the way the doc quotes it.
-    expect(readFileSync(path.resolve(import.meta.dirname, '../../collector/retention.ts'), 'utf8')).toContain(`export const RETENTION_DAYS = ${RETENTION_DAYS};`);
+    expect(readFileSync(path.resolve(import.meta.dirname, '../../collector/retention.ts'), 'utf8')).toContain(
+      `export const RETENTION_DAYS = ${RETENTION_DAYS};`,
+    );
   });
 });

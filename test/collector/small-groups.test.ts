@@ -29,11 +29,26 @@ const victim = () =>
     uptime: 1_234_567,
     os: { type: 'linux', distro: 'debian', version: '12', containerized: false, arch: 'riscv64', numCPU: 48 },
     mem: { sys: 987_654_321 },
-    library: { tracks: 123_457, albums: 4_321, artists: 2_345, playlists: 77, shares: 3, radios: 9, libraries: 2, activeUsers: 13, activePlayers: { Symfonium: 3 }, fileSuffixes: { flac: 123_457 } },
+    library: {
+      tracks: 123_457,
+      albums: 4_321,
+      artists: 2_345,
+      playlists: 77,
+      shares: 3,
+      radios: 9,
+      libraries: 2,
+      activeUsers: 13,
+      activePlayers: { Symfonium: 3 },
+      fileSuffixes: { flac: 123_457 },
+    },
     config: { logLevel: 'info', enableJukebox: true, enableDownloads: true },
   });
 /** What an attacker sends beside it: known values, to subtract. */
-const fake = () => candorReport({ library: { tracks: 1, albums: 1, artists: 1, playlists: 0, shares: 0, radios: 0, libraries: 1, activeUsers: 1 }, config: { enableJukebox: false, enableDownloads: false } });
+const fake = () =>
+  candorReport({
+    library: { tracks: 1, albums: 1, artists: 1, playlists: 0, shares: 0, radios: 0, libraries: 1, activeUsers: 1 },
+    config: { enableJukebox: false, enableDownloads: false },
+  });
 
 describe('summaries of small groups', () => {
   it('one real report and four fakes from one address give away nothing about the real one', async () => {
@@ -121,16 +136,39 @@ describe('summaries stored by an earlier version', () => {
           complete: true,
           incomplete: [],
           instances,
-          ...Object.fromEntries(['agents', 'serverTypes', 'versions', 'os', 'arch', 'osArch', 'distros', 'containerized'].map((k) => [k, { reported: instances, values: [{ value: 'Other', count: instances }] }])),
+          ...Object.fromEntries(
+            ['agents', 'serverTypes', 'versions', 'os', 'arch', 'osArch', 'distros', 'containerized'].map((k) => [
+              k,
+              { reported: instances, values: [{ value: 'Other', count: instances }] },
+            ]),
+          ),
           fs: {},
           features: [{ flag: 'enableLastFM', enabled: 1, reported: instances }],
-          cpus: { reported: instances, bins: [{ label: '4–8', from: 4, count: instances }], percentiles: { p25: 4, p50: 4, p75: 4, p90: 4, p99: 48 }, mean: 4.4 },
+          cpus: {
+            reported: instances,
+            bins: [{ label: '4–8', from: 4, count: instances }],
+            percentiles: { p25: 4, p50: 4, p75: 4, p90: 4, p99: 48 },
+            mean: 4.4,
+          },
           library: { tracks: { reported: instances, bins: [], percentiles: { p25: 1, p50: 2, p75: 3, p90: 4, p99: 123_457 }, mean: 17_654.3 } },
           players: { reported: 1, values: [{ value: 'Symfonium', instances: 1, total: 3 }] },
           fileSuffixes: { reported: 1, values: [{ value: 'flac', instances: 1, total: 123_457 }] },
         });
       const store = await openStore({ kind: 'sqlite', dataDir: dir });
-      await store.writeReports([{ day: recent, instanceId: newId(), receivedAt: recent * DAY_MS + 1000, payload: JSON.stringify(candorReport()), count: 1, deletionKeyHash: null, source: null }], 10);
+      await store.writeReports(
+        [
+          {
+            day: recent,
+            instanceId: newId(),
+            receivedAt: recent * DAY_MS + 1000,
+            payload: JSON.stringify(candorReport()),
+            count: 1,
+            deletionKeyHash: null,
+            source: null,
+          },
+        ],
+        10,
+      );
       await store.saveSummary({ day: recent, final: true, body: formatOne(recent, 1) }, null);
       await store.saveSummary({ day: old, final: true, body: formatOne(old, 7) }, null);
       // The recent day's dirty mark from the write is cleared, as an earlier version would have left it.

@@ -68,7 +68,10 @@ describe('daily aggregation', () => {
 
   it('counts networks, not reports: many reports from one network are one source', () => {
     const s = summarizeDay(
-      sourced(times(50, () => report({ version: '0.60.0' })), () => 'one-network'),
+      sourced(
+        times(50, () => report({ version: '0.60.0' })),
+        () => 'one-network',
+      ),
       ctx,
     );
     expect(s.instances).toBe(50);
@@ -101,7 +104,20 @@ describe('daily aggregation', () => {
     const sizes = [0, 1, 99, 100, 4_999, 1_000_000, 2_000_000];
     const s = summarizeDay(sourced(sizes.flatMap((tracks) => times(K_ANONYMITY, () => report({ library: { tracks } })))), ctx);
     const bins = Object.fromEntries(s.library.tracks!.bins.map((b) => [b.label, b.count]));
-    expect(bins).toEqual({ '0': 5, '1–100': 10, '100–500': 5, '500–1k': null, '1k–5k': 5, '5k–10k': null, '10k–20k': null, '20k–50k': null, '50k–100k': null, '100k–500k': null, '500k–1M': null, '1M+': 10 });
+    expect(bins).toEqual({
+      '0': 5,
+      '1–100': 10,
+      '100–500': 5,
+      '500–1k': null,
+      '1k–5k': 5,
+      '5k–10k': null,
+      '10k–20k': null,
+      '20k–50k': null,
+      '50k–100k': null,
+      '100k–500k': null,
+      '500k–1M': null,
+      '1M+': 10,
+    });
     expect(s.library.tracks!.withheld).toBe(0);
     expect(s.library.tracks).not.toHaveProperty('percentiles');
     expect(s.library.tracks).not.toHaveProperty('mean');
@@ -113,7 +129,13 @@ describe('daily aggregation', () => {
   it('withholds one more bin when the withheld remainder could only sit in one bin', () => {
     // Every CPU bin but one reported by five networks: the lone 64+ server would be the remainder.
     const cpus = [1, 2, 4, 8, 16, 32];
-    const s = summarizeDay(sourced([...cpus.flatMap((numCPU) => times(K_ANONYMITY + numCPU, () => report({ os: { type: 'linux', arch: 'amd64', numCPU } }))), report({ os: { type: 'linux', arch: 'amd64', numCPU: 96 } })]), ctx);
+    const s = summarizeDay(
+      sourced([
+        ...cpus.flatMap((numCPU) => times(K_ANONYMITY + numCPU, () => report({ os: { type: 'linux', arch: 'amd64', numCPU } }))),
+        report({ os: { type: 'linux', arch: 'amd64', numCPU: 96 } }),
+      ]),
+      ctx,
+    );
     const counts = s.cpus.bins.map((b) => b.count);
     expect(counts.filter((c) => c === null)).toHaveLength(2);
     expect(counts[0]).toBeNull(); // the smallest published bin (1 core, 6 servers) joined the remainder
@@ -121,7 +143,13 @@ describe('daily aggregation', () => {
   });
 
   it('bins memory and uptime, and leaves out what a report did not carry', () => {
-    const s = summarizeDay(sourced([...times(5, () => report({ mem: { sys: 300 * 2 ** 20 }, uptime: 2 * 86_400 })), ...times(5, () => report({ mem: undefined, uptime: undefined }))]), ctx);
+    const s = summarizeDay(
+      sourced([
+        ...times(5, () => report({ mem: { sys: 300 * 2 ** 20 }, uptime: 2 * 86_400 })),
+        ...times(5, () => report({ mem: undefined, uptime: undefined })),
+      ]),
+      ctx,
+    );
     expect(s.memory!.reported).toBe(5);
     expect(s.memory!.bins.find((b) => b.label === '256 MiB–512 MiB')!.count).toBe(5);
     expect(s.uptime!.bins.find((b) => b.label === '1 d–7 d')!.count).toBe(5);
@@ -137,8 +165,17 @@ describe('daily aggregation', () => {
       ]),
       ctx,
     );
-    expect(s.players).toEqual({ reported: 10, values: [{ value: 'Symfonium', instances: 10 }, { value: 'DSub', instances: 5 }] });
-    expect(s.fileSuffixes.values).toEqual([{ value: 'flac', instances: 10 }, { value: 'mp3', instances: 5 }]);
+    expect(s.players).toEqual({
+      reported: 10,
+      values: [
+        { value: 'Symfonium', instances: 10 },
+        { value: 'DSub', instances: 5 },
+      ],
+    });
+    expect(s.fileSuffixes.values).toEqual([
+      { value: 'flac', instances: 10 },
+      { value: 'mp3', instances: 5 },
+    ]);
   });
 });
 

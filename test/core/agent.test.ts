@@ -141,7 +141,12 @@ describe('the agent', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(path.join(parent, 'blocker'), '');
     // A data folder below a file can never be created: the strongest "cannot write" there is.
-    const { agent } = await makeAgent({ http, env: { CANDOR_INSIGHTS_ENABLED: 'true' }, home: path.join(parent, 'blocker', 'home'), config: configWith({ endpoint: `${collector.url}/collect` }) });
+    const { agent } = await makeAgent({
+      http,
+      env: { CANDOR_INSIGHTS_ENABLED: 'true' },
+      home: path.join(parent, 'blocker', 'home'),
+      config: configWith({ endpoint: `${collector.url}/collect` }),
+    });
     const outcome = await agent.sendNow();
     expect(outcome.ok).toBe(false);
     expect(outcome.message).toMatch(/could not be logged/);
@@ -155,7 +160,10 @@ describe('the agent', () => {
     writeFileSync(path.join(parent, 'blocker'), '');
     const collector = await receiver();
     const { agent } = await makeAgent({ http, home: path.join(parent, 'blocker', 'home'), config: configWith({ endpoint: `${collector.url}/collect` }) });
-    await expect(agent.setConsent({ choice: 'share' })).rejects.toMatchObject({ code: 'unavailable', message: textMatching(/could not be saved.*Nothing changed/) });
+    await expect(agent.setConsent({ choice: 'share' })).rejects.toMatchObject({
+      code: 'unavailable',
+      message: textMatching(/could not be saved.*Nothing changed/),
+    });
     await expect(agent.setConsent({ choice: 'decline' })).rejects.toMatchObject({ code: 'unavailable', message: textMatching(/"no" could not be saved/) });
     const status = await agent.getStatus();
     expect(status.consent).toMatchObject({ sharing: false, decidedByLabel: textMatching(/not saved yet/) });
@@ -167,7 +175,12 @@ describe('the agent', () => {
     const collector = await receiver();
     const mount = mountTmpfs({ readOnly: true });
     cleanup.push(() => Promise.resolve(mount.unmount()));
-    const { agent } = await makeAgent({ http, env: { CANDOR_INSIGHTS_ENABLED: 'true' }, home: mount.dir, config: configWith({ endpoint: `${collector.url}/collect` }) });
+    const { agent } = await makeAgent({
+      http,
+      env: { CANDOR_INSIGHTS_ENABLED: 'true' },
+      home: mount.dir,
+      config: configWith({ endpoint: `${collector.url}/collect` }),
+    });
     expect((await agent.getStatus()).consent.sharing).toBe(true);
     const outcome = await agent.sendNow();
     expect(outcome.message).toMatch(/read-only/);
@@ -178,7 +191,7 @@ describe('the agent', () => {
     const mount = mountTmpfs({ full: true });
     cleanup.push(() => Promise.resolve(mount.unmount()));
     let reads = 0;
-    const sources = fakeSources({ server: async () => (reads++, (await fakeSources().server({ url: '', username: '', password: '' }, 0))) });
+    const sources = fakeSources({ server: async () => (reads++, await fakeSources().server({ url: '', username: '', password: '' }, 0)) });
     const { agent, clock } = await makeAgent({ http, sources, env: { CANDOR_INSIGHTS_ENABLED: 'true' }, home: mount.dir });
     clock.afterTimer = () => agent.idle();
     await agent.start();
@@ -207,7 +220,10 @@ describe('the agent', () => {
 
   it('refuses settings fixed by the config file, naming the file', async () => {
     const { agent } = await makeAgent({ http, config: configWith({ path: '/etc/candor.toml', endpoint: 'https://fixed.example/collect' }) });
-    await expect(agent.updateSettings({ endpoint: 'https://other.example/collect' })).rejects.toMatchObject({ code: 'locked', message: textContaining('/etc/candor.toml') });
+    await expect(agent.updateSettings({ endpoint: 'https://other.example/collect' })).rejects.toMatchObject({
+      code: 'locked',
+      message: textContaining('/etc/candor.toml'),
+    });
     expect((await agent.getStatus()).settings.fixedBy.endpoint).toContain('/etc/candor.toml');
   });
 

@@ -63,9 +63,24 @@ describe('canaries: identifying values planted everywhere never leave', () => {
     );
 
     const hostnameIsCanary = canSetHostname();
-    const child = ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/canary-agent.ts'), path.join(home, '.candor'), navidrome.url, 'canary-admin-alice', 'alice-canary-pass', configFile, `${collector.url}/collect`];
-    const command = hostnameIsCanary ? ['unshare', ['-u', 'sh', '-c', `hostname ${HOSTNAME_CANARY} && exec "$0" "$@"`, process.execPath, ...child]] as const : [process.execPath, child] as const;
-    const { stdout } = await run(command[0], [...command[1]], { env: { ...process.env, HOME: home, USER: 'canary-os-user', DO_NOT_TRACK: '' }, maxBuffer: 64 * 1024 * 1024 });
+    const child = [
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, 'fixtures/canary-agent.ts'),
+      path.join(home, '.candor'),
+      navidrome.url,
+      'canary-admin-alice',
+      'alice-canary-pass',
+      configFile,
+      `${collector.url}/collect`,
+    ];
+    const command = hostnameIsCanary
+      ? (['unshare', ['-u', 'sh', '-c', `hostname ${HOSTNAME_CANARY} && exec "$0" "$@"`, process.execPath, ...child]] as const)
+      : ([process.execPath, child] as const);
+    const { stdout } = await run(command[0], [...command[1]], {
+      env: { ...process.env, HOME: home, USER: 'canary-os-user', DO_NOT_TRACK: '' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const seen = JSON.parse(stdout) as {
       preview: { text: string; omitted: Array<{ reason: string }>; guard: unknown };
       outcome: { ok: boolean; message: string };

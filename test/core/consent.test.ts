@@ -12,7 +12,9 @@ const base: ConsentInputs = {
   now: T0 + 60_000,
   approvedFields: null,
 };
-const file = (enabled: boolean | undefined, unreadable = false) => ({ configFile: { path: '/etc/candor.toml', unreadable, ...(enabled === undefined ? {} : { enabled }) } });
+const file = (enabled: boolean | undefined, unreadable = false) => ({
+  configFile: { path: '/etc/candor.toml', unreadable, ...(enabled === undefined ? {} : { enabled }) },
+});
 
 describe('consent precedence', () => {
   // [name, inputs, sharing, decidedBy, locked, paused reason]
@@ -39,14 +41,40 @@ describe('consent precedence', () => {
     ['--share cannot undo DO_NOT_TRACK', { cliFlag: true, env: { DO_NOT_TRACK: '1' } }, false, 'environment', true, null],
     ['config on, desktop, unanswered: config is the answer', { ...file(true) }, true, 'config-file', true, null],
     ['new fields since approval pause sending', { storedChoice: 'share', approvedFields: CANDOR_FIELD_PATHS.slice(1) }, true, 'wizard', false, 'new-fields'],
-    ...['false', 'FALSE', '0', 'no', 'n', 'off', 'Disabled', ' no '].map(
-      (v): (typeof table)[number] => [`CANDOR_INSIGHTS_ENABLED=${v} is an opt-out`, { storedChoice: 'share', env: { CANDOR_INSIGHTS_ENABLED: v } }, false, 'environment', true, null],
-    ),
+    ...['false', 'FALSE', '0', 'no', 'n', 'off', 'Disabled', ' no '].map((v): (typeof table)[number] => [
+      `CANDOR_INSIGHTS_ENABLED=${v} is an opt-out`,
+      { storedChoice: 'share', env: { CANDOR_INSIGHTS_ENABLED: v } },
+      false,
+      'environment',
+      true,
+      null,
+    ]),
     ['CANDOR_INSIGHTS_ENABLED=maybe holds sharing off', { storedChoice: 'share', env: { CANDOR_INSIGHTS_ENABLED: 'maybe' } }, false, 'environment', true, null],
-    ['CANDOR_INSIGHTS_ENABLED= (empty) decides nothing', { storedChoice: 'share', env: { CANDOR_INSIGHTS_ENABLED: '' }, approvedFields: CANDOR_FIELD_PATHS }, true, 'wizard', false, null],
-    ['config enabled written as something not understood holds sharing off', { storedChoice: 'share', configFile: { path: '/etc/candor.toml', enabled: { notUnderstood: '"maybe"' } } }, false, 'config-file', true, null],
+    [
+      'CANDOR_INSIGHTS_ENABLED= (empty) decides nothing',
+      { storedChoice: 'share', env: { CANDOR_INSIGHTS_ENABLED: '' }, approvedFields: CANDOR_FIELD_PATHS },
+      true,
+      'wizard',
+      false,
+      null,
+    ],
+    [
+      'config enabled written as something not understood holds sharing off',
+      { storedChoice: 'share', configFile: { path: '/etc/candor.toml', enabled: { notUnderstood: '"maybe"' } } },
+      false,
+      'config-file',
+      true,
+      null,
+    ],
     ['--share=<not understood> holds sharing off', { storedChoice: 'share', cliFlag: { notUnderstood: 'perhaps' } }, false, 'cli-flag', true, null],
-    ['headless, unanswered, no long-running shell started yet: waits', { shell: 'headless', firstStartAt: null, now: T0 + 10 * HEADLESS_GRACE_MS }, true, 'default', false, 'headless-grace'],
+    [
+      'headless, unanswered, no long-running shell started yet: waits',
+      { shell: 'headless', firstStartAt: null, now: T0 + 10 * HEADLESS_GRACE_MS },
+      true,
+      'default',
+      false,
+      'headless-grace',
+    ],
   ];
 
   for (const [name, inputs, sharing, decidedBy, locked, paused] of table) {
@@ -67,8 +95,12 @@ describe('consent precedence', () => {
   });
 
   it('names a setting it could not understand, with the value, and says sharing is held off', () => {
-    expect(resolveConsent({ ...base, env: { CANDOR_INSIGHTS_ENABLED: 'maybe' } }).decidedByLabel).toBe('CANDOR_INSIGHTS_ENABLED=maybe in the environment is not understood, so sharing is held off');
-    expect(resolveConsent({ ...base, configFile: { path: '/etc/candor.toml', enabled: { notUnderstood: '"nah"' } } }).decidedByLabel).toMatch(/\[insights\] enabled = "nah" in \/etc\/candor.toml is not understood, so sharing is held off/);
+    expect(resolveConsent({ ...base, env: { CANDOR_INSIGHTS_ENABLED: 'maybe' } }).decidedByLabel).toBe(
+      'CANDOR_INSIGHTS_ENABLED=maybe in the environment is not understood, so sharing is held off',
+    );
+    expect(resolveConsent({ ...base, configFile: { path: '/etc/candor.toml', enabled: { notUnderstood: '"nah"' } } }).decidedByLabel).toMatch(
+      /\[insights\] enabled = "nah" in \/etc\/candor.toml is not understood, so sharing is held off/,
+    );
     expect(resolveConsent({ ...base, cliFlag: { notUnderstood: 'perhaps' } }).decidedByLabel).toMatch(/--share=perhaps is not understood/);
   });
 

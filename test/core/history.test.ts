@@ -35,7 +35,9 @@ describe('history store', () => {
     const dir = tempHome('candor-crash-');
     const acknowledged: string[] = [];
     for (let round = 0; round < 5; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/history-writer.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fixtures/history-writer.ts'), dir], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let buffer = '';
       child.stdout.on('data', (chunk: Buffer) => {
         buffer += chunk.toString();
@@ -93,7 +95,12 @@ describe('history store', () => {
     expect(store.get('b')).toMatchObject({ outcome: 'sent' });
     expect(store.warnings).toEqual([]);
     await store.append(entry('c', now));
-    expect(readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => parseJson<StoredEntry>(l).id)).toEqual(['a', 'b', 'c']);
+    expect(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => parseJson<StoredEntry>(l).id),
+    ).toEqual(['a', 'b', 'c']);
   });
 
   it("follows another store's appends and rewrites on the same file", async () => {

@@ -27,7 +27,8 @@ afterEach(async () => {
 
 /** Every schema field present in a payload (maps and lists count once, as the schema lists them). */
 function fieldsIn(payload: unknown): string[] {
-  const has = (path: string) => path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), payload) !== undefined;
+  const has = (path: string) =>
+    path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), payload) !== undefined;
   return PAYLOAD_FIELDS.map((f) => f.path).filter(has);
 }
 
@@ -39,7 +40,14 @@ function steady(payload: Record<string, unknown>): Record<string, unknown> {
   return copy;
 }
 
-const SUBSETS: PolicyCategory[][] = [[...PRESETS.full], [...PRESETS.basic], ['application'], ['application', 'library'], ['application', 'config'], ['application', 'system', 'config']];
+const SUBSETS: PolicyCategory[][] = [
+  [...PRESETS.full],
+  [...PRESETS.basic],
+  ['application'],
+  ['application', 'library'],
+  ['application', 'config'],
+  ['application', 'system', 'config'],
+];
 
 describe('the levels, from the one payload schema', () => {
   let full: Record<string, unknown>;
@@ -65,7 +73,8 @@ describe('the levels, from the one payload schema', () => {
       expect(steady(payload)).toEqual(steady(keepCategories(full, categories)));
       const allowed = new Set<string>(['agent', ...categories]);
       for (const field of fieldsIn(payload)) expect(allowed.has(categoryOfPath(field) ?? 'agent'), `${field} at ${categories.join(',')}`).toBe(true);
-      for (const field of fieldsIn(full)) if (allowed.has(categoryOfPath(field) ?? 'agent')) expect(fieldsIn(payload), `${field} at ${categories.join(',')}`).toContain(field);
+      for (const field of fieldsIn(full))
+        if (allowed.has(categoryOfPath(field) ?? 'agent')) expect(fieldsIn(payload), `${field} at ${categories.join(',')}`).toContain(field);
       expect(built.guard).toEqual({ ok: true });
       expect(built.report.sha256).toBe(sha256Hex(built.report.text));
     }
@@ -136,15 +145,29 @@ describe('the agent at each level', () => {
     const times = entries.map((e) => Date.parse(e.at)).sort((a, b) => a - b);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(DAY_MS);
     // The history's export holds every kept report.
-    expect(parseJson<HistoryExport>(await agent.exportHistory()).entries.filter((e: { outcome: string; body: string }) => e.outcome === 'kept-locally' && e.body.startsWith('{'))).toHaveLength(total);
+    expect(
+      parseJson<HistoryExport>(await agent.exportHistory()).entries.filter(
+        (e: { outcome: string; body: string }) => e.outcome === 'kept-locally' && e.body.startsWith('{'),
+      ),
+    ).toHaveLength(total);
     expect((await agent.sendNow()).message).toMatch(/kept on this machine only.*candor export/);
   }, 60_000);
 
   it('a config-level level beats a stored higher one, is locked, and the most private of two wins', async () => {
     const cases: Array<[{ env?: Record<string, string>; config?: Parameters<typeof configWith>[0] }, string, string[] | null, RegExp]> = [
       [{ env: { CANDOR_INSIGHTS_LEVEL: 'basic' } }, 'basic', ['application', 'system'], /CANDOR_INSIGHTS_LEVEL=basic/],
-      [{ config: { path: '/etc/candor.toml', insightsLevel: 'basic' } }, 'basic', ['application', 'system'], /\[insights\] level = "basic" in \/etc\/candor.toml/],
-      [{ env: { CANDOR_INSIGHTS_LEVEL: 'full' }, config: { path: '/etc/candor.toml', insightsCategories: ['application', 'library'] } }, 'custom', ['application', 'library'], /categories/],
+      [
+        { config: { path: '/etc/candor.toml', insightsLevel: 'basic' } },
+        'basic',
+        ['application', 'system'],
+        /\[insights\] level = "basic" in \/etc\/candor.toml/,
+      ],
+      [
+        { env: { CANDOR_INSIGHTS_LEVEL: 'full' }, config: { path: '/etc/candor.toml', insightsCategories: ['application', 'library'] } },
+        'custom',
+        ['application', 'library'],
+        /categories/,
+      ],
       [{ env: { CANDOR_INSIGHTS_LEVEL: 'local' }, config: { path: '/etc/candor.toml', insightsLevel: 'basic' } }, 'local', null, /CANDOR_INSIGHTS_LEVEL=local/],
       [{ env: { CANDOR_INSIGHTS_LEVEL: 'basic', DO_NOT_TRACK: '1' } }, 'off', null, /DO_NOT_TRACK/],
       [{ env: { CANDOR_INSIGHTS_LEVEL: 'most' } }, 'off', null, /CANDOR_INSIGHTS_LEVEL=most in the environment is not understood/],

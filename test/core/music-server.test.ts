@@ -63,7 +63,11 @@ describe('reading a Navidrome server through its native API', () => {
     expect(facts.library.activeUsers).toBe(others + (selfPlayed ? 1 : 0));
 
     // An admin account that only Candor uses is not "active", although Navidrome just marked it so.
-    const { facts: idle, seed: idleSeed, now: idleNow } = await collect({
+    const {
+      facts: idle,
+      seed: idleSeed,
+      now: idleNow,
+    } = await collect({
       players: [],
     });
     expect(idle.library.activeUsers).toBe(idleSeed.users.filter((u) => u.userName !== 'canary-admin-alice' && recent(u.lastAccessAt, idleNow)).length);

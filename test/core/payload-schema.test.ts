@@ -11,7 +11,7 @@ const valid = {
   uptime: 3600,
   os: { type: 'linux', distro: 'debian', version: '12', containerized: true, arch: 'arm64', numCPU: 4 },
   fs: { music: { type: 'ext2/ext3/ext4' }, data: { type: 'unknown(0x-6edc97c2)' } },
-  library: { tracks: 10, albums: 2, activePlayers: { Symfonium: 1, 'NavidromeUI': 2 }, fileSuffixes: { flac: 8, mp3: 2 } },
+  library: { tracks: 10, albums: 2, activePlayers: { Symfonium: 1, NavidromeUI: 2 }, fileSuffixes: { flac: 8, mp3: 2 } },
   config: { logLevel: 'info', scanSchedule: '@every 1h', transcodingCacheSize: '100MB', enableLastFM: false },
   candor: { agentVersion: '0.1.0', schemaVersion: 1, sources: { library: 'native-api', memory: 'host' }, hostMemory: { total: 8, available: 4 } },
 };
@@ -34,7 +34,16 @@ describe('the payload schema', () => {
   });
 
   it('encodes deterministically in schema order, whatever order the facts came in', () => {
-    const shuffled = { library: valid.library, id: valid.id, candor: valid.candor, os: valid.os, version: valid.version, config: valid.config, fs: valid.fs, uptime: valid.uptime };
+    const shuffled = {
+      library: valid.library,
+      id: valid.id,
+      candor: valid.candor,
+      os: valid.os,
+      version: valid.version,
+      config: valid.config,
+      fs: valid.fs,
+      uptime: valid.uptime,
+    };
     const a = encodePayload(valid as never);
     const b = encodePayload(shuffled as never);
     expect(a.text).toBe(b.text);
@@ -93,7 +102,13 @@ describe('the privacy guard', () => {
   });
 
   it('does not mistake common words for identities (a host named "debian")', () => {
-    expect(guardPayload(valid, [{ kind: 'host name', value: 'debian' }, { kind: 'user name', value: 'root' }, { kind: 'path', value: '/music' }]).ok).toBe(true);
+    expect(
+      guardPayload(valid, [
+        { kind: 'host name', value: 'debian' },
+        { kind: 'user name', value: 'root' },
+        { kind: 'path', value: '/music' },
+      ]).ok,
+    ).toBe(true);
   });
 
   it("matches what the agent saw against data, not against the schema's own field names or filesystem names", () => {

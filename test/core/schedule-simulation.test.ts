@@ -105,7 +105,9 @@ describe('the daily schedule over 60 simulated days', () => {
     const http: HttpClient = {
       request(): Promise<HttpResponse> {
         attempts.push(clock.real);
-        return Promise.resolve<HttpResponse>(attempts.length === 1 ? { status: 429, headers: { 'retry-after': String(5 * 3600) }, body: '' } : { status: 500, headers: {}, body: '' });
+        return Promise.resolve<HttpResponse>(
+          attempts.length === 1 ? { status: 429, headers: { 'retry-after': String(5 * 3600) }, body: '' } : { status: 500, headers: {}, body: '' },
+        );
       },
     };
     const { agent } = await makeAgent({ clock, http, home: memoryHome() });

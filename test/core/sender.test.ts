@@ -69,12 +69,8 @@ describe('sending a report', () => {
     });
     const fast = createAxiosHttpClient();
     const started = performance.now();
-    const result = await sendReport(
-      { request: (req) => fast.request({ ...req, timeoutMs: 300 }) },
-      `${server.url}/collect`,
-      report,
-      Date.now,
-      () => performance.now(),
+    const result = await sendReport({ request: (req) => fast.request({ ...req, timeoutMs: 300 }) }, `${server.url}/collect`, report, Date.now, () =>
+      performance.now(),
     );
     expect(result).toMatchObject({ ok: false, errorClass: 'timeout' });
     expect(performance.now() - started).toBeLessThan(SEND_TIMEOUT_MS);
@@ -120,7 +116,13 @@ describe('sending a report', () => {
   });
 
   it('refuses a disallowed endpoint without touching the network', async () => {
-    const result = await sendReport({ request: () => Promise.reject(new Error('must not be called')) }, 'http://example.org/collect', report, Date.now, () => 0);
+    const result = await sendReport(
+      { request: () => Promise.reject(new Error('must not be called')) },
+      'http://example.org/collect',
+      report,
+      Date.now,
+      () => 0,
+    );
     expect(result).toMatchObject({ ok: false, errorClass: 'invalid-endpoint' });
   });
 });

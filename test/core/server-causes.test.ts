@@ -30,18 +30,23 @@ const everything = (built: BuiltReport) => [...built.health.map((h) => h.message
 function expectLeftOutOnce(built: BuiltReport): void {
   const paths = built.omitted.map((o) => o.path);
   expect(new Set(paths).size, paths.join(', ')).toBe(paths.length);
-  for (const path of paths) expect(paths.filter((p) => p !== path && path.startsWith(`${p}.`)), path).toEqual([]);
+  for (const path of paths)
+    expect(
+      paths.filter((p) => p !== path && path.startsWith(`${p}.`)),
+      path,
+    ).toEqual([]);
 }
 
 function expectServerDown(built: BuiltReport, code: ProblemCode): void {
   const message = PROBLEMS[code];
   expect(built.health.find((h) => h.source === 'server')).toMatchObject({ state: 'failed', code, message });
   for (const source of ['server-config', 'uptime', 'filesystems']) {
-    expect(built.health.find((h) => h.source === source), source).toMatchObject({ code, message });
+    expect(
+      built.health.find((h) => h.source === source),
+      source,
+    ).toMatchObject({ code, message });
   }
-  expect(built.omitted).toEqual(
-    expect.arrayContaining(['version', 'uptime', 'library', 'config', 'fs'].map((path) => ({ path, reason: message }))),
-  );
+  expect(built.omitted).toEqual(expect.arrayContaining(['version', 'uptime', 'library', 'config', 'fs'].map((path) => ({ path, reason: message }))));
   expect(everything(built)).not.toMatch(/DevUIShowConfig/);
   expectLeftOutOnce(built);
   const payload = parseJson<Payload>(built.report.text);
@@ -70,7 +75,12 @@ describe('a server that cannot be read says the real cause in every source', () 
     expectServerDown(await report(server.url), 'not-a-music-server');
   });
 
-  for (const [errorClass, code] of [['timeout', 'timeout'], ['tls', 'tls'], ['dns', 'host-not-found'], ['unreachable', 'unreachable']] as const) {
+  for (const [errorClass, code] of [
+    ['timeout', 'timeout'],
+    ['tls', 'tls'],
+    ['dns', 'host-not-found'],
+    ['unreachable', 'unreachable'],
+  ] as const) {
     it(`${code} (${errorClass} on the wire)`, async () => {
       const failing: HttpClient = { request: async () => Promise.reject(new HttpFailure(errorClass)) };
       expectServerDown(await report('https://music.example.invalid', ALICE, failing), code);
@@ -81,7 +91,7 @@ describe('a server that cannot be read says the real cause in every source', () 
 describe('an address without http:// or https://', () => {
   const typed = 'navidrome.local:4533';
 
-  it('is named as the problem, with the value, on the user\'s own screen only', async () => {
+  it("is named as the problem, with the value, on the user's own screen only", async () => {
     const built = await report(typed);
     const shown = `The server address must start with http:// or https:// (got ${typed}).`;
     expect(built.health.find((h) => h.source === 'server')).toMatchObject({ state: 'failed', code: 'bad-url', message: shown });
@@ -120,7 +130,7 @@ describe('an address without http:// or https://', () => {
 });
 
 describe('what the report claims and leaves out', () => {
-  it('gives Navidrome\'s settings advice only when Navidrome answered, signed in and hid them', async () => {
+  it("gives Navidrome's settings advice only when Navidrome answered, signed in and hid them", async () => {
     server = await startNavidromeTestServer({ devUIShowConfig: false });
     const built = await report(server.url);
     expect(built.omitted.find((o) => o.path === 'config')?.reason).toBe(PROBLEMS['config-hidden']);

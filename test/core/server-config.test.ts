@@ -8,7 +8,10 @@ import { tempHome } from '../support/agent-harness';
 describe("deriving Navidrome's insight flags from its configuration", () => {
   it('applies Navidrome defaults for a minimal file and finds the folders', async () => {
     const file = path.join(tempHome(), 'navidrome.toml');
-    writeFileSync(file, 'MusicFolder = "/srv/canary-music"\nDataFolder = "/var/lib/navidrome"\n[LastFM]\nEnabled = true\nApiKey = "k"\nSecret = "s"\n[Scanner]\nSchedule = "@every 6h"\n');
+    writeFileSync(
+      file,
+      'MusicFolder = "/srv/canary-music"\nDataFolder = "/var/lib/navidrome"\n[LastFM]\nEnabled = true\nApiKey = "k"\nSecret = "s"\n[Scanner]\nSchedule = "@every 6h"\n',
+    );
     const facts = await readServerConfigFile(file);
     expect(facts.flags).toMatchObject({
       logLevel: 'info',
@@ -28,13 +31,21 @@ describe("deriving Navidrome's insight flags from its configuration", () => {
   });
 
   it('reads keys case-insensitively, as Navidrome does', () => {
-    const facts = deriveServerConfig({ loglevel: 'DEBUG', lastfm: { enabled: true, apikey: 'x', secret: '' }, TLSCert: 'a', tlskey: 'b' }, { applyDefaults: true });
+    const facts = deriveServerConfig(
+      { loglevel: 'DEBUG', lastfm: { enabled: true, apikey: 'x', secret: '' }, TLSCert: 'a', tlskey: 'b' },
+      { applyDefaults: true },
+    );
     expect(facts.flags).toMatchObject({ logLevel: 'debug', enableLastFM: false, tlsConfigured: true });
   });
 
   it('reads the admin endpoint shape: durations in nanoseconds, masked secrets still count as set', () => {
     const facts = deriveServerConfig(
-      { SessionTimeout: 86_400_000_000_000, Scanner: { WatcherWait: 5_000_000_000, Enabled: true }, LastFM: { Enabled: true, ApiKey: 'a*****z', Secret: '****' }, ExtAuth: { TrustedSources: '10.0.0.0/8' } },
+      {
+        SessionTimeout: 86_400_000_000_000,
+        Scanner: { WatcherWait: 5_000_000_000, Enabled: true },
+        LastFM: { Enabled: true, ApiKey: 'a*****z', Secret: '****' },
+        ExtAuth: { TrustedSources: '10.0.0.0/8' },
+      },
       { applyDefaults: false },
     );
     expect(facts.flags).toMatchObject({ sessionTimeout: 86400, scanWatcherWait: 5, scannerEnabled: true, enableLastFM: true, reverseProxyConfigured: true });
@@ -48,7 +59,7 @@ describe("deriving Navidrome's insight flags from its configuration", () => {
     expect(facts.flags).not.toHaveProperty('logLevel');
   });
 
-  it("parses Go durations", () => {
+  it('parses Go durations', () => {
     expect(durationSeconds('1h30m')).toBe(5400);
     expect(durationSeconds('300ms')).toBe(0);
     expect(durationSeconds(5_000_000_000)).toBe(5);

@@ -97,7 +97,10 @@ describe('the stored password stays with its server', () => {
     const { agent } = await makeAgent({ http, config: configWith({ server: {} }) });
     for (const url of ['ftp://127.0.0.1:4533', 'navidrome.local:4533']) {
       const result = await agent.testConnection({ url, username: 'a', password: 'b' });
-      expect(result).toMatchObject({ ok: false, checks: [{ name: 'reach', state: 'failed', message: textMatching(/must start with http:\/\/ or https:\/\//) }] });
+      expect(result).toMatchObject({
+        ok: false,
+        checks: [{ name: 'reach', state: 'failed', message: textMatching(/must start with http:\/\/ or https:\/\//) }],
+      });
     }
   });
 });

@@ -52,7 +52,10 @@ describe('state store', () => {
     ['a number', '42'],
     ['an empty file', ''],
     ['a wrong type at the top', JSON.stringify({ version: 2, firstStartAt: 'yesterday', consent: {}, schedules: {}, settings: { historyRetentionDays: 30 } })],
-    ['a wrong type deep down', JSON.stringify({ version: 2, consent: { choice: 'share', approvedFields: [7] }, schedules: {}, settings: { historyRetentionDays: 30 } })],
+    [
+      'a wrong type deep down',
+      JSON.stringify({ version: 2, consent: { choice: 'share', approvedFields: [7] }, schedules: {}, settings: { historyRetentionDays: 30 } }),
+    ],
     ['null inside', JSON.stringify({ version: 2, consent: null, schedules: {}, settings: { historyRetentionDays: 30 } })],
   ];
   for (const [name, text] of damaged) {
@@ -71,7 +74,11 @@ describe('state store', () => {
   }
 
   it('keeps a "no" that can still be read from a damaged file', async () => {
-    for (const text of ['{"version":2,"consent":{"choice":"decline","answeredAt":"x"}}', '{"version":2,"consent":{"choice":"decline"},"sched', JSON.stringify({ version: 1, sharing: false, schedule: 'x', settings: 5 })]) {
+    for (const text of [
+      '{"version":2,"consent":{"choice":"decline","answeredAt":"x"}}',
+      '{"version":2,"consent":{"choice":"decline"},"sched',
+      JSON.stringify({ version: 1, sharing: false, schedule: 'x', settings: 5 }),
+    ]) {
       const dir = tempHome();
       writeFileSync(fileOf(dir), text);
       const store = stateStoreAt(dir);
@@ -82,7 +89,11 @@ describe('state store', () => {
   });
 
   it('migrates a version 1 file, keeping a stored "no"', () => {
-    expect(migrate({ version: 1, sharing: false, firstStartAt: 1, settings: { historyRetentionDays: 30 } })).toMatchObject({ version: 3, consent: { choice: "decline" }, schedules: {} });
+    expect(migrate({ version: 1, sharing: false, firstStartAt: 1, settings: { historyRetentionDays: 30 } })).toMatchObject({
+      version: 3,
+      consent: { choice: 'decline' },
+      schedules: {},
+    });
     const dir = tempHome();
     writeFileSync(fileOf(dir), JSON.stringify({ version: 1, sharing: false, firstStartAt: 1, consent: {}, settings: { historyRetentionDays: 30 } }));
     expect(stateStoreAt(dir).read().consent.choice).toBe('decline');
@@ -137,7 +148,9 @@ describe("Candor's config file", () => {
   };
 
   it('reads every documented key and resolves relative paths next to the file', () => {
-    const file = write(`[insights]\nenabled = false\nendpoint = "https://c.example/collect"\n[server]\nurl = "http://127.0.0.1:4533"\nusername = "admin"\npassword_file = "pw.txt"\nconfig_file = "navidrome.toml"\n[history]\nretention_days = 90\n`);
+    const file = write(
+      `[insights]\nenabled = false\nendpoint = "https://c.example/collect"\n[server]\nurl = "http://127.0.0.1:4533"\nusername = "admin"\npassword_file = "pw.txt"\nconfig_file = "navidrome.toml"\n[history]\nretention_days = 90\n`,
+    );
     const config = loadCandorConfig(file);
     expect(config).toMatchObject({ path: file, unreadable: false, insightsEnabled: false, endpoint: 'https://c.example/collect', historyRetentionDays: 90 });
     expect(config.server.passwordFile).toBe(path.join(path.dirname(file), 'pw.txt'));
@@ -156,7 +169,13 @@ describe("Candor's config file", () => {
 
   it('names unknown keys and wrong types instead of guessing', () => {
     const config = loadCandorConfig(write('[insights]\nenabled = true\ncolour = 1\n[other]\nx = 1\n[history]\nretention_days = "long"\n'));
-    expect(config.problems).toEqual(expect.arrayContaining([expect.stringMatching(/insights.colour/), expect.stringMatching(/\[other\]/), expect.stringMatching(/history.retention_days must be a whole number/)]));
+    expect(config.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/insights.colour/),
+        expect.stringMatching(/\[other\]/),
+        expect.stringMatching(/history.retention_days must be a whole number/),
+      ]),
+    );
   });
 
   it('reads an opt-out written as text or a number as the opt-out it means, and says so', () => {

@@ -34,14 +34,32 @@ function expectedSuffixes(songs: SeedSong[]): { counts: Record<string, number>; 
 }
 
 const reasons = (facts: ServerFacts) => Object.fromEntries((facts.leftOut ?? []).map((l) => [l.field, l.problem]));
-const allText = (facts: ServerFacts) => [facts.health.message, ...(facts.leftOut ?? []).map((l) => PROBLEMS[l.problem]), PROBLEMS[facts.configProblem!], PROBLEMS[facts.uptimeProblem!]].join('\n');
+const allText = (facts: ServerFacts) =>
+  [facts.health.message, ...(facts.leftOut ?? []).map((l) => PROBLEMS[l.problem]), PROBLEMS[facts.configProblem!], PROBLEMS[facts.uptimeProblem!]].join('\n');
 
 function songs(n: number, suffixes: string[]): SeedSong[] {
   return Array.from({ length: n }, (_, i) => ({
-    id: `mf-bulk-${i}`, title: `Bulk ${i}`, path: `/srv/bulk/${i}`, suffix: suffixes[i % suffixes.length]!, libraryId: 1, missing: false,
-    albumId: 'al-canary-1', album: 'Canary Songs Vol. 1', artistId: 'ar-canary-1', artist: 'The Canary Singers', albumArtistId: 'ar-canary-1',
-    albumArtist: 'The Canary Singers', size: 1, duration: 1, bitRate: 1, year: 2020, genre: 'Pop', trackNumber: i, discNumber: 1,
-    createdAt: new Date(0).toISOString(), updatedAt: new Date(0).toISOString(),
+    id: `mf-bulk-${i}`,
+    title: `Bulk ${i}`,
+    path: `/srv/bulk/${i}`,
+    suffix: suffixes[i % suffixes.length]!,
+    libraryId: 1,
+    missing: false,
+    albumId: 'al-canary-1',
+    album: 'Canary Songs Vol. 1',
+    artistId: 'ar-canary-1',
+    artist: 'The Canary Singers',
+    albumArtistId: 'ar-canary-1',
+    albumArtist: 'The Canary Singers',
+    size: 1,
+    duration: 1,
+    bitRate: 1,
+    year: 2020,
+    genre: 'Pop',
+    trackNumber: i,
+    discNumber: 1,
+    createdAt: new Date(0).toISOString(),
+    updatedAt: new Date(0).toISOString(),
   }));
 }
 

@@ -53,7 +53,11 @@ async function apiCall<T>(page: Page, method: string, input?: unknown): Promise<
   const token = new URL(url).hash.replace('#token=', '');
   return page.evaluate(
     async ({ method, input, token }) => {
-      const res = await fetch(`/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(input ?? null) });
+      const res = await fetch(`/api/${method}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(input ?? null),
+      });
       const body = (await res.json()) as ApiEnvelope<unknown>;
       if (!body.ok) throw new Error(body.error.message);
       return body.result;
@@ -91,7 +95,10 @@ describe('candor serve with the real agent', () => {
     expect(await page.getByRole('radio', { name: /^Full/ }).isChecked()).toBe(true);
     // The real agent builds the report of the level pointed at: Basic carries no library and no configuration, and the sha256 shown is its bytes'.
     await page.getByRole('radio', { name: /^Basic/ }).check();
-    await page.locator('.level-preview[aria-busy="false"]').getByText(/^Basic \(application details, system information\):/).waitFor();
+    await page
+      .locator('.level-preview[aria-busy="false"]')
+      .getByText(/^Basic \(application details, system information\):/)
+      .waitFor();
     const basic = parseJson<Payload>((await page.getByTestId('raw-payload').textContent())!);
     expect(Object.keys(basic)).toEqual(expect.arrayContaining(['id', 'version', 'os', 'candor']));
     expect(basic).not.toHaveProperty('library');

@@ -82,7 +82,9 @@ describe('choosing a level in the wizard', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'What would be sent next' }).waitFor();
     expect((await fake.getStatus()).consent).toMatchObject({ storedChoice: 'share', level: 'custom', categories: ['application', 'system', 'library'] });
-    expect(await page.getByTestId('preview-level').textContent()).toMatch(/^Shown at your level: Custom \(application details, system information, library statistics\)\./);
+    expect(await page.getByTestId('preview-level').textContent()).toMatch(
+      /^Shown at your level: Custom \(application details, system information, library statistics\)\./,
+    );
     expect(problems).toEqual([]);
   }, 60_000);
 
@@ -113,12 +115,17 @@ describe('settings', () => {
     await server.getByRole('button', { name: 'Save connection' }).click();
     await server.getByText('Saved. The preview now reads from this server.').waitFor();
     expect((await fake.getStatus()).settings.server).toMatchObject({ url: 'http://localhost:4533', passwordForThisServer: true });
-    await poll(() => server.getByTestId('password-help').textContent()).toBe('A password for this server is stored in the system keychain. Leave this empty to keep it.');
+    await poll(() => server.getByTestId('password-help').textContent()).toBe(
+      'A password for this server is stored in the system keychain. Leave this empty to keep it.',
+    );
     expect(problems).toEqual([]);
   });
 
   it('exports the next report for a machine without internet, and deletes my data at the collector after confirmation', async () => {
-    const { page, fake, problems } = await e2e.open({ storedChoice: 'share', storedCategories: ['application', 'system'], endpoint: 'https://stats.example.org/collect', history: 2 }, 'settings');
+    const { page, fake, problems } = await e2e.open(
+      { storedChoice: 'share', storedCategories: ['application', 'system'], endpoint: 'https://stats.example.org/collect', history: 2 },
+      'settings',
+    );
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export for a machine without internet' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^candor-report-\d{4}-\d\d-\d\d-[0-9a-f]{8}\.json$/);
     const file = JSON.parse(await readFile(await download.path(), 'utf8')) as { level: string; sha256: string; report: string };

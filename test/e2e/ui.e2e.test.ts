@@ -60,7 +60,12 @@ describe('first run', () => {
   it('when a config setting has decided, says which one and does not ask', async () => {
     const { page, fake } = await open({ storedChoice: null, configFile: { path: '/etc/candor/candor.toml', enabled: false } });
     await page.getByText('Your configuration has already decided: sharing is off.').waitFor();
-    expect(await page.getByText(/\[insights\] enabled = false in \/etc\/candor\/candor\.toml/).first().isVisible()).toBe(true);
+    expect(
+      await page
+        .getByText(/\[insights\] enabled = false in \/etc\/candor\/candor\.toml/)
+        .first()
+        .isVisible(),
+    ).toBe(true);
     for (let i = 0; i < 3; i++) await page.getByRole('button', { name: /^(Next|Skip for now)$/ }).click();
     expect(await page.getByRole('radio').count()).toBe(0);
     await page.getByRole('button', { name: 'Continue to Candor' }).click();
@@ -101,7 +106,11 @@ describe('history', () => {
   it('handles 10,000 entries: windowed list, keyboard, exact bytes, diff and export', async () => {
     const { page, fake, problems } = await open({ storedChoice: 'share', history: 10_000 }, 'history');
     const list = page.getByRole('listbox', { name: 'Attempts, newest first' });
-    await list.getByRole('option').first().getByText(/ago|yesterday/).waitFor();
+    await list
+      .getByRole('option')
+      .first()
+      .getByText(/ago|yesterday/)
+      .waitFor();
     expect(await list.getByRole('option').count()).toBeLessThan(60);
     expect(await list.getByRole('option').first().getAttribute('aria-setsize')).toBe('10000');
 

@@ -29,7 +29,12 @@ export function agentStatus(overrides: { consent?: Partial<ConsentState>; schedu
     },
     scheduler: { role: 'keeper', keptBy: { label: 'the desktop app', pid: 4242, since: '2026-01-01T11:00:00.000Z' } },
     sources: [],
-    settings: { server: { url: null, username: null, configFile: null, passwordStorage: 'none', passwordForThisServer: false }, endpoint: 'https://insights.navidrome.org/collect', historyRetentionDays: 365, fixedBy: {} },
+    settings: {
+      server: { url: null, username: null, configFile: null, passwordStorage: 'none', passwordForThisServer: false },
+      endpoint: 'https://insights.navidrome.org/collect',
+      historyRetentionDays: 365,
+      fixedBy: {},
+    },
     warnings: [],
   };
 }
@@ -39,17 +44,36 @@ export const STATUSES = {
   off: agentStatus({ consent: { sharing: false, level: 'off', categories: [], storedChoice: 'decline' }, schedule: { nextDueAt: null } }),
   basic: agentStatus({ consent: { level: 'basic', categories: [...PRESETS.basic], storedCategories: [...PRESETS.basic] } }),
   local: agentStatus({ consent: { sharing: false, level: 'local', storedChoice: 'local' }, schedule: { lastSuccessAt: null } }),
-  custom: agentStatus({ consent: { level: 'custom', categories: ['application', 'system', 'library'], storedCategories: ['application', 'system', 'library'] } }),
+  custom: agentStatus({
+    consent: { level: 'custom', categories: ['application', 'system', 'library'], storedCategories: ['application', 'system', 'library'] },
+  }),
   lockedOff: agentStatus({
-    consent: { sharing: false, level: 'off', categories: [], decidedBy: 'environment', locked: true, decidedByLabel: 'DO_NOT_TRACK=1 in the environment', storedChoice: 'share' },
+    consent: {
+      sharing: false,
+      level: 'off',
+      categories: [],
+      decidedBy: 'environment',
+      locked: true,
+      decidedByLabel: 'DO_NOT_TRACK=1 in the environment',
+      storedChoice: 'share',
+    },
     schedule: { nextDueAt: null },
   }),
   lockedOn: agentStatus({ consent: { decidedBy: 'config-file', locked: true, decidedByLabel: '[insights] enabled = true in /etc/candor.toml' } }),
   failed: agentStatus({
-    schedule: { lastAttempt: { at: '2026-01-02T12:31:00.000Z', ok: false, errorClass: 'unreachable', message: 'could not connect' }, consecutiveFailures: 1, nextDueAt: '2026-01-02T12:36:00.000Z' },
+    schedule: {
+      lastAttempt: { at: '2026-01-02T12:31:00.000Z', ok: false, errorClass: 'unreachable', message: 'could not connect' },
+      consecutiveFailures: 1,
+      nextDueAt: '2026-01-02T12:36:00.000Z',
+    },
   }),
   firstRun: agentStatus({
-    consent: { decidedBy: 'default', decidedByLabel: 'the default (sharing is on until you choose)', storedChoice: null, paused: { reason: 'awaiting-answer' } },
+    consent: {
+      decidedBy: 'default',
+      decidedByLabel: 'the default (sharing is on until you choose)',
+      storedChoice: null,
+      paused: { reason: 'awaiting-answer' },
+    },
     schedule: { nextDueAt: null, lastSuccessAt: null, lastAttempt: null },
   }),
   newFields: agentStatus({ consent: { paused: { reason: 'new-fields', fields: ['os.containerized'] } }, schedule: { nextDueAt: null } }),
@@ -66,7 +90,15 @@ export function fakeApi(initial: AgentStatus = STATUSES.on) {
     getStatus: () => (record('getStatus'), Promise.resolve(structuredClone(status))),
     getPreview: () => {
       record('getPreview');
-      return Promise.resolve({ text: '{}', sha256: '0'.repeat(64), size: 2, builtAt: '2026-01-01T00:00:00.000Z', changesSinceLastSent: null, omitted: [], guard: { ok: true } });
+      return Promise.resolve({
+        text: '{}',
+        sha256: '0'.repeat(64),
+        size: 2,
+        builtAt: '2026-01-01T00:00:00.000Z',
+        changesSinceLastSent: null,
+        omitted: [],
+        guard: { ok: true },
+      });
     },
     refreshPreview: async () => api.getPreview(),
     getFieldCatalog: () => (record('getFieldCatalog'), Promise.resolve([])),
@@ -82,7 +114,10 @@ export function fakeApi(initial: AgentStatus = STATUSES.on) {
       const categories = input.choice === 'decline' ? [] : [...(input.categories ?? PRESETS.full)];
       const level = input.choice === 'decline' ? 'off' : input.choice === 'local' ? 'local' : categories.length === 4 ? 'full' : 'basic';
       const storedCategories = input.choice === 'decline' ? status.consent.storedCategories : categories;
-      status = { ...status, consent: { ...status.consent, sharing: input.choice === 'share', level, categories, storedChoice: input.choice, storedCategories, paused: null } };
+      status = {
+        ...status,
+        consent: { ...status.consent, sharing: input.choice === 'share', level, categories, storedChoice: input.choice, storedCategories, paused: null },
+      };
       return Promise.resolve(structuredClone(status));
     },
     approveFields: (input) => (record('approveFields', input), Promise.resolve(structuredClone(status))),
@@ -93,10 +128,23 @@ export function fakeApi(initial: AgentStatus = STATUSES.on) {
     },
     exportReport: (input) => {
       record('exportReport', input);
-      const entry = { id: 'x', at: '2026-01-01T00:00:00.000Z', trigger: 'export' as const, endpoint: 'https://insights.navidrome.org/collect', sha256: '0'.repeat(64), size: 2, durationMs: 0, outcome: 'exported' as const, message: 'written to a file' };
+      const entry = {
+        id: 'x',
+        at: '2026-01-01T00:00:00.000Z',
+        trigger: 'export' as const,
+        endpoint: 'https://insights.navidrome.org/collect',
+        sha256: '0'.repeat(64),
+        size: 2,
+        durationMs: 0,
+        outcome: 'exported' as const,
+        message: 'written to a file',
+      };
       return Promise.resolve({ fileName: 'candor-report.json', text: '{}', sha256: '0'.repeat(64), level: status.consent.level, entry });
     },
-    deleteRemoteData: () => (record('deleteRemoteData'), Promise.resolve({ ok: true, message: 'The collector holds nothing of this machine any more.', ids: 1 })),
+    deleteRemoteData: () => (
+      record('deleteRemoteData'),
+      Promise.resolve({ ok: true, message: 'The collector holds nothing of this machine any more.', ids: 1 })
+    ),
     resetInstanceId: () => (record('resetInstanceId'), Promise.resolve(structuredClone(status))),
     updateSettings: (input) => (record('updateSettings', input), Promise.resolve(structuredClone(status))),
     testConnection: (input) => (record('testConnection', input), Promise.resolve({ ok: true, checks: [] })),

@@ -15,7 +15,11 @@ function wired(api = fakeApi().api) {
   const topFrame = new FakeFrame(APP_ENTRY);
   const logger = recordingLogger();
   const onStateChange = vi.fn();
-  const dispose = registerIpc(electron, api, { isTrustedSender: (event) => isTrustedSender(event, { webContents: window, source: { devOrigin: null } }), onStateChange, logger });
+  const dispose = registerIpc(electron, api, {
+    isTrustedSender: (event) => isTrustedSender(event, { webContents: window, source: { devOrigin: null } }),
+    onStateChange,
+    logger,
+  });
   const asWindow = { sender: window, senderFrame: topFrame };
   return { electron, window, topFrame, asWindow, logger, onStateChange, dispose };
 }
@@ -70,7 +74,10 @@ describe('IPC: every sender is checked before acting', () => {
 
   it('refuses everything when there is no window', async () => {
     const electron = createElectronStandIn();
-    registerIpc(electron, fakeApi().api, { isTrustedSender: (event) => isTrustedSender(event, { webContents: null, source: { devOrigin: null } }), logger: recordingLogger() });
+    registerIpc(electron, fakeApi().api, {
+      isTrustedSender: (event) => isTrustedSender(event, { webContents: null, source: { devOrigin: null } }),
+      logger: recordingLogger(),
+    });
     expect(await electron.ipcMain.invoke(channelFor('getStatus'), { sender: null, senderFrame: new FakeFrame(APP_ENTRY) })).toEqual(refused);
   });
 });
@@ -121,8 +128,14 @@ describe('IPC: every argument is validated against the contract', () => {
     const agent = fakeApi();
     agent.api.exportHistory = () => Promise.reject(new Error('EACCES: /home/alice/.local/share/candor/history.jsonl'));
     const { electron, asWindow } = wired(agent.api);
-    expect(await electron.ipcMain.invoke(channelFor('getHistoryEntry'), asWindow, { id: 'abc' })).toEqual({ ok: false, error: { code: 'not-found', message: 'No history entry with that id.' } });
-    expect(await electron.ipcMain.invoke(channelFor('exportHistory'), asWindow)).toEqual({ ok: false, error: { code: 'internal', message: 'internal error (see the Candor log)' } });
+    expect(await electron.ipcMain.invoke(channelFor('getHistoryEntry'), asWindow, { id: 'abc' })).toEqual({
+      ok: false,
+      error: { code: 'not-found', message: 'No history entry with that id.' },
+    });
+    expect(await electron.ipcMain.invoke(channelFor('exportHistory'), asWindow)).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'internal error (see the Candor log)' },
+    });
   });
 });
 
@@ -148,7 +161,11 @@ describe('agent events reach the window only while it is visible', () => {
     const agent = fakeApi();
     const contents = new FakeWebContents();
     contents.destroyed = true;
-    new EventRelay(agent.api, () => contents, () => {}).setActive(true);
+    new EventRelay(
+      agent.api,
+      () => contents,
+      () => {},
+    ).setActive(true);
     agent.emit({ type: 'status', status: STATUSES.on });
     expect(contents.sent).toEqual([]);
   });

@@ -95,7 +95,14 @@ beforeAll(async () => {
     plugins: [{ name: 'electron-stand-in', setup: (b) => b.onResolve({ filter: /^electron$/ }, () => ({ path: path.join(here, 'electron-module.ts') })) }],
   });
   await build({ ...options.main, logLevel: 'silent' });
-  await build({ entryPoints: [path.join(here, 'stand-in.ts')], outfile: path.join(out, 'stand-in.js'), bundle: true, format: 'esm', platform: 'node', logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(here, 'stand-in.ts')],
+    outfile: path.join(out, 'stand-in.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    logLevel: 'silent',
+  });
   writeFileSync(path.join(out, 'driver.mjs'), DRIVER);
   home = tempHome('candor-smoke-home-');
   const stdout = execFileSync(process.execPath, [path.join(out, 'driver.mjs')], {

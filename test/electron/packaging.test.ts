@@ -43,7 +43,10 @@ describe('icons', () => {
   it.each(TRAY_STATES)('tray "%s": coloured for Linux/Windows, template for macOS, each at 1x and 2x', (state) => {
     for (const platform of ['linux', 'darwin'] as const) {
       const base = path.join(root, 'assets/tray', trayIconFile(state, platform));
-      for (const [file, size] of [[base, 16], [base.replace(/\.png$/, '@2x.png'), 32]] as const) {
+      for (const [file, size] of [
+        [base, 16],
+        [base.replace(/\.png$/, '@2x.png'), 32],
+      ] as const) {
         const { width, height, pixels } = readPng(file);
         expect([width, height]).toEqual([size, size]);
         let coloured = false;
@@ -60,7 +63,9 @@ describe('icons', () => {
   });
 
   it('the four states look different', () => {
-    const looks = TRAY_STATES.map((state) => readPng(path.join(root, 'assets/tray', trayIconFile(state, 'darwin').replace('.png', '@2x.png'))).pixels.toString('base64'));
+    const looks = TRAY_STATES.map((state) =>
+      readPng(path.join(root, 'assets/tray', trayIconFile(state, 'darwin').replace('.png', '@2x.png'))).pixels.toString('base64'),
+    );
     expect(new Set(looks).size).toBe(4);
   });
 });
@@ -77,7 +82,9 @@ describe('bundles', () => {
     const main = readFileSync(path.join(out, 'main.js'), 'utf8');
     const imports = [...main.matchAll(/^import\s.*?from\s+["']([^"']+)["']/gm)].map((m) => m[1]!);
     const requires = [...main.matchAll(/\b__require\(["']([^"']+)["']\)|\brequire\(["']([^"']+)["']\)/g)].map((m) => (m[1] ?? m[2])!);
-    const outside = [...imports, ...requires].filter((name) => name !== 'electron' && !nodeBuiltin(name) && !name.startsWith('ajv/dist/runtime') && !name.startsWith('ajv-formats/dist'));
+    const outside = [...imports, ...requires].filter(
+      (name) => name !== 'electron' && !nodeBuiltin(name) && !name.startsWith('ajv/dist/runtime') && !name.startsWith('ajv-formats/dist'),
+    );
     expect(outside).toEqual([]);
     expect(imports).toContain('electron');
   });
@@ -96,7 +103,8 @@ describe('electron-builder.yml', () => {
   const yaml = require('js-yaml') as { load(text: string): unknown };
   // The parts these tests read; the schema test checks the whole.
   type PlatformBuild = { target: Array<string | { target: string }>; icon: string };
-  const config = yaml.load(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, unknown> & Record<'linux' | 'mac' | 'win', PlatformBuild>;
+  const config = yaml.load(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, unknown> &
+    Record<'linux' | 'mac' | 'win', PlatformBuild>;
 
   it("is valid against electron-builder's own schema", () => {
     const schema = readJson<AnySchema>(require.resolve('app-builder-lib/scheme.json'));

@@ -61,7 +61,12 @@ describe('navigation, redirects, new windows and webviews are denied', () => {
 
   it('webviews are refused even if one were requested', () => {
     const { contents } = guarded();
-    const event = { preventDefault() { this.prevented = true; }, prevented: false };
+    const event = {
+      preventDefault() {
+        this.prevented = true;
+      },
+      prevented: false,
+    };
     contents.emit('will-attach-webview', event);
     expect(event.prevented).toBe(true);
   });
@@ -145,7 +150,10 @@ describe('session: permissions and remote content', () => {
     expect(isAllowedRequest('ws://localhost:5173/', dev)).toBe(true);
     expect(isAllowedRequest('http://localhost:5174/', dev)).toBe(false);
     let headers: Record<string, string[]> | undefined;
-    s.webRequest.headersReceived!({ url: 'http://localhost:5173/', responseHeaders: {} }, (r: { responseHeaders?: Record<string, string[]> }) => (headers = r.responseHeaders));
+    s.webRequest.headersReceived!(
+      { url: 'http://localhost:5173/', responseHeaders: {} },
+      (r: { responseHeaders?: Record<string, string[]> }) => (headers = r.responseHeaders),
+    );
     expect(headers?.['Content-Security-Policy']?.[0]).toMatch(/^default-src 'none'/);
   });
 });
@@ -217,10 +225,13 @@ describe('the app protocol serves the renderer folder and nothing else', () => {
     expect(await js.text()).toBe('console.log(1)');
   });
 
-  it.each(['candor://app/../secret.txt', 'candor://app/%2e%2e/secret.txt', 'candor://app/assets/..%2F..%2Fsecret.txt', 'candor://app/%00index.html'])('refuses traversal: %s', async (url) => {
-    const res = await get(renderer().handler, url);
-    expect(res.status).toBe(404);
-  });
+  it.each(['candor://app/../secret.txt', 'candor://app/%2e%2e/secret.txt', 'candor://app/assets/..%2F..%2Fsecret.txt', 'candor://app/%00index.html'])(
+    'refuses traversal: %s',
+    async (url) => {
+      const res = await get(renderer().handler, url);
+      expect(res.status).toBe(404);
+    },
+  );
 
   it('refuses unknown file types, other hosts and methods other than GET', async () => {
     const { handler } = renderer();

@@ -36,7 +36,10 @@ export class FakeEmitter {
   }
 
   removeListener(event: string, listener: AnyListener): this {
-    this.listeners.set(event, (this.listeners.get(event) ?? []).filter((l) => l !== listener));
+    this.listeners.set(
+      event,
+      (this.listeners.get(event) ?? []).filter((l) => l !== listener),
+    );
     return this;
   }
 

@@ -19,7 +19,20 @@ describe('Host and Origin parsing', () => {
     expect(parseAuthority(value)).toEqual(expected);
   });
 
-  it.each(['127.0.0.1:08080', '127.0.0.1:+8080', '127.0.0.1:0', '127.0.0.1:65536', '127.0.0.1:', '127.0.0.1:8080 ', 'localhost.:8080', 'a b', '[::1', 'user@host', '127.0.0.1:8080/', ''])('refuses %j', (value) => {
+  it.each([
+    '127.0.0.1:08080',
+    '127.0.0.1:+8080',
+    '127.0.0.1:0',
+    '127.0.0.1:65536',
+    '127.0.0.1:',
+    '127.0.0.1:8080 ',
+    'localhost.:8080',
+    'a b',
+    '[::1',
+    'user@host',
+    '127.0.0.1:8080/',
+    '',
+  ])('refuses %j', (value) => {
     expect(parseAuthority(value)).toBeNull();
   });
 
@@ -31,7 +44,16 @@ describe('Host and Origin parsing', () => {
   it('reads origins only as browsers serialize them', () => {
     expect(parseOrigin('http://127.0.0.1:8080')).toEqual({ scheme: 'http', name: '127.0.0.1', port: 8080 });
     expect(parseOrigin('https://collector.example')).toEqual({ scheme: 'https', name: 'collector.example', port: null });
-    for (const bad of ['http://127.0.0.1:08080', 'http://127.0.0.1:80', 'http://127.0.0.1:8080/', 'http://u@127.0.0.1:8080', 'null', 'file://x', 'http://127.0.0.1:8080?x', undefined]) {
+    for (const bad of [
+      'http://127.0.0.1:08080',
+      'http://127.0.0.1:80',
+      'http://127.0.0.1:8080/',
+      'http://u@127.0.0.1:8080',
+      'null',
+      'file://x',
+      'http://127.0.0.1:8080?x',
+      undefined,
+    ]) {
       expect(parseOrigin(bad), String(bad)).toBeNull();
     }
   });

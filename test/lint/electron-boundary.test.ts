@@ -42,7 +42,16 @@ const ERASED_AT_BUILD_TIME = {
 
 describe('the lint rule that keeps Electron in the desktop shell', () => {
   it.each(Object.entries(RUNTIME_IMPORTS))('flags %s anywhere but the two entry points', async (_kind, code) => {
-    for (const file of ['electron/core/agent.ts', 'electron/headless/cli.ts', 'electron/main/tray.ts', 'electron/preload/bridge.ts', 'electron/shell/launch.ts', 'renderer/App.tsx', 'collector/app.ts', 'scripts/build.mjs']) {
+    for (const file of [
+      'electron/core/agent.ts',
+      'electron/headless/cli.ts',
+      'electron/main/tray.ts',
+      'electron/preload/bridge.ts',
+      'electron/shell/launch.ts',
+      'renderer/App.tsx',
+      'collector/app.ts',
+      'scripts/build.mjs',
+    ]) {
       const findings = await borderFindings(file, code);
       expect(findings, `${file}: ${code}`).toHaveLength(1);
       expect(findings[0]).toContain('Only electron/main/main.ts and electron/preload/preload.ts may load electron at run time');

@@ -12,7 +12,13 @@ function files(dir: string): string[] {
 }
 
 /** The pure, Node-free core modules the renderer may use at run time. */
-const ALLOWED_CORE = new Set(['electron/core/api/contract', 'electron/core/schema/payload', 'electron/core/schema/levels', 'electron/core/schema/dsl', 'electron/core/report/diff']);
+const ALLOWED_CORE = new Set([
+  'electron/core/api/contract',
+  'electron/core/schema/payload',
+  'electron/core/schema/levels',
+  'electron/core/schema/dsl',
+  'electron/core/report/diff',
+]);
 
 describe('renderer boundaries', () => {
   const sources = files('renderer');

@@ -27,7 +27,9 @@ describe('the password stays with its server', () => {
 
     // Saving without it is refused here, before anything is stored, and the field takes focus.
     fireEvent.click(within(server).getByRole('button', { name: 'Save connection' }));
-    expect(within(server).getByText('Type the password for http://localhost:4533: a saved password is only ever sent to the server it was saved for.')).toBeTruthy();
+    expect(
+      within(server).getByText('Type the password for http://localhost:4533: a saved password is only ever sent to the server it was saved for.'),
+    ).toBeTruthy();
     expect(document.activeElement).toBe(field(server, 'Password'));
     expect(field(server, 'Password').getAttribute('aria-invalid')).toBe('true');
     expect(updates()).toEqual([]);
@@ -35,7 +37,11 @@ describe('the password stays with its server', () => {
     // The agent will not test another server with the saved password either.
     fireEvent.click(within(server).getByRole('button', { name: 'Test connection' }));
     const checks = await within(server).findByRole('list', { name: 'Connection checks' });
-    expect(within(checks).getByText(/Sign in/).closest('li')?.textContent).toMatch(/failed\..*Type the password for this address: a saved password is only ever sent to the server it was saved for\./);
+    expect(
+      within(checks)
+        .getByText(/Sign in/)
+        .closest('li')?.textContent,
+    ).toMatch(/failed\..*Type the password for this address: a saved password is only ever sent to the server it was saved for\./);
     expect(r.fake.calls.find((c) => c.method === 'testConnection')?.input).toEqual({ url: 'http://localhost:4533', username: 'admin' });
 
     fireEvent.change(field(server, 'Password'), { target: { value: 'correct horse' } });
@@ -65,7 +71,11 @@ describe('the password stays with its server', () => {
     fireEvent.change(field(server, 'Server address'), { target: { value: 'http://admin:s3cret-canary@127.0.0.1:4533' } });
     fireEvent.click(within(server).getByRole('button', { name: 'Test connection' }));
     const checks = await within(server).findByRole('list', { name: 'Connection checks' });
-    expect(within(checks).getByText(/Reach the server/).closest('li')?.textContent).toContain(PROBLEMS['credentials-in-url']);
+    expect(
+      within(checks)
+        .getByText(/Reach the server/)
+        .closest('li')?.textContent,
+    ).toContain(PROBLEMS['credentials-in-url']);
     fireEvent.click(within(server).getByRole('button', { name: 'Save connection' }));
     expect(await within(server).findByText(PROBLEMS['credentials-in-url'])).toBeTruthy();
     expect(server.textContent.replace(field(server, 'Server address').value, '')).not.toMatch(/s3cret-canary/);

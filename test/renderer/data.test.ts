@@ -5,7 +5,19 @@ import { bucketize } from '../../renderer/lib/chart-data';
 import { annotatePayload } from '../../renderer/lib/payload-view';
 import { createFakeApi, generateHistory, samplePayload } from '../support/fake-api';
 
-const facts = { instanceId: '5f0c1b2e-8a7d-4c3b-a1e2-9d8c7b6a5f40', uptime: 100, memSys: 1e8, hostAvailable: 4e9, tracks: 1200, albums: 100, artists: 40, playlists: 3, activeUsers: 2, server: true, serverConfig: true };
+const facts = {
+  instanceId: '5f0c1b2e-8a7d-4c3b-a1e2-9d8c7b6a5f40',
+  uptime: 100,
+  memSys: 1e8,
+  hostAvailable: 4e9,
+  tracks: 1200,
+  albums: 100,
+  artists: 40,
+  playlists: 3,
+  activeUsers: 2,
+  server: true,
+  serverConfig: true,
+};
 
 describe('fake agent', () => {
   it('makes the same bytes the core encoder makes (schema order, allowlist-valid)', () => {

@@ -111,12 +111,26 @@ describe('history', () => {
     const { level: _l, categories: _c, ...withoutLevel } = old;
     const pre = createFakeApi({ storedChoice: 'share', history: [{ ...withoutLevel, id: 'old1' }] });
     pre.addHistoryEntry({ outcome: 'sent', level: 'basic', categories: ['application', 'system'] });
-    pre.addHistoryEntry({ outcome: 'kept-locally', trigger: 'schedule', level: 'local', categories: [...POLICY_CATEGORIES], message: 'kept on this machine (local level): nothing was sent' });
-    pre.addHistoryEntry({ outcome: 'exported', trigger: 'export', level: 'custom', categories: ['application', 'library'], message: 'written to a file for a machine without internet' });
+    pre.addHistoryEntry({
+      outcome: 'kept-locally',
+      trigger: 'schedule',
+      level: 'local',
+      categories: [...POLICY_CATEGORIES],
+      message: 'kept on this machine (local level): nothing was sent',
+    });
+    pre.addHistoryEntry({
+      outcome: 'exported',
+      trigger: 'export',
+      level: 'custom',
+      categories: ['application', 'library'],
+      message: 'written to a file for a machine without internet',
+    });
     r = await renderApp({ route: 'history' }, pre);
     const list = await listbox();
     await waitFor(() => expect(within(list).getAllByRole('option')).toHaveLength(4));
-    const rows = within(list).getAllByRole('option').map((o) => o.textContent);
+    const rows = within(list)
+      .getAllByRole('option')
+      .map((o) => o.textContent);
     expect(rows[0]).toMatch(/Export.*Level: Custom.*Exported/);
     expect(rows[1]).toMatch(/Scheduled.*Level: Local only.*Kept here/);
     expect(rows[2]).toMatch(/Level: Basic.*Sent/);

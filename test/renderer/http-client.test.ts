@@ -21,7 +21,13 @@ afterEach(() => {
 });
 
 function client(fetchImpl: (url: string, init: RequestInit) => Promise<Response>, options: { reconnectMs?: number } = {}) {
-  const c = createHttpClient({ baseUrl: 'http://127.0.0.1:4000/', token: TOKEN, fetch: fetchImpl as typeof fetch, reconnectMs: options.reconnectMs ?? 10, maxReconnectMs: 20 });
+  const c = createHttpClient({
+    baseUrl: 'http://127.0.0.1:4000/',
+    token: TOKEN,
+    fetch: fetchImpl as typeof fetch,
+    reconnectMs: options.reconnectMs ?? 10,
+    maxReconnectMs: 20,
+  });
   clients.push(c);
   return c;
 }
@@ -114,7 +120,9 @@ describe('transport selection', () => {
   it("rebuilds the bridge's plain errors as ApiErrors that keep the agent's message", async () => {
     const bridge = createFakeApi();
     // What contextBridge delivers: an Error with the message only.
-    const plain = Object.fromEntries([...API_METHODS, 'subscribe'].map((m) => [m, (bridge as unknown as Record<string, (...a: unknown[]) => unknown>)[m]!.bind(bridge)])) as unknown as CandorApi;
+    const plain = Object.fromEntries(
+      [...API_METHODS, 'subscribe'].map((m) => [m, (bridge as unknown as Record<string, (...a: unknown[]) => unknown>)[m]!.bind(bridge)]),
+    ) as unknown as CandorApi;
     plain.updateSettings = () => Promise.reject(new Error('endpoint is set by the config file'));
     const t = selectTransport({ candor: plain, location: { href: 'file:///app/index.html', origin: 'null' } });
     const error = await t.api.updateSettings({ endpoint: 'https://x.example/collect' }).catch((e: unknown) => e);

@@ -23,7 +23,13 @@ describe('live preview', () => {
     r = await renderApp({ storedChoice: 'share' });
     await screen.findByTestId('payload-sha256');
     const panel = screen.getByRole('tabpanel', { name: 'Explained, field by field' });
-    for (const title of ['Application details', 'System information', 'Library statistics', 'Configuration settings (non-sensitive only)', 'About this report']) {
+    for (const title of [
+      'Application details',
+      'System information',
+      'Library statistics',
+      'Configuration settings (non-sensitive only)',
+      'About this report',
+    ]) {
       expect(within(panel).getByRole('heading', { name: title })).toBeTruthy();
     }
     const tracks = within(panel).getByText('library.tracks').closest('.field-row')!;

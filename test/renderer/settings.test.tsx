@@ -24,7 +24,10 @@ describe('settings', () => {
     fireEvent.click(sharingSwitch());
     await waitFor(() => expect(sharingSwitch().getAttribute('aria-checked')).toBe('true'));
     // Back on at the categories stored with the answer (all four here).
-    expect(r.fake.calls.filter((c) => c.method === 'setConsent').map((c) => c.input)).toEqual([{ choice: 'decline' }, { choice: 'share', categories: [...POLICY_CATEGORIES] }]);
+    expect(r.fake.calls.filter((c) => c.method === 'setConsent').map((c) => c.input)).toEqual([
+      { choice: 'decline' },
+      { choice: 'share', categories: [...POLICY_CATEGORIES] },
+    ]);
   });
 
   it('shows the lock and which setting decided, and cannot be toggled', async () => {
@@ -89,7 +92,10 @@ describe('settings', () => {
     r = await renderApp({ storedChoice: 'share', newFields: ['library.activePlayers', 'candor.hostMemory.total'], route: 'settings' });
     const group = screen.getByRole('group', { name: '2 new fields need your approval' });
     const rows = within(group).getAllByRole('row').slice(1);
-    expect(rows.map((row) => within(row).getByRole('rowheader').querySelector('code')?.textContent)).toEqual(['library.activePlayers', 'candor.hostMemory.total']);
+    expect(rows.map((row) => within(row).getByRole('rowheader').querySelector('code')?.textContent)).toEqual([
+      'library.activePlayers',
+      'candor.hostMemory.total',
+    ]);
     expect(rows[0]!.textContent).toMatch(/How many players were seen in the last 7 days/);
     expect(rows[1]!.textContent).toMatch(/System information/);
     fireEvent.click(within(group).getByRole('button', { name: 'Approve and resume sharing' }));

@@ -33,7 +33,9 @@ describe('sharing level in Settings', () => {
     // The preview page says which level it shows.
     window.location.hash = '#/preview';
     window.dispatchEvent(new HashChangeEvent('hashchange'));
-    expect((await screen.findByTestId('preview-level')).textContent).toMatch(/^Shown at your level: Basic \(application details, system information\)\. Change the level in Settings$/);
+    expect((await screen.findByTestId('preview-level')).textContent).toMatch(
+      /^Shown at your level: Basic \(application details, system information\)\. Change the level in Settings$/,
+    );
   });
 
   it('shows the level a configuration setting decided, locked, naming the setting', async () => {
@@ -44,7 +46,9 @@ describe('sharing level in Settings', () => {
     expect(within(form).getByRole<HTMLInputElement>('radio', { name: /^Basic/ }).checked).toBe(true);
     expect(within(form).getByText('Set by CANDOR_INSIGHTS_LEVEL=basic in the environment')).toBeTruthy();
     expect(within(form).queryByRole('button', { name: /^Use|In use/ })).toBeNull();
-    expect(screen.getByText('Sharing is on at Basic (application details, system information), set by CANDOR_INSIGHTS_LEVEL=basic in the environment.')).toBeTruthy();
+    expect(
+      screen.getByText('Sharing is on at Basic (application details, system information), set by CANDOR_INSIGHTS_LEVEL=basic in the environment.'),
+    ).toBeTruthy();
     expect(screen.getByText(/Your own answer in Candor: share \(used only if that setting is removed\)/)).toBeTruthy();
   });
 
@@ -63,8 +67,14 @@ describe('sharing level in Settings', () => {
     r = await renderApp({ storedChoice: 'share', route: 'settings' });
     expect(screen.getByTestId('schedule-keeper').textContent).toMatch(/^Kept by this Candor: the desktop app \(process 4242, since .+\)\.$/);
     teardown(r);
-    r = await renderApp({ storedChoice: 'share', route: 'settings', scheduler: { role: 'standby', keptBy: { label: 'candor run', pid: 913, since: '2026-11-20T08:00:00.000Z' } } });
-    expect(screen.getByTestId('schedule-keeper').textContent).toMatch(/^Kept by another Candor: candor run \(process 913, since .+\)\. If it stops, this one takes over\.$/);
+    r = await renderApp({
+      storedChoice: 'share',
+      route: 'settings',
+      scheduler: { role: 'standby', keptBy: { label: 'candor run', pid: 913, since: '2026-11-20T08:00:00.000Z' } },
+    });
+    expect(screen.getByTestId('schedule-keeper').textContent).toMatch(
+      /^Kept by another Candor: candor run \(process 913, since .+\)\. If it stops, this one takes over\.$/,
+    );
     teardown(r);
     r = await renderApp({ storedChoice: 'share', route: 'settings', scheduler: { role: 'stopped', keptBy: null } });
     expect(screen.getByTestId('schedule-keeper').textContent).toMatch(/^No Candor keeps the daily schedule now/);
@@ -107,7 +117,9 @@ describe('export and deletion', () => {
 
     fireEvent.click(within(identity).getByRole('button', { name: 'Delete my data at the collector…' }));
     fireEvent.click(within(identity).getByRole('button', { name: 'Delete at the collector' }));
-    expect((await within(identity).findByTestId('deletion-result')).textContent).toBe('The collector holds nothing of this machine any more (one anonymous ID).');
+    expect((await within(identity).findByTestId('deletion-result')).textContent).toBe(
+      'The collector holds nothing of this machine any more (one anonymous ID).',
+    );
     expect(screen.getByTestId('announcer').textContent).toBe('The collector holds nothing of this machine any more (one anonymous ID).');
   });
 
@@ -117,6 +129,8 @@ describe('export and deletion', () => {
     expect(within(identity).getByText(/Asks insights\.navidrome\.org to delete every report/)).toBeTruthy();
     fireEvent.click(within(identity).getByRole('button', { name: 'Delete my data at the collector…' }));
     fireEvent.click(within(identity).getByRole('button', { name: 'Delete at the collector' }));
-    expect((await within(identity).findByTestId('deletion-result')).textContent).toMatch(/^This collector does not offer deletion \(Navidrome’s own does not\)/);
+    expect((await within(identity).findByTestId('deletion-result')).textContent).toMatch(
+      /^This collector does not offer deletion \(Navidrome’s own does not\)/,
+    );
   });
 });

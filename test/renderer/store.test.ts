@@ -77,7 +77,12 @@ describe('store after a lost event stream', () => {
     const before = fake.calls.length;
     emit('live');
     await expect.poll(() => fake.calls.length - before).toBe(3);
-    expect(fake.calls.slice(before).map((c) => c.method).sort()).toEqual(['getPreview', 'getStatus', 'listHistory']);
+    expect(
+      fake.calls
+        .slice(before)
+        .map((c) => c.method)
+        .sort(),
+    ).toEqual(['getPreview', 'getStatus', 'listHistory']);
   });
 });
 

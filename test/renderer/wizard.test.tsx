@@ -37,8 +37,16 @@ describe('first-run wizard', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
     expect(await screen.findByText('The connection does not work yet.')).toBeTruthy();
     const checks = screen.getByRole('list', { name: 'Connection checks' });
-    expect(within(checks).getByText(/Reach the server/).closest('li')?.textContent).toMatch(/OK/);
-    expect(within(checks).getByText(/Sign in/).closest('li')?.textContent).toMatch(/failed.*refused the user name or password/);
+    expect(
+      within(checks)
+        .getByText(/Reach the server/)
+        .closest('li')?.textContent,
+    ).toMatch(/OK/);
+    expect(
+      within(checks)
+        .getByText(/Sign in/)
+        .closest('li')?.textContent,
+    ).toMatch(/failed.*refused the user name or password/);
     fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'correct horse' } });
     fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
     expect(await screen.findByText(/Connected to navidrome 0\.58\.0/)).toBeTruthy();
@@ -136,7 +144,9 @@ describe('first-run wizard', () => {
     const application = within(categories).getByRole<HTMLInputElement>('checkbox', { name: 'Application details' });
     expect(application.checked).toBe(true);
     expect(application.disabled).toBe(true);
-    expect(application.getAttribute('aria-describedby') && document.getElementById(application.getAttribute('aria-describedby')!)?.textContent).toMatch(/Always included: a report that leaves must say which server version/);
+    expect(application.getAttribute('aria-describedby') && document.getElementById(application.getAttribute('aria-describedby')!)?.textContent).toMatch(
+      /Always included: a report that leaves must say which server version/,
+    );
 
     fireEvent.click(within(categories).getByRole('checkbox', { name: 'Library statistics' }));
     expect(screen.getByRole<HTMLInputElement>('radio', { name: /^Custom/ }).checked).toBe(true);
@@ -150,7 +160,9 @@ describe('first-run wizard', () => {
     fireEvent.click(within(categories).getByRole('checkbox', { name: /^Configuration settings/ }));
     fireEvent.click(screen.getByRole('button', { name: 'Save my choice' }));
     await screen.findByRole('heading', { level: 1, name: 'What would be sent next' });
-    expect(r.fake.calls.filter((c) => c.method === 'setConsent').map((c) => c.input)).toEqual([{ choice: 'share', categories: ['application', 'system', 'config'] }]);
+    expect(r.fake.calls.filter((c) => c.method === 'setConsent').map((c) => c.input)).toEqual([
+      { choice: 'share', categories: ['application', 'system', 'config'] },
+    ]);
     expect((await r.fake.getStatus()).consent).toMatchObject({ level: 'custom', categories: ['application', 'system', 'config'] });
   });
 

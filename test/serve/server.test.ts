@@ -28,7 +28,14 @@ interface Reply {
 function request(port: number, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: { Host: `127.0.0.1:${port}`, ...options.headers }, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: { Host: `127.0.0.1:${port}`, ...options.headers },
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -73,7 +80,16 @@ describe('candor serve', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
-      for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self' data:", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]) {
+      for (const directive of [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "img-src 'self' data:",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+      ]) {
         expect(res.headers['content-security-policy']).toContain(directive);
       }
       expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -96,11 +112,20 @@ describe('candor serve', () => {
     });
 
     it('may be opened by a link from another site (a top-level navigation), but not framed or fetched cross-site', async () => {
-      const nav = await request(server.port, { path: '/', headers: { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' } });
+      const nav = await request(server.port, {
+        path: '/',
+        headers: { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' },
+      });
       expect(nav.status).toBe(200);
-      const frame = await request(server.port, { path: '/', headers: { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'iframe' } });
+      const frame = await request(server.port, {
+        path: '/',
+        headers: { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'iframe' },
+      });
       expect(frame.status).toBe(403);
-      const script = await request(server.port, { path: '/assets/app.js', headers: { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'script' } });
+      const script = await request(server.port, {
+        path: '/assets/app.js',
+        headers: { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'script' },
+      });
       expect(script.status).toBe(403);
     });
   });
@@ -135,19 +160,36 @@ describe('candor serve', () => {
         { Authorization: TOKEN },
       ];
       for (const headers of cases) {
-        const res = await request(server.port, { method: 'POST', path: '/api/getStatus', headers: { 'Content-Type': 'application/json', ...headers }, body: 'null' });
+        const res = await request(server.port, {
+          method: 'POST',
+          path: '/api/getStatus',
+          headers: { 'Content-Type': 'application/json', ...headers },
+          body: 'null',
+        });
         expect(res.status, JSON.stringify(headers)).toBe(401);
         expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'unavailable' } });
         expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
       }
       // Not in the query string either.
-      const query = await request(server.port, { method: 'POST', path: `/api/getStatus?token=${TOKEN}`, headers: { 'Content-Type': 'application/json' }, body: 'null' });
+      const query = await request(server.port, {
+        method: 'POST',
+        path: `/api/getStatus?token=${TOKEN}`,
+        headers: { 'Content-Type': 'application/json' },
+        body: 'null',
+      });
       expect(query.status).toBe(401);
       expect(fake.calls.filter((c) => c.method === 'setConsent')).toHaveLength(0);
     });
 
     it('refuses a foreign Host header even with the secret (DNS rebinding)', async () => {
-      for (const host of ['evil.example', `evil.example:${server.port}`, `127.0.0.1:${server.port + 1}`, '127.0.0.1', `localhost.evil.example:${server.port}`, `192.168.1.10:${server.port}`]) {
+      for (const host of [
+        'evil.example',
+        `evil.example:${server.port}`,
+        `127.0.0.1:${server.port + 1}`,
+        '127.0.0.1',
+        `localhost.evil.example:${server.port}`,
+        `192.168.1.10:${server.port}`,
+      ]) {
         const res = await api('getStatus', null, { Host: host });
         expect(res.status, `Host: ${host}`).toBe(421);
       }
@@ -182,7 +224,11 @@ describe('candor serve', () => {
       }
       expect(fake.calls.length).toBe(before);
       // A CORS preflight gets no permission either.
-      const preflight = await request(server.port, { method: 'OPTIONS', path: '/api/setConsent', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' } });
+      const preflight = await request(server.port, {
+        method: 'OPTIONS',
+        path: '/api/setConsent',
+        headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' },
+      });
       expect(preflight.status).toBe(403);
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     });
@@ -197,9 +243,19 @@ describe('candor serve', () => {
       expect((await api('noSuchMethod', null)).status).toBe(404);
       expect((await api('__proto__', null)).status).toBe(404);
       expect((await api('constructor', null)).status).toBe(404);
-      const notJson = await request(server.port, { method: 'POST', path: '/api/getStatus', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: '{' });
+      const notJson = await request(server.port, {
+        method: 'POST',
+        path: '/api/getStatus',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: '{',
+      });
       expect(notJson.status).toBe(400);
-      const form = await request(server.port, { method: 'POST', path: '/api/getStatus', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'text/plain' }, body: 'null' });
+      const form = await request(server.port, {
+        method: 'POST',
+        path: '/api/getStatus',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'text/plain' },
+        body: 'null',
+      });
       expect(form.status).toBe(415);
       const big = await request(server.port, {
         method: 'POST',
@@ -216,7 +272,10 @@ describe('candor serve', () => {
       fake.failNext('updateSettings', new ApiError('locked', 'endpoint is set by the config file and cannot be changed here.'));
       const locked = await api('updateSettings', { endpoint: 'https://collector.example/collect' });
       expect(locked.status).toBe(409);
-      expect(JSON.parse(locked.body)).toEqual({ ok: false, error: { code: 'locked', message: 'endpoint is set by the config file and cannot be changed here.' } });
+      expect(JSON.parse(locked.body)).toEqual({
+        ok: false,
+        error: { code: 'locked', message: 'endpoint is set by the config file and cannot be changed here.' },
+      });
       fake.failNext('getPreview', new Error('ENOENT: /home/alice/.local/share/candor/state.json') as ApiError);
       const internal = await api('getPreview', null);
       expect(internal.status).toBe(500);
@@ -230,7 +289,13 @@ describe('candor serve', () => {
       const listenersBefore = fake.listenerCount;
       const events: Array<{ type: string; preview?: { sha256: string } }> = [];
       let buffer = '';
-      const req = http.request({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: { Host: `127.0.0.1:${server.port}`, Authorization: `Bearer ${TOKEN}`, Accept: 'text/event-stream' }, agent: false });
+      const req = http.request({
+        host: '127.0.0.1',
+        port: server.port,
+        path: '/api/events',
+        headers: { Host: `127.0.0.1:${server.port}`, Authorization: `Bearer ${TOKEN}`, Accept: 'text/event-stream' },
+        agent: false,
+      });
       const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
         req.on('response', resolve);
         req.on('error', reject);
@@ -260,7 +325,9 @@ describe('candor serve', () => {
 
     it('refuses the event stream without the secret or from another site', async () => {
       expect((await request(server.port, { path: '/api/events' })).status).toBe(401);
-      expect((await request(server.port, { path: '/api/events', headers: { Authorization: `Bearer ${TOKEN}`, Origin: 'http://evil.example' } })).status).toBe(403);
+      expect((await request(server.port, { path: '/api/events', headers: { Authorization: `Bearer ${TOKEN}`, Origin: 'http://evil.example' } })).status).toBe(
+        403,
+      );
       expect((await request(server.port, { path: '/api/events', headers: { Authorization: `Bearer ${TOKEN}`, Host: 'evil.example' } })).status).toBe(421);
     });
   });
@@ -294,7 +361,13 @@ describe('startServe refuses unsafe or impossible set-ups with one clear line', 
     const remote = await startServe({ api: createFakeApi(), staticDir, host: '0.0.0.0', allowRemote: true, allowedHostNames: ['nas.lan'] });
     handles.push(remote);
     expect(remote.url.startsWith(`http://127.0.0.1:${remote.port}/#token=`)).toBe(true);
-    const ok = (host: string) => request(remote.port, { method: 'POST', path: '/api/getStatus', headers: { Host: host, Authorization: `Bearer ${remote.token}`, 'Content-Type': 'application/json' }, body: 'null' });
+    const ok = (host: string) =>
+      request(remote.port, {
+        method: 'POST',
+        path: '/api/getStatus',
+        headers: { Host: host, Authorization: `Bearer ${remote.token}`, 'Content-Type': 'application/json' },
+        body: 'null',
+      });
     expect((await ok(`192.168.1.10:${remote.port}`)).status).toBe(200);
     expect((await ok(`nas.lan:${remote.port}`)).status).toBe(200);
     expect((await ok(`evil.example:${remote.port}`)).status).toBe(421);
@@ -306,7 +379,9 @@ describe('startServe refuses unsafe or impossible set-ups with one clear line', 
     const error = await startServe({ api: createFakeApi(), staticDir, port: first.port }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServeError);
     expect((error as ServeError).code).toBe('port-in-use');
-    expect((error as ServeError).message).toBe(`Port ${first.port} on 127.0.0.1 is already in use (another candor serve?). Choose another with --port, or --port 0 for any free port.`);
+    expect((error as ServeError).message).toBe(
+      `Port ${first.port} on 127.0.0.1 is already in use (another candor serve?). Choose another with --port, or --port 0 for any free port.`,
+    );
   });
 
   it('says so when the UI is not built, or the port is impossible', async () => {
@@ -318,7 +393,13 @@ describe('startServe refuses unsafe or impossible set-ups with one clear line', 
   it('closes its event streams and stops answering on close()', async () => {
     const fakeApi = createFakeApi();
     const h = await startServe({ api: fakeApi, staticDir });
-    const req = http.request({ host: '127.0.0.1', port: h.port, path: '/api/events', headers: { Host: `127.0.0.1:${h.port}`, Authorization: `Bearer ${h.token}` }, agent: false });
+    const req = http.request({
+      host: '127.0.0.1',
+      port: h.port,
+      path: '/api/events',
+      headers: { Host: `127.0.0.1:${h.port}`, Authorization: `Bearer ${h.token}` },
+      agent: false,
+    });
     const res = await new Promise<http.IncomingMessage>((resolve) => {
       req.on('response', resolve);
       req.end();

@@ -15,7 +15,10 @@ export interface CliResult {
 /** Runs the real `bin/candor.js` in its own process, as a user or a script would. */
 export async function candor(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number } = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CANDOR_BIN, ...args], { env: { ...process.env, DO_NOT_TRACK: '', ...env }, timeout: options.timeoutMs ?? 30_000 });
+    const { stdout, stderr } = await run(process.execPath, [CANDOR_BIN, ...args], {
+      env: { ...process.env, DO_NOT_TRACK: '', ...env },
+      timeout: options.timeoutMs ?? 30_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     // Killed at the time limit (a hang): no exit code, so no test expecting one can pass.

@@ -112,7 +112,8 @@ export class FakeCandorApi implements CandorApi {
   private readonly listeners = new Set<(event: AgentEvent) => void>();
   private readonly rnd: () => number;
   private readonly now: () => number;
-  private opts: Required<Pick<FakeApiOptions, 'shell' | 'env' | 'newFields' | 'sendDurationMs' | 'latencyMs' | 'delays' | 'fixedBy' | 'warnings'>> & FakeApiOptions;
+  private opts: Required<Pick<FakeApiOptions, 'shell' | 'env' | 'newFields' | 'sendDurationMs' | 'latencyMs' | 'delays' | 'fixedBy' | 'warnings'>> &
+    FakeApiOptions;
   private storedChoice: StoredChoice | null;
   private storedCategories: PolicyCategory[] | null;
   private approvedFields: string[] | null;
@@ -141,7 +142,8 @@ export class FakeCandorApi implements CandorApi {
     this.opts = { shell: 'desktop', env: {}, newFields: [], sendDurationMs: 0, latencyMs: 0, delays: {}, fixedBy: {}, warnings: [], ...options };
     this.storedChoice = options.storedChoice ?? null;
     this.storedCategories = options.storedCategories ? normalizeCategories(options.storedCategories) : null;
-    this.approvedFields = this.storedChoice === 'share' ? fieldsFor(this.storedCategories ?? POLICY_CATEGORIES).filter((f) => !this.opts.newFields.includes(f)) : null;
+    this.approvedFields =
+      this.storedChoice === 'share' ? fieldsFor(this.storedCategories ?? POLICY_CATEGORIES).filter((f) => !this.opts.newFields.includes(f)) : null;
     this.instanceId = options.instanceId !== undefined ? options.instanceId : this.storedChoice === 'share' ? '5f0c1b2e-8a7d-4c3b-a1e2-9d8c7b6a5f40' : null;
     if (this.instanceId) this.keepDeletionKey(this.instanceId);
     this.server = new FakeMusicServer(options, () => this.opts.fixedBy);
@@ -151,7 +153,10 @@ export class FakeCandorApi implements CandorApi {
     this.guardFailure = options.guardFailure ?? null;
     this.firstStartAt = options.firstStartAt ?? this.now() - 3600_000;
     const history = options.history ?? 0;
-    this.history = typeof history === 'number' ? generateHistory(history, this.now(), options.seed ?? 7, this.instanceId ?? undefined, this.endpoint) : history.map((e) => ({ ...e }));
+    this.history =
+      typeof history === 'number'
+        ? generateHistory(history, this.now(), options.seed ?? 7, this.instanceId ?? undefined, this.endpoint)
+        : history.map((e) => ({ ...e }));
     this.reindex();
     const lastSent = this.lastSentIndex();
     if (lastSent >= 0) {
@@ -161,7 +166,13 @@ export class FakeCandorApi implements CandorApi {
     }
     const last = this.history.at(-1);
     if (last && last.outcome !== 'sent') {
-      this.lastAttempt = { at: last.at, ok: false, ...(last.status !== undefined ? { status: last.status } : {}), ...(last.errorClass ? { errorClass: last.errorClass } : {}), message: last.message };
+      this.lastAttempt = {
+        at: last.at,
+        ok: false,
+        ...(last.status !== undefined ? { status: last.status } : {}),
+        ...(last.errorClass ? { errorClass: last.errorClass } : {}),
+        message: last.message,
+      };
       this.consecutiveFailures = 1;
     }
   }
@@ -194,7 +205,13 @@ export class FakeCandorApi implements CandorApi {
   hold(method: ApiMethod): () => void {
     let release!: () => void;
     const promise = new Promise<void>((resolve) => (release = resolve));
-    const h = { promise, release: () => { this.holds.delete(method); release(); } };
+    const h = {
+      promise,
+      release: () => {
+        this.holds.delete(method);
+        release();
+      },
+    };
     this.holds.set(method, h);
     return h.release;
   }
@@ -325,7 +342,8 @@ export class FakeCandorApi implements CandorApi {
     for (const category of POLICY_CATEGORIES) {
       if (categories.includes(category)) continue;
       out = out.filter((o) => categoryOfPath(o.path) !== category);
-      for (const root of categoryRoots(category)) out.push({ path: root, reason: `Not shared at your level: ${CATEGORY_TITLES[category].toLowerCase()} are switched off.` });
+      for (const root of categoryRoots(category))
+        out.push({ path: root, reason: `Not shared at your level: ${CATEGORY_TITLES[category].toLowerCase()} are switched off.` });
     }
     return out;
   }
@@ -365,9 +383,17 @@ export class FakeCandorApi implements CandorApi {
         lastAttempt: this.lastAttempt,
         consecutiveFailures: this.consecutiveFailures,
       },
-      scheduler: this.opts.scheduler ?? { role: 'keeper', keptBy: { label: this.opts.shell === 'desktop' ? 'the desktop app' : 'candor serve', pid: 4242, since: new Date(this.firstStartAt).toISOString() } },
+      scheduler: this.opts.scheduler ?? {
+        role: 'keeper',
+        keptBy: { label: this.opts.shell === 'desktop' ? 'the desktop app' : 'candor serve', pid: 4242, since: new Date(this.firstStartAt).toISOString() },
+      },
       sources: this.server.sources(),
-      settings: { server: this.server.view(this.opts.shell), endpoint: this.endpoint, historyRetentionDays: this.retentionDays, fixedBy: { ...this.opts.fixedBy } },
+      settings: {
+        server: this.server.view(this.opts.shell),
+        endpoint: this.endpoint,
+        historyRetentionDays: this.retentionDays,
+        fixedBy: { ...this.opts.fixedBy },
+      },
       warnings: [...this.opts.warnings],
     };
   }
@@ -398,7 +424,10 @@ export class FakeCandorApi implements CandorApi {
     if (!this.deletionKeys.some((k) => k.id === id)) this.deletionKeys.push({ id, key: sha256Hex(`key ${id}`), createdAt: this.now() });
   }
 
-  private record(fields: Omit<HistorySummary, 'id' | 'endpoint' | 'sha256' | 'size' | 'counts'>, preview: Pick<PreviewView, 'text' | 'sha256' | 'size'>): HistorySummary {
+  private record(
+    fields: Omit<HistorySummary, 'id' | 'endpoint' | 'sha256' | 'size' | 'counts'>,
+    preview: Pick<PreviewView, 'text' | 'sha256' | 'size'>,
+  ): HistorySummary {
     const entry: StoredEntry = {
       id: `m${this.history.length.toString(36)}${Math.floor(this.rnd() * 1e9).toString(36)}`,
       endpoint: this.endpoint,
@@ -528,7 +557,13 @@ export class FakeCandorApi implements CandorApi {
       },
       preview,
     );
-    this.lastAttempt = { at, ok: !failure, ...(info.status !== undefined ? { status: info.status } : {}), ...(failure ? { errorClass: failure } : {}), message: info.message };
+    this.lastAttempt = {
+      at,
+      ok: !failure,
+      ...(info.status !== undefined ? { status: info.status } : {}),
+      ...(failure ? { errorClass: failure } : {}),
+      message: info.message,
+    };
     if (failure) this.consecutiveFailures++;
     else {
       this.consecutiveFailures = 0;
@@ -543,15 +578,28 @@ export class FakeCandorApi implements CandorApi {
   async exportReport(input?: ApiInput<'exportReport'>): Promise<ExportedReport> {
     await this.enter('exportReport', input);
     const consent = this.consent();
-    if (consent.level === 'off' && consent.locked) throw new ApiError('locked', `Sharing is off, decided by ${consent.decidedByLabel}: nothing is built, not even for a file.`);
-    if (consent.level === 'off' && !input?.categories) throw new ApiError('unavailable', 'Sharing is off: say how much to export (`candor export --level basic`, or full).');
+    if (consent.level === 'off' && consent.locked)
+      throw new ApiError('locked', `Sharing is off, decided by ${consent.decidedByLabel}: nothing is built, not even for a file.`);
+    if (consent.level === 'off' && !input?.categories)
+      throw new ApiError('unavailable', 'Sharing is off: say how much to export (`candor export --level basic`, or full).');
     const categories = normalizeCategories(input?.categories ?? consent.categories);
     this.instanceId ??= uuidFrom(this.rnd);
     this.keepDeletionKey(this.instanceId);
     const report = this.build(categories);
     if (!report.guard.ok) throw new ApiError('unavailable', `Not exported: refused by the privacy guard: ${report.guard.field} ${report.guard.reason}.`);
     const level = presetOf(categories);
-    const entry = this.record({ at: new Date(this.now()).toISOString(), trigger: 'export', level, categories, durationMs: 0, outcome: 'exported', message: 'written to a file for a machine without internet' }, report);
+    const entry = this.record(
+      {
+        at: new Date(this.now()).toISOString(),
+        trigger: 'export',
+        level,
+        categories,
+        durationMs: 0,
+        outcome: 'exported',
+        message: 'written to a file for a machine without internet',
+      },
+      report,
+    );
     const text = `${JSON.stringify({ candorExport: EXPORT_FORMAT_VERSION, level, categories, createdAt: entry.at, sha256: report.sha256, report: report.text }, null, 2)}\n`;
     return { fileName: `candor-report-${entry.at.slice(0, 10)}-${report.sha256.slice(0, 8)}.json`, text, sha256: report.sha256, level, entry };
   }
@@ -581,7 +629,8 @@ export class FakeCandorApi implements CandorApi {
     await this.enter('updateSettings', input);
     if (input.endpoint !== undefined) {
       this.refuse('endpoint');
-      if (!/^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(input.endpoint)) throw new ApiError('invalid-input', 'The endpoint must use https:// (http:// only to 127.0.0.1 or localhost).');
+      if (!/^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(input.endpoint))
+        throw new ApiError('invalid-input', 'The endpoint must use https:// (http:// only to 127.0.0.1 or localhost).');
       this.endpoint = input.endpoint;
     }
     if (input.server) this.server.update(input.server, this.refuse);

@@ -4,7 +4,16 @@
  * origin it was saved for). Addresses are checked by the core's own `normalizeBaseUrl`, and every
  * problem is told in the core's fixed wording.
  */
-import { ApiError, type ApiInput, type ConnectionCheck, type ConnectionTestResult, type PreviewView, type SettingsView, type ShellKind, type SourceHealth } from '../../electron/core/api/contract';
+import {
+  ApiError,
+  type ApiInput,
+  type ConnectionCheck,
+  type ConnectionTestResult,
+  type PreviewView,
+  type SettingsView,
+  type ShellKind,
+  type SourceHealth,
+} from '../../electron/core/api/contract';
 import { originOf } from '../../electron/core/settings/settings-service';
 import { normalizeBaseUrl } from '../../electron/core/sources/server-address';
 import { PROBLEMS, problemMessage, SourceProblem } from '../../electron/core/sources/problems';
@@ -149,7 +158,13 @@ export class FakeMusicServer {
     const s = this.state;
     const problem = problemOf(s);
     const server: SourceHealth = problem
-      ? { source: 'server', state: problem === 'not-configured' ? 'skipped' : 'failed', message: PROBLEMS[problem], code: problem, omitted: ['version', 'library'] }
+      ? {
+          source: 'server',
+          state: problem === 'not-configured' ? 'skipped' : 'failed',
+          message: PROBLEMS[problem],
+          code: problem,
+          omitted: ['version', 'library'],
+        }
       : s === 'not-admin'
         ? { source: 'server', state: 'partial', message: PROBLEMS['not-admin'], code: 'not-admin', omitted: ['library.activeUsers'] }
         : { source: 'server', state: 'ok', message: 'Read successfully.' };
@@ -157,14 +172,27 @@ export class FakeMusicServer {
     const config: SourceHealth =
       s === 'ok' || s === 'not-admin'
         ? { source: 'server-config', state: 'ok', message: 'Read successfully.' }
-        : { source: 'server-config', state: s === 'not-configured' ? 'skipped' : 'failed', message: PROBLEMS[configProblem], code: configProblem, omitted: ['config', 'fs'] };
+        : {
+            source: 'server-config',
+            state: s === 'not-configured' ? 'skipped' : 'failed',
+            message: PROBLEMS[configProblem],
+            code: configProblem,
+            omitted: ['config', 'fs'],
+          };
     return [
       server,
       config,
-      problem ? { source: 'uptime', state: 'failed', message: PROBLEMS['start-time-unknown'], code: 'start-time-unknown', omitted: ['uptime'] } : { source: 'uptime', state: 'ok', message: 'Read successfully.' },
+      problem
+        ? { source: 'uptime', state: 'failed', message: PROBLEMS['start-time-unknown'], code: 'start-time-unknown', omitted: ['uptime'] }
+        : { source: 'uptime', state: 'ok', message: 'Read successfully.' },
       { source: 'host', state: 'ok', message: 'Read successfully.' },
       problem || s === 'config-hidden'
-        ? { source: 'filesystems', state: 'skipped', message: "Skipped: the folders are named in the server's settings, which could not be read.", code: 'not-configured' }
+        ? {
+            source: 'filesystems',
+            state: 'skipped',
+            message: "Skipped: the folders are named in the server's settings, which could not be read.",
+            code: 'not-configured',
+          }
         : { source: 'filesystems', state: 'ok', message: 'Read successfully.' },
     ];
   }

@@ -55,7 +55,11 @@ export function samplePayload(f: SampleFacts): Payload {
       libraries: 1,
       activeUsers: f.activeUsers,
       activePlayers: { NavidromeUI: 3, Symfonium: 2, Feishin: 1 },
-      fileSuffixes: { flac: Math.round(f.tracks * 0.62), mp3: Math.round(f.tracks * 0.36), m4a: f.tracks - Math.round(f.tracks * 0.62) - Math.round(f.tracks * 0.36) },
+      fileSuffixes: {
+        flac: Math.round(f.tracks * 0.62),
+        mp3: Math.round(f.tracks * 0.36),
+        m4a: f.tracks - Math.round(f.tracks * 0.62) - Math.round(f.tracks * 0.36),
+      },
     };
   }
   if (f.serverConfig) {
@@ -141,7 +145,13 @@ export const SEND_MESSAGES: Record<ErrorClass, { status?: number; message: strin
 };
 
 /** Generates `count` history entries, oldest first, ending shortly before `now`. */
-export function generateHistory(count: number, now: number, seed = 7, instanceId = '5f0c1b2e-8a7d-4c3b-a1e2-9d8c7b6a5f40', endpoint = 'https://insights.navidrome.org/collect'): StoredEntry[] {
+export function generateHistory(
+  count: number,
+  now: number,
+  seed = 7,
+  instanceId = '5f0c1b2e-8a7d-4c3b-a1e2-9d8c7b6a5f40',
+  endpoint = 'https://insights.navidrome.org/collect',
+): StoredEntry[] {
   const rnd = seeded(seed);
   // Daily for small histories; denser for big ones so the chart spans about two years.
   const spacing = count <= 400 ? DAY : Math.max(10 * 60 * 1000, Math.floor((730 * DAY) / count));
@@ -160,7 +170,11 @@ export function generateHistory(count: number, now: number, seed = 7, instanceId
     const failed = roll < 0.09;
     const refused = !failed && roll < 0.1;
     const trigger: Trigger = failed && rnd() < 0.5 ? 'retry' : roll > 0.97 ? 'manual' : 'schedule';
-    const errorClass: ErrorClass | undefined = failed ? ((['timeout', 'http-5xx', 'dns', 'rate-limited'] as const)[Math.floor(rnd() * 4)] ?? 'timeout') : refused ? 'refused-by-guard' : undefined;
+    const errorClass: ErrorClass | undefined = failed
+      ? ((['timeout', 'http-5xx', 'dns', 'rate-limited'] as const)[Math.floor(rnd() * 4)] ?? 'timeout')
+      : refused
+        ? 'refused-by-guard'
+        : undefined;
     const facts: SampleFacts = {
       instanceId,
       uptime: 3600 + Math.floor(rnd() * 30 * 86400),

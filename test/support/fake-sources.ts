@@ -14,7 +14,8 @@ export function fakeSources(overrides: Partial<SourceSet> = {}): SourceSet {
     sensitive: [],
   };
   return {
-    hostFacts: () => Promise.resolve({ os: { type: 'linux', arch: 'amd64', numCPU: 4, distro: 'debian', version: '12', containerized: false, containerSignals: [] } }),
+    hostFacts: () =>
+      Promise.resolve({ os: { type: 'linux', arch: 'amd64', numCPU: 4, distro: 'debian', version: '12', containerized: false, containerSignals: [] } }),
     memory: () => Promise.resolve({ hostTotal: 8e9, hostAvailable: 4e9 }),
     serverProcess: () => Promise.resolve(null),
     filesystemType: () => Promise.resolve({ ok: true, type: 'ext2/ext3/ext4' }),

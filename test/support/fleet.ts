@@ -22,7 +22,16 @@ export function bundleForChild(script: string): Promise<string> {
       const dir = path.resolve(import.meta.dirname, '../../node_modules/.cache/candor-test');
       mkdirSync(dir, { recursive: true });
       const outfile = path.join(dir, `${path.basename(script, '.ts')}-${process.pid}.mjs`);
-      await build({ entryPoints: [path.join(import.meta.dirname, script)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent' });
+      await build({
+        entryPoints: [path.join(import.meta.dirname, script)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        packages: 'external',
+        logLevel: 'silent',
+      });
       return outfile;
     })();
     bundles.set(script, bundle);

@@ -21,7 +21,13 @@ export function randomMutation(next: () => number, tag: string): Mutation {
   if (roll < 0.15) return { op: 'answer', choice: next() < 0.5 ? 'share' : 'decline' };
   if (roll < 0.3) return { op: 'retention', days: 1 + Math.floor(next() * 3000) };
   if (roll < 0.4) return { op: 'endpoint', url: `https://c${Math.floor(next() * 1000)}.example/collect` };
-  if (roll < 0.5) return { op: 'id', id: `${Math.floor(next() * 1e8).toString(16).padStart(8, '0')}-0000-4000-8000-000000000000` };
+  if (roll < 0.5)
+    return {
+      op: 'id',
+      id: `${Math.floor(next() * 1e8)
+        .toString(16)
+        .padStart(8, '0')}-0000-4000-8000-000000000000`,
+    };
   if (roll < 0.75) return { op: 'approve', field: `t.${tag}` };
   return { op: 'count' };
 }

@@ -247,10 +247,7 @@ export interface LocalServerGuess {
   serverType?: string;
 }
 
-export type AgentEvent =
-  | { type: 'status'; status: AgentStatus }
-  | { type: 'preview'; preview: PreviewView }
-  | { type: 'history'; entry: HistorySummary };
+export type AgentEvent = { type: 'status'; status: AgentStatus } | { type: 'preview'; preview: PreviewView } | { type: 'history'; entry: HistorySummary };
 
 // ---------------------------------------------------------------------------------------------
 // Runtime-validated inputs

@@ -79,7 +79,10 @@ export class ConsentService {
       if (choice === 'decline') {
         this.unsavedDecline = error.message;
         this.ctx.deps.logger.log('info', 'a "no" could not be saved; sharing is held off in this process', { problem: error.problem });
-        throw new ApiError('unavailable', `Your "no" could not be saved: ${error.message}. Nothing is sent while this lasts, but fix it so the answer is kept.`);
+        throw new ApiError(
+          'unavailable',
+          `Your "no" could not be saved: ${error.message}. Nothing is sent while this lasts, but fix it so the answer is kept.`,
+        );
       }
       throw new ApiError('unavailable', `Your answer could not be saved: ${error.message}. Nothing changed.`);
     }

@@ -81,13 +81,17 @@ function configVotes(inputs: ConfigLevelChoice): Vote[] {
   if (enabled !== undefined && enabled.trim() !== '') {
     const on = parseSwitch(enabled);
     const shown = `CANDOR_INSIGHTS_ENABLED=${shownValue(enabled)} in the environment`;
-    votes.push(on === undefined ? { ...OFF, decidedBy: 'environment', label: `${shown} ${HELD}` } : { ...(on ? ON : OFF), decidedBy: 'environment', label: shown });
+    votes.push(
+      on === undefined ? { ...OFF, decidedBy: 'environment', label: `${shown} ${HELD}` } : { ...(on ? ON : OFF), decidedBy: 'environment', label: shown },
+    );
   }
   const levelText = env.CANDOR_INSIGHTS_LEVEL;
   if (levelText !== undefined && levelText.trim() !== '') {
     const level = parseLevel(levelText);
     const shown = `CANDOR_INSIGHTS_LEVEL=${shownValue(levelText)} in the environment`;
-    votes.push(level === undefined ? { ...OFF, decidedBy: 'environment', label: `${shown} ${HELD}` } : { ...levelVote(level), decidedBy: 'environment', label: shown });
+    votes.push(
+      level === undefined ? { ...OFF, decidedBy: 'environment', label: `${shown} ${HELD}` } : { ...levelVote(level), decidedBy: 'environment', label: shown },
+    );
   }
 
   const file = inputs.configFile;
@@ -95,7 +99,11 @@ function configVotes(inputs: ConfigLevelChoice): Vote[] {
   const where = `in ${file.path}`;
   if (file.missing) {
     // Named but not there: it may be the file that holds the opt-out.
-    votes.push({ ...OFF, decidedBy: 'config-file', label: `CANDOR_CONFIG naming ${file.path}, which does not exist (sharing is held off until it is there or CANDOR_CONFIG is unset)` });
+    votes.push({
+      ...OFF,
+      decidedBy: 'config-file',
+      label: `CANDOR_CONFIG naming ${file.path}, which does not exist (sharing is held off until it is there or CANDOR_CONFIG is unset)`,
+    });
     return votes;
   }
   if (file.unreadable) {
@@ -103,12 +111,24 @@ function configVotes(inputs: ConfigLevelChoice): Vote[] {
     votes.push({ ...OFF, decidedBy: 'config-file', label: `${file.path} (unreadable, so sharing is held off until it is fixed)` });
     return votes;
   }
-  if (typeof file.enabled === 'boolean') votes.push({ ...(file.enabled ? ON : OFF), decidedBy: 'config-file', label: `[insights] enabled = ${file.enabled} ${where}` });
-  else if (file.enabled) votes.push({ ...OFF, decidedBy: 'config-file', label: `[insights] enabled = ${file.enabled.notUnderstood} ${where} ${HELD} (write true or false)` });
+  if (typeof file.enabled === 'boolean')
+    votes.push({ ...(file.enabled ? ON : OFF), decidedBy: 'config-file', label: `[insights] enabled = ${file.enabled} ${where}` });
+  else if (file.enabled)
+    votes.push({ ...OFF, decidedBy: 'config-file', label: `[insights] enabled = ${file.enabled.notUnderstood} ${where} ${HELD} (write true or false)` });
   if (typeof file.level === 'string') votes.push({ ...levelVote(file.level), decidedBy: 'config-file', label: `[insights] level = "${file.level}" ${where}` });
-  else if (file.level) votes.push({ ...OFF, decidedBy: 'config-file', label: `[insights] level = ${file.level.notUnderstood} ${where} ${HELD} (write full, basic, local or off)` });
+  else if (file.level)
+    votes.push({
+      ...OFF,
+      decidedBy: 'config-file',
+      label: `[insights] level = ${file.level.notUnderstood} ${where} ${HELD} (write full, basic, local or off)`,
+    });
   if (Array.isArray(file.categories)) {
-    votes.push({ ...ON, categories: normalizeCategories(file.categories), decidedBy: 'config-file', label: `[insights] categories = [${file.categories.map((c) => `"${c}"`).join(', ')}] ${where}` });
+    votes.push({
+      ...ON,
+      categories: normalizeCategories(file.categories),
+      decidedBy: 'config-file',
+      label: `[insights] categories = [${file.categories.map((c) => `"${c}"`).join(', ')}] ${where}`,
+    });
   } else if (file.categories) {
     votes.push({ ...OFF, decidedBy: 'config-file', label: `[insights] categories = ${file.categories.notUnderstood} ${where} ${HELD}` });
   }
@@ -121,7 +141,11 @@ function mostPrivate(votes: Vote[]): Vote {
   const leaves = built && votes.every((v) => v.leaves);
   const categories = built ? POLICY_CATEGORIES.filter((c) => votes.every((v) => v.categories.includes(c))) : [];
   // Name the settings that made it so: those that said "off", else "local", else that narrowed it.
-  const deciding = !built ? votes.filter((v) => !v.built) : !leaves ? votes.filter((v) => !v.leaves) : votes.filter((v) => v.categories.length < POLICY_CATEGORIES.length);
+  const deciding = !built
+    ? votes.filter((v) => !v.built)
+    : !leaves
+      ? votes.filter((v) => !v.leaves)
+      : votes.filter((v) => v.categories.length < POLICY_CATEGORIES.length);
   const named = deciding.length > 0 ? deciding : votes;
   return { built, leaves, categories: normalizeCategories(categories), decidedBy: named[0]!.decidedBy, label: named.map((v) => v.label).join(' and ') };
 }
@@ -142,8 +166,7 @@ function storedVote(inputs: ConsentInputs): Vote | null {
 
 export function resolveConsent(inputs: ConsentInputs): ConsentState {
   const votes = configVotes(inputs);
-  const decision: Vote =
-    (votes.length > 0 ? mostPrivate(votes) : null) ??
+  const decision: Vote = (votes.length > 0 ? mostPrivate(votes) : null) ??
     storedVote(inputs) ?? { ...ON, decidedBy: 'default', label: 'the default (sharing is on until you choose)' };
   const categories = decision.built ? normalizeCategories(decision.categories) : [];
   const level = !decision.built ? 'off' : !decision.leaves ? 'local' : presetOf(categories);
@@ -154,7 +177,10 @@ export function resolveConsent(inputs: ConsentInputs): ConsentState {
       paused = { reason: 'awaiting-answer' };
     } else if (decision.decidedBy === 'default' && (inputs.firstStartAt === null || inputs.now < inputs.firstStartAt + HEADLESS_GRACE_MS)) {
       // Headless and unanswered: the notice printed at first start must have had time to be read.
-      paused = inputs.firstStartAt === null ? { reason: 'headless-grace' } : { reason: 'headless-grace', until: new Date(inputs.firstStartAt + HEADLESS_GRACE_MS).toISOString() };
+      paused =
+        inputs.firstStartAt === null
+          ? { reason: 'headless-grace' }
+          : { reason: 'headless-grace', until: new Date(inputs.firstStartAt + HEADLESS_GRACE_MS).toISOString() };
     } else if (inputs.approvedFields !== null) {
       // Approval is per level: a new field in a category that is not shared needs no approval.
       const approved = new Set(inputs.approvedFields);

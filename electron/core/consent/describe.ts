@@ -31,7 +31,8 @@ export function pauseSentence(paused: NonNullable<ConsentState['paused']>, forma
 
 /** Why a report was not sent, as one line. */
 export function notSentBecause(consent: ConsentState, formatTime?: (ms: number) => string): string {
-  if (consent.level === 'local') return `Not sent: reports are kept on this machine only (the local level, decided by ${consent.decidedByLabel}); \`candor export\` writes one to a file for a machine without internet.`;
+  if (consent.level === 'local')
+    return `Not sent: reports are kept on this machine only (the local level, decided by ${consent.decidedByLabel}); \`candor export\` writes one to a file for a machine without internet.`;
   if (!consent.sharing) return `Not sent: sharing is off (${consent.decidedByLabel}).`;
   return `Not sent: ${consent.paused ? pauseSentence(consent.paused, formatTime) : 'sharing is paused'}.`;
 }

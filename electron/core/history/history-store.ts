@@ -182,7 +182,10 @@ export class HistoryStore {
         await this.sync();
         const keep = this.kept();
         if (keep.length === this.entries.length) return;
-        await rewriteLines(this.file, keep.map((e) => JSON.stringify(e)));
+        await rewriteLines(
+          this.file,
+          keep.map((e) => JSON.stringify(e)),
+        );
       });
       this.pruneFailed = false;
     } catch {

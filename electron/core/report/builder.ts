@@ -154,7 +154,11 @@ export class ReportBuilder {
    * The report at a level: `categories` keeps the fields of those policy categories only (plus
    * the report's own notes), and what a level leaves out is listed as such, not as a failure.
    */
-  async build(instanceId: string | null, categories: readonly PolicyCategory[] = POLICY_CATEGORIES, deletionKeyHash: string | null = null): Promise<BuiltReport> {
+  async build(
+    instanceId: string | null,
+    categories: readonly PolicyCategory[] = POLICY_CATEGORIES,
+    deletionKeyHash: string | null = null,
+  ): Promise<BuiltReport> {
     const now = this.now();
     const host = this.host ?? (this.host = await this.sources.hostFacts());
     const memory = await this.sources.memory();
@@ -228,7 +232,9 @@ export class ReportBuilder {
     const guard = guardPayload(shared, sensitive);
     const report = encodePayload(shared);
     const notices = config?.builtInCollectorOn
-      ? ["Navidrome's own usage statistics are also switched on (EnableInsightsCollector), so this server is counted twice. Set EnableInsightsCollector = false in Navidrome's configuration to let Candor be the one that reports."]
+      ? [
+          "Navidrome's own usage statistics are also switched on (EnableInsightsCollector), so this server is counted twice. Set EnableInsightsCollector = false in Navidrome's configuration to let Candor be the one that reports.",
+        ]
       : [];
     return { report, payload: shared, omitted: omitted.list(), guard, notices, health: this.health(payload.uptime !== undefined) };
   }
@@ -259,7 +265,16 @@ export class ReportBuilder {
     const withReason = (h: SourceHealth, code: ProblemCode): SourceHealth => ({ ...h, message: this.reasonFor(code) });
     const out: SourceHealth[] = [];
     out.push(server ? server.health : health('server', 'skipped', this.snapshot.serverProblem ?? 'not-configured'));
-    if (config) out.push(health('server-config', 'ok', undefined, undefined, config.source === 'config-file' ? "Read from the server's config file." : "Read from the server's settings endpoint."));
+    if (config)
+      out.push(
+        health(
+          'server-config',
+          'ok',
+          undefined,
+          undefined,
+          config.source === 'config-file' ? "Read from the server's config file." : "Read from the server's settings endpoint.",
+        ),
+      );
     // A server that is not Navidrome has no settings to read: nothing failed.
     else out.push(withReason(health('server-config', server && configProblem !== 'config-not-navidrome' ? 'failed' : 'skipped', configProblem), configProblem));
     if (uptimeKnown) out.push(health('uptime', 'ok'));
@@ -271,7 +286,14 @@ export class ReportBuilder {
     else if (fsFailed.length === 0) out.push(health('filesystems', 'ok'));
     else {
       const first = fsFailed[0]![1] as Exclude<FilesystemTypeResult, { ok: true }>;
-      out.push(health('filesystems', fsFailed.length === fsResults.length ? 'failed' : 'partial', FS_REASON[first.reason], fsFailed.map(([f]) => `fs.${f}.type`)));
+      out.push(
+        health(
+          'filesystems',
+          fsFailed.length === fsResults.length ? 'failed' : 'partial',
+          FS_REASON[first.reason],
+          fsFailed.map(([f]) => `fs.${f}.type`),
+        ),
+      );
     }
     return out;
   }
@@ -296,7 +318,10 @@ function isLocalServer(url: string | undefined): boolean {
 
 /** Who and where this machine is: never to be sent, always checked for. */
 function localIdentity(): SensitiveValue[] {
-  const out: SensitiveValue[] = [{ kind: 'host name', value: os.hostname() }, { kind: 'path', value: os.homedir() }];
+  const out: SensitiveValue[] = [
+    { kind: 'host name', value: os.hostname() },
+    { kind: 'path', value: os.homedir() },
+  ];
   try {
     out.push({ kind: 'user name', value: os.userInfo().username });
   } catch {

@@ -79,7 +79,8 @@ export class PreviewService {
     if (state.instanceId) keyHash = await this.ctx.deletionKeys.hashFor(state.instanceId, held).catch(() => null);
     const built = await this.builder.build(state.instanceId ?? null, chosen, keyHash);
     if (idProblem) built.omitted.unshift({ path: 'id', reason: `The anonymous ID is made when it can be kept, and ${idProblem}.` });
-    else if (state.instanceId && !keyHash) built.omitted.push({ path: 'candor.deletionKeyHash', reason: 'The secret that lets you delete your reports could not be saved in the data folder.' });
+    else if (state.instanceId && !keyHash)
+      built.omitted.push({ path: 'candor.deletionKeyHash', reason: 'The secret that lets you delete your reports could not be saved in the data folder.' });
     if (chosen.join() !== current.join()) return built;
     this.built = built;
     this.builtCategories = chosen.join();

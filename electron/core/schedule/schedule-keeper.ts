@@ -106,7 +106,12 @@ export class ScheduleKeeper {
     const keeper = await this.lease.keeper();
     return {
       role: !this.running ? 'stopped' : this.lease.held ? 'keeper' : 'standby',
-      keptBy: keeper && keeper.pid > 0 ? { label: keeper.label, pid: keeper.pid, since: new Date(keeper.since).toISOString() } : keeper ? { label: keeper.label, pid: 0, since: new Date(0).toISOString() } : null,
+      keptBy:
+        keeper && keeper.pid > 0
+          ? { label: keeper.label, pid: keeper.pid, since: new Date(keeper.since).toISOString() }
+          : keeper
+            ? { label: keeper.label, pid: 0, since: new Date(0).toISOString() }
+            : null,
     };
   }
 

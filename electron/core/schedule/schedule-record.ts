@@ -50,5 +50,8 @@ export function writeSchedule(draft: PersistedState, key: string, record: Schedu
 /** Whether an attempt marked as on the wire is really still running in a live process. */
 export function inFlightIsLive(inFlight: InFlight, now: Instant): boolean {
   if (realElapsed(inFlight.at, now) > IN_FLIGHT_EXPIRY_MS) return false;
-  return isAlive({ pid: inFlight.pid, bootId: inFlight.at.bootId, ...(inFlight.startTicks !== undefined ? { startTicks: inFlight.startTicks } : {}), since: 0, label: '' }, now.bootId);
+  return isAlive(
+    { pid: inFlight.pid, bootId: inFlight.at.bootId, ...(inFlight.startTicks !== undefined ? { startTicks: inFlight.startTicks } : {}), since: 0, label: '' },
+    now.bootId,
+  );
 }

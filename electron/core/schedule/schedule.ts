@@ -114,7 +114,10 @@ export function nextAttemptAt(record: ScheduleRecord, now: Instant, notBefore: n
  * until the oldest of them is a day old.
  */
 export function unansweredLimitEnds(record: ScheduleRecord, now: Instant): number {
-  const recent = (record.unanswered ?? []).map((at) => realElapsed(at, now)).filter((ago) => ago < DAY_MS).sort((a, b) => b - a);
+  const recent = (record.unanswered ?? [])
+    .map((at) => realElapsed(at, now))
+    .filter((ago) => ago < DAY_MS)
+    .sort((a, b) => b - a);
   if (recent.length < MAX_UNANSWERED_PER_DAY) return -Infinity;
   return now.wall + (DAY_MS - recent[recent.length - MAX_UNANSWERED_PER_DAY]!);
 }

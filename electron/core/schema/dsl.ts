@@ -31,18 +31,38 @@ interface NodeBase {
   optional: boolean;
   doc?: FieldDoc;
 }
-export interface IntNode extends NodeBase { kind: 'int'; min: number; max: number }
-export interface BoolNode extends NodeBase { kind: 'bool' }
-export interface StringNode extends NodeBase { kind: 'string'; pattern: RegExp; maxLength: number }
-export interface EnumNode<V extends string = string> extends NodeBase { kind: 'enum'; values: readonly V[] }
-export interface ObjectNode<F extends Fields = Fields> extends NodeBase { kind: 'object'; fields: F }
+export interface IntNode extends NodeBase {
+  kind: 'int';
+  min: number;
+  max: number;
+}
+export interface BoolNode extends NodeBase {
+  kind: 'bool';
+}
+export interface StringNode extends NodeBase {
+  kind: 'string';
+  pattern: RegExp;
+  maxLength: number;
+}
+export interface EnumNode<V extends string = string> extends NodeBase {
+  kind: 'enum';
+  values: readonly V[];
+}
+export interface ObjectNode<F extends Fields = Fields> extends NodeBase {
+  kind: 'object';
+  fields: F;
+}
 export interface MapNode<V extends SchemaNode = SchemaNode> extends NodeBase {
   kind: 'map';
   keyPattern: RegExp;
   maxEntries: number;
   value: V;
 }
-export interface ArrayNode<V extends SchemaNode = SchemaNode> extends NodeBase { kind: 'array'; item: V; maxItems: number }
+export interface ArrayNode<V extends SchemaNode = SchemaNode> extends NodeBase {
+  kind: 'array';
+  item: V;
+  maxItems: number;
+}
 
 export type SchemaNode = IntNode | BoolNode | StringNode | EnumNode | ObjectNode | MapNode | ArrayNode;
 export type Fields = Record<string, SchemaNode>;

@@ -52,7 +52,7 @@ export function presetOf(categories: readonly PolicyCategory[]): 'full' | 'basic
 /** The payload with only the fields of `categories` and the report's own notes; empty objects go. */
 export function keepCategories(payload: Payload, categories: readonly PolicyCategory[]): Payload {
   const allowed = new Set<string>(['agent', ...categories]);
-  return (prune(payloadSchema, payload, allowed) ?? {});
+  return prune(payloadSchema, payload, allowed) ?? {};
 }
 
 function prune(node: SchemaNode, value: unknown, allowed: Set<string>): unknown {

@@ -23,13 +23,38 @@ const SECONDS = s.int(0, 100 * 365 * 24 * 3600);
 
 /** Go's GOOS values: the names Navidrome reports, so both agents' reports aggregate together. */
 export const GO_OS = [
-  'aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'illumos', 'ios', 'js', 'linux',
-  'netbsd', 'openbsd', 'plan9', 'solaris', 'wasip1', 'windows',
+  'aix',
+  'android',
+  'darwin',
+  'dragonfly',
+  'freebsd',
+  'illumos',
+  'ios',
+  'js',
+  'linux',
+  'netbsd',
+  'openbsd',
+  'plan9',
+  'solaris',
+  'wasip1',
+  'windows',
 ] as const;
 /** Go's GOARCH values. */
 export const GO_ARCH = [
-  '386', 'amd64', 'arm', 'arm64', 'loong64', 'mips', 'mipsle', 'mips64', 'mips64le',
-  'ppc64', 'ppc64le', 'riscv64', 's390x', 'wasm',
+  '386',
+  'amd64',
+  'arm',
+  'arm64',
+  'loong64',
+  'mips',
+  'mipsle',
+  'mips64',
+  'mips64le',
+  'ppc64',
+  'ppc64le',
+  'riscv64',
+  's390x',
+  'wasm',
 ] as const;
 
 /** Patterns are deliberately narrow: a value outside them cannot carry a path, address or name. */

@@ -91,7 +91,8 @@ export class AttemptRunner {
     const record = readSchedule(state, key);
     const now = instantOf(deps.clock);
     if (record.inFlight && inFlightIsLive(record.inFlight, now)) return { refused: 'Not sent: another Candor process is sending a report right now.' };
-    if (trigger !== 'manual' && nextAttemptAt(record, now, -Infinity) > now.wall) return { refused: 'Not sent: not due yet (another Candor process sent or tried recently).' };
+    if (trigger !== 'manual' && nextAttemptAt(record, now, -Infinity) > now.wall)
+      return { refused: 'Not sent: not due yet (another Candor process sent or tried recently).' };
 
     const built = await this.preview.rebuild(state, consent.categories, held);
     const base = entryBase(deps.random.uuid(), now.wall, trigger, endpoint, built, consent);
@@ -104,7 +105,10 @@ export class AttemptRunner {
     if (local) return { done: await this.keep(key, base, held) };
     const owner = this.ctx.owner();
     await store.update((d) => {
-      writeSchedule(d, key, { ...readSchedule(d, key), inFlight: { id: base.id, at: now, pid: owner.pid, ...(owner.startTicks !== undefined ? { startTicks: owner.startTicks } : {}) } });
+      writeSchedule(d, key, {
+        ...readSchedule(d, key),
+        inFlight: { id: base.id, at: now, pid: owner.pid, ...(owner.startTicks !== undefined ? { startTicks: owner.startTicks } : {}) },
+      });
     }, held);
     try {
       await history.append({ ...base, durationMs: 0, outcome: 'failed', message: 'sending…', pending: true }, held);
@@ -131,7 +135,13 @@ export class AttemptRunner {
 
   private async deliver(trigger: Trigger, claimed: Claimed): Promise<SendOutcome> {
     const { deps } = this.ctx;
-    const result = await sendReport(deps.http, claimed.base.endpoint, { text: claimed.text, sha256: claimed.sha256, size: claimed.size }, () => deps.clock.now(), () => deps.clock.monotonic());
+    const result = await sendReport(
+      deps.http,
+      claimed.base.endpoint,
+      { text: claimed.text, sha256: claimed.sha256, size: claimed.size },
+      () => deps.clock.now(),
+      () => deps.clock.monotonic(),
+    );
     const noAnswer = !result.ok && result.errorClass !== undefined && NO_ANSWER_CLASSES.has(result.errorClass);
     const entry: StoredEntry = {
       ...claimed.base,

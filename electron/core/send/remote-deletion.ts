@@ -37,7 +37,21 @@ export async function deleteRemoteData(ctx: AgentContext, endpoint: string): Pro
     }
   }
   ctx.deps.logger.log(failed || unsupported ? 'warn' : 'info', 'deletion requested at the collector', { ids: keys.length, failed, unsupported });
-  if (unsupported === keys.length) return { ok: false, message: 'This collector does not offer deletion (Navidrome’s own does not): its reports are deleted only when its retention ends.', ids: keys.length };
-  if (failed > 0 || unsupported > 0) return { ok: false, message: `The collector did not confirm the deletion for ${failed + unsupported} of ${keys.length} anonymous IDs; try again later.`, ids: keys.length };
-  return { ok: true, message: `The collector holds nothing of this machine any more (${keys.length === 1 ? 'one anonymous ID' : `${keys.length} anonymous IDs`}).`, ids: keys.length };
+  if (unsupported === keys.length)
+    return {
+      ok: false,
+      message: 'This collector does not offer deletion (Navidrome’s own does not): its reports are deleted only when its retention ends.',
+      ids: keys.length,
+    };
+  if (failed > 0 || unsupported > 0)
+    return {
+      ok: false,
+      message: `The collector did not confirm the deletion for ${failed + unsupported} of ${keys.length} anonymous IDs; try again later.`,
+      ids: keys.length,
+    };
+  return {
+    ok: true,
+    message: `The collector holds nothing of this machine any more (${keys.length === 1 ? 'one anonymous ID' : `${keys.length} anonymous IDs`}).`,
+    ids: keys.length,
+  };
 }

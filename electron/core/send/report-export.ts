@@ -41,8 +41,10 @@ export class ReportExporter {
     const { deps, store, history } = this.ctx;
     const state = store.readFresh();
     const consent = this.consent.current(state);
-    if (consent.level === 'off' && consent.locked) throw new ApiError('locked', `Sharing is off, decided by ${consent.decidedByLabel}: nothing is built, not even for a file.`);
-    if (consent.level === 'off' && !asked) throw new ApiError('unavailable', 'Sharing is off: say how much to export (`candor export --level basic`, or full).');
+    if (consent.level === 'off' && consent.locked)
+      throw new ApiError('locked', `Sharing is off, decided by ${consent.decidedByLabel}: nothing is built, not even for a file.`);
+    if (consent.level === 'off' && !asked)
+      throw new ApiError('unavailable', 'Sharing is off: say how much to export (`candor export --level basic`, or full).');
     const categories = normalizeCategories(asked ?? consent.categories);
     const built = await this.preview.rebuild(state, categories, held);
     if (!built.guard.ok) throw new ApiError('unavailable', `Not exported: refused by the privacy guard: ${built.guard.field} ${built.guard.reason}.`);
@@ -51,7 +53,8 @@ export class ReportExporter {
     const base = entryBase(deps.random.uuid(), now.wall, 'export', this.settings.endpoint(state), built, { level, categories });
     const entry: StoredEntry = { ...base, durationMs: 0, outcome: 'exported', message: 'written to a file for a machine without internet' };
     await history.append(entry, held);
-    const text = JSON.stringify({ candorExport: EXPORT_FORMAT_VERSION, level, categories, createdAt: base.at, sha256: base.sha256, report: base.body }, null, 2) + '\n';
+    const text =
+      JSON.stringify({ candorExport: EXPORT_FORMAT_VERSION, level, categories, createdAt: base.at, sha256: base.sha256, report: base.body }, null, 2) + '\n';
     deps.logger.log('info', 'report exported', { sha256: base.sha256, bytes: base.size });
     return { fileName: `candor-report-${base.at.slice(0, 10)}-${base.sha256.slice(0, 8)}.json`, text, sha256: base.sha256, level, entry: summarize(entry) };
   }

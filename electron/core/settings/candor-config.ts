@@ -99,16 +99,22 @@ export function loadCandorConfig(file: string): CandorConfig {
     for (const [key, v] of Object.entries(table)) {
       const want = KNOWN[section][key];
       if (!want) config.problems.push(`Unknown setting ${section}.${key} ignored.`);
-      else if (section === 'insights' && (key === 'enabled' || key === 'level' || key === 'categories')) continue; // explained below, with what it was read as
-      else if (want === 'integer' ? !Number.isInteger(v) : typeof v !== want) config.problems.push(`${section}.${key} must be ${want === 'integer' ? 'a whole number' : `a ${want}`}; ignored.`);
+      else if (section === 'insights' && (key === 'enabled' || key === 'level' || key === 'categories'))
+        continue; // explained below, with what it was read as
+      else if (want === 'integer' ? !Number.isInteger(v) : typeof v !== want)
+        config.problems.push(`${section}.${key} must be ${want === 'integer' ? 'a whole number' : `a ${want}`}; ignored.`);
     }
   }
   const level = readLevel(value('insights', 'level'));
   if (level !== undefined) config.insightsLevel = level;
-  if (typeof level === 'object') config.problems.push(`insights.level = ${level.notUnderstood} is not understood (write full, basic, local or off); sharing is held off until it is fixed.`);
+  if (typeof level === 'object')
+    config.problems.push(`insights.level = ${level.notUnderstood} is not understood (write full, basic, local or off); sharing is held off until it is fixed.`);
   const categories = readCategories(value('insights', 'categories'));
   if (categories !== undefined) config.insightsCategories = categories;
-  if (categories !== undefined && !Array.isArray(categories)) config.problems.push(`insights.categories = ${categories.notUnderstood} is not understood (a list of application, system, library, configuration); sharing is held off until it is fixed.`);
+  if (categories !== undefined && !Array.isArray(categories))
+    config.problems.push(
+      `insights.categories = ${categories.notUnderstood} is not understood (a list of application, system, library, configuration); sharing is held off until it is fixed.`,
+    );
   const str = (section: string, key: string) => (typeof value(section, key) === 'string' ? (value(section, key) as string) : undefined);
   const relative = (p: string | undefined) => (p ? path.resolve(path.dirname(file), p) : undefined);
   const enabled = readSwitch(value('insights', 'enabled'));

@@ -204,7 +204,12 @@ export class SettingsService {
     }
     const password = input.password ?? (await this.passwordFor(address, this.ctx.store.read()));
     if (password === null) {
-      return { ok: false, checks: [{ name: 'login', state: 'failed', message: 'Type the password for this address: a saved password is only ever sent to the server it was saved for.' }] };
+      return {
+        ok: false,
+        checks: [
+          { name: 'login', state: 'failed', message: 'Type the password for this address: a saved password is only ever sent to the server it was saved for.' },
+        ],
+      };
     }
     const facts = await collectServerFacts(this.ctx.deps.http, { url: input.url, username: input.username, password }, this.ctx.deps.clock.now());
     const checks: ConnectionCheck[] = [];
@@ -223,13 +228,25 @@ export class SettingsService {
             : { name: 'admin', state: notAdmin ? 'failed' : 'ok', message: notAdmin ? PROBLEMS['not-admin'] : 'The user is an administrator.' },
         );
         const libraryLeftOut = (facts.leftOut ?? []).filter((l) => l.field.startsWith('library.')).map((l) => `${l.field} (${PROBLEMS[l.problem]})`);
-        checks.push({ name: 'library', state: Object.keys(facts.library).length > 0 ? 'ok' : 'failed', message: libraryLeftOut.length ? `Counts read, except ${libraryLeftOut.join('; ')}.` : 'All library counts read.' });
+        checks.push({
+          name: 'library',
+          state: Object.keys(facts.library).length > 0 ? 'ok' : 'failed',
+          message: libraryLeftOut.length ? `Counts read, except ${libraryLeftOut.join('; ')}.` : 'All library counts read.',
+        });
         checks.push(
           facts.configProblem === 'config-not-navidrome'
             ? { name: 'config', state: 'skipped', message: PROBLEMS['config-not-navidrome'] }
-            : { name: 'config', state: facts.serverConfig ? 'ok' : 'failed', message: facts.serverConfig ? "The server's settings were read." : PROBLEMS[facts.configProblem ?? 'config-hidden'] },
+            : {
+                name: 'config',
+                state: facts.serverConfig ? 'ok' : 'failed',
+                message: facts.serverConfig ? "The server's settings were read." : PROBLEMS[facts.configProblem ?? 'config-hidden'],
+              },
         );
-        checks.push({ name: 'uptime', state: facts.startedAt ? 'ok' : 'failed', message: facts.startedAt ? "The server's start time was read." : PROBLEMS[facts.uptimeProblem ?? 'start-time-unknown'] });
+        checks.push({
+          name: 'uptime',
+          state: facts.startedAt ? 'ok' : 'failed',
+          message: facts.startedAt ? "The server's start time was read." : PROBLEMS[facts.uptimeProblem ?? 'start-time-unknown'],
+        });
       }
     }
     return {
@@ -242,7 +259,12 @@ export class SettingsService {
 
   async detectLocalServer(): Promise<LocalServerGuess | null> {
     try {
-      const res = await this.ctx.deps.http.request({ method: 'GET', url: `${NAVIDROME_DEFAULT_URL}/rest/ping?f=json&v=1.16.1&c=candor`, timeoutMs: 1500, maxBytes: 16 * 1024 });
+      const res = await this.ctx.deps.http.request({
+        method: 'GET',
+        url: `${NAVIDROME_DEFAULT_URL}/rest/ping?f=json&v=1.16.1&c=candor`,
+        timeoutMs: 1500,
+        maxBytes: 16 * 1024,
+      });
       const body = (JSON.parse(res.body) as { 'subsonic-response'?: unknown } | null)?.['subsonic-response'];
       if (body && typeof body === 'object') {
         const type = (body as { type?: unknown }).type;

@@ -80,7 +80,6 @@ export class StateStore {
     await this.update(() => {});
   }
 
-
   private parse(): { state: PersistedState; damaged: boolean } {
     let text: string;
     try {

@@ -16,7 +16,14 @@ const OTHER_CLIENT = 'Other';
  * fields out with its own reason; nothing throws through.
  */
 export async function collectViaNative(api: NativeApi, now: number, sensitive: SensitiveValue[]): Promise<ServerFacts> {
-  const facts: ServerFacts = { api: 'native-api', serverType: 'navidrome', library: {}, leftOut: [], health: { source: 'server', state: 'ok', message: '' }, sensitive };
+  const facts: ServerFacts = {
+    api: 'native-api',
+    serverType: 'navidrome',
+    library: {},
+    leftOut: [],
+    health: { source: 'server', state: 'ok', message: '' },
+    sensitive,
+  };
   const ledger = new LeftOutLedger();
   const lib = facts.library;
   let players: Promise<Record<string, unknown>[]> | null = null;

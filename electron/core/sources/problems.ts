@@ -89,7 +89,13 @@ export function toProblem(error: unknown): ProblemCode {
   return 'server-error';
 }
 
-export function health(source: SourceName, state: SourceHealth['state'], code?: ProblemCode, omitted?: string[], okMessage = 'Read successfully.'): SourceHealth {
+export function health(
+  source: SourceName,
+  state: SourceHealth['state'],
+  code?: ProblemCode,
+  omitted?: string[],
+  okMessage = 'Read successfully.',
+): SourceHealth {
   const out: SourceHealth = { source, state, message: code ? PROBLEMS[code] : okMessage };
   if (code) out.code = code;
   if (omitted && omitted.length > 0) out.omitted = omitted;

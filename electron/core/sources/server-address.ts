@@ -24,7 +24,10 @@ export function normalizeBaseUrl(url: string): string {
 
 /** Strings from the connection itself that must never appear in a payload. */
 export function connectionSensitives(conn: Pick<ServerConnection, 'url' | 'username'>): SensitiveValue[] {
-  const out: SensitiveValue[] = [{ kind: 'server address', value: conn.url }, { kind: 'user name', value: conn.username }];
+  const out: SensitiveValue[] = [
+    { kind: 'server address', value: conn.url },
+    { kind: 'user name', value: conn.username },
+  ];
   try {
     out.push({ kind: 'host name', value: new URL(conn.url).hostname });
   } catch {

@@ -92,7 +92,7 @@ export function durationSeconds(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value / 1e9);
   if (typeof value !== 'string') return undefined;
   if (/^\d+$/.test(value)) return Math.trunc(Number(value) / 1e9);
-  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
   let total = 0;
   let rest = value.trim();
   if (!rest) return undefined;
@@ -212,7 +212,11 @@ export function deriveServerConfig(raw: Record<string, unknown>, options: { appl
     if (identifyingKey || identifyingShape) sensitive.push({ kind: /folder|path|file|cert|dir/i.test(key) ? 'path' : 'name', value });
   }
   // Values we deliberately send (a schedule, a cache size, the log level) are not leaks.
-  const sent = new Set(Object.values(flags).filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()));
+  const sent = new Set(
+    Object.values(flags)
+      .filter((v): v is string => typeof v === 'string')
+      .map((v) => v.toLowerCase()),
+  );
   const builtIn = map.has('enableinsightscollector') ? map.get('enableinsightscollector') : options.applyDefaults ? true : undefined;
   return {
     flags: flags as ConfigFlags,

@@ -76,14 +76,47 @@ export const CANDOR_CLIENT = 'candor';
  * format are counted in `unlistedSuffixTracks`.
  */
 export const PROBED_SUFFIXES = [
-  'mp3', 'flac', 'm4a', 'm4b', 'aac', 'alac', 'ogg', 'oga', 'opus', 'wav', 'wma', 'aiff', 'aif', 'ape', 'wv',
-  'dsf', 'dff', 'mpc', 'mka', 'webm', 'mp4', 'tta', 'shn', 'spx',
+  'mp3',
+  'flac',
+  'm4a',
+  'm4b',
+  'aac',
+  'alac',
+  'ogg',
+  'oga',
+  'opus',
+  'wav',
+  'wma',
+  'aiff',
+  'aif',
+  'ape',
+  'wv',
+  'dsf',
+  'dff',
+  'mpc',
+  'mka',
+  'webm',
+  'mp4',
+  'tta',
+  'shn',
+  'spx',
 ] as const;
 
 /** Problems that explain a partial read best come first; the expected gaps of an interface last. */
 const TELLING_ORDER: ProblemCode[] = [
-  'unauthorized', 'rate-limited', 'timeout', 'unreachable', 'host-not-found', 'tls', 'server-error', 'not-admin',
-  'library-too-large', 'search-all-unsupported', 'not-a-music-server', 'endpoint-missing', 'version-unknown',
+  'unauthorized',
+  'rate-limited',
+  'timeout',
+  'unreachable',
+  'host-not-found',
+  'tls',
+  'server-error',
+  'not-admin',
+  'library-too-large',
+  'search-all-unsupported',
+  'not-a-music-server',
+  'endpoint-missing',
+  'version-unknown',
 ];
 
 /** Collects the fields a read left out, each once with the first reason found for it. */

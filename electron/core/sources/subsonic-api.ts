@@ -38,13 +38,24 @@ export class SubsonicClient {
     conn: ServerConnection,
   ) {
     const salt = randomBytes(6).toString('hex');
-    this.auth = { u: conn.username, t: createHash('md5').update(conn.password + salt).digest('hex'), s: salt };
+    this.auth = {
+      u: conn.username,
+      t: createHash('md5')
+        .update(conn.password + salt)
+        .digest('hex'),
+      s: salt,
+    };
   }
 
   /** One call; `headers` are the answer's, for servers that put totals there. */
   async call(method: string, params: Record<string, string> = {}): Promise<{ body: SubsonicBody; headers: Record<string, string> }> {
     const qs = new URLSearchParams({ ...this.auth, v: '1.16.1', c: CANDOR_CLIENT, f: 'json', ...params });
-    const res = await this.http.request({ method: 'GET', url: `${this.base}/rest/${method}?${qs.toString()}`, timeoutMs: REQUEST_TIMEOUT_MS, maxBytes: 32 * 1024 * 1024 });
+    const res = await this.http.request({
+      method: 'GET',
+      url: `${this.base}/rest/${method}?${qs.toString()}`,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      maxBytes: 32 * 1024 * 1024,
+    });
     const body = parseJson(res.body)?.['subsonic-response'] as SubsonicBody | undefined;
     if (body && typeof body === 'object' && body.status === 'ok') return { body, headers: res.headers };
     if (body && typeof body === 'object' && body.status === 'failed') {

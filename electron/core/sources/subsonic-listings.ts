@@ -9,7 +9,11 @@ type Row = Record<string, unknown>;
  * offset moves by the rows the server counted (`advance`), and the listing ends on an empty page or
  * a page with nothing new: a server that caps or ignores the page size cannot loop or cut it short.
  */
-async function pageThrough(limits: CollectLimits, fetchPage: (offset: number) => Promise<Row[]>, take: (rows: Row[]) => { advance: number; added: number }): Promise<void> {
+async function pageThrough(
+  limits: CollectLimits,
+  fetchPage: (offset: number) => Promise<Row[]>,
+  take: (rows: Row[]) => { advance: number; added: number },
+): Promise<void> {
   const deadline = performance.now() + limits.listingBudgetMs;
   let offset = 0;
   for (let page = 0; ; page++) {

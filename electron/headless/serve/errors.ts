@@ -16,10 +16,16 @@ export class ServeError extends Error {
 export function listenError(error: NodeJS.ErrnoException, host: string, port: number): ServeError {
   switch (error.code) {
     case 'EADDRINUSE':
-      return new ServeError('port-in-use', `Port ${port} on ${host} is already in use (another candor serve?). Choose another with --port, or --port 0 for any free port.`);
+      return new ServeError(
+        'port-in-use',
+        `Port ${port} on ${host} is already in use (another candor serve?). Choose another with --port, or --port 0 for any free port.`,
+      );
     case 'EACCES':
     case 'EPERM':
-      return new ServeError('permission-denied', `Not allowed to listen on port ${port} on ${host}. Ports below 1024 need special rights; choose a higher one with --port.`);
+      return new ServeError(
+        'permission-denied',
+        `Not allowed to listen on port ${port} on ${host}. Ports below 1024 need special rights; choose a higher one with --port.`,
+      );
     case 'EADDRNOTAVAIL':
       return new ServeError('bad-host', `${host} is not an address of this machine.`);
     default:

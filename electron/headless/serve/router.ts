@@ -44,7 +44,9 @@ export function router(routes: Routes) {
     if (!isApi) return routes.page(req, res, url.pathname);
 
     if (!routes.authorized(req)) {
-      apiError(res, 401, 'unavailable', 'Missing or wrong secret. Open the address that `candor serve` printed.', { 'WWW-Authenticate': 'Bearer realm="candor"' });
+      apiError(res, 401, 'unavailable', 'Missing or wrong secret. Open the address that `candor serve` printed.', {
+        'WWW-Authenticate': 'Bearer realm="candor"',
+      });
       return;
     }
     if (url.pathname === '/api/events') {

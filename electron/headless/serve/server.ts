@@ -80,7 +80,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   }
   const loopback = isLoopbackHost(host);
   if (!loopback && !options.allowRemote) {
-    throw new ServeError('not-loopback', `Refusing to serve on ${host}: the admin UI listens on this machine only (127.0.0.1). Binding to another address needs an explicit --allow-remote.`);
+    throw new ServeError(
+      'not-loopback',
+      `Refusing to serve on ${host}: the admin UI listens on this machine only (127.0.0.1). Binding to another address needs an explicit --allow-remote.`,
+    );
   }
   if (!loopback && isIP(host.replace(/^\[|\]$/g, '')) === 0) {
     throw new ServeError('bad-host', `${host} is not an IP address. Give the address to listen on, e.g. 127.0.0.1.`);
@@ -94,7 +97,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   let port = requestedPort;
   const streams = eventStreams(api);
   const handle = router({
-    checkSource: createSourceCheck({ port: () => port, boundName: hostForUrl(host).toLowerCase(), allowRemote: options.allowRemote === true, allowedHostNames: options.allowedHostNames ?? [] }),
+    checkSource: createSourceCheck({
+      port: () => port,
+      boundName: hostForUrl(host).toLowerCase(),
+      allowRemote: options.allowRemote === true,
+      allowedHostNames: options.allowedHostNames ?? [],
+    }),
     authorized: bearerCheck(token),
     page: staticFiles(staticDir),
     events: streams.open,

@@ -38,7 +38,11 @@ export function EndpointSection({ status }: { status: AgentStatus }) {
             <SaveButton locked={locked} busy={busy} disabled={value.trim() === status.settings.endpoint} />
           </div>
           <p className="help" id={`${id}-endpoint-help`}>
-            {locked ? <LockedBy by={locked} /> : 'The Navidrome project’s collector by default. You can run your own collector and send reports there instead. https:// is required (plain http:// only to this machine).'}
+            {locked ? (
+              <LockedBy by={locked} />
+            ) : (
+              'The Navidrome project’s collector by default. You can run your own collector and send reports there instead. https:// is required (plain http:// only to this machine).'
+            )}
           </p>
         </div>
       </form>

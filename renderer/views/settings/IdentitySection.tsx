@@ -42,7 +42,9 @@ export function IdentitySection({ status }: { status: AgentStatus }) {
           'None yet. A random ID is made with the first report.'
         )}
       </p>
-      <p className="help spaced">Random, made on this machine. It is not derived from your hardware, host name or server. It lets the collector count each server once.</p>
+      <p className="help spaced">
+        Random, made on this machine. It is not derived from your hardware, host name or server. It lets the collector count each server once.
+      </p>
       {status.instanceId ? (
         <ConfirmAction
           openLabel="Reset the anonymous ID…"

@@ -20,16 +20,14 @@ export function ScheduleKeeper({ scheduler }: { scheduler: SchedulerView }) {
   ) : null;
   if (role === 'keeper') return <>Kept by this Candor: {who ?? 'this process'}.</>;
   if (role === 'standby') {
-    return keptBy ? (
-      <>Kept by another Candor: {who}. If it stops, this one takes over.</>
-    ) : (
-      <>This Candor takes over the schedule as soon as it can.</>
-    );
+    return keptBy ? <>Kept by another Candor: {who}. If it stops, this one takes over.</> : <>This Candor takes over the schedule as soon as it can.</>;
   }
   return keptBy ? (
     <>Kept by another Candor: {who}. This one does not run a schedule.</>
   ) : (
-    <>No Candor keeps the daily schedule now: reports are made only while the desktop app, <code>candor run</code> or <code>candor serve</code> is running.</>
+    <>
+      No Candor keeps the daily schedule now: reports are made only while the desktop app, <code>candor run</code> or <code>candor serve</code> is running.
+    </>
   );
 }
 
@@ -58,7 +56,8 @@ export function SendingSection({ status }: { status: AgentStatus }) {
           <dd>
             {last ? (
               <>
-                <span className={`badge badge-${last.ok ? 'sent' : 'failed'}`}>{!last.ok ? 'Failed' : last.status !== undefined ? 'Sent' : 'Done'}</span> <TimeAgo at={last.at} past />: {last.message}
+                <span className={`badge badge-${last.ok ? 'sent' : 'failed'}`}>{!last.ok ? 'Failed' : last.status !== undefined ? 'Sent' : 'Done'}</span>{' '}
+                <TimeAgo at={last.at} past />: {last.message}
                 {!last.ok && schedule.consecutiveFailures > 1 ? ` (${schedule.consecutiveFailures} failures in a row; Candor waits longer after each.)` : null}
               </>
             ) : (
@@ -74,7 +73,14 @@ export function SendingSection({ status }: { status: AgentStatus }) {
         </div>
       </dl>
       <div className="actions">
-        <button type="button" className="button primary" onClick={() => void sendNow()} disabled={!may || sending} aria-busy={sending} aria-describedby="send-help">
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => void sendNow()}
+          disabled={!may || sending}
+          aria-busy={sending}
+          aria-describedby="send-help"
+        >
           {sending ? <Spinner label="Sending…" /> : 'Send now'}
         </button>
       </div>

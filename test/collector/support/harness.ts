@@ -19,7 +19,17 @@ export function candorReport(overrides: Record<string, unknown> = {}): Record<st
     os: { type: 'linux', distro: 'debian', version: '12', containerized: false, arch: 'amd64', numCPU: 4 },
     mem: { sys: 120_000_000 },
     fs: { music: { type: 'ext4' }, data: { type: 'ext4' } },
-    library: { tracks: 12_000, albums: 900, artists: 400, playlists: 3, shares: 0, radios: 1, libraries: 1, activeUsers: 2, fileSuffixes: { flac: 8000, mp3: 4000 } },
+    library: {
+      tracks: 12_000,
+      albums: 900,
+      artists: 400,
+      playlists: 3,
+      shares: 0,
+      radios: 1,
+      libraries: 1,
+      activeUsers: 2,
+      fileSuffixes: { flac: 8000, mp3: 4000 },
+    },
     config: { logLevel: 'info', enableLastFM: true, enableDownloads: false },
     candor: { agentVersion: '0.1.0', schemaVersion: 1, serverType: 'navidrome', sources: { library: 'native-api' } },
     ...overrides,
@@ -32,12 +42,20 @@ export interface Reply {
   body: string;
 }
 
-export function send(url: string, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; localAddress?: string } = {}): Promise<Reply> {
+export function send(
+  url: string,
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; localAddress?: string } = {},
+): Promise<Reply> {
   const target = new URL(options.path ?? '/collect', url);
   return new Promise((resolve, reject) => {
     const req = http.request(
       target,
-      { method: options.method ?? 'POST', headers: options.headers ?? {}, agent: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) },
+      {
+        method: options.method ?? 'POST',
+        headers: options.headers ?? {},
+        agent: false,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -88,7 +106,9 @@ export async function scrape(url: string): Promise<Map<string, number>> {
 export const rejected = (m: Map<string, number>, reason: string): number => m.get(`collector_requests_rejected_total{reason="${reason}"}`) ?? NaN;
 
 /** Rows in the SQLite file, read through a second, read-only connection (as an operator would). */
-export function sqliteRows(dataDir: string): { instance_id: string; day: number; received_at: number; writes: number; payload: string; source: string | null }[] {
+export function sqliteRows(
+  dataDir: string,
+): { instance_id: string; day: number; received_at: number; writes: number; payload: string; source: string | null }[] {
   const db = new Database(path.join(dataDir, 'collector.sqlite'), { readonly: true, fileMustExist: true });
   try {
     return db.prepare('SELECT instance_id, day, received_at, writes, payload, source FROM reports ORDER BY day, instance_id').all() as never;

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 const releaseBuild = {
   '-buildmode': 'exe',
   '-compiler': 'gc',
-  '-ldflags': "-extldflags '-static -latomic' -w -s -X github.com/navidrome/navidrome/consts.gitSha=734eb30a -X github.com/navidrome/navidrome/consts.gitTag=v0.58.0",
+  '-ldflags':
+    "-extldflags '-static -latomic' -w -s -X github.com/navidrome/navidrome/consts.gitSha=734eb30a -X github.com/navidrome/navidrome/consts.gitTag=v0.58.0",
   '-tags': 'netgo,sqlite_fts5',
   CGO_ENABLED: '1',
   GOARCH: 'amd64',
@@ -82,7 +83,14 @@ export function navidromeDebianMinimal(id: string = randomUUID()): Record<string
     // Statfs failed for every folder: Go writes the struct with nothing in it.
     fs: {},
     library: { tracks: 0, albums: 0, artists: 0, playlists: 0, shares: 0, radios: 0, libraries: 1, activeUsers: 1 },
-    config: { logLevel: 'info', scanSchedule: '0 */6 * * *', transcodingCacheSize: '1 GB', imageCacheSize: '500MiB', sessionTimeout: 86_400, scannerExtractor: 'taglib' },
+    config: {
+      logLevel: 'info',
+      scanSchedule: '0 */6 * * *',
+      transcodingCacheSize: '1 GB',
+      imageCacheSize: '500MiB',
+      sessionTimeout: 86_400,
+      scannerExtractor: 'taglib',
+    },
   };
 }
 
@@ -111,7 +119,17 @@ export function navidromeMac(id: string = randomUUID()): Record<string, unknown>
     os: { type: 'darwin', version: '14.5', containerized: false, arch: 'arm64', numCPU: 10 },
     mem: { alloc: 1, totalAlloc: 2, sys: 3, numGC: 1 },
     fs: { music: {}, data: { type: 'apfs' }, backup: { type: 'smbfs' } },
-    library: { tracks: 120_000, albums: 9_000, artists: 5_000, playlists: 40, shares: 2, radios: 0, libraries: 2, activeUsers: 4, fileSuffixes: { flac: 120_000 } },
+    library: {
+      tracks: 120_000,
+      albums: 9_000,
+      artists: 5_000,
+      playlists: 40,
+      shares: 2,
+      radios: 0,
+      libraries: 2,
+      activeUsers: 4,
+      fileSuffixes: { flac: 120_000 },
+    },
     config: { logLevel: 'warn', enablePrometheus: true, backupSchedule: '@daily', backupCount: 7 },
     plugins: { 'webhook-rs': { name: 'webhook-rs', version: '1.0.0' } },
     platform: 'pikapods',

@@ -88,7 +88,9 @@ describe('filesystemType from a fixture mountinfo', () => {
   });
 
   it('uses one realpath call when no mount is untouchable', async () => {
-    const localOnly = TABLE.split('\n').filter((line) => !/nfs|sshfs|cifs|smb3|9p|far:/.test(line)).join('\n');
+    const localOnly = TABLE.split('\n')
+      .filter((line) => !/nfs|sshfs|cifs|smb3|9p|far:/.test(line))
+      .join('\n');
     const { deps, calls } = await setup(localOnly, { realpath: () => Promise.resolve('/dev/shm/real') });
     expect(await filesystemType('/anything/here', deps)).toEqual({ ok: true, type: 'tmpfs' });
     expect(calls.filter((c) => c.method !== 'readFile').map((c) => c.method)).toEqual(['realpath']);
@@ -145,14 +147,11 @@ describe('filesystemType failures', () => {
     expect(await filesystemType('/srv/music', deps)).toEqual({ ok: false, reason: 'error' });
   });
 
-  it.each(['music', './data', 'C:\\Music', '\\\\nas\\music', 'smb://nas/music', '//nas/music'])(
-    '%s does not name a place on this host',
-    async (path) => {
-      const { deps, calls } = await setup(TABLE);
-      expect(await filesystemType(path, deps)).toEqual({ ok: false, reason: 'not-on-this-host' });
-      expect(calls).toEqual([]);
-    },
-  );
+  it.each(['music', './data', 'C:\\Music', '\\\\nas\\music', 'smb://nas/music', '//nas/music'])('%s does not name a place on this host', async (path) => {
+    const { deps, calls } = await setup(TABLE);
+    expect(await filesystemType(path, deps)).toEqual({ ok: false, reason: 'not-on-this-host' });
+    expect(calls).toEqual([]);
+  });
 
   it('is unsupported off Linux', async () => {
     const { deps, calls } = await setup(TABLE);
@@ -166,7 +165,10 @@ describe('filesystemType failures', () => {
 
 describe.runIf(process.platform === 'linux')('filesystemType on this machine', () => {
   it.each([os.tmpdir(), '/proc', '/', process.cwd(), '/dev/shm'])('%s agrees with statfs', async (folder) => {
-    const exists = await fsp.access(folder).then(() => true, () => false);
+    const exists = await fsp.access(folder).then(
+      () => true,
+      () => false,
+    );
     if (!exists) return;
     const result = await filesystemType(folder);
     const magic = magicFromStatfsType((await fsp.statfs(folder, { bigint: true })).type);

@@ -96,9 +96,7 @@ describe('readHostFacts', () => {
   });
 
   it('reads the macOS product version from SystemVersion.plist', async () => {
-    const plist =
-      '<plist><dict><key>ProductName</key><string>macOS</string>' +
-      '<key>ProductVersion</key>\n\t<string>14.5</string></dict></plist>';
+    const plist = '<plist><dict><key>ProductName</key><string>macOS</string>' + '<key>ProductVersion</key>\n\t<string>14.5</string></dict></plist>';
     const host = await fakeHost({ 'System/Library/CoreServices/SystemVersion.plist': plist });
     const facts = await readHostFacts({ ...host, platform: 'darwin', arch: 'arm64' });
     expect(facts.os).toMatchObject({ type: 'darwin', arch: 'arm64', version: '14.5', containerized: false });

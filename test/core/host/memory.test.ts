@@ -34,7 +34,9 @@ describe('parseMeminfo', () => {
   });
 
   it('estimates available as free + buffers + cached on kernels without MemAvailable', () => {
-    const old = MEMINFO.split('\n').filter((l) => !l.startsWith('MemAvailable')).join('\n');
+    const old = MEMINFO.split('\n')
+      .filter((l) => !l.startsWith('MemAvailable'))
+      .join('\n');
     expect(parseMeminfo(old)?.hostAvailable).toBe((500000 + 100000 + 2000000) * 1024);
   });
 

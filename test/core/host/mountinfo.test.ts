@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  findMount,
-  isUntouchable,
-  parseMountinfo,
-  unescapeMountField,
-} from '../../../electron/core/sources/host/mountinfo';
+import { findMount, isUntouchable, parseMountinfo, unescapeMountField } from '../../../electron/core/sources/host/mountinfo';
 import { magicForKernelType, magicFromStatfsType, navidromeFsName } from '../../../electron/core/sources/host/fs-names';
 
 const MOUNTINFO = [
@@ -27,9 +22,7 @@ describe('parseMountinfo', () => {
 
   it('skips malformed lines and reads fstype after the separator whatever the optional fields', () => {
     expect(mounts).toHaveLength(10);
-    expect(mounts.map((m) => m.fstype)).toEqual([
-      'proc', 'ext4', 'ext4', 'xfs', 'ext4', 'nfs4', 'fuse.sshfs', 'cifs', 'tmpfs', 'btrfs',
-    ]);
+    expect(mounts.map((m) => m.fstype)).toEqual(['proc', 'ext4', 'ext4', 'xfs', 'ext4', 'nfs4', 'fuse.sshfs', 'cifs', 'tmpfs', 'btrfs']);
   });
 
   it('decodes octal escapes in mount points', () => {

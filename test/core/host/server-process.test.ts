@@ -17,7 +17,7 @@ function statLine(pid: number, comm: string, state: string, ppid: number, startT
 }
 
 const PROC: Record<string, string> = {
-  'stat': `cpu  1 2 3 4\nintr 5\nbtime ${BTIME}\nprocesses 9\n`,
+  stat: `cpu  1 2 3 4\nintr 5\nbtime ${BTIME}\nprocesses 9\n`,
   '1/stat': statLine(1, 'systemd', 'S', 0, 1, 100),
   '100/stat': statLine(100, 'navidrome', 'S', 1, 250_000, 2000),
   '100/status': 'Name:\tnavidrome\nVmRSS:\t   81920 kB\n',

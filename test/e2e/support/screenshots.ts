@@ -33,7 +33,13 @@ async function withServer<T>(options: FakeApiOptions, run: (url: string, api: Fa
 }
 
 async function open(browser: Browser, url: string, scheme: Scheme, route = ''): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 800 }, colorScheme: scheme, deviceScaleFactor: 1, timezoneId: 'Europe/Paris', locale: 'en-GB' });
+  const page = await browser.newPage({
+    viewport: { width: 1200, height: 800 },
+    colorScheme: scheme,
+    deviceScaleFactor: 1,
+    timezoneId: 'Europe/Paris',
+    locale: 'en-GB',
+  });
   await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
   await page.clock.setFixedTime(NOW);
   await page.goto(route ? url.replace('#token=', `#/${route}?token=`) : url);
@@ -78,7 +84,12 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
         await shot(page, readmeDir, `settings-${scheme}`);
       });
       // The wizard's choice step, pointed at each level in turn: the bytes shown are that level's.
-      for (const [level, radio] of [['full', 'Full'], ['basic', 'Basic'], ['local', 'Local only'], ['off', 'Off']] as const) {
+      for (const [level, radio] of [
+        ['full', 'Full'],
+        ['basic', 'Basic'],
+        ['local', 'Local only'],
+        ['off', 'Off'],
+      ] as const) {
         // Like the agent, which makes the id with the first preview, so the wizard's bytes carry it.
         await withServer({ storedChoice: null, history: 0, instanceId: '5f0c1b2e-8a7d-4c3b-a1e2-9d8c7b6a5f40' }, async (url) => {
           const page = await open(browser, url, scheme);
@@ -110,18 +121,42 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
         for (let i = 0; i < 3; i++) await page.getByRole('button', { name: /^(Next|Skip for now)$/ }).click();
         await shot(page, reviewDir, `wizard-locked-choice-${scheme}`, true);
       });
-      await withServer({ storedChoice: 'share', newFields: ['candor.hostMemory.total', 'library.activePlayers'], env: {}, fixedBy: { endpoint: 'the config file /etc/candor/candor.toml' } }, async (url) => {
-        await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-new-fields-${scheme}`, true);
-      });
-      await withServer({ storedChoice: 'decline', configFile: { path: '/etc/candor/candor.toml', enabled: false }, serverState: 'unauthorized', history: 3, sendFailure: 'timeout' }, async (url) => {
-        await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-locked-errors-${scheme}`, true);
-      });
+      await withServer(
+        {
+          storedChoice: 'share',
+          newFields: ['candor.hostMemory.total', 'library.activePlayers'],
+          env: {},
+          fixedBy: { endpoint: 'the config file /etc/candor/candor.toml' },
+        },
+        async (url) => {
+          await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-new-fields-${scheme}`, true);
+        },
+      );
+      await withServer(
+        {
+          storedChoice: 'decline',
+          configFile: { path: '/etc/candor/candor.toml', enabled: false },
+          serverState: 'unauthorized',
+          history: 3,
+          sendFailure: 'timeout',
+        },
+        async (url) => {
+          await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-locked-errors-${scheme}`, true);
+        },
+      );
       await withServer({ storedChoice: 'local', history: 12 }, async (url) => {
         await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-local-${scheme}`, true);
       });
-      await withServer({ storedChoice: 'share', env: { CANDOR_INSIGHTS_LEVEL: 'basic' }, scheduler: { role: 'standby', keptBy: { label: 'candor run', pid: 913, since: '2026-11-20T08:00:00.000Z' } } }, async (url) => {
-        await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-level-locked-${scheme}`, true);
-      });
+      await withServer(
+        {
+          storedChoice: 'share',
+          env: { CANDOR_INSIGHTS_LEVEL: 'basic' },
+          scheduler: { role: 'standby', keptBy: { label: 'candor run', pid: 913, since: '2026-11-20T08:00:00.000Z' } },
+        },
+        async (url) => {
+          await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-level-locked-${scheme}`, true);
+        },
+      );
       await withServer({ storedChoice: 'share', history: 3 }, async (url) => {
         const page = await open(browser, url, scheme, 'settings');
         await page.getByRole('radio', { name: /^Basic/ }).check();
@@ -152,9 +187,12 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
         await page.locator('#entry-title').scrollIntoViewIfNeeded();
         await shot(page, reviewDir, `history-compare-${scheme}`);
       });
-      await withServer({ storedChoice: 'share', history: 5, guardFailure: { field: 'library.activePlayers', reason: 'looks like a host name' } }, async (url) => {
-        await shot(await open(browser, url, scheme, 'preview'), reviewDir, `preview-guard-${scheme}`, true);
-      });
+      await withServer(
+        { storedChoice: 'share', history: 5, guardFailure: { field: 'library.activePlayers', reason: 'looks like a host name' } },
+        async (url) => {
+          await shot(await open(browser, url, scheme, 'preview'), reviewDir, `preview-guard-${scheme}`, true);
+        },
+      );
       await withServer({ storedChoice: 'share' }, async (url, api) => {
         api.failNext('getStatus', new ApiError('unavailable', NOT_ANSWERING), Infinity);
         await shot(await open(browser, url, scheme), reviewDir, `boot-failed-${scheme}`, true);

@@ -12,7 +12,13 @@ import { buildRenderer } from './build';
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { history: { type: 'string', default: '120' }, locked: { type: 'boolean' }, fresh: { type: 'boolean' }, port: { type: 'string', default: '0' }, ticking: { type: 'boolean' } },
+    options: {
+      history: { type: 'string', default: '120' },
+      locked: { type: 'boolean' },
+      fresh: { type: 'boolean' },
+      port: { type: 'string', default: '0' },
+      ticking: { type: 'boolean' },
+    },
   });
   const api = createFakeApi({
     storedChoice: values.fresh || values.locked ? null : 'share',

@@ -192,9 +192,7 @@ export function redactValue(key: string, value: string): string {
     const bytes = Buffer.from(value, 'utf8'); // Go slices bytes, not characters
     if (bytes.length < 7) return '****';
     return (
-      Buffer.from([bytes[0] as number]).toString('latin1') +
-      '*'.repeat(bytes.length - 2) +
-      Buffer.from([bytes[bytes.length - 1] as number]).toString('latin1')
+      Buffer.from([bytes[0] as number]).toString('latin1') + '*'.repeat(bytes.length - 2) + Buffer.from([bytes[bytes.length - 1] as number]).toString('latin1')
     );
   }
   return value;

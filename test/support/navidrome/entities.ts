@@ -20,8 +20,12 @@ export function findUserByName(seed: NavidromeSeed, name: string): SeedUser | un
 }
 
 export interface LibraryTotals {
-  totalSongs: number; totalAlbums: number; totalArtists: number; totalMissingFiles: number;
-  totalSize: number; totalDuration: number;
+  totalSongs: number;
+  totalAlbums: number;
+  totalArtists: number;
+  totalMissingFiles: number;
+  totalSize: number;
+  totalDuration: number;
 }
 
 /** libraryRepository.RefreshStats: what the last scan stored (missing rows excluded). */
@@ -41,11 +45,23 @@ export function libraryTotals(seed: NavidromeSeed, libId: number): LibraryTotals
 export function libraryJson(seed: NavidromeSeed, l: SeedLibrary): Json {
   const t = libraryTotals(seed, l.id);
   return {
-    id: l.id, name: l.name, path: l.path, remotePath: l.remotePath ?? '',
-    lastScanAt: goTime(l.lastScanAt) ?? GO_ZERO_TIME, lastScanStartedAt: goTime(l.lastScanStartedAt) ?? GO_ZERO_TIME,
-    fullScanInProgress: l.fullScanInProgress ?? false, updatedAt: goTime(l.updatedAt), createdAt: goTime(l.createdAt),
-    totalSongs: t.totalSongs, totalAlbums: t.totalAlbums, totalArtists: t.totalArtists, totalFolders: l.totalFolders,
-    totalFiles: l.totalFiles, totalMissingFiles: t.totalMissingFiles, totalSize: t.totalSize, totalDuration: t.totalDuration,
+    id: l.id,
+    name: l.name,
+    path: l.path,
+    remotePath: l.remotePath ?? '',
+    lastScanAt: goTime(l.lastScanAt) ?? GO_ZERO_TIME,
+    lastScanStartedAt: goTime(l.lastScanStartedAt) ?? GO_ZERO_TIME,
+    fullScanInProgress: l.fullScanInProgress ?? false,
+    updatedAt: goTime(l.updatedAt),
+    createdAt: goTime(l.createdAt),
+    totalSongs: t.totalSongs,
+    totalAlbums: t.totalAlbums,
+    totalArtists: t.totalArtists,
+    totalFolders: l.totalFolders,
+    totalFiles: l.totalFiles,
+    totalMissingFiles: t.totalMissingFiles,
+    totalSize: t.totalSize,
+    totalDuration: t.totalDuration,
     defaultNewUsers: l.defaultNewUsers ?? false,
   };
 }
@@ -56,18 +72,40 @@ export function libraryJson(seed: NavidromeSeed, l: SeedLibrary): Json {
  */
 function userLibraryJson(l: SeedLibrary): Json {
   return {
-    id: l.id, name: l.name, path: l.path, remotePath: '', lastScanAt: GO_ZERO_TIME, lastScanStartedAt: GO_ZERO_TIME,
-    fullScanInProgress: false, updatedAt: GO_ZERO_TIME, createdAt: GO_ZERO_TIME, totalSongs: 0, totalAlbums: 0,
-    totalArtists: 0, totalFolders: 0, totalFiles: 0, totalMissingFiles: 0, totalSize: 0, totalDuration: 0, defaultNewUsers: false,
+    id: l.id,
+    name: l.name,
+    path: l.path,
+    remotePath: '',
+    lastScanAt: GO_ZERO_TIME,
+    lastScanStartedAt: GO_ZERO_TIME,
+    fullScanInProgress: false,
+    updatedAt: GO_ZERO_TIME,
+    createdAt: GO_ZERO_TIME,
+    totalSongs: 0,
+    totalAlbums: 0,
+    totalArtists: 0,
+    totalFolders: 0,
+    totalFiles: 0,
+    totalMissingFiles: 0,
+    totalSize: 0,
+    totalDuration: 0,
+    defaultNewUsers: false,
   };
 }
 
 export function userJson(seed: NavidromeSeed, u: SeedUser): Json {
   const libs = seed.libraries.filter((l) => userLibraryIds(seed, u).includes(l.id));
   const out: Json = {
-    id: u.id, userName: u.userName, name: u.name, email: u.email, isAdmin: u.isAdmin,
-    lastLoginAt: goTime(u.lastLoginAt), lastAccessAt: goTime(u.lastAccessAt),
-    createdAt: goTime(u.createdAt), updatedAt: goTime(u.updatedAt), scrobbleFilter: '',
+    id: u.id,
+    userName: u.userName,
+    name: u.name,
+    email: u.email,
+    isAdmin: u.isAdmin,
+    lastLoginAt: goTime(u.lastLoginAt),
+    lastAccessAt: goTime(u.lastAccessAt),
+    createdAt: goTime(u.createdAt),
+    updatedAt: goTime(u.updatedAt),
+    scrobbleFilter: '',
   };
   if (libs.length > 0) out.libraries = libs.map(userLibraryJson); // omitempty
   return out;
@@ -76,9 +114,18 @@ export function userJson(seed: NavidromeSeed, u: SeedUser): Json {
 export function playerJson(seed: NavidromeSeed, p: SeedPlayer): Json {
   const owner = seed.users.find((u) => u.id === p.userId);
   return {
-    userName: owner?.userName ?? '', id: p.id, name: p.name, userAgent: p.userAgent, userId: p.userId, client: p.client,
-    ip: p.ip, lastSeen: goTime(p.lastSeen), transcodingId: p.transcodingId ?? '', maxBitRate: p.maxBitRate ?? 0,
-    reportRealPath: p.reportRealPath ?? false, scrobbleEnabled: p.scrobbleEnabled ?? true,
+    userName: owner?.userName ?? '',
+    id: p.id,
+    name: p.name,
+    userAgent: p.userAgent,
+    userId: p.userId,
+    client: p.client,
+    ip: p.ip,
+    lastSeen: goTime(p.lastSeen),
+    transcodingId: p.transcodingId ?? '',
+    maxBitRate: p.maxBitRate ?? 0,
+    reportRealPath: p.reportRealPath ?? false,
+    scrobbleEnabled: p.scrobbleEnabled ?? true,
   };
 }
 
@@ -93,16 +140,49 @@ function participants(role: string, id: string, name: string): Json {
 export function songJson(seed: NavidromeSeed, s: SeedSong): Json {
   const lib = libraryOf(seed, s.libraryId);
   return {
-    id: s.id, libraryId: s.libraryId, libraryPath: lib?.path ?? '', libraryName: lib?.name ?? '',
-    folderId: `fo-${s.albumId}`, path: s.path, title: s.title, album: s.album, artistId: s.artistId, artist: s.artist,
-    albumArtistId: s.albumArtistId, albumArtist: s.albumArtist, albumId: s.albumId, hasCoverArt: false,
-    trackNumber: s.trackNumber, discNumber: s.discNumber, year: s.year, originalYear: 0, releaseYear: 0,
-    size: s.size, suffix: s.suffix, duration: s.duration, bitRate: s.bitRate, sampleRate: 44100, channels: 2,
-    codec: s.suffix.toUpperCase(), genre: s.genre, orderTitle: s.title.toLowerCase(), orderAlbumName: s.album.toLowerCase(),
-    orderArtistName: s.artist.toLowerCase(), orderAlbumArtistName: s.albumArtist.toLowerCase(), compilation: false,
-    lyrics: '[]', explicitStatus: '', rgAlbumGain: null, rgAlbumPeak: null, rgTrackGain: null, rgTrackPeak: null,
+    id: s.id,
+    libraryId: s.libraryId,
+    libraryPath: lib?.path ?? '',
+    libraryName: lib?.name ?? '',
+    folderId: `fo-${s.albumId}`,
+    path: s.path,
+    title: s.title,
+    album: s.album,
+    artistId: s.artistId,
+    artist: s.artist,
+    albumArtistId: s.albumArtistId,
+    albumArtist: s.albumArtist,
+    albumId: s.albumId,
+    hasCoverArt: false,
+    trackNumber: s.trackNumber,
+    discNumber: s.discNumber,
+    year: s.year,
+    originalYear: 0,
+    releaseYear: 0,
+    size: s.size,
+    suffix: s.suffix,
+    duration: s.duration,
+    bitRate: s.bitRate,
+    sampleRate: 44100,
+    channels: 2,
+    codec: s.suffix.toUpperCase(),
+    genre: s.genre,
+    orderTitle: s.title.toLowerCase(),
+    orderAlbumName: s.album.toLowerCase(),
+    orderArtistName: s.artist.toLowerCase(),
+    orderAlbumArtistName: s.albumArtist.toLowerCase(),
+    compilation: false,
+    lyrics: '[]',
+    explicitStatus: '',
+    rgAlbumGain: null,
+    rgAlbumPeak: null,
+    rgTrackGain: null,
+    rgTrackPeak: null,
     participants: { ...participants('albumartist', s.albumArtistId, s.albumArtist), ...participants('artist', s.artistId, s.artist) },
-    missing: s.missing, birthTime: goTime(s.createdAt), createdAt: goTime(s.createdAt), updatedAt: goTime(s.updatedAt),
+    missing: s.missing,
+    birthTime: goTime(s.createdAt),
+    createdAt: goTime(s.createdAt),
+    updatedAt: goTime(s.updatedAt),
   };
 }
 
@@ -114,14 +194,34 @@ export function albumJson(seed: NavidromeSeed, a: SeedAlbum): Json {
   if (a.rating) out.rating = a.rating;
   if (a.starred) out.starred = true;
   return Object.assign(out, {
-    id: a.id, libraryId: a.libraryId, libraryPath: lib?.path ?? '', libraryName: lib?.name ?? '', name: a.name,
-    albumArtistId: a.albumArtistId, albumArtist: a.albumArtist, maxYear: a.maxYear, minYear: a.maxYear,
-    maxOriginalYear: 0, minOriginalYear: 0, compilation: a.compilation, songCount: a.songCount, duration: a.duration,
-    size: a.size, orderAlbumName: a.name.toLowerCase(), orderAlbumArtistName: a.albumArtist.toLowerCase(),
-    explicitStatus: '', rgAlbumGain: null, rgAlbumPeak: null, externalInfoUpdatedAt: null, genre: a.genre,
+    id: a.id,
+    libraryId: a.libraryId,
+    libraryPath: lib?.path ?? '',
+    libraryName: lib?.name ?? '',
+    name: a.name,
+    albumArtistId: a.albumArtistId,
+    albumArtist: a.albumArtist,
+    maxYear: a.maxYear,
+    minYear: a.maxYear,
+    maxOriginalYear: 0,
+    minOriginalYear: 0,
+    compilation: a.compilation,
+    songCount: a.songCount,
+    duration: a.duration,
+    size: a.size,
+    orderAlbumName: a.name.toLowerCase(),
+    orderAlbumArtistName: a.albumArtist.toLowerCase(),
+    explicitStatus: '',
+    rgAlbumGain: null,
+    rgAlbumPeak: null,
+    externalInfoUpdatedAt: null,
+    genre: a.genre,
     genres: [{ id: `ge-${a.genre.toLowerCase()}`, name: a.genre }],
-    participants: participants('albumartist', a.albumArtistId, a.albumArtist), missing: a.missing,
-    importedAt: goTime(a.updatedAt), createdAt: goTime(a.createdAt), updatedAt: goTime(a.updatedAt),
+    participants: participants('albumartist', a.albumArtistId, a.albumArtist),
+    missing: a.missing,
+    importedAt: goTime(a.updatedAt),
+    createdAt: goTime(a.createdAt),
+    updatedAt: goTime(a.updatedAt),
   });
 }
 
@@ -148,10 +248,22 @@ export function playlistVisible(p: SeedPlaylist, user: SeedUser): boolean {
 
 export function playlistJson(seed: NavidromeSeed, p: SeedPlaylist): Json {
   return {
-    id: p.id, name: p.name, comment: p.comment, duration: p.duration, size: p.size, songCount: p.songCount,
-    ownerName: seed.users.find((u) => u.id === p.ownerId)?.userName ?? '', ownerId: p.ownerId, public: p.public,
-    path: p.path, sync: p.sync, uploadedImage: '', createdAt: goTime(p.createdAt), updatedAt: goTime(p.updatedAt),
-    rules: p.rules, evaluatedAt: goTime(p.evaluatedAt),
+    id: p.id,
+    name: p.name,
+    comment: p.comment,
+    duration: p.duration,
+    size: p.size,
+    songCount: p.songCount,
+    ownerName: seed.users.find((u) => u.id === p.ownerId)?.userName ?? '',
+    ownerId: p.ownerId,
+    public: p.public,
+    path: p.path,
+    sync: p.sync,
+    uploadedImage: '',
+    createdAt: goTime(p.createdAt),
+    updatedAt: goTime(p.updatedAt),
+    rules: p.rules,
+    evaluatedAt: goTime(p.evaluatedAt),
   };
 }
 

@@ -8,7 +8,10 @@ import zlib from 'node:zlib';
 import type { NavidromeSeed } from './seed';
 import { goTime } from './util';
 
-interface Client { write(chunk: string): void; end(): void }
+interface Client {
+  write(chunk: string): void;
+  end(): void;
+}
 
 export class EventBroker {
   private clients = new Set<Client>();
@@ -37,7 +40,10 @@ export class EventBroker {
       res.appendHeader('Vary', 'Accept-Encoding');
       const z = encoding === 'gzip' ? zlib.createGzip({ level: 5 }) : zlib.createDeflateRaw({ level: 5 });
       z.pipe(res);
-      write = (s) => { z.write(s); z.flush(zlib.constants.Z_SYNC_FLUSH); };
+      write = (s) => {
+        z.write(s);
+        z.flush(zlib.constants.Z_SYNC_FLUSH);
+      };
       end = () => z.end();
     } else {
       res.flushHeaders();
@@ -46,7 +52,10 @@ export class EventBroker {
     }
     const client: Client = { write, end };
     this.clients.add(client);
-    const drop = () => { this.clients.delete(client); if (this.clients.size === 0) this.stopTimer(); };
+    const drop = () => {
+      this.clients.delete(client);
+      if (this.clients.size === 0) this.stopTimer();
+    };
     req.on('close', drop);
     res.on('close', drop);
     if (!this.seed.oldServer) {

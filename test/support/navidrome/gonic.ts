@@ -13,7 +13,10 @@ import { subsonicXml } from './subsonic-data';
 export const GONIC_NAME = 'gonic';
 
 class GonicError extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -82,10 +85,25 @@ function page<T>(rows: T[], offset: number, limit: number): T[] {
 
 function trackChild(seed: NavidromeSeed, s: SeedSong): Json {
   const out: Json = {
-    id: rowId('tr', seed.songs, s.id), album: s.album, albumId: rowId('al', seed.albums, s.albumId), artist: s.artist,
-    bitRate: s.bitRate, created: s.createdAt, duration: Math.trunc(s.duration), isDir: false, isVideo: false,
-    parent: rowId('al', seed.albums, s.albumId), path: `${s.albumArtist}/${s.album}/${s.title}.${s.suffix}`, size: s.size,
-    title: s.title, track: s.trackNumber, type: 'music', mediaType: 'song', musicBrainzId: '', isrc: [], played: '',
+    id: rowId('tr', seed.songs, s.id),
+    album: s.album,
+    albumId: rowId('al', seed.albums, s.albumId),
+    artist: s.artist,
+    bitRate: s.bitRate,
+    created: s.createdAt,
+    duration: Math.trunc(s.duration),
+    isDir: false,
+    isVideo: false,
+    parent: rowId('al', seed.albums, s.albumId),
+    path: `${s.albumArtist}/${s.album}/${s.title}.${s.suffix}`,
+    size: s.size,
+    title: s.title,
+    track: s.trackNumber,
+    type: 'music',
+    mediaType: 'song',
+    musicBrainzId: '',
+    isrc: [],
+    played: '',
   };
   // spec.formatExt(filepath.Ext(filename)): the extension as on disk, case kept; omitted when empty.
   if (s.suffix) out.suffix = s.suffix;
@@ -94,7 +112,20 @@ function trackChild(seed: NavidromeSeed, s: SeedSong): Json {
 
 function albumJson(seed: NavidromeSeed, a: SeedAlbum): Json {
   const count = tracks(seed).filter((s) => s.albumId === a.id).length;
-  return { id: rowId('al', seed.albums, a.id), created: a.createdAt, artist: a.albumArtist, artists: [], displayArtist: a.albumArtist, title: a.name, album: a.name, name: a.name, songCount: count, duration: Math.trunc(a.duration), playCount: 0, played: '' };
+  return {
+    id: rowId('al', seed.albums, a.id),
+    created: a.createdAt,
+    artist: a.albumArtist,
+    artists: [],
+    displayArtist: a.albumArtist,
+    title: a.name,
+    album: a.name,
+    name: a.name,
+    songCount: count,
+    duration: Math.trunc(a.duration),
+    playCount: 0,
+    played: '',
+  };
 }
 
 function albumArtists(seed: NavidromeSeed) {
@@ -108,7 +139,13 @@ const HANDLERS: Record<string, Handler> = {
   ping: () => ({}),
   getLicense: () => ({ license: { valid: true } }),
   // Behind authentication in gonic, unlike Navidrome.
-  getOpenSubsonicExtensions: () => ({ openSubsonicExtensions: [{ name: 'transcodeOffset', versions: [1] }, { name: 'formPost', versions: [1] }, { name: 'songLyrics', versions: [1] }] }),
+  getOpenSubsonicExtensions: () => ({
+    openSubsonicExtensions: [
+      { name: 'transcodeOffset', versions: [1] },
+      { name: 'formPost', versions: [1] },
+      { name: 'songLyrics', versions: [1] },
+    ],
+  }),
   // One entry per configured music path, ids 0..n-1, the same for every user.
   getMusicFolders: (seed) => ({ musicFolders: { musicFolder: seed.libraries.map((l, i) => ({ id: i, name: l.name })) } }),
   // `count` is every track row; json:"count,omitempty", so an empty library has no count at all.
@@ -122,11 +159,23 @@ const HANDLERS: Record<string, Handler> = {
     playlists: {
       playlist: seed.playlists
         .filter((p) => p.ownerId === user.id || p.public)
-        .map((p) => ({ id: p.id, name: p.name, comment: p.comment, owner: seed.users.find((u) => u.id === p.ownerId)?.userName ?? '', songCount: p.songCount, created: p.createdAt, changed: p.updatedAt, duration: Math.trunc(p.duration), ...(p.public ? { public: true } : {}) })),
+        .map((p) => ({
+          id: p.id,
+          name: p.name,
+          comment: p.comment,
+          owner: seed.users.find((u) => u.id === p.ownerId)?.userName ?? '',
+          songCount: p.songCount,
+          created: p.createdAt,
+          changed: p.updatedAt,
+          duration: Math.trunc(p.duration),
+          ...(p.public ? { public: true } : {}),
+        })),
     },
   }),
   getInternetRadioStations: (seed) => ({
-    internetRadioStations: { internetRadioStation: seed.radios.map((r, i) => ({ id: `ir-${i + 1}`, name: r.name, streamUrl: r.streamUrl, homePageUrl: r.homePageUrl })) },
+    internetRadioStations: {
+      internetRadioStation: seed.radios.map((r, i) => ({ id: `ir-${i + 1}`, name: r.name, streamUrl: r.streamUrl, homePageUrl: r.homePageUrl })),
+    },
   }),
   // Album artists by name (COLLATE NOCASE), indexed by their first lower-cased letter or "#".
   getArtists: (seed) => {
@@ -134,7 +183,17 @@ const HANDLERS: Record<string, Handler> = {
     for (const a of albumArtists(seed)) {
       const first = a.name.charAt(0).toLowerCase();
       const key = /\p{L}/u.test(first) ? first : '#';
-      index.set(key, [...(index.get(key) ?? []), { id: rowId('ar', seed.artists, a.id), name: a.name, albumCount: a.roles.albumartist?.albumCount ?? 0, musicBrainzId: '', disambiguation: '', roles: ['albumartist'] }]);
+      index.set(key, [
+        ...(index.get(key) ?? []),
+        {
+          id: rowId('ar', seed.artists, a.id),
+          name: a.name,
+          albumCount: a.roles.albumartist?.albumCount ?? 0,
+          musicBrainzId: '',
+          disambiguation: '',
+          roles: ['albumartist'],
+        },
+      ]);
     }
     return { artists: { ignoredArticles: '', index: [...index].map(([name, artist]) => ({ name, artist })) } };
   },
@@ -170,9 +229,24 @@ const HANDLERS: Record<string, Handler> = {
     if (quirks.repeatedRows) songs = songs.flatMap((s) => [s, s]);
     const songRows = page(songs, intOr(params, 'songOffset', 0), intOr(params, 'songCount', 20)).map((s) => trackChild(seed, s));
     // Not gonic either: servers that mix folder rows (isDir) into song results.
-    if (quirks.directoryRows) songRows.splice(0, 0, ...albums(seed).slice(0, 2).map((a) => ({ ...albumJson(seed, a), isDir: true })));
-    const albumRows = page(albums(seed).filter((a) => like(a.name)), intOr(params, 'albumOffset', 0), intOr(params, 'albumCount', 20));
-    const artistRows = page(albumArtists(seed).filter((a) => like(a.name)), intOr(params, 'artistOffset', 0), intOr(params, 'artistCount', 20));
+    if (quirks.directoryRows)
+      songRows.splice(
+        0,
+        0,
+        ...albums(seed)
+          .slice(0, 2)
+          .map((a) => ({ ...albumJson(seed, a), isDir: true })),
+      );
+    const albumRows = page(
+      albums(seed).filter((a) => like(a.name)),
+      intOr(params, 'albumOffset', 0),
+      intOr(params, 'albumCount', 20),
+    );
+    const artistRows = page(
+      albumArtists(seed).filter((a) => like(a.name)),
+      intOr(params, 'artistOffset', 0),
+      intOr(params, 'artistCount', 20),
+    );
     const result: Json = {};
     if (artistRows.length) result.artist = artistRows.map((a) => ({ id: rowId('ar', seed.artists, a.id), name: a.name, albumCount: 0 }));
     if (albumRows.length) result.album = albumRows.map((a) => albumJson(seed, a));
@@ -199,6 +273,11 @@ export function handleGonic(seed: NavidromeSeed, name: string, params: URLSearch
 /** Outside /rest: `/ping` says "ok", everything else is a 303 to the admin UI (cmd/gonic/gonic.go). */
 export function gonicOutsideRest(path: string): Reply {
   if (path === '/ping') return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'ok\n' };
-  if (path.startsWith('/admin/')) return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!DOCTYPE html><html><head><title>gonic</title></head><body><form method="post" action="/admin/login_do"></form></body></html>\n' };
+  if (path.startsWith('/admin/'))
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: '<!DOCTYPE html><html><head><title>gonic</title></head><body><form method="post" action="/admin/login_do"></form></body></html>\n',
+    };
   return { status: 303, headers: { location: '/admin/home', 'content-type': 'text/html; charset=utf-8' }, body: '<a href="/admin/home">See Other</a>.\n\n' };
 }

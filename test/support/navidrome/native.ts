@@ -90,8 +90,13 @@ export function login(deps: NativeDeps, body: string): Reply {
     payload.avatar = `https://www.gravatar.com/avatar/${hash}?s=50`;
   }
   Object.assign(payload, {
-    id: user.id, isAdmin: user.isAdmin, name: user.name, subsonicSalt: salt,
-    subsonicToken: md5hex(user.password + salt), token: createToken(deps, user), username: user.userName,
+    id: user.id,
+    isAdmin: user.isAdmin,
+    name: user.name,
+    subsonicSalt: salt,
+    subsonicToken: md5hex(user.password + salt),
+    token: createToken(deps, user),
+    username: user.userName,
   });
   return jsonReply(200, payload);
 }
@@ -99,7 +104,10 @@ export function login(deps: NativeDeps, body: string): Reply {
 /** httprate.LimitByIP(AuthRequestLimit, AuthWindowLength): sliding window over two fixed windows. */
 export class LoginRateLimiter {
   private counts = new Map<string, Map<number, number>>();
-  constructor(private readonly limit: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
 
   check(ip: string, now = Date.now()): { limited: boolean; headers: Record<string, string> } {
     if (this.limit <= 0) return { limited: false, headers: {} };
@@ -134,7 +142,10 @@ function route(deps: NativeDeps, path: string, query: URLSearchParams): Route | 
   const [head = '', second, third] = parts;
   const wildcard = parts.length >= 2; // chi "/name/*" needs the slash after the name
   if (head === 'keepalive' && wildcard) {
-    return { admin: false, run: () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '{"response":"ok", "id":"keepalive"}' }) };
+    return {
+      admin: false,
+      run: () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '{"response":"ok", "id":"keepalive"}' }),
+    };
   }
   if (head === 'insights' && wildcard) {
     return {

@@ -5,12 +5,27 @@
 import type { NavidromeSeed, SeedUser } from './seed';
 import { ALL_ROLES, type Role } from './seed';
 import {
-  albumJson, artistJson, artistVisible, libraryJson, playerJson, playlistJson, playlistVisible, radioJson,
-  shareJson, songJson, userJson, userLibraryIds, type Json,
+  albumJson,
+  artistJson,
+  artistVisible,
+  libraryJson,
+  playerJson,
+  playlistJson,
+  playlistVisible,
+  radioJson,
+  shareJson,
+  songJson,
+  userJson,
+  userLibraryIds,
+  type Json,
 } from './entities';
 import { sqliteLike, sqliteText, toSnakeCase } from './util';
 
-export interface Reply { status: number; headers: Record<string, string>; body: string }
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
 
 export function jsonReply(status: number, payload: unknown, headers: Record<string, string> = {}): Reply {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) };
@@ -25,7 +40,10 @@ export function textError(status: number, message: string): Reply {
 }
 export const notFound = (): Reply => textError(404, '404 page not found');
 
-interface Row { json: Json; cols: Record<string, unknown> }
+interface Row {
+  json: Json;
+  cols: Record<string, unknown>;
+}
 type Pred = (row: Row, value: unknown) => boolean;
 type SortKey = (row: Row) => unknown[];
 
@@ -55,19 +73,48 @@ function row(json: Json, exclude: string[] = [], extra: Record<string, unknown> 
 
 /** Go formats a multi-valued filter with %s: []string{"a","b"} -> "[a b]". */
 const goStr = (v: unknown) => (Array.isArray(v) ? `[${v.join(' ')}]` : String(v));
-const eq = (col: string): Pred => (r, v) => (Array.isArray(v) ? v : [v]).some((x) => sqliteText(r.cols[col]) === String(x));
-const startsWith = (col: string): Pred => (r, v) => sqliteLike(r.cols[col], `${goStr(v)}%`);
-const contains = (col: string): Pred => (r, v) => sqliteLike(r.cols[col], `%${goStr(v)}%`);
-const bool = (col: string): Pred => (r, v) => Boolean(r.cols[col]) === (String(Array.isArray(v) ? v[0] : v).toLowerCase() === 'true');
+const eq =
+  (col: string): Pred =>
+  (r, v) =>
+    (Array.isArray(v) ? v : [v]).some((x) => sqliteText(r.cols[col]) === String(x));
+const startsWith =
+  (col: string): Pred =>
+  (r, v) =>
+    sqliteLike(r.cols[col], `${goStr(v)}%`);
+const contains =
+  (col: string): Pred =>
+  (r, v) =>
+    sqliteLike(r.cols[col], `%${goStr(v)}%`);
+const bool =
+  (col: string): Pred =>
+  (r, v) =>
+    Boolean(r.cols[col]) === (String(Array.isArray(v) ? v[0] : v).toLowerCase() === 'true');
 const never: Pred = () => false;
 /** Approximates the FTS search: every word must prefix some word of the searched fields. */
-const fullText = (...cols: string[]): Pred => (r, v) => {
-  const words = cols.flatMap((c) => sqliteText(r.cols[c]).toLowerCase().split(/[^\p{L}\p{N}]+/u)).filter(Boolean);
-  const tokens = String(v).toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-  return tokens.every((t) => words.some((w) => w.startsWith(t)));
-};
+const fullText =
+  (...cols: string[]): Pred =>
+  (r, v) => {
+    const words = cols
+      .flatMap((c) =>
+        sqliteText(r.cols[c])
+          .toLowerCase()
+          .split(/[^\p{L}\p{N}]+/u),
+      )
+      .filter(Boolean);
+    const tokens = String(v)
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean);
+    return tokens.every((t) => words.some((w) => w.startsWith(t)));
+  };
 /** substringFilter: every whitespace-separated part must be contained (LIKE %part%). */
-const substring = (col: string): Pred => (r, v) => String(v).split(/\s+/).filter(Boolean).every((p) => sqliteLike(r.cols[col], `%${p}%`));
+const substring =
+  (col: string): Pred =>
+  (r, v) =>
+    String(v)
+      .split(/\s+/)
+      .filter(Boolean)
+      .every((p) => sqliteLike(r.cols[col], `%${p}%`));
 const lower = (col: string) => (r: Row) => sqliteText(r.cols[col]).toLowerCase();
 
 function sortBy(...cols: Array<string | ((r: Row) => unknown)>): SortKey {
@@ -81,16 +128,28 @@ const song: ResourceDef = {
     return seed.songs.filter((s) => libs.includes(s.libraryId)).map((s) => row(songJson(seed, s), ['library_path', 'library_name']));
   },
   filters: {
-    id: eq('id'), title: fullText('title', 'album', 'artist', 'album_artist'), starred: bool('starred'),
-    has_rating: (r, v) => (Number(r.cols.rating) > 0) === (String(v).toLowerCase() === 'true'), missing: bool('missing'),
-    artists_id: (r, v) => eq('artist_id')(r, v) || eq('album_artist_id')(r, v), library_id: eq('library_id'), path: startsWith('path'),
+    id: eq('id'),
+    title: fullText('title', 'album', 'artist', 'album_artist'),
+    starred: bool('starred'),
+    has_rating: (r, v) => Number(r.cols.rating) > 0 === (String(v).toLowerCase() === 'true'),
+    missing: bool('missing'),
+    artists_id: (r, v) => eq('artist_id')(r, v) || eq('album_artist_id')(r, v),
+    library_id: eq('library_id'),
+    path: startsWith('path'),
   },
   sorts: {
-    title: sortBy(lower('title')), artist: sortBy('order_artist_name', 'order_album_name', 'disc_number', 'track_number'),
+    title: sortBy(lower('title')),
+    artist: sortBy('order_artist_name', 'order_album_name', 'disc_number', 'track_number'),
     album_artist: sortBy('order_album_artist_name', 'order_album_name', 'disc_number', 'track_number'),
     album: sortBy('order_album_name', 'album_id', 'disc_number', 'track_number', 'order_artist_name', 'title'),
-    random: () => [Math.random()], created_at: sortBy('created_at'), recently_added: sortBy('created_at', 'id'),
-    year: sortBy('year'), genre: sortBy('genre'), duration: sortBy('duration'), path: sortBy('path'), play_count: sortBy('play_count'),
+    random: () => [Math.random()],
+    created_at: sortBy('created_at'),
+    recently_added: sortBy('created_at', 'id'),
+    year: sortBy('year'),
+    genre: sortBy('genre'),
+    duration: sortBy('duration'),
+    path: sortBy('path'),
+    play_count: sortBy('play_count'),
   },
   errorTail: 'null',
   readNotFound: () => restError(500, 'data not found'),
@@ -103,15 +162,22 @@ const album: ResourceDef = {
     return seed.albums.filter((a) => libs.includes(a.libraryId)).map((a) => row(albumJson(seed, a), ['library_path', 'library_name', 'genres']));
   },
   filters: {
-    id: eq('id'), name: fullText('name', 'album_artist'), compilation: bool('compilation'),
-    artist_id: eq('album_artist_id'), year: (r, v) => Number(r.cols.min_year) <= Number(v) && Number(r.cols.max_year) >= Number(v),
-    starred: bool('starred'), missing: bool('missing'), library_id: eq('library_id'),
+    id: eq('id'),
+    name: fullText('name', 'album_artist'),
+    compilation: bool('compilation'),
+    artist_id: eq('album_artist_id'),
+    year: (r, v) => Number(r.cols.min_year) <= Number(v) && Number(r.cols.max_year) >= Number(v),
+    starred: bool('starred'),
+    missing: bool('missing'),
+    library_id: eq('library_id'),
   },
   sorts: {
     name: sortBy('order_album_name', 'order_album_artist_name'),
     artist: sortBy('compilation', 'order_album_artist_name', 'order_album_name'),
     album_artist: sortBy('compilation', 'order_album_artist_name', 'order_album_name'),
-    max_year: sortBy('max_year', 'name'), random: () => [Math.random()], recently_added: sortBy('created_at', 'id'),
+    max_year: sortBy('max_year', 'name'),
+    random: () => [Math.random()],
+    recently_added: sortBy('created_at', 'id'),
   },
   errorTail: 'null',
   readNotFound: () => restError(500, 'data not found'),
@@ -121,13 +187,18 @@ const artist: ResourceDef = {
   entity: 'artist',
   rows: (seed, user) => {
     const libs = userLibraryIds(seed, user);
-    return seed.artists.filter((a) => artistVisible(a, libs)).map((a) => {
-      const r = row(artistJson(a), ['stats', 'size', 'album_count', 'song_count'], { sort_artist_name: '', mbz_artist_id: a.mbzArtistId ?? '' });
-      return { json: r.json, cols: { ...r.cols, _roles: a.roles, _libs: a.libraryIds, _stats: a } };
-    });
+    return seed.artists
+      .filter((a) => artistVisible(a, libs))
+      .map((a) => {
+        const r = row(artistJson(a), ['stats', 'size', 'album_count', 'song_count'], { sort_artist_name: '', mbz_artist_id: a.mbzArtistId ?? '' });
+        return { json: r.json, cols: { ...r.cols, _roles: a.roles, _libs: a.libraryIds, _stats: a } };
+      });
   },
   filters: {
-    id: eq('id'), name: fullText('name'), starred: bool('starred'), missing: bool('missing'),
+    id: eq('id'),
+    name: fullText('name'),
+    starred: bool('starred'),
+    missing: bool('missing'),
     role: (r, v) => typeof v === 'string' && (ALL_ROLES as readonly string[]).includes(v) && Boolean((r.cols._roles as Record<string, unknown>)[v as Role]),
     library_id: (r, v) => (Array.isArray(v) ? v : [v]).some((x) => (r.cols._libs as number[]).map(String).includes(String(x))),
   },
@@ -168,7 +239,9 @@ const playlist: ResourceDef = {
   rows: (seed, u) =>
     seed.playlists.filter((p) => playlistVisible(p, u)).map((p) => row(playlistJson(seed, p), ['owner_name'], { owner_name: playlistJson(seed, p).ownerName })),
   filters: {
-    id: eq('id'), q: (r, v) => substring('name')(r, v) || substring('comment')(r, v), starred: bool('starred'),
+    id: eq('id'),
+    q: (r, v) => substring('name')(r, v) || substring('comment')(r, v),
+    starred: bool('starred'),
     // smartPlaylistFilter ignores its value and keeps the playlists WITHOUT rules.
     smart: (r) => r.cols.rules === null || r.cols.rules === '',
   },
@@ -221,7 +294,11 @@ function compare(a: unknown, b: unknown): number {
   const rb = rank(b);
   if (ra !== rb) return ra - rb; // SQLite: NULL < numbers < text
   if (ra === 1) return Number(a) - Number(b);
-  if (ra === 2) { const sa = String(a); const sb = String(b); return sa < sb ? -1 : sa > sb ? 1 : 0; }
+  if (ra === 2) {
+    const sa = String(a);
+    const sb = String(b);
+    return sa < sb ? -1 : sa > sb ? 1 : 0;
+  }
   return 0;
 }
 
@@ -233,7 +310,9 @@ export function parseFilters(query: URLSearchParams): Record<string, unknown> {
     try {
       const parsed = JSON.parse(decodeURIComponent(raw)) as unknown;
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) Object.assign(filters, parsed);
-    } catch { /* rest logs "Invalid filter specification" and continues */ }
+    } catch {
+      /* rest logs "Invalid filter specification" and continues */
+    }
   }
   for (const key of new Set(query.keys())) {
     if (key.startsWith('_')) continue;
@@ -252,7 +331,8 @@ function select(def: ResourceDef, rows: Row[], filters: Record<string, unknown>)
     const f = key.toLowerCase(); // lower-cased, NOT snake-cased: libraryId becomes "libraryid"
     const custom = def.filters[f];
     if (custom) out = out.filter((r) => custom(r, value));
-    else if (!whitelist.has(f)) continue; // "Ignoring filter not whitelisted"
+    else if (!whitelist.has(f))
+      continue; // "Ignoring filter not whitelisted"
     else if (f.endsWith('id')) out = out.filter((r) => eq(f)(r, value));
     else out = out.filter((r) => startsWith(f)(r, value)); // default: "starts with" (LIKE 'v%')
   }
@@ -295,7 +375,11 @@ export function getAll(def: ResourceDef, seed: NavidromeSeed, u: SeedUser, query
   }
   const offset = Math.max(0, start);
   const page = max > 0 ? filtered.slice(offset, offset + max) : filtered.slice(offset);
-  return jsonReply(200, page.map((r) => r.json), { 'x-total-count': String(filtered.length) });
+  return jsonReply(
+    200,
+    page.map((r) => r.json),
+    { 'x-total-count': String(filtered.length) },
+  );
 }
 
 /** rest.Get */

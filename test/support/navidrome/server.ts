@@ -36,7 +36,16 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const COMPRESSIBLE = ['application/xml', 'application/json', 'application/javascript', 'text/html', 'text/plain', 'text/css', 'text/javascript', 'text/event-stream'];
+const COMPRESSIBLE = [
+  'application/xml',
+  'application/json',
+  'application/javascript',
+  'text/html',
+  'text/plain',
+  'text/css',
+  'text/javascript',
+  'text/event-stream',
+];
 const ACCESS_FREQUENCY_MS = 60_000; // consts.UpdateLastAccessFrequency and UpdatePlayerFrequency
 
 /** conf.Server with the seed's flags applied. */
@@ -46,7 +55,7 @@ export function effectiveConfig(seed: NavidromeSeed): GoServerConfig {
   c.EnableSharing = seed.enableSharing;
   c.DevUIShowConfig = seed.devUIShowConfig;
   c.DevActivityPanel = seed.devActivityPanel;
-  c.Prometheus = { ...((c.Prometheus) ?? {}), Enabled: seed.prometheusEnabled };
+  c.Prometheus = { ...(c.Prometheus ?? {}), Enabled: seed.prometheusEnabled };
   return c;
 }
 
@@ -69,10 +78,28 @@ function parseCookies(header: string | undefined): Record<string, string> {
 
 /** mileusna/useragent, roughly: "<Browser>/<OS>", or the first product token for non-browsers. */
 export function canonicalUserAgent(ua: string): string {
-  const name = /Edg\//.test(ua) ? 'Edge' : /OPR\//.test(ua) ? 'Opera' : /Firefox\//.test(ua) ? 'Firefox'
-    : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) && /Version\//.test(ua) ? 'Safari' : (/^[^\s/]+/.exec(ua)?.[0] ?? '');
-  const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Windows/.test(ua) ? 'Windows'
-    : /Mac OS X/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
+  const name = /Edg\//.test(ua)
+    ? 'Edge'
+    : /OPR\//.test(ua)
+      ? 'Opera'
+      : /Firefox\//.test(ua)
+        ? 'Firefox'
+        : /Chrome\//.test(ua)
+          ? 'Chrome'
+          : /Safari\//.test(ua) && /Version\//.test(ua)
+            ? 'Safari'
+            : (/^[^\s/]+/.exec(ua)?.[0] ?? '');
+  const os = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad/.test(ua)
+      ? 'iOS'
+      : /Windows/.test(ua)
+        ? 'Windows'
+        : /Mac OS X/.test(ua)
+          ? 'macOS'
+          : /Linux/.test(ua)
+            ? 'Linux'
+            : '';
   return os ? `${name}/${os}` : name;
 }
 
@@ -98,7 +125,8 @@ function write(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-const PROXY_LOGIN_PAGE = '<!DOCTYPE html>\n<html><head><title>Sign in - Canary SSO</title></head><body>' +
+const PROXY_LOGIN_PAGE =
+  '<!DOCTYPE html>\n<html><head><title>Sign in - Canary SSO</title></head><body>' +
   '<form method="post" action="/oauth2/sign_in"><input name="username"><input type="password" name="password">' +
   '<button>Sign in</button></form></body></html>\n';
 
@@ -128,7 +156,19 @@ export async function startServer(seed: NavidromeSeed): Promise<RunningServer> {
     player ??= seed.players.find((p) => p.userId === u.id && p.client === client && p.userAgent === userAgent);
     const updated: SeedPlayer = player
       ? { ...player }
-      : { id: randomId(), name: '', client, userAgent, userId: u.id, ip, lastSeen: '', scrobbleEnabled: true, reportRealPath: false, maxBitRate: 0, transcodingId: '' };
+      : {
+          id: randomId(),
+          name: '',
+          client,
+          userAgent,
+          userId: u.id,
+          ip,
+          lastSeen: '',
+          scrobbleEnabled: true,
+          reportRealPath: false,
+          maxBitRate: 0,
+          transcodingId: '',
+        };
     Object.assign(updated, { name: `${client} [${userAgent}]`, userAgent, ip, lastSeen: new Date().toISOString() });
     const now = Date.now();
     if (now - (playerTouched.get(updated.id) ?? -Infinity) >= ACCESS_FREQUENCY_MS) {
@@ -149,9 +189,18 @@ export async function startServer(seed: NavidromeSeed): Promise<RunningServer> {
     const f = fault;
     if (f && (!f.paths || f.paths.test(path))) {
       if (f.kind === 'delay') await new Promise((r) => setTimeout(r, f.ms));
-      else if (f.kind === 'reset') { req.socket.destroy(); return; }
-      else if (f.kind === 'status') { res.writeHead(f.status, { 'content-type': 'text/plain; charset=utf-8' }); res.end(`${f.status} injected fault\n`); return; }
-      else { res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }); res.end(PROXY_LOGIN_PAGE); return; }
+      else if (f.kind === 'reset') {
+        req.socket.destroy();
+        return;
+      } else if (f.kind === 'status') {
+        res.writeHead(f.status, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(`${f.status} injected fault\n`);
+        return;
+      } else {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(PROXY_LOGIN_PAGE);
+        return;
+      }
     }
 
     const chunks: Buffer[] = [];
@@ -217,9 +266,14 @@ export async function startServer(seed: NavidromeSeed): Promise<RunningServer> {
       const ua = canonicalUserAgent(headers['user-agent'] ?? '');
       const result = handleSubsonic(
         {
-          seed, baseUrl, touchUser,
+          seed,
+          baseUrl,
+          touchUser,
           registerPlayer: (u, client, cookieId) => registerPlayer(u, client, ua, playerIp, cookieId),
-          jwtSubject: (t) => { const c = verifyJwt(t, secret); return typeof c?.sub === 'string' ? c.sub : null; },
+          jwtSubject: (t) => {
+            const c = verifyJwt(t, secret);
+            return typeof c?.sub === 'string' ? c.sub : null;
+          },
         },
         { name, params, cookies },
       );
@@ -228,42 +282,58 @@ export async function startServer(seed: NavidromeSeed): Promise<RunningServer> {
       }
       return send(result.reply);
     }
-    if (path === '/app' && method === 'GET') return send({ status: 302, headers: { location: '/app/', 'content-type': 'text/html; charset=utf-8' }, body: '<a href="/app/">Found</a>.\n\n' });
+    if (path === '/app' && method === 'GET')
+      return send({ status: 302, headers: { location: '/app/', 'content-type': 'text/html; charset=utf-8' }, body: '<a href="/app/">Found</a>.\n\n' });
     if (path === '/app/' && method === 'GET') return send(indexPage(seed));
     if (path.startsWith('/app/')) return send(notFound());
-    if (method === 'GET') return send({ status: 302, headers: { location: '/app/', 'content-type': 'text/html; charset=utf-8' }, body: '<a href="/app/">Found</a>.\n\n' });
+    if (method === 'GET')
+      return send({ status: 302, headers: { location: '/app/', 'content-type': 'text/html; charset=utf-8' }, body: '<a href="/app/">Found</a>.\n\n' });
     return send({ status: 405, headers: {}, body: '' });
   }
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) { res.statusCode = 500; res.end(String(e)); } else res.destroy();
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end(String(e));
+      } else res.destroy();
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    setFault: (f) => { fault = f; },
-    close: () => new Promise<void>((resolve) => {
-      broker.close();
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    setFault: (f) => {
+      fault = f;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        broker.close();
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** ui/index.html with window.__APP_CONFIG__ injected (server/serve_index.go), abridged. */
 function indexPage(seed: NavidromeSeed): Reply {
   const appConfig = {
-    version: seed.version, firstTime: seed.users.length === 0, devActivityPanel: seed.devActivityPanel,
-    devUIShowConfig: seed.devUIShowConfig, enableSharing: seed.enableSharing, baseURL: '',
+    version: seed.version,
+    firstTime: seed.users.length === 0,
+    devActivityPanel: seed.devActivityPanel,
+    devUIShowConfig: seed.devUIShowConfig,
+    enableSharing: seed.enableSharing,
+    baseURL: '',
   };
   // html/template renders the JSON string as a quoted JS string literal with \u-escapes.
   const js = `"${JSON.stringify(appConfig).replace(/["\\<>&']/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`)}"`;
-  const body = `<!DOCTYPE html>\n<html lang="en"><head><meta name="description" content="Navidrome Music Server - v${seed.version}"/>` +
+  const body =
+    `<!DOCTYPE html>\n<html lang="en"><head><meta name="description" content="Navidrome Music Server - v${seed.version}"/>` +
     `<title>Navidrome</title><script>window.__APP_CONFIG__ = ${js}</script></head><body><div id="root"></div></body></html>\n`;
   return { status: 200, headers: { 'content-type': 'text/html', 'cache-control': 'no-store, no-cache, must-revalidate' }, body };
 }

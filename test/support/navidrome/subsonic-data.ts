@@ -20,7 +20,10 @@ export const ERROR_MESSAGES: Record<number, string> = {
 };
 
 export class SubsonicError extends Error {
-  constructor(readonly code: number, message?: string) {
+  constructor(
+    readonly code: number,
+    message?: string,
+  ) {
     super(message ?? ERROR_MESSAGES[code] ?? ERROR_MESSAGES[0]);
   }
 }
@@ -62,11 +65,19 @@ export function userResponse(seed: NavidromeSeed, u: SeedUser): Json {
   const out: Json = { username: u.userName };
   if (u.email) out.email = u.email;
   Object.assign(out, {
-    scrobblingEnabled: true, adminRole: u.isAdmin, settingsRole: false, downloadRole: conf.EnableDownloads ?? true,
-    uploadRole: false, playlistRole: false, coverArtRole: (conf.EnableArtworkUpload ?? true) || u.isAdmin, commentRole: false,
-    podcastRole: false, streamRole: true,
+    scrobblingEnabled: true,
+    adminRole: u.isAdmin,
+    settingsRole: false,
+    downloadRole: conf.EnableDownloads ?? true,
+    uploadRole: false,
+    playlistRole: false,
+    coverArtRole: (conf.EnableArtworkUpload ?? true) || u.isAdmin,
+    commentRole: false,
+    podcastRole: false,
+    streamRole: true,
     jukeboxRole: conf.Jukebox?.Enabled ? !conf.Jukebox.AdminOnly || u.isAdmin : false,
-    shareRole: seed.enableSharing, videoConversionRole: false,
+    shareRole: seed.enableSharing,
+    videoConversionRole: false,
   });
   const folders = userLibraryIds(seed, u);
   if (folders.length) out.folder = folders;
@@ -117,19 +128,48 @@ export function radios(seed: NavidromeSeed): Json[] {
 
 function childFromSong(s: SeedSong): Json {
   return {
-    id: s.id, parent: s.albumId, isDir: false, title: s.title, album: s.album, artist: s.artist, track: s.trackNumber,
-    year: s.year, genre: s.genre, coverArt: `mf-${s.id}`, size: s.size, suffix: s.suffix.toLowerCase(),
-    duration: Math.trunc(s.duration), bitRate: s.bitRate, path: `${s.albumArtist}/${s.album}/${s.title}.${s.suffix}`,
-    discNumber: s.discNumber, created: goTime(s.createdAt), albumId: s.albumId, artistId: s.artistId, type: 'music',
-    isVideo: false, mediaType: 'song',
+    id: s.id,
+    parent: s.albumId,
+    isDir: false,
+    title: s.title,
+    album: s.album,
+    artist: s.artist,
+    track: s.trackNumber,
+    year: s.year,
+    genre: s.genre,
+    coverArt: `mf-${s.id}`,
+    size: s.size,
+    suffix: s.suffix.toLowerCase(),
+    duration: Math.trunc(s.duration),
+    bitRate: s.bitRate,
+    path: `${s.albumArtist}/${s.album}/${s.title}.${s.suffix}`,
+    discNumber: s.discNumber,
+    created: goTime(s.createdAt),
+    albumId: s.albumId,
+    artistId: s.artistId,
+    type: 'music',
+    isVideo: false,
+    mediaType: 'song',
   };
 }
 
 function childFromAlbum(a: SeedAlbum): Json {
   return {
-    id: a.id, isDir: true, title: a.name, name: a.name, album: a.name, artist: a.albumArtist, year: a.maxYear,
-    genre: a.genre, coverArt: `al-${a.id}`, duration: Math.trunc(a.duration), created: goTime(a.createdAt),
-    artistId: a.albumArtistId, songCount: a.songCount, isVideo: false, mediaType: 'album',
+    id: a.id,
+    isDir: true,
+    title: a.name,
+    name: a.name,
+    album: a.name,
+    artist: a.albumArtist,
+    year: a.maxYear,
+    genre: a.genre,
+    coverArt: `al-${a.id}`,
+    duration: Math.trunc(a.duration),
+    created: goTime(a.createdAt),
+    artistId: a.albumArtistId,
+    songCount: a.songCount,
+    isVideo: false,
+    mediaType: 'album',
   };
 }
 
@@ -140,12 +180,16 @@ export function shares(seed: NavidromeSeed, u: SeedUser, baseUrl: string): Json[
     .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt)) // Sort: "created_at desc"
     .map((s: SeedShare) => {
       const ids = s.resourceIds.split(',');
-      const albums = s.resourceType === 'album' || s.resourceType === 'artist'
-        ? seed.albums.filter((a) => !a.missing && libs.includes(a.libraryId) && (s.resourceType === 'album' ? ids.includes(a.id) : ids.includes(a.albumArtistId)))
-        : [];
-      const tracks = s.resourceType === 'media_file'
-        ? ids.map((id) => seed.songs.find((x) => x.id === id && !x.missing && libs.includes(x.libraryId))).filter((x): x is SeedSong => Boolean(x))
-        : [];
+      const albums =
+        s.resourceType === 'album' || s.resourceType === 'artist'
+          ? seed.albums.filter(
+              (a) => !a.missing && libs.includes(a.libraryId) && (s.resourceType === 'album' ? ids.includes(a.id) : ids.includes(a.albumArtistId)),
+            )
+          : [];
+      const tracks =
+        s.resourceType === 'media_file'
+          ? ids.map((id) => seed.songs.find((x) => x.id === id && !x.missing && libs.includes(x.libraryId))).filter((x): x is SeedSong => Boolean(x))
+          : [];
       const out: Json = {};
       const entry = albums.length ? albums.map(childFromAlbum) : tracks.map(childFromSong);
       if (entry.length) out.entry = entry;
@@ -174,7 +218,11 @@ function indexGroups(spec: string): Array<[string, string]> {
 
 function orderName(name: string, articles: string[]): string {
   let n = name.toLowerCase();
-  for (const a of articles) if (n.startsWith(`${a.toLowerCase()} `)) { n = n.slice(a.length + 1); break; }
+  for (const a of articles)
+    if (n.startsWith(`${a.toLowerCase()} `)) {
+      n = n.slice(a.length + 1);
+      break;
+    }
   return n;
 }
 
@@ -193,8 +241,13 @@ export function artistIndexes(seed: NavidromeSeed, libIds: number[], baseUrl: st
     const key = groups.find(([prefix]) => order.startsWith(prefix))?.[1] ?? '#';
     const list = byKey.get(key) ?? [];
     list.push({
-      id: a.id, name: a.name, coverArt: `ar-${a.id}`, albumCount: a.roles.albumartist?.albumCount ?? 0,
-      artistImageUrl: `${baseUrl}/share/img/ar-${a.id}?size=600`, musicBrainzId: a.mbzArtistId ?? '', sortName: '',
+      id: a.id,
+      name: a.name,
+      coverArt: `ar-${a.id}`,
+      albumCount: a.roles.albumartist?.albumCount ?? 0,
+      artistImageUrl: `${baseUrl}/share/img/ar-${a.id}?size=600`,
+      musicBrainzId: a.mbzArtistId ?? '',
+      sortName: '',
       roles: Object.keys(a.roles),
     });
     byKey.set(key, list);
@@ -205,8 +258,13 @@ export function artistIndexes(seed: NavidromeSeed, libIds: number[], baseUrl: st
 
 export function albumID3(a: SeedAlbum): Json {
   const out: Json = {
-    id: a.id, name: a.name, artist: a.albumArtist, artistId: a.albumArtistId, coverArt: `al-${a.id}`,
-    songCount: a.songCount, duration: Math.trunc(a.duration),
+    id: a.id,
+    name: a.name,
+    artist: a.albumArtist,
+    artistId: a.albumArtistId,
+    coverArt: `al-${a.id}`,
+    songCount: a.songCount,
+    duration: Math.trunc(a.duration),
   };
   if (a.playCount) out.playCount = a.playCount;
   out.created = goTime(a.createdAt);
@@ -215,10 +273,21 @@ export function albumID3(a: SeedAlbum): Json {
   if (a.genre) out.genre = a.genre;
   if (a.playCount && a.playDate) out.played = goTime(a.playDate);
   return Object.assign(out, {
-    userRating: a.rating ?? 0, genres: a.genre ? [{ name: a.genre }] : [], musicBrainzId: '', isCompilation: a.compilation,
-    sortName: a.name.toLowerCase(), discTitles: [], originalReleaseDate: {}, releaseDate: {}, releaseTypes: [],
-    recordLabels: [], moods: [], artists: [{ id: a.albumArtistId, name: a.albumArtist }], displayArtist: a.albumArtist,
-    explicitStatus: '', version: '',
+    userRating: a.rating ?? 0,
+    genres: a.genre ? [{ name: a.genre }] : [],
+    musicBrainzId: '',
+    isCompilation: a.compilation,
+    sortName: a.name.toLowerCase(),
+    discTitles: [],
+    originalReleaseDate: {},
+    releaseDate: {},
+    releaseTypes: [],
+    recordLabels: [],
+    moods: [],
+    artists: [{ id: a.albumArtistId, name: a.albumArtist }],
+    displayArtist: a.albumArtist,
+    explicitStatus: '',
+    version: '',
   });
 }
 
@@ -232,14 +301,31 @@ export function searchResult3(seed: NavidromeSeed, libIds: number[], params: URL
   const q = (params.get('query') ?? '""').toLowerCase().trim().replace(/\*$/, '');
   const all = q === '' || q === '""';
   const words = q.split(/\s+/).filter(Boolean);
-  const matches = (name: string) => all || (q.length >= 2 && words.every((w) => name.toLowerCase().split(/\s+/).some((n) => n.startsWith(w))));
+  const matches = (name: string) =>
+    all ||
+    (q.length >= 2 &&
+      words.every((w) =>
+        name
+          .toLowerCase()
+          .split(/\s+/)
+          .some((n) => n.startsWith(w)),
+      ));
   const take = <T>(rows: T[], kind: string) => {
     const max = intOr(`${kind}Count`, 20);
     return max > 0 ? rows.slice(Math.max(0, intOr(`${kind}Offset`, 0))).slice(0, max) : [];
   };
-  const songs = take(seed.songs.filter((s) => !s.missing && libIds.includes(s.libraryId) && matches(s.title)), 'song');
-  const albums = take(seed.albums.filter((a) => !a.missing && libIds.includes(a.libraryId) && matches(a.name)), 'album');
-  const artists = take(seed.artists.filter((a) => !a.missing && a.libraryIds.some((id) => libIds.includes(id)) && matches(a.name)), 'artist');
+  const songs = take(
+    seed.songs.filter((s) => !s.missing && libIds.includes(s.libraryId) && matches(s.title)),
+    'song',
+  );
+  const albums = take(
+    seed.albums.filter((a) => !a.missing && libIds.includes(a.libraryId) && matches(a.name)),
+    'album',
+  );
+  const artists = take(
+    seed.artists.filter((a) => !a.missing && a.libraryIds.some((id) => libIds.includes(id)) && matches(a.name)),
+    'artist',
+  );
   const out: Json = {};
   if (artists.length) out.artist = artists.map((a) => ({ id: a.id, name: a.name, albumCount: a.albumCount }));
   if (albums.length) out.album = albums.map((a) => albumID3(a));
@@ -248,7 +334,11 @@ export function searchResult3(seed: NavidromeSeed, libIds: number[], params: URL
 }
 
 export const OPEN_SUBSONIC_EXTENSIONS = [
-  { name: 'transcodeOffset', versions: [1] }, { name: 'formPost', versions: [1] }, { name: 'songLyrics', versions: [1, 2] },
-  { name: 'indexBasedQueue', versions: [1] }, { name: 'transcoding', versions: [1] }, { name: 'playbackReport', versions: [1] },
+  { name: 'transcodeOffset', versions: [1] },
+  { name: 'formPost', versions: [1] },
+  { name: 'songLyrics', versions: [1, 2] },
+  { name: 'indexBasedQueue', versions: [1] },
+  { name: 'transcoding', versions: [1] },
+  { name: 'playbackReport', versions: [1] },
   { name: 'topSongsByArtistId', versions: [1] },
 ];

@@ -7,8 +7,19 @@ import { findUserByName, userLibraryIds, type Json } from './entities';
 import { md5hex } from './util';
 import { notFound, type Reply } from './rest';
 import {
-  OPEN_SUBSONIC_EXTENSIONS, SubsonicError, albumID3, artistIndexes, envelope, missingParam, playlists, radios,
-  scanStatus, searchResult3, shares, subsonicXml, userResponse,
+  OPEN_SUBSONIC_EXTENSIONS,
+  SubsonicError,
+  albumID3,
+  artistIndexes,
+  envelope,
+  missingParam,
+  playlists,
+  radios,
+  scanStatus,
+  searchResult3,
+  shares,
+  subsonicXml,
+  userResponse,
 } from './subsonic-data';
 
 export interface SubsonicDeps {
@@ -22,7 +33,11 @@ export interface SubsonicDeps {
   jwtSubject(token: string): string | null;
 }
 
-export interface SubsonicRequest { name: string; params: URLSearchParams; cookies: Record<string, string> }
+export interface SubsonicRequest {
+  name: string;
+  params: URLSearchParams;
+  cookies: Record<string, string>;
+}
 
 type Handler = (ctx: { deps: SubsonicDeps; user: SeedUser; params: URLSearchParams }) => Json | Reply;
 
@@ -38,7 +53,10 @@ function gone(): Reply {
 /** selectedMusicFolderIds: musicFolderId values must all be accessible, else error 70. */
 function musicFolders(deps: SubsonicDeps, user: SeedUser, params: URLSearchParams): number[] {
   const accessible = userLibraryIds(deps.seed, user);
-  const asked = params.getAll('musicFolderId').map(Number).filter((n) => Number.isInteger(n));
+  const asked = params
+    .getAll('musicFolderId')
+    .map(Number)
+    .filter((n) => Number.isInteger(n));
   for (const id of asked) if (!accessible.includes(id)) throw new SubsonicError(70, `Library ${id} not found or not accessible`);
   return asked.length ? asked : accessible;
 }
@@ -100,14 +118,31 @@ const HANDLERS: Record<string, { handler: Handler; adminOnly?: boolean; player?:
           albums.sort((a, b) => byName(a.name.toLowerCase(), b.name.toLowerCase()) || byName(a.albumArtist.toLowerCase(), b.albumArtist.toLowerCase()));
           break;
         case 'alphabeticalByArtist':
-          albums.sort((a, b) => Number(a.compilation) - Number(b.compilation) || byName(a.albumArtist.toLowerCase(), b.albumArtist.toLowerCase()) || byName(a.name.toLowerCase(), b.name.toLowerCase()));
+          albums.sort(
+            (a, b) =>
+              Number(a.compilation) - Number(b.compilation) ||
+              byName(a.albumArtist.toLowerCase(), b.albumArtist.toLowerCase()) ||
+              byName(a.name.toLowerCase(), b.name.toLowerCase()),
+          );
           break;
-        case 'newest': albums.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt)); break;
-        case 'random': albums.sort(() => Math.random() - 0.5); break;
-        case 'frequent': albums = albums.filter((a) => (a.playCount ?? 0) > 0).sort((a, b) => (b.playCount ?? 0) - (a.playCount ?? 0)); break;
-        case 'recent': albums = albums.filter((a) => a.playDate).sort((a, b) => Date.parse(b.playDate ?? '') - Date.parse(a.playDate ?? '')); break;
-        case 'starred': albums = albums.filter((a) => a.starred); break;
-        case 'highest': albums = albums.filter((a) => (a.rating ?? 0) > 0).sort((a, b) => (b.rating ?? 0) - (a.rating ?? 0)); break;
+        case 'newest':
+          albums.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+          break;
+        case 'random':
+          albums.sort(() => Math.random() - 0.5);
+          break;
+        case 'frequent':
+          albums = albums.filter((a) => (a.playCount ?? 0) > 0).sort((a, b) => (b.playCount ?? 0) - (a.playCount ?? 0));
+          break;
+        case 'recent':
+          albums = albums.filter((a) => a.playDate).sort((a, b) => Date.parse(b.playDate ?? '') - Date.parse(a.playDate ?? ''));
+          break;
+        case 'starred':
+          albums = albums.filter((a) => a.starred);
+          break;
+        case 'highest':
+          albums = albums.filter((a) => (a.rating ?? 0) > 0).sort((a, b) => (b.rating ?? 0) - (a.rating ?? 0));
+          break;
         case 'byGenre': {
           const genre = params.get('genre');
           if (!genre) throw missingParam('genre');
@@ -149,8 +184,19 @@ const HANDLERS: Record<string, { handler: Handler; adminOnly?: boolean; player?:
   },
 };
 
-const NOT_IMPLEMENTED = ['getPodcasts', 'getNewestPodcasts', 'refreshPodcasts', 'createPodcastChannel', 'deletePodcastChannel',
-  'deletePodcastEpisode', 'downloadPodcastEpisode', 'createUser', 'updateUser', 'deleteUser', 'changePassword'];
+const NOT_IMPLEMENTED = [
+  'getPodcasts',
+  'getNewestPodcasts',
+  'refreshPodcasts',
+  'createPodcastChannel',
+  'deletePodcastChannel',
+  'deletePodcastEpisode',
+  'downloadPodcastEpisode',
+  'createUser',
+  'updateUser',
+  'deleteUser',
+  'changePassword',
+];
 const GONE = ['search', 'getChatMessages', 'addChatMessage', 'getVideos', 'getVideoInfo', 'getCaptions', 'hls'];
 
 function render(deps: SubsonicDeps, params: URLSearchParams, payload: Json, err?: SubsonicError): Reply {
@@ -186,7 +232,10 @@ function authenticate(deps: SubsonicDeps, params: URLSearchParams): SeedUser | n
   return null;
 }
 
-export interface SubsonicResult { reply: Reply; playerCookie?: { name: string; value: string } }
+export interface SubsonicResult {
+  reply: Reply;
+  playerCookie?: { name: string; value: string };
+}
 
 export function handleSubsonic(deps: SubsonicDeps, req: SubsonicRequest): SubsonicResult {
   const name = req.name.replace(/\.view$/, '');
@@ -196,7 +245,8 @@ export function handleSubsonic(deps: SubsonicDeps, req: SubsonicRequest): Subson
   }
   const conf = deps.seed.config as { Jukebox?: { Enabled?: boolean } };
   // h501 stand-ins registered when sharing / the jukebox are disabled (no getPlayer on those).
-  const disabled = (!deps.seed.enableSharing && ['getShares', 'createShare', 'updateShare', 'deleteShare'].includes(name)) ||
+  const disabled =
+    (!deps.seed.enableSharing && ['getShares', 'createShare', 'updateShare', 'deleteShare'].includes(name)) ||
     (name === 'jukeboxControl' && !conf.Jukebox?.Enabled);
   const entry = disabled ? undefined : HANDLERS[name];
   if (!entry && !disabled && !NOT_IMPLEMENTED.includes(name) && !GONE.includes(name)) return { reply: notFound() };

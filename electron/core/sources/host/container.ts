@@ -14,21 +14,14 @@ import { findMount, parseMountinfo } from './mountinfo';
  * - `cgroup`: our cgroup path names a container runtime (cgroup v1, or v2 without a namespace).
  * - `overlay-root`: `/` is an overlay/aufs mount, the usual image storage.
  */
-export type ContainerSignal =
-  | 'navidrome-image'
-  | 'dockerenv'
-  | 'containerenv'
-  | 'systemd-container'
-  | 'cgroup'
-  | 'overlay-root';
+export type ContainerSignal = 'navidrome-image' | 'dockerenv' | 'containerenv' | 'systemd-container' | 'cgroup' | 'overlay-root';
 
 export interface ContainerVerdict {
   containerized: boolean;
   containerSignals: ContainerSignal[];
 }
 
-const RUNTIME_CGROUP =
-  /\/(docker|libpod|crio|cri-containerd)[-/][0-9a-f]{12,}|\/kubepods[./]|\/lxc(\.payload)?[./]|\/actions_job\//;
+const RUNTIME_CGROUP = /\/(docker|libpod|crio|cri-containerd)[-/][0-9a-f]{12,}|\/kubepods[./]|\/lxc(\.payload)?[./]|\/actions_job\//;
 
 const OVERLAY_ROOT_TYPES = new Set(['overlay', 'aufs', 'fuse.fuse-overlayfs']);
 
@@ -48,7 +41,12 @@ export async function detectContainer(d: HostDeps, deadline: Deadline): Promise<
 
   const signals = markers.filter((_, i) => markerHits[i]).map(([signal]) => signal);
   if (cgroup && cgroupNamesRuntime(cgroup)) signals.push('cgroup');
-  const root = mountinfo ? findMount('/', parseMountinfo(mountinfo).filter((m) => m.mountPoint === '/')) : undefined;
+  const root = mountinfo
+    ? findMount(
+        '/',
+        parseMountinfo(mountinfo).filter((m) => m.mountPoint === '/'),
+      )
+    : undefined;
   if (root && OVERLAY_ROOT_TYPES.has(root.fstype)) signals.push('overlay-root');
 
   return {

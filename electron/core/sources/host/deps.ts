@@ -110,11 +110,7 @@ export class Deadline {
 }
 
 /** Reads a text file within the deadline; undefined when it is missing, unreadable or too slow. */
-export async function readTextOrUndefined(
-  deps: HostDeps,
-  path: string,
-  deadline: Deadline,
-): Promise<string | undefined> {
+export async function readTextOrUndefined(deps: HostDeps, path: string, deadline: Deadline): Promise<string | undefined> {
   try {
     return await deadline.run(deps.fs.readFile(path, 'utf8'));
   } catch {
@@ -133,7 +129,7 @@ export async function existsWithin(deps: HostDeps, path: string, deadline: Deadl
 
 export function errorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error).code;
+    const code = error.code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

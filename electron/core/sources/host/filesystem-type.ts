@@ -4,9 +4,7 @@ import { goArch } from './go-names';
 import { magicForKernelType, magicFromStatfsType, navidromeFsName } from './fs-names';
 import { findMount, isUntouchable, parseMountinfo, type MountEntry } from './mountinfo';
 
-export type FilesystemTypeResult =
-  | { ok: true; type: string }
-  | { ok: false; reason: 'not-found' | 'not-on-this-host' | 'timeout' | 'unsupported' | 'error' };
+export type FilesystemTypeResult = { ok: true; type: string } | { ok: false; reason: 'not-found' | 'not-on-this-host' | 'timeout' | 'unsupported' | 'error' };
 
 /** Symlink hops allowed before giving up, as Linux's own limit (ELOOP). */
 const MAX_SYMLINKS = 40;
@@ -79,12 +77,7 @@ interface LocatedMount {
  * untouchable; otherwise we walk component by component and stop at the edge of
  * an untouchable mount, answering from the table for whatever lies beyond it.
  */
-async function locateMount(
-  absolute: string,
-  mounts: MountEntry[],
-  d: HostDeps,
-  deadline: Deadline,
-): Promise<LocatedMount | undefined> {
+async function locateMount(absolute: string, mounts: MountEntry[], d: HostDeps, deadline: Deadline): Promise<LocatedMount | undefined> {
   const lexical = findMount(absolute, mounts);
   if (lexical && isUntouchable(lexical)) return { mount: lexical };
   if (!mounts.some(isUntouchable)) {
@@ -95,12 +88,7 @@ async function locateMount(
   return walkToMount(absolute, mounts, d, deadline);
 }
 
-async function walkToMount(
-  absolute: string,
-  mounts: MountEntry[],
-  d: HostDeps,
-  deadline: Deadline,
-): Promise<LocatedMount | undefined> {
+async function walkToMount(absolute: string, mounts: MountEntry[], d: HostDeps, deadline: Deadline): Promise<LocatedMount | undefined> {
   const pending = absolute.split('/').filter(Boolean);
   let resolved = '/';
   let hops = 0;

@@ -27,11 +27,7 @@ export interface HostFacts {
 export async function readHostFacts(deps?: Partial<HostDeps>): Promise<HostFacts> {
   const d = withDefaults(deps);
   const deadline = new Deadline(d.timeoutMs);
-  const [release, numCPU, container] = await Promise.all([
-    readOsVersion(d, deadline),
-    countCpus(d, deadline),
-    detectContainer(d, deadline),
-  ]);
+  const [release, numCPU, container] = await Promise.all([readOsVersion(d, deadline), countCpus(d, deadline), detectContainer(d, deadline)]);
   return {
     os: {
       type: goOS(d.platform),
@@ -58,11 +54,7 @@ async function readOsVersion(d: HostDeps, deadline: Deadline): Promise<OsVersion
     case 'darwin': {
       // Navidrome runs `sw_vers -productVersion`; sw_vers reads this plist, so we
       // read it directly instead of spawning.
-      const plist = await readTextOrUndefined(
-        d,
-        posix.join(d.rootDir, 'System/Library/CoreServices/SystemVersion.plist'),
-        deadline,
-      );
+      const plist = await readTextOrUndefined(d, posix.join(d.rootDir, 'System/Library/CoreServices/SystemVersion.plist'), deadline);
       return { distro: '', version: plist ? productVersion(plist) : '' };
     }
     case 'win32':

@@ -34,7 +34,6 @@ export function parseMeminfo(text: string): HostMemory | undefined {
   }
   const total = kib.get('MemTotal');
   if (total === undefined) return undefined;
-  const available =
-    kib.get('MemAvailable') ?? (kib.get('MemFree') ?? 0) + (kib.get('Buffers') ?? 0) + (kib.get('Cached') ?? 0);
+  const available = kib.get('MemAvailable') ?? (kib.get('MemFree') ?? 0) + (kib.get('Buffers') ?? 0) + (kib.get('Cached') ?? 0);
   return { hostTotal: total * 1024, hostAvailable: available * 1024 };
 }

@@ -28,10 +28,7 @@ const ASSUMED_PAGE_SIZE = 4096;
  * oldest wins: Navidrome's scanner runs as a child `navidrome` process, and a
  * child always starts after its parent. Never throws.
  */
-export async function findServerProcess(
-  deps?: Partial<HostDeps>,
-  names: readonly string[] = ['navidrome'],
-): Promise<ServerProcess | null> {
+export async function findServerProcess(deps?: Partial<HostDeps>, names: readonly string[] = ['navidrome']): Promise<ServerProcess | null> {
   const d = withDefaults(deps);
   if (d.platform !== 'linux') return null;
   const deadline = new Deadline(d.timeoutMs);
@@ -41,9 +38,7 @@ export async function findServerProcess(
     const stats = await mapLimit(pids, SCAN_CONCURRENCY, async (pid) => {
       const text = await readTextOrUndefined(d, posix.join(d.procRoot, pid, 'stat'), deadline);
       const stat = text === undefined ? undefined : parseProcStat(text);
-      return stat && wanted.has(stat.comm) && stat.state !== 'Z' && stat.state !== 'X'
-        ? { pid: Number(pid), stat }
-        : undefined;
+      return stat && wanted.has(stat.comm) && stat.state !== 'Z' && stat.state !== 'X' ? { pid: Number(pid), stat } : undefined;
     });
     const [server] = stats
       .filter((m): m is { pid: number; stat: ProcStat } => m !== undefined)
@@ -76,7 +71,10 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  const fields = text.slice(close + 2).trim().split(' ');
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(' ');
   const [state, startTicks, rssPages] = [fields[0], fields[19], fields[21]];
   if (!state || startTicks === undefined || rssPages === undefined) return undefined;
   return {
