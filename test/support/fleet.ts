@@ -2,6 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { CLI_EXTERNAL } from '../../scripts/build-cli.mjs';
+import { ESM_BANNER } from '../../scripts/build-electron.mjs';
 import type { AgentStatus, SendOutcome } from '../../electron/core/api/contract';
 import type { FleetAgentOptions, FleetRequest } from './fleet-agent';
 
@@ -29,7 +31,10 @@ export function bundleForChild(script: string): Promise<string> {
         platform: 'node',
         format: 'esm',
         target: 'node20',
-        packages: 'external',
+        // Dependencies bundled in, as in the command line: one file to load, not hundreds, so a replaced
+        // agent is ready sooner. Native and driver packages resolve from node_modules.
+        external: CLI_EXTERNAL,
+        banner: { js: ESM_BANNER },
         logLevel: 'silent',
       });
       return outfile;
