@@ -23,24 +23,29 @@ afterAll(async () => {
   await collector.close();
 });
 
+/** A real agent in `home`, reading the test server and sending to the running collector. */
+function realAgent(home: string): Promise<Agent> {
+  return Agent.create({
+    home,
+    shell: 'headless',
+    env: {},
+    config: {
+      path: null,
+      unreadable: false,
+      server: { url: navidrome.url, username: 'canary-admin-alice', password: 'alice-canary-pass' },
+      endpoint: `${collector.url}/collect`,
+      problems: [],
+    },
+    clock: systemClock,
+    random: systemRandom,
+    logger: silentLogger,
+    http: createAxiosHttpClient(),
+  });
+}
+
 describe('agent to collector', () => {
   it('a report sent by Candor is accepted, stored and counted in the summary', async () => {
-    const agent = await Agent.create({
-      home: tempHome(),
-      shell: 'headless',
-      env: {},
-      config: {
-        path: null,
-        unreadable: false,
-        server: { url: navidrome.url, username: 'canary-admin-alice', password: 'alice-canary-pass' },
-        endpoint: `${collector.url}/collect`,
-        problems: [],
-      },
-      clock: systemClock,
-      random: systemRandom,
-      logger: silentLogger,
-      http: createAxiosHttpClient(),
-    });
+    const agent = await realAgent(tempHome());
     await agent.setConsent({ choice: 'share' });
     const outcome = await agent.sendNow();
     expect(outcome).toMatchObject({ ok: true });
@@ -59,24 +64,7 @@ describe('agent to collector', () => {
   });
 
   it('"delete my data" removes this machine’s reports, under every id it had, and no one else can', async () => {
-    const make = async (home: string) =>
-      Agent.create({
-        home,
-        shell: 'headless',
-        env: {},
-        config: {
-          path: null,
-          unreadable: false,
-          server: { url: navidrome.url, username: 'canary-admin-alice', password: 'alice-canary-pass' },
-          endpoint: `${collector.url}/collect`,
-          problems: [],
-        },
-        clock: systemClock,
-        random: systemRandom,
-        logger: silentLogger,
-        http: createAxiosHttpClient(),
-      });
-    const mine = await make(tempHome());
+    const mine = await realAgent(tempHome());
     await mine.setConsent({ choice: 'share' });
     expect((await mine.sendNow()).ok).toBe(true);
     const firstId = (await mine.getStatus()).instanceId!;
