@@ -150,25 +150,24 @@ function mostPrivate(votes: Vote[]): Vote {
   return { built, leaves, categories: normalizeCategories(categories), decidedBy: named[0]!.decidedBy, label: named.map((v) => v.label).join(' and ') };
 }
 
+/** The categories stored with the answer: none stored means all four. */
+function storedCategories(inputs: ConsentInputs): PolicyCategory[] {
+  return normalizeCategories(inputs.storedCategories?.length ? inputs.storedCategories : POLICY_CATEGORIES);
+}
+
 function storedVote(inputs: ConsentInputs): Vote | null {
-  const categories = normalizeCategories(inputs.storedCategories?.length ? inputs.storedCategories : POLICY_CATEGORIES);
-  switch (inputs.storedChoice) {
-    case 'decline':
-      return { ...OFF, decidedBy: 'wizard', label: 'your answer in Candor' };
-    case 'local':
-      return { built: true, leaves: false, categories, decidedBy: 'wizard', label: 'your answer in Candor' };
-    case 'share':
-      return { built: true, leaves: true, categories, decidedBy: 'wizard', label: 'your answer in Candor' };
-    default:
-      return null;
-  }
+  if (inputs.storedChoice === null) return null;
+  const answer = { decidedBy: 'wizard' as const, label: 'your answer in Candor' };
+  if (inputs.storedChoice === 'decline') return { ...OFF, ...answer };
+  return { built: true, leaves: inputs.storedChoice === 'share', categories: storedCategories(inputs), ...answer };
 }
 
 export function resolveConsent(inputs: ConsentInputs): ConsentState {
   const votes = configVotes(inputs);
   const decision: Vote = (votes.length > 0 ? mostPrivate(votes) : null) ??
     storedVote(inputs) ?? { ...ON, decidedBy: 'default', label: 'the default (sharing is on until you choose)' };
-  const categories = decision.built ? normalizeCategories(decision.categories) : [];
+  // Every vote carries its categories normalized (mostPrivate normalizes what it narrows).
+  const categories = decision.built ? [...decision.categories] : [];
   const level = !decision.built ? 'off' : !decision.leaves ? 'local' : presetOf(categories);
 
   let paused: ConsentState['paused'] = null;
@@ -196,7 +195,7 @@ export function resolveConsent(inputs: ConsentInputs): ConsentState {
     locked: votes.length > 0,
     decidedByLabel: decision.label,
     storedChoice: inputs.storedChoice,
-    storedCategories: normalizeCategories(inputs.storedCategories?.length ? inputs.storedCategories : POLICY_CATEGORIES),
+    storedCategories: storedCategories(inputs),
     paused,
   };
 }
