@@ -96,11 +96,6 @@ export function sameChoice(a: LevelChoice, b: LevelChoice): boolean {
   return a.mode === b.mode && (a.mode === 'off' || a.categories.join() === b.categories.join());
 }
 
-/** The categories of the live preview: the current level's, or what the stored answer would carry while nothing is built (as the agent does). */
-export function liveCategories(consent: ConsentState): PolicyCategory[] {
-  return consent.categories.length > 0 ? consent.categories : consent.storedCategories;
-}
-
 /** The level the live preview is built at: the one in force, or at Off the one the stored answer would share at. */
 export function liveLevel(consent: ConsentState): { level: LevelName; categories: PolicyCategory[] } {
   if (consent.level !== 'off') return { level: consent.level, categories: consent.categories };

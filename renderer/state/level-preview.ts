@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { PolicyCategory, PreviewView } from '../../electron/core/api/contract';
-import { liveCategories } from '../lib/levels';
+import { liveLevel } from '../lib/levels';
 import { useApi, useCandor } from './context';
 import { messageOf } from './store';
 
@@ -21,7 +21,7 @@ export interface LevelPreviewState {
 export function useLevelPreview(categories: readonly PolicyCategory[] | null): LevelPreviewState {
   const api = useApi();
   const live = useCandor((s) => s.preview);
-  const liveKey = useCandor((s) => (s.status ? liveCategories(s.status.consent).join() : null));
+  const liveKey = useCandor((s) => (s.status ? liveLevel(s.status.consent).categories.join() : null));
   const cache = useRef(new Map<string, PreviewView>());
   const [fetched, setFetched] = useState<{ key: string; preview: PreviewView | null; error: string | null } | null>(null);
   const key = categories ? categories.join() : null;
