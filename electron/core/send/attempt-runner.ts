@@ -1,4 +1,4 @@
-import type { HistorySummary, SendOutcome, Trigger } from '../api/contract';
+import type { ConsentState, HistorySummary, SendOutcome, Trigger } from '../api/contract';
 import { notSentBecause } from '../consent/describe';
 import { keepsLocally, maySend } from '../consent/consent';
 import type { ConsentService } from '../consent/consent-service';
@@ -14,6 +14,11 @@ import type { Held } from '../storage/folder-lock';
 import { StorageError } from '../storage/storage-error';
 import { entryBase, type EntryBase } from './entry';
 import { checkEndpoint, sendReport, type SendResult } from './sender';
+
+/** Whether this attempt keeps the report here instead of sending it: the local level's scheduled report (a manual "send now" sends nothing). */
+function keepsToday(consent: ConsentState, trigger: Trigger): boolean {
+  return keepsLocally(consent) && trigger !== 'manual';
+}
 
 /** Failures after which the request may have been received: the answer is what went missing. */
 const NO_ANSWER_CLASSES = new Set(['timeout', 'connection-reset']);
@@ -58,7 +63,7 @@ export class AttemptRunner {
 
   private async attempt(trigger: Trigger): Promise<SendOutcome> {
     const early = this.consent.current();
-    const local = keepsLocally(early) && trigger !== 'manual';
+    const local = keepsToday(early, trigger);
     if (!maySend(early) && !local) return { ok: false, message: notSentBecause(early) };
     const endpointChecked = checkEndpoint(this.settings.endpoint());
     if (!local && !endpointChecked.ok) return { ok: false, message: `Not sent: ${endpointChecked.reason}` };
@@ -84,8 +89,8 @@ export class AttemptRunner {
     const { deps, store, history } = this.ctx;
     const state = store.readFresh();
     const consent = this.consent.current(state);
-    const local = keepsLocally(consent);
-    if (!maySend(consent) && !(local && trigger !== 'manual')) return { refused: notSentBecause(consent) };
+    const local = keepsToday(consent, trigger);
+    if (!maySend(consent) && !local) return { refused: notSentBecause(consent) };
     const endpoint = this.settings.endpoint(state);
     const key = serverKey(this.settings.serverUrl(state));
     const record = readSchedule(state, key);
