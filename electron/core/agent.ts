@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {
   ApiError,
   type AgentEvent,
@@ -72,10 +73,16 @@ export class Agent implements CandorApi {
     this.runner = new AttemptRunner(ctx, this.consent, this.settings, this.preview, schedule);
     const lease = new SchedulerLease(deps.home, locks, () => ctx.owner());
     this.keeper = new ScheduleKeeper(ctx, this.consent, this.settings, this.runner, lease, schedule, () => this.emitStatus());
-    this.watcher = new FolderWatcher(deps.home, [STATE_FILE, HISTORY_FILE], deps.clock, (file) => void this.onFolderChange(file), {
-      ...(deps.pollMs?.folder !== undefined ? { pollMs: deps.pollMs.folder } : {}),
-      ...(deps.watchFiles === false ? { useEvents: false } : {}),
-    });
+    const shared = { state: path.join(deps.home, STATE_FILE), history: path.join(deps.home, HISTORY_FILE) };
+    this.watcher = new FolderWatcher(
+      () => [shared.state, shared.history, ...deps.config.files()],
+      deps.clock,
+      (file) => void (file === shared.history ? ctx.history.sync() : file === shared.state ? this.onStateFileChange() : this.onConfigFileChange(file)),
+      {
+        ...(deps.pollMs?.folder !== undefined ? { pollMs: deps.pollMs.folder } : {}),
+        ...(deps.watchFiles === false ? { useEvents: false } : {}),
+      },
+    );
     ctx.history.inFlightCheck = (id) => this.isInFlight(id);
     ctx.history.onEntry = (entry) => ctx.events.emit({ type: 'history', entry: summarize(entry) });
   }
@@ -90,7 +97,7 @@ export class Agent implements CandorApi {
     const state = store.read();
     const history = await HistoryStore.open({
       dir: deps.home,
-      retentionDays: deps.config.historyRetentionDays ?? state.settings.historyRetentionDays,
+      retentionDays: deps.config.current().historyRetentionDays ?? state.settings.historyRetentionDays,
       maxEntries: HISTORY_MAX_ENTRIES,
       now: () => deps.clock.now(),
       lock,
@@ -140,14 +147,44 @@ export class Agent implements CandorApi {
     return Object.values(this.ctx.store.read().schedules).some((s) => s.inFlight?.id === id && inFlightIsLive(s.inFlight, now));
   }
 
-  private async onFolderChange(file: string): Promise<void> {
-    if (file === HISTORY_FILE) {
-      await this.ctx.history.sync();
-      return;
-    }
+  /** Another process changed the shared state: plan again, follow the server and the id, tell the UIs. */
+  private async onStateFileChange(): Promise<void> {
     this.keeper.rearm();
-    await this.preview.onStateChanged().catch(() => undefined);
+    await this.applySettings();
     this.emitStatus();
+  }
+
+  /**
+   * The config file (or the password file it names) was edited, created or deleted: applied as at
+   * start-up. Consent, the level and the endpoint are read from it at each use, so planning again
+   * is enough to cancel a report that may no longer go (or to plan one from the schedule on disk,
+   * never early); the history's retention and what was read from the server follow here.
+   */
+  private async onConfigFileChange(file: string): Promise<void> {
+    const { deps } = this.ctx;
+    const config = deps.config.current();
+    this.keeper.rearm();
+    const consent = this.consent.current();
+    deps.logger.log('info', 'the config file changed; applied', {
+      readable: !config.unreadable,
+      sharing: consent.sharing,
+      level: consent.level,
+      problems: config.problems.length,
+    });
+    await this.applySettings(file === config.server.passwordFile);
+    this.emitStatus();
+  }
+
+  /**
+   * After a change of settings: the history's retention applied, the server read again if it is now
+   * another (or `force`), the preview rebuilt if its id or level changed.
+   */
+  private async applySettings(force = false): Promise<void> {
+    const { history } = this.ctx;
+    const days = this.settings.retentionDays();
+    if (days !== history.retentionDays) await history.setRetentionDays(days).catch(() => undefined);
+    await this.preview.onSettingsChanged(force).catch(() => undefined);
+    await this.preview.onStateChanged().catch(() => undefined);
   }
 
   private emitStatus(): void {
@@ -163,9 +200,21 @@ export class Agent implements CandorApi {
   // CandorApi
 
   subscribe(listener: (event: AgentEvent) => void): () => void {
-    const unsubscribe = this.ctx.events.subscribe(listener);
+    const unsubscribe = this.ctx.events.subscribe(listener, { livePreview: true });
     this.watcher.start();
     this.preview.startTicking();
+    return unsubscribe;
+  }
+
+  /**
+   * Status pushes only, without keeping the preview live: for the tray, which is there for the
+   * life of the app but rarely looked at. Not part of `CandorApi`: a shell's own use.
+   */
+  watchStatus(listener: (status: AgentStatus) => void): () => void {
+    const unsubscribe = this.ctx.events.subscribe((event) => {
+      if (event.type === 'status') listener(event.status);
+    });
+    this.watcher.start();
     return unsubscribe;
   }
 
@@ -191,7 +240,7 @@ export class Agent implements CandorApi {
       scheduler: await this.keeper.view(),
       sources: this.preview.lastBuilt?.health ?? [],
       settings: await this.settings.view(state),
-      warnings: [...deps.config.problems, ...setAside, ...history.warnings, ...notices.list(), ...(this.preview.lastBuilt?.notices ?? [])],
+      warnings: [...deps.config.current().problems, ...setAside, ...history.warnings, ...notices.list(), ...(this.preview.lastBuilt?.notices ?? [])],
     };
   }
 
