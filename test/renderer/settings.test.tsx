@@ -134,7 +134,7 @@ describe('settings', () => {
   it('lists every source’s health with the fixed reason when one fails', async () => {
     r = await renderApp({ storedChoice: 'share', route: 'settings', serverState: 'unreachable', warnings: ['The settings file was damaged and set aside.'] });
     const health = screen.getByRole('heading', { name: 'Where the facts come from' }).closest('section')!;
-    expect(within(health).getByText('Music server:').closest('li')?.textContent).toMatch(/Failed.*The server could not be reached/);
+    expect(within(health).getByText('Music server:').closest('li')?.textContent).toMatch(/Failed.*Nothing answers at the server's address/);
     expect(within(health).getByText('The settings file was damaged and set aside.')).toBeTruthy();
   });
 });

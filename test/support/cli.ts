@@ -12,6 +12,11 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A `[server]` section naming a Navidrome-compatible test server and its seeded admin. */
+export function serverSection(url: string, password = 'alice-canary-pass'): string {
+  return `[server]\nurl = "${url}"\nusername = "canary-admin-alice"\npassword = "${password}"\n`;
+}
+
 /** Runs the real `bin/candor.js` in its own process, as a user or a script would. */
 export async function candor(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number } = {}): Promise<CliResult> {
   try {

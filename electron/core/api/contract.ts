@@ -84,6 +84,8 @@ export type ErrorClass =
   | 'invalid-endpoint'
   /** The sender stopped before an answer came: the collector may have stored the report. */
   | 'no-answer'
+  /** Nothing left: the music server could not be read, and a report without it is never sent (see `REQUIRED_FIELDS`). */
+  | 'server-not-read'
   | 'unexpected';
 
 export interface AttemptResult {
@@ -184,9 +186,10 @@ export interface HistorySummary {
    * `no-answer`: the request left but no answer came (timeout, cut connection, or Candor stopped):
    * the collector may have stored it. `sending`: on the wire right now, in some Candor process.
    * `kept-locally`: built at the `local` level and kept here only. `exported`: written to a file
-   * for a machine without internet (`candor export`).
+   * for a machine without internet (`candor export`). `not-sent`: nothing left because the music
+   * server could not be read (a report must carry its version); `message` gives the cause in words.
    */
-  outcome: 'sent' | 'failed' | 'refused' | 'no-answer' | 'sending' | 'kept-locally' | 'exported';
+  outcome: 'sent' | 'failed' | 'refused' | 'no-answer' | 'sending' | 'kept-locally' | 'exported' | 'not-sent';
   status?: number;
   errorClass?: ErrorClass;
   message: string;

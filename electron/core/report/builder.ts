@@ -72,6 +72,11 @@ export interface BuiltReport {
   omitted: PreviewView['omitted'];
   guard: PreviewView['guard'];
   health: SourceHealth[];
+  /**
+   * Why the server gave nothing (not configured, unreachable, refused…), or gave no version Candor
+   * can send; null when it was read. A report missing a required field leaves with neither.
+   */
+  serverProblem: ProblemCode | null;
 }
 
 const FS_REASON: Record<Exclude<FilesystemTypeResult, { ok: true }>['reason'], ProblemCode> = {
@@ -236,7 +241,8 @@ export class ReportBuilder {
           "Navidrome's own usage statistics are also switched on (EnableInsightsCollector), so this server is counted twice. Set EnableInsightsCollector = false in Navidrome's configuration to let Candor be the one that reports.",
         ]
       : [];
-    return { report, payload: shared, omitted: omitted.list(), guard, notices, health: this.health(payload.uptime !== undefined) };
+    const serverProblem = serverDown ?? (payload.version === undefined ? 'version-unknown' : null);
+    return { report, payload: shared, omitted: omitted.list(), guard, notices, health: this.health(payload.uptime !== undefined), serverProblem };
   }
 
   /** Why the server gave nothing at all (not configured, unreachable, refused…), or null when it answered. */
