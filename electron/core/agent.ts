@@ -61,6 +61,8 @@ export class Agent implements CandorApi {
   private readonly keeper: ScheduleKeeper;
   private readonly watcher: FolderWatcher;
   private readonly exporter: ReportExporter;
+  /** The reaction to changed files under way: one at a time, in the order heard. */
+  private reacting: Promise<void> | null = null;
 
   private constructor(private readonly ctx: AgentContext) {
     const { deps } = ctx;
@@ -77,7 +79,8 @@ export class Agent implements CandorApi {
     this.watcher = new FolderWatcher(
       () => [shared.state, shared.history, ...deps.config.files()],
       deps.clock,
-      (file) => void (file === shared.history ? ctx.history.sync() : file === shared.state ? this.onStateFileChange() : this.onConfigFileChange(file)),
+      (file) =>
+        this.react(() => (file === shared.history ? ctx.history.sync() : file === shared.state ? this.onStateFileChange() : this.onConfigFileChange(file))),
       {
         ...(deps.pollMs?.folder !== undefined ? { pollMs: deps.pollMs.folder } : {}),
         ...(deps.watchFiles === false ? { useEvents: false } : {}),
@@ -136,7 +139,7 @@ export class Agent implements CandorApi {
   /** Resolves when no attempt or refresh is running: lets shells and tests wait for quiet. */
   async idle(): Promise<void> {
     for (;;) {
-      const pending = this.keeper.busy ?? this.runner.busy ?? this.preview.busy;
+      const pending = this.keeper.busy ?? this.runner.busy ?? this.preview.busy ?? this.reacting;
       if (!pending) return;
       await pending.catch(() => undefined);
     }
@@ -147,11 +150,20 @@ export class Agent implements CandorApi {
     return Object.values(this.ctx.store.read().schedules).some((s) => s.inFlight?.id === id && inFlightIsLive(s.inFlight, now));
   }
 
+  /** Runs `work` after the reactions heard before it; `idle()` waits for them. A failure stops nothing. */
+  private react(work: () => Promise<void>): void {
+    const next = (this.reacting ?? Promise.resolve()).then(work).catch(() => undefined);
+    this.reacting = next;
+    void next.then(() => {
+      if (this.reacting === next) this.reacting = null;
+    });
+  }
+
   /** Another process changed the shared state: plan again, follow the server and the id, tell the UIs. */
   private async onStateFileChange(): Promise<void> {
     this.keeper.rearm();
     await this.applySettings();
-    this.emitStatus();
+    await this.pushStatus();
   }
 
   /**
@@ -165,14 +177,15 @@ export class Agent implements CandorApi {
     const config = deps.config.current();
     this.keeper.rearm();
     const consent = this.consent.current();
-    deps.logger.log('info', 'the config file changed; applied', {
+    const password = file === config.server.passwordFile;
+    deps.logger.log('info', password ? 'the password file changed; the server is read again' : 'the config file changed; applied', {
       readable: !config.unreadable,
       sharing: consent.sharing,
       level: consent.level,
       problems: config.problems.length,
     });
-    await this.applySettings(file === config.server.passwordFile);
-    this.emitStatus();
+    await this.applySettings(password);
+    await this.pushStatus();
   }
 
   /**
@@ -188,7 +201,11 @@ export class Agent implements CandorApi {
   }
 
   private emitStatus(): void {
-    if (this.ctx.events.watched) void this.getStatus().then((status) => this.ctx.events.emit({ type: 'status', status }));
+    void this.pushStatus().catch(() => undefined);
+  }
+
+  private async pushStatus(): Promise<void> {
+    if (this.ctx.events.watched) this.ctx.events.emit({ type: 'status', status: await this.getStatus() });
   }
 
   private changed(): void {
