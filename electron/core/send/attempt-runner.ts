@@ -163,7 +163,8 @@ export class AttemptRunner {
     const at = instantOf(deps.clock);
     const attempt = { at: base.at, ok: false, errorClass: 'server-not-read' as const, message };
     await store.update((d) => writeSchedule(d, key, afterFailure(readSchedule(d, key), at, attempt, this.schedule, deps.random)), held);
-    deps.logger.log('warn', 'report not sent: the music server could not be read', { problem: hollow.problem });
+    // Info, not warn: `candor send` says it in its one line; the long-running shells log it.
+    deps.logger.log('info', 'report not sent: the music server could not be read', { problem: hollow.problem });
     return { ok: false, message: `Not sent: ${hollow.cause}; a report is sent only when the server was read.`, entry: summarize(entry) };
   }
 
