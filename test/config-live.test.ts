@@ -15,6 +15,7 @@ import { candor, candorLongRunning, serveApi, serverSection } from './support/cl
 import { FleetMember } from './support/fleet';
 import { readJson } from './support/json';
 import { loopbackServer } from './support/loopback';
+import { textMatching } from './support/matchers';
 import { defaultServerConfig, startNavidromeTestServer, type NavidromeTestServer } from './support/navidrome';
 import type { Pushed } from './support/shell-child';
 
@@ -146,7 +147,7 @@ for (const command of ['run', 'serve'] as const) {
       if (shell.api) {
         // The admin UI's "Send now" is refused too: what the issue saw answered "Sent".
         const sent = await shell.api.call<SendOutcome>('sendNow');
-        expect(sent.result).toMatchObject({ ok: false, message: expect.stringMatching(/sharing is off/i) });
+        expect(sent.result).toMatchObject({ ok: false, message: textMatching(/sharing is off/i) });
       }
       await shell.advanceTo(firstDue + 6 * HOUR);
       expect(first.received).toHaveLength(1);
@@ -245,7 +246,7 @@ describe('the real bin on the real clock', () => {
     const collector = await receiver();
     const folder = await setUp(collector);
     const serve = candorLongRunning(['serve', '--port', '0'], folder.env, /Candor admin UI: http/);
-    cleanup.push(async () => serve.child.kill('SIGKILL'));
+    cleanup.push(() => Promise.resolve(serve.child.kill('SIGKILL')));
     await serve.started;
     const api = serveApi(serve.output().stdout);
     expect((await api.call<{ consent: { sharing: boolean } }>('getStatus')).result?.consent.sharing).toBe(true);
@@ -258,7 +259,7 @@ describe('the real bin on the real clock', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const sent = await api.call<SendOutcome>('sendNow');
-    expect(sent.result).toMatchObject({ ok: false, message: expect.stringMatching(/sharing is off/i) });
+    expect(sent.result).toMatchObject({ ok: false, message: textMatching(/sharing is off/i) });
     expect(collector.received).toHaveLength(0);
     expect(await serve.stop()).toBe(0);
   }, 60_000);
@@ -267,7 +268,7 @@ describe('the real bin on the real clock', () => {
     const collector = await receiver();
     const folder = await setUp(collector);
     const run = candorLongRunning(['run'], folder.env, /To opt out|This was decided/);
-    cleanup.push(async () => run.child.kill('SIGKILL'));
+    cleanup.push(() => Promise.resolve(run.child.kill('SIGKILL')));
     await run.started;
     folder.write(collector, 'level = "basic"\nenabled = false');
     while (!/the config file changed; applied .*sharing=false level="off"/.test(run.output().stderr)) await new Promise((resolve) => setTimeout(resolve, 50));
