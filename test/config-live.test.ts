@@ -5,7 +5,7 @@
  * clock the test drives (test/support/shell-child.ts), and then as the real `bin/candor.js` on the
  * real clock; the music server and the receivers are real loopback servers.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEntry, SendOutcome } from '../electron/core/api/contract';
@@ -13,7 +13,7 @@ import type { PersistedState } from '../electron/core/settings/state-schema';
 import { memoryHome, tempHome } from './support/agent-harness';
 import { candor, candorLongRunning, serveApi, serverSection } from './support/cli';
 import { FleetMember } from './support/fleet';
-import { readJson } from './support/json';
+import { readHistoryFile, readJson } from './support/json';
 import { loopbackServer } from './support/loopback';
 import { textMatching } from './support/matchers';
 import { defaultServerConfig, startNavidromeTestServer, type NavidromeTestServer } from './support/navidrome';
@@ -67,12 +67,7 @@ async function setUp(endpoint: Receiver) {
       return records[0]!.nextDueAt!;
     },
     history(): HistoryEntry[] {
-      const byId = new Map<string, HistoryEntry>();
-      for (const line of readFileSync(path.join(home, 'history.jsonl'), 'utf8').split('\n').filter(Boolean)) {
-        const entry = JSON.parse(line) as HistoryEntry;
-        byId.set(entry.id, entry);
-      }
-      return [...byId.values()];
+      return readHistoryFile(home);
     },
   };
 }

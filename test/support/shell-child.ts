@@ -10,6 +10,7 @@ import type { AgentStatus } from '../../electron/core/api/contract';
 import { createAxiosHttpClient } from '../../electron/core/http';
 import { parseCommandLine } from '../../electron/headless/cli-args';
 import { runCommand } from '../../electron/headless/commands';
+import { answerRequests } from './child-requests';
 import { FakeClock } from './fake-clock';
 import { seededRandom } from './random';
 
@@ -110,15 +111,4 @@ async function handle(request: ShellRequest): Promise<unknown> {
   }
 }
 
-let queue: Promise<unknown> = Promise.resolve();
-process.on('message', (request: ShellRequest) => {
-  queue = queue.then(async () => {
-    try {
-      process.send!({ id: request.id, ok: true, value: await handle(request) });
-    } catch (error) {
-      process.send!({ id: request.id, ok: false, error: String((error as Error)?.stack ?? error) });
-    }
-    if (request.type === 'stop') process.disconnect();
-  });
-});
-process.send!({ id: 0, ok: true, value: 'ready' });
+answerRequests(handle);
