@@ -43,8 +43,8 @@ export const PLAYER_RULES: readonly PlayerRule[] = [
   insights(/bonob\+/, null, 'bonob registers one player per transcoding ("bonob+ogg")'),
   insights(/^archiver$/, null, 'one server creating a player row per request'),
   // Named.
-  insights(/NavidromeUI/, 'NavidromeUI', "Navidrome's own web player, reported as NavidromeUI [<browser>/<OS>]"),
-  insights(/supersonic/, 'Supersonic', 'Supersonic desktop builds'),
+  insights(/NavidromeUI/, 'NavidromeUI', 'Navidrome\'s own web player, one name per browser ("NavidromeUI [Firefox/Linux]")'),
+  insights(/supersonic/, 'Supersonic', 'Supersonic, in lower case and with suffixes'),
   insights(/audioling/, 'Audioling', 'Audioling'),
   insights(/^AginMusic/, 'AginMusic', 'AginMusic with its build suffixes'),
   insights(/playSub/, 'play:Sub', 'play:Sub, which reports playSub plus its device'),
