@@ -80,7 +80,13 @@ describe('the player table', () => {
 });
 
 describe('players in the summaries', () => {
-  const FIVE_BROWSERS = ['NavidromeUI [Firefox/Linux]', 'NavidromeUI [Chrome/Windows]', 'NavidromeUI [Safari/macOS]', 'NavidromeUI [Edge/Windows]', 'NavidromeUI [Firefox/Android]'];
+  const FIVE_BROWSERS = [
+    'NavidromeUI [Firefox/Linux]',
+    'NavidromeUI [Chrome/Windows]',
+    'NavidromeUI [Safari/macOS]',
+    'NavidromeUI [Edge/Windows]',
+    'NavidromeUI [Firefox/Android]',
+  ];
 
   it('groups five different NavidromeUI [...] keys from five networks into one published player with 5 instances', async () => {
     const c = await start();

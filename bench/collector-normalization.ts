@@ -1,0 +1,78 @@
+/**
+ * What reading reports leniently costs (collector/validation.ts: trim and normalize every text,
+ * drop an odd value instead of refusing the report, rescue player names through the player table),
+ * two ways, in one run:
+ * - end to end: the real collector with it and with the schema's strict reading
+ *   (CollectorOptions.oddValues 'refuse', benchmark only), alternating rounds of the same
+ *   Navidrome-shaped reports (bench/collector-rounds.ts); the budget is reports/s within 10%;
+ * - the step alone: µs to validate one parsed report, lenient and strict, and lenient on a report
+ *   carrying the odd values real Navidrome servers send (which the strict reading refuses).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { OddValuePolicy } from '../electron/core/schema/dsl';
+import { validateReport } from '../collector/validation';
+import { reportTemplate, round } from './collector';
+import { alternatingRounds, logRounds, pinningNote, type RoundsComparison } from './collector-rounds';
+
+/** Reports/s with normalization must stay within this share of the strict reading's. */
+export const NORMALIZATION_BUDGET = 0.1;
+
+export interface NormalizationCost extends RoundsComparison {
+  /** µs to validate one parsed report. */
+  stepMicros: { lenient: number; strict: number; lenientOdd: number };
+  withinBudget: boolean;
+}
+
+/** The template's report with the odd values of real servers: a trailing newline, capitals, a player URL, a time zone. */
+function oddReport(clean: Record<string, unknown>): Record<string, unknown> {
+  const odd = structuredClone(clean) as Record<string, Record<string, unknown>>;
+  odd.os!.package = 'msi\n';
+  odd.fs!.music = { type: 'NTFS' };
+  odd.config!.logLevel = 'DEBUG';
+  odd.config!.scanSchedule = 'CRON_TZ=America/New_York 0 3 * * *';
+  odd.library!.activePlayers = { 'NavidromeUI [Firefox/Linux]': 1, 'https://airsonic.github.io/': 1, _hiby_: 1 };
+  return { ...odd, platform: 'TrueNAS' };
+}
+
+function microsPerValidation(report: unknown, oddValues: OddValuePolicy, n: number): number {
+  for (let i = 0; i < 2_000; i++) validateReport(report, 16, oddValues);
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) if (!validateReport(report, 16, oddValues).ok) throw new Error(`the ${oddValues} reading refused the report`);
+  return Number(process.hrtime.bigint() - started) / n / 1000;
+}
+
+export async function benchNormalization(
+  options: { rounds?: number; roundSeconds?: number; connections?: number } = {},
+  log: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+): Promise<NormalizationCost> {
+  const rounds = options.rounds ?? 5;
+  const roundSeconds = options.roundSeconds ?? 3;
+  const connections = options.connections ?? 50;
+  const template = reportTemplate();
+  const clean = JSON.parse(template.before + randomUUID() + template.after) as Record<string, unknown>;
+  const stepMicros = {
+    lenient: round(microsPerValidation(clean, 'drop', 50_000), 2),
+    strict: round(microsPerValidation(clean, 'refuse', 50_000), 2),
+    lenientOdd: round(microsPerValidation(oddReport(clean), 'drop', 50_000), 2),
+  };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-normalization-'));
+  try {
+    const compared = await alternatingRounds(
+      { with: { BENCH_ODD_VALUES: 'drop' }, without: { BENCH_ODD_VALUES: 'refuse' } },
+      { dir, template, rounds, roundSeconds, connections },
+    );
+    const withinBudget = compared.throughputRatio >= 1 - NORMALIZATION_BUDGET;
+    log(`normalization, ${rounds} alternating ${roundSeconds} s rounds of ${connections} connections, a fresh server each (${pinningNote()}):`);
+    logRounds(compared, { with: 'normalizing (odd values dropped)', without: 'strict (odd values refused)' }, log);
+    log(`  reports/s normalizing / strict: ${compared.throughputRatio}: ${withinBudget ? 'within' : 'OUTSIDE'} the ${NORMALIZATION_BUDGET * 100}% budget`);
+    log(
+      `  the step alone: ${stepMicros.lenient} µs to validate a report normalizing, ${stepMicros.strict} µs strictly (of a report's ${compared.cpuMicrosPerReport.without} µs of server CPU); ${stepMicros.lenientOdd} µs for a report with real odd values, which the strict reading refuses`,
+    );
+    return { ...compared, stepMicros, withinBudget };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
