@@ -32,7 +32,7 @@ export interface RoundsComparison {
   spreadPercent: number;
 }
 
-export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** User + system CPU seconds a process has used so far (Linux /proc; its clock ticks are 1/100 s). */
 function cpuSeconds(pid: number): number {

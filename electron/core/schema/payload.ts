@@ -87,12 +87,12 @@ export const PATTERNS = {
 // rewritten): every text is trimmed first; the fields below name one more step.
 
 /** A name from a fixed vocabulary, compared in lower case: Navidrome sends some as typed ("TrueNAS", "DEBUG", "NTFS"). */
-export const lowerCase = (value: string): string => value.toLowerCase();
+const lowerCase = (value: string): string => value.toLowerCase();
 /**
  * Navidrome's scheduler (robfig/cron) takes a leading "CRON_TZ=<zone> " or "TZ=<zone> ". A time zone
  * tells where a server is: the schedule is kept, the zone is not.
  */
-export const withoutTimeZone = (schedule: string): string => schedule.replace(/^(?:CRON_)?TZ=\S*\s+/, '');
+const withoutTimeZone = (schedule: string): string => schedule.replace(/^(?:CRON_)?TZ=\S*\s+/, '');
 
 const fsInfo = (folder: string, since = 1) =>
   optional(
