@@ -14,7 +14,7 @@ import path from 'node:path';
 import { InstanceAdmissions } from '../collector/admission';
 import { utcDay } from '../collector/retention';
 import { reportTemplate, round } from './collector';
-import { alternatingRounds, logRounds, pinningNote } from './collector-rounds';
+import { alternatingRounds, logRounds, pinningNote, roundDefaults, type RoundOptions } from './collector-rounds';
 
 /** The count must cost less than this share of throughput. */
 export const ADMISSION_BUDGET = 0.05;
@@ -48,13 +48,8 @@ async function measureStep(n: number): Promise<number> {
   return ns;
 }
 
-export async function benchAdmission(
-  options: { rounds?: number; roundSeconds?: number; connections?: number } = {},
-  log: (line: string) => void = (l) => process.stdout.write(l + '\n'),
-): Promise<AdmissionCost> {
-  const rounds = options.rounds ?? 5;
-  const roundSeconds = options.roundSeconds ?? 3;
-  const connections = options.connections ?? 50;
+export async function benchAdmission(options: RoundOptions = {}, log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<AdmissionCost> {
+  const { rounds, roundSeconds, connections } = roundDefaults(options);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-admission-'));
   try {
     const compared = await alternatingRounds(

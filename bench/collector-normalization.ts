@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { OddValuePolicy } from '../electron/core/schema/dsl';
 import { validateReport } from '../collector/validation';
 import { reportTemplate, round } from './collector';
-import { alternatingRounds, logRounds, pinningNote, type RoundsComparison } from './collector-rounds';
+import { alternatingRounds, logRounds, pinningNote, roundDefaults, type RoundOptions, type RoundsComparison } from './collector-rounds';
 
 /** Reports/s with normalization must stay within this share of the strict reading's. */
 export const NORMALIZATION_BUDGET = 0.1;
@@ -45,12 +45,10 @@ function microsPerValidation(report: unknown, oddValues: OddValuePolicy, n: numb
 }
 
 export async function benchNormalization(
-  options: { rounds?: number; roundSeconds?: number; connections?: number } = {},
+  options: RoundOptions = {},
   log: (line: string) => void = (l) => process.stdout.write(l + '\n'),
 ): Promise<NormalizationCost> {
-  const rounds = options.rounds ?? 5;
-  const roundSeconds = options.roundSeconds ?? 3;
-  const connections = options.connections ?? 50;
+  const { rounds, roundSeconds, connections } = roundDefaults(options);
   const template = reportTemplate();
   const clean = JSON.parse(template.before + randomUUID() + template.after) as Record<string, unknown>;
   const stepMicros = {

@@ -12,6 +12,19 @@ import { canPin, closedLoop, Connection, round, startServer, stopServer } from '
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** How long and how wide a comparison runs: 5 rounds of 3 s a side, 50 connections, unless told. */
+export interface RoundOptions {
+  rounds?: number;
+  roundSeconds?: number;
+  connections?: number;
+}
+
+export const roundDefaults = (options: RoundOptions) => ({
+  rounds: options.rounds ?? 5,
+  roundSeconds: options.roundSeconds ?? 3,
+  connections: options.connections ?? 50,
+});
+
 export interface Round {
   perSecond: number;
   cpuMicrosPerReport: number;
