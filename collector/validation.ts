@@ -75,8 +75,8 @@ export function parseJson(bytes: Buffer, maxDepth: number, what = 'body'): JsonR
  * deletable by anyone who knows the id). Nothing here is normalized.
  */
 const MUST_FIT = [
-  ['id', payloadSchema.fields.id],
-  ['candor.deletionKeyHash', payloadSchema.fields.candor.fields.deletionKeyHash],
+  { path: 'id', keys: ['id'], node: payloadSchema.fields.id },
+  { path: 'candor.deletionKeyHash', keys: ['candor', 'deletionKeyHash'], node: payloadSchema.fields.candor.fields.deletionKeyHash },
 ] as const;
 
 const PLAYERS_PATH = 'library.activePlayers';
@@ -101,9 +101,9 @@ export function validateReport(input: unknown, maxDepth: number, oddValues: OddV
 }
 
 function checkMustFit(input: unknown, maxDepth: number): ParseFailure | null {
-  for (const [path, node] of MUST_FIT) {
+  for (const { path, keys, node } of MUST_FIT) {
     let value: unknown = input;
-    for (const key of path.split('.'))
+    for (const key of keys)
       value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
     if (value === undefined) continue;
     const checked = validate(node, value, { unknownKeys: 'reject', maxDepth });
