@@ -63,6 +63,9 @@ describe('a server that cannot be read', () => {
       expect(entry).toMatchObject({ outcome: 'not-sent', errorClass: 'server-not-read', trigger: 'manual', message: `${c.cause}: nothing was sent` });
       expect((await candor(['history'], env)).stdout).toMatch(new RegExp(` not-sent +manual .* ${c.cause.replace(/[.'()]/g, '\\$&')}: nothing was sent$`, 'm'));
 
+      expect((await candor(['status'], env)).stdout).toMatch(
+        new RegExp(`^Last result: +not sent at \\S+: ${c.cause.replace(/[.'()]/g, '\\$&')}: nothing was sent$`, 'm'),
+      );
       const { schedule } = await candorJson<AgentStatus>(['status', '--json'], env);
       expect(schedule).toMatchObject({ consecutiveFailures: 1, lastSuccessAt: null, lastAttempt: { ok: false, errorClass: 'server-not-read' } });
       // Retried as a failed send is: the first backoff, 5 minutes with equal jitter.
