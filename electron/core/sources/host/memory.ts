@@ -13,8 +13,8 @@ export interface HostMemory {
  * Host memory, cheap enough for the live preview's tick: one small procfs read, no child process
  * (systeminformation's mem() is spawn-free too, but adds its own parsing of many fields we do not
  * need). The read is synchronous on purpose: procfs is kernel memory, never a disk or a network,
- * so it cannot hang, and it takes about 15 µs; the asynchronous way is four thread-pool round trips
- * (open, stat, read, close), ten times as long, queued behind any slow filesystem call in the pool.
+ * so it cannot hang, and it takes about 15 µs; the asynchronous way is several thread-pool round trips
+ * (open, stat, reads, close), about ten times as long, queued behind any slow filesystem call in the pool.
  */
 export function readMemory(deps?: Partial<HostDeps>): Promise<HostMemory> {
   const d = withDefaults(deps);
