@@ -124,6 +124,35 @@ describe.each(backends)('conformance: $name', (backend) => {
     }
   });
 
+  it('keeps each report’s receipt and shows an instance’s reports to its key only (GET /collect/{id})', async (ctx) => {
+    if (skip()) return ctx.skip(pgSkip);
+    const clock = new FakeClock(Date.UTC(2026, 4, 1, 9));
+    const c = await start(await backend.location(), { clock });
+    try {
+      const secret = randomBytes(32).toString('hex');
+      const hash = createHash('sha256').update(Buffer.from(secret, 'hex')).digest('hex');
+      const id = newId();
+      const base = candorReport({ id });
+      const texts: string[] = [];
+      for (const uptime of [1, 2]) {
+        const text = JSON.stringify({ ...base, uptime, candor: { ...(base.candor as object), deletionKeyHash: hash } }, null, uptime);
+        const reply = await send(c.url, { body: text, headers: { 'content-type': 'application/json' } });
+        expect(parseJson<{ sha256: string }>(reply.body).sha256).toBe(createHash('sha256').update(text).digest('hex'));
+        texts.push(text);
+        await clock.advance(DAY_MS);
+      }
+      const look = (key?: string) => send(c.url, { method: 'GET', path: `/collect/${id}`, headers: key ? { 'x-candor-deletion-key': key } : {} });
+      const answer = parseJson<{ reports: { day: string; sha256: string; key: string; report: Payload }[] }>((await look(secret)).body);
+      expect(answer.reports.map((r) => [r.day, r.sha256, r.key, r.report.uptime])).toEqual(
+        texts.map((t, i) => [`2026-05-0${i + 1}`, createHash('sha256').update(t).digest('hex'), 'this', i + 1]),
+      );
+      expect((await look()).status).toBe(403);
+      expect((await look(randomBytes(32).toString('hex'))).status).toBe(403);
+    } finally {
+      await c.close();
+    }
+  });
+
   it('purges rows 31 and 30 days old at start-up and keeps the one 29 days old', async (ctx) => {
     if (skip()) return ctx.skip(pgSkip);
     const where = await backend.location();
