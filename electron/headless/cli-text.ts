@@ -131,13 +131,17 @@ export function describeVerify(r: VerifyReport): string {
       lines.push(`  ${h.day}  sha256 ${h.sha256 ?? '(none: stored before receipts)'}  ${VERDICT_WORDS[h.verdict]}${sent}${deleted}`);
     }
   }
-  if (r.missing.length) {
-    lines.push('', 'Sent from here, not held:');
-    for (const m of r.missing)
-      lines.push(
-        `  ${when(m.entry.at)}  sha256 ${m.entry.sha256}  ${m.reason === 'replaced' ? 'replaced by a later report of the same day (the newest of a day is kept)' : 'not there: deleted, or never stored'}`,
-      );
+  const missing = r.missing.filter((m) => m.reason === 'missing');
+  const replaced = r.missing.length - missing.length;
+  if (missing.length) {
+    lines.push('', 'Sent from here, not held (deleted, or never stored):');
+    for (const m of missing) lines.push(`  ${when(m.entry.at)}  sha256 ${m.entry.sha256}`);
   }
+  if (replaced)
+    lines.push(
+      '',
+      `${replaced === 1 ? 'One report sent from here was' : `${replaced} reports sent from here were`} replaced by a later one of the same day (the collector keeps the newest of each day).`,
+    );
   return lines.join('\n');
 }
 
