@@ -42,7 +42,7 @@ const ENTRIES: StoredEntry[] = [
   // 23:00 local on the day before day 0; from before levels existed (so: full).
   (() => {
     const { level: _level, ...e } = entry(1, D0 + 4 * HOUR, {}, { library: { fileSuffixes: { FLAC: 10 } } });
-    return e as StoredEntry;
+    return e;
   })(),
   entry(2, D0 + 6 * HOUR, { outcome: 'failed', errorClass: 'timeout' }),
   entry(3, D0 + DAY + 12 * HOUR, { outcome: 'no-answer', level: 'basic' }),

@@ -94,7 +94,8 @@ export class SqliteStore implements Store {
       const outcomes: WriteOutcome[] = [];
       const days = new Set<number>();
       for (const w of batch) {
-        const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, w.receivedSha256 ?? null, cap) as { writes: number } | undefined;
+        const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, w.receivedSha256 ?? null, cap) as
+          { writes: number } | undefined;
         if (!row) outcomes.push('capped');
         else {
           outcomes.push(row.writes === w.count ? 'inserted' : 'replaced');
@@ -161,9 +162,7 @@ export class SqliteStore implements Store {
       const find = this.db.prepare(
         'SELECT day, received_at AS receivedAt, received_sha256 AS receivedSha256, payload FROM reports WHERE day = ? AND instance_id = ?',
       );
-      return [...days]
-        .sort((a, b) => a - b)
-        .flatMap((day) => (find.get(day, instanceId) as HeldReport | undefined) ?? []);
+      return [...days].sort((a, b) => a - b).flatMap((day) => (find.get(day, instanceId) as HeldReport | undefined) ?? []);
     });
   }
 

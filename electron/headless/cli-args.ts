@@ -175,7 +175,8 @@ function readHistoryFilter(outcomes: string[], levels: string[], strings: Partia
     (filter.outcomes ??= []).push(word as OutcomeFilter);
   }
   for (const word of levels.map((w) => w.trim().toLowerCase())) {
-    if (!(ENTRY_LEVELS as readonly string[]).includes(word)) return `--level takes ${listed(ENTRY_LEVELS)} when searching the history (not "${shownValue(word)}")`;
+    if (!(ENTRY_LEVELS as readonly string[]).includes(word))
+      return `--level takes ${listed(ENTRY_LEVELS)} when searching the history (not "${shownValue(word)}")`;
     (filter.levels ??= []).push(word as EntryLevel);
   }
   for (const [flag, end] of [

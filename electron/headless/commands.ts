@@ -5,7 +5,17 @@ import type { HttpClient } from '../core/http-client';
 import { consoleLogger, systemClock, systemRandom } from '../core/platform';
 import { candorConfigPath, defaultHome, readCandorConfig } from '../core/settings/candor-config';
 import type { CommandLine } from './cli-args';
-import { answerText, describePreview, describeStatus, describeVerify, historyCountLine, historyLine, levelText, noServerHint, type ConfigFileView } from './cli-text';
+import {
+  answerText,
+  describePreview,
+  describeStatus,
+  describeVerify,
+  historyCountLine,
+  historyLine,
+  levelText,
+  noServerHint,
+  type ConfigFileView,
+} from './cli-text';
 import type { CliIo } from './cli';
 
 /**

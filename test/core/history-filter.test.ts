@@ -98,7 +98,14 @@ describe('HistoryStore.page with a filter', () => {
   it('answers page by page, with the counts, and follows new entries and a pending attempt that ends', async () => {
     const dir = tempHome('candor-filter-');
     let live = true;
-    const store = await HistoryStore.open({ dir, retentionDays: 3650, maxEntries: 1000, now: () => T0 + 100 * HOUR, lock: folderLock(dir), inFlight: () => live });
+    const store = await HistoryStore.open({
+      dir,
+      retentionDays: 3650,
+      maxEntries: 1000,
+      now: () => T0 + 100 * HOUR,
+      lock: folderLock(dir),
+      inFlight: () => live,
+    });
     for (let n = 0; n < 5; n++) await store.append(entry(n, n % 2 ? 'failed' : 'sent'));
     const filter = { outcomes: ['failed' as const] };
     expect(store.page(0, 1, filter)).toMatchObject({ total: 2, unfiltered: 5, entries: [{ id: 'e3' }], outcomes: { sent: 3, failed: 2 } });

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../electron/core/api/contract';
 import { HttpFailure, type HttpClient, type HttpRequest } from '../../electron/core/http-client';
 import { verifyRemoteData } from '../../electron/core/send/remote-verify';
+import { textMatching } from '../support/matchers';
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const DAY = 86_400_000;
@@ -53,7 +54,8 @@ describe('verifyRemoteData', () => {
   it('asks with the secret, for each id, at <endpoint>/<id>', async () => {
     const http = collector(held([]));
     await verify(http, []);
-    expect(http.asked).toEqual([expect.objectContaining({ method: 'GET', url: `${ENDPOINT}/${ID}`, headers: expect.objectContaining({ 'x-candor-deletion-key': 'a'.repeat(64) }) })]);
+    expect(http.asked).toEqual([expect.objectContaining({ method: 'GET', url: `${ENDPOINT}/${ID}` })]);
+    expect(http.asked[0]!.headers).toMatchObject({ 'x-candor-deletion-key': 'a'.repeat(64) });
   });
 
   it('matches what is held to what was sent, exported or sent without an answer', async () => {
@@ -106,13 +108,21 @@ describe('verifyRemoteData', () => {
     const lost = sent(7, NOW - 5 * DAY);
     const expired = sent(8, NOW - 31 * DAY);
     const elsewhere = sent(9, NOW - 4 * DAY, { endpoint: 'https://elsewhere.example/collect' });
-    const r = await verify(collector(held([{ day: evening.at.slice(0, 10), sha256: evening.sha256, key: 'this' }])), [expired, lost, elsewhere, morning, evening]);
+    const r = await verify(collector(held([{ day: evening.at.slice(0, 10), sha256: evening.sha256, key: 'this' }])), [
+      expired,
+      lost,
+      elsewhere,
+      morning,
+      evening,
+    ]);
     expect(r.ok).toBe(true);
     expect(r.missing.map((m) => [m.entry.id, m.reason])).toEqual([
       ['e5', 'replaced'],
       ['e7', 'missing'],
     ]);
-    expect(r.message).toBe('Everything the collector holds about this machine was sent from here (one report). One report sent from here is not held (deleted, or never stored).');
+    expect(r.message).toBe(
+      'Everything the collector holds about this machine was sent from here (one report). One report sent from here is not held (deleted, or never stored).',
+    );
   });
 
   it('matches a report stored before receipts by its contents (any key order, without the deletion-key hash)', async () => {
@@ -129,13 +139,24 @@ describe('verifyRemoteData', () => {
       asked: 'unreachable',
       message: 'The collector could not be asked: could not connect.',
     });
-    expect(await verify(collector({ status: 503 }), [])).toMatchObject({ ok: false, message: 'The collector could not be asked: the server had an error (HTTP 503).' });
-    expect(await verify(collector({ status: 200, body: '<html>' }), [])).toMatchObject({ ok: false, message: 'The collector could not be asked: its answer could not be read.' });
+    expect(await verify(collector({ status: 503 }), [])).toMatchObject({
+      ok: false,
+      message: 'The collector could not be asked: the server had an error (HTTP 503).',
+    });
+    expect(await verify(collector({ status: 200, body: '<html>' }), [])).toMatchObject({
+      ok: false,
+      message: 'The collector could not be asked: its answer could not be read.',
+    });
     expect(await verify(collector({ status: 405 }), [])).toMatchObject({ ok: false, asked: 'unsupported' });
     const none = await verifyRemoteData({ http: collector(held([])), logger: { log: () => {} }, now: () => NOW }, [], ENDPOINT, []);
     expect(none).toMatchObject({ ok: true, asked: 'nothing-to-ask' });
-    const plain = await verifyRemoteData({ http: collector(held([])), logger: { log: () => {} }, now: () => NOW }, KEYS, 'http://collector.example/collect', []);
-    expect(plain).toMatchObject({ ok: false, asked: 'unreachable', message: expect.stringMatching(/https/) });
+    const plain = await verifyRemoteData(
+      { http: collector(held([])), logger: { log: () => {} }, now: () => NOW },
+      KEYS,
+      'http://collector.example/collect',
+      [],
+    );
+    expect(plain).toMatchObject({ ok: false, asked: 'unreachable', message: textMatching(/https/) });
   });
 });
 

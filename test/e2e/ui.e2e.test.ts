@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { startServe } from '../../electron/headless/serve/server';
 import { NOT_SIGNED_IN } from '../../renderer/api/http-client';
 import { createFakeApi, type FakeApiOptions } from '../support/fake-api';
+import { anyOf } from '../support/matchers';
 import { seriousViolations } from './support/browser';
 import { e2eSessions, poll, SCHEMES } from './support/sessions';
 
@@ -198,7 +199,7 @@ describe('history search and the collector check', () => {
     const inDay = await expected({ outcomes: ['failed'], since: await dayBound('start'), until: await dayBound('end') });
     await poll(() => status.textContent()).toBe(`${inDay} of 300 attempts match.`);
     expect(fake.calls.filter((c) => c.method === 'listHistory').at(-1)!.input).toMatchObject({
-      filter: { outcomes: ['failed'], since: expect.any(String), until: expect.any(String) },
+      filter: { outcomes: ['failed'], since: anyOf(String), until: anyOf(String) },
     });
 
     for (const scheme of SCHEMES) {

@@ -102,9 +102,16 @@ export function fakeApi(initial: AgentStatus = STATUSES.on) {
     },
     refreshPreview: async () => api.getPreview(),
     getFieldCatalog: () => (record('getFieldCatalog'), Promise.resolve([])),
-    listHistory: (input) =>
-      (record('listHistory', input),
-      Promise.resolve({ total: 0, offset: input.offset, entries: [], unfiltered: 0, outcomes: { sent: 0, failed: 0, 'not-sent': 0, exported: 0, 'kept-locally': 0 } })),
+    listHistory: (input) => (
+      record('listHistory', input),
+      Promise.resolve({
+        total: 0,
+        offset: input.offset,
+        entries: [],
+        unfiltered: 0,
+        outcomes: { sent: 0, failed: 0, 'not-sent': 0, exported: 0, 'kept-locally': 0 },
+      })
+    ),
     getHistoryEntry: async (input) => {
       record('getHistoryEntry', input);
       const { ApiError } = await import('../../electron/core/api/contract');

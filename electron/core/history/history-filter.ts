@@ -1,10 +1,4 @@
-import {
-  OUTCOME_FILTERS,
-  type HistoryFilter,
-  type HistoryOutcome,
-  type HistorySummary,
-  type OutcomeFilter,
-} from '../api/contract';
+import { OUTCOME_FILTERS, type HistoryFilter, type HistoryOutcome, type HistorySummary, type OutcomeFilter } from '../api/contract';
 
 /**
  * Searching the history, as the Windows Diagnostic Data Viewer lets people search theirs: by
@@ -64,7 +58,11 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * Filters entries (each with its exact bytes from `bodyOf`). The text is searched in any case, as a
  * literal; the dates are instants, both ends included.
  */
-export function filterHistory<E extends HistorySummary>(entries: readonly E[], filter: HistoryFilter | undefined, bodyOf: (entry: E) => string): FilterResult<E> {
+export function filterHistory<E extends HistorySummary>(
+  entries: readonly E[],
+  filter: HistoryFilter | undefined,
+  bodyOf: (entry: E) => string,
+): FilterResult<E> {
   const f = normalizeFilter(filter);
   const since = f.since !== undefined ? Date.parse(f.since) : -Infinity;
   const until = f.until !== undefined ? Date.parse(f.until) : Infinity;

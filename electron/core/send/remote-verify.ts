@@ -34,7 +34,12 @@ type Asked = { kind: 'answered'; rows: HeldRow[]; retentionDays: number } | { ki
  * carried, then each report held is matched, by the collector's receipt, to the history entry that
  * sent it. Nothing here changes anything, here or there.
  */
-export async function verifyRemoteData(deps: VerifyDeps, keys: readonly DeletionKey[], endpoint: string, history: readonly HistoryEntry[]): Promise<VerifyReport> {
+export async function verifyRemoteData(
+  deps: VerifyDeps,
+  keys: readonly DeletionKey[],
+  endpoint: string,
+  history: readonly HistoryEntry[],
+): Promise<VerifyReport> {
   const checkedAt = new Date(deps.now()).toISOString();
   const report = (fields: Pick<VerifyReport, 'ok' | 'message' | 'asked'> & Partial<VerifyReport>): VerifyReport => ({
     endpoint,
@@ -89,7 +94,8 @@ async function ask(http: HttpClient, url: string, key: string): Promise<Asked> {
   // 403: nothing under that id carries this secret's hash (any more): nothing of ours is held.
   if (res.status === 403) return { kind: 'answered', rows: [], retentionDays: DEFAULT_RETENTION_DAYS };
   if (res.status === 404 || res.status === 405 || res.status === 501) return { kind: 'unsupported' };
-  if (res.status !== 200 || res.truncated) return { kind: 'failed', cause: `${ERROR_MESSAGES[res.status >= 500 ? 'http-5xx' : 'http-4xx']} (HTTP ${res.status})` };
+  if (res.status !== 200 || res.truncated)
+    return { kind: 'failed', cause: `${ERROR_MESSAGES[res.status >= 500 ? 'http-5xx' : 'http-4xx']} (HTTP ${res.status})` };
   const parsed = parseAnswer(res.body);
   return parsed ?? { kind: 'failed', cause: 'its answer could not be read' };
 }
@@ -214,9 +220,11 @@ function verdictOf(held: HeldReportCheck[], missing: MissingReportCheck[]): stri
   const lost = missing.filter((m) => m.reason === 'missing').length;
   const parts: string[] = [];
   if (held.length === 0) parts.push('The collector holds nothing about this machine.');
-  else if (foreign === 0 && different === 0) parts.push(`Everything the collector holds about this machine was sent from here (${plural(held.length, 'report')}).`);
+  else if (foreign === 0 && different === 0)
+    parts.push(`Everything the collector holds about this machine was sent from here (${plural(held.length, 'report')}).`);
   else {
-    if (foreign > 0) parts.push(`The collector holds ${plural(foreign, 'report')} under this machine’s IDs that ${foreign === 1 ? 'was' : 'were'} never sent from here.`);
+    if (foreign > 0)
+      parts.push(`The collector holds ${plural(foreign, 'report')} under this machine’s IDs that ${foreign === 1 ? 'was' : 'were'} never sent from here.`);
     if (different > 0) parts.push(`For ${plural(different, 'report')}, the collector keeps bytes other than those sent from here.`);
   }
   if (lost > 0) parts.push(`${lost === 1 ? 'One report' : `${lost} reports`} sent from here ${lost === 1 ? 'is' : 'are'} not held (deleted, or never stored).`);
