@@ -4,16 +4,19 @@
  * what is held about it, proven by the deletion key, with deletion's very refusal for anyone else.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AccessAnswer } from '../../collector/http/access';
 import { DAY_MS, RETENTION_MS } from '../../collector/retention';
 import type { Payload } from '../../electron/core/schema/payload';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';
-import { candorReport, collectorsPerTest, newId, post, rejected, scrape, send, type Reply } from './support/harness';
+import { candorReport, collectorsPerTest, newId, post, rejected, runCollectorCli, scrape, send, type Reply } from './support/harness';
 import { navidromeDocker } from './support/navidrome';
 
-const { start } = collectorsPerTest();
+const { start, stop } = collectorsPerTest();
 
 const sha256 = (bytes: string | Buffer) => createHash('sha256').update(bytes).digest('hex');
 function newKey(): { secret: string; hash: string } {
@@ -73,6 +76,25 @@ describe('receipts: every 2xx of POST /collect carries the sha256 of exactly the
     expect(JSON.parse(first.body)).toEqual({ status: 'stored', sha256: sha256(file), reportSha256: sha256(reportText) });
     const again = await postText(c.url, file);
     expect(JSON.parse(again.body)).toEqual({ status: 'already stored', sha256: sha256(file), reportSha256: sha256(reportText) });
+  });
+
+  it('for `candor-collector import`: the line names both, and the row keeps the report’s', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'collector-receipt-'));
+    const c = await start({ dataDir: dir });
+    try {
+      const id = newId();
+      const key = newKey();
+      const reportText = JSON.stringify(protectedReport(id, key.hash));
+      const file = path.join(dir, 'r.candor.json');
+      writeFileSync(file, `${JSON.stringify(exportFile(reportText, Date.now() - 3_600_000), null, 2)}\n`);
+      const imported = await runCollectorCli(['import', '--data-dir', dir, file]);
+      expect(imported.stdout).toBe(`imported ${file} (sha256 ${sha256(readFileSync(file))}, report sha256 ${sha256(reportText)})\n`);
+      const held = parseJson<AccessAnswer>((await access(c.url, id, key.secret)).body).reports;
+      expect(held.map((r) => [r.sha256, r.key])).toEqual([[sha256(reportText), 'this']]);
+    } finally {
+      await stop(c);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refusals carry no receipt', async () => {
