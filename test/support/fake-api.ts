@@ -40,7 +40,7 @@ import {
   type ApiMethod,
   type VerifyReport,
 } from '../../electron/core/api/contract';
-import { filterHistory } from '../../electron/core/history/history-filter';
+import { filterHistory, normalizeFilter, type FilterResult } from '../../electron/core/history/history-filter';
 import { HttpFailure, type HttpClient } from '../../electron/core/http-client';
 import { verifyRemoteData } from '../../electron/core/send/remote-verify';
 import { resolveConsent, type ConsentInputs } from '../../electron/core/consent/consent';
@@ -141,6 +141,9 @@ export class FakeCandorApi implements CandorApi {
   private readonly holds = new Map<ApiMethod, Hold>();
   private readonly failures = new Map<ApiMethod, { error: ApiError; remaining: number }>();
   private readonly firstStartAt: number;
+  /** Like the agent's history store: a list is read page by page with one search, kept until the history changes. */
+  private lastSearch: { key: string; result: FilterResult<HistorySummary & { index: number }> } | null = null;
+  private summaries: Array<HistorySummary & { index: number }> | null = null;
 
   constructor(options: FakeApiOptions = {}) {
     this.now = options.now ?? (() => Date.now());
@@ -277,6 +280,8 @@ export class FakeCandorApi implements CandorApi {
 
   private reindex(): void {
     this.byId = new Map(this.history.map((e, i) => [e.id, i]));
+    this.lastSearch = null;
+    this.summaries = null;
   }
 
   private lastSentIndex(): number {
@@ -426,6 +431,11 @@ export class FakeCandorApi implements CandorApi {
     if (by) throw new ApiError('locked', `${key} is set by ${by} and cannot be changed here.`);
   };
 
+  /** Navidrome's own collector: no deletion, no receipts, no access. */
+  private isNavidromeEndpoint(): boolean {
+    return /^https:\/\/insights\.navidrome\.org\//.test(this.endpoint);
+  }
+
   private keepDeletionKey(id: string): void {
     if (!this.deletionKeys.some((k) => k.id === id)) this.deletionKeys.push({ id, key: sha256Hex(`key ${id}`), createdAt: this.now() });
   }
@@ -444,6 +454,8 @@ export class FakeCandorApi implements CandorApi {
       ...fields,
     };
     this.history.push(entry);
+    this.lastSearch = null;
+    this.summaries = null;
     this.byId.set(entry.id, this.history.length - 1);
     const summary = this.summary(this.history.length - 1);
     this.emit({ type: 'history', entry: summary });
@@ -489,12 +501,13 @@ export class FakeCandorApi implements CandorApi {
   /** Like the agent: newest first, searched by the core's own history filter over the exact bytes. */
   async listHistory(input: ApiInput<'listHistory'>): Promise<HistoryPage> {
     await this.enter('listHistory', input);
-    const indices = this.history.map((_, i) => i);
-    const { matches, outcomes } = filterHistory(
-      indices.map((i) => ({ ...this.summary(i), index: i })),
-      input.filter,
-      (e) => this.bodyAt(e.index),
-    );
+    const key = JSON.stringify(normalizeFilter(input.filter));
+    if (this.lastSearch?.key !== key) {
+      this.summaries ??= this.history.map((_, i) => ({ ...this.summary(i), index: i }));
+      const result = filterHistory(this.summaries, input.filter, (e) => this.bodyAt(e.index));
+      this.lastSearch = { key, result };
+    }
+    const { matches, outcomes } = this.lastSearch.result;
     const total = matches.length;
     const entries: HistorySummary[] = [];
     for (let i = total - 1 - input.offset; i >= 0 && entries.length < input.limit; i--) entries.push(this.summary(matches[i]!.index));
@@ -567,6 +580,8 @@ export class FakeCandorApi implements CandorApi {
         ...(failure ? { errorClass: failure } : {}),
         message: info.message,
         durationMs: Math.max(1, this.opts.sendDurationMs),
+        // Like Candor's collector, any but Navidrome's answers with a receipt of the bytes received.
+        ...(!failure && !this.isNavidromeEndpoint() ? { receipt: preview.sha256 } : {}),
       },
       preview,
     );
@@ -620,7 +635,7 @@ export class FakeCandorApi implements CandorApi {
   /** The core's own deletion request, over a collector that deletes, does not offer deletion, or fails. */
   async deleteRemoteData(): Promise<DeletionOutcome> {
     await this.enter('deleteRemoteData', undefined);
-    const mode = this.opts.collectorDeletion ?? (/^https:\/\/insights\.navidrome\.org\//.test(this.endpoint) ? 'unsupported' : 'deletes');
+    const mode = this.opts.collectorDeletion ?? (this.isNavidromeEndpoint() ? 'unsupported' : 'deletes');
     const status = mode === 'deletes' ? 204 : mode === 'unsupported' ? 405 : 503;
     const ctx = {
       deletionKeys: { all: () => [...this.deletionKeys] },
@@ -636,7 +651,7 @@ export class FakeCandorApi implements CandorApi {
    */
   async verifyRemoteData(): Promise<VerifyReport> {
     await this.enter('verifyRemoteData', undefined);
-    const mode = this.opts.collectorAccess ?? (/^https:\/\/insights\.navidrome\.org\//.test(this.endpoint) ? 'unsupported' : 'holds-sent');
+    const mode = this.opts.collectorAccess ?? (this.isNavidromeEndpoint() ? 'unsupported' : 'holds-sent');
     const entries = this.allEntries();
     const http: HttpClient = {
       request: (req) => {
