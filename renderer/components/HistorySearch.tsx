@@ -28,6 +28,13 @@ interface Days {
   to: string;
 }
 
+/** The local day (as a date field holds it) of an instant the search keeps; empty for none. */
+function localDay(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 function filterOf(text: string, outcomes: OutcomeFilter[], levels: EntryLevel[], days: Days): HistoryFilter {
   const since = days.from ? dateBound(days.from, 'start') : null;
   const until = days.to ? dateBound(days.to, 'end') : null;
@@ -46,7 +53,7 @@ export function HistorySearch() {
   const [text, setText] = useState(history.filter.text ?? '');
   const [outcomes, setOutcomes] = useState<OutcomeFilter[]>(history.filter.outcomes ?? []);
   const [levels, setLevels] = useState<EntryLevel[]>(history.filter.levels ?? []);
-  const [days, setDays] = useState<Days>({ from: '', to: '' });
+  const [days, setDays] = useState<Days>({ from: localDay(history.filter.since), to: localDay(history.filter.until) });
 
   const apply = (next: { text?: string; outcomes?: OutcomeFilter[]; levels?: EntryLevel[]; days?: Days }) => {
     const t = next.text ?? text;

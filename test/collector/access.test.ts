@@ -3,7 +3,7 @@
  * bytes received (a receipt), the row keeps it, and GET /collect/{id} shows an instance's owner
  * what is held about it, proven by the deletion key, with deletion's very refusal for anyone else.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,16 +13,12 @@ import { DAY_MS, RETENTION_MS } from '../../collector/retention';
 import type { Payload } from '../../electron/core/schema/payload';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';
-import { candorReport, collectorsPerTest, newId, post, rejected, runCollectorCli, scrape, send, type Reply } from './support/harness';
+import { candorReport, collectorsPerTest, newId, newKey, post, rejected, runCollectorCli, scrape, send, type Reply } from './support/harness';
 import { navidromeDocker } from './support/navidrome';
 
 const { start, stop } = collectorsPerTest();
 
 const sha256 = (bytes: string | Buffer) => createHash('sha256').update(bytes).digest('hex');
-function newKey(): { secret: string; hash: string } {
-  const secret = randomBytes(32).toString('hex');
-  return { secret, hash: sha256(Buffer.from(secret, 'hex')) };
-}
 const protectedReport = (id: string, hash: string, extra: Record<string, unknown> = {}) => {
   const r = candorReport({ id, ...extra });
   return { ...r, candor: { ...(r.candor as object), schemaVersion: 2, deletionKeyHash: hash } };

@@ -19,6 +19,17 @@ const { open } = e2e;
 
 const rawText = (page: Page) => page.getByTestId('raw-payload').first().textContent();
 
+/** The history's list, once its first row is painted. */
+async function attemptsShown(page: Page) {
+  const list = page.getByRole('listbox', { name: 'Attempts, newest first' });
+  await list
+    .getByRole('option')
+    .first()
+    .getByText(/ago|yesterday/)
+    .waitFor();
+  return list;
+}
+
 describe('first run', () => {
   it('walks through what is shared, the server, the exact payload and the choice (share preselected)', async () => {
     const { page, fake, problems, server } = await open({ storedChoice: null });
@@ -106,12 +117,7 @@ describe('preview', () => {
 describe('history', () => {
   it('handles 10,000 entries: windowed list, keyboard, exact bytes, diff and export', async () => {
     const { page, fake, problems } = await open({ storedChoice: 'share', history: 10_000 }, 'history');
-    const list = page.getByRole('listbox', { name: 'Attempts, newest first' });
-    await list
-      .getByRole('option')
-      .first()
-      .getByText(/ago|yesterday/)
-      .waitFor();
+    const list = await attemptsShown(page);
     expect(await list.getByRole('option').count()).toBeLessThan(60);
     expect(await list.getByRole('option').first().getAttribute('aria-setsize')).toBe('10000');
 
@@ -142,12 +148,7 @@ describe('history', () => {
 describe('history search and the collector check', () => {
   it('searches by text in the bytes, result, level and dates, with counts, from the keyboard alone', async () => {
     const { page, fake, problems } = await open({ storedChoice: 'share', history: 300 }, 'history');
-    const list = page.getByRole('listbox', { name: 'Attempts, newest first' });
-    await list
-      .getByRole('option')
-      .first()
-      .getByText(/ago|yesterday/)
-      .waitFor();
+    const list = await attemptsShown(page);
     const status = page.locator('.search-status');
     await poll(() => status.textContent()).toBe('300 attempts, none left out.');
     const all = fake.allEntries();
