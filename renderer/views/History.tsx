@@ -336,27 +336,17 @@ export function HistoryScreen() {
       ) : null}
       {total !== null && !empty ? (
         <>
-          <section className="panel" aria-labelledby="chart-title">
-            <div className="panel-head">
-              <h2 id="chart-title">Over time{filtered ? ', of the attempts that match' : ''}</h2>
-              <div className="actions">
-                <CollectorCheckButton state={collectorCheck} />
-                <button type="button" className="button secondary" onClick={() => void exportAll()} disabled={exporting} aria-busy={exporting}>
-                  {exporting ? <Spinner label="Exporting…" /> : 'Export all (JSON)'}
-                </button>
-              </div>
-            </div>
-            {exportError ? (
-              <Notice tone="error" role="alert">
-                <p>{exportError}</p>
-              </Notice>
-            ) : null}
-            {total > 0 ? (
-              <HistoryChart entries={history.entries} total={total} loadedCount={history.loadedCount} />
-            ) : (
-              <p className="muted">Nothing to chart: no attempt matches the search.</p>
-            )}
-          </section>
+          <div className="actions view-actions">
+            <CollectorCheckButton state={collectorCheck} />
+            <button type="button" className="button secondary" onClick={() => void exportAll()} disabled={exporting} aria-busy={exporting}>
+              {exporting ? <Spinner label="Exporting…" /> : 'Export all (JSON)'}
+            </button>
+          </div>
+          {exportError ? (
+            <Notice tone="error" role="alert">
+              <p>{exportError}</p>
+            </Notice>
+          ) : null}
           <CollectorCheckResult state={collectorCheck} />
           <HistorySearch />
           <div className="split history-split">
@@ -422,6 +412,14 @@ export function HistoryScreen() {
               )}
             </div>
           </div>
+          <section className="panel" aria-labelledby="chart-title">
+            <h2 id="chart-title">Over time{filtered ? ', of the attempts that match' : ''}</h2>
+            {total > 0 ? (
+              <HistoryChart entries={history.entries} total={total} loadedCount={history.loadedCount} />
+            ) : (
+              <p className="muted">Nothing to chart: no attempt matches the search.</p>
+            )}
+          </section>
         </>
       ) : null}
     </div>
