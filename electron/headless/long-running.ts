@@ -35,7 +35,8 @@ export async function run(agent: Agent, io: CliIo, configFile: ConfigFileView): 
   io.out(startupNotice(status, preview));
   const standby = schedulerLine(status);
   if (standby) io.out(standby);
-  if (!status.settings.server.url) io.out('\n' + noServerHint(configFile));
+  const hint = noServerHint(status, configFile);
+  if (hint) io.out('\n' + hint);
   for (const warning of status.warnings) io.err(`Warning: ${warning}`);
   await stopped;
   await agent.stop();

@@ -141,6 +141,11 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
       const gen = generation;
       try {
         const result = await api.listHistory({ offset: page * HISTORY_PAGE, limit: HISTORY_PAGE });
+        // A history file that is not read (a FIFO, a device at its name) is an error, not "nothing sent yet".
+        if (result.unreadable) {
+          if (gen === generation) set({ history: { ...get().history, total: null, error: result.unreadable } });
+          return;
+        }
         fill(gen, result.offset, result.total, result.entries);
       } catch (error) {
         if (gen === generation) set({ history: { ...get().history, error: messageOf(error) } });

@@ -151,7 +151,12 @@ describe('the agent', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.message).toMatch(/could not be logged/);
     expect(collector.received).toHaveLength(0);
-    expect((await agent.getStatus()).warnings.join(' ')).toMatch(/not allowed to write/);
+    // The cause, with the folder and the file in its way: not a permission problem.
+    const blocker = path.join(parent, 'blocker');
+    expect(outcome.message).toContain(`the data folder ${path.join(blocker, 'home')} cannot be used (${blocker} is a file, not a folder)`);
+    expect((await agent.getStatus()).warnings).toContain(
+      `Nothing can be saved or sent while the data folder ${path.join(blocker, 'home')} cannot be used (${blocker} is a file, not a folder): every report must be logged before it leaves.`,
+    );
   });
 
   it('an answer that cannot be saved is an error, and a "no" still holds in this process', async () => {

@@ -141,6 +141,11 @@ export interface AgentStatus {
   settings: SettingsView;
   /** Problems the user should know about that did not stop the agent (corrupt file set aside, read-only folder…). */
   warnings: string[];
+  /**
+   * Why the data folder cannot be written now, naming it ("the data folder /srv/candor is read-only"):
+   * nothing can be saved or sent meanwhile, so no shell offers an answer that could not be kept.
+   */
+  cannotWrite?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,7 +172,17 @@ export interface PreviewView {
   guard: { ok: true } | { ok: false; field: string; reason: string };
 }
 
-export type Trigger = 'schedule' | 'manual' | 'retry' | 'export';
+export const TRIGGERS = ['schedule', 'manual', 'retry', 'export'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/**
+ * What became of an attempt. `no-answer`: the request left but no answer came (timeout, cut
+ * connection, or Candor stopped): the collector may have stored it. `sending`: on the wire right
+ * now, in some Candor process. `kept-locally`: built at the `local` level and kept here only.
+ * `exported`: written to a file for a machine without internet (`candor export`). A history line
+ * with any other outcome is not an entry (history/history-line.ts).
+ */
+export const OUTCOMES = ['sent', 'failed', 'refused', 'no-answer', 'sending', 'kept-locally', 'exported'] as const;
 
 export interface HistorySummary {
   id: string;
@@ -180,13 +195,7 @@ export interface HistorySummary {
   sha256: string;
   size: number;
   durationMs: number;
-  /**
-   * `no-answer`: the request left but no answer came (timeout, cut connection, or Candor stopped):
-   * the collector may have stored it. `sending`: on the wire right now, in some Candor process.
-   * `kept-locally`: built at the `local` level and kept here only. `exported`: written to a file
-   * for a machine without internet (`candor export`).
-   */
-  outcome: 'sent' | 'failed' | 'refused' | 'no-answer' | 'sending' | 'kept-locally' | 'exported';
+  outcome: (typeof OUTCOMES)[number];
   status?: number;
   errorClass?: ErrorClass;
   message: string;
@@ -203,6 +212,8 @@ export interface HistoryPage {
   total: number;
   offset: number;
   entries: HistorySummary[];
+  /** Why the history file is not read at all (a FIFO, a device or a huge file at its name): the page is then empty. */
+  unreadable?: string;
 }
 
 export interface ConnectionCheck {

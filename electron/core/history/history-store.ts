@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { HistoryEntry, HistoryPage, HistorySummary } from '../api/contract';
 import type { FolderLock, Held } from '../storage/folder-lock';
+import { OddFileError } from '../storage/regular-file';
 import { appendLine, fileIdentity, readLinesFrom, rewriteLines } from './history-file';
 
 /**
@@ -40,6 +41,8 @@ export class HistoryStore {
   private damagedLines = 0;
   private syncing: Promise<void> | null = null;
   private pruneFailed = false;
+  /** Why the file at the history's name is not read (a FIFO, a device, too large), or null. */
+  private refused: OddFileError | null = null;
 
   private constructor(private readonly options: HistoryOptions) {
     this.file = path.join(options.dir, HISTORY_FILE);
@@ -56,6 +59,10 @@ export class HistoryStore {
     const out: string[] = [];
     if (this.damagedLines > 0) out.push(`${this.damagedLines} damaged line(s) in the history file were skipped.`);
     if (this.pruneFailed) out.push('Old history entries could not be pruned (is the data folder read-only?).');
+    if (this.refused)
+      out.push(
+        `The history file is not read: ${this.refused.message}.${this.refused.kind === 'too large' ? '' : ' Nothing can be sent until it is moved away.'}`,
+      );
     return out;
   }
 
@@ -99,9 +106,11 @@ export class HistoryStore {
         fresh = true;
         result = await readLinesFrom(this.file, 0);
       }
-    } catch {
+    } catch (error) {
+      this.refused = error instanceof OddFileError ? error : null;
       return;
     }
+    this.refused = null;
     if (fresh || !result) this.reset();
     if (!result) return;
     for (const line of result.lines) {
@@ -151,7 +160,7 @@ export class HistoryStore {
     const total = this.entries.length;
     const entries: HistorySummary[] = [];
     for (let i = total - 1 - offset; i >= 0 && entries.length < limit; i--) entries.push(summarize(this.view(this.entries[i]!)));
-    return { total, offset, entries };
+    return { total, offset, entries, ...(this.refused ? { unreadable: this.refused.message } : {}) };
   }
 
   get(id: string): HistoryEntry | undefined {
