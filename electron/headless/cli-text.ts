@@ -72,7 +72,7 @@ export function noServerHint(s: AgentStatus, configFile: ConfigFileView): string
     '  [server]',
     '  url = "http://127.0.0.1:4533"          # your Navidrome or OpenSubsonic server',
     '  username = "admin"',
-    '  password_file = "navidrome-password"   # a file holding the password (or: password = "…")',
+    '  password_file = "navidrome-password"   # a file holding the password, beside this one (or: password = "…")',
     'or run `candor serve` and set it in the browser.',
   ].join('\n');
 }
