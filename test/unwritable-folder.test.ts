@@ -75,6 +75,9 @@ describe.runIf(canMount())('a data folder that cannot be written', () => {
           expect(result.stderr).toMatch(reason);
           expect(result.stderr).toContain(`data folder ${mount.dir}`);
           expect(result.stderr).not.toMatch(/consent yes/);
+          const status = await candor(['status'], { CANDOR_HOME: mount.dir });
+          expect(status.stdout).toMatch(/^Sharing: +on, paused: the first report waits until/m);
+          expect(status.stdout).not.toMatch(/consent yes/);
         } finally {
           mount.unmount();
         }
@@ -84,7 +87,9 @@ describe.runIf(canMount())('a data folder that cannot be written', () => {
         withFolder(async (env) => {
           const result = await candor(['status'], env);
           expect(result.code).toBe(0);
-          if (name === 'read-only') expect(result.stdout).toContain(`! Nothing can be saved or sent while the data folder ${env.CANDOR_HOME} is read-only`);
+          const warning = result.stdout.split('\n').find((l) => l.startsWith('  ! Nothing can be saved or sent while '));
+          expect(warning, result.stdout).toContain(`data folder ${env.CANDOR_HOME}`);
+          expect(warning).toMatch(reason);
         }));
 
       it('`candor run` keeps running, says nothing can be sent, and stops cleanly', () =>

@@ -24,7 +24,7 @@ export function describeStatus(s: AgentStatus, configFile: ConfigFileView): stri
   const c = s.consent;
   const last = s.schedule.lastAttempt;
   const lines = [
-    `Sharing:      ${c.sharing ? 'on' : c.level === 'local' ? 'kept on this machine only' : 'off'}${c.sharing && c.paused ? `, paused: ${pauseSentence(c.paused)}` : ''}`,
+    `Sharing:      ${c.sharing ? 'on' : c.level === 'local' ? 'kept on this machine only' : 'off'}${c.sharing && c.paused ? `, paused: ${pauseSentence(c.paused, undefined, !s.cannotWrite)}` : ''}`,
     `Level:        ${levelText(c)}`,
     `Decided by:   ${c.decidedByLabel}${c.locked ? ' [locked]' : ''}`,
     `Instance ID:  ${s.instanceId ?? 'none yet'}`,

@@ -116,6 +116,7 @@ export class AttemptRunner {
 
   private unlogged(error: StorageError): SendOutcome {
     this.ctx.notices.add(nothingCanBeSent(error));
+    this.ctx.deps.logger.log('warn', 'report not sent: the attempt could not be logged', { problem: error.problem });
     return { ok: false, message: `Not sent: ${error.message}, so the attempt could not be logged. Every report must be logged before it leaves.` };
   }
 

@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { OddFileError } from './regular-file';
 
@@ -88,15 +88,16 @@ export function fileInTheWay(folder: string): string | null {
 }
 
 /**
- * Why the data folder cannot be written now, found without writing (one `access` call, or a walk up
- * to the nearest folder that exists when it is not made yet); null when it can, as far as that can
- * tell (a full disk shows only when a write fails).
+ * Why the data folder cannot be written now, found without writing (`access` and `statfs` on it, or
+ * on the nearest folder that exists when it is not made yet); null when it can, as far as that can
+ * tell.
  */
 export function writeProblem(folder: string): StorageError | null {
   for (let dir = path.resolve(folder); ; dir = path.dirname(dir)) {
     try {
       accessSync(dir, constants.W_OK);
-      return statSync(dir).isDirectory() ? null : new StorageError('not-a-folder', folder, dir);
+      if (!statSync(dir).isDirectory()) return new StorageError('not-a-folder', folder, dir);
+      return statfsSync(dir).bavail === 0 ? new StorageError('no-space', folder) : null;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && path.dirname(dir) !== dir) continue;
