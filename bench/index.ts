@@ -32,6 +32,11 @@ const suites: Suite[] = [
   { title: 'CLI start-up: the bins against `node -e 0` in the same run (paired runs, median)', run: benchStartupReport },
   ...optional('collector.ts', 'benchCollector', 'Collector ingest'),
   ...optional('collector-admission.ts', 'benchAdmission', 'Collector admission count: its cost against the same pipeline without it'),
+  ...optional(
+    'collector-normalization.ts',
+    'benchNormalization',
+    'Collector normalization (an odd value costs its field): its cost against the strict reading',
+  ),
   ...optional('ui.ts', 'benchUi', 'Admin UI in Chromium'),
 ];
 

@@ -7,6 +7,7 @@
 import { GO_ARCH, GO_OS, payloadSchema, type Payload } from '../../electron/core/schema/payload';
 import { dayLabel } from '../retention';
 import { CPU_BINS, HOST_MEMORY_BINS, LIBRARY_BINS, PROCESS_MEMORY_BINS, SMALL_COUNT_BINS, UPTIME_BINS } from './bins';
+import { publishedPlayers } from './players';
 import { Categories, Flag, MultiValues, Numbers } from './tallies';
 import { UNTAGGED_SOURCE } from './threshold';
 import { SUMMARY_FORMAT, type Binned, type Breakdown, type DaySummary, type IncompleteReason } from './types';
@@ -83,7 +84,7 @@ export class DayAggregator {
       const v = library?.[key];
       if (typeof v === 'number') tally.add(v, source);
     }
-    this.players.add(report.library?.activePlayers, source);
+    this.players.add(publishedPlayers(report.library?.activePlayers), source);
     this.suffixes.add(report.library?.fileSuffixes, source);
     const config = report.config as Record<string, unknown> | undefined;
     if (config) {
