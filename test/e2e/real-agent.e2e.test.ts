@@ -133,7 +133,11 @@ describe('candor serve with the real agent', () => {
     await page.getByRole('button', { name: 'Send now' }).click();
     await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(1);
     const sent = receiver.received[0]!.body;
-    const history = await apiCall<{ entries: Array<{ id: string; sha256: string; outcome: string }> }>(page, 'listHistory', { offset: 0, limit: 5 });
+    // The receiver has the bytes a moment before the agent has its answer and records it.
+    const newest = async () =>
+      (await apiCall<{ entries: Array<{ id: string; sha256: string; outcome: string }> }>(page, 'listHistory', { offset: 0, limit: 5 })).entries[0]!;
+    await expect.poll(async () => (await newest()).outcome, { timeout: 15_000 }).toBe('sent');
+    const history = { entries: [await newest()] };
     expect(history.entries[0]).toMatchObject({ outcome: 'sent', sha256: sha256Hex(sent) });
     const entry = await apiCall<{ body: string }>(page, 'getHistoryEntry', { id: history.entries[0]!.id });
     expect(entry.body).toBe(sent);
