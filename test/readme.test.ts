@@ -94,5 +94,5 @@ describe('the README, as written', () => {
     // What the commands wrote stayed in the copy and its HOME.
     expect(readdirSync(cwd)).toContain('report.json');
     expect(readdirSync(dataFolder)).toContain('history.jsonl');
-  }, 300_000);
+  }, 600_000);
 });
