@@ -177,7 +177,8 @@ export class Agent implements CandorApi {
     const setAside = state.setAsideAs
       ? [`The settings file was damaged; it was set aside as ${state.setAsideAs} and fresh settings were started. Please answer the sharing question again.`]
       : [];
-    const problem = writeProblem(deps.home) ?? this.keeper.startProblem;
+    // Checked now, not remembered: a folder made writable again is heard at once.
+    const problem = writeProblem(deps.home);
     const unwritable = problem ? [nothingCanBeSent(problem)] : [];
     return {
       shell: deps.shell,

@@ -28,8 +28,6 @@ export class ScheduleKeeper {
   private notBefore = 0;
   private lastMarkedAt = -Infinity;
   private waking: Promise<void> | null = null;
-  /** Why the folder could not be written at start (no lease, or the probe failed). */
-  private unwritable: StorageError | null = null;
   /** Attempts in a row that could not even be recorded (unwritable folder): backed off in memory. */
   private unrecorded = 0;
 
@@ -42,11 +40,6 @@ export class ScheduleKeeper {
     private readonly options: ScheduleOptions,
     private readonly onChange: () => void,
   ) {}
-
-  /** Why the data folder could not be written when this keeper started (a full disk shows only then). */
-  get startProblem(): StorageError | null {
-    return this.running ? this.unwritable : null;
-  }
 
   get isRunning(): boolean {
     return this.running;
@@ -71,7 +64,6 @@ export class ScheduleKeeper {
       await probeWritable(this.ctx.deps.home);
     } catch (error) {
       if (!(error instanceof StorageError)) throw error;
-      this.unwritable = error;
       this.ctx.notices.add(nothingCanBeSent(error));
     }
     this.arm();
