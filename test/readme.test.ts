@@ -11,7 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from './support/agent-harness';
-import { closedPort } from './support/loopback';
+import { startCollector } from '../collector/index';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -73,22 +73,27 @@ describe('the README, as written', () => {
 
     const cwd = cloneLike();
     const home = tempHome('candor-readme-home-');
-    // The default data folder, with reports pointed at a closed port: whatever a command does, nothing reaches a real collector.
+    // The default data folder, with reports pointed at a collector of the test's own (`candor verify` asks it): nothing reaches a real one.
+    const collector = await startCollector();
     const dataFolder = path.join(home, '.local', 'share', 'candor');
     mkdirSync(dataFolder, { recursive: true });
-    writeFileSync(path.join(dataFolder, 'candor.toml'), `[insights]\nendpoint = "http://127.0.0.1:${await closedPort()}/collect"\n`);
+    writeFileSync(path.join(dataFolder, 'candor.toml'), `[insights]\nendpoint = "${collector.url}/collect"\n`);
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, DO_NOT_TRACK: '', npm_config_update_notifier: 'false' };
     for (const name of ['CANDOR_HOME', 'CANDOR_CONFIG', 'XDG_DATA_HOME', 'CANDOR_INSIGHTS_ENABLED', 'CANDOR_INSIGHTS_LEVEL']) delete env[name];
 
     const ran: string[] = [];
-    for (const line of lines) {
-      if (line in NOT_RUN) continue;
-      const result = await run(line, cwd, env, LONG_RUNNING[line]);
-      // npm passes SIGTERM on to the command, then ends by the same signal.
-      if (line in LONG_RUNNING) expect(['0', 'SIGTERM'], `${line}\n${result.output}`).toContain(result.code);
-      else expect({ line, code: result.code }, result.output).toEqual({ line, code: '0' });
-      expect(result.output, line).not.toMatch(/^\s+at |Error:/m);
-      ran.push(line);
+    try {
+      for (const line of lines) {
+        if (line in NOT_RUN) continue;
+        const result = await run(line, cwd, env, LONG_RUNNING[line]);
+        // npm passes SIGTERM on to the command, then ends by the same signal.
+        if (line in LONG_RUNNING) expect(['0', 'SIGTERM'], `${line}\n${result.output}`).toContain(result.code);
+        else expect({ line, code: result.code }, result.output).toEqual({ line, code: '0' });
+        expect(result.output, line).not.toMatch(/^\s+at |Error:/m);
+        ran.push(line);
+      }
+    } finally {
+      await collector.close();
     }
     expect(ran.length).toBeGreaterThanOrEqual(8);
     // What the commands wrote stayed in the copy and its HOME.

@@ -26,6 +26,7 @@ const historyLineSchema = s.object({
   status: optional(s.int(0, 999)),
   errorClass: optional(s.string(/^[a-z0-9-]{1,64}$/, 64)),
   message: anyText(64 * 1024),
+  receipt: optional(s.string(/^[0-9a-f]{64}$/, 64)),
   body: anyText(16 * 1024 * 1024),
   counts: optional(s.object({ tracks: count(), albums: count(), artists: count() })),
   pending: optional(s.bool()),
