@@ -199,7 +199,7 @@ for (const command of ['run', 'serve'] as const) {
       const broken = await shell.heard((p) => !p.sharing);
       expect(broken).toMatchObject({ level: 'off', locked: true });
       expect(broken.decidedByLabel).toMatch(/unreadable, so sharing is held off until it is fixed/);
-      expect(broken.warnings).toContain('The config file is not valid TOML (line 1).');
+      expect(broken.warnings).toContain(`The config file ${folder.file} is not valid TOML (line 1): sharing is held off until it is fixed.`);
       await shell.advanceTo(folder.storedNextDue() + 6 * HOUR);
       expect(moved.received).toHaveLength(2);
       expect(first.received).toHaveLength(3);

@@ -49,7 +49,10 @@ describe('the config source', () => {
     expect(source.current()).toBe(written);
 
     writeFileSync(file, '[insights\nenabled = false\n');
-    expect(source.current()).toMatchObject({ unreadable: true, problems: ['The config file is not valid TOML (line 1).'] });
+    expect(source.current()).toMatchObject({
+      unreadable: true,
+      problems: [`The config file ${file} is not valid TOML (line 1): sharing is held off until it is fixed.`],
+    });
 
     rmSync(file);
     expect(source.current()).toMatchObject({ path: null, unreadable: false });
