@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TimerHandle } from '../electron/core/platform';
-import type { OddValuePolicy } from '../electron/core/schema/dsl';
-import { PAYLOAD_SCHEMA_VERSION } from '../electron/core/schema/payload';
+import type { TimerHandle } from '../core/platform';
+import type { OddValuePolicy } from '../shared/schema/dsl';
+import { PAYLOAD_SCHEMA_VERSION } from '../shared/schema/payload';
 import { DASHBOARD_CSP, renderDashboard } from './dashboard/page';
 import { ProxyTrust } from './http/client-address';
 import { sendJson, sendText } from './http/respond';

@@ -3,7 +3,7 @@
  * retention, so tests inject one; the logger is a parameter so tests can capture every line.
  * Both reuse the agent's interfaces, and the one line logger.
  */
-import type { Clock } from '../electron/core/platform';
+import type { Clock } from '../core/platform';
 import { lineLogger, type Logger, type LogLevel } from '../lib/log/line-logger';
 
 export type CollectorClock = Pick<Clock, 'now' | 'monotonic' | 'setTimeout' | 'clearTimeout'>;

@@ -22,7 +22,7 @@ function sourceFiles(dir: string): string[] {
 // Runtime `electron` imports are kept out by a lint rule (eslint/electron-boundary.js, test/lint/).
 describe('architecture', () => {
   it('the core never reaches into a shell or the UI (dependencies point inward)', () => {
-    const offenders = sourceFiles('electron/core').filter((file) =>
+    const offenders = sourceFiles('core').filter((file) =>
       /from\s+['"](?:\.\.\/)+(?:headless|main|preload|renderer)\b/.test(readFileSync(path.join(root, file), 'utf8')),
     );
     expect(offenders).toEqual([]);

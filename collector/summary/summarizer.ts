@@ -3,7 +3,7 @@
  * write or a deletion, and days last computed before they ended, are recomputed. A day is read in
  * pages, yielding between them, so a large day never stalls ingestion.
  */
-import type { Payload } from '../../electron/core/schema/payload';
+import type { Payload } from '../../shared/schema/payload';
 import type { CollectorClock, Logger } from '../platform';
 import { DAY_MS, dayStart, expiryCutoff, utcDay } from '../retention';
 import type { Run, Store } from '../store/types';

@@ -6,7 +6,7 @@
  * address is changed to another one, the form asks for the password again and says why.
  */
 import { useId, useRef, useState, type FormEvent } from 'react';
-import type { ConnectionCheck, ConnectionTestResult, SettingsView } from '../../electron/core/api/contract';
+import type { ConnectionCheck, ConnectionTestResult, SettingsView } from '../../shared/api-contract';
 import { messageOf } from '../state/store';
 import { useApi, useCandor } from '../state/context';
 import { Icon } from './Icon';

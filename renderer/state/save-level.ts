@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { consentInput, type LevelChoice } from '../lib/levels';
+import { consentInput, type LevelChoice } from '../helpers/levels';
 import { useCandor } from './context';
 import { messageOf } from './store';
 

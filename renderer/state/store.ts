@@ -18,12 +18,12 @@ import {
   type PreviewView,
   type SendOutcome,
   type StoredChoice,
-} from '../../electron/core/api/contract';
-import { OUTCOME_GROUP, isFiltered, normalizeFilter } from '../../electron/core/history/history-filter';
-import type { FieldInfo } from '../../electron/core/schema/dsl';
-import { PAYLOAD_FIELDS } from '../../electron/core/schema/payload';
+} from '../../shared/api-contract';
+import { OUTCOME_GROUP, isFiltered, normalizeFilter } from '../../shared/history-filter';
+import type { FieldInfo } from '../../shared/schema/dsl';
+import { PAYLOAD_FIELDS } from '../../shared/schema/payload';
 import type { LinkState } from '../api/http-client';
-import { describeLevel } from '../lib/levels';
+import { describeLevel } from '../helpers/levels';
 
 /** Rows fetched per request for the visible part of the list. */
 export const HISTORY_PAGE = 100;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { HistoryEntry, HistorySummary } from '../../electron/core/api/contract';
-import { diffReports } from '../../electron/core/report/diff';
-import { isFiltered } from '../../electron/core/history/history-filter';
+import type { HistoryEntry, HistorySummary } from '../../shared/api-contract';
+import { diffReports } from '../../shared/report-diff';
+import { isFiltered } from '../../shared/history-filter';
 import { CollectorCheckButton, CollectorCheckResult, useCollectorCheck } from '../components/CollectorCheck';
 import { HistoryChart } from '../components/HistoryChart';
 import { HistorySearch } from '../components/HistorySearch';
@@ -10,9 +10,9 @@ import { Notice, Spinner } from '../components/Notice';
 import { TimeAgo } from '../components/TimeAgo';
 import { ViewHeading } from '../components/ViewHeading';
 import { VirtualListbox } from '../components/VirtualListbox';
-import { downloadText, timestampForFile } from '../lib/download';
-import { describeLevel, LEVEL_TITLES } from '../lib/levels';
-import { OUTCOME_LABELS, TRIGGER_LABELS, outcomeShort, formatAbsolute, formatBytes, formatBytesShort, formatDuration, formatNumber } from '../lib/format';
+import { downloadText, timestampForFile } from '../helpers/download';
+import { describeLevel, LEVEL_TITLES } from '../helpers/levels';
+import { OUTCOME_LABELS, TRIGGER_LABELS, outcomeShort, formatAbsolute, formatBytes, formatBytesShort, formatDuration, formatNumber } from '../helpers/format';
 import { messageOf } from '../state/store';
 import { useApi, useCandor } from '../state/context';
 

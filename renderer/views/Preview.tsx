@@ -1,4 +1,4 @@
-import type { AgentStatus, ConsentState } from '../../electron/core/api/contract';
+import type { AgentStatus, ConsentState } from '../../shared/api-contract';
 import { LockedBy } from '../components/ConnectionForm';
 import { LocalExplained } from '../components/LocalExplained';
 import { GuardVerdict, FieldChangesCompact, OmittedFields, PayloadFacts, PayloadTabs } from '../components/Payload';
@@ -7,8 +7,8 @@ import { Notice, Spinner } from '../components/Notice';
 import { TimeAgo } from '../components/TimeAgo';
 import { Icon } from '../components/Icon';
 import { ViewHeading } from '../components/ViewHeading';
-import { downloadText, timestampForFile } from '../lib/download';
-import { describeLevel, liveLevel } from '../lib/levels';
+import { downloadText, timestampForFile } from '../helpers/download';
+import { describeLevel, liveLevel } from '../helpers/levels';
 import { hrefFor } from '../state/router';
 import { useCandor } from '../state/context';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AccessAnswer } from '../../collector/http/access';
 import { DAY_MS, RETENTION_MS } from '../../collector/retention';
-import type { Payload } from '../../electron/core/schema/payload';
+import type { Payload } from '../../shared/schema/payload';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';
 import { candorReport, collectorsPerTest, newId, newKey, post, rejected, runCollectorCli, scrape, send, type Reply } from './support/harness';

@@ -16,7 +16,7 @@ import { openStore } from '../../collector/store/open';
 import { SQLITE_FILE } from '../../collector/store/sqlite';
 import type { Store } from '../../collector/store/types';
 import { FakeClock } from '../support/fake-clock';
-import type { Payload } from '../../electron/core/schema/payload';
+import type { Payload } from '../../shared/schema/payload';
 import { parseJson } from '../support/json';
 import { candorReport, newId, newKey, post, send, type SummaryBody } from './support/harness';
 import { NAVIDROME_SAMPLES } from './support/navidrome';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../support/fake-clock';
 import { DAY_MS } from '../../collector/retention';
-import type { Payload } from '../../electron/core/schema/payload';
+import type { Payload } from '../../shared/schema/payload';
 import { parseJson } from '../support/json';
 import { candorReport, collectorsPerTest, getSummary, holdCommits, newId, post, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
 import { NAVIDROME_SAMPLES } from './support/navidrome';

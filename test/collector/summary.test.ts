@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Payload } from '../../electron/core/schema/payload';
+import type { Payload } from '../../shared/schema/payload';
 import { FEATURE_FLAGS, summarizeDay, type SourcedReport } from '../../collector/summary/aggregate';
 import { K_ANONYMITY, OTHER } from '../../collector/summary/threshold';
 import type { DaySummary } from '../../collector/summary/types';

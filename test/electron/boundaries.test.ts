@@ -11,12 +11,12 @@ function files(dir: string): string[] {
   });
 }
 
-const shellFiles = [...files('electron/main'), ...files('electron/preload'), ...files('electron/shell')];
+const shellFiles = [...files('electron/main'), ...files('electron/preload'), ...files('electron/pure')];
 
 // That only main.ts and preload.ts load Electron at run time is a lint rule (eslint/electron-boundary.js).
 describe('the desktop shell keeps Electron at its edges', () => {
-  it('pure helpers in electron/shell depend on nothing in main or preload', () => {
-    const offenders = files('electron/shell').filter((file) => /from\s+['"]\.\.\/(main|preload)\//.test(readFileSync(path.join(root, file), 'utf8')));
+  it('pure helpers in electron/pure depend on nothing in main or preload', () => {
+    const offenders = files('electron/pure').filter((file) => /from\s+['"]\.\.\/(main|preload)\//.test(readFileSync(path.join(root, file), 'utf8')));
     expect(offenders).toEqual([]);
   });
 

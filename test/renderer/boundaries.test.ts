@@ -13,13 +13,13 @@ function files(dir: string): string[] {
 
 /** The pure, Node-free core modules the renderer may use at run time. */
 const ALLOWED_CORE = new Set([
-  'electron/core/api/contract',
-  'electron/core/schema/payload',
-  'electron/core/schema/levels',
-  'electron/core/schema/dsl',
-  'electron/core/report/diff',
+  'shared/api-contract',
+  'shared/schema/payload',
+  'shared/schema/levels',
+  'shared/schema/dsl',
+  'shared/report-diff',
   // The history search's groups, filter normalization and date words: the CLI and the UI say the same.
-  'electron/core/history/history-filter',
+  'shared/history-filter',
 ]);
 
 describe('renderer boundaries', () => {

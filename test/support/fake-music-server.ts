@@ -13,10 +13,10 @@ import {
   type SettingsView,
   type ShellKind,
   type SourceHealth,
-} from '../../electron/core/api/contract';
-import { originOf } from '../../electron/core/settings/settings-service';
-import { normalizeBaseUrl } from '../../electron/core/sources/server-address';
-import { PROBLEMS, problemMessage, SourceProblem } from '../../electron/core/sources/problems';
+} from '../../shared/api-contract';
+import { originOf } from '../../core/settings/settings-service';
+import { normalizeBaseUrl } from '../../core/sources/server-address';
+import { PROBLEMS, problemMessage, SourceProblem } from '../../core/sources/problems';
 
 export type FakeServerState = 'ok' | 'unreachable' | 'unauthorized' | 'not-admin' | 'config-hidden' | 'not-configured' | 'timeout';
 

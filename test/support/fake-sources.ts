@@ -1,6 +1,6 @@
-import type { SourceSet } from '../../electron/core/report/builder';
-import type { ServerFacts } from '../../electron/core/sources/music-server';
-import { health } from '../../electron/core/sources/problems';
+import type { SourceSet } from '../../core/report/builder';
+import type { ServerFacts } from '../../core/sources/music-server';
+import { health } from '../../core/sources/problems';
 
 /** Fixed, fast sources for tests about scheduling and consent rather than collection. */
 export function fakeSources(overrides: Partial<SourceSet> = {}): SourceSet {

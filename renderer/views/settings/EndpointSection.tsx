@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { AgentStatus } from '../../../electron/core/api/contract';
+import type { AgentStatus } from '../../../shared/api-contract';
 import { LockedBy } from '../../components/ConnectionForm';
 import { useApi, useCandor } from '../../state/context';
 import { FormMessage, SaveButton, useSave } from './form-parts';

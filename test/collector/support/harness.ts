@@ -16,7 +16,7 @@ export function newKey(): { secret: string; hash: string } {
   return { secret, hash: createHash('sha256').update(Buffer.from(secret, 'hex')).digest('hex') };
 }
 
-/** A report as Candor sends it (see electron/core/schema/payload.ts). */
+/** A report as Candor sends it (see shared/schema/payload.ts). */
 export function candorReport(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     id: newId(),
