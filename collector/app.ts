@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TimerHandle } from '../core/platform';
+import type { TimerHandle } from '../shared/clock';
 import type { OddValuePolicy } from '../shared/schema/dsl';
 import { PAYLOAD_SCHEMA_VERSION } from '../shared/schema/payload';
 import { DASHBOARD_CSP, renderDashboard } from './dashboard/page';

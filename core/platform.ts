@@ -1,31 +1,11 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { lineLogger, type LogLevel, type Logger } from '../lib/log/line-logger';
+import type { Clock } from '../shared/clock';
 /**
  * What the core needs from the world, passed in so tests can drive time, files and the network.
  * Nothing in `core/` reaches for a global clock, `process.env` or a logger directly.
  */
-
-export interface Clock {
-  /** Wall-clock time in ms since the epoch: what users read and what persists across restarts. */
-  now(): number;
-  /** Monotonic ms, for durations: unaffected by clock changes. */
-  monotonic(): number;
-  /**
-   * Ms elapsed since the machine booted, counting time asleep, immune to wall-clock changes
-   * (CLOCK_BOOTTIME on Linux). With `bootId` it measures real time between two events of one boot.
-   */
-  sinceBoot(): number;
-  /** Identifies the current boot; elapsed `sinceBoot` values are comparable only within one. */
-  bootId(): string;
-  setTimeout(callback: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-export interface TimerHandle {
-  /** Lets the process exit while the timer is pending (the headless agent keeps itself alive). */
-  unref?(): void;
-}
 
 function readBootId(): string {
   try {
@@ -50,6 +30,7 @@ export const systemClock: Clock = {
 };
 
 export type { LogLevel, Logger } from '../lib/log/line-logger';
+export type { Clock, TimerHandle } from '../shared/clock';
 export { lineLogger };
 
 export const silentLogger: Logger = { log: () => {} };
