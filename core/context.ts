@@ -2,7 +2,7 @@ import type { ShellKind } from '../shared/api-contract';
 import type { Switch } from './consent/switch';
 import type { EventHub, Notices } from './events';
 import type { HistoryStore } from './history/history-store';
-import type { HttpClient } from './net/axios-http-client';
+import type { HttpClient } from './net/http-client';
 import type { Clock, Logger, Random } from './platform';
 import type { SourceSet } from './report/builder';
 import type { ScheduleOptions } from './schedule/schedule';

@@ -1,8 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import { classifyNetworkError, HttpFailure, type HttpClient, type HttpRequest } from './http-client';
 
-export * from './http-client';
-
 /** The network door over axios (honours HTTP_PROXY / HTTPS_PROXY / NO_PROXY from the environment). */
 export function createAxiosHttpClient(instance: AxiosInstance = axios.create()): HttpClient {
   return {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { PreviewView, SourceHealth } from '../../shared/api-contract';
-import type { HttpClient } from '../net/axios-http-client';
+import type { HttpClient } from '../net/http-client';
 import { isLoopbackHost } from '../net/loopback';
 import { categoryOfPath, categoryRoots, keepCategories, POLICY_CATEGORIES, type PolicyCategory } from '../../shared/schema/levels';
 import { CATEGORY_TITLES, PAYLOAD_SCHEMA_VERSION, type Payload } from '../../shared/schema/payload';
@@ -16,12 +16,13 @@ import {
   type HostMemory,
   type ServerProcess,
 } from '../sources/host';
-import { collectServerFacts, type ServerConnection, type ServerFacts } from '../sources/music-server';
+import { collectServerFacts, type ServerConnection, type ServerFacts, type ServerTarget } from '../sources/music-server';
 import { health, PROBLEMS, toProblem, type ProblemCode } from '../sources/problems';
 import { deriveServerConfig, readServerConfigFile, type ServerConfigFacts, type ServerFolders } from '../sources/server-config';
 import { encodePayload, type EncodedReport } from './encode';
 import { OmittedFields } from './omitted';
-import { guardAllowed, sensitiveNeedles, type SensitiveNeedles, type SensitiveValue } from './privacy-guard';
+import { guardAllowed, sensitiveNeedles, type SensitiveNeedles } from './privacy-guard';
+import type { SensitiveValue } from '../sources/sensitive-value';
 
 /** Everything slow to learn: read on demand (connect, refresh, before a send), not on every preview. */
 export interface SourceSet {
@@ -43,14 +44,6 @@ export function defaultSources(http: HttpClient, hostDeps: Partial<HostDeps> = {
     server: (conn, now) => collectServerFacts(http, conn, now),
     serverConfigFile: (path) => readServerConfigFile(path),
   };
-}
-
-export interface ServerTarget {
-  connection: ServerConnection | null;
-  /** Why there is no connection, when it is not simply that none was set. */
-  noConnectionBecause?: ProblemCode;
-  /** Navidrome's config file, when the server runs on this machine. */
-  configFile: string | null;
 }
 
 type Folder = keyof ServerFolders;

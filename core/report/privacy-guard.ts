@@ -1,11 +1,6 @@
 import { validate, type SchemaNode } from '../../shared/schema/dsl';
 import { GO_ARCH, GO_OS, payloadSchema } from '../../shared/schema/payload';
-
-/** A value the agent has seen and must never send; the label says what kind of thing it is. */
-export interface SensitiveValue {
-  kind: 'host name' | 'user name' | 'email' | 'path' | 'server address' | 'name' | 'address';
-  value: string;
-}
+import type { SensitiveValue } from '../sources/sensitive-value';
 
 export type GuardVerdict = { ok: true } | { ok: false; field: string; reason: string };
 

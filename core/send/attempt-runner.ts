@@ -15,7 +15,8 @@ import { probeWritable } from '../storage/private-files';
 import { nothingCanBeSent, StorageError, writeProblem } from '../storage/storage-error';
 import type { ProblemCode } from '../sources/problems';
 import { entryBase, type EntryBase } from './entry';
-import { checkEndpoint, sendReport, type SendResult } from './sender';
+import { checkEndpoint } from '../net/endpoint';
+import { sendReport, type SendResult } from './sender';
 import { notWorthSending } from './worth-sending';
 
 /** Whether this attempt keeps the report here instead of sending it: the local level's scheduled report (a manual "send now" sends nothing). */

@@ -1,7 +1,7 @@
 import type { DeletionOutcome } from '../../shared/api-contract';
 import type { AgentContext } from '../context';
-import { HttpFailure } from '../net/axios-http-client';
-import { checkEndpoint } from './sender';
+import { HttpFailure } from '../net/http-client';
+import { checkEndpoint } from '../net/endpoint';
 
 const DELETE_TIMEOUT_MS = 15_000;
 export const DELETION_KEY_HEADER = 'x-candor-deletion-key';

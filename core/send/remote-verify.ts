@@ -3,7 +3,7 @@ import { ERROR_MESSAGES, HttpFailure, type HttpClient } from '../net/http-client
 import type { Logger } from '../platform';
 import type { DeletionKey } from '../state/deletion-keys';
 import { DELETION_KEY_HEADER, instanceUrl } from './remote-deletion';
-import { checkEndpoint } from './sender';
+import { checkEndpoint } from '../net/endpoint';
 
 const VERIFY_TIMEOUT_MS = 15_000;
 /** A collector keeps at most one report per day for 30 days, each at most 100 KiB. */

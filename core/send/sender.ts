@@ -1,6 +1,6 @@
 import type { AttemptResult, ErrorClass } from '../../shared/api-contract';
 import { ERROR_MESSAGES, HttpFailure, type HttpClient } from '../net/http-client';
-import { isLoopbackHost } from '../net/loopback';
+import { checkEndpoint } from '../net/endpoint';
 import type { EncodedReport } from '../report/encode';
 import { parseRetryAfter } from '../schedule/schedule';
 
@@ -21,20 +21,6 @@ export function receiptOf(body: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** HTTPS everywhere, plain HTTP only to this machine (a local collector, tests). */
-export function checkEndpoint(endpoint: string): { ok: true; url: URL } | { ok: false; reason: string } {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return { ok: false, reason: 'The endpoint is not a valid address.' };
-  }
-  if (url.username || url.password) return { ok: false, reason: 'The endpoint must not contain a user name or password.' };
-  if (url.protocol === 'https:') return { ok: true, url };
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return { ok: true, url };
-  return { ok: false, reason: 'The endpoint must use https:// (plain http:// is allowed only to this machine).' };
 }
 
 /** Posts the exact bytes; never throws; every outcome is reduced to a fixed, storable message. */

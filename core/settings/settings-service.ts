@@ -1,8 +1,7 @@
 import { ApiError, type ApiInput, type ConnectionCheck, type ConnectionTestResult, type LocalServerGuess, type SettingsView } from '../../shared/api-contract';
 import type { AgentContext } from '../context';
-import type { ServerTarget } from '../report/builder';
-import { checkEndpoint } from '../send/sender';
-import { collectServerFacts, normalizeBaseUrl } from '../sources/music-server';
+import { checkEndpoint } from '../net/endpoint';
+import { collectServerFacts, normalizeBaseUrl, type ServerTarget } from '../sources/music-server';
 import { PROBLEMS, problemMessage, SourceProblem, type ProblemCode } from '../sources/problems';
 import { MAX_SECRET_BYTES, OddFileError, readRegularText } from '../storage/regular-file';
 import { StorageError } from '../storage/storage-error';

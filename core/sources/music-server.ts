@@ -1,7 +1,8 @@
-import type { HttpClient } from '../net/axios-http-client';
+import type { HttpClient } from '../net/http-client';
 import { NativeApi } from './native-api';
 import { collectViaNative } from './native-facts';
 import { connectionSensitives, normalizeBaseUrl } from './server-address';
+import type { ProblemCode } from './problems';
 import { DEFAULT_LIMITS, failedFacts, type CollectLimits, type ServerConnection, type ServerFacts } from './server-facts';
 import { SubsonicClient } from './subsonic-api';
 import { collectViaSubsonic } from './subsonic-facts';
@@ -33,4 +34,13 @@ export async function collectServerFacts(http: HttpClient, conn: ServerConnectio
     return failedFacts('native-api', error, sensitive);
   }
   return collectViaNative(native, now, sensitive);
+}
+
+/** The server a report is about: how to reach it, or why it cannot be, and its config file. */
+export interface ServerTarget {
+  connection: ServerConnection | null;
+  /** Why there is no connection, when it is not simply that none was set. */
+  noConnectionBecause?: ProblemCode;
+  /** Navidrome's config file, when the server runs on this machine. */
+  configFile: string | null;
 }

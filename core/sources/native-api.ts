@@ -1,4 +1,4 @@
-import type { HttpClient, HttpResponse } from '../net/axios-http-client';
+import type { HttpClient, HttpResponse } from '../net/http-client';
 import { SourceProblem } from './problems';
 import { parseJson, REQUEST_TIMEOUT_MS, type ServerConnection } from './server-facts';
 

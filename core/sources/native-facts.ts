@@ -1,4 +1,4 @@
-import type { SensitiveValue } from '../report/privacy-guard';
+import type { SensitiveValue } from './sensitive-value';
 import { PATTERNS } from '../../shared/schema/payload';
 import type { NativeApi } from './native-api';
 import { SourceProblem, toProblem, type ProblemCode } from './problems';

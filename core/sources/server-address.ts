@@ -1,4 +1,4 @@
-import type { SensitiveValue } from '../report/privacy-guard';
+import type { SensitiveValue } from './sensitive-value';
 import { SourceProblem } from './problems';
 import type { ServerConnection } from './server-facts';
 

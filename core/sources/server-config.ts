@@ -2,7 +2,7 @@ import { MIB, readRegularText } from '../storage/regular-file';
 import { parse as parseToml } from 'smol-toml';
 import type { Payload } from '../../shared/schema/payload';
 import { PATTERNS } from '../../shared/schema/payload';
-import type { SensitiveValue } from '../report/privacy-guard';
+import type { SensitiveValue } from './sensitive-value';
 import { SourceProblem } from './problems';
 
 export type ConfigFlags = NonNullable<Payload['config']>;

@@ -1,5 +1,5 @@
 import type { SourceHealth } from '../../shared/api-contract';
-import type { SensitiveValue } from '../report/privacy-guard';
+import type { SensitiveValue } from './sensitive-value';
 import { health, problemMessage, SourceProblem, toProblem, type ProblemCode } from './problems';
 
 export interface ServerConnection {

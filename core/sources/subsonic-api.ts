@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { HttpClient } from '../net/axios-http-client';
+import type { HttpClient } from '../net/http-client';
 import { SourceProblem, type ProblemCode } from './problems';
 import { CANDOR_CLIENT, parseJson, REQUEST_TIMEOUT_MS, type ServerConnection } from './server-facts';
 

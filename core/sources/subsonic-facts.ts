@@ -1,4 +1,4 @@
-import type { SensitiveValue } from '../report/privacy-guard';
+import type { SensitiveValue } from './sensitive-value';
 import { PATTERNS } from '../../shared/schema/payload';
 import { SourceProblem } from './problems';
 import { failedFacts, LeftOutLedger, type CollectLimits, type ServerFacts } from './server-facts';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent, type AgentDeps } from '../../core/agent';
-import type { HttpClient } from '../../core/net/axios-http-client';
+import type { HttpClient } from '../../core/net/http-client';
 import { silentLogger } from '../../core/platform';
 import type { CandorConfig } from '../../core/settings/candor-config';
 import { fixedConfig, type ConfigSource } from '../../core/settings/config-source';

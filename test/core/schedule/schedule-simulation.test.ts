@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpFailure, type HttpClient, type HttpRequest, type HttpResponse } from '../../../core/net/axios-http-client';
+import { HttpFailure, type HttpClient, type HttpRequest, type HttpResponse } from '../../../core/net/http-client';
 import { DAY_MS, DEFAULT_SCHEDULE } from '../../../core/schedule/schedule';
 import { FakeClock } from '../../support/fake-clock';
 import { makeAgent, memoryHome, seededRandom } from '../../support/agent-harness';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosHttpClient } from '../../../core/net/axios-http-client';
 import { encodePayload } from '../../../core/report/encode';
-import { checkEndpoint, sendReport } from '../../../core/send/sender';
+import { checkEndpoint } from '../../../core/net/endpoint';
+import { sendReport } from '../../../core/send/sender';
 import { closedPort, loopbackServer } from '../../support/loopback';
 
 const report = encodePayload({ id: '0b8a3d2e-4c1f-4a5b-9e7d-1234567890ab', version: '0.58.0', library: { tracks: 3 } });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAxiosHttpClient, type HttpClient } from '../../../core/net/axios-http-client';
+import { createAxiosHttpClient } from '../../../core/net/axios-http-client';
+import type { HttpClient } from '../../../core/net/http-client';
 import { ACTIVE_WINDOW_MS, PROBED_SUFFIXES, collectServerFacts, type ServerFacts } from '../../../core/sources/music-server';
 import { startNavidromeTestServer, type NavidromeSeed, type NavidromeTestServer } from '../../support/navidrome';
 import { closedPort } from '../../support/loopback';

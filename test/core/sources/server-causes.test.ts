@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAxiosHttpClient, HttpFailure, type HttpClient } from '../../../core/net/axios-http-client';
+import { createAxiosHttpClient } from '../../../core/net/axios-http-client';
+import { HttpFailure, type HttpClient } from '../../../core/net/http-client';
 import { ReportBuilder, defaultSources, type BuiltReport } from '../../../core/report/builder';
 import type { Payload } from '../../../shared/schema/payload';
 import { collectServerFacts, normalizeBaseUrl } from '../../../core/sources/music-server';

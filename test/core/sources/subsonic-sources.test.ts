@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAxiosHttpClient, type HttpClient } from '../../../core/net/axios-http-client';
+import { createAxiosHttpClient } from '../../../core/net/axios-http-client';
+import type { HttpClient } from '../../../core/net/http-client';
 import { PROBED_SUFFIXES, collectServerFacts, type CollectLimits, type ServerFacts } from '../../../core/sources/music-server';
 import { PROBLEMS } from '../../../core/sources/problems';
 import { startGonicTestServer, type NavidromeSeed, type NavidromeTestServer, type SeedSong } from '../../support/navidrome';
