@@ -17,7 +17,7 @@ import {
   noServerHint,
   type ConfigFileView,
 } from './text';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 
 /**
  * What a command runs with from the world: the system's clock, randomness and network. Tests run

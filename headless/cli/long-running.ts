@@ -1,6 +1,6 @@
 import type { Agent } from '../../core/agent';
 import type { CommandLine } from './args';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 import { noServerHint, schedulerLine, startupNotice, type ConfigFileView } from './text';
 import { rendererDir, startHeadlessServer } from '../serve/start';
 import { openInBrowser } from './open-browser';

@@ -1,5 +1,6 @@
 import { AGENT_VERSION } from '../../core/version';
 import { parseCommandLine } from './args';
+import type { CliIo } from './io';
 
 /**
  * The `candor` command line: a stable contract users script against (see README "Command line").
@@ -47,12 +48,6 @@ Environment:
   CANDOR_INSIGHTS_LEVEL=full|basic|local|off   Decides how much (the most private setting wins)
 
 Exit codes: 0 success, 1 the action failed (reason on stderr), 2 bad usage.`;
-}
-
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: Record<string, string | undefined>;
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
