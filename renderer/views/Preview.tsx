@@ -1,5 +1,5 @@
 import type { AgentStatus, ConsentState } from '../../shared/api-contract';
-import { LockedBy } from '../components/ConnectionForm';
+import { LockedBy } from '../components/Field';
 import { LocalExplained } from '../components/LocalExplained';
 import { GuardVerdict, FieldChangesCompact, OmittedFields, PayloadFacts, PayloadTabs } from '../components/Payload';
 import { NeverCollected } from '../components/NeverCollected';

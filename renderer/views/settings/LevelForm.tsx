@@ -5,7 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { ConsentState } from '../../../shared/api-contract';
-import { LockedBy } from '../../components/ConnectionForm';
+import { LockedBy } from '../../components/Field';
 import { LevelPicker } from '../../components/LevelPicker';
 import { LevelPreview } from '../../components/LevelPreview';
 import { ErrorNotice, Spinner } from '../../components/Notice';
