@@ -7,7 +7,7 @@ import { collectorName, formatAbsolute, formatClock } from './helpers/format';
 import { LEVEL_TITLES } from './helpers/levels';
 import { hrefFor, useRoute, type Route } from './state/router';
 import { useCandor } from './state/context';
-import { HistoryScreen } from './views/History';
+import { HistoryScreen } from './views/history/HistoryScreen';
 import { PreviewScreen } from './views/Preview';
 import { SettingsScreen } from './views/settings/SettingsScreen';
 import { Wizard } from './views/Wizard';

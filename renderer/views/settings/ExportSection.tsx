@@ -8,7 +8,7 @@ import type { AgentStatus, ExportedReport } from '../../../shared/api-contract';
 import { ErrorNotice, Notice, Spinner } from '../../components/Notice';
 import { describeLevel } from '../../helpers/levels';
 import { downloadText } from '../../helpers/download';
-import { messageOf } from '../../state/store';
+import { messageOf } from '../../state/messages';
 import { useApi, useCandor } from '../../state/context';
 
 export function ExportSection({ status }: { status: AgentStatus }) {

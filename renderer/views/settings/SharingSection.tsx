@@ -9,7 +9,7 @@ import { LocalExplained } from '../../components/LocalExplained';
 import { Notice, ErrorNotice } from '../../components/Notice';
 import { TimeAgo } from '../../components/TimeAgo';
 import { levelSummary } from '../../helpers/levels';
-import { messageOf } from '../../state/store';
+import { messageOf } from '../../state/messages';
 import { useCandor } from '../../state/context';
 import { ApproveFields } from './ApproveFields';
 import { LevelForm } from './LevelForm';
