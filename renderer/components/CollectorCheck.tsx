@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import type { HeldReportCheck, VerifyReport } from '../../shared/api-contract';
 import { formatAbsolute, formatNumber } from '../helpers/format';
-import { messageOf } from '../state/store';
+import { messageOf } from '../state/messages';
 import { useApi, useCandor } from '../state/context';
 import { Notice, Spinner } from './Notice';
 

@@ -7,7 +7,7 @@
  */
 import { useId, useRef, useState, type FormEvent } from 'react';
 import type { ConnectionCheck, ConnectionTestResult, SettingsView } from '../../shared/api-contract';
-import { messageOf } from '../state/store';
+import { messageOf } from '../state/messages';
 import { useApi, useCandor } from '../state/context';
 import { Field } from './Field';
 import { Icon } from './Icon';

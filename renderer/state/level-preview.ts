@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { PolicyCategory, PreviewView } from '../../shared/api-contract';
 import { liveLevel } from '../helpers/levels';
 import { useApi, useCandor } from './context';
-import { messageOf } from './store';
+import { messageOf } from './messages';
 
 export interface LevelPreviewState {
   /** The report for the categories asked, or null (none asked, or not read yet). */

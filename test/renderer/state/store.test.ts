@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HISTORY_PAGE, createCandorStore } from '../../../renderer/state/store';
+import { HISTORY_PAGE } from '../../../renderer/state/history-cache';
+import { createCandorStore } from '../../../renderer/state/store';
 import { createFakeApi } from '../../support/fake-api';
 
 describe('store', () => {
