@@ -1,27 +1,32 @@
 /**
- * Importing export files (export-file.ts): the rule shared by POST /collect and the
- * `candor-collector import` command, and the command itself, which works on the store directly
- * (no server needed; a running collector on the same store shows the reports after its next pass).
+ * The `candor-collector import` command: export files (export-file.ts) stored in the store
+ * directly (no server needed; a running collector on the same store shows the reports after its
+ * next heartbeat, and plans their purge by then). The operator runs it on their own store, so its
+ * lines say what the store already held; POST /collect answers a sender without telling that.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readRegularFile, FileRefused } from '../lib/fs/read-regular';
 import { isExportDocument, openExport } from './export-file';
 import type { Limits } from './limits';
 import type { CollectorClock } from './platform';
+import { replaces } from './replacement';
 import { utcDay } from './retention';
 import { IMPORT_SOURCE } from './source-tag';
 import type { Store } from './store/types';
-import { parseJson, storedForm, type Report } from './validation';
+import { parseJson, storedForm } from './validation';
 
-export type PriorImport = 'already stored' | 'newer report kept' | null;
+type PriorImport = 'already present' | 'newer report kept' | 'report of another key kept' | null;
 
 /**
- * What is already stored for an exported report: the same report (the same instance, day and
- * moment: imported before), a newer one of that day (kept: newest wins), or nothing to stop it.
+ * What the store holds for (instance, day) that stops an exported report: the same moment under
+ * the same key (imported before), a newer report (kept: newest wins), a report of another deletion
+ * key (kept: replacement.ts), or nothing.
  */
-export async function priorImport(store: Pick<Store, 'findReport'>, report: Report, exportedAt: number): Promise<PriorImport> {
-  const existing = await store.findReport(utcDay(exportedAt), report.id);
-  if (existing === null || existing.receivedAt < exportedAt) return null;
-  return existing.receivedAt === exportedAt ? 'already stored' : 'newer report kept';
+async function priorImport(store: Pick<Store, 'findReport'>, day: number, instanceId: string, incoming: Parameters<typeof replaces>[0]): Promise<PriorImport> {
+  const existing = await store.findReport(day, instanceId);
+  if (existing === null) return null;
+  if (existing.deletionKeyHash !== null && existing.deletionKeyHash !== incoming.deletionKeyHash) return 'report of another key kept';
+  if (existing.receivedAt === incoming.receivedAt && existing.deletionKeyHash === incoming.deletionKeyHash) return 'already present';
+  return replaces(incoming, existing) ? null : 'newer report kept';
 }
 
 export interface ImportIo {
@@ -35,10 +40,9 @@ const fileLimit = (limits: Pick<Limits, 'maxBodyBytes'>) => 6 * limits.maxBodyBy
 async function importOne(file: string, store: Store, limits: Limits, clock: Pick<CollectorClock, 'now'>): Promise<string> {
   let bytes: Buffer;
   try {
-    if ((await stat(file)).size > fileLimit(limits)) throw new ImportRefused('larger than any export file');
-    bytes = await readFile(file);
+    bytes = await readRegularFile(file, fileLimit(limits));
   } catch (error) {
-    if (error instanceof ImportRefused) throw error;
+    if (error instanceof FileRefused) throw new ImportRefused(error.message.startsWith('larger') ? 'larger than any export file' : error.message);
     throw new ImportRefused(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const json = parseJson(bytes, limits.maxJsonDepth, 'file');
@@ -49,14 +53,13 @@ async function importOne(file: string, store: Store, limits: Limits, clock: Pick
   const { report, exportedAt, dropped } = opened;
   // The same field paths POST /collect lists in its answer.
   const note = dropped.length > 0 ? ` (dropped: ${dropped.join(', ')})` : '';
-  const prior = await priorImport(store, report, exportedAt!);
-  if (prior === 'already stored') return `already present ${file}${note}`;
-  if (prior === 'newer report kept') return `newer report kept ${file}${note}`;
-  const [outcome] = await store.writeReports(
-    [{ day: utcDay(exportedAt!), instanceId: report.id, receivedAt: exportedAt!, count: 1, source: IMPORT_SOURCE, ...storedForm(report) }],
-    limits.instanceWritesPerDay,
-  );
+  const write = { day: utcDay(exportedAt!), instanceId: report.id, receivedAt: exportedAt!, count: 1, source: IMPORT_SOURCE, ...storedForm(report) };
+  const prior = await priorImport(store, write.day, write.instanceId, write);
+  if (prior !== null) return `${prior} ${file}${note}`;
+  const [outcome] = await store.writeReports([write], limits.instanceWritesPerDay);
   if (outcome === 'capped') throw new ImportRefused(`this instance already has ${limits.instanceWritesPerDay} reports stored for that day`);
+  // Another writer got there between the look and the write: say what it left.
+  if (outcome === 'kept') return `${(await priorImport(store, write.day, write.instanceId, write)) ?? 'newer report kept'} ${file}${note}`;
   return `imported ${file}${note}`;
 }
 

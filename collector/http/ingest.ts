@@ -14,9 +14,7 @@ import type { AddressLimiter } from '../rate-limit';
 import { utcDay } from '../retention';
 import { DELETION_KEY_HEADER, presentedKeyHash } from '../deletion';
 import { IMPORT_SOURCE, type SourceTagger } from '../source-tag';
-import type { Store } from '../store/types';
 import { parseSubmission } from '../export-file';
-import { priorImport } from '../import';
 import { storedForm } from '../validation';
 import type { Writer } from '../writer';
 import { discardRestOfBody, readBody } from '../../lib/http/body';
@@ -27,8 +25,6 @@ import { sendError, sendJson } from './respond';
 export interface IngestContext {
   limits: Limits;
   writer: Writer;
-  /** Read only: what an imported report is compared with. */
-  store: Pick<Store, 'findReport'>;
   addresses: AddressLimiter;
   admissions: Admissions;
   sources: SourceTagger;
@@ -132,21 +128,10 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     return;
   }
   const { report, exportedAt, dropped } = parsed;
-  // Field paths only (map keys as `*`): the answer never repeats what the client sent.
-  const droppedPaths = dropped.length > 0 ? { dropped } : {};
-  if (exportedAt !== null) {
-    let prior;
-    try {
-      prior = await priorImport(ctx.store, report, exportedAt);
-    } catch {
-      reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
-      return;
-    }
-    if (prior !== null) {
-      sendJson(res, 200, { status: prior, ...droppedPaths });
-      return;
-    }
-  }
+  // From here on the answer depends on this report alone (and on this sender's own earlier reports
+  // of the day, through its admission count): never on what is stored for another sender's report.
+  // A report the day's row keeps out (replacement.ts) is answered as stored; so is an export file
+  // imported before, or older than the report of its day.
   const receivedAt = exportedAt ?? now;
   const day = utcDay(receivedAt);
   const counting = ctx.admissions.ready(day, report.id);
@@ -158,13 +143,15 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
       return;
     }
   }
-  if (!ctx.admissions.take(report.id, day)) return instanceLimited(ctx, res);
-  // The address itself goes no further than this line: only the day's opaque tag of its network is
-  // kept. An export file stands for a machine that may be anywhere: all imports are one source.
-  const source = exportedAt === null ? ctx.sources.tag(network, now) : IMPORT_SOURCE;
-  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, source, ...storedForm(report) });
+  const stored = storedForm(report);
+  const slot = { day, instanceId: report.id, deletionKeyHash: stored.deletionKeyHash };
+  const admitted = ctx.admissions.take(slot);
+  if (!admitted.ok) return instanceLimited(ctx, res);
+  // The address itself goes no further than this line: only the day's opaque tag of its network is kept.
+  const source = sourceOf(ctx, network, now, receivedAt);
+  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, source, ...stored });
   if (!pending) {
-    ctx.admissions.giveBack(report.id, day);
+    ctx.admissions.giveBack(slot);
     reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
     return;
   }
@@ -172,18 +159,30 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
   try {
     outcome = await pending;
   } catch {
-    ctx.admissions.giveBack(report.id, day);
+    ctx.admissions.giveBack(slot);
     reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
     return;
   }
   if (outcome === 'capped') {
-    ctx.admissions.markFull(report.id, day);
+    ctx.admissions.markFull(slot);
     return instanceLimited(ctx, res);
   }
   ctx.metrics.accepted++;
-  if (outcome === 'replaced') ctx.metrics.replaced++;
+  if (admitted.earlier > 0) ctx.metrics.replaced++;
   ctx.metrics.countDropped(dropped);
-  sendJson(res, 200, { status: 'stored', ...droppedPaths });
+  // Field paths only (map keys as `*`): the answer never repeats what the client sent.
+  sendJson(res, 200, { status: 'stored', ...(dropped.length > 0 ? { dropped } : {}) });
+}
+
+/**
+ * The source a report counts as in the summaries: the day's tag of the network that posted it,
+ * for a report and for an export file made the same UTC day (the same network, the same tag). An
+ * export file of an earlier day counts as no network: that day's salt is gone, so its tag could
+ * not be told from the same network's own reports of that day, and one network posting on later
+ * days would count as several.
+ */
+function sourceOf(ctx: IngestContext, network: string, now: number, receivedAt: number): string {
+  return utcDay(receivedAt) === utcDay(now) ? ctx.sources.tag(network, now) : IMPORT_SOURCE;
 }
 
 function instanceLimited(ctx: IngestContext, res: http.ServerResponse): void {

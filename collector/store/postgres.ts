@@ -6,7 +6,8 @@ import pg from 'pg';
 import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
 import { planDeletion } from '../deletion';
-import type { DeletionResult, DirtyDay, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
+import { replaces } from '../replacement';
+import type { DeletionResult, DirtyDay, RawRow, ReportWrite, Run, Store, StoredRow, StoredSummary, WriteOutcome } from './types';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS reports (
@@ -90,6 +91,8 @@ export class PostgresStore implements Store {
            received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
            deletion_key_hash = excluded.deletion_key_hash, source = excluded.source
          WHERE reports.writes < $6
+           AND (reports.deletion_key_hash IS NULL OR reports.deletion_key_hash = excluded.deletion_key_hash)
+           AND reports.received_at <= excluded.received_at
          RETURNING day, instance_id::text AS id, writes`,
         [
           batch.map((w) => w.day),
@@ -103,31 +106,50 @@ export class PostgresStore implements Store {
         ],
       );
       const written = new Map(result.rows.map((r) => [`${r.day}/${r.id}`, r.writes]));
-      const days = [...new Set(result.rows.map((r) => r.day))];
+      // Not written: only now is it worth a look at why (the row keeps its report, or is full).
+      const unwritten = batch.filter((w) => !written.has(`${w.day}/${w.instanceId}`));
+      const stored = new Map<string, StoredRow>();
+      if (unwritten.length > 0) {
+        const found = await client.query<{ day: number; id: string; r: string; writes: number; key: string | null }>(
+          `SELECT day, instance_id::text AS id, received_at AS r, writes, deletion_key_hash AS key FROM reports
+           WHERE (day, instance_id) IN (SELECT * FROM unnest($1::int[], $2::uuid[]))`,
+          [unwritten.map((w) => w.day), unwritten.map((w) => w.instanceId)],
+        );
+        for (const row of found.rows) stored.set(`${row.day}/${row.id}`, { receivedAt: n(row.r), writes: row.writes, deletionKeyHash: row.key });
+      }
+      const outcomes = batch.map((w): WriteOutcome => {
+        const key = `${w.day}/${w.instanceId}`;
+        const writes = written.get(key);
+        if (writes !== undefined) return writes === w.count ? 'inserted' : 'replaced';
+        const row = stored.get(key);
+        return row && !replaces(w, row) ? 'kept' : 'capped';
+      });
+      // A report kept out marks its day as a stored one would: the pending days must not tell them apart.
+      const days = [...new Set(batch.filter((_, i) => outcomes[i] !== 'capped').map((w) => w.day))];
       if (days.length > 0) {
         await client.query(
           'INSERT INTO dirty_days (day, version) SELECT unnest($1::int[]), 1 ON CONFLICT (day) DO UPDATE SET version = dirty_days.version + 1',
           [days],
         );
       }
-      return batch.map((w) => {
-        const writes = written.get(`${w.day}/${w.instanceId}`);
-        return writes === undefined ? 'capped' : writes === w.count ? 'inserted' : 'replaced';
-      });
+      return outcomes;
     });
   }
 
-  async findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
-    const { rows } = await this.pool.query<{ r: string; w: number }>('SELECT received_at AS r, writes AS w FROM reports WHERE day = $1 AND instance_id = $2', [
-      day,
-      instanceId,
-    ]);
-    return rows[0] ? { receivedAt: n(rows[0].r), writes: rows[0].w } : null;
+  async findReport(day: number, instanceId: string): Promise<StoredRow | null> {
+    const { rows } = await this.pool.query<{ r: string; w: number; key: string | null }>(
+      'SELECT received_at AS r, writes AS w, deletion_key_hash AS key FROM reports WHERE day = $1 AND instance_id = $2',
+      [day, instanceId],
+    );
+    return rows[0] ? { receivedAt: n(rows[0].r), writes: rows[0].w, deletionKeyHash: rows[0].key } : null;
   }
 
-  async writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
-    const { rows } = await this.pool.query<{ id: string; writes: number }>('SELECT instance_id::text AS id, writes FROM reports WHERE day = $1', [day]);
-    return rows.map((r) => ({ instanceId: r.id, writes: r.writes }));
+  async writesOfDay(day: number): Promise<{ instanceId: string; writes: number; deletionKeyHash: string | null }[]> {
+    const { rows } = await this.pool.query<{ id: string; writes: number; key: string | null }>(
+      'SELECT instance_id::text AS id, writes, deletion_key_hash AS key FROM reports WHERE day = $1',
+      [day],
+    );
+    return rows.map((r) => ({ instanceId: r.id, writes: r.writes, deletionKeyHash: r.key }));
   }
 
   async deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {

@@ -11,7 +11,8 @@ import Database from 'better-sqlite3';
 import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
 import { planDeletion, type StoredKey } from '../deletion';
-import type { DeletionResult, DirtyDay, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
+import { replaces } from '../replacement';
+import type { DeletionResult, DirtyDay, RawRow, ReportWrite, Run, Store, StoredRow, StoredSummary, WriteOutcome } from './types';
 
 export const SQLITE_FILE = 'collector.sqlite';
 const SCHEMA_VERSION = 3;
@@ -27,10 +28,16 @@ export function openSqliteStore(dataDir: string, durability: SqliteDurability = 
   } catch (error) {
     throw new StoreUnavailable(`data folder ${dir} is not usable (${reasonOf(error)})`);
   }
+  const file = path.join(dir, SQLITE_FILE);
   try {
-    return new SqliteStore(new Database(path.join(dir, SQLITE_FILE)), path.join(dir, SQLITE_FILE), durability);
+    // SQLite would wait on a FIFO forever, or write into a device: the database and its journals are regular files or absent.
+    for (const name of [file, `${file}-wal`, `${file}-shm`]) {
+      const stats = statSync(name, { throwIfNoEntry: false });
+      if (stats && !stats.isFile()) throw new Error(`${path.basename(name)} is not a regular file`);
+    }
+    return new SqliteStore(new Database(file), file, durability);
   } catch (error) {
-    throw new StoreUnavailable(`cannot open ${path.join(dir, SQLITE_FILE)} (${reasonOf(error)})`);
+    throw new StoreUnavailable(`cannot open ${file} (${reasonOf(error)})`);
   }
 }
 
@@ -42,6 +49,7 @@ function reasonOf(error: unknown): string {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly upsert: Database.Statement;
+  private readonly findRow: Database.Statement;
   private readonly touchDay: Database.Statement;
   private readonly writeTx: (batch: readonly ReportWrite[], cap: number) => WriteOutcome[];
 
@@ -86,15 +94,24 @@ export class SqliteStore implements Store {
         received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
         deletion_key_hash = excluded.deletion_key_hash, source = excluded.source
       WHERE reports.writes < ?
+        AND (reports.deletion_key_hash IS NULL OR reports.deletion_key_hash = excluded.deletion_key_hash)
+        AND reports.received_at <= excluded.received_at
       RETURNING writes`);
+    this.findRow = db.prepare('SELECT received_at AS receivedAt, writes, deletion_key_hash AS deletionKeyHash FROM reports WHERE day = ? AND instance_id = ?');
     this.touchDay = db.prepare('INSERT INTO dirty_days (day, version) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET version = version + 1');
     this.writeTx = db.transaction((batch: readonly ReportWrite[], cap: number) => {
       const outcomes: WriteOutcome[] = [];
       const days = new Set<number>();
       for (const w of batch) {
         const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, cap) as { writes: number } | undefined;
-        if (!row) outcomes.push('capped');
-        else {
+        if (!row) {
+          // Not written: only now is it worth a look at why (the row keeps its report, or is full).
+          const stored = this.findRow.get(w.day, w.instanceId) as StoredRow | undefined;
+          const kept = stored !== undefined && !replaces(w, stored);
+          outcomes.push(kept ? 'kept' : 'capped');
+          // A report kept out marks its day as a stored one would: the pending days must not tell them apart.
+          if (kept) days.add(w.day);
+        } else {
           outcomes.push(row.writes === w.count ? 'inserted' : 'replaced');
           days.add(w.day);
         }
@@ -108,17 +125,18 @@ export class SqliteStore implements Store {
     return settled(() => this.writeTx(batch, cap));
   }
 
-  findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
-    return settled(() => {
-      const row = this.db.prepare('SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ?').get(day, instanceId) as
-        { receivedAt: number; writes: number } | undefined;
-      return row ?? null;
-    });
+  findReport(day: number, instanceId: string): Promise<StoredRow | null> {
+    return settled(() => (this.findRow.get(day, instanceId) as StoredRow | undefined) ?? null);
   }
 
-  writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
+  writesOfDay(day: number): Promise<{ instanceId: string; writes: number; deletionKeyHash: string | null }[]> {
     return settled(
-      () => this.db.prepare('SELECT instance_id AS instanceId, writes FROM reports WHERE day = ?').all(day) as { instanceId: string; writes: number }[],
+      () =>
+        this.db.prepare('SELECT instance_id AS instanceId, writes, deletion_key_hash AS deletionKeyHash FROM reports WHERE day = ?').all(day) as {
+          instanceId: string;
+          writes: number;
+          deletionKeyHash: string | null;
+        }[],
     );
   }
 

@@ -2,11 +2,20 @@
  * What the service needs from storage. Two implementations (SQLite, PostgreSQL) pass one
  * conformance suite; nothing above this interface knows which one it talks to.
  *
- * Raw reports: one row per (UTC day, instance), newest report of the day wins, written only by
- * the single writer. Summaries: one aggregate document per UTC day, kept after the raw rows go.
+ * Raw reports: one row per (UTC day, instance), written only by the single writer; which report a
+ * row keeps is replacement.ts (the same deletion key, never an older report). Summaries: one
+ * aggregate document per UTC day, kept after the raw rows go.
  */
 
-export type WriteOutcome = 'inserted' | 'replaced' | 'capped';
+/** `kept`: not written, the row keeps its report (replacement.ts); `capped`: the row has its day's writes. */
+export type WriteOutcome = 'inserted' | 'replaced' | 'kept' | 'capped';
+
+/** What an instance's row of one day holds, without the report. */
+export interface StoredRow {
+  receivedAt: number;
+  writes: number;
+  deletionKeyHash: string | null;
+}
 
 export interface ReportWrite {
   day: number;
@@ -54,12 +63,16 @@ export interface Store {
   /** Where the data lives, for the start-up line: a file path or host/database, never a password. */
   readonly location: string;
 
-  /** Upserts in one transaction, marking the days dirty; outcomes in input order. Keys are unique within a batch. */
+  /**
+   * Upserts in one transaction, marking the days dirty; outcomes in input order. Keys are unique
+   * within a batch. An existing row is replaced only as `replaces` (replacement.ts) allows and
+   * while it has fewer than `writesPerDayCap` writes.
+   */
   writeReports(batch: readonly ReportWrite[], writesPerDayCap: number): Promise<WriteOutcome[]>;
   /** One instance's row of one day, if any (what an import compares itself with). */
-  findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null>;
-  /** Stored writes per instance on one day: what admission counts start from. */
-  writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]>;
+  findReport(day: number, instanceId: string): Promise<StoredRow | null>;
+  /** Stored writes per instance on one day, with the row's deletion key hash: what admission counts start from. */
+  writesOfDay(day: number): Promise<{ instanceId: string; writes: number; deletionKeyHash: string | null }[]>;
   /**
    * Removes the rows of an instance that `planDeletion` allows for the presented key hash (null:
    * none presented), in one transaction, and marks their days dirty.
