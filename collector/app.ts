@@ -254,6 +254,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const ingest: IngestContext = {
     limits,
     writer,
+    store,
     addresses: new AddressLimiter(clock, limits.ipBurst, limits.ipRefillPerSecond, limits.ipMaxTracked),
     admissions: options.countAdmissions === false ? uncountedAdmissions(clock) : new InstanceAdmissions(store, clock, limits.instanceWritesPerDay),
     sources,

@@ -5,7 +5,7 @@
  * lines say what the store already held; POST /collect answers a sender without telling that.
  */
 import { readRegularFile, FileRefused } from '../lib/fs/read-regular';
-import { isExportDocument, openExport } from './export-file';
+import { isExportDocument, openExport, sha256Hex } from './export-file';
 import type { Limits } from './limits';
 import type { CollectorClock } from './platform';
 import { replaces } from './replacement';
@@ -50,17 +50,27 @@ async function importOne(file: string, store: Store, limits: Limits, clock: Pick
     throw new ImportRefused(json.ok || json.status === 400 ? 'not a JSON export file' : `${json.path || '(root)'}: ${json.message}`);
   const opened = openExport(json.input, limits, clock.now());
   if (!opened.ok) throw new ImportRefused(`${opened.path ?? '(root)'}: ${opened.message}`);
-  const { report, exportedAt, dropped } = opened;
-  // The same field paths POST /collect lists in its answer.
+  const { report, exportedAt, reportSha256, dropped } = opened;
+  // The receipt, as POST /collect gives it: the sha256 of the bytes read (the file), and of its report;
+  // then the same field paths POST /collect lists in its answer.
+  const receipt = `(sha256 ${sha256Hex(bytes)}, report sha256 ${reportSha256})`;
   const note = dropped.length > 0 ? ` (dropped: ${dropped.join(', ')})` : '';
-  const write = { day: utcDay(exportedAt!), instanceId: report.id, receivedAt: exportedAt!, count: 1, source: IMPORT_SOURCE, ...storedForm(report) };
+  const write = {
+    day: utcDay(exportedAt!),
+    instanceId: report.id,
+    receivedAt: exportedAt!,
+    count: 1,
+    source: IMPORT_SOURCE,
+    receivedSha256: reportSha256,
+    ...storedForm(report),
+  };
   const prior = await priorImport(store, write.day, write.instanceId, write);
-  if (prior !== null) return `${prior} ${file}${note}`;
+  if (prior !== null) return `${prior} ${file} ${receipt}${note}`;
   const [outcome] = await store.writeReports([write], limits.instanceWritesPerDay);
   if (outcome === 'capped') throw new ImportRefused(`this instance already has ${limits.instanceWritesPerDay} reports stored for that day`);
   // Another writer got there between the look and the write: say what it left.
-  if (outcome === 'kept') return `${(await priorImport(store, write.day, write.instanceId, write)) ?? 'newer report kept'} ${file}${note}`;
-  return `imported ${file}${note}`;
+  if (outcome === 'kept') return `${(await priorImport(store, write.day, write.instanceId, write)) ?? 'newer report kept'} ${file} ${receipt}${note}`;
+  return `imported ${file} ${receipt}${note}`;
 }
 
 class ImportRefused extends Error {}

@@ -15,6 +15,7 @@ export interface PendingReport {
   payload: string;
   deletionKeyHash: string | null;
   source: string | null;
+  receivedSha256: string;
 }
 
 type Job =

@@ -5,9 +5,9 @@
 import pg from 'pg';
 import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
-import { planDeletion } from '../deletion';
+import { planDeletion, type StoredKey } from '../deletion';
 import { replaces } from '../replacement';
-import type { DeletionResult, DirtyDay, RawRow, ReportWrite, Run, Store, StoredRow, StoredSummary, WriteOutcome } from './types';
+import type { DeletionResult, DirtyDay, HeldReport, RawRow, ReportWrite, Run, Store, StoredRow, StoredSummary, WriteOutcome } from './types';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS reports (
@@ -20,6 +20,7 @@ const SCHEMA = `
   );
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS deletion_key_hash text;
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS source text;
+  ALTER TABLE reports ADD COLUMN IF NOT EXISTS received_sha256 text;
   CREATE TABLE IF NOT EXISTS dirty_days (day integer PRIMARY KEY, version bigint NOT NULL);
   CREATE TABLE IF NOT EXISTS summaries (day integer PRIMARY KEY, final boolean NOT NULL, body text NOT NULL);
   CREATE TABLE IF NOT EXISTS runs (started_at bigint PRIMARY KEY, alive_at bigint NOT NULL);
@@ -59,6 +60,19 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
 
 const n = (v: unknown): number => Number(v);
 
+/**
+ * The deletion-key hash of an instance's row on every retained day: one index probe per day
+ * (PostgreSQL 15 has no skip scan over the leading column), the same probes for any id.
+ */
+async function keysOf(db: pg.Pool | pg.PoolClient, instanceId: string, forUpdate: boolean): Promise<StoredKey[]> {
+  const found = await db.query<{ day: number; key: string | null }>(
+    `SELECT day, deletion_key_hash AS key FROM reports WHERE instance_id = $1
+       AND day = ANY(ARRAY(SELECT generate_series((SELECT min(day) FROM reports), (SELECT max(day) FROM reports))))${forUpdate ? ' FOR UPDATE' : ''}`,
+    [instanceId],
+  );
+  return found.rows.map((r) => ({ day: r.day, keyHash: r.key }));
+}
+
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
   constructor(
@@ -85,11 +99,11 @@ export class PostgresStore implements Store {
     if (batch.length === 0) return [];
     return this.tx(async (client) => {
       const result = await client.query<{ day: number; id: string; writes: number }>(
-        `INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source)
-         SELECT d, i, r, w, p::jsonb, k, s FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[]) AS t(d, i, r, w, p, k, s)
+        `INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, received_sha256)
+         SELECT d, i, r, w, p::jsonb, k, s, h FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[], $9::text[]) AS t(d, i, r, w, p, k, s, h)
          ON CONFLICT (day, instance_id) DO UPDATE SET
            received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
-           deletion_key_hash = excluded.deletion_key_hash, source = excluded.source
+           deletion_key_hash = excluded.deletion_key_hash, source = excluded.source, received_sha256 = excluded.received_sha256
          WHERE reports.writes < $6
            AND (reports.deletion_key_hash IS NULL OR reports.deletion_key_hash = excluded.deletion_key_hash)
            AND reports.received_at <= excluded.received_at
@@ -103,6 +117,7 @@ export class PostgresStore implements Store {
           cap,
           batch.map((w) => w.deletionKeyHash),
           batch.map((w) => w.source),
+          batch.map((w) => w.receivedSha256 ?? null),
         ],
       );
       const written = new Map(result.rows.map((r) => [`${r.day}/${r.id}`, r.writes]));
@@ -154,17 +169,7 @@ export class PostgresStore implements Store {
 
   async deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
     return this.tx(async (client) => {
-      // One index probe per retained day (PostgreSQL 15 has no skip scan over the leading column).
-      const found = await client.query<{ day: number; key: string | null }>(
-        `SELECT day, deletion_key_hash AS key FROM reports WHERE instance_id = $1
-           AND day = ANY(ARRAY(SELECT generate_series((SELECT min(day) FROM reports), (SELECT max(day) FROM reports))))
-         FOR UPDATE`,
-        [instanceId],
-      );
-      const plan = planDeletion(
-        found.rows.map((r) => ({ day: r.day, keyHash: r.key })),
-        presentedKeyHash,
-      );
+      const plan = planDeletion(await keysOf(client, instanceId, true), presentedKeyHash);
       if (!plan.allowed) return plan;
       const result = await client.query('DELETE FROM reports WHERE instance_id = $1 AND day = ANY($2::int[])', [instanceId, plan.days]);
       if (plan.days.length > 0) {
@@ -175,6 +180,18 @@ export class PostgresStore implements Store {
       }
       return { allowed: true, removed: result.rowCount ?? 0 };
     });
+  }
+
+  instanceKeys(instanceId: string): Promise<StoredKey[]> {
+    return keysOf(this.pool, instanceId, false);
+  }
+
+  async instanceReports(instanceId: string, days: readonly number[]): Promise<HeldReport[]> {
+    const { rows } = await this.pool.query<{ day: number; r: string; h: string | null; payload: string }>(
+      'SELECT day, received_at AS r, received_sha256 AS h, payload::text AS payload FROM reports WHERE instance_id = $1 AND day = ANY($2::int[]) ORDER BY day',
+      [instanceId, [...days]],
+    );
+    return rows.map((row) => ({ day: row.day, receivedAt: n(row.r), receivedSha256: row.h, payload: row.payload }));
   }
 
   async purgeBatch(cutoff: number, limit: number): Promise<number> {

@@ -12,10 +12,10 @@ import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
 import { planDeletion, type StoredKey } from '../deletion';
 import { replaces } from '../replacement';
-import type { DeletionResult, DirtyDay, RawRow, ReportWrite, Run, Store, StoredRow, StoredSummary, WriteOutcome } from './types';
+import type { DeletionResult, DirtyDay, HeldReport, RawRow, ReportWrite, Run, Store, StoredRow, StoredSummary, WriteOutcome } from './types';
 
 export const SQLITE_FILE = 'collector.sqlite';
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 export type SqliteDurability = 'normal' | 'full';
 
@@ -73,7 +73,8 @@ export class SqliteStore implements Store {
         writes INTEGER NOT NULL,
         payload TEXT NOT NULL,
         deletion_key_hash TEXT,
-        source TEXT
+        source TEXT,
+        received_sha256 TEXT
       );
       CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance ON reports (day, instance_id);
       CREATE TABLE IF NOT EXISTS dirty_days (day INTEGER PRIMARY KEY, version INTEGER NOT NULL);
@@ -82,17 +83,18 @@ export class SqliteStore implements Store {
     `);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw new StoreUnavailable(`database was written by a newer collector (schema ${version})`);
-    // Schema 2: the deletion-key hash beside each report; 3: the per-day source tag.
+    // Schema 2: the deletion-key hash beside each report; 3: the per-day source tag; 4: the receipt.
     const columns = new Set((db.pragma('table_info(reports)') as { name: string }[]).map((c) => c.name));
     if (!columns.has('deletion_key_hash')) db.exec('ALTER TABLE reports ADD COLUMN deletion_key_hash TEXT');
     if (!columns.has('source')) db.exec('ALTER TABLE reports ADD COLUMN source TEXT');
+    if (!columns.has('received_sha256')) db.exec('ALTER TABLE reports ADD COLUMN received_sha256 TEXT');
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
 
     this.upsert = db.prepare(`
-      INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source) VALUES (?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, received_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (day, instance_id) DO UPDATE SET
         received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
-        deletion_key_hash = excluded.deletion_key_hash, source = excluded.source
+        deletion_key_hash = excluded.deletion_key_hash, source = excluded.source, received_sha256 = excluded.received_sha256
       WHERE reports.writes < ?
         AND (reports.deletion_key_hash IS NULL OR reports.deletion_key_hash = excluded.deletion_key_hash)
         AND reports.received_at <= excluded.received_at
@@ -103,7 +105,8 @@ export class SqliteStore implements Store {
       const outcomes: WriteOutcome[] = [];
       const days = new Set<number>();
       for (const w of batch) {
-        const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, cap) as { writes: number } | undefined;
+        const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, w.receivedSha256 ?? null, cap) as
+          { writes: number } | undefined;
         if (!row) {
           // Not written: only now is it worth a look at why (the row keeps its report, or is full).
           const stored = this.findRow.get(w.day, w.instanceId) as StoredRow | undefined;
@@ -142,19 +145,9 @@ export class SqliteStore implements Store {
 
   deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
     return settled(() => {
-      const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
-      const find = this.db.prepare('SELECT deletion_key_hash AS keyHash FROM reports WHERE day = ? AND instance_id = ?');
       const del = this.db.prepare('DELETE FROM reports WHERE day = ? AND instance_id = ?');
-      // A point lookup per retained day uses the (day, instance) index; no second index to maintain on every insert.
       return this.db.transaction((): DeletionResult => {
-        const rows: StoredKey[] = [];
-        if (range.lo !== null && range.hi !== null) {
-          for (let day = range.lo; day <= range.hi; day++) {
-            const row = find.get(day, instanceId) as { keyHash: string | null } | undefined;
-            if (row) rows.push({ day, keyHash: row.keyHash });
-          }
-        }
-        const plan = planDeletion(rows, presentedKeyHash);
+        const plan = planDeletion(this.keysOf(instanceId), presentedKeyHash);
         if (!plan.allowed) return plan;
         for (const day of plan.days) {
           del.run(day, instanceId);
@@ -162,6 +155,32 @@ export class SqliteStore implements Store {
         }
         return { allowed: true, removed: plan.days.length };
       })();
+    });
+  }
+
+  instanceKeys(instanceId: string): Promise<StoredKey[]> {
+    return settled(() => this.keysOf(instanceId));
+  }
+
+  /** A point lookup per retained day uses the (day, instance) index; no second index to maintain on every insert. */
+  private keysOf(instanceId: string): StoredKey[] {
+    const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
+    const find = this.db.prepare('SELECT deletion_key_hash AS keyHash FROM reports WHERE day = ? AND instance_id = ?');
+    const rows: StoredKey[] = [];
+    if (range.lo === null || range.hi === null) return rows;
+    for (let day = range.lo; day <= range.hi; day++) {
+      const row = find.get(day, instanceId) as { keyHash: string | null } | undefined;
+      if (row) rows.push({ day, keyHash: row.keyHash });
+    }
+    return rows;
+  }
+
+  instanceReports(instanceId: string, days: readonly number[]): Promise<HeldReport[]> {
+    return settled(() => {
+      const find = this.db.prepare(
+        'SELECT day, received_at AS receivedAt, received_sha256 AS receivedSha256, payload FROM reports WHERE day = ? AND instance_id = ?',
+      );
+      return [...days].sort((a, b) => a - b).flatMap((day) => (find.get(day, instanceId) as HeldReport | undefined) ?? []);
     });
   }
 

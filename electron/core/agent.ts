@@ -13,6 +13,7 @@ import {
   type LocalServerGuess,
   type PreviewView,
   type SendOutcome,
+  type VerifyReport,
 } from './api/contract';
 import { ConsentService } from './consent/consent-service';
 import type { AgentContext, AgentDeps } from './context';
@@ -27,6 +28,7 @@ import { listFields, type FieldInfo } from './schema/dsl';
 import { payloadSchema } from './schema/payload';
 import { AttemptRunner } from './send/attempt-runner';
 import { deleteRemoteData } from './send/remote-deletion';
+import { verifyRemoteData } from './send/remote-verify';
 import { ReportExporter } from './send/report-export';
 import { FolderWatcher } from './settings/folder-watcher';
 import { DeletionKeys } from './settings/deletion-keys';
@@ -209,9 +211,9 @@ export class Agent implements CandorApi {
     return Promise.resolve(listFields(payloadSchema));
   }
 
-  async listHistory(input: { offset: number; limit: number }): Promise<HistoryPage> {
+  async listHistory(input: ApiInput<'listHistory'>): Promise<HistoryPage> {
     await this.ctx.history.sync();
-    return this.ctx.history.page(input.offset, input.limit);
+    return this.ctx.history.page(input.offset, input.limit, input.filter);
   }
 
   async getHistoryEntry(input: { id: string }): Promise<HistoryEntry> {
@@ -257,6 +259,12 @@ export class Agent implements CandorApi {
 
   deleteRemoteData(): Promise<DeletionOutcome> {
     return deleteRemoteData(this.ctx, this.settings.endpoint());
+  }
+
+  async verifyRemoteData(): Promise<VerifyReport> {
+    const { deps, history, deletionKeys } = this.ctx;
+    await history.sync();
+    return verifyRemoteData({ http: deps.http, logger: deps.logger, now: () => deps.clock.now() }, deletionKeys.all(), this.settings.endpoint(), history.all());
   }
 
   async resetInstanceId(): Promise<AgentStatus> {

@@ -1,4 +1,17 @@
-import type { AgentStatus, ConsentState, HistorySummary, PolicyCategory, PreviewView, SourceHealth, StoredChoice } from '../core/api/contract';
+import {
+  OUTCOME_FILTERS,
+  type AgentStatus,
+  type ConsentState,
+  type HeldReportCheck,
+  type HistoryFilter,
+  type HistoryPage,
+  type HistorySummary,
+  type PolicyCategory,
+  type PreviewView,
+  type SourceHealth,
+  type StoredChoice,
+  type VerifyReport,
+} from '../core/api/contract';
 import { presetOf } from '../core/schema/levels';
 import { CATEGORY_TITLES } from '../core/schema/payload';
 import { localIso, notSentBecause, pauseSentence } from '../core/consent/describe';
@@ -91,6 +104,45 @@ function leftOutLines(omitted: PreviewView['omitted']): string[] {
 
 export function historyLine(e: HistorySummary): string {
   return `${when(e.at)}  ${e.outcome.padEnd(12)} ${e.trigger.padEnd(8)} ${(e.level ?? 'full').padEnd(6)} ${String(e.size).padStart(6)} B  ${e.sha256.slice(0, 12)}  ${e.message}`;
+}
+
+/** After a search: how many matched, of how many, and (unless outcomes were asked for) how they fall by outcome. */
+export function historyCountLine(page: Pick<HistoryPage, 'total' | 'unfiltered' | 'outcomes'>, filter: HistoryFilter): string {
+  const groups = filter.outcomes?.length ? [] : OUTCOME_FILTERS.filter((o) => page.outcomes[o] > 0).map((o) => `${o} ${page.outcomes[o]}`);
+  return `${page.total} of ${page.unfiltered} ${page.unfiltered === 1 ? 'entry matches' : 'entries match'}${groups.length ? `: ${groups.join(', ')}` : ''}.`;
+}
+
+const VERDICT_WORDS: Record<HeldReportCheck['verdict'], string> = {
+  'sent-from-here': 'sent from here',
+  'not-from-here': 'NEVER SENT FROM HERE (someone who knows this machine’s ID, or a damaged row)',
+  'different-bytes': 'NOT THE BYTES SENT: the collector keeps what its receipt named',
+};
+
+/** `candor verify`, for people: the verdict first, then each report held and each one missing. */
+export function describeVerify(r: VerifyReport): string {
+  const lines = [r.message];
+  if (r.asked === 'nothing-to-ask') return lines.join('\n');
+  lines.push(`Asked ${r.endpoint} about ${r.ids === 1 ? 'one anonymous ID' : `${r.ids} anonymous IDs`} at ${when(r.checkedAt)}.`);
+  if (r.held.length) {
+    lines.push('', 'Held by the collector:');
+    for (const h of r.held) {
+      const sent = h.entry ? ` (${h.entry.outcome === 'no-answer' ? 'sent, no answer came,' : h.entry.outcome} at ${when(h.entry.at)})` : '';
+      const deleted = h.expiresAt ? `, to be deleted at ${when(h.expiresAt)}` : '';
+      lines.push(`  ${h.day}  sha256 ${h.sha256 ?? '(none: stored before receipts)'}  ${VERDICT_WORDS[h.verdict]}${sent}${deleted}`);
+    }
+  }
+  const missing = r.missing.filter((m) => m.reason === 'missing');
+  const replaced = r.missing.length - missing.length;
+  if (missing.length) {
+    lines.push('', 'Sent from here, not held (deleted, or never stored):');
+    for (const m of missing) lines.push(`  ${when(m.entry.at)}  sha256 ${m.entry.sha256}`);
+  }
+  if (replaced)
+    lines.push(
+      '',
+      `${replaced === 1 ? 'One report sent from here was' : `${replaced} reports sent from here were`} replaced by a later one of the same day (the collector keeps the newest of each day).`,
+    );
+  return lines.join('\n');
 }
 
 function categoryList(categories: readonly PolicyCategory[]): string {

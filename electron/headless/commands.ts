@@ -1,10 +1,21 @@
 import { Agent } from '../core/agent';
-import { ApiError } from '../core/api/contract';
+import { ApiError, type HistoryFilter, type HistorySummary } from '../core/api/contract';
+import { isFiltered } from '../core/history/history-filter';
 import type { HttpClient } from '../core/http-client';
 import { consoleLogger, systemClock, systemRandom } from '../core/platform';
 import { candorConfigPath, defaultHome, readCandorConfig } from '../core/settings/candor-config';
 import type { CommandLine } from './cli-args';
-import { answerText, describePreview, describeStatus, historyLine, levelText, noServerHint, type ConfigFileView } from './cli-text';
+import {
+  answerText,
+  describePreview,
+  describeStatus,
+  describeVerify,
+  historyCountLine,
+  historyLine,
+  levelText,
+  noServerHint,
+  type ConfigFileView,
+} from './cli-text';
 import type { CliIo } from './cli';
 
 /**
@@ -43,7 +54,15 @@ export async function runCommand(line: CommandLine, io: CliIo): Promise<number> 
         return outcome.ok ? 0 : 1;
       }
       case 'history':
-        return await history(agent, io, line.json);
+        return await history(agent, io, line.json, line.historyFilter);
+      case 'verify': {
+        const report = await agent.verifyRemoteData();
+        if (line.json) io.out(JSON.stringify(report, null, 2));
+        else if (report.asked === 'answered' || report.asked === 'nothing-to-ask') io.out(describeVerify(report));
+        // The collector could not be asked: one line, on stderr.
+        else io.err(`candor: ${report.message}`);
+        return report.ok ? 0 : 1;
+      }
       case 'consent': {
         const answer = line.answer!;
         const s = await agent.setConsent({ choice: answer.choice, ...(answer.categories ? { categories: answer.categories } : {}) });
@@ -120,19 +139,28 @@ async function preview(agent: Agent, io: CliIo, line: CommandLine, configFile: C
   return 0;
 }
 
-async function history(agent: Agent, io: CliIo, json: boolean): Promise<number> {
-  const page = await agent.listHistory({ offset: 0, limit: 1000 });
+/** Every matching entry, newest first, page by page (the API gives at most 1,000 at a time). */
+async function history(agent: Agent, io: CliIo, json: boolean, filter: HistoryFilter | undefined): Promise<number> {
+  const summaries = new Map<string, HistorySummary>();
+  let page;
+  let before;
+  do {
+    before = summaries.size;
+    // An entry appended meanwhile moves the pages by one: an entry seen twice is kept once.
+    page = await agent.listHistory({ offset: summaries.size, limit: 1000, ...(filter ? { filter } : {}) });
+    for (const e of page.entries) summaries.set(e.id, e);
+  } while (summaries.size < page.total && summaries.size > before);
   if (json) {
-    const full = await Promise.all(page.entries.map((e) => agent.getHistoryEntry({ id: e.id })));
+    const full = await Promise.all([...summaries.keys()].map((id) => agent.getHistoryEntry({ id })));
     io.out(JSON.stringify(full, null, 2));
     return 0;
   }
-  if (page.total === 0) {
+  if (page.unfiltered === 0) {
     io.out('Nothing has been sent yet.');
     return 0;
   }
-  io.out(page.entries.map(historyLine).join('\n'));
-  if (page.total > page.entries.length) io.out(`… and ${page.total - page.entries.length} older (candor history --json for all)`);
+  if (summaries.size > 0) io.out([...summaries.values()].map(historyLine).join('\n'));
+  if (filter && isFiltered(filter)) io.out(historyCountLine(page, filter));
   return 0;
 }
 

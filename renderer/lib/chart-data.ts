@@ -27,6 +27,8 @@ const SERIES_OF: Record<HistorySummary['outcome'], Series> = {
   sent: 'sent',
   failed: 'failed',
   refused: 'refused',
+  // Nothing left, for a cause: drawn with the privacy check's refusals.
+  'not-sent': 'refused',
   'no-answer': 'unanswered',
   sending: 'unanswered',
   'kept-locally': 'kept',

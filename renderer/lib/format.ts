@@ -100,6 +100,7 @@ export const OUTCOME_LABELS: Record<HistorySummary['outcome'], string> = {
   sent: 'Sent',
   failed: 'Failed',
   refused: 'Refused by the privacy check',
+  'not-sent': 'Not sent',
   'no-answer': 'No answer (may have arrived)',
   sending: 'Sending…',
   'kept-locally': 'Kept here, not sent',

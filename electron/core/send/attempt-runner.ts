@@ -155,6 +155,7 @@ export class AttemptRunner {
       ...(result.status !== undefined ? { status: result.status } : {}),
       ...(result.errorClass ? { errorClass: result.errorClass } : {}),
       message: noAnswer ? `${result.message}: the collector may have received it` : result.message,
+      ...(result.receipt !== undefined ? { receipt: result.receipt } : {}),
     };
     await this.record(claimed.key, entry, result, noAnswer);
     deps.logger.log(result.ok ? 'info' : 'warn', result.ok ? 'report sent' : noAnswer ? 'report sent, no answer' : 'report not accepted', {
@@ -163,6 +164,7 @@ export class AttemptRunner {
       bytes: claimed.size,
       status: result.status ?? null,
       error: result.errorClass ?? null,
+      receipt: result.receipt ?? null,
     });
     const summary: HistorySummary = summarize(entry);
     await this.preview.rebuild().catch(() => undefined);
@@ -172,7 +174,7 @@ export class AttemptRunner {
   /** The answer, in the history and the schedule, under the lock. A failure here is reported, never thrown. */
   private async record(key: string, entry: StoredEntry, result: SendResult, noAnswer: boolean): Promise<void> {
     const { deps, store, history, notices } = this.ctx;
-    const { durationMs: _d, retryAfterMs, ...attempt } = result;
+    const { durationMs: _d, retryAfterMs, receipt: _receipt, ...attempt } = result;
     const at = instantOf(deps.clock);
     await history.append(entry).catch(() => notices.add('The result of the last attempt could not be written to the history.'));
     await store

@@ -187,6 +187,19 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
         await page.locator('#entry-title').scrollIntoViewIfNeeded();
         await shot(page, reviewDir, `history-compare-${scheme}`);
       });
+      await withServer({ storedChoice: 'share', history: 400 }, async (url) => {
+        const page = await open(browser, url, scheme, 'history');
+        await page.getByRole('checkbox', { name: /^Failed or unanswered/ }).check();
+        await page.getByLabel('Text in the exact bytes').fill('"numCPU":4');
+        await page.waitForSelector('.search-status:has-text("attempts match")');
+        await shot(page, reviewDir, `history-search-${scheme}`);
+      });
+      await withServer({ storedChoice: 'share', history: 400, endpoint: 'https://collector.example.org/collect', collectorAccess: 'foreign' }, async (url) => {
+        const page = await open(browser, url, scheme, 'history');
+        await page.getByRole('button', { name: 'Check what the collector holds' }).click();
+        await page.waitForSelector('[data-testid="collector-check-result"]');
+        await shot(page, reviewDir, `history-collector-check-${scheme}`, true);
+      });
       await withServer(
         { storedChoice: 'share', history: 5, guardFailure: { field: 'library.activePlayers', reason: 'looks like a host name' } },
         async (url) => {
