@@ -38,12 +38,12 @@ async function measureStep(n: number): Promise<number> {
   const now = Date.now();
   const admissions = new InstanceAdmissions({ writesOfDay: () => Promise.resolve([]), findReport: () => Promise.resolve(null) }, { now: () => now }, 10);
   const day = utcDay(now);
-  await admissions.ready(day, 'warm');
+  await admissions.ready({ day, instanceId: 'warm', deletionKeyHash: null });
   // Each with a deletion key, as Candor's reports carry one: the longer count key is the worst case.
   const slots = Array.from({ length: n }, () => ({ day, instanceId: randomUUID(), deletionKeyHash: randomBytes(32).toString('hex') }));
   const started = process.hrtime.bigint();
   let admitted = 0;
-  for (const slot of slots) if (admissions.ready(day, slot.instanceId) === null && admissions.take(slot).ok) admitted++;
+  for (const slot of slots) if (admissions.ready(slot) === null && admissions.take(slot)) admitted++;
   const ns = Number(process.hrtime.bigint() - started) / n;
   if (admitted !== n) throw new Error('every fresh instance should have been admitted');
   return ns;

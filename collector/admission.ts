@@ -4,35 +4,29 @@
  * one batch. The counts start from the store (a restart does not reset them) and a report the store
  * does not keep gives its place back. The store still caps writes itself, as a backstop.
  *
- * The places are counted per instance *and deletion key* (the report's `candor.deletionKeyHash`,
- * or none): a day's row carrying a key keeps out reports of any other key (replacement.ts), and
- * someone sending under another's id must meet exactly the answers an unknown id gives: their own
- * 10 places, however many the owner used, and never the owner's. The same count tells whether a
- * report comes after an earlier one of its own that day (`earlier`), which is what
- * collector_reports_replaced_total counts: from the reports this collector accepted, never from
- * what the store holds for someone else.
+ * The places are counted per row: instance *and deletion key* (the report's
+ * `candor.deletionKeyHash`, or none; replacement.ts). Someone sending under another's id meets
+ * exactly the answers an unknown id gives: their own 10 places, however many the owner used, and
+ * never the owner's.
  *
  * Today's counts are loaded once per day; an earlier day (an imported export file) is looked up per
- * instance when one of its reports arrives, and forgotten when the next day begins.
+ * row when one of its reports arrives, and forgotten when the next day begins.
  */
 import type { CollectorClock } from './platform';
 import { DAY_MS, utcDay } from './retention';
 import type { Store } from './store/types';
 
-/** Whose places a report takes: its instance's, under its deletion key (null: none), on its day. */
+/** Whose places a report takes: its row's (instance, deletion key or none), on its day. */
 export interface AdmissionSlot {
   day: number;
   instanceId: string;
   deletionKeyHash: string | null;
 }
 
-/** `earlier`: the places this slot had already used that day (0 when the report is its first). */
-export type Admitted = { ok: true; earlier: number } | { ok: false };
-
 /** What ingestion asks of the cap (InstanceAdmissions; `uncounted` only for measuring its cost). */
 export interface Admissions {
-  ready(day: number, instanceId: string): Promise<void> | null;
-  take(slot: AdmissionSlot): Admitted;
+  ready(slot: AdmissionSlot): Promise<void> | null;
+  take(slot: AdmissionSlot): boolean;
   giveBack(slot: AdmissionSlot): void;
   markFull(slot: AdmissionSlot): void;
   retryAfterSeconds(): number;
@@ -40,8 +34,8 @@ export interface Admissions {
 
 /**
  * The map key of a slot. The key's first 16 hex digits tell keys apart: two reports whose keys
- * share them share one count, which costs nothing but that count (the store decides replacement on
- * the whole hash), and nobody finds a 64-bit match for a hash they do not know.
+ * share them share one count, which costs nothing but that count (the store's rows and its own cap
+ * go by the whole hash), and nobody finds a 64-bit match for a hash they do not know.
  */
 const slotKey = (instanceId: string, deletionKeyHash: string | null): string =>
   deletionKeyHash === null ? instanceId : instanceId + deletionKeyHash.slice(0, 16);
@@ -50,10 +44,8 @@ export class InstanceAdmissions implements Admissions {
   private day = -1;
   private counts = new Map<string, number>();
   private loading: Promise<void> | null = null;
-  /** Earlier days: `${day}/${instanceId}` looked up (or the lookup under way)... */
-  private looked = new Map<string, Promise<void> | true>();
-  /** ...and `${day}/${slotKey}` -> places used. */
-  private earlier = new Map<string, number>();
+  /** `${day}/${slotKey}` of earlier days -> places used, or the lookup under way. */
+  private earlier = new Map<string, number | Promise<void>>();
 
   constructor(
     private readonly store: Pick<Store, 'writesOfDay' | 'findReport'>,
@@ -61,37 +53,31 @@ export class InstanceAdmissions implements Admissions {
     private readonly perDay: number,
   ) {}
 
-  /** Null when the counts for (`day`, `instanceId`) are in memory; otherwise a promise to await before `take`. */
-  ready(day: number, instanceId: string): Promise<void> | null {
+  /** Null when the slot's count is in memory; otherwise a promise to await before `take`. */
+  ready(slot: AdmissionSlot): Promise<void> | null {
     const today = utcDay(this.clock.now());
     if (today !== this.day) this.startDay(today);
-    if (day === this.day) return this.loading;
-    const key = `${day}/${instanceId}`;
-    const known = this.looked.get(key);
-    if (known === true) return null;
+    if (slot.day === this.day) return this.loading;
+    const key = `${slot.day}/${slotKey(slot.instanceId, slot.deletionKeyHash)}`;
+    const known = this.earlier.get(key);
+    if (typeof known === 'number') return null;
     if (known) return known;
-    const lookup = this.store.findReport(day, instanceId).then(
+    const lookup = this.store.findReport(slot.day, slot.instanceId, slot.deletionKeyHash).then(
       (row) => {
-        if (this.looked.get(key) !== lookup) return;
-        this.looked.set(key, true);
-        if (row) {
-          const slot = `${day}/${slotKey(instanceId, row.deletionKeyHash)}`;
-          this.earlier.set(slot, (this.earlier.get(slot) ?? 0) + row.writes);
-        }
+        if (this.earlier.get(key) === lookup) this.earlier.set(key, row?.writes ?? 0);
       },
       (error: unknown) => {
-        if (this.looked.get(key) === lookup) this.looked.delete(key);
+        if (this.earlier.get(key) === lookup) this.earlier.delete(key);
         throw error;
       },
     );
-    this.looked.set(key, lookup);
+    this.earlier.set(key, lookup);
     return lookup;
   }
 
   private startDay(day: number): void {
     this.day = day;
     this.counts = new Map();
-    this.looked = new Map();
     this.earlier = new Map();
     const loading: Promise<void> = this.store.writesOfDay(day).then(
       (rows) => {
@@ -116,8 +102,8 @@ export class InstanceAdmissions implements Admissions {
   private used(slot: AdmissionSlot): number | null {
     const key = slotKey(slot.instanceId, slot.deletionKeyHash);
     if (slot.day === this.day) return this.counts.get(key) ?? 0;
-    if (this.looked.get(`${slot.day}/${slot.instanceId}`) !== true) return null;
-    return this.earlier.get(`${slot.day}/${key}`) ?? 0;
+    const known = this.earlier.get(`${slot.day}/${key}`);
+    return typeof known === 'number' ? known : null;
   }
 
   private set(slot: AdmissionSlot, used: number): void {
@@ -126,14 +112,14 @@ export class InstanceAdmissions implements Admissions {
     else this.earlier.set(`${slot.day}/${key}`, used);
   }
 
-  /** Takes a place for the slot (after `ready`); not ok when the day's places are used up. */
-  take(slot: AdmissionSlot): Admitted {
+  /** Takes a place for the slot (after `ready`); false when the day's places are used up. */
+  take(slot: AdmissionSlot): boolean {
     const used = this.used(slot);
     // A report whose day ended while it waited: the store's own cap is its limit.
-    if (used === null) return { ok: true, earlier: 0 };
-    if (used >= this.perDay) return { ok: false };
+    if (used === null) return true;
+    if (used >= this.perDay) return false;
     this.set(slot, used + 1);
-    return { ok: true, earlier: used };
+    return true;
   }
 
   /** The report was not stored (queue full, store error): its place is free again. */
@@ -164,7 +150,7 @@ function secondsToMidnight(now: number): number {
 export function uncountedAdmissions(clock: Pick<CollectorClock, 'now'>): Admissions {
   return {
     ready: () => null,
-    take: () => ({ ok: true, earlier: 0 }),
+    take: () => true,
     giveBack: () => {},
     markFull: () => {},
     retryAfterSeconds: () => secondsToMidnight(clock.now()),

@@ -4,29 +4,27 @@
  * next heartbeat, and plans their purge by then). The operator runs it on their own store, so its
  * lines say what the store already held; POST /collect answers a sender without telling that.
  */
-import { readRegularFile, FileRefused } from '../lib/fs/read-regular';
+import { FileRefused, readRegularFile } from './regular-file';
 import { isExportDocument, openExport, sha256Hex } from './export-file';
 import type { Limits } from './limits';
 import type { CollectorClock } from './platform';
 import { replaces } from './replacement';
 import { utcDay } from './retention';
 import { IMPORT_SOURCE } from './source-tag';
-import type { Store } from './store/types';
+import type { ReportWrite, Store } from './store/types';
 import { parseJson, storedForm } from './validation';
 
-type PriorImport = 'already present' | 'newer report kept' | 'report of another key kept' | null;
+type PriorImport = 'already present' | 'newer report kept' | null;
 
 /**
- * What the store holds for (instance, day) that stops an exported report: the same moment under
- * the same key (imported before), a newer report (kept: newest wins), a report of another deletion
- * key (kept: replacement.ts), or nothing.
+ * What the report's row (its instance, day and deletion key: replacement.ts) holds that stops it:
+ * the same moment (imported before), a newer report (kept: newest wins), or nothing.
  */
-async function priorImport(store: Pick<Store, 'findReport'>, day: number, instanceId: string, incoming: Parameters<typeof replaces>[0]): Promise<PriorImport> {
-  const existing = await store.findReport(day, instanceId);
+async function priorImport(store: Pick<Store, 'findReport'>, write: ReportWrite): Promise<PriorImport> {
+  const existing = await store.findReport(write.day, write.instanceId, write.deletionKeyHash);
   if (existing === null) return null;
-  if (existing.deletionKeyHash !== null && existing.deletionKeyHash !== incoming.deletionKeyHash) return 'report of another key kept';
-  if (existing.receivedAt === incoming.receivedAt && existing.deletionKeyHash === incoming.deletionKeyHash) return 'already present';
-  return replaces(incoming, existing) ? null : 'newer report kept';
+  if (existing.receivedAt === write.receivedAt) return 'already present';
+  return replaces(write, existing) ? null : 'newer report kept';
 }
 
 export interface ImportIo {
@@ -55,7 +53,7 @@ async function importOne(file: string, store: Store, limits: Limits, clock: Pick
   // then the same field paths POST /collect lists in its answer.
   const receipt = `(sha256 ${sha256Hex(bytes)}, report sha256 ${reportSha256})`;
   const note = dropped.length > 0 ? ` (dropped: ${dropped.join(', ')})` : '';
-  const write = {
+  const write: ReportWrite = {
     day: utcDay(exportedAt!),
     instanceId: report.id,
     receivedAt: exportedAt!,
@@ -64,12 +62,12 @@ async function importOne(file: string, store: Store, limits: Limits, clock: Pick
     receivedSha256: reportSha256,
     ...storedForm(report),
   };
-  const prior = await priorImport(store, write.day, write.instanceId, write);
+  const prior = await priorImport(store, write);
   if (prior !== null) return `${prior} ${file} ${receipt}${note}`;
   const [outcome] = await store.writeReports([write], limits.instanceWritesPerDay);
   if (outcome === 'capped') throw new ImportRefused(`this instance already has ${limits.instanceWritesPerDay} reports stored for that day`);
-  // Another writer got there between the look and the write: say what it left.
-  if (outcome === 'kept') return `${(await priorImport(store, write.day, write.instanceId, write)) ?? 'newer report kept'} ${file} ${receipt}${note}`;
+  // Another writer stored a newer report of the row between the look and the write.
+  if (outcome === 'kept') return `newer report kept ${file} ${receipt}${note}`;
   return `imported ${file} ${receipt}${note}`;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Metrics } from './metrics';
 import type { CollectorClock, Logger } from './platform';
-import { replaces } from './replacement';
+import { keySlot, replaces } from './replacement';
 import type { DeletionResult, ReportWrite, Store, WriteOutcome } from './store/types';
 
 export interface PendingReport {
@@ -135,12 +135,12 @@ export class Writer {
       return;
     }
     const reports = batch as Extract<Job, { kind: 'report' }>[];
-    // One row per (day, instance) per statement, as if the batch's reports came one after another:
-    // each one that the rule lets replace the one before stands for both; one it does not is kept out.
+    // One write per row (day, instance, key) per statement, as if the batch's reports came one after
+    // another: each one the rule lets replace the one before stands for both; an older one is kept out.
     const byKey = new Map<string, { write: ReportWrite; jobs: typeof reports }>();
     const keptOut: typeof reports = [];
     for (const job of reports) {
-      const key = `${job.report.day}/${job.report.instanceId}`;
+      const key = `${job.report.day}/${job.report.instanceId}/${keySlot(job.report.deletionKeyHash)}`;
       const entry = byKey.get(key);
       if (!entry) byKey.set(key, { write: { ...job.report, count: 1 }, jobs: [job] });
       else if (replaces(job.report, entry.write)) {

@@ -131,16 +131,16 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     return;
   }
   const { report, exportedAt, reportSha256, dropped } = parsed;
-  // From here on the answer depends on this report alone (and on this sender's own earlier reports
-  // of the day, through its admission count): never on what is stored for another sender's report.
-  // A report the day's row keeps out (replacement.ts) is answered as stored; so is an export file
-  // imported before, or older than the report of its day.
+  // From here on the answer depends on this report and on its own row (replacement.ts: the same
+  // instance, day and deletion key), never on what is stored for another sender's report. An export
+  // file is answered as stored also when its row already holds it or a newer report.
   // The receipt: the sha256 of exactly the bytes received (for an export file, the file), so the
   // sender can prove the collector got what it sent; an export file's answer also names its report.
   const receipt = exportedAt === null ? { sha256: reportSha256 } : { sha256: sha256Hex(body.body), reportSha256 };
   const receivedAt = exportedAt ?? now;
-  const day = utcDay(receivedAt);
-  const counting = ctx.admissions.ready(day, report.id);
+  const stored = storedForm(report);
+  const slot = { day: utcDay(receivedAt), instanceId: report.id, deletionKeyHash: stored.deletionKeyHash };
+  const counting = ctx.admissions.ready(slot);
   if (counting) {
     try {
       await counting;
@@ -149,13 +149,10 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
       return;
     }
   }
-  const stored = storedForm(report);
-  const slot = { day, instanceId: report.id, deletionKeyHash: stored.deletionKeyHash };
-  const admitted = ctx.admissions.take(slot);
-  if (!admitted.ok) return instanceLimited(ctx, res);
+  if (!ctx.admissions.take(slot)) return instanceLimited(ctx, res);
   // The address itself goes no further than this line: only the day's opaque tag of its network is kept.
   const source = sourceOf(ctx, network, now, receivedAt);
-  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, source, receivedSha256: reportSha256, ...stored });
+  const pending = ctx.writer.enqueueReport({ day: slot.day, instanceId: report.id, receivedAt, source, receivedSha256: reportSha256, ...stored });
   if (!pending) {
     ctx.admissions.giveBack(slot);
     reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
@@ -174,7 +171,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     return instanceLimited(ctx, res);
   }
   ctx.metrics.accepted++;
-  if (admitted.earlier > 0) ctx.metrics.replaced++;
+  if (outcome === 'replaced') ctx.metrics.replaced++;
   ctx.metrics.countDropped(dropped);
   // Field paths only (map keys as `*`): the answer never repeats what the client sent.
   sendJson(res, 200, { status: 'stored', ...receipt, ...(dropped.length > 0 ? { dropped } : {}) });
