@@ -28,7 +28,7 @@ export interface WriterOptions {
   instanceWritesPerDay: number;
   /**
    * After every successful commit (the summaries have something to recompute), with the earliest
-   * receive time among the reports it wrote (their purge is due 30 days after it), null for none.
+   * receive time among the reports it wrote (their purge is due RETENTION_DAYS after it), null for none.
    */
   onCommit?: (earliestWritten: number | null) => void;
 }

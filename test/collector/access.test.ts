@@ -156,9 +156,13 @@ describe('GET /collect/{id}: what the collector holds about me', () => {
     expect(seen[2]).toEqual({ day: '2026-07-03', sha256: sha256(unprotected), key: 'other' });
     expect(JSON.stringify(seen)).not.toMatch(/999999|888888/);
 
-    // The intruder reported under the id after its owner: they see their own report, as under an id nobody else used.
+    // The intruder reported under the id after its owner: they see their own report and the keyless
+    // one (no owner to protect), as under an id nobody else used; nothing of the owner's.
     const theirs = parseJson<AccessAnswer>((await access(c.url, id, intruder.secret)).body).reports;
-    expect(theirs.map((r) => [r.day, r.key])).toEqual([['2026-07-02', 'this']]);
+    expect(theirs.map((r) => [r.day, r.key])).toEqual([
+      ['2026-07-02', 'this'],
+      ['2026-07-03', 'other'],
+    ]);
   });
 
   it('answers no key, a wrong key, a malformed key, an unknown id and an unprotected id exactly as deletion refuses', async () => {
