@@ -26,7 +26,7 @@ import { inFlightIsLive, readSchedule, serverKey } from './schedule/schedule-rec
 import { SchedulerLease } from './schedule/scheduler-lease';
 import { listFields, type FieldInfo } from './schema/dsl';
 import { payloadSchema } from './schema/payload';
-import { AttemptRunner } from './send/attempt-runner';
+import { AttemptRunner, type AttemptPhase } from './send/attempt-runner';
 import { deleteRemoteData } from './send/remote-deletion';
 import { verifyRemoteData } from './send/remote-verify';
 import { ReportExporter } from './send/report-export';
@@ -39,7 +39,7 @@ import { STATE_FILE, StateStore } from './settings/state-store';
 import { defaultLockProvider } from './storage/file-lock';
 import { FolderLock } from './storage/folder-lock';
 import { thisProcess, type ProcessIdentity } from './storage/process-identity';
-import { StorageError } from './storage/storage-error';
+import { nothingCanBeSent, StorageError, writeProblem } from './storage/storage-error';
 import { AGENT_VERSION } from './version';
 
 export { AGENT_VERSION } from './version';
@@ -179,6 +179,9 @@ export class Agent implements CandorApi {
     const setAside = state.setAsideAs
       ? [`The settings file was damaged; it was set aside as ${state.setAsideAs} and fresh settings were started. Please answer the sharing question again.`]
       : [];
+    // Checked now, not remembered: a folder made writable again is heard at once.
+    const problem = writeProblem(deps.home);
+    const unwritable = problem ? [nothingCanBeSent(problem)] : [];
     return {
       shell: deps.shell,
       agentVersion: deps.agentVersion ?? AGENT_VERSION,
@@ -193,7 +196,10 @@ export class Agent implements CandorApi {
       scheduler: await this.keeper.view(),
       sources: this.preview.lastBuilt?.health ?? [],
       settings: await this.settings.view(state),
-      warnings: [...deps.config.problems, ...setAside, ...history.warnings, ...notices.list(), ...(this.preview.lastBuilt?.notices ?? [])],
+      warnings: [
+        ...new Set([...deps.config.problems, ...setAside, ...unwritable, ...history.warnings, ...notices.list(), ...(this.preview.lastBuilt?.notices ?? [])]),
+      ],
+      ...(problem ? { cannotWrite: problem.message } : {}),
     };
   }
 
@@ -243,6 +249,11 @@ export class Agent implements CandorApi {
     await this.consent.approveFields(input.fields);
     this.changed();
     return this.getStatus();
+  }
+
+  /** Where a send of this process is now: a shell stopped mid-send says what the history then holds. */
+  get sendPhase(): AttemptPhase {
+    return this.runner.phase;
   }
 
   async sendNow(): Promise<SendOutcome> {

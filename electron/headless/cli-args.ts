@@ -28,6 +28,8 @@ export interface CommandLine {
   port: number;
   host: string;
   allowRemote: boolean;
+  /** `serve --open`: ask the default browser to open the admin UI, where there is one. */
+  open: boolean;
 }
 
 export type ParsedArgs = { kind: 'help'; exitCode: 0 | 2 } | { kind: 'version' } | { kind: 'usage'; message: string } | { kind: 'command'; line: CommandLine };
@@ -41,6 +43,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'allow-remote': { type: 'boolean' },
+  open: { type: 'boolean' },
   level: { type: 'string' },
   without: { type: 'string' },
   out: { type: 'string' },
@@ -112,6 +115,7 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
   for (const flag of [...(Object.keys(strings) as StringOption[]), ...(without.length ? (['without'] as const) : [])]) {
     if (!FLAG_COMMANDS[flag].includes(command)) return usage(`--${flag} does not go with ${command}`);
   }
+  if (flags.has('open') && command !== 'serve') return usage(`--open does not go with ${command}`);
   const removed: PolicyCategory[] = [];
   for (const word of without) {
     const category = CATEGORY_WORDS[word.trim().toLowerCase()];
@@ -161,6 +165,7 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
       port: Number(port),
       host: strings.host ?? '127.0.0.1',
       allowRemote: flags.has('allow-remote'),
+      open: flags.has('open'),
     },
   };
 }

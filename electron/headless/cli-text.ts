@@ -29,17 +29,19 @@ export function when(iso: string | null): string {
 export interface ConfigFileView {
   path: string;
   exists: boolean;
+  /** There, but not readable (not TOML, not a regular file): the server it names is not known. */
+  unreadable: boolean;
 }
 
 export function describeStatus(s: AgentStatus, configFile: ConfigFileView): string {
   const c = s.consent;
   const last = s.schedule.lastAttempt;
   const lines = [
-    `Sharing:      ${c.sharing ? 'on' : c.level === 'local' ? 'kept on this machine only' : 'off'}${c.sharing && c.paused ? `, paused: ${pauseSentence(c.paused)}` : ''}`,
+    `Sharing:      ${c.sharing ? 'on' : c.level === 'local' ? 'kept on this machine only' : 'off'}${c.sharing && c.paused ? `, paused: ${pauseSentence(c.paused, undefined, !s.cannotWrite)}` : ''}`,
     `Level:        ${levelText(c)}`,
     `Decided by:   ${c.decidedByLabel}${c.locked ? ' [locked]' : ''}`,
     `Instance ID:  ${s.instanceId ?? 'none yet'}`,
-    `Server:       ${s.settings.server.url ?? 'none configured (see below)'}`,
+    `Server:       ${s.settings.server.url ?? (configFile.unreadable ? 'not known: the config file cannot be read' : 'none configured (see below)')}`,
     `Endpoint:     ${s.settings.endpoint}`,
     `Last result:  ${last ? `${last.ok ? 'sent' : 'failed'} at ${when(last.at)}: ${last.message}` : 'nothing sent yet'}`,
     `Next due:     ${s.schedule.nextDueAt ? when(s.schedule.nextDueAt) : 'not scheduled'}`,
@@ -47,7 +49,8 @@ export function describeStatus(s: AgentStatus, configFile: ConfigFileView): stri
     ...sourceLines(s.sources),
   ];
   if (s.warnings.length) lines.push('Warnings:', ...s.warnings.map((w) => `  ! ${w}`));
-  if (!s.settings.server.url) lines.push('', noServerHint(configFile));
+  const hint = noServerHint(s, configFile);
+  if (hint) lines.push('', hint);
   return lines.join('\n');
 }
 
@@ -70,15 +73,19 @@ function sourceLines(sources: SourceHealth[]): string[] {
   return named.map((g) => `  ${g.name.padEnd(width)} ${g.state.padEnd(8)} ${g.message}`);
 }
 
-/** Said once by `status`, `preview` and `run` when no server is set: where, which keys, or the browser. */
-export function noServerHint(configFile: ConfigFileView): string {
+/**
+ * Said once by `status`, `preview` and `run` when no server is set: where, which keys, or the
+ * browser. Not when the config file cannot be read: its own problem is the one to say.
+ */
+export function noServerHint(s: AgentStatus, configFile: ConfigFileView): string | null {
+  if (s.settings.server.url || configFile.unreadable) return null;
   return [
     `To read your music server, set its [server] keys in the config file Candor reads,`,
     `${configFile.path}${configFile.exists ? '' : ' (it does not exist yet)'}:`,
     '  [server]',
     '  url = "http://127.0.0.1:4533"          # your Navidrome or OpenSubsonic server',
     '  username = "admin"',
-    '  password_file = "navidrome-password"   # a file holding the password (or: password = "…")',
+    '  password_file = "navidrome-password"   # a file holding the password, beside this one (or: password = "…")',
     'or run `candor serve` and set it in the browser.',
   ].join('\n');
 }
@@ -186,19 +193,23 @@ export function startupNotice(s: AgentStatus, p: PreviewView): string {
     p.text,
     '',
   ];
-  if (c.paused) lines.push(notSentBecause(c));
+  // A pause ends with `candor consent yes`, which cannot be saved where the folder cannot be written.
+  if (c.paused && !s.cannotWrite) lines.push(notSentBecause(c));
   // The grace period's end is already said, with how to skip it; a later time is worth its own line.
   // A process standing by does not plan the next report: the keeper does (schedulerLine names it).
   const next = s.scheduler.role === 'keeper' ? s.schedule.nextDueAt : null;
   if (next && !(c.paused?.until && Date.parse(c.paused.until) === Date.parse(next))) lines.push(`Next report: ${when(next)} at the earliest.`);
-  if (!c.locked) lines.push('To opt out: run `candor consent no`, set DO_NOT_TRACK=1, or put `[insights] enabled = false` in the config file.');
+  // Where the data folder cannot be written, `candor consent no` could not be saved: not offered then.
+  if (!c.locked && s.cannotWrite) lines.push('To opt out: set DO_NOT_TRACK=1, or put `[insights] enabled = false` in the config file.');
+  else if (!c.locked) lines.push('To opt out: run `candor consent no`, set DO_NOT_TRACK=1, or put `[insights] enabled = false` in the config file.');
   else lines.push(`This was decided by ${c.decidedByLabel}.`);
   return lines.join('\n');
 }
 
 /** After start: who keeps the schedule when this process does not. */
 export function schedulerLine(s: AgentStatus): string | null {
-  if (s.scheduler.role !== 'standby') return null;
+  // A process that cannot keep it because its folder cannot be written: the warnings say why.
+  if (s.scheduler.role !== 'standby' || s.cannotWrite) return null;
   const keeper = s.scheduler.keptBy;
   return keeper
     ? `The daily schedule is kept by ${keeper.label}${keeper.pid ? `, pid ${keeper.pid}` : ''}; this process stands by and takes over if that one stops.`

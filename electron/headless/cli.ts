@@ -31,6 +31,7 @@ Commands:
   delete-data            Ask the collector to delete this machine's reports (proven by a secret kept here)
   run                    Keep the daily schedule (the long-running headless agent)
   serve [--port N]       Serve the admin UI on 127.0.0.1 (prints a URL holding a per-run secret)
+        [--open]         ...and open it in the default browser, where there is a desktop
         [--host H --allow-remote]   Bind elsewhere (the secret then crosses the network in clear)
 
 Options:

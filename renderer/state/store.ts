@@ -184,7 +184,13 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
       inflightPages.add(page);
       const gen = generation;
       try {
-        fill(gen, await query(page * HISTORY_PAGE, HISTORY_PAGE));
+        const result = await query(page * HISTORY_PAGE, HISTORY_PAGE);
+        // A history file that is not read (a FIFO, a device at its name) is an error, not "nothing sent yet".
+        if (result.unreadable) {
+          if (gen === generation) set({ history: { ...get().history, total: null, error: result.unreadable } });
+          return;
+        }
+        fill(gen, result);
       } catch (error) {
         if (gen === generation) set({ history: { ...get().history, error: messageOf(error) } });
       } finally {

@@ -383,13 +383,15 @@ export class FakeCandorApi implements CandorApi {
     const consent = this.consent();
     const may = (consent.sharing && consent.paused === null) || consent.level === 'local';
     const base = this.lastSuccessAt ? Date.parse(this.lastSuccessAt) + DAY : this.now() + 7 * 60 * 1000;
+    // As the agent plans it: headless and unanswered, the first report goes when the grace period ends.
+    const graceUntil = consent.paused?.reason === 'headless-grace' && consent.paused.until ? Date.parse(consent.paused.until) : null;
     return {
       shell: this.opts.shell,
       agentVersion: '0.1.0',
       instanceId: this.instanceId,
       consent,
       schedule: {
-        nextDueAt: may ? new Date(Math.max(base, this.now() + 5 * 60 * 1000)).toISOString() : null,
+        nextDueAt: may || graceUntil !== null ? new Date(Math.max(base, this.now() + 5 * 60 * 1000, graceUntil ?? 0)).toISOString() : null,
         lastSuccessAt: this.lastSuccessAt,
         lastAttempt: this.lastAttempt,
         consecutiveFailures: this.consecutiveFailures,

@@ -143,6 +143,11 @@ export interface AgentStatus {
   settings: SettingsView;
   /** Problems the user should know about that did not stop the agent (corrupt file set aside, read-only folder…). */
   warnings: string[];
+  /**
+   * Why the data folder cannot be written now, naming it ("the data folder /srv/candor is read-only"):
+   * nothing can be saved or sent meanwhile, so no shell offers an answer that could not be kept.
+   */
+  cannotWrite?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +174,12 @@ export interface PreviewView {
   guard: { ok: true } | { ok: false; field: string; reason: string };
 }
 
-export type Trigger = 'schedule' | 'manual' | 'retry' | 'export';
+export const TRIGGERS = ['schedule', 'manual', 'retry', 'export'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** What became of an attempt (see `HistorySummary.outcome`); a history line with any other is not an entry (history/history-line.ts). */
+export const OUTCOMES = ['sent', 'failed', 'refused', 'no-answer', 'not-sent', 'sending', 'kept-locally', 'exported'] as const;
+export type HistoryOutcome = (typeof OUTCOMES)[number];
 
 export interface HistorySummary {
   id: string;
@@ -202,8 +212,6 @@ export interface HistorySummary {
   /** A few library counts from the body, for charts over time. */
   counts?: { tracks?: number; albums?: number; artists?: number };
 }
-
-export type HistoryOutcome = 'sent' | 'failed' | 'refused' | 'no-answer' | 'not-sent' | 'sending' | 'kept-locally' | 'exported';
 
 export interface HistoryEntry extends HistorySummary {
   /** The exact bytes sent (or that would have been sent, for refused attempts). */
@@ -243,6 +251,8 @@ export interface HistoryPage {
   unfiltered: number;
   /** Of the entries that match everything but the outcomes asked for, how many fall in each outcome group. */
   outcomes: Record<OutcomeFilter, number>;
+  /** Why the history file is not read at all (a FIFO, a device or a huge file at its name): the page is then empty. */
+  unreadable?: string;
 }
 
 export interface ConnectionCheck {

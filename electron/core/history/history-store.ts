@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { HistoryEntry, HistoryFilter, HistoryPage, HistorySummary } from '../api/contract';
 import type { FolderLock, Held } from '../storage/folder-lock';
+import { OddFileError } from '../storage/regular-file';
 import { appendLine, fileIdentity, readLinesFrom, rewriteLines } from './history-file';
 import { filterHistory, normalizeFilter, type FilterResult } from './history-filter';
 
@@ -41,6 +42,8 @@ export class HistoryStore {
   private damagedLines = 0;
   private syncing: Promise<void> | null = null;
   private pruneFailed = false;
+  /** Why the file at the history's name is not read (a FIFO, a device, too large), or null. */
+  private refused: OddFileError | null = null;
   /** Bumped by every change to the entries: what a kept search result is checked against. */
   private version = 0;
   private lastSearch: { key: string; stamp: string; result: FilterResult<HistoryEntry> } | null = null;
@@ -60,6 +63,10 @@ export class HistoryStore {
     const out: string[] = [];
     if (this.damagedLines > 0) out.push(`${this.damagedLines} damaged line(s) in the history file were skipped.`);
     if (this.pruneFailed) out.push('Old history entries could not be pruned (is the data folder read-only?).');
+    if (this.refused)
+      out.push(
+        `The history file is not read: ${this.refused.message}.${this.refused.kind === 'too large' ? '' : ' Nothing can be sent until it is moved away.'}`,
+      );
     return out;
   }
 
@@ -103,9 +110,11 @@ export class HistoryStore {
         fresh = true;
         result = await readLinesFrom(this.file, 0);
       }
-    } catch {
+    } catch (error) {
+      this.refused = error instanceof OddFileError ? error : null;
       return;
     }
+    this.refused = null;
     if (fresh || !result) this.reset();
     if (!result) return;
     for (const line of result.lines) {
@@ -158,7 +167,7 @@ export class HistoryStore {
     const total = matches.length;
     const entries: HistorySummary[] = [];
     for (let i = total - 1 - offset; i >= 0 && entries.length < limit; i--) entries.push(summarize(matches[i]!));
-    return { total, offset, entries, unfiltered: this.entries.length, outcomes };
+    return { total, offset, entries, unfiltered: this.entries.length, outcomes, ...(this.refused ? { unreadable: this.refused.message } : {}) };
   }
 
   /**

@@ -47,6 +47,8 @@ export function defaultSources(http: HttpClient, hostDeps: Partial<HostDeps> = {
 
 export interface ServerTarget {
   connection: ServerConnection | null;
+  /** Why there is no connection, when it is not simply that none was set. */
+  noConnectionBecause?: ProblemCode;
   /** Navidrome's config file, when the server runs on this machine. */
   configFile: string | null;
 }
@@ -114,7 +116,7 @@ export class ReportBuilder {
     this.host = host;
 
     let config: Snapshot['config'] = null;
-    let configProblem: ProblemCode | null = 'not-configured';
+    let configProblem: ProblemCode | null = target.noConnectionBecause ?? 'not-configured';
     if (fileConfig?.facts) {
       config = { ...fileConfig.facts, source: 'config-file' };
       configProblem = null;
@@ -142,7 +144,7 @@ export class ReportBuilder {
     }
     this.snapshot = {
       server,
-      serverProblem: target.connection ? null : 'not-configured',
+      serverProblem: target.connection ? null : (target.noConnectionBecause ?? 'not-configured'),
       config,
       configProblem,
       fsTypes,
@@ -286,17 +288,46 @@ export class ReportBuilder {
     else if (fsFailed.length === 0) out.push(health('filesystems', 'ok'));
     else {
       const first = fsFailed[0]![1] as Exclude<FilesystemTypeResult, { ok: true }>;
-      out.push(
-        health(
+      out.push({
+        ...health(
           'filesystems',
           fsFailed.length === fsResults.length ? 'failed' : 'partial',
           FS_REASON[first.reason],
           fsFailed.map(([f]) => `fs.${f}.type`),
         ),
-      );
+        message: folderProblems(fsFailed as Array<[Folder, Exclude<FilesystemTypeResult, { ok: true }>]>),
+      });
     }
     return out;
   }
+}
+
+/** How a folder could not be read, in words that fit after "The music and data folders the server names …". */
+const FOLDER_PHRASES: Record<Exclude<FilesystemTypeResult, { ok: true }>['reason'], [one: string, several: string]> = {
+  'not-found': ['does not exist on this machine', 'do not exist on this machine'],
+  'not-on-this-host': ['is not on this machine (the server runs elsewhere)', 'are not on this machine (the server runs elsewhere)'],
+  timeout: ['timed out (a network mount that is not answering?)', 'timed out (a network mount that is not answering?)'],
+  unsupported: ['has a filesystem that could not be read', 'have filesystems that could not be read'],
+  error: ['has a filesystem that could not be read', 'have filesystems that could not be read'],
+};
+
+/**
+ * Which of the server's folders could not be read, and why, naming each (music, data, cache,
+ * backup). A folder missing here usually means the server runs in a container or on another
+ * machine: nothing to fix, and nothing about the connection.
+ */
+function folderProblems(failed: Array<[Folder, Exclude<FilesystemTypeResult, { ok: true }>]>): string {
+  const byReason = new Map<Exclude<FilesystemTypeResult, { ok: true }>['reason'], Folder[]>();
+  const ordered = [...failed].sort(([a], [b]) => FOLDERS.indexOf(a) - FOLDERS.indexOf(b));
+  for (const [folder, result] of ordered) byReason.set(result.reason, [...(byReason.get(result.reason) ?? []), folder]);
+  const sentences = [...byReason].map(([reason, folders]) => {
+    const names = folders.length === 1 ? folders[0]! : `${folders.slice(0, -1).join(', ')} and ${folders.at(-1)!}`;
+    const [one, several] = FOLDER_PHRASES[reason];
+    return `The ${names} folder${folders.length === 1 ? '' : 's'} the server names ${folders.length === 1 ? one : several}.`;
+  });
+  if (byReason.has('not-found'))
+    sentences.push('If the server runs in a container or on another machine, that is expected: only the filesystem type is left out.');
+  return sentences.join(' ');
 }
 
 /** Per-field reasons; sources written before `leftOut` existed give one reason for all their fields. */

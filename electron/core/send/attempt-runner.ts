@@ -11,13 +11,24 @@ import { CANDOR_FIELD_PATHS } from '../schema/payload';
 import { ensureInstanceId } from '../settings/instance-id';
 import type { SettingsService } from '../settings/settings-service';
 import type { Held } from '../storage/folder-lock';
-import { StorageError } from '../storage/storage-error';
+import { probeWritable } from '../storage/private-files';
+import { nothingCanBeSent, StorageError, writeProblem } from '../storage/storage-error';
 import { entryBase, type EntryBase } from './entry';
 import { checkEndpoint, sendReport, type SendResult } from './sender';
 
 /** Whether this attempt keeps the report here instead of sending it: the local level's scheduled report (a manual "send now" sends nothing). */
 function keepsToday(consent: ConsentState, trigger: Trigger): boolean {
   return keepsLocally(consent) && trigger !== 'manual';
+}
+
+async function writeFails(home: string): Promise<StorageError | null> {
+  try {
+    await probeWritable(home);
+    return null;
+  } catch (error) {
+    if (error instanceof StorageError) return error;
+    throw error;
+  }
 }
 
 /** Failures after which the request may have been received: the answer is what went missing. */
@@ -34,6 +45,13 @@ interface Claimed {
 type Claim = { claimed: Claimed } | { refused: string } | { done: SendOutcome };
 
 /**
+ * Where an attempt is, for a shell that is told to stop in the middle: `preparing` (nothing written
+ * yet), `claiming` and `recording` (milliseconds under the folder lock), `on-the-wire` (the intent
+ * is in the history; the request has left or is leaving).
+ */
+export type AttemptPhase = 'idle' | 'preparing' | 'claiming' | 'on-the-wire' | 'recording';
+
+/**
  * One attempt: build, decide, log, send, record. The decision is made under the data folder's
  * lock on the state as it is on disk at that instant (consent, the daily rule, a send already on
  * the wire in another process), and the intent is written (state and history) before the lock is
@@ -41,6 +59,7 @@ type Claim = { claimed: Claimed } | { refused: string } | { done: SendOutcome };
  */
 export class AttemptRunner {
   private inFlight: Promise<SendOutcome> | null = null;
+  private current: AttemptPhase = 'idle';
 
   constructor(
     private readonly ctx: AgentContext,
@@ -54,16 +73,26 @@ export class AttemptRunner {
     return this.inFlight;
   }
 
+  get phase(): AttemptPhase {
+    return this.current;
+  }
+
   run(trigger: Trigger): Promise<SendOutcome> {
     this.inFlight ??= this.attempt(trigger).finally(() => {
       this.inFlight = null;
+      this.current = 'idle';
     });
     return this.inFlight;
   }
 
   private async attempt(trigger: Trigger): Promise<SendOutcome> {
+    this.current = 'preparing';
     const early = this.consent.current();
     const local = keepsToday(early, trigger);
+    // A folder that cannot be written is the cause to name first: no answer given now could be saved
+    // either. A pause would be ended by `candor consent yes`: then a write is tried, as a full disk shows no other way.
+    const unwritable = early.sharing || local ? (writeProblem(this.ctx.deps.home) ?? (early.paused ? await writeFails(this.ctx.deps.home) : null)) : null;
+    if (unwritable) return this.unlogged(unwritable);
     if (!maySend(early) && !local) return { ok: false, message: notSentBecause(early) };
     const endpointChecked = checkEndpoint(this.settings.endpoint());
     if (!local && !endpointChecked.ok) return { ok: false, message: `Not sent: ${endpointChecked.reason}` };
@@ -72,16 +101,23 @@ export class AttemptRunner {
     await this.preview.refreshSources();
 
     let claim: Claim;
+    this.current = 'claiming';
     try {
       claim = await this.ctx.lock.run((held) => this.claim(trigger, held));
     } catch (error) {
       if (!(error instanceof StorageError)) throw error;
-      this.ctx.notices.add(`Nothing is sent while ${error.message}: every report must be logged before it leaves.`);
-      return { ok: false, message: `Not sent: ${error.message}, so the attempt could not be logged. Every report must be logged before it leaves.` };
+      return this.unlogged(error);
     }
     if ('refused' in claim) return { ok: false, message: claim.refused };
     if ('done' in claim) return claim.done;
+    this.current = 'on-the-wire';
     return this.deliver(trigger, claim.claimed);
+  }
+
+  private unlogged(error: StorageError): SendOutcome {
+    this.ctx.notices.add(nothingCanBeSent(error));
+    this.ctx.deps.logger.log('warn', 'report not sent: the attempt could not be logged', { problem: error.problem });
+    return { ok: false, message: `Not sent: ${error.message}, so the attempt could not be logged. Every report must be logged before it leaves.` };
   }
 
   /** Under the folder lock: everything decided from the disk, and the intent written. */
@@ -147,6 +183,7 @@ export class AttemptRunner {
       () => deps.clock.now(),
       () => deps.clock.monotonic(),
     );
+    this.current = 'recording';
     const noAnswer = !result.ok && result.errorClass !== undefined && NO_ANSWER_CLASSES.has(result.errorClass);
     const entry: StoredEntry = {
       ...claimed.base,

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { ApiError, type ApiInput, type ConnectionCheck, type ConnectionTestResult, type LocalServerGuess, type SettingsView } from '../api/contract';
 import type { AgentContext } from '../context';
 import type { ServerTarget } from '../report/builder';
 import { checkEndpoint } from '../send/sender';
 import { collectServerFacts, normalizeBaseUrl } from '../sources/music-server';
 import { PROBLEMS, problemMessage, SourceProblem, type ProblemCode } from '../sources/problems';
+import { MAX_SECRET_BYTES, OddFileError, readRegularText } from '../storage/regular-file';
 import { StorageError } from '../storage/storage-error';
 import type { SecretStore } from './secret-store';
 import type { PersistedState } from './state-schema';
@@ -71,7 +71,13 @@ export class SettingsService {
     const username = this.config.server.username ?? state.settings.serverUsername ?? null;
     const configFile = this.config.server.configFile ?? state.settings.serverConfigFile ?? null;
     const password = url ? await this.passwordFor(url, state) : null;
-    return { connection: url && username && password !== null ? { url, username, password } : null, configFile };
+    const connection = url && username && password !== null ? { url, username, password } : null;
+    // A config file that cannot be read may name a server: "none configured" would not be true.
+    return {
+      connection,
+      configFile,
+      ...(!url && this.config.unreadable && !this.config.missing ? { noConnectionBecause: 'candor-config-unreadable' as const } : {}),
+    };
   }
 
   /**
@@ -84,9 +90,13 @@ export class SettingsService {
     if (c.password !== undefined) return c.password;
     if (c.passwordFile) {
       try {
-        return (await readFile(c.passwordFile, 'utf8')).replace(/\r?\n$/, '');
-      } catch {
-        this.ctx.notices.add('The password file named in the config could not be read.');
+        return (await readRegularText(c.passwordFile, MAX_SECRET_BYTES)).replace(/\r?\n$/, '');
+      } catch (error) {
+        this.ctx.notices.add(
+          error instanceof OddFileError
+            ? `The password file named in the config is not read: ${error.message}.`
+            : 'The password file named in the config could not be read.',
+        );
         return null;
       }
     }

@@ -63,8 +63,8 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
   };
   try {
     for (const scheme of ['light', 'dark'] as const) {
-      // README set
-      await withServer({ storedChoice: null, history: 0 }, async (url) => {
+      // README set (the wizard as `npm start` shows it headless: what happens if nothing is chosen)
+      await withServer({ storedChoice: null, history: 0, shell: 'headless' }, async (url) => {
         await shot(await open(browser, url, scheme), readmeDir, `wizard-${scheme}`);
       });
       await withServer({ storedChoice: 'share', history: 400 }, async (url) => {
