@@ -153,7 +153,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     const oldest = await store.oldestReceivedAt().catch(() => null);
     const now = clock.now();
     const at = Math.min(now + purgeIntervalMs, oldest === null ? Infinity : expiresAt(oldest) + 1);
-    // Still due right after a pass: the store failed it; try again in a second, not in a loop.
+    // Already due (the last pass failed, the clock jumped): again in a second, never in a loop.
     planPurge(at > now ? at : now + 1_000);
   };
   const heartbeat = () =>

@@ -142,7 +142,7 @@ export class PostgresStore implements Store {
         const row = stored.get(key);
         return row && !replaces(w, row) ? 'kept' : 'capped';
       });
-      // A report kept out marks its day as a stored one would: the pending days must not tell them apart.
+      // An older report kept out marks its day as a written one would: the pending days do not tell them apart.
       const days = [...new Set(batch.filter((_, i) => outcomes[i] !== 'capped').map((w) => w.day))];
       if (days.length > 0) {
         await client.query(

@@ -115,7 +115,7 @@ export class SqliteStore implements Store {
           const stored = this.findRow.get(w.day, w.instanceId, keySlot(w.deletionKeyHash)) as StoredRow | undefined;
           const kept = stored !== undefined && !replaces(w, stored);
           outcomes.push(kept ? 'kept' : 'capped');
-          // A report kept out marks its day as a stored one would: the pending days must not tell them apart.
+          // An older report kept out marks its day as a written one would: the pending days do not tell them apart.
           if (kept) days.add(w.day);
         } else {
           outcomes.push(row.writes === w.count ? 'inserted' : 'replaced');
