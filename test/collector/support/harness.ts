@@ -126,6 +126,8 @@ export async function getSummary(url: string, query = ''): Promise<SummaryBody> 
 
 export async function scrape(url: string): Promise<Map<string, number>> {
   const reply = await send(url, { method: 'GET', path: '/metrics' });
+  // A refused scrape (a 408 when the machine stalls past a test's short head timeout) is said as such, not read as zeros.
+  if (reply.status !== 200) throw new Error(`GET /metrics answered ${reply.status}: ${reply.body.slice(0, 200)}`);
   const out = new Map<string, number>();
   for (const line of reply.body.split('\n')) {
     if (!line || line.startsWith('#')) continue;
