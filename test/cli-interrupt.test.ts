@@ -10,19 +10,24 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../electron/core/api/contract';
 import { tempHome } from './support/agent-harness';
-import { CANDOR_BIN, candor, candorJson } from './support/cli';
+import { CANDOR_BIN, candor, candorJson, serverSection } from './support/cli';
 import { loopbackServer } from './support/loopback';
+import { defaultServerConfig, startNavidromeTestServer, type NavidromeTestServer } from './support/navidrome';
 
 /** Answers nothing until the test lets it: a collector or a music server that hangs. */
 let held: http.ServerResponse[] = [];
 let hanging: Awaited<ReturnType<typeof loopbackServer>>;
+/** A music server that answers (every command signs in: no sign-in limit): a report is made only about a server that was read. */
+let navidrome: NavidromeTestServer;
 beforeAll(async () => {
   hanging = await loopbackServer((_req, res) => void held.push(res));
+  navidrome = await startNavidromeTestServer({ config: { ...defaultServerConfig(), AuthRequestLimit: 0 } });
 });
 afterAll(async () => {
   for (const res of held) res.destroy();
   held = [];
   await hanging.close();
+  await navidrome.close();
 });
 
 function homeWith(config: string): Record<string, string> {
@@ -42,7 +47,7 @@ function withClosedStdout(args: string[], env: Record<string, string>): Promise<
 
 describe('a closed pipe is not an error', () => {
   it('history, history --json, preview, preview --json and status end with exit 0 and say nothing on stderr', async () => {
-    const env = homeWith('[insights]\nendpoint = "http://127.0.0.1:9/collect"\n');
+    const env = homeWith(`[insights]\nendpoint = "http://127.0.0.1:9/collect"\n${serverSection(navidrome.url)}`);
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
     for (let i = 0; i < 3; i++) expect((await candor(['export'], env)).code).toBe(0);
     for (const args of [['history'], ['history', '--json'], ['preview'], ['preview', '--json'], ['status']]) {
@@ -66,7 +71,7 @@ describe('Ctrl+C during `candor send`', () => {
   };
 
   it('while the report is on its way: one line, and the history records "no answer"', async () => {
-    const env = homeWith(`[insights]\nendpoint = "${hanging.url}/collect"\n`);
+    const env = homeWith(`[insights]\nendpoint = "${hanging.url}/collect"\n${serverSection(navidrome.url)}`);
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
     const result = await interrupt(env, hanging.received.length);
     expect(result).toEqual({

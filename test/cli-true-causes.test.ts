@@ -11,14 +11,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../electron/core/api/contract';
 import { localIso } from '../electron/core/consent/describe';
 import { tempHome } from './support/agent-harness';
-import { candor, candorJson, candorLongRunning } from './support/cli';
+import { candor, candorJson, candorLongRunning, serverSection } from './support/cli';
 import { closedPort, loopbackServer } from './support/loopback';
+import { startNavidromeTestServer, type NavidromeTestServer } from './support/navidrome';
 
 let collector: Awaited<ReturnType<typeof loopbackServer>>;
+let navidrome: NavidromeTestServer;
 beforeAll(async () => {
   collector = await loopbackServer((_req, res) => res.writeHead(204).end());
+  navidrome = await startNavidromeTestServer();
 });
-afterAll(() => collector.close());
+afterAll(async () => {
+  await collector.close();
+  await navidrome.close();
+});
 
 function homeWith(config: string): Record<string, string> {
   const dir = tempHome('candor-causes-');
@@ -28,7 +34,8 @@ function homeWith(config: string): Record<string, string> {
 
 describe('true causes, one line each', () => {
   it('`candor send` to a collector that is down: one line on stderr, exit 1, recorded as a failure', async () => {
-    const env = homeWith(`[insights]\nendpoint = "http://127.0.0.1:${await closedPort()}/collect"\n`);
+    // A report about a server that was read, so that the collector is what fails.
+    const env = homeWith(`[insights]\nendpoint = "http://127.0.0.1:${await closedPort()}/collect"\n${serverSection(navidrome.url)}`);
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
     const result = await candor(['send'], env);
     expect(result).toEqual({ code: 1, stdout: '', stderr: 'candor: Not sent: could not connect.\n' });
@@ -36,7 +43,7 @@ describe('true causes, one line each', () => {
   });
 
   it('`candor export --out` onto an existing file refuses, leaves it as it was, and logs nothing', async () => {
-    const env = homeWith(`[insights]\nendpoint = "${collector.url}/collect"\n`);
+    const env = homeWith(`[insights]\nendpoint = "${collector.url}/collect"\n${serverSection(navidrome.url)}`);
     const file = path.join(env.CANDOR_HOME!, 'report.json');
     writeFileSync(file, 'mine');
     const result = await candor(['export', '--out', file], env);

@@ -12,24 +12,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../electron/core/api/contract';
 import { Agent } from '../electron/core/agent';
 import { silentLogger, systemClock, systemRandom } from '../electron/core/platform';
-import { readCandorConfig } from '../electron/core/settings/candor-config';
+import { CandorConfigFile } from '../electron/core/settings/config-source';
 import { tempHome } from './support/agent-harness';
-import { candor } from './support/cli';
+import { candor, serverSection } from './support/cli';
 import { parseJson } from './support/json';
 import { loopbackServer } from './support/loopback';
+import { startNavidromeTestServer, type NavidromeTestServer } from './support/navidrome';
 
 let collector: Awaited<ReturnType<typeof loopbackServer>>;
+let navidrome: NavidromeTestServer;
 beforeAll(async () => {
   collector = await loopbackServer((_req, res) => res.writeHead(204).end());
+  navidrome = await startNavidromeTestServer();
 });
-afterAll(() => collector.close());
+afterAll(async () => {
+  await collector.close();
+  await navidrome.close();
+});
 
 const fifo = (file: string) => execFileSync('mkfifo', [file]);
 
-/** A data folder where sharing was answered "yes" and reports go to the loopback collector. */
-function sharingHome(): string {
+/** A data folder whose reports go to the loopback collector (and, given `server`, are about that server). */
+function sharingHome(server = ''): string {
   const home = tempHome('candor-odd-');
-  writeFileSync(path.join(home, 'candor.toml'), `[insights]\nendpoint = "${collector.url}/collect"\n`);
+  writeFileSync(path.join(home, 'candor.toml'), `[insights]\nendpoint = "${collector.url}/collect"\n${server}`);
   return home;
 }
 
@@ -131,7 +137,8 @@ describe.runIf(process.platform !== 'win32')('odd files where Candor keeps its o
 
 describe('history lines that are valid JSON but not entries', () => {
   it('are set aside like a torn line: `candor history` works, and the API never returns them', async () => {
-    const home = sharingHome();
+    // A report is made only about a server that was read.
+    const home = sharingHome(serverSection(navidrome.url));
     const env = { CANDOR_HOME: home };
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
     expect((await candor(['export', '--out', path.join(home, 'report.json')], env)).code).toBe(0);
@@ -165,7 +172,7 @@ describe('history lines that are valid JSON but not entries', () => {
       home,
       shell: 'headless',
       env: {},
-      config: readCandorConfig({}, home),
+      config: new CandorConfigFile({}, home),
       clock: systemClock,
       random: systemRandom,
       logger: silentLogger,

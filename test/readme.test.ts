@@ -11,6 +11,8 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempHome } from './support/agent-harness';
+import { serverSection } from './support/cli';
+import { defaultServerConfig, startNavidromeTestServer } from './support/navidrome';
 import { startCollector } from '../collector/index';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -74,10 +76,12 @@ describe('the README, as written', () => {
     const cwd = cloneLike();
     const home = tempHome('candor-readme-home-');
     // The default data folder, with reports pointed at a collector of the test's own (`candor verify` asks it): nothing reaches a real one.
+    // The server is set there, as the README's first steps say: a report is made only about a server that was read.
     const collector = await startCollector();
+    const navidrome = await startNavidromeTestServer({ config: { ...defaultServerConfig(), AuthRequestLimit: 0 } });
     const dataFolder = path.join(home, '.local', 'share', 'candor');
     mkdirSync(dataFolder, { recursive: true });
-    writeFileSync(path.join(dataFolder, 'candor.toml'), `[insights]\nendpoint = "${collector.url}/collect"\n`);
+    writeFileSync(path.join(dataFolder, 'candor.toml'), `[insights]\nendpoint = "${collector.url}/collect"\n${serverSection(navidrome.url)}`);
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, DO_NOT_TRACK: '', npm_config_update_notifier: 'false' };
     for (const name of ['CANDOR_HOME', 'CANDOR_CONFIG', 'XDG_DATA_HOME', 'CANDOR_INSIGHTS_ENABLED', 'CANDOR_INSIGHTS_LEVEL']) delete env[name];
 
@@ -94,6 +98,7 @@ describe('the README, as written', () => {
       }
     } finally {
       await collector.close();
+      await navidrome.close();
     }
     expect(ran.length).toBeGreaterThanOrEqual(8);
     // What the commands wrote stayed in the copy and its HOME.

@@ -43,7 +43,7 @@ export function describeStatus(s: AgentStatus, configFile: ConfigFileView): stri
     `Instance ID:  ${s.instanceId ?? 'none yet'}`,
     `Server:       ${s.settings.server.url ?? (configFile.unreadable ? 'not known: the config file cannot be read' : 'none configured (see below)')}`,
     `Endpoint:     ${s.settings.endpoint}`,
-    `Last result:  ${last ? `${last.ok ? 'sent' : 'failed'} at ${when(last.at)}: ${last.message}` : 'nothing sent yet'}`,
+    `Last result:  ${last ? `${last.ok ? 'sent' : last.errorClass === 'server-not-read' ? 'not sent' : 'failed'} at ${when(last.at)}: ${last.message}` : 'nothing sent yet'}`,
     `Next due:     ${s.schedule.nextDueAt ? when(s.schedule.nextDueAt) : 'not scheduled'}`,
     'Sources:',
     ...sourceLines(s.sources),

@@ -1,9 +1,10 @@
-import { Agent } from '../core/agent';
+import { Agent, type AgentDeps } from '../core/agent';
 import { ApiError, type HistoryFilter, type HistorySummary } from '../core/api/contract';
 import { isFiltered } from '../core/history/history-filter';
 import type { HttpClient } from '../core/http-client';
-import { consoleLogger, systemClock, systemRandom } from '../core/platform';
-import { candorConfigPath, defaultHome, readCandorConfig } from '../core/settings/candor-config';
+import { consoleLogger, systemClock, systemRandom, type Clock, type Random } from '../core/platform';
+import { defaultHome } from '../core/settings/candor-config';
+import { CandorConfigFile } from '../core/settings/config-source';
 import type { CommandLine } from './cli-args';
 import {
   answerText,
@@ -19,22 +20,38 @@ import {
 import type { CliIo } from './cli';
 
 /**
- * The commands, once the command line is known to be good: only now is the data folder touched
- * and the agent loaded. One-shot commands stop the agent when done; `run` and `serve` keep it.
+ * What a command runs with from the world: the system's clock, randomness and network. Tests run
+ * the real commands in a child process on a clock they drive (test/support/shell-child.ts).
  */
-export async function runCommand(line: CommandLine, io: CliIo): Promise<number> {
+export interface CommandWorld {
+  clock: Clock;
+  random: Random;
+  http: HttpClient;
+  /** How often running processes look at their files and the lease, and the schedule's timings: the defaults unless a test says. */
+  tuning?: Pick<AgentDeps, 'pollMs' | 'watchFiles' | 'schedule'>;
+  /** Told of the agent once it is made, so a test can wait for it to be quiet. */
+  onAgent?: (agent: Agent) => void;
+}
+
+/**
+ * The commands, once the command line is known to be good: only now is the data folder touched
+ * and the agent loaded. One-shot commands stop the agent when done; `run` and `serve` keep it, and
+ * keep following the config file (an edit applies within a second, as at start-up).
+ */
+export async function runCommand(line: CommandLine, io: CliIo, world?: CommandWorld): Promise<number> {
   const home = defaultHome(io.env);
-  const config = readCandorConfig(io.env, home);
+  const config = new CandorConfigFile(io.env, home);
+  const atStart = config.current();
   const configFile: ConfigFileView = {
-    path: candorConfigPath(io.env, home),
-    exists: config.path !== null && !config.missing,
-    unreadable: config.unreadable && !config.missing,
+    path: config.path,
+    exists: atStart.path !== null && !atStart.missing,
+    unreadable: atStart.unreadable && !atStart.missing,
   };
   const longRunning = line.command === 'run' || line.command === 'serve';
   // A one-shot command says its outcome itself, in one line: the log repeats only what went wrong unforeseen.
   const logger = consoleLogger(longRunning ? 'info' : 'error', io.err);
   // Status shows it among its warnings; every other command says it here, once.
-  if (config.missing && !(line.command === 'status' && !line.json)) io.err(`candor: ${config.problems[0]}`);
+  if (atStart.missing && !(line.command === 'status' && !line.json)) io.err(`candor: ${atStart.problems[0]}`);
   const agent = await Agent.create({
     home,
     shell: 'headless',
@@ -42,11 +59,13 @@ export async function runCommand(line: CommandLine, io: CliIo): Promise<number> 
     processLabel: `candor ${line.command}`,
     ...(line.share !== undefined ? { cliShare: line.share } : {}),
     config,
-    clock: systemClock,
-    random: systemRandom,
+    clock: world?.clock ?? systemClock,
+    random: world?.random ?? systemRandom,
     logger,
-    http: lazyHttpClient(),
+    http: world?.http ?? lazyHttpClient(),
+    ...world?.tuning,
   });
+  world?.onAgent?.(agent);
   try {
     switch (line.command) {
       case 'status':

@@ -27,12 +27,12 @@ const SERIES_OF: Record<HistorySummary['outcome'], Series> = {
   sent: 'sent',
   failed: 'failed',
   refused: 'refused',
-  // Nothing left, for a cause: drawn with the privacy check's refusals.
-  'not-sent': 'refused',
   'no-answer': 'unanswered',
   sending: 'unanswered',
   'kept-locally': 'kept',
   exported: 'kept',
+  // Nothing left because the server could not be read: a failed attempt, retried as one.
+  'not-sent': 'failed',
 };
 
 /** Attempts per time bucket, and the library counts last reported in each. Entries may be in any order. */

@@ -125,14 +125,21 @@ export const OUTCOME_LABELS: Record<HistorySummary['outcome'], string> = {
   sent: 'Sent',
   failed: 'Failed',
   refused: 'Refused by the privacy check',
-  'not-sent': 'Not sent',
   'no-answer': 'No answer (may have arrived)',
   sending: 'Sending…',
   'kept-locally': 'Kept here, not sent',
   exported: 'Exported to a file',
+  'not-sent': 'Not sent: the server could not be read',
 };
 
-/** For the history list's narrow result column. */
+/** For the history list's narrow result column: the long labels that do not fit, shortened. */
+const OUTCOME_SHORT: Partial<Record<HistorySummary['outcome'], string>> = {
+  refused: 'Refused',
+  'kept-locally': 'Kept here',
+  exported: 'Exported',
+  'not-sent': 'Not sent',
+};
+
 export function outcomeShort(outcome: HistorySummary['outcome']): string {
-  return outcome === 'refused' ? 'Refused' : outcome === 'kept-locally' ? 'Kept here' : outcome === 'exported' ? 'Exported' : OUTCOME_LABELS[outcome];
+  return OUTCOME_SHORT[outcome] ?? OUTCOME_LABELS[outcome];
 }

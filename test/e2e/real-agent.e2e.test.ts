@@ -21,13 +21,15 @@ let receiver: Awaited<ReturnType<typeof loopbackServer>>;
 let child: ChildProcess;
 let url: string;
 let env: NodeJS.ProcessEnv;
+let configFile: string;
 
 beforeAll(async () => {
   const staticDir = buildRenderer();
   navidrome = await startNavidromeTestServer();
   receiver = await loopbackServer((_req, res) => res.writeHead(202).end());
   const home = tempHome('candor-e2e-real-');
-  writeFileSync(path.join(home, 'candor.toml'), `[insights]\nendpoint = "${receiver.url}/collect"\n`);
+  configFile = path.join(home, 'candor.toml');
+  writeFileSync(configFile, `[insights]\nendpoint = "${receiver.url}/collect"\n`);
   env = { ...process.env, CANDOR_HOME: home, CANDOR_RENDERER_DIR: staticDir, DO_NOT_TRACK: '' };
   child = spawn(process.execPath, [path.join(ROOT, 'bin/candor.js'), 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   url = await new Promise<string>((resolve, reject) => {
@@ -164,5 +166,24 @@ describe('candor serve with the real agent', () => {
     const fromCli = parseJson<Payload>(cli);
     const still = (p: Payload) => ({ ...p, uptime: 0, candor: { ...p.candor, hostMemory: null } });
     expect(still(fromCli)).toEqual(still(shown));
+  }, 60_000);
+
+  it('an opt-out written in the config file shows in the open page, without a reload; removed, sharing is back', async () => {
+    const page = await browser.newPage();
+    await page.goto(url.replace('#token=', '#/settings?token='));
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    const before = receiver.received.length;
+
+    writeFileSync(configFile, `[insights]\nendpoint = "${receiver.url}/collect"\nenabled = false\n`);
+    const locked = page.getByText(`Sharing is off, set by [insights] enabled = false in ${configFile}.`);
+    await locked.waitFor();
+    expect(await page.getByRole('button', { name: 'Send now' }).isDisabled()).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+
+    writeFileSync(configFile, `[insights]\nendpoint = "${receiver.url}/collect"\n`);
+    await locked.waitFor({ state: 'detached' });
+    expect(await page.getByRole('button', { name: 'Send now' }).isDisabled()).toBe(false);
+    expect(receiver.received).toHaveLength(before);
   }, 60_000);
 });

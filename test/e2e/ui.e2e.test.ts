@@ -252,7 +252,7 @@ describe('error states', () => {
     await page.getByText('Some facts could not be read, so they are left out.').waitFor();
     const omitted = page.getByRole('region', { name: 'Left out, and why' });
     expect(await omitted.getByText('library', { exact: true }).isVisible()).toBe(true);
-    expect(await omitted.textContent()).toMatch(/The server could not be reached\./);
+    expect(await omitted.textContent()).toMatch(/Nothing answers at the server's address\./);
   });
 
   it('wrong password: the connection test says which check failed', async () => {

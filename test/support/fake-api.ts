@@ -577,7 +577,8 @@ export class FakeCandorApi implements CandorApi {
         at,
         trigger: 'manual',
         ...level,
-        outcome: failure ? 'failed' : 'sent',
+        // As the agent: a server that could not be read sends nothing, and says so.
+        outcome: failure === 'server-not-read' ? 'not-sent' : failure ? 'failed' : 'sent',
         ...(info.status !== undefined ? { status: info.status } : {}),
         ...(failure ? { errorClass: failure } : {}),
         message: info.message,
@@ -601,7 +602,9 @@ export class FakeCandorApi implements CandorApi {
     }
     this.emitStatus();
     this.emit({ type: 'preview', preview: this.build() });
-    return { ok: !failure, message: failure ? `Not sent: ${info.message}.` : `Sent: ${info.message}.`, entry: summary };
+    const said =
+      failure === 'server-not-read' ? `${info.message.replace(/: nothing was sent$/, '')}; a report is sent only when the server was read` : info.message;
+    return { ok: !failure, message: failure ? `Not sent: ${said}.` : `Sent: ${info.message}.`, entry: summary };
   }
 
   /** Like the agent's exporter: the report at the level asked for (or the current one), logged as exported. */

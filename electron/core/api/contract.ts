@@ -84,6 +84,8 @@ export type ErrorClass =
   | 'invalid-endpoint'
   /** The sender stopped before an answer came: the collector may have stored the report. */
   | 'no-answer'
+  /** Nothing left: the music server could not be read, and a report without it is never sent (see `REQUIRED_FIELDS`). */
+  | 'server-not-read'
   /** The collector answered 2xx, but its receipt (the sha256 of what it received) is not the sha256 of what was sent. */
   | 'receipt-mismatch'
   | 'unexpected';
@@ -196,8 +198,8 @@ export interface HistorySummary {
    * `no-answer`: the request left but no answer came (timeout, cut connection, or Candor stopped):
    * the collector may have stored it. `sending`: on the wire right now, in some Candor process.
    * `kept-locally`: built at the `local` level and kept here only. `exported`: written to a file
-   * for a machine without internet (`candor export`). `not-sent`: not sent because the music
-   * server could not be read (a report about nothing is not sent).
+   * for a machine without internet (`candor export`). `not-sent`: nothing left because the music
+   * server could not be read (a report must carry `REQUIRED_FIELDS`); `message` gives the cause in words.
    */
   outcome: HistoryOutcome;
   status?: number;

@@ -203,6 +203,10 @@ export class HistoryStore {
     return this.entries.map((e) => this.view(e));
   }
 
+  get retentionDays(): number {
+    return this.options.retentionDays;
+  }
+
   setRetentionDays(days: number): Promise<void> {
     this.options.retentionDays = days;
     return this.applyRetention();

@@ -21,7 +21,7 @@ import { health, PROBLEMS, toProblem, type ProblemCode } from '../sources/proble
 import { deriveServerConfig, readServerConfigFile, type ServerConfigFacts, type ServerFolders } from '../sources/server-config';
 import { encodePayload, type EncodedReport } from './encode';
 import { OmittedFields } from './omitted';
-import { guardPayload, type SensitiveValue } from './privacy-guard';
+import { guardAllowed, sensitiveNeedles, type SensitiveNeedles, type SensitiveValue } from './privacy-guard';
 
 /** Everything slow to learn: read on demand (connect, refresh, before a send), not on every preview. */
 export interface SourceSet {
@@ -74,6 +74,11 @@ export interface BuiltReport {
   omitted: PreviewView['omitted'];
   guard: PreviewView['guard'];
   health: SourceHealth[];
+  /**
+   * Why the server gave nothing (not configured, unreachable, refused…), or gave no version Candor
+   * can send; null when it was read. A report missing a required field leaves with neither.
+   */
+  serverProblem: ProblemCode | null;
 }
 
 const FS_REASON: Record<Exclude<FilesystemTypeResult, { ok: true }>['reason'], ProblemCode> = {
@@ -93,6 +98,8 @@ export class ReportBuilder {
   private host: HostFacts | null = null;
   private snapshot: Snapshot = { server: null, serverProblem: 'not-configured', config: null, configProblem: 'not-configured', fsTypes: {}, process: null };
   private readonly localSensitive: SensitiveValue[] = localIdentity();
+  /** What the privacy guard looks for: this machine's identity and what the sources saw, made at each refresh. */
+  private needles: SensitiveNeedles = sensitiveNeedles(this.localSensitive);
 
   constructor(
     private readonly sources: SourceSet,
@@ -150,6 +157,12 @@ export class ReportBuilder {
       fsTypes,
       process,
     };
+    this.needles = sensitiveNeedles([
+      ...this.localSensitive,
+      ...(server?.sensitive ?? []),
+      ...(config?.sensitive ?? []),
+      ...FOLDERS.flatMap((f) => (config?.folders[f] ? [{ kind: 'path' as const, value: config.folders[f] }] : [])),
+    ]);
   }
 
   /**
@@ -223,22 +236,18 @@ export class ReportBuilder {
       ...(deletionKeyHash ? { deletionKeyHash } : {}),
     };
 
-    const sensitive = [
-      ...this.localSensitive,
-      ...(server?.sensitive ?? []),
-      ...(config?.sensitive ?? []),
-      ...FOLDERS.flatMap((f) => (config?.folders[f] ? [{ kind: 'path' as const, value: config.folders[f] }] : [])),
-    ];
     const shared = keepCategories(payload, categories);
     notSharedAtLevel(omitted, categories);
-    const guard = guardPayload(shared, sensitive);
+    // Encoding checks the allowlist (and throws past it); the guard then looks for leaks.
     const report = encodePayload(shared);
+    const guard = guardAllowed(shared, this.needles);
     const notices = config?.builtInCollectorOn
       ? [
           "Navidrome's own usage statistics are also switched on (EnableInsightsCollector), so this server is counted twice. Set EnableInsightsCollector = false in Navidrome's configuration to let Candor be the one that reports.",
         ]
       : [];
-    return { report, payload: shared, omitted: omitted.list(), guard, notices, health: this.health(payload.uptime !== undefined) };
+    const serverProblem = serverDown ?? (payload.version === undefined ? 'version-unknown' : null);
+    return { report, payload: shared, omitted: omitted.list(), guard, notices, health: this.health(payload.uptime !== undefined), serverProblem };
   }
 
   /** Why the server gave nothing at all (not configured, unreachable, refused…), or null when it answered. */

@@ -13,8 +13,10 @@ import type { SettingsService } from '../settings/settings-service';
 import type { Held } from '../storage/folder-lock';
 import { probeWritable } from '../storage/private-files';
 import { nothingCanBeSent, StorageError, writeProblem } from '../storage/storage-error';
+import type { ProblemCode } from '../sources/problems';
 import { entryBase, type EntryBase } from './entry';
 import { checkEndpoint, sendReport, type SendResult } from './sender';
+import { notWorthSending } from './worth-sending';
 
 /** Whether this attempt keeps the report here instead of sending it: the local level's scheduled report (a manual "send now" sends nothing). */
 function keepsToday(consent: ConsentState, trigger: Trigger): boolean {
@@ -97,8 +99,10 @@ export class AttemptRunner {
     const endpointChecked = checkEndpoint(this.settings.endpoint());
     if (!local && !endpointChecked.ok) return { ok: false, message: `Not sent: ${endpointChecked.reason}` };
     await ensureInstanceId(this.ctx).catch(() => undefined);
-    // The slow part (the server, its config, the folders) happens before the lock is taken.
+    // The slow part (the server, its config, the folders) happens before the lock is taken; a refresh
+    // already under way may have begun with settings that have changed since.
     await this.preview.refreshSources();
+    if (!this.preview.readWith(this.ctx.store.read())) await this.preview.refreshSources();
 
     let claim: Claim;
     this.current = 'claiming';
@@ -120,7 +124,10 @@ export class AttemptRunner {
     return { ok: false, message: `Not sent: ${error.message}, so the attempt could not be logged. Every report must be logged before it leaves.` };
   }
 
-  /** Under the folder lock: everything decided from the disk, and the intent written. */
+  /**
+   * Under the folder lock: everything decided from the disk (the state read afresh, the config file
+   * re-checked: a stat, parsed again if it changed), and the intent written.
+   */
   private async claim(trigger: Trigger, held: Held): Promise<Claim> {
     const { deps, store, history } = this.ctx;
     const state = store.readFresh();
@@ -135,6 +142,9 @@ export class AttemptRunner {
     if (trigger !== 'manual' && nextAttemptAt(record, now, -Infinity) > now.wall)
       return { refused: 'Not sent: not due yet (another Candor process sent or tried recently).' };
 
+    if (!this.preview.readWith(state))
+      return { refused: "Not sent: the server's settings changed while the report was being prepared; the next attempt reads the server again." };
+
     const built = await this.preview.rebuild(state, consent.categories, held);
     const base = entryBase(deps.random.uuid(), now.wall, trigger, endpoint, built, consent);
     if (!built.guard.ok) {
@@ -143,6 +153,8 @@ export class AttemptRunner {
       deps.logger.log('warn', 'report refused by the privacy guard', { field: built.guard.field });
       return { refused: `Not sent: ${message}.` };
     }
+    const hollow = notWorthSending(built);
+    if (hollow) return { done: await this.notSent(key, base, hollow, held) };
     if (local) return { done: await this.keep(key, base, held) };
     const owner = this.ctx.owner();
     await store.update((d) => {
@@ -172,6 +184,24 @@ export class AttemptRunner {
     await store.update((d) => writeSchedule(d, key, afterSuccess(at, { at: base.at, ok: true, message: entry.message }, this.schedule, deps.random)), held);
     deps.logger.log('info', 'report kept locally', { sha256: base.sha256, bytes: base.size });
     return { ok: true, message: 'Kept on this machine: at the local level nothing is sent.', entry: summarize(entry) };
+  }
+
+  /**
+   * A report about a server that could not be read: nothing leaves (kept locally neither: it is not
+   * what would have gone). The attempt is recorded as not sent with its cause, and retried with the
+   * normal backoff, as a failed send is. Runs under the folder lock.
+   */
+  private async notSent(key: string, base: EntryBase, hollow: { problem: ProblemCode; cause: string }, held: Held): Promise<SendOutcome> {
+    const { deps, store, history } = this.ctx;
+    const message = `${hollow.cause}: nothing was sent`;
+    const entry: StoredEntry = { ...base, durationMs: 0, outcome: 'not-sent', errorClass: 'server-not-read', message };
+    await history.append(entry, held);
+    const at = instantOf(deps.clock);
+    const attempt = { at: base.at, ok: false, errorClass: 'server-not-read' as const, message };
+    await store.update((d) => writeSchedule(d, key, afterFailure(readSchedule(d, key), at, attempt, this.schedule, deps.random)), held);
+    // Info, not warn: `candor send` says it in its one line; the long-running shells log it.
+    deps.logger.log('info', 'report not sent: the music server could not be read', { problem: hollow.problem });
+    return { ok: false, message: `Not sent: ${hollow.cause}; a report is sent only when the server was read.`, entry: summarize(entry) };
   }
 
   private async deliver(trigger: Trigger, claimed: Claimed): Promise<SendOutcome> {

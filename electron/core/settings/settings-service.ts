@@ -49,8 +49,9 @@ export class SettingsService {
     readonly secrets: SecretStore,
   ) {}
 
+  /** The config file as it is now (a stat; parsed again only when it changed). */
   private get config() {
-    return this.ctx.deps.config;
+    return this.ctx.deps.config.current();
   }
 
   endpoint(state: PersistedState = this.ctx.store.read()): string {
@@ -67,9 +68,7 @@ export class SettingsService {
 
   async target(): Promise<ServerTarget> {
     const state = this.ctx.store.read();
-    const url = this.serverUrl(state);
-    const username = this.config.server.username ?? state.settings.serverUsername ?? null;
-    const configFile = this.config.server.configFile ?? state.settings.serverConfigFile ?? null;
+    const { url, username, configFile } = this.targetOf(state);
     const password = url ? await this.passwordFor(url, state) : null;
     const connection = url && username && password !== null ? { url, username, password } : null;
     // A config file that cannot be read may name a server: "none configured" would not be true.
@@ -77,6 +76,25 @@ export class SettingsService {
       connection,
       configFile,
       ...(!url && this.config.unreadable && !this.config.missing ? { noConnectionBecause: 'candor-config-unreadable' as const } : {}),
+    };
+  }
+
+  /**
+   * What the server is read with, as settings say now (the password by where it comes from, not its
+   * value): when this changes, what was read from the server is about another server, or stale.
+   */
+  targetKey(state: PersistedState = this.ctx.store.read()): string {
+    const c = this.config.server;
+    const password = c.password !== undefined ? 'config' : c.passwordFile ? `file:${c.passwordFile}` : `stored:${state.settings.passwordSavedAt ?? 0}`;
+    return JSON.stringify({ ...this.targetOf(state), password });
+  }
+
+  private targetOf(state: PersistedState): { url: string | null; username: string | null; configFile: string | null } {
+    const c = this.config.server;
+    return {
+      url: this.serverUrl(state),
+      username: c.username ?? state.settings.serverUsername ?? null,
+      configFile: c.configFile ?? state.settings.serverConfigFile ?? null,
     };
   }
 
@@ -134,12 +152,12 @@ export class SettingsService {
     const c = this.config;
     const fromConfig = c.server.password !== undefined || Boolean(c.server.passwordFile);
     const stored = !fromConfig && (await this.storedPassword(state)) !== null;
-    const url = this.serverUrl(state);
+    const { url, username, configFile } = this.targetOf(state);
     return {
       server: {
         url,
-        username: c.server.username ?? state.settings.serverUsername ?? null,
-        configFile: c.server.configFile ?? state.settings.serverConfigFile ?? null,
+        username,
+        configFile,
         passwordStorage: fromConfig ? 'config-file' : stored ? this.secrets.kind : 'none',
         passwordForThisServer: fromConfig || (stored && url !== null && this.storedPasswordMatches(url, state)),
       },

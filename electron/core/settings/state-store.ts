@@ -1,6 +1,7 @@
-import { renameSync, statSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { validate } from '../schema/dsl';
+import { fileSignature, noFile } from '../storage/file-signature';
 import type { FolderLock, Held } from '../storage/folder-lock';
 import { ensurePrivateDir, writeSmallFileAtomic } from '../storage/private-files';
 import { MIB, readRegularTextSync } from '../storage/regular-file';
@@ -122,25 +123,6 @@ export class StateStore {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw toStorageError(error, this.dir);
     }
   }
-}
-
-/**
- * Changes whenever the file is replaced or rewritten: atomic writes always give a new inode, and
- * the change time (microseconds) tells a reused one apart.
- */
-function fileSignature(file: string): string {
-  try {
-    const st = statSync(file);
-    return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-  } catch (error) {
-    return noFile(error) ? 'absent' : `unreadable:${(error as NodeJS.ErrnoException).code ?? ''}`;
-  }
-}
-
-/** No file there at all (nor a folder to hold one): a first start, not damage. */
-function noFile(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 export { StorageError };

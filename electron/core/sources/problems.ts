@@ -13,7 +13,7 @@ export const PROBLEMS = {
   'not-admin': 'The server user is not an administrator, so some counts cannot be read.',
   'bad-url': 'The server address must start with http:// or https://.',
   'credentials-in-url': 'The server address must not hold a user name or password: enter them in their own fields.',
-  unreachable: 'The server could not be reached.',
+  unreachable: "Nothing answers at the server's address.",
   'host-not-found': "The server's host name could not be found (check the address).",
   timeout: 'The server did not answer in time.',
   tls: 'The secure connection to the server failed (certificate problem).',

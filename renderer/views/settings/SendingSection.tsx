@@ -57,7 +57,9 @@ export function SendingSection({ status }: { status: AgentStatus }) {
           <dd>
             {last ? (
               <>
-                <span className={`badge badge-${last.ok ? 'sent' : 'failed'}`}>{!last.ok ? 'Failed' : last.status !== undefined ? 'Sent' : 'Done'}</span>{' '}
+                <span className={`badge badge-${last.ok ? 'sent' : 'failed'}`}>
+                  {last.errorClass === 'server-not-read' ? 'Not sent' : !last.ok ? 'Failed' : last.status !== undefined ? 'Sent' : 'Done'}
+                </span>{' '}
                 <TimeAgo at={last.at} past />: {last.message}
                 {!last.ok && schedule.consecutiveFailures > 1 ? ` (${schedule.consecutiveFailures} failures in a row; Candor waits longer after each.)` : null}
               </>

@@ -179,6 +179,20 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
       await withServer({ storedChoice: 'share', history: 0 }, async (url) => {
         await shot(await open(browser, url, scheme, 'history'), reviewDir, `history-empty-${scheme}`, true);
       });
+      await withServer({ storedChoice: 'share', serverState: 'unreachable', history: 4, sendFailure: 'server-not-read' }, async (url) => {
+        // A report about a server that could not be read: not sent, shown where other failures are.
+        const page = await open(browser, url, scheme, 'settings');
+        await page.getByRole('button', { name: 'Send now' }).click();
+        await page
+          .locator('#main')
+          .getByText(/^Not sent: /)
+          .waitFor();
+        await shot(page, reviewDir, `settings-not-sent-${scheme}`, true);
+        const history = await open(browser, url, scheme, 'history');
+        await history.getByRole('option').first().click();
+        await history.getByRole('heading', { name: /^Attempt of/ }).waitFor();
+        await shot(history, reviewDir, `history-not-sent-${scheme}`);
+      });
       await withServer({ storedChoice: 'share', history: 50 }, async (url) => {
         const page = await open(browser, url, scheme, 'history');
         await page.getByRole('option').nth(3).click();
