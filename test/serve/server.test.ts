@@ -451,6 +451,27 @@ describe('connection bounds', () => {
     }
   });
 
+  it('lets go of a socket answered early (its 408) though the client neither reads the answer nor closes', async () => {
+    const h = await startServe({ api: createFakeApi(), staticDir, timeouts: { headMs: 1_000 } });
+    try {
+      const socket = net.connect(h.port, '127.0.0.1');
+      socket.pause();
+      // Half a head, then a byte now and then and never a read. Once the server has destroyed its
+      // side (not merely ended it), the next byte is met with a reset: that is the proof.
+      const reset = new Promise<string>((resolve) => socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? '')));
+      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\n`);
+      const timer = setInterval(() => socket.write('x'), 200);
+      try {
+        expect(['ECONNRESET', 'EPIPE']).toContain(await reset);
+      } finally {
+        clearInterval(timer);
+        socket.destroy();
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
   it('docs/ui.md quotes the bounds it applies', () => {
     const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/ui.md'), 'utf8');
     const quoted = /(\d+) s for the request head, (\d+) s for the whole request, (\d+) s keep-alive idle/.exec(doc);
