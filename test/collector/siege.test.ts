@@ -88,6 +88,14 @@ describe('a siege of half-sent requests', () => {
     expect(c.collector.metrics.connections.refusedServerFull).toBe(2 * SERVER + 1);
   });
 
+  it('does not hold a trusted proxy to a network share: it carries everyone’s connections', async () => {
+    const c = await start({ trustProxy: [ATTACKER] });
+    await holdOpen(c.url, 2 * SHARE, ATTACKER, 'POST /collect HTTP/1.1\r\nHost: x\r\n');
+    const during = await metricsFromElsewhere(c.url);
+    expect(during.get('collector_connections_refused_total{limit="network"}')).toBe(0);
+    expect(during.get('collector_open_connections')).toBe(2 * SHARE + 1);
+  });
+
   it('closes a socket answered before its body (415) though the client neither sends the rest, reads nor closes', async () => {
     const c = await start();
     const partial = head(['POST /collect HTTP/1.1', 'Host: x', 'Content-Type: text/plain', 'Content-Length: 5000']) + '{"id":';
