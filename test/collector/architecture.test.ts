@@ -30,6 +30,7 @@ const INNER = [
     'rate-limit',
     'writer',
     'purge',
+    'maintenance',
     'admission',
     'deletion',
     'source-tag',
@@ -46,6 +47,8 @@ describe('collector architecture', () => {
     for (const f of [
       'http/server.ts',
       'http/ingest.ts',
+      'http/read-routes.ts',
+      'maintenance.ts',
       'validation.ts',
       'rate-limit.ts',
       'admission.ts',
