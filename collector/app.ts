@@ -106,7 +106,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     metrics,
     clock,
     queueDepth: () => writer.depth,
-    async summaries(days) {
+    summaries: async (days) => {
       await summarizer.ensureFresh(summaryMaxAgeMs);
       return (await store.summaries(utcDay(clock.now()) - days + 1)).map((s) => s.body);
     },

@@ -130,7 +130,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
       if (earliestWritten !== null) planPurge(expiresAt(earliestWritten) + 1);
     },
     /** Resolves when the work started by timers so far has finished (tests with a fake clock await it). */
-    async idle() {
+    idle: async () => {
       while (background.size > 0) await Promise.allSettled([...background]);
     },
     /** No timer fires and none is planned from now on. */

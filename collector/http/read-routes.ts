@@ -23,9 +23,9 @@ export interface ReadDeps {
   metrics: Metrics;
   clock: CollectorClock;
   /** The stored summary bodies of the last `days` days, brought up to date first. */
-  summaries(days: number): Promise<string[]>;
+  summaries: (days: number) => Promise<string[]>;
   /** Reports waiting in the writer's queue. */
-  queueDepth(): number;
+  queueDepth: () => number;
 }
 
 export function createReadHandlers({ store, limits, metrics, clock, summaries, queueDepth }: ReadDeps): ReadHandlers {
