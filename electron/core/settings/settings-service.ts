@@ -74,6 +74,7 @@ export class SettingsService {
     // A config file that cannot be read may name a server: "none configured" would not be true.
     return {
       connection,
+      url,
       configFile,
       ...(!url && this.config.unreadable && !this.config.missing ? { noConnectionBecause: 'candor-config-unreadable' as const } : {}),
     };
