@@ -42,6 +42,7 @@ export function describeStatus(s: AgentStatus, configFile: ConfigFileView): stri
     `Decided by:   ${c.decidedByLabel}${c.locked ? ' [locked]' : ''}`,
     `Instance ID:  ${s.instanceId ?? 'none yet'}`,
     `Server:       ${s.settings.server.url ?? (configFile.unreadable ? 'not known: the config file cannot be read' : 'none configured (see below)')}`,
+    ...(s.settings.server.url && s.serverLocation ? [`Runs on:      ${s.serverLocation.message}`] : []),
     `Endpoint:     ${s.settings.endpoint}`,
     `Last result:  ${last ? `${last.ok ? 'sent' : last.errorClass === 'server-not-read' ? 'not sent' : 'failed'} at ${when(last.at)}: ${last.message}` : 'nothing sent yet'}`,
     `Next due:     ${s.schedule.nextDueAt ? when(s.schedule.nextDueAt) : 'not scheduled'}`,
@@ -97,6 +98,8 @@ export function describePreview(p: PreviewView): string {
     p.text,
     '',
     `Privacy guard: ${p.guard.ok ? 'passed' : `REFUSED: ${p.guard.field} ${p.guard.reason}`}`,
+    // Which machine the facts about a machine describe, or that there are none: said before what is left out.
+    p.serverLocation.message,
   ];
   if (p.omitted.length) lines.push('Left out:', ...leftOutLines(p.omitted));
   return lines.join('\n');

@@ -52,7 +52,7 @@ function expectHostFactsLeftOut({ payload, reasons, built }: Built, memory: 'fro
   expect(built.location.where).toBe('another-machine');
   const leftOut = memory === 'left-out' ? HOST_FACTS : HOST_FACTS.filter((path) => path !== 'mem');
   for (const path of leftOut) {
-    expect(reasons[path], path).toMatch(/^The server runs on another machine: .*candor run/);
+    expect(reasons[path], path).toMatch(/^The server runs on another machine, .*candor run/);
   }
   if (memory === 'left-out') {
     expect(payload.mem).toBeUndefined();

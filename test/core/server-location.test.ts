@@ -88,7 +88,7 @@ describe('the decision, address and process together', () => {
     expect(decideLocation('other-address', process, started + 3_600_000)).toEqual({ where: 'another-machine', basis: 'other-address', process: null });
   });
 
-  it('says another machine, or that it cannot tell, and why, in one plain reason per left-out fact', () => {
+  it('says another machine, or that it cannot tell, and why, in one plain reason', () => {
     const elsewhere = decideLocation('other-address', null, started);
     expect(elsewhere.where).toBe('another-machine');
     const view = locationView(elsewhere);
@@ -96,9 +96,13 @@ describe('the decision, address and process together', () => {
     expect(view.advice).toMatch(/candor run/);
     for (const path of ['os', 'fs', 'mem', 'candor.hostMemory'] as const) {
       const reason = notFromHere(elsewhere, path);
-      expect(reason).toMatch(/^The server runs on another machine: /);
+      expect(reason).toMatch(/^The server runs on another machine, /);
       expect(reason).toMatch(/candor run.*candor serve --host … --allow-remote/);
     }
+    // One reason for every fact about the machine (said once), one more way in for the server's memory.
+    expect(notFromHere(elsewhere, 'fs')).toBe(notFromHere(elsewhere, 'os'));
+    expect(notFromHere(elsewhere, 'candor.hostMemory')).toBe(notFromHere(elsewhere, 'os'));
+    expect(notFromHere(elsewhere, 'mem')).toMatch(/Prometheus\.Enabled/);
     expect(notFromHere(decideLocation('unresolved', null), 'os')).toMatch(
       /^Candor cannot tell which machine the server runs on \(its name could not be resolved\)/,
     );

@@ -19,7 +19,14 @@ import { isLoopbackHost } from '../../electron/core/net';
 import { originOf } from '../../electron/core/settings/settings-service';
 import { normalizeBaseUrl } from '../../electron/core/sources/server-address';
 import { PROBLEMS, problemMessage, SourceProblem } from '../../electron/core/sources/problems';
-import { decideLocation, locationView, notFromHere, type HostFactPath, type ServerLocation } from '../../electron/core/sources/server-location';
+import {
+  decideLocation,
+  locationSentence,
+  locationView,
+  notFromHere,
+  type HostFactPath,
+  type ServerLocation,
+} from '../../electron/core/sources/server-location';
 
 export type FakeServerState = 'ok' | 'unreachable' | 'unauthorized' | 'not-admin' | 'config-hidden' | 'not-configured' | 'timeout';
 
@@ -214,9 +221,9 @@ export class FakeMusicServer {
         : { source: 'uptime', state: 'ok', message: 'Read successfully.' },
       this.onThisMachine
         ? { source: 'host', state: 'ok', message: 'Read successfully.' }
-        : { source: 'host', state: 'skipped', message: `${this.location().message} ${this.location().advice ?? ''}`.trim() },
+        : { source: 'host', state: 'skipped', message: locationSentence(this.locate(this.url)) },
       !this.onThisMachine
-        ? { source: 'filesystems', state: 'skipped', message: this.notFromHere('fs') }
+        ? { source: 'filesystems', state: 'skipped', message: locationSentence(this.locate(this.url)) }
         : problem || s === 'config-hidden'
           ? {
               source: 'filesystems',

@@ -21,6 +21,7 @@ import { deriveServerConfig, readServerConfigFile, type ServerConfigFacts, type 
 import {
   decideLocation,
   defaultAddressDeps,
+  locationSentence,
   locationView,
   notFromHere,
   placeOfAddress,
@@ -337,11 +338,12 @@ export class ReportBuilder {
     else out.push(withReason(health('server-config', server && configProblem !== 'config-not-navidrome' ? 'failed' : 'skipped', configProblem), configProblem));
     if (uptimeKnown) out.push(health('uptime', 'ok'));
     else out.push(withReason(health('uptime', server ? 'failed' : 'skipped', this.uptimeProblem()), this.uptimeProblem()));
-    const elsewhere = location.where !== 'this-machine' ? locationView(location) : null;
-    out.push(elsewhere ? { source: 'host', state: 'skipped', message: `${elsewhere.message} ${elsewhere.advice ?? ''}`.trim() } : health('host', 'ok'));
+    const elsewhere = location.where !== 'this-machine' ? locationSentence(location) : null;
+    out.push(elsewhere ? { source: 'host', state: 'skipped', message: elsewhere } : health('host', 'ok'));
     const fsResults = Object.entries(fsTypes);
     const fsFailed = fsResults.filter(([, r]) => !r.ok);
-    if (elsewhere && config) out.push({ source: 'filesystems', state: 'skipped', message: notFromHere(location, 'fs') });
+    // One sentence for both, so it is said once.
+    if (elsewhere && config) out.push({ source: 'filesystems', state: 'skipped', message: elsewhere });
     else if (fsResults.length === 0) out.push(withReason(health('filesystems', 'skipped', configProblem), configProblem));
     else if (fsFailed.length === 0) out.push(health('filesystems', 'ok'));
     else {

@@ -156,7 +156,7 @@ export function decideLocation(address: AddressPlace | null, visible: ServerProc
 }
 
 const HOW_TO_INCLUDE =
-  "To include them, run Candor on the server's machine: `candor run` there (or `candor serve --host … --allow-remote`, to open its page from here), or the desktop app beside the server.";
+  'To include them, run Candor on that machine: `candor run` there (with `candor serve --host … --allow-remote` to open its page from here), or the desktop app beside the server.';
 
 const SAID: Record<LocationBasis, string> = {
   loopback: 'The server runs on this machine (its address is a loopback address).',
@@ -168,35 +168,43 @@ const SAID: Record<LocationBasis, string> = {
   'no-server': 'No server is set, so Candor cannot tell which machine it runs on.',
 };
 
+/** What is not sent about a server that is not known to run here. */
+const NOT_SENT = "Facts about the server's machine (operating system, processors, memory, filesystems) are not sent from here.";
+
 /** The decision in words, for status, the preview, Settings and the wizard. */
 export function locationView(location: ServerLocation): ServerLocationView {
   return {
     where: location.where,
     basis: location.basis,
     message: SAID[location.basis],
-    ...(location.where === 'this-machine'
-      ? {}
-      : { advice: `Facts about a machine (operating system, processors, memory, filesystems) are not sent. ${HOW_TO_INCLUDE}` }),
+    ...(location.where === 'this-machine' ? {} : { advice: `${NOT_SENT} ${HOW_TO_INCLUDE}` }),
   };
 }
 
-/** What cannot be read from here about a server elsewhere, by the payload path it is left out under. */
-const NOT_FROM_HERE = {
-  os: "its operating system and processors can only be read on the server's machine",
-  fs: "the filesystems of its folders can only be read on the server's machine",
-  mem: "its memory can only be read on the server's machine, or from its Prometheus metrics (Prometheus.Enabled in Navidrome's configuration, at /metrics without a password)",
-  'candor.hostMemory': "the memory of its machine can only be read on the server's machine",
-} as const;
+/** The decision and, when the server is not known to run here, what that leaves out: what a source's health says. */
+export function locationSentence(location: ServerLocation): string {
+  const view = locationView(location);
+  return view.advice ? `${view.message} ${view.advice}` : view.message;
+}
 
-export type HostFactPath = keyof typeof NOT_FROM_HERE;
+/** The fields about the server's machine, by the payload path each is left out under. */
+export type HostFactPath = 'os' | 'fs' | 'mem' | 'candor.hostMemory';
 
-/** Why a fact about the server's machine is left out when the server is not known to run here: one plain reason, and how to include it. */
+/**
+ * Why a fact about the server's machine is left out when the server is not known to run here: one
+ * plain reason, the same for every such fact (so it is said once), and how to include them. The
+ * server's memory has one more way in: its own Prometheus metrics, readable from anywhere.
+ */
 export function notFromHere(location: ServerLocation, path: HostFactPath): string {
   const lead =
     location.where === 'another-machine'
       ? 'The server runs on another machine'
       : `Candor cannot tell which machine the server runs on (${UNKNOWN_BECAUSE[location.basis]})`;
-  return `${lead}: ${NOT_FROM_HERE[path]}. ${HOW_TO_INCLUDE}`;
+  const memory =
+    path === 'mem'
+      ? " Its own memory can also come from its Prometheus metrics: set Prometheus.Enabled in Navidrome's configuration, without Prometheus.Password."
+      : '';
+  return `${lead}, and facts about that machine cannot be read from here. ${HOW_TO_INCLUDE}${memory}`;
 }
 
 const UNKNOWN_BECAUSE: Record<LocationBasis, string> = {
