@@ -5,6 +5,7 @@ import { ReportBuilder, defaultSources, type BuiltReport } from '../../electron/
 import type { Payload } from '../../electron/core/schema/payload';
 import type { ServerProcess } from '../../electron/core/sources/host';
 import type { AddressDeps } from '../../electron/core/sources/server-location';
+import { configWith, makeAgent } from '../support/agent-harness';
 import { parseJson } from '../support/json';
 import { startNavidromeTestServer, type NavidromeTestServer } from '../support/navidrome';
 
@@ -122,5 +123,29 @@ describe('a server on another machine (an address that is not one of this machin
     const otherServer: ServerProcess = { pid: 77, rssBytes: 12_345_678, startTime: new Date(Date.parse(server.seed.startTime) - 86_400_000) };
     const built = await report(server.url, notMine, otherServer);
     expectHostFactsLeftOut(built, 'left-out');
+  });
+});
+
+describe('the decision, shown where people look: status, preview and the connection test', () => {
+  it.runIf(LAN_ADDRESS)('says "on another machine" with what is left out and how to include it, and nothing for a server that did not answer', async () => {
+    server = await startNavidromeTestServer({}, { host: LAN_ADDRESS });
+    const notMine: Partial<AddressDeps> = { interfaceAddresses: () => ['127.0.0.1', '::1'] };
+    const sources = { ...defaultSources(http, {}, notMine), serverProcess: () => Promise.resolve(null) };
+    const { agent } = await makeAgent({ http, sources, config: configWith({ server: { url: server.url, ...ALICE } }) });
+    try {
+      const tested = await agent.testConnection({ url: server.url, ...ALICE });
+      expect(tested.ok).toBe(true);
+      expect(tested.location).toMatchObject({ where: 'another-machine', basis: 'other-address', advice: expect.stringMatching(/candor run/) as unknown });
+      const preview = await agent.refreshPreview();
+      expect(preview.serverLocation).toEqual(tested.location);
+      expect((await agent.getStatus()).serverLocation).toEqual(tested.location);
+
+      const unreachable = await agent.testConnection({ url: `http://127.0.0.1:${new URL(server.url).port}`, ...ALICE });
+      // The test server listens on the LAN address only: loopback does not reach it, and nothing is said of where it runs.
+      expect(unreachable.ok).toBe(false);
+      expect(unreachable.location).toBeUndefined();
+    } finally {
+      await agent.stop();
+    }
   });
 });
