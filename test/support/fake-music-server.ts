@@ -19,14 +19,7 @@ import { isLoopbackHost } from '../../electron/core/net';
 import { originOf } from '../../electron/core/settings/settings-service';
 import { normalizeBaseUrl } from '../../electron/core/sources/server-address';
 import { PROBLEMS, problemMessage, SourceProblem } from '../../electron/core/sources/problems';
-import {
-  decideLocation,
-  locationSentence,
-  locationView,
-  notFromHere,
-  type HostFactPath,
-  type ServerLocation,
-} from '../../electron/core/sources/server-location';
+import { decideLocation, locationView, notFromHere, type HostFactPath, type ServerLocation } from '../../electron/core/sources/server-location';
 
 export type FakeServerState = 'ok' | 'unreachable' | 'unauthorized' | 'not-admin' | 'config-hidden' | 'not-configured' | 'timeout';
 
@@ -221,9 +214,9 @@ export class FakeMusicServer {
         : { source: 'uptime', state: 'ok', message: 'Read successfully.' },
       this.onThisMachine
         ? { source: 'host', state: 'ok', message: 'Read successfully.' }
-        : { source: 'host', state: 'skipped', message: locationSentence(this.locate(this.url)) },
+        : { source: 'host', state: 'skipped', message: this.location().message },
       !this.onThisMachine
-        ? { source: 'filesystems', state: 'skipped', message: locationSentence(this.locate(this.url)) }
+        ? { source: 'filesystems', state: 'skipped', message: this.location().message }
         : problem || s === 'config-hidden'
           ? {
               source: 'filesystems',

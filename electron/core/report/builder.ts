@@ -21,7 +21,6 @@ import { deriveServerConfig, readServerConfigFile, type ServerConfigFacts, type 
 import {
   decideLocation,
   defaultAddressDeps,
-  locationSentence,
   locationView,
   notFromHere,
   placeOfAddress,
@@ -338,7 +337,8 @@ export class ReportBuilder {
     else out.push(withReason(health('server-config', server && configProblem !== 'config-not-navidrome' ? 'failed' : 'skipped', configProblem), configProblem));
     if (uptimeKnown) out.push(health('uptime', 'ok'));
     else out.push(withReason(health('uptime', server ? 'failed' : 'skipped', this.uptimeProblem()), this.uptimeProblem()));
-    const elsewhere = location.where !== 'this-machine' ? locationSentence(location) : null;
+    // What is left out, and how to include it, is said with the decision itself (status, preview): here, the decision.
+    const elsewhere = location.where !== 'this-machine' ? locationView(location).message : null;
     out.push(elsewhere ? { source: 'host', state: 'skipped', message: elsewhere } : health('host', 'ok'));
     const fsResults = Object.entries(fsTypes);
     const fsFailed = fsResults.filter(([, r]) => !r.ok);

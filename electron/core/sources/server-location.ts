@@ -181,12 +181,6 @@ export function locationView(location: ServerLocation): ServerLocationView {
   };
 }
 
-/** The decision and, when the server is not known to run here, what that leaves out: what a source's health says. */
-export function locationSentence(location: ServerLocation): string {
-  const view = locationView(location);
-  return view.advice ? `${view.message} ${view.advice}` : view.message;
-}
-
 /** The fields about the server's machine, by the payload path each is left out under. */
 export type HostFactPath = 'os' | 'fs' | 'mem' | 'candor.hostMemory';
 
