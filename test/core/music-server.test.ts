@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosHttpClient, type HttpClient } from '../../electron/core/http';
 import { ACTIVE_WINDOW_MS, PROBED_SUFFIXES, collectServerFacts, type ServerFacts } from '../../electron/core/sources/music-server';
@@ -134,6 +136,12 @@ describe('reading a Navidrome server through its native API', () => {
       config: { ...defaultServerConfig(), Prometheus: { Enabled: true, MetricsPath: '/metrics', Password: 'metrics-secret' } },
     });
     expect(guarded.goSysBytes).toBeUndefined();
+  });
+
+  it('names in the README exactly the formats it counts by name', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const listed = /names these formats, by file extension.*?: ([a-z0-9, \n]+)\./s.exec(readme)?.[1];
+    expect(listed?.split(/,\s*/).map((s) => s.trim())).toEqual([...PROBED_SUFFIXES]);
   });
 
   it('counts each listed file format exactly, in any case: aif never includes aifc or aiff', async () => {
