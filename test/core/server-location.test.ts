@@ -111,3 +111,11 @@ describe('the decision, address and process together', () => {
     expect(locationView(decideLocation('own-address', null)).message).toBe("The server runs on this machine (its address is one of this machine's own).");
   });
 });
+
+describe('without an address', () => {
+  it("counts the server's config file read here as this machine, unless an address says otherwise", () => {
+    expect(decideLocation(null, null, undefined, true)).toEqual({ where: 'this-machine', basis: 'config-file', process: null });
+    expect(decideLocation(null, null, undefined, false).where).toBe('unknown');
+    expect(decideLocation('other-address', null, undefined, true).where).toBe('another-machine');
+  });
+});

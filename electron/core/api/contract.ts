@@ -77,8 +77,11 @@ export interface SourceHealth {
  */
 export interface ServerLocationView {
   where: 'this-machine' | 'another-machine' | 'unknown';
-  /** What decided it: the address (loopback, one of this machine's own, another), the server's process seen here, or why it could not be told. */
-  basis: 'loopback' | 'own-address' | 'server-process' | 'other-address' | 'mixed-addresses' | 'unresolved' | 'no-server';
+  /**
+   * What decided it: the address (loopback, one of this machine's own, another), the server's process
+   * seen here, its config file read here when no address is set, or why it could not be told.
+   */
+  basis: 'loopback' | 'own-address' | 'server-process' | 'config-file' | 'other-address' | 'mixed-addresses' | 'unresolved' | 'no-server';
   /** One sentence: "The server runs on this machine (its address is one of this machine's own)." */
   message: string;
   /** When not on this machine: what is not sent, and how to include it. */

@@ -148,7 +148,7 @@ export class ReportBuilder {
       url ? this.sources.serverAddress(url).catch((): AddressPlace => 'unresolved') : Promise.resolve(null),
     ]);
     this.host = host;
-    const location = decideLocation(address, visible, server?.startedAt);
+    const location = decideLocation(address, visible, server?.startedAt, Boolean(fileConfig?.facts));
 
     let config: Snapshot['config'] = null;
     let configProblem: ProblemCode | null = target.noConnectionBecause ?? 'not-configured';
@@ -238,8 +238,11 @@ export class ReportBuilder {
     else omitted.add('mem', notFromHere(location, 'mem'));
 
     const fs: NonNullable<Payload['fs']> = {};
-    if (!here) omitted.add('fs', notFromHere(location, 'fs'));
+    // On a machine known to be another, that is the reason; else a server not read is the truer one.
+    const notHere = () => omitted.add('fs', notFromHere(location, 'fs'));
+    if (location.where === 'another-machine') notHere();
     if (!config) omitted.add('fs', this.reasonFor(this.snapshot.configProblem ?? 'not-configured'));
+    if (!here) notHere();
     for (const folder of FOLDERS) {
       const result = fsTypes[folder];
       if (result?.ok) fs[folder] = { type: result.type };

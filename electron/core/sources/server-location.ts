@@ -137,12 +137,21 @@ const SAME_START_MS = 10_000;
 /**
  * The decision. The address decides when it is this machine's; otherwise a visible server process
  * decides, when it is the server that answered (it started when that server says it started; a
- * server that does not say is given the benefit of the doubt); otherwise the address does.
+ * server that does not say is given the benefit of the doubt); otherwise the address does, and
+ * without one, the server's config file read on this machine.
  */
-export function decideLocation(address: AddressPlace | null, visible: ServerProcess | null, serverStartedAt?: number): ServerLocation {
+export function decideLocation(
+  address: AddressPlace | null,
+  visible: ServerProcess | null,
+  serverStartedAt?: number,
+  configFileReadHere = false,
+): ServerLocation {
   const process = visible && (serverStartedAt === undefined || Math.abs(visible.startTime.getTime() - serverStartedAt) <= SAME_START_MS) ? visible : null;
   if (address === 'loopback' || address === 'own-address') return { where: 'this-machine', basis: address, process };
   if (process) return { where: 'this-machine', basis: 'server-process', process };
+  // Without an address, the server's own config file read here says where it runs (`config_file` is
+  // set for a server on this machine); an address that says otherwise wins.
+  if (address === null && configFileReadHere) return { where: 'this-machine', basis: 'config-file', process: null };
   switch (address) {
     case 'other-address':
       return { where: 'another-machine', basis: 'other-address', process: null };
@@ -162,6 +171,7 @@ const SAID: Record<LocationBasis, string> = {
   loopback: 'The server runs on this machine (its address is a loopback address).',
   'own-address': "The server runs on this machine (its address is one of this machine's own).",
   'server-process': 'The server runs on this machine (its process is visible here).',
+  'config-file': 'The server runs on this machine (its config file is read here, and no address is set).',
   'other-address': "The server runs on another machine (its address is not one of this machine's, and no server process is visible here).",
   'mixed-addresses': 'Candor cannot tell which machine the server runs on: its name stands for this machine and for others.',
   unresolved: 'Candor cannot tell which machine the server runs on: its name could not be resolved.',
@@ -205,6 +215,7 @@ const UNKNOWN_BECAUSE: Record<LocationBasis, string> = {
   loopback: '',
   'own-address': '',
   'server-process': '',
+  'config-file': '',
   'other-address': '',
   'mixed-addresses': 'its name stands for this machine and for others',
   unresolved: 'its name could not be resolved',
