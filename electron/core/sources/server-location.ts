@@ -4,6 +4,7 @@ import os from 'node:os';
 import type { ServerLocationView } from '../api/contract';
 import { isLoopbackHost } from '../net';
 import type { ServerProcess } from './host';
+import { Deadline } from './host/deps';
 
 /**
  * Where the music server runs: on this machine or on another one. Facts about a machine (its
@@ -92,7 +93,7 @@ export async function placeOfAddress(url: string, deps: AddressDeps = defaultAdd
   if (isIP(host) !== 0) return placeOf(host, own);
   let addresses: string[];
   try {
-    addresses = await withTimeout(deps.resolve(host), deps.timeoutMs);
+    addresses = await new Deadline(deps.timeoutMs).run(deps.resolve(host));
   } catch {
     return 'unresolved';
   }
@@ -100,23 +101,6 @@ export async function placeOfAddress(url: string, deps: AddressDeps = defaultAdd
   if (places.size === 0) return 'unresolved';
   if (!places.has('other-address')) return places.has('own-address') ? 'own-address' : 'loopback';
   return places.size === 1 ? 'other-address' : 'mixed';
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out')), ms);
-    timer.unref?.();
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 export type LocationBasis = ServerLocationView['basis'];
