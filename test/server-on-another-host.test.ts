@@ -127,7 +127,8 @@ async function previewOf(remote: Remote, name: string) {
   return { payload: parseJson<Payload>(json.stdout), text: text.stdout, status: status.stdout };
 }
 
-describe('a server on another host (a network namespace over a veth pair)', () => {
+// Each test starts a server process in the namespace and runs the CLI three times: a busy machine needs the time.
+describe('a server on another host (a network namespace over a veth pair)', { timeout: 120_000 }, () => {
   it('is told apart from this machine: no os, fs, mem or candor.hostMemory, each left out with its reason', async (ctx) => {
     if (unavailable) return ctx.skip(`skipped: ${unavailable}`);
     const remote = await startRemoteServer(['--no-prometheus']);

@@ -82,9 +82,11 @@ describe('the decision, address and process together', () => {
     expect(decideLocation('own-address', process, started - 3_600_000).process).toBeNull();
   });
 
-  it("counts a server whose process is visible here as this machine's, whatever its address (a container's address)", () => {
+  it("counts a server whose process is visible here as this machine's, whatever its address (a container's), when it started when the server says it did", () => {
     expect(decideLocation('other-address', process, started)).toEqual({ where: 'this-machine', basis: 'server-process', process });
-    expect(decideLocation('other-address', process, undefined).where).toBe('this-machine');
+    // A server that does not say when it started may be another one: its machine's facts are not risked.
+    expect(decideLocation('other-address', process, undefined).where).toBe('another-machine');
+    expect(decideLocation('loopback', process, undefined).process).toBe(process);
     expect(decideLocation('other-address', process, started + 3_600_000)).toEqual({ where: 'another-machine', basis: 'other-address', process: null });
   });
 

@@ -120,9 +120,9 @@ const SAME_START_MS = 10_000;
 
 /**
  * The decision. The address decides when it is this machine's; otherwise a visible server process
- * decides, when it is the server that answered (it started when that server says it started; a
- * server that does not say is given the benefit of the doubt); otherwise the address does, and
- * without one, the server's config file read on this machine.
+ * decides, when it is the server that answered (it started when that server says it started: a
+ * server that does not say could be any other, so its machine's facts are not risked on it);
+ * otherwise the address does, and without one, the server's config file read on this machine.
  */
 export function decideLocation(
   address: AddressPlace | null,
@@ -130,9 +130,12 @@ export function decideLocation(
   serverStartedAt?: number,
   configFileReadHere = false,
 ): ServerLocation {
-  const process = visible && (serverStartedAt === undefined || Math.abs(visible.startTime.getTime() - serverStartedAt) <= SAME_START_MS) ? visible : null;
-  if (address === 'loopback' || address === 'own-address') return { where: 'this-machine', basis: address, process };
-  if (process) return { where: 'this-machine', basis: 'server-process', process };
+  const sameStart = visible !== null && serverStartedAt !== undefined && Math.abs(visible.startTime.getTime() - serverStartedAt) <= SAME_START_MS;
+  // At an address of this machine, a server that does not say when it started is given the benefit of the doubt.
+  if (address === 'loopback' || address === 'own-address')
+    return { where: 'this-machine', basis: address, process: sameStart || serverStartedAt === undefined ? visible : null };
+  // Elsewhere, only a process that started when the server says it did is the server's.
+  if (sameStart) return { where: 'this-machine', basis: 'server-process', process: visible };
   // Without an address, the server's own config file read here says where it runs (`config_file` is
   // set for a server on this machine); an address that says otherwise wins.
   if (address === null && configFileReadHere) return { where: 'this-machine', basis: 'config-file', process: null };
