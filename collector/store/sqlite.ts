@@ -11,10 +11,12 @@ import Database from 'better-sqlite3';
 import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
 import { planDeletion, type StoredKey } from '../deletion';
-import type { DeletionResult, DirtyDay, HeldReport, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
+import { keySlot, replaces } from '../replacement';
+import { IMPORT_SOURCE } from '../source-tag';
+import type { DeletionResult, DirtyDay, HeldReport, RawRow, ReportWrite, RowCursor, Run, Store, StoredRow, StoredSummary, WriteOutcome } from './types';
 
 export const SQLITE_FILE = 'collector.sqlite';
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 export type SqliteDurability = 'normal' | 'full';
 
@@ -27,10 +29,16 @@ export function openSqliteStore(dataDir: string, durability: SqliteDurability = 
   } catch (error) {
     throw new StoreUnavailable(`data folder ${dir} is not usable (${reasonOf(error)})`);
   }
+  const file = path.join(dir, SQLITE_FILE);
   try {
-    return new SqliteStore(new Database(path.join(dir, SQLITE_FILE)), path.join(dir, SQLITE_FILE), durability);
+    // SQLite would wait on a FIFO forever, or write into a device: the database and its journals are regular files or absent.
+    for (const name of [file, `${file}-wal`, `${file}-shm`]) {
+      const stats = statSync(name, { throwIfNoEntry: false });
+      if (stats && !stats.isFile()) throw new Error(`${path.basename(name)} is not a regular file`);
+    }
+    return new SqliteStore(new Database(file), file, durability);
   } catch (error) {
-    throw new StoreUnavailable(`cannot open ${path.join(dir, SQLITE_FILE)} (${reasonOf(error)})`);
+    throw new StoreUnavailable(`cannot open ${file} (${reasonOf(error)})`);
   }
 }
 
@@ -42,6 +50,7 @@ function reasonOf(error: unknown): string {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly upsert: Database.Statement;
+  private readonly findRow: Database.Statement;
   private readonly touchDay: Database.Statement;
   private readonly writeTx: (batch: readonly ReportWrite[], cap: number) => WriteOutcome[];
 
@@ -68,27 +77,32 @@ export class SqliteStore implements Store {
         source TEXT,
         received_sha256 TEXT
       );
-      CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance ON reports (day, instance_id);
       CREATE TABLE IF NOT EXISTS dirty_days (day INTEGER PRIMARY KEY, version INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS summaries (day INTEGER PRIMARY KEY, final INTEGER NOT NULL, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS runs (started_at INTEGER PRIMARY KEY, alive_at INTEGER NOT NULL);
     `);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw new StoreUnavailable(`database was written by a newer collector (schema ${version})`);
-    // Schema 2: the deletion-key hash beside each report; 3: the per-day source tag; 4: the receipt.
+    // Schema 2: the deletion-key hash beside each report; 3: the per-day source tag; 4: the receipt;
+    // 5: one row per (day, instance, deletion key) (replacement.ts), where it was per (day, instance).
     const columns = new Set((db.pragma('table_info(reports)') as { name: string }[]).map((c) => c.name));
     if (!columns.has('deletion_key_hash')) db.exec('ALTER TABLE reports ADD COLUMN deletion_key_hash TEXT');
     if (!columns.has('source')) db.exec('ALTER TABLE reports ADD COLUMN source TEXT');
     if (!columns.has('received_sha256')) db.exec('ALTER TABLE reports ADD COLUMN received_sha256 TEXT');
+    db.exec(`
+      DROP INDEX IF EXISTS reports_day_instance;
+      CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance_key ON reports (day, instance_id, ifnull(deletion_key_hash, ''));
+    `);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
 
     this.upsert = db.prepare(`
       INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, received_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (day, instance_id) DO UPDATE SET
+      ON CONFLICT (day, instance_id, ifnull(deletion_key_hash, '')) DO UPDATE SET
         received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
-        deletion_key_hash = excluded.deletion_key_hash, source = excluded.source, received_sha256 = excluded.received_sha256
-      WHERE reports.writes < ?
+        source = excluded.source, received_sha256 = excluded.received_sha256
+      WHERE reports.writes < ? AND reports.received_at <= excluded.received_at
       RETURNING writes`);
+    this.findRow = db.prepare("SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?");
     this.touchDay = db.prepare('INSERT INTO dirty_days (day, version) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET version = version + 1');
     this.writeTx = db.transaction((batch: readonly ReportWrite[], cap: number) => {
       const outcomes: WriteOutcome[] = [];
@@ -96,8 +110,14 @@ export class SqliteStore implements Store {
       for (const w of batch) {
         const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, w.receivedSha256 ?? null, cap) as
           { writes: number } | undefined;
-        if (!row) outcomes.push('capped');
-        else {
+        if (!row) {
+          // Not written: only now is it worth a look at why (the row keeps a newer report, or is full).
+          const stored = this.findRow.get(w.day, w.instanceId, keySlot(w.deletionKeyHash)) as StoredRow | undefined;
+          const kept = stored !== undefined && !replaces(w, stored);
+          outcomes.push(kept ? 'kept' : 'capped');
+          // An older report kept out marks its day as a written one would: the pending days do not tell them apart.
+          if (kept) days.add(w.day);
+        } else {
           outcomes.push(row.writes === w.count ? 'inserted' : 'replaced');
           days.add(w.day);
         }
@@ -111,31 +131,32 @@ export class SqliteStore implements Store {
     return settled(() => this.writeTx(batch, cap));
   }
 
-  findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
-    return settled(() => {
-      const row = this.db.prepare('SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ?').get(day, instanceId) as
-        { receivedAt: number; writes: number } | undefined;
-      return row ?? null;
-    });
+  findReport(day: number, instanceId: string, deletionKeyHash: string | null): Promise<StoredRow | null> {
+    return settled(() => (this.findRow.get(day, instanceId, keySlot(deletionKeyHash)) as StoredRow | undefined) ?? null);
   }
 
-  writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
+  writesOfDay(day: number): Promise<{ instanceId: string; writes: number; deletionKeyHash: string | null }[]> {
     return settled(
-      () => this.db.prepare('SELECT instance_id AS instanceId, writes FROM reports WHERE day = ?').all(day) as { instanceId: string; writes: number }[],
+      () =>
+        this.db.prepare('SELECT instance_id AS instanceId, writes, deletion_key_hash AS deletionKeyHash FROM reports WHERE day = ?').all(day) as {
+          instanceId: string;
+          writes: number;
+          deletionKeyHash: string | null;
+        }[],
     );
   }
 
   deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
     return settled(() => {
-      const del = this.db.prepare('DELETE FROM reports WHERE day = ? AND instance_id = ?');
+      const del = this.db.prepare("DELETE FROM reports WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?");
       return this.db.transaction((): DeletionResult => {
         const plan = planDeletion(this.keysOf(instanceId), presentedKeyHash);
         if (!plan.allowed) return plan;
-        for (const day of plan.days) {
-          del.run(day, instanceId);
-          this.touchDay.run(day);
+        for (const row of plan.rows) {
+          del.run(row.day, instanceId, keySlot(row.keyHash));
+          this.touchDay.run(row.day);
         }
-        return { allowed: true, removed: plan.days.length };
+        return { allowed: true, removed: plan.rows.length };
       })();
     });
   }
@@ -144,15 +165,17 @@ export class SqliteStore implements Store {
     return settled(() => this.keysOf(instanceId));
   }
 
-  /** A point lookup per retained day uses the (day, instance) index; no second index to maintain on every insert. */
+  /** A probe per retained day uses the (day, instance, key) index; no second index to maintain on every insert. */
   private keysOf(instanceId: string): StoredKey[] {
     const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
-    const find = this.db.prepare('SELECT deletion_key_hash AS keyHash FROM reports WHERE day = ? AND instance_id = ?');
+    const find = this.db.prepare(
+      'SELECT deletion_key_hash AS keyHash, received_at AS receivedAt, source FROM reports WHERE day = ? AND instance_id = ? ORDER BY received_at',
+    );
     const rows: StoredKey[] = [];
     if (range.lo === null || range.hi === null) return rows;
     for (let day = range.lo; day <= range.hi; day++) {
-      const row = find.get(day, instanceId) as { keyHash: string | null } | undefined;
-      if (row) rows.push({ day, keyHash: row.keyHash });
+      for (const row of find.all(day, instanceId) as { keyHash: string | null; receivedAt: number; source: string | null }[])
+        rows.push({ day, keyHash: row.keyHash, receivedAt: row.receivedAt, backdated: row.source === IMPORT_SOURCE });
     }
     return rows;
   }
@@ -160,9 +183,9 @@ export class SqliteStore implements Store {
   instanceReports(instanceId: string, days: readonly number[]): Promise<HeldReport[]> {
     return settled(() => {
       const find = this.db.prepare(
-        'SELECT day, received_at AS receivedAt, received_sha256 AS receivedSha256, payload FROM reports WHERE day = ? AND instance_id = ?',
+        'SELECT day, received_at AS receivedAt, received_sha256 AS receivedSha256, payload, deletion_key_hash AS deletionKeyHash FROM reports WHERE day = ? AND instance_id = ? ORDER BY received_at',
       );
-      return [...days].sort((a, b) => a - b).flatMap((day) => (find.get(day, instanceId) as HeldReport | undefined) ?? []);
+      return [...new Set(days)].sort((a, b) => a - b).flatMap((day) => find.all(day, instanceId) as HeldReport[]);
     });
   }
 
@@ -196,11 +219,14 @@ export class SqliteStore implements Store {
     return settled(() => this.db.prepare('SELECT day, version FROM dirty_days ORDER BY day').all() as DirtyDay[]);
   }
 
-  readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
+  readDay(day: number, after: RowCursor | null, limit: number): Promise<RawRow[]> {
     return settled(() => {
       return this.db
-        .prepare('SELECT instance_id AS instanceId, payload, source FROM reports WHERE day = ? AND instance_id > ? ORDER BY instance_id LIMIT ?')
-        .all(day, afterId ?? '', limit) as RawRow[];
+        .prepare(
+          `SELECT instance_id AS instanceId, ifnull(deletion_key_hash, '') AS keySlot, payload, source FROM reports
+           WHERE day = ? AND (instance_id, ifnull(deletion_key_hash, '')) > (?, ?) ORDER BY instance_id, ifnull(deletion_key_hash, '') LIMIT ?`,
+        )
+        .all(day, after?.instanceId ?? '', after?.keySlot ?? '', limit) as RawRow[];
     });
   }
 

@@ -6,7 +6,7 @@
 import type { Payload } from '../../electron/core/schema/payload';
 import type { CollectorClock, Logger } from '../platform';
 import { DAY_MS, dayStart, expiryCutoff, utcDay } from '../retention';
-import type { Run, Store } from '../store/types';
+import type { RowCursor, Run, Store } from '../store/types';
 import { DayAggregator } from './aggregate';
 import type { DaySummary, IncompleteReason } from './types';
 import { isCurrentFormat, withoutExactValues, withoutMixedMemory, withPublishedPlayers } from './upgrade';
@@ -148,13 +148,13 @@ export class Summarizer {
 
   private async computeDay(day: number, version: number | null, now: number): Promise<void> {
     const aggregator = new DayAggregator();
-    let after: string | null = null;
+    let after: RowCursor | null = null;
     for (;;) {
       const rows = await this.store.readDay(day, after, this.pageSize);
       for (const row of rows) aggregator.add(JSON.parse(row.payload) as Payload, row.source);
       const last = rows[rows.length - 1];
       if (!last || rows.length < this.pageSize) break;
-      after = last.instanceId;
+      after = { instanceId: last.instanceId, keySlot: last.keySlot };
       await new Promise((resolve) => setImmediate(resolve));
     }
     const final = day < utcDay(now);

@@ -8,7 +8,14 @@
  * reports had uncommon values, not which. Where the list of possible cells is short and known (a
  * flag's two states, the bins of a number, the OS names), a remainder that could only belong to
  * one cell would give that cell away by subtraction: the smallest published cell is withheld too.
+ *
+ * Reports that no network stands behind (an export file of an earlier day, `candor-collector
+ * import`: source-tag.ts's IMPORT_SOURCE) are counted in their cells but count as no source: an
+ * attacker needs K_ANONYMITY - 1 networks of their own beside a lone real report, export files
+ * or not.
  */
+import { IMPORT_SOURCE } from '../source-tag';
+
 export const K_ANONYMITY = 5;
 export const OTHER = 'Other';
 /** Rows stored before sources were recorded count as one source between them. */
@@ -21,7 +28,7 @@ export class Cell {
 
   add(source: string): void {
     this.count++;
-    if (this.sources.length < K_ANONYMITY && !this.sources.includes(source)) this.sources.push(source);
+    if (source !== IMPORT_SOURCE && this.sources.length < K_ANONYMITY && !this.sources.includes(source)) this.sources.push(source);
   }
 
   get publishable(): boolean {

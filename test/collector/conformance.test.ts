@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type StartOptions } from '../../collector/index';
 import { Metrics } from '../../collector/metrics';
@@ -14,7 +16,7 @@ import { PURGE_BATCH, Purger } from '../../collector/purge';
 import { DAY_MS, RETENTION_MS, utcDay } from '../../collector/retention';
 import { openStore } from '../../collector/store/open';
 import { SQLITE_FILE } from '../../collector/store/sqlite';
-import type { Store } from '../../collector/store/types';
+import type { RawRow, Store } from '../../collector/store/types';
 import { FakeClock } from '../support/fake-clock';
 import type { Payload } from '../../electron/core/schema/payload';
 import { parseJson } from '../support/json';
@@ -148,6 +150,65 @@ describe.each(backends)('conformance: $name', (backend) => {
       expect((await look(newKey().secret)).status).toBe(403);
     } finally {
       await c.close();
+    }
+  });
+
+  it('keeps one row per day, instance and deletion key: a report replaces only its key’s row, never with an older one', async (ctx) => {
+    if (skip()) return ctx.skip(pgSkip);
+    const where = await backend.location();
+    // A table of the previous schema first, keyed by (day, instance): opening the store moves it to the new key.
+    if (where.dataDir) {
+      const db = new Database(path.join(where.dataDir, SQLITE_FILE));
+      db.exec(`CREATE TABLE reports (day INTEGER NOT NULL, instance_id TEXT NOT NULL, received_at INTEGER NOT NULL, writes INTEGER NOT NULL,
+        payload TEXT NOT NULL, deletion_key_hash TEXT, source TEXT, received_sha256 TEXT);
+        CREATE UNIQUE INDEX reports_day_instance ON reports (day, instance_id); PRAGMA user_version = 4;`);
+      db.close();
+    } else {
+      const client = new pg.Client({ connectionString: where.databaseUrl });
+      await client.connect();
+      await client.query(
+        'CREATE TABLE reports (day integer NOT NULL, instance_id uuid NOT NULL, received_at bigint NOT NULL, writes integer NOT NULL, payload jsonb NOT NULL, PRIMARY KEY (day, instance_id))',
+      );
+      await client.end();
+    }
+    const store = await openStore(where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! });
+    try {
+      const id = newId();
+      const [a, b] = [newKey(), newKey()];
+      const t = Date.UTC(2026, 4, 1, 9);
+      const day = utcDay(t);
+      const write = (key: string | null, receivedAt: number, uptime: number) => ({
+        day,
+        instanceId: id,
+        receivedAt,
+        payload: JSON.stringify({ id, uptime }),
+        count: 1,
+        deletionKeyHash: key,
+        source: null,
+      });
+      expect(await store.writeReports([write(a.hash, t, 1), write(b.hash, t, 2), write(null, t, 3)], 10)).toEqual(['inserted', 'inserted', 'inserted']);
+      expect(await store.writeReports([write(a.hash, t + 1, 4), write(b.hash, t - 1, 5), write(null, t + 1, 6)], 10)).toEqual(['replaced', 'kept', 'replaced']);
+      expect(await store.writeReports([write(a.hash, t + 2, 7)], 2)).toEqual(['capped']);
+      expect(await store.findReport(day, id, a.hash)).toEqual({ receivedAt: t + 1, writes: 2 });
+      expect(await store.findReport(day, id, b.hash)).toEqual({ receivedAt: t, writes: 1 });
+      expect(await store.findReport(day, id, null)).toEqual({ receivedAt: t + 1, writes: 2 });
+      expect(await store.findReport(day, id, newKey().hash)).toBeNull();
+      // Read a page at a time, one row per page: each row once.
+      const uptimes: number[] = [];
+      for (let after = null as RawRow | null; ;) {
+        const page = await store.readDay(day, after, 1);
+        if (page.length === 0) break;
+        uptimes.push(parseJson<{ uptime: number }>(page[0]!.payload).uptime);
+        after = page[0]!;
+      }
+      expect(uptimes.sort()).toEqual([2, 4, 6]);
+      // A's key deletes A's row and the keyless one; B's stays.
+      const presented = createHash('sha256').update(Buffer.from(a.secret, 'hex')).digest();
+      expect(await store.deleteInstance(id, presented)).toEqual({ allowed: true, removed: 2 });
+      expect(await store.instanceKeys(id)).toEqual([{ day, keyHash: b.hash, receivedAt: t, backdated: false }]);
+      expect(await store.countReports()).toBe(1);
+    } finally {
+      await store.close();
     }
   });
 
