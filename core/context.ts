@@ -4,7 +4,7 @@ import type { EventHub, Notices } from './events';
 import type { HistoryStore } from './history/history-store';
 import type { HttpClient } from './net/http-client';
 import type { Clock, Logger, Random } from './platform';
-import type { SourceSet } from './report/builder';
+import type { SourceSet } from './sources/source-set';
 import type { ScheduleOptions } from './schedule/schedule';
 import type { ConfigSource } from './settings/config-source';
 import type { DeletionKeys } from './state/deletion-keys';

@@ -25,6 +25,19 @@ export function releaseOf(version: string): string {
   return version.split(' ')[0] ?? version;
 }
 
+/**
+ * Which figure a report's `mem.sys` is. Navidrome's own is Go's `runtime.MemStats.Sys`, and so is
+ * Candor's when read from the server's Prometheus metrics; Candor's `server-process` is the resident
+ * size of the process, another figure, summarized apart. A Candor report that does not say which
+ * (or says `host`: no server figure) is counted in neither.
+ */
+export function memoryFigure(report: Payload): 'go-sys' | 'resident' | null {
+  if (report.mem?.sys === undefined) return null;
+  if (report.candor === undefined) return 'go-sys';
+  const said = report.candor.sources?.memory;
+  return said === 'prometheus' ? 'go-sys' : said === 'server-process' ? 'resident' : null;
+}
+
 export interface DayContext {
   day: number;
   final: boolean;
@@ -50,6 +63,7 @@ export class DayAggregator {
   private readonly containerized = new Categories(2);
   private readonly cpus = new Numbers(CPU_BINS);
   private readonly memory = new Numbers(PROCESS_MEMORY_BINS);
+  private readonly residentMemory = new Numbers(PROCESS_MEMORY_BINS);
   private readonly hostMemory = new Numbers(HOST_MEMORY_BINS);
   private readonly uptime = new Numbers(UPTIME_BINS);
   private readonly fs = new Map(FS_FOLDERS.map((f) => [f, new Categories()]));
@@ -66,7 +80,9 @@ export class DayAggregator {
     this.serverTypes.add(candor ? report.candor?.serverType : 'navidrome', source);
     if (report.version !== undefined) this.versions.add(releaseOf(report.version), source);
     this.uptime.add(report.uptime, source);
-    this.memory.add(report.mem?.sys, source);
+    const figure = memoryFigure(report);
+    if (figure === 'go-sys') this.memory.add(report.mem?.sys, source);
+    else if (figure === 'resident') this.residentMemory.add(report.mem?.sys, source);
     this.hostMemory.add(report.candor?.hostMemory?.total, source);
     const os = report.os;
     if (os) {
@@ -122,6 +138,7 @@ export class DayAggregator {
       containerized: this.containerized.result(),
       cpus: this.cpus.result(),
       memory: this.memory.result(),
+      residentMemory: this.residentMemory.result(),
       hostMemory: this.hostMemory.result(),
       uptime: this.uptime.result(),
       fs,

@@ -9,7 +9,7 @@ import { DAY_MS, dayStart, expiryCutoff, utcDay } from '../retention';
 import type { RowCursor, Run, Store } from '../store/types';
 import { DayAggregator } from './aggregate';
 import type { DaySummary, IncompleteReason } from './types';
-import { isCurrentFormat, withoutExactValues, withPublishedPlayers } from './upgrade';
+import { isCurrentFormat, withoutExactValues, withoutMixedMemory, withPublishedPlayers } from './upgrade';
 
 /** Summarizing may take at most this share of the time: a pass that took 2 s waits 40 s for the next. */
 const MAX_SUMMARY_SHARE = 0.05;
@@ -130,7 +130,8 @@ export class Summarizer {
 
   /**
    * Brings summaries of an earlier format up to this one (upgrade.ts): recomputed where the day's
-   * raw reports are all still kept, stripped of exact values and players regrouped where they are not.
+   * raw reports are all still kept, stripped of exact values and mixed memory figures, and players
+   * regrouped, where they are not.
    */
   async upgradeStored(): Promise<void> {
     const now = this.clock.now();
@@ -139,7 +140,7 @@ export class Summarizer {
       if (isCurrentFormat(stored.body)) continue;
       if (stored.day >= firstIntactDay) await this.computeDay(stored.day, null, now);
       else {
-        const body = withPublishedPlayers(withoutExactValues(stored.body));
+        const body = withoutMixedMemory(withPublishedPlayers(withoutExactValues(stored.body)));
         if (body !== stored.body) await this.store.saveSummary({ ...stored, body }, null);
       }
     }

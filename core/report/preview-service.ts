@@ -7,7 +7,8 @@ import { normalizeCategories, type PolicyCategory } from '../../shared/schema/le
 import type { Held } from '../storage/folder-lock';
 import { StorageError } from '../storage/storage-error';
 import { AGENT_VERSION } from '../version';
-import { ReportBuilder, defaultSources, type BuiltReport } from './builder';
+import { defaultSources } from '../sources/source-set';
+import { ReportBuilder, type BuiltReport } from './builder';
 import { diffReports } from '../../shared/report-diff';
 
 /** Re-read the server this often while the preview is being watched. */
@@ -121,6 +122,7 @@ export class PreviewService {
       changesSinceLastSent: last ? diffReports(last.body, built.report.text) : null,
       omitted: built.omitted,
       guard: built.guard,
+      serverLocation: built.location,
     };
   }
 

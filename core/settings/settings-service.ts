@@ -2,7 +2,9 @@ import { ApiError, type ApiInput, type ConnectionCheck, type ConnectionTestResul
 import type { AgentContext } from '../context';
 import { checkEndpoint } from '../net/endpoint';
 import { collectServerFacts, normalizeBaseUrl, type ServerTarget } from '../sources/music-server';
+import { defaultSources } from '../sources/source-set';
 import { PROBLEMS, problemMessage, SourceProblem, type ProblemCode } from '../sources/problems';
+import { decideLocation, locationView, type AddressPlace } from '../sources/server-location';
 import { MAX_SECRET_BYTES, OddFileError, readRegularText } from '../storage/regular-file';
 import { StorageError } from '../storage/storage-error';
 import type { SecretStore } from './secret-store';
@@ -73,6 +75,7 @@ export class SettingsService {
     // A config file that cannot be read may name a server: "none configured" would not be true.
     return {
       connection,
+      url,
       configFile,
       ...(!url && this.config.unreadable && !this.config.missing ? { noConnectionBecause: 'candor-config-unreadable' as const } : {}),
     };
@@ -238,7 +241,13 @@ export class SettingsService {
         ],
       };
     }
-    const facts = await collectServerFacts(this.ctx.deps.http, { url: input.url, username: input.username, password }, this.ctx.deps.clock.now());
+    // Where it runs is decided as a report decides it, beside the reading of it.
+    const sources = this.ctx.deps.sources ?? defaultSources(this.ctx.deps.http);
+    const [facts, place, visible] = await Promise.all([
+      collectServerFacts(this.ctx.deps.http, { url: input.url, username: input.username, password }, this.ctx.deps.clock.now()),
+      sources.serverAddress(address).catch((): AddressPlace => 'unresolved'),
+      sources.serverProcess().catch(() => null),
+    ]);
     const checks: ConnectionCheck[] = [];
     const failed = facts.health.state === 'failed';
     const code = facts.health.code as ProblemCode | undefined;
@@ -281,6 +290,7 @@ export class SettingsService {
       ...(facts.serverType ? { serverType: facts.serverType } : {}),
       ...(facts.version ? { serverVersion: facts.version } : {}),
       checks,
+      ...(unreachable ? {} : { location: locationView(decideLocation(place, visible, facts.startedAt)) }),
     };
   }
 

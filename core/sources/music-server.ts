@@ -41,6 +41,8 @@ export interface ServerTarget {
   connection: ServerConnection | null;
   /** Why there is no connection, when it is not simply that none was set. */
   noConnectionBecause?: ProblemCode;
+  /** The server's address when one is set but cannot be read with (no password): where it runs is still known. */
+  url?: string | null;
   /** Navidrome's config file, when the server runs on this machine. */
   configFile: string | null;
 }

@@ -12,6 +12,7 @@ import { useApi, useCandor } from '../state/context';
 import { Field } from './Field';
 import { Icon } from './Icon';
 import { Notice, Spinner } from './Notice';
+import { ServerLocation } from './ServerLocation';
 
 const CHECK_LABELS: Record<ConnectionCheck['name'], string> = {
   reach: 'Reach the server',
@@ -76,6 +77,7 @@ export function ConnectionResult({ result }: { result: ConnectionTestResult }) {
           </li>
         ))}
       </ul>
+      {result.location ? <ServerLocation location={result.location} /> : null}
     </div>
   );
 }
@@ -91,6 +93,7 @@ export function ConnectionForm({
 }) {
   const api = useApi();
   const settings = useCandor((s) => s.status?.settings);
+  const savedLocation = useCandor((s) => s.status?.serverLocation ?? null);
   const setStatus = useCandor((s) => s.setStatus);
   const id = useId();
   const [url, setUrl] = useState(settings?.server.url ?? '');
@@ -171,6 +174,12 @@ export function ConnectionForm({
         label="Server address"
         lockedBy={fixed['server.url']}
         help="The address you open Navidrome (or another OpenSubsonic server) at. It is used only to read counts and settings; it is never sent."
+        after={
+          // Where the saved server runs, as last read; a test of the typed address says it anew.
+          savedLocation && savedLocation.basis !== 'no-server' && !result && url.trim() === settings.server.url ? (
+            <ServerLocation location={savedLocation} compact={showConfigFile} />
+          ) : null
+        }
       >
         {(control) => (
           <div className="inline">

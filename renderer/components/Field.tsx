@@ -19,7 +19,8 @@ export interface FieldControl {
 /**
  * One form field: its label, its control and the help line under it, tied together for assistive
  * technology. The control comes from `children`, given the id and `aria-describedby` to spread on
- * it. When a setting fixes the value (`lockedBy`), the help line says which one instead.
+ * it. When a setting fixes the value (`lockedBy`), the help line says which one instead. `after`
+ * follows the help line (what the field's value turned out to mean).
  */
 export function Field({
   id,
@@ -28,6 +29,7 @@ export function Field({
   lockedBy,
   helpClassName,
   helpTestId,
+  after,
   children,
 }: {
   id: string;
@@ -36,6 +38,7 @@ export function Field({
   lockedBy?: string | undefined;
   helpClassName?: string;
   helpTestId?: string;
+  after?: ReactNode;
   children: (control: FieldControl) => ReactNode;
 }) {
   const helpId = `${id}-help`;
@@ -46,6 +49,7 @@ export function Field({
       <p className={helpClassName ? `help ${helpClassName}` : 'help'} id={helpId} data-testid={helpTestId}>
         {lockedBy ? <LockedBy by={lockedBy} /> : help}
       </p>
+      {after}
     </div>
   );
 }

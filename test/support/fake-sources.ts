@@ -1,6 +1,7 @@
-import type { SourceSet } from '../../core/report/builder';
+import type { SourceSet } from '../../core/sources/source-set';
 import type { ServerFacts } from '../../core/sources/music-server';
 import { health } from '../../core/sources/problems';
+import { placeOfAddress } from '../../core/sources/server-location';
 
 /** Fixed, fast sources for tests about scheduling and consent rather than collection. */
 export function fakeSources(overrides: Partial<SourceSet> = {}): SourceSet {
@@ -21,6 +22,8 @@ export function fakeSources(overrides: Partial<SourceSet> = {}): SourceSet {
     filesystemType: () => Promise.resolve({ ok: true, type: 'ext2/ext3/ext4' }),
     server: () => Promise.resolve(structuredClone(server)),
     serverConfigFile: () => Promise.reject(new Error('no config file in this test')),
+    // Where the server runs, decided for real: a loopback address is this machine.
+    serverAddress: (url) => placeOfAddress(url),
     ...overrides,
   };
 }

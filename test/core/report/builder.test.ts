@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosHttpClient } from '../../../core/net/axios-http-client';
-import { ReportBuilder, defaultSources } from '../../../core/report/builder';
+import { ReportBuilder } from '../../../core/report/builder';
+import { defaultSources } from '../../../core/sources/source-set';
 import { sha256Hex } from '../../../core/report/encode';
 import type { Payload } from '../../../shared/schema/payload';
 import { parseJson } from '../../support/json';

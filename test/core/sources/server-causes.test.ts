@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosHttpClient } from '../../../core/net/axios-http-client';
 import { HttpFailure, type HttpClient } from '../../../core/net/http-client';
-import { ReportBuilder, defaultSources, type BuiltReport } from '../../../core/report/builder';
+import { ReportBuilder, type BuiltReport } from '../../../core/report/builder';
+import { defaultSources } from '../../../core/sources/source-set';
 import type { Payload } from '../../../shared/schema/payload';
 import { collectServerFacts, normalizeBaseUrl } from '../../../core/sources/music-server';
 import { PROBLEMS, SourceProblem, type ProblemCode } from '../../../core/sources/problems';
@@ -52,7 +53,8 @@ function expectServerDown(built: BuiltReport, code: ProblemCode): void {
   expectLeftOutOnce(built);
   const payload = parseJson<Payload>(built.report.text);
   expect(payload.library).toBeUndefined();
-  expect(payload.candor?.sources).toEqual({ memory: 'host' });
+  // Only what delivered is named as a source: nothing of the server.
+  for (const source of ['library', 'config', 'uptime']) expect(payload.candor?.sources ?? {}, source).not.toHaveProperty(source);
 }
 
 describe('a server that cannot be read says the real cause in every source', () => {

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosHttpClient } from '../../../core/net/axios-http-client';
-import { ReportBuilder, defaultSources } from '../../../core/report/builder';
+import { ReportBuilder } from '../../../core/report/builder';
+import { defaultSources } from '../../../core/sources/source-set';
 import { sha256Hex } from '../../../core/report/encode';
 import { DAY_MS } from '../../../core/schedule/schedule';
 import { categoryOfPath, keepCategories, POLICY_CATEGORIES, PRESETS, type PolicyCategory } from '../../../shared/schema/levels';
