@@ -19,7 +19,7 @@ import { Purger } from './purge';
 import { InstanceAdmissions, uncountedAdmissions } from './admission';
 import { AddressLimiter } from './rate-limit';
 import { SourceTagger } from './source-tag';
-import { dayStart, expiresAt, expiryCutoff, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
+import { dayStart, expiresAt, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
 import type { Store } from './store/types';
 import { K_ANONYMITY } from './summary/threshold';
 import { Summarizer } from './summary/summarizer';
@@ -71,7 +71,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const trust = new ProxyTrust(options.trustProxy ?? []);
   const metrics = new Metrics();
   const run = { startedAt: clock.now(), aliveAt: clock.now() };
-  const summarizer = new Summarizer(store, clock, logger, run.startedAt);
+  const summarizer = new Summarizer(store, clock, logger, { runningSince: run.startedAt });
   const writer = new Writer(
     store,
     {
@@ -95,19 +95,18 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const maintenance = (): Promise<void> => {
     maintenanceRunning ??= (async () => {
       // Summaries first: a day about to lose its first rows is summarized while it is whole.
-      await summarizer.refresh(utcDay(expiryCutoff(clock.now())) + 1);
-      await purger.run();
       await summarizer.refresh();
+      await purger.run();
     })().finally(() => {
       maintenanceRunning = null;
     });
     return maintenanceRunning;
   };
 
+  // No summary of an earlier format, which could hold exact values of small groups, is ever served.
+  await summarizer.upgradeStored();
   // Start-up purge happens before the port opens: nothing expired is ever served or kept past a restart.
   await maintenance();
-  // Nor is a summary of an earlier format, which could hold exact values of small groups.
-  await summarizer.upgradeStored();
 
   const timers = new Set<TimerHandle>();
   const background = new Set<Promise<void>>();
@@ -135,8 +134,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     schedule(heartbeatMs, async () => {
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
-      // Another process may have written to the store (`candor-collector import`): its days are marked there.
-      if (!summarizer.stale && (await store.dirtyDays().catch(() => [])).length > 0) summarizer.markDirty();
+      // Another process may have written to the store (`candor-collector import`): the feed says so.
+      if (!summarizer.stale && (await store.pendingDays().catch(() => 0)) > 0) summarizer.markDirty();
       await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
       heartbeat();
     });
@@ -209,7 +208,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
           queueDepth: writer.depth,
           oldestRawAgeSeconds: oldest === null ? null : Math.max(0, (clock.now() - oldest) / 1000),
           retentionDays: RETENTION_DAYS,
-          dirtyDays: (await store.dirtyDays().catch(() => [])).length,
+          pendingDays: await store.pendingDays().catch(() => 0),
         }),
         'text/plain; version=0.0.4; charset=utf-8',
       );

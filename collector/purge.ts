@@ -30,6 +30,8 @@ export class Purger {
       if (n < PURGE_BATCH) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
+    // What the summaries kept of those rows goes with them (superseded versions, the days' tallies).
+    await this.store.purgeDerived(cutoff);
     if (total > 0) {
       await this.store.reclaimSpace();
       this.logger.log('info', 'purged expired reports', { rows: total });

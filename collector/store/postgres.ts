@@ -6,9 +6,31 @@ import pg from 'pg';
 import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
 import { planDeletion } from '../deletion';
-import type { DeletionResult, DirtyDay, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
+import type {
+  DeletionResult,
+  FeedCursor,
+  FeedRow,
+  FeedState,
+  RawRow,
+  ReportWrite,
+  Run,
+  Store,
+  StoredSummary,
+  SummaryPass,
+  SupersededFilter,
+  SupersededRow,
+  WriteOutcome,
+} from './types';
 
+/**
+ * The tables, created or brought up to date in one transaction. The feed (a number on every row,
+ * superseded versions, per-day tallies) came with the incremental summaries: days stored before it
+ * are counted again from their rows once. Several collectors starting together wait for each other
+ * (an advisory lock), so the feed is made once.
+ */
 const SCHEMA = `
+  BEGIN;
+  SELECT pg_advisory_xact_lock(7225114);
   CREATE TABLE IF NOT EXISTS reports (
     day integer NOT NULL,
     instance_id uuid NOT NULL,
@@ -19,10 +41,37 @@ const SCHEMA = `
   );
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS deletion_key_hash text;
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS source text;
-  CREATE TABLE IF NOT EXISTS dirty_days (day integer PRIMARY KEY, version bigint NOT NULL);
   CREATE TABLE IF NOT EXISTS summaries (day integer PRIMARY KEY, final boolean NOT NULL, body text NOT NULL);
   CREATE TABLE IF NOT EXISTS runs (started_at bigint PRIMARY KEY, alive_at bigint NOT NULL);
+  CREATE TABLE IF NOT EXISTS tallies (day integer PRIMARY KEY, body text);
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'reports' AND column_name = 'seq') THEN
+      ALTER TABLE reports ADD COLUMN seq bigint NOT NULL DEFAULT 0;
+      INSERT INTO tallies (day, body) SELECT DISTINCT day, NULL FROM reports ON CONFLICT DO NOTHING;
+      IF to_regclass('dirty_days') IS NOT NULL THEN
+        INSERT INTO tallies (day, body) SELECT day, NULL FROM dirty_days ON CONFLICT DO NOTHING;
+      END IF;
+    END IF;
+  END $$;
+  DROP TABLE IF EXISTS dirty_days;
+  CREATE INDEX IF NOT EXISTS reports_feed ON reports (seq, day, instance_id);
+  CREATE TABLE IF NOT EXISTS superseded (
+    seq bigint NOT NULL,
+    day integer NOT NULL,
+    instance_id uuid NOT NULL,
+    written_seq bigint NOT NULL,
+    received_at bigint NOT NULL,
+    payload jsonb NOT NULL,
+    source text,
+    PRIMARY KEY (seq, day, instance_id)
+  );
+  CREATE TABLE IF NOT EXISTS feed (name text PRIMARY KEY, value bigint NOT NULL);
+  INSERT INTO feed (name, value) VALUES ('head', 0), ('summarized', 0) ON CONFLICT DO NOTHING;
+  COMMIT;
 `;
+
+/** Takes the next feed number; the row stays locked until the commit, so numbers follow commit order. */
+const NEXT_SEQ = "UPDATE feed SET value = value + 1 WHERE name = 'head' RETURNING value";
 
 /** `postgres://user@host:port/db`: what the start-up line and errors may show (no password, no query). */
 export function describeDatabaseUrl(url: string): string {
@@ -47,7 +96,15 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   try {
-    await pool.query(SCHEMA);
+    const client = await pool.connect();
+    try {
+      await client.query(SCHEMA);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
   } catch (error) {
     await pool.end().catch(() => {});
     const e = error as { code?: string; message?: string };
@@ -57,6 +114,16 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
 }
 
 const n = (v: unknown): number => Number(v);
+/** The smallest UUID: where a page of the feed starts within a feed number. */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+async function nextSeq(client: pg.PoolClient): Promise<number> {
+  const { rows } = await client.query<{ value: string }>(NEXT_SEQ);
+  return n(rows[0]!.value);
+}
+
+/** A deletion the key does not allow: the transaction is rolled back. */
+class Refused extends Error {}
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
@@ -83,14 +150,27 @@ export class PostgresStore implements Store {
   async writeReports(batch: readonly ReportWrite[], cap: number): Promise<WriteOutcome[]> {
     if (batch.length === 0) return [];
     return this.tx(async (client) => {
+      const seq = await nextSeq(client);
+      // One statement: the versions about to be replaced are read (every part of a statement sees the
+      // rows as they were before it), the batch upserted, and the replaced versions kept for the summaries.
       const result = await client.query<{ day: number; id: string; writes: number }>(
-        `INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source)
-         SELECT d, i, r, w, p::jsonb, k, s FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[]) AS t(d, i, r, w, p, k, s)
-         ON CONFLICT (day, instance_id) DO UPDATE SET
-           received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
-           deletion_key_hash = excluded.deletion_key_hash, source = excluded.source
-         WHERE reports.writes < $6
-         RETURNING day, instance_id::text AS id, writes`,
+        `WITH input AS (
+           SELECT * FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[]) AS t(d, i, r, w, p, k, s)
+         ), old AS (
+           SELECT r.day, r.instance_id, r.seq, r.received_at, r.payload, r.source FROM reports r JOIN input ON r.day = input.d AND r.instance_id = input.i
+         ), up AS (
+           INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, seq)
+           SELECT d, i, r, w, p::jsonb, k, s, $9 FROM input
+           ON CONFLICT (day, instance_id) DO UPDATE SET
+             received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
+             deletion_key_hash = excluded.deletion_key_hash, source = excluded.source, seq = excluded.seq
+           WHERE reports.writes < $6
+           RETURNING day, instance_id, writes
+         ), kept AS (
+           INSERT INTO superseded (seq, day, instance_id, written_seq, received_at, payload, source)
+           SELECT $9, old.day, old.instance_id, old.seq, old.received_at, old.payload, old.source FROM old JOIN up USING (day, instance_id)
+         )
+         SELECT day, instance_id::text AS id, writes FROM up`,
         [
           batch.map((w) => w.day),
           batch.map((w) => w.instanceId),
@@ -100,16 +180,10 @@ export class PostgresStore implements Store {
           cap,
           batch.map((w) => w.deletionKeyHash),
           batch.map((w) => w.source),
+          seq,
         ],
       );
       const written = new Map(result.rows.map((r) => [`${r.day}/${r.id}`, r.writes]));
-      const days = [...new Set(result.rows.map((r) => r.day))];
-      if (days.length > 0) {
-        await client.query(
-          'INSERT INTO dirty_days (day, version) SELECT unnest($1::int[]), 1 ON CONFLICT (day) DO UPDATE SET version = dirty_days.version + 1',
-          [days],
-        );
-      }
       return batch.map((w) => {
         const writes = written.get(`${w.day}/${w.instanceId}`);
         return writes === undefined ? 'capped' : writes === w.count ? 'inserted' : 'replaced';
@@ -132,6 +206,8 @@ export class PostgresStore implements Store {
 
   async deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
     return this.tx(async (client) => {
+      // The feed number first, as every writer takes it: the same lock order everywhere.
+      const seq = await nextSeq(client);
       // One index probe per retained day (PostgreSQL 15 has no skip scan over the leading column).
       const found = await client.query<{ day: number; key: string | null }>(
         `SELECT day, deletion_key_hash AS key FROM reports WHERE instance_id = $1
@@ -143,15 +219,25 @@ export class PostgresStore implements Store {
         found.rows.map((r) => ({ day: r.day, keyHash: r.key })),
         presentedKeyHash,
       );
-      if (!plan.allowed) return plan;
-      const result = await client.query('DELETE FROM reports WHERE instance_id = $1 AND day = ANY($2::int[])', [instanceId, plan.days]);
-      if (plan.days.length > 0) {
-        await client.query(
-          'INSERT INTO dirty_days (day, version) SELECT unnest($1::int[]), 1 ON CONFLICT (day) DO UPDATE SET version = dirty_days.version + 1',
-          [plan.days],
-        );
-      }
-      return { allowed: true, removed: result.rowCount ?? 0 };
+      // Refused: nothing changes, and the feed number taken goes with the rollback.
+      if (!plan.allowed) throw new Refused();
+      const result = await client.query(
+        `WITH gone AS (DELETE FROM reports WHERE instance_id = $1 AND day = ANY($2::int[]) RETURNING day, instance_id, seq, received_at, payload, source)
+         INSERT INTO superseded (seq, day, instance_id, written_seq, received_at, payload, source)
+         SELECT $3, day, instance_id, seq, received_at, payload, source FROM gone`,
+        [instanceId, plan.days, seq],
+      );
+      return { allowed: true as const, removed: result.rowCount ?? 0 };
+    }).catch((error: unknown): DeletionResult => {
+      if (error instanceof Refused) return { allowed: false };
+      throw error;
+    });
+  }
+
+  async purgeDerived(cutoff: number): Promise<void> {
+    await this.tx(async (client) => {
+      await client.query('DELETE FROM superseded WHERE received_at <= $1', [cutoff]);
+      await client.query('DELETE FROM tallies WHERE day <= $1', [utcDay(cutoff)]);
     });
   }
 
@@ -178,37 +264,110 @@ export class PostgresStore implements Store {
     return n(rows[0]?.c ?? 0);
   }
 
-  async dirtyDays(): Promise<DirtyDay[]> {
-    const { rows } = await this.pool.query<{ day: number; version: string }>('SELECT day, version FROM dirty_days ORDER BY day');
-    return rows.map((r) => ({ day: r.day, version: n(r.version) }));
-  }
-
   async readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
     const { rows } =
       afterId === null
-        ? await this.pool.query<{ id: string; payload: string; source: string | null }>(
-            'SELECT instance_id::text AS id, payload::text AS payload, source FROM reports WHERE day = $1 ORDER BY instance_id LIMIT $2',
+        ? await this.pool.query<{ id: string; payload: string; source: string | null; seq: string }>(
+            'SELECT instance_id::text AS id, payload::text AS payload, source, seq FROM reports WHERE day = $1 ORDER BY instance_id LIMIT $2',
             [day, limit],
           )
-        : await this.pool.query<{ id: string; payload: string; source: string | null }>(
-            'SELECT instance_id::text AS id, payload::text AS payload, source FROM reports WHERE day = $1 AND instance_id > $2::uuid ORDER BY instance_id LIMIT $3',
+        : await this.pool.query<{ id: string; payload: string; source: string | null; seq: string }>(
+            'SELECT instance_id::text AS id, payload::text AS payload, source, seq FROM reports WHERE day = $1 AND instance_id > $2::uuid ORDER BY instance_id LIMIT $3',
             [day, afterId, limit],
           );
-    return rows.map((r) => ({ instanceId: r.id, payload: r.payload, source: r.source }));
+    return rows.map((r) => ({ instanceId: r.id, payload: r.payload, source: r.source, seq: n(r.seq) }));
   }
 
-  async saveSummary(summary: StoredSummary, version: number | null): Promise<void> {
-    await this.tx(async (client) => {
-      await client.query(
-        'INSERT INTO summaries (day, final, body) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body',
-        [summary.day, summary.final, summary.body],
-      );
-      if (version !== null) await client.query('DELETE FROM dirty_days WHERE day = $1 AND version = $2', [summary.day, version]);
+  async feedState(): Promise<FeedState> {
+    const { rows } = await this.pool.query<{ name: string; value: string }>('SELECT name, value FROM feed');
+    const value = (name: string) => n(rows.find((r) => r.name === name)?.value ?? 0);
+    return { head: value('head'), summarized: value('summarized') };
+  }
+
+  async rowsWritten(after: number, through: number, cursor: FeedCursor | null, limit: number): Promise<FeedRow[]> {
+    const from = cursor ?? { seq: after, day: -1, instanceId: NIL_UUID };
+    const { rows } = await this.pool.query<{ seq: string; day: number; id: string; payload: string; source: string | null }>(
+      `SELECT seq, day, instance_id::text AS id, payload::text AS payload, source FROM reports
+       WHERE seq > $1 AND seq <= $2 AND (seq, day, instance_id) > ($3::bigint, $4::int, $5::uuid) ORDER BY seq, day, instance_id LIMIT $6`,
+      [after, through, from.seq, from.day, from.instanceId, limit],
+    );
+    return rows.map((r) => ({ seq: n(r.seq), day: r.day, instanceId: r.id, payload: r.payload, source: r.source }));
+  }
+
+  async supersededRows(filter: SupersededFilter, cursor: FeedCursor | null, limit: number): Promise<SupersededRow[]> {
+    const from = cursor ?? { seq: filter.leftAfter, day: -1, instanceId: NIL_UUID };
+    const { rows } = await this.pool.query<{ seq: string; day: number; id: string; written: string; payload: string; source: string | null }>(
+      `SELECT seq, day, instance_id::text AS id, written_seq AS written, payload::text AS payload, source FROM superseded
+       WHERE seq > $1 AND seq <= $2 AND written_seq > $3 AND written_seq <= $4 AND ($5::int IS NULL OR day = $5)
+         AND (seq, day, instance_id) > ($6::bigint, $7::int, $8::uuid)
+       ORDER BY seq, day, instance_id LIMIT $9`,
+      [
+        filter.leftAfter,
+        filter.leftThrough ?? Number.MAX_SAFE_INTEGER,
+        filter.writtenAfter ?? -1,
+        filter.writtenThrough,
+        filter.day ?? null,
+        from.seq,
+        from.day,
+        from.instanceId,
+        limit,
+      ],
+    );
+    return rows.map((r) => ({ seq: n(r.seq), day: r.day, instanceId: r.id, writtenSeq: n(r.written), payload: r.payload, source: r.source }));
+  }
+
+  async tallies(days: readonly number[]): Promise<Map<number, string | null>> {
+    const { rows } = await this.pool.query<{ day: number; body: string | null }>('SELECT day, body FROM tallies WHERE day = ANY($1::int[])', [days]);
+    return new Map(rows.map((r) => [r.day, r.body]));
+  }
+
+  async markForRecount(days: readonly number[]): Promise<void> {
+    await this.pool.query('INSERT INTO tallies (day, body) SELECT unnest($1::int[]), NULL ON CONFLICT (day) DO UPDATE SET body = NULL', [days]);
+  }
+
+  async daysToRecount(): Promise<number[]> {
+    const { rows } = await this.pool.query<{ day: number }>('SELECT day FROM tallies WHERE body IS NULL ORDER BY day');
+    return rows.map((r) => r.day);
+  }
+
+  async pendingDays(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      `WITH at AS (SELECT value FROM feed WHERE name = 'summarized')
+       SELECT count(*) AS n FROM (
+         SELECT day FROM reports WHERE seq > (SELECT value FROM at)
+         UNION SELECT day FROM superseded WHERE seq > (SELECT value FROM at)
+         UNION SELECT day FROM tallies WHERE body IS NULL) AS pending`,
+    );
+    return n(rows[0]?.n ?? 0);
+  }
+
+  async saveSummaries(pass: SummaryPass): Promise<boolean> {
+    return this.tx(async (client) => {
+      const moved = await client.query("UPDATE feed SET value = $2 WHERE name = 'summarized' AND value = $1", [pass.from, pass.to]);
+      if (moved.rowCount !== 1) return false;
+      if (pass.tallies.length > 0) {
+        await client.query('INSERT INTO tallies (day, body) SELECT * FROM unnest($1::int[], $2::text[]) ON CONFLICT (day) DO UPDATE SET body = excluded.body', [
+          pass.tallies.map((t) => t.day),
+          pass.tallies.map((t) => t.body),
+        ]);
+      }
+      if (pass.summaries.length > 0) {
+        await client.query(
+          `INSERT INTO summaries (day, final, body) SELECT * FROM unnest($1::int[], $2::boolean[], $3::text[])
+           ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body`,
+          [pass.summaries.map((x) => x.day), pass.summaries.map((x) => x.final), pass.summaries.map((x) => x.body)],
+        );
+      }
+      await client.query('DELETE FROM superseded WHERE seq <= $1', [pass.to]);
+      return true;
     });
   }
 
-  async clearDirty(day: number, version: number): Promise<void> {
-    await this.pool.query('DELETE FROM dirty_days WHERE day = $1 AND version = $2', [day, version]);
+  async saveSummary(summary: StoredSummary): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO summaries (day, final, body) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body',
+      [summary.day, summary.final, summary.body],
+    );
   }
 
   async summaries(fromDay: number, toDay = 2_147_483_647): Promise<StoredSummary[]> {

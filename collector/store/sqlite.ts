@@ -5,33 +5,64 @@
  * - 'full' (synchronous=FULL): every batch is fsync'd before any of its reports is answered, so
  *   it survives a power cut too; throughput then follows the disk's fsync latency.
  */
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
 import { planDeletion, type StoredKey } from '../deletion';
-import type { DeletionResult, DirtyDay, RawRow, ReportWrite, Run, Store, StoredSummary, WriteOutcome } from './types';
+import type {
+  DeletionResult,
+  FeedCursor,
+  FeedRow,
+  FeedState,
+  RawRow,
+  ReportWrite,
+  Run,
+  Store,
+  StoredSummary,
+  SummaryPass,
+  SupersededFilter,
+  SupersededRow,
+  WriteOutcome,
+} from './types';
 
 export const SQLITE_FILE = 'collector.sqlite';
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
+/** Raw reports and deletion-key hashes are nobody else's business on this machine. */
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
 
 export type SqliteDurability = 'normal' | 'full';
 
 export function openSqliteStore(dataDir: string, durability: SqliteDurability = 'normal'): SqliteStore {
   const dir = path.resolve(dataDir);
   try {
-    mkdirSync(dir, { recursive: true });
+    // A folder the collector makes is private; one it is given keeps its mode (it may be `.`), the files in it do not.
+    const created = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    if (created !== undefined) chmodSync(dir, PRIVATE_DIR_MODE);
     if (!statSync(dir).isDirectory()) throw new Error('not a folder');
     accessSync(dir, constants.W_OK | constants.R_OK);
   } catch (error) {
     throw new StoreUnavailable(`data folder ${dir} is not usable (${reasonOf(error)})`);
   }
+  const file = path.join(dir, SQLITE_FILE);
   try {
-    return new SqliteStore(new Database(path.join(dir, SQLITE_FILE)), path.join(dir, SQLITE_FILE), durability);
+    makePrivate(file);
+    return new SqliteStore(new Database(file), file, durability);
   } catch (error) {
-    throw new StoreUnavailable(`cannot open ${path.join(dir, SQLITE_FILE)} (${reasonOf(error)})`);
+    throw new StoreUnavailable(`cannot open ${file} (${reasonOf(error)})`);
   }
+}
+
+/**
+ * The database file is created 0600 before SQLite opens it, and an existing one (or its WAL and
+ * shared-memory files, left by a collector before this rule) is made 0600: SQLite gives the files
+ * it creates beside the database the database's own mode.
+ */
+function makePrivate(file: string): void {
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, PRIVATE_FILE_MODE);
 }
 
 function reasonOf(error: unknown): string {
@@ -41,9 +72,9 @@ function reasonOf(error: unknown): string {
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
-  private readonly upsert: Database.Statement;
-  private readonly touchDay: Database.Statement;
   private readonly writeTx: (batch: readonly ReportWrite[], cap: number) => WriteOutcome[];
+  private readonly nextSeq: Database.Statement;
+  private readonly keepSuperseded: Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
@@ -57,50 +88,31 @@ export class SqliteStore implements Store {
     db.pragma('busy_timeout = 5000');
     db.pragma('cache_size = -65536');
     db.pragma('journal_size_limit = 67108864');
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS reports (
-        day INTEGER NOT NULL,
-        instance_id TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
-        writes INTEGER NOT NULL,
-        payload TEXT NOT NULL,
-        deletion_key_hash TEXT,
-        source TEXT
-      );
-      CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance ON reports (day, instance_id);
-      CREATE TABLE IF NOT EXISTS dirty_days (day INTEGER PRIMARY KEY, version INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS summaries (day INTEGER PRIMARY KEY, final INTEGER NOT NULL, body TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS runs (started_at INTEGER PRIMARY KEY, alive_at INTEGER NOT NULL);
-    `);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw new StoreUnavailable(`database was written by a newer collector (schema ${version})`);
-    // Schema 2: the deletion-key hash beside each report; 3: the per-day source tag.
-    const columns = new Set((db.pragma('table_info(reports)') as { name: string }[]).map((c) => c.name));
-    if (!columns.has('deletion_key_hash')) db.exec('ALTER TABLE reports ADD COLUMN deletion_key_hash TEXT');
-    if (!columns.has('source')) db.exec('ALTER TABLE reports ADD COLUMN source TEXT');
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.transaction(() => migrate(db))();
 
-    this.upsert = db.prepare(`
-      INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (day, instance_id) DO UPDATE SET
-        received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
-        deletion_key_hash = excluded.deletion_key_hash, source = excluded.source
-      WHERE reports.writes < ?
+    const insert = db.prepare(`
+      INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (day, instance_id) DO NOTHING
       RETURNING writes`);
-    this.touchDay = db.prepare('INSERT INTO dirty_days (day, version) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET version = version + 1');
+    const current = db.prepare('SELECT seq, received_at AS receivedAt, payload, source, writes FROM reports WHERE day = ? AND instance_id = ?');
+    const replace = db.prepare(`
+      UPDATE reports SET received_at = ?, payload = ?, writes = writes + ?, deletion_key_hash = ?, source = ?, seq = ?
+      WHERE day = ? AND instance_id = ?`);
+    this.nextSeq = db.prepare("UPDATE feed SET value = value + 1 WHERE name = 'head' RETURNING value");
+    this.keepSuperseded = db.prepare('INSERT INTO superseded (seq, day, instance_id, written_seq, received_at, payload, source) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.writeTx = db.transaction((batch: readonly ReportWrite[], cap: number) => {
-      const outcomes: WriteOutcome[] = [];
-      const days = new Set<number>();
-      for (const w of batch) {
-        const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, cap) as { writes: number } | undefined;
-        if (!row) outcomes.push('capped');
-        else {
-          outcomes.push(row.writes === w.count ? 'inserted' : 'replaced');
-          days.add(w.day);
-        }
-      }
-      for (const day of days) this.touchDay.run(day);
-      return outcomes;
+      const seq = (this.nextSeq.get() as { value: number }).value;
+      return batch.map((w): WriteOutcome => {
+        if (insert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, seq)) return 'inserted';
+        // Replacing is rare (one report a day is the norm): the version it replaces is kept for the summaries.
+        const old = current.get(w.day, w.instanceId) as Stored;
+        if (old.writes >= cap) return 'capped';
+        this.keepSuperseded.run(seq, w.day, w.instanceId, old.seq, old.receivedAt, old.payload, old.source);
+        replace.run(w.receivedAt, w.payload, w.count, w.deletionKeyHash, w.source, seq, w.day, w.instanceId);
+        return 'replaced';
+      });
     });
   }
 
@@ -125,22 +137,26 @@ export class SqliteStore implements Store {
   deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
     return settled(() => {
       const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
-      const find = this.db.prepare('SELECT deletion_key_hash AS keyHash FROM reports WHERE day = ? AND instance_id = ?');
+      const find = this.db.prepare(
+        'SELECT deletion_key_hash AS keyHash, seq, received_at AS receivedAt, payload, source FROM reports WHERE day = ? AND instance_id = ?',
+      );
       const del = this.db.prepare('DELETE FROM reports WHERE day = ? AND instance_id = ?');
       // A point lookup per retained day uses the (day, instance) index; no second index to maintain on every insert.
       return this.db.transaction((): DeletionResult => {
-        const rows: StoredKey[] = [];
+        const rows = new Map<number, Stored & StoredKey>();
         if (range.lo !== null && range.hi !== null) {
           for (let day = range.lo; day <= range.hi; day++) {
-            const row = find.get(day, instanceId) as { keyHash: string | null } | undefined;
-            if (row) rows.push({ day, keyHash: row.keyHash });
+            const row = find.get(day, instanceId) as (Stored & { keyHash: string | null }) | undefined;
+            if (row) rows.set(day, { ...row, day });
           }
         }
-        const plan = planDeletion(rows, presentedKeyHash);
+        const plan = planDeletion([...rows.values()], presentedKeyHash);
         if (!plan.allowed) return plan;
+        const seq = (this.nextSeq.get() as { value: number }).value;
         for (const day of plan.days) {
+          const old = rows.get(day)!;
+          this.keepSuperseded.run(seq, day, instanceId, old.seq, old.receivedAt, old.payload, old.source);
           del.run(day, instanceId);
-          this.touchDay.run(day);
         }
         return { allowed: true, removed: plan.days.length };
       })();
@@ -152,6 +168,15 @@ export class SqliteStore implements Store {
       return this.db
         .prepare('DELETE FROM reports WHERE rowid IN (SELECT rowid FROM reports WHERE day <= ? AND received_at <= ? LIMIT ?)')
         .run(utcDay(cutoff), cutoff, limit).changes;
+    });
+  }
+
+  purgeDerived(cutoff: number): Promise<void> {
+    return settled(() => {
+      this.db.transaction(() => {
+        this.db.prepare('DELETE FROM superseded WHERE received_at <= ?').run(cutoff);
+        this.db.prepare('DELETE FROM tallies WHERE day <= ?').run(utcDay(cutoff));
+      })();
     });
   }
 
@@ -173,33 +198,118 @@ export class SqliteStore implements Store {
     return settled(() => (this.db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n);
   }
 
-  dirtyDays(): Promise<DirtyDay[]> {
-    return settled(() => this.db.prepare('SELECT day, version FROM dirty_days ORDER BY day').all() as DirtyDay[]);
-  }
-
   readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
     return settled(() => {
       return this.db
-        .prepare('SELECT instance_id AS instanceId, payload, source FROM reports WHERE day = ? AND instance_id > ? ORDER BY instance_id LIMIT ?')
+        .prepare('SELECT instance_id AS instanceId, payload, source, seq FROM reports WHERE day = ? AND instance_id > ? ORDER BY instance_id LIMIT ?')
         .all(day, afterId ?? '', limit) as RawRow[];
     });
   }
 
-  saveSummary(summary: StoredSummary, version: number | null): Promise<void> {
+  feedState(): Promise<FeedState> {
     return settled(() => {
-      this.db.transaction(() => {
-        this.db
-          .prepare('INSERT INTO summaries (day, final, body) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body')
-          .run(summary.day, summary.final ? 1 : 0, summary.body);
-        if (version !== null) this.db.prepare('DELETE FROM dirty_days WHERE day = ? AND version = ?').run(summary.day, version);
-      })();
+      const rows = this.db.prepare('SELECT name, value FROM feed').all() as { name: string; value: number }[];
+      const value = (name: string) => rows.find((r) => r.name === name)?.value ?? 0;
+      return { head: value('head'), summarized: value('summarized') };
     });
   }
 
-  clearDirty(day: number, version: number): Promise<void> {
+  rowsWritten(after: number, through: number, cursor: FeedCursor | null, limit: number): Promise<FeedRow[]> {
     return settled(() => {
-      this.db.prepare('DELETE FROM dirty_days WHERE day = ? AND version = ?').run(day, version);
+      const from = cursor ?? { seq: after, day: -1, instanceId: '' };
+      return this.db
+        .prepare(
+          `SELECT seq, day, instance_id AS instanceId, payload, source FROM reports
+           WHERE seq > ? AND seq <= ? AND (seq, day, instance_id) > (?, ?, ?) ORDER BY seq, day, instance_id LIMIT ?`,
+        )
+        .all(after, through, from.seq, from.day, from.instanceId, limit) as FeedRow[];
     });
+  }
+
+  supersededRows(filter: SupersededFilter, cursor: FeedCursor | null, limit: number): Promise<SupersededRow[]> {
+    return settled(() => {
+      const from = cursor ?? { seq: filter.leftAfter, day: -1, instanceId: '' };
+      return this.db
+        .prepare(
+          `SELECT seq, day, instance_id AS instanceId, written_seq AS writtenSeq, payload, source FROM superseded
+           WHERE seq > ? AND seq <= ? AND written_seq > ? AND written_seq <= ? AND (? IS NULL OR day = ?) AND (seq, day, instance_id) > (?, ?, ?)
+           ORDER BY seq, day, instance_id LIMIT ?`,
+        )
+        .all(
+          filter.leftAfter,
+          filter.leftThrough ?? Number.MAX_SAFE_INTEGER,
+          filter.writtenAfter ?? -1,
+          filter.writtenThrough,
+          filter.day ?? null,
+          filter.day ?? null,
+          from.seq,
+          from.day,
+          from.instanceId,
+          limit,
+        ) as SupersededRow[];
+    });
+  }
+
+  tallies(days: readonly number[]): Promise<Map<number, string | null>> {
+    return settled(() => {
+      const find = this.db.prepare('SELECT body FROM tallies WHERE day = ?');
+      const found = new Map<number, string | null>();
+      for (const day of days) {
+        const row = find.get(day) as { body: string | null } | undefined;
+        if (row) found.set(day, row.body);
+      }
+      return found;
+    });
+  }
+
+  markForRecount(days: readonly number[]): Promise<void> {
+    return settled(() => {
+      const mark = this.db.prepare('INSERT INTO tallies (day, body) VALUES (?, NULL) ON CONFLICT (day) DO UPDATE SET body = NULL');
+      this.db.transaction(() => days.forEach((day) => mark.run(day)))();
+    });
+  }
+
+  daysToRecount(): Promise<number[]> {
+    return settled(() => (this.db.prepare('SELECT day FROM tallies WHERE body IS NULL ORDER BY day').all() as { day: number }[]).map((r) => r.day));
+  }
+
+  pendingDays(): Promise<number> {
+    return settled(() => {
+      const row = this.db
+        .prepare(
+          `SELECT count(*) AS n FROM (
+             SELECT day FROM reports WHERE seq > (SELECT value FROM feed WHERE name = 'summarized')
+             UNION SELECT day FROM superseded WHERE seq > (SELECT value FROM feed WHERE name = 'summarized')
+             UNION SELECT day FROM tallies WHERE body IS NULL)`,
+        )
+        .get() as { n: number };
+      return row.n;
+    });
+  }
+
+  saveSummaries(pass: SummaryPass): Promise<boolean> {
+    return settled(() =>
+      this.db.transaction((): boolean => {
+        const at = this.db.prepare("SELECT value FROM feed WHERE name = 'summarized'").get() as { value: number };
+        if (at.value !== pass.from) return false;
+        const tally = this.db.prepare('INSERT INTO tallies (day, body) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET body = excluded.body');
+        for (const t of pass.tallies) tally.run(t.day, t.body);
+        for (const summary of pass.summaries) this.putSummary(summary);
+        this.db.prepare("UPDATE feed SET value = ? WHERE name = 'summarized'").run(pass.to);
+        this.db.prepare('DELETE FROM superseded WHERE seq <= ?').run(pass.to);
+        return true;
+      })(),
+    );
+  }
+
+  saveSummary(summary: StoredSummary): Promise<void> {
+    return settled(() => this.putSummary(summary));
+  }
+
+  private putSummary(summary: StoredSummary): void {
+    this.db
+      .prepare('INSERT INTO summaries (day, final, body) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body')
+      .run(summary.day, summary.final ? 1 : 0, summary.body);
   }
 
   summaries(fromDay: number, toDay = Number.MAX_SAFE_INTEGER): Promise<StoredSummary[]> {
@@ -255,6 +365,65 @@ export class SqliteStore implements Store {
       this.db.close();
     });
   }
+}
+
+/** A stored version of a row, as the feed keeps it when the row is replaced or deleted. */
+interface Stored {
+  seq: number;
+  receivedAt: number;
+  payload: string;
+  source: string | null;
+  writes: number;
+}
+
+/**
+ * Creates the tables, or brings an earlier file up to date. Schema 2: the deletion-key hash beside
+ * each report; 3: the per-day source tag; 4: the feed (a number on every row, superseded versions,
+ * per-day tallies). Days stored before the feed existed are counted again from their rows once.
+ */
+function migrate(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS reports (
+      day INTEGER NOT NULL,
+      instance_id TEXT NOT NULL,
+      received_at INTEGER NOT NULL,
+      writes INTEGER NOT NULL,
+      payload TEXT NOT NULL,
+      deletion_key_hash TEXT,
+      source TEXT,
+      seq INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance ON reports (day, instance_id);
+    CREATE TABLE IF NOT EXISTS summaries (day INTEGER PRIMARY KEY, final INTEGER NOT NULL, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS runs (started_at INTEGER PRIMARY KEY, alive_at INTEGER NOT NULL);
+  `);
+  const columns = new Set((db.pragma('table_info(reports)') as { name: string }[]).map((c) => c.name));
+  if (!columns.has('deletion_key_hash')) db.exec('ALTER TABLE reports ADD COLUMN deletion_key_hash TEXT');
+  if (!columns.has('source')) db.exec('ALTER TABLE reports ADD COLUMN source TEXT');
+  const feedIsNew = !columns.has('seq');
+  if (feedIsNew) db.exec('ALTER TABLE reports ADD COLUMN seq INTEGER NOT NULL DEFAULT 0');
+  db.exec(`
+    CREATE INDEX IF NOT EXISTS reports_feed ON reports (seq, day, instance_id);
+    CREATE TABLE IF NOT EXISTS superseded (
+      seq INTEGER NOT NULL,
+      day INTEGER NOT NULL,
+      instance_id TEXT NOT NULL,
+      written_seq INTEGER NOT NULL,
+      received_at INTEGER NOT NULL,
+      payload TEXT NOT NULL,
+      source TEXT,
+      PRIMARY KEY (seq, day, instance_id)
+    );
+    CREATE TABLE IF NOT EXISTS feed (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT OR IGNORE INTO feed (name, value) VALUES ('head', 0), ('summarized', 0);
+    CREATE TABLE IF NOT EXISTS tallies (day INTEGER PRIMARY KEY, body TEXT);
+  `);
+  if (feedIsNew) {
+    const dirty = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'dirty_days'").get() !== undefined;
+    db.exec(`INSERT OR IGNORE INTO tallies (day, body) SELECT DISTINCT day, NULL FROM reports${dirty ? ' UNION SELECT day, NULL FROM dirty_days' : ''}`);
+  }
+  db.exec('DROP TABLE IF EXISTS dirty_days');
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }
 
 /**
