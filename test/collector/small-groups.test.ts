@@ -4,12 +4,14 @@
  * (IPv4 /24, IPv6 /64) reported it that day, so fakes sent from one address cannot make the group.
  * Through the running service, with client addresses given by a trusted proxy.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCollector } from '../../collector/index';
 import { DAY_MS, utcDay } from '../../collector/retention';
+import { SourceTagger } from '../../collector/source-tag';
 import { openStore } from '../../collector/store/open';
 import { K_ANONYMITY } from '../../collector/summary/threshold';
 import type { DaySummary } from '../../collector/summary/types';
@@ -119,6 +121,20 @@ describe('summaries of small groups', () => {
     const [dayOne, dayTwo] = [rows.filter((r) => r.day === rows[0]!.day), rows.filter((r) => r.day !== rows[0]!.day)];
     expect(dayOne[0]!.source).toBe(dayOne[1]!.source);
     expect(dayTwo[0]!.source).not.toBe(dayOne[0]!.source);
+  });
+});
+
+describe('source tags', () => {
+  it("are HMAC-SHA256 of the network under the day's salt, cut to 96 bits, and a new day or a forgotten salt makes new ones", () => {
+    const salts = [Buffer.alloc(32, 7), Buffer.alloc(32, 9), Buffer.alloc(32, 11)];
+    const given = salts.map((salt) => Buffer.from(salt));
+    const tagger = new SourceTagger(() => given.shift()!);
+    const hmac = (salt: Buffer, network: string) => createHmac('sha256', salt).update(network).digest().subarray(0, 12).toString('base64url');
+    const noon = Date.UTC(2026, 4, 1, 12);
+    for (const network of ['192.0.2.0/24', '2001:db8:1:2::/64', 'unknown']) expect(tagger.tag(network, noon)).toBe(hmac(salts[0]!, network));
+    expect(tagger.tag('192.0.2.0/24', noon + DAY_MS)).toBe(hmac(salts[1]!, '192.0.2.0/24'));
+    tagger.forget();
+    expect(tagger.tag('192.0.2.0/24', noon + DAY_MS)).toBe(hmac(salts[2]!, '192.0.2.0/24'));
   });
 });
 
