@@ -10,7 +10,8 @@ import { DayTally, summarizeDay, type SourcedReport } from '../../collector/summ
 import { K_ANONYMITY } from '../../collector/summary/threshold';
 import { utcDay } from '../../collector/retention';
 import { candorReport } from './support/harness';
-import { fleetReport, seededRandom } from './support/fleet';
+import { fleetReport, seededId, seededRandom } from './support/fleet';
+import { validateReport } from '../../collector/validation';
 
 const ctx = { day: utcDay(Date.UTC(2026, 4, 1)), final: true, incomplete: [] };
 
@@ -92,5 +93,13 @@ describe('a tally kept report by report', () => {
     expect(DayTally.fromStored(stored.stored().replace('"instances":5', '"instances":"5"'))).toBeNull();
     expect(DayTally.fromStored(stored.stored().replace(/\[5,\[/, '[6,['))).toBeNull();
     expect(DayTally.fromStored(stored.stored().replace(/"format":\d+/, '"format":1'))).toBeNull();
+  });
+
+  it('is fed, here and in the scale bench, with fleet reports that all pass the payload schema', () => {
+    const random = seededRandom(42);
+    for (let i = 0; i < 2_000; i++) {
+      const report = fleetReport(random, seededId(random));
+      expect(validateReport(JSON.parse(JSON.stringify(report)), 16)).toMatchObject({ ok: true });
+    }
   });
 });

@@ -40,7 +40,7 @@ const SYSTEMS: readonly [string, string][] = [
 ];
 const DISTROS = ['debian', 'ubuntu', 'alpine', 'fedora', 'arch', 'raspbian', 'nixos', 'opensuse'];
 const FILESYSTEMS = ['ext4', 'zfs', 'btrfs', 'xfs', 'nfs', 'overlayfs', 'cifs', 'NTFS', 'apfs'];
-const PLAYERS = ['Symfonium', 'DSub', 'NavidromeUI', 'Feishin', 'substreamer', 'Ultrasonic', 'play:Sub', 'Tempo', 'Supersonic', 'Sonixd'];
+const PLAYERS = ['Symfonium', 'DSub', 'NavidromeUI', 'Feishin', 'substreamer', 'Ultrasonic', 'Tempo', 'Supersonic', 'Sonixd', 'Submariner'];
 const SUFFIXES = ['flac', 'mp3', 'm4a', 'opus', 'ogg', 'wav', 'aac', 'wma', 'dsf', 'ape'];
 const FLAGS = ['enableDownloads', 'enableSharing', 'enableStarRating', 'enableLastFM', 'enableListenBrainz', 'enableJukebox', 'enablePrometheus'];
 const GiB = 2 ** 30;
