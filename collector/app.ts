@@ -135,7 +135,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
       // Another process may have written to the store (`candor-collector import`): the feed says so.
-      if (!summarizer.stale && (await store.pendingDays().catch(() => 0)) > 0) summarizer.markDirty();
+      if (!summarizer.stale && (await summarizer.behind().catch(() => false))) summarizer.markDirty();
       await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
       heartbeat();
     });

@@ -86,6 +86,12 @@ export class Summarizer {
     this.dirty = true;
   }
 
+  /** Whether the store holds commits the summaries do not follow yet, or days to count again (two small reads). */
+  async behind(): Promise<boolean> {
+    const feed = await this.store.feedState();
+    return feed.head > feed.summarized || (await this.store.daysToRecount()).length > 0;
+  }
+
   /** Whether something changed (or the day rolled over) since the last pass. */
   get stale(): boolean {
     return this.dirty || utcDay(this.clock.now()) !== this.lastRefreshDay;
