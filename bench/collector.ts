@@ -9,6 +9,10 @@
  * Two durabilities are measured for both sides, because this kind of VM's fsync latency swings
  * from 1 to 30 ms: "normal" (a 2xx survives the process being killed; the collector's default)
  * and "fsync" (a 2xx survives a power cut: one fsync per report for the baseline, per batch for us).
+ *
+ * The collector's summaries run as they do in production: after each run the bench waits until
+ * they hold every stored report. The targets it checks: reports/s at least 0.8x the baseline's,
+ * and at the fixed 2,000/s a p99 under 20 ms and a max under 100 ms, summaries following.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
