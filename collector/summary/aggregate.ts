@@ -8,7 +8,8 @@
 import { GO_ARCH, GO_OS, payloadSchema, type Payload } from '../../electron/core/schema/payload';
 import { dayLabel } from '../retention';
 import { CPU_BINS, HOST_MEMORY_BINS, LIBRARY_BINS, PROCESS_MEMORY_BINS, SMALL_COUNT_BINS, UPTIME_BINS } from './bins';
-import { Categories, Flag, MultiValues, Numbers, type Field, type StoredField } from './tallies';
+import { bucketOf } from './cell';
+import { Categories, Flag, MultiValues, Numbers, type Field, type From, type StoredField } from './tallies';
 import { UndecidedCell, UNTAGGED_SOURCE } from './threshold';
 import { SUMMARY_FORMAT, type Binned, type Breakdown, type DaySummary, type IncompleteReason } from './types';
 
@@ -80,32 +81,33 @@ export class DayTally {
   /** The one place a report is counted: each field it carries, into that field's cell. */
   private apply(report: Payload, sourceTag: string | null, sign: 1 | -1): void {
     const source = sourceTag ?? UNTAGGED_SOURCE;
+    const from: From = { source, bucket: bucketOf(source) };
     this.instances += sign;
     const candor = report.candor !== undefined;
-    this.agents.apply(candor ? 'candor' : 'navidrome', source, sign);
-    this.serverTypes.apply(candor ? report.candor?.serverType : 'navidrome', source, sign);
-    if (report.version !== undefined) this.versions.apply(releaseOf(report.version), source, sign);
-    this.uptime.apply(report.uptime, source, sign);
-    this.memory.apply(report.mem?.sys, source, sign);
-    this.hostMemory.apply(report.candor?.hostMemory?.total, source, sign);
+    this.agents.apply(candor ? 'candor' : 'navidrome', from, sign);
+    this.serverTypes.apply(candor ? report.candor?.serverType : 'navidrome', from, sign);
+    if (report.version !== undefined) this.versions.apply(releaseOf(report.version), from, sign);
+    this.uptime.apply(report.uptime, from, sign);
+    this.memory.apply(report.mem?.sys, from, sign);
+    this.hostMemory.apply(report.candor?.hostMemory?.total, from, sign);
     const os = report.os;
     if (os) {
-      this.os.apply(os.type, source, sign);
-      this.arch.apply(os.arch, source, sign);
-      if (os.type !== undefined && os.arch !== undefined) this.osArch.apply(`${os.type}/${os.arch}`, source, sign);
-      if (os.type === 'linux' && os.containerized === false) this.distros.apply(os.distro, source, sign);
-      if (os.containerized !== undefined) this.containerized.apply(os.containerized ? 'yes' : 'no', source, sign);
-      this.cpus.apply(os.numCPU, source, sign);
+      this.os.apply(os.type, from, sign);
+      this.arch.apply(os.arch, from, sign);
+      if (os.type !== undefined && os.arch !== undefined) this.osArch.apply(`${os.type}/${os.arch}`, from, sign);
+      if (os.type === 'linux' && os.containerized === false) this.distros.apply(os.distro, from, sign);
+      if (os.containerized !== undefined) this.containerized.apply(os.containerized ? 'yes' : 'no', from, sign);
+      this.cpus.apply(os.numCPU, from, sign);
     }
     const fs = report.fs as Record<string, { type?: string } | undefined> | undefined;
-    for (const [folder, tally] of this.fs) tally.apply(fs?.[folder]?.type, source, sign);
+    for (const [folder, tally] of this.fs) tally.apply(fs?.[folder]?.type, from, sign);
     const library = report.library as Record<string, unknown> | undefined;
     for (const [key, tally] of this.library) {
       const v = library?.[key];
-      if (typeof v === 'number') tally.apply(v, source, sign);
+      if (typeof v === 'number') tally.apply(v, from, sign);
     }
-    this.players.apply(report.library?.activePlayers, source, sign);
-    this.suffixes.apply(report.library?.fileSuffixes, source, sign);
+    this.players.apply(report.library?.activePlayers, from, sign);
+    this.suffixes.apply(report.library?.fileSuffixes, from, sign);
     const config = report.config as Record<string, unknown> | undefined;
     if (config) {
       for (const [flag, tally] of this.features) {
@@ -113,8 +115,8 @@ export class DayTally {
         // Navidrome drops false flags from its JSON (omitempty): its config object answers every
         // flag. Candor leaves out only what it could not read or was told not to share: absent
         // means "not reported", never "off".
-        if (v === true || v === false) tally.apply(v, source, sign);
-        else if (v === undefined && !candor) tally.apply(false, source, sign);
+        if (v === true || v === false) tally.apply(v, from, sign);
+        else if (v === undefined && !candor) tally.apply(false, from, sign);
       }
     }
   }

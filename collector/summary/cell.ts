@@ -26,7 +26,7 @@ export const SOURCE_BUCKETS = 16;
 export type StoredCell = [number, (string | number)[], number[]];
 
 /** The bucket of a source (FNV-1a of its tag): tags are random, names like "import" are few. */
-function bucketOf(source: string): number {
+export function bucketOf(source: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < source.length; i++) h = Math.imul(h ^ source.charCodeAt(i), 0x01000193);
   return (h >>> 0) % SOURCE_BUCKETS;
@@ -39,14 +39,16 @@ export class Cell {
   /** Reports of sources not named, per bucket (absent: none). */
   private readonly buckets = new Map<number, number>();
 
-  /** Adds (`sign` 1) or removes (-1) one report from `source`; false when removing what was never added. */
-  apply(source: string, sign: 1 | -1): boolean {
+  /**
+   * Adds (`sign` 1) or removes (-1) one report from `source`, whose bucket is `bucket` (bucketOf,
+   * worked out once per report); false when removing what was never added.
+   */
+  apply(source: string, bucket: number, sign: 1 | -1): boolean {
     const i = this.sources.indexOf(source);
     if (sign === 1) {
       this.count++;
       if (i >= 0) this.counts[i]!++;
       else {
-        const bucket = bucketOf(source);
         const inBucket = this.buckets.get(bucket) ?? 0;
         if (inBucket === 0 && this.sources.length < NAMED_SOURCES) {
           this.sources.push(source);
@@ -61,7 +63,6 @@ export class Cell {
         this.counts.splice(i, 1);
       }
     } else {
-      const bucket = bucketOf(source);
       const inBucket = this.buckets.get(bucket) ?? 0;
       if (inBucket === 0) return false;
       if (inBucket === 1) this.buckets.delete(bucket);

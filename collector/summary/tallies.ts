@@ -6,6 +6,12 @@
  */
 import { type BinSet, binIndex, binLabel } from './bins';
 import { Cell, type StoredCell } from './cell';
+
+/** Where a report came from: its source, and that source's bucket (cell.ts), worked out once per report. */
+export interface From {
+  source: string;
+  bucket: number;
+}
 import { OTHER, publishedKeys } from './threshold';
 import type { Binned, Breakdown, Feature, Usage } from './types';
 
@@ -25,16 +31,18 @@ export abstract class Field {
   /** Set when a removal did not match what was added: the day must be counted again. */
   broken = false;
 
-  /** Counts (1) or takes back (-1) one report carrying the field; its cells are `keys`. */
-  protected count(keys: Iterable<string>, source: string, sign: 1 | -1): void {
+  /** Counts (1) or takes back (-1) one report carrying the field. */
+  protected report(sign: 1 | -1): void {
     this.reported += sign;
     if (this.reported < 0) this.broken = true;
-    for (const key of keys) {
-      let cell = this.cells.get(key);
-      if (!cell) this.cells.set(key, (cell = new Cell()));
-      if (!cell.apply(source, sign)) this.broken = true;
-      if (cell.empty) this.cells.delete(key);
-    }
+  }
+
+  /** Counts (1) or takes back (-1) that report in the cell `key`. */
+  protected cell(key: string, from: From, sign: 1 | -1): void {
+    let cell = this.cells.get(key);
+    if (!cell) this.cells.set(key, (cell = new Cell()));
+    if (!cell.apply(from.source, from.bucket, sign)) this.broken = true;
+    if (cell.empty) this.cells.delete(key);
   }
 
   stored(): StoredField {
@@ -79,8 +87,10 @@ export class Categories extends Field {
     super();
   }
 
-  apply(value: string | undefined, source: string, sign: 1 | -1): void {
-    if (value !== undefined) this.count([value], source, sign);
+  apply(value: string | undefined, from: From, sign: 1 | -1): void {
+    if (value === undefined) return;
+    this.report(sign);
+    this.cell(value, from, sign);
   }
 
   result(): Breakdown {
@@ -90,8 +100,10 @@ export class Categories extends Field {
 
 /** A map per report (players, file formats): each key it lists counts once for that report. */
 export class MultiValues extends Field {
-  apply(map: Record<string, number> | undefined, source: string, sign: 1 | -1): void {
-    if (map !== undefined) this.count(Object.keys(map), source, sign);
+  apply(map: Record<string, number> | undefined, from: From, sign: 1 | -1): void {
+    if (map === undefined) return;
+    this.report(sign);
+    for (const key in map) if (Object.hasOwn(map, key)) this.cell(key, from, sign);
   }
 
   result(): Usage {
@@ -106,8 +118,10 @@ export class Numbers extends Field {
     super();
   }
 
-  apply(value: number | undefined, source: string, sign: 1 | -1): void {
-    if (value !== undefined) this.count([String(binIndex(this.set, value))], source, sign);
+  apply(value: number | undefined, from: From, sign: 1 | -1): void {
+    if (value === undefined) return;
+    this.report(sign);
+    this.cell(String(binIndex(this.set, value)), from, sign);
   }
 
   result(): Binned {
@@ -131,8 +145,9 @@ export class Flag extends Field {
     super();
   }
 
-  apply(enabled: boolean, source: string, sign: 1 | -1): void {
-    this.count([enabled ? ON : OFF], source, sign);
+  apply(enabled: boolean, from: From, sign: 1 | -1): void {
+    this.report(sign);
+    this.cell(enabled ? ON : OFF, from, sign);
   }
 
   result(): Feature {
