@@ -1,4 +1,4 @@
-// A collector for the benches (bench/collector-admission.ts, bench/collector-scale.ts): the real
+// A collector for the benches (bench/collector-rounds.ts, bench/collector-scale.ts): the real
 // service in-process, settings from the environment (BENCH_DIR for SQLite, or BENCH_DATABASE_URL),
 // "listening on <url>" on stdout, stopped by SIGTERM. SIGUSR2 prints the longest event-loop stall
 // since the previous SIGUSR2 (`stall <ms>`): how long any request could have waited behind the
@@ -12,6 +12,7 @@ const collector = await startCollector({
   trustProxy: ['127.0.0.1'],
   summaryMaxAgeMs: DEFAULT_SUMMARY_MAX_AGE_MS,
   countAdmissions: process.env.BENCH_COUNT_ADMISSIONS !== 'off',
+  oddValues: process.env.BENCH_ODD_VALUES === 'refuse' ? 'refuse' : 'drop',
 });
 const stalls = monitorEventLoopDelay({ resolution: 1 });
 stalls.enable();

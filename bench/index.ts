@@ -32,6 +32,11 @@ const suites: Suite[] = [
   { title: 'CLI start-up: the bins against `node -e 0` in the same run (paired runs, median)', run: benchStartupReport },
   ...optional('collector.ts', 'benchCollector', 'Collector ingest'),
   ...optional('collector-admission.ts', 'benchAdmission', 'Collector admission count: its cost against the same pipeline without it'),
+  ...optional(
+    'collector-normalization.ts',
+    'benchNormalization',
+    'Collector normalization (an odd value costs its field): its cost against the strict reading',
+  ),
   // Not named "collector": `npm run bench -- collector` stays a minute long. Its size: bench/collector-scale.ts.
   ...optional('collector-scale.ts', 'benchCollectorScale', 'Fleet scale: a month of a whole fleet in the collector, on SQLite and PostgreSQL'),
   ...optional('ui.ts', 'benchUi', 'Admin UI in Chromium'),

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TimerHandle } from '../electron/core/platform';
+import type { OddValuePolicy } from '../electron/core/schema/dsl';
 import { PAYLOAD_SCHEMA_VERSION } from '../electron/core/schema/payload';
 import { DASHBOARD_CSP, renderDashboard } from './dashboard/page';
 import { ProxyTrust } from './http/client-address';
@@ -41,6 +42,8 @@ export interface CollectorOptions {
   heartbeatMs?: number;
   /** Benchmark only: false leaves the per-instance cap to the store alone, to measure what counting costs. */
   countAdmissions?: boolean;
+  /** Benchmark only: 'refuse' reads reports strictly (any odd value refuses the report), to measure what normalizing costs. */
+  oddValues?: OddValuePolicy;
 }
 
 export interface Collector {
@@ -235,6 +238,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     metrics,
     clock,
     inFlight,
+    oddValues: options.oddValues ?? 'drop',
   };
   const server = createHttpServer({ limits, ingest, read, metrics, logger, clock });
   await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);

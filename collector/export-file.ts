@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { Limits } from './limits';
 import { expiryCutoff, RETENTION_DAYS, utcDay } from './retention';
+import type { OddValuePolicy } from '../electron/core/schema/dsl';
 import { parseJson, validateReport, type ParseFailure, type Report } from './validation';
 
 export const EXPORT_VERSION = 1;
@@ -21,7 +22,8 @@ export const EXPORT_CATEGORIES: readonly string[] = ['application', 'system', 'l
 /** An exporting machine's clock may run a little ahead. */
 const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
-export type Submission = { ok: true; report: Report; exportedAt: number | null } | ParseFailure;
+/** `dropped`: the report's odd values left out (paths in the report, for an export file too). */
+export type Submission = { ok: true; report: Report; exportedAt: number | null; dropped: string[] } | ParseFailure;
 
 export function isExportDocument(input: unknown): input is Record<string, unknown> {
   return typeof input === 'object' && input !== null && !Array.isArray(input) && Object.hasOwn(input, 'candorExport');
@@ -35,7 +37,12 @@ const isoInstant = (value: unknown): number | null => {
 };
 
 /** Checks an export document and the report inside it; `now` decides what is too old or too new. */
-export function openExport(doc: Record<string, unknown>, limits: Pick<Limits, 'maxBodyBytes' | 'maxJsonDepth'>, now: number): Submission {
+export function openExport(
+  doc: Record<string, unknown>,
+  limits: Pick<Limits, 'maxBodyBytes' | 'maxJsonDepth'>,
+  now: number,
+  oddValues: OddValuePolicy = 'drop',
+): Submission {
   if (doc.candorExport !== EXPORT_VERSION) return schemaError('candorExport', `expected ${EXPORT_VERSION}`);
   if (typeof doc.level !== 'string' || !/^[a-z][a-z-]{0,15}$/.test(doc.level)) return schemaError('level', 'not a sharing level');
   const categories = doc.categories;
@@ -63,17 +70,22 @@ export function openExport(doc: Record<string, unknown>, limits: Pick<Limits, 'm
   }
 
   const json = parseJson(bytes, limits.maxJsonDepth, 'report');
-  const checked = json.ok ? validateReport(json.input, limits.maxJsonDepth) : json;
+  const checked = json.ok ? validateReport(json.input, limits.maxJsonDepth, oddValues) : json;
   if (!checked.ok)
     return checked.status === 422 ? schemaError(checked.path ? `report.${checked.path}` : 'report', checked.message) : { ...checked, path: 'report' };
-  return { ok: true, report: checked.report, exportedAt: createdAt };
+  return { ok: true, report: checked.report, exportedAt: createdAt, dropped: checked.dropped };
 }
 
 /** A POST body: a report, or an export file holding one (recognized by its `candorExport` key). */
-export function parseSubmission(bytes: Buffer, limits: Pick<Limits, 'maxBodyBytes' | 'maxJsonDepth'>, now: number): Submission {
+export function parseSubmission(
+  bytes: Buffer,
+  limits: Pick<Limits, 'maxBodyBytes' | 'maxJsonDepth'>,
+  now: number,
+  oddValues: OddValuePolicy = 'drop',
+): Submission {
   const json = parseJson(bytes, limits.maxJsonDepth);
   if (!json.ok) return json;
-  if (isExportDocument(json.input)) return openExport(json.input, limits, now);
-  const checked = validateReport(json.input, limits.maxJsonDepth);
-  return checked.ok ? { ok: true, report: checked.report, exportedAt: null } : checked;
+  if (isExportDocument(json.input)) return openExport(json.input, limits, now, oddValues);
+  const checked = validateReport(json.input, limits.maxJsonDepth, oddValues);
+  return checked.ok ? { ok: true, report: checked.report, exportedAt: null, dropped: checked.dropped } : checked;
 }

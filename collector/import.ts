@@ -46,16 +46,18 @@ async function importOne(file: string, store: Store, limits: Limits, clock: Pick
     throw new ImportRefused(json.ok || json.status === 400 ? 'not a JSON export file' : `${json.path || '(root)'}: ${json.message}`);
   const opened = openExport(json.input, limits, clock.now());
   if (!opened.ok) throw new ImportRefused(`${opened.path ?? '(root)'}: ${opened.message}`);
-  const { report, exportedAt } = opened;
+  const { report, exportedAt, dropped } = opened;
+  // The same field paths POST /collect lists in its answer.
+  const note = dropped.length > 0 ? ` (dropped: ${dropped.join(', ')})` : '';
   const prior = await priorImport(store, report, exportedAt!);
-  if (prior === 'already stored') return `already present ${file}`;
-  if (prior === 'newer report kept') return `newer report kept ${file}`;
+  if (prior === 'already stored') return `already present ${file}${note}`;
+  if (prior === 'newer report kept') return `newer report kept ${file}${note}`;
   const [outcome] = await store.writeReports(
     [{ day: utcDay(exportedAt!), instanceId: report.id, receivedAt: exportedAt!, count: 1, source: IMPORT_SOURCE, ...storedForm(report) }],
     limits.instanceWritesPerDay,
   );
   if (outcome === 'capped') throw new ImportRefused(`this instance already has ${limits.instanceWritesPerDay} reports stored for that day`);
-  return `imported ${file}`;
+  return `imported ${file}${note}`;
 }
 
 class ImportRefused extends Error {}

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { OddValuePolicy } from '../electron/core/schema/dsl';
 import { createCollector, type Collector } from './app';
 import type { Limits } from './limits';
 import type { CollectorClock, Logger } from './platform';
@@ -33,6 +34,8 @@ export interface StartOptions {
   heartbeatMs?: number;
   /** Benchmark only (see CollectorOptions). */
   countAdmissions?: boolean;
+  /** Benchmark only (see CollectorOptions). */
+  oddValues?: OddValuePolicy;
 }
 
 export interface StartedCollector {
@@ -61,6 +64,7 @@ export async function startCollector(options: StartOptions = {}): Promise<Starte
       ...(options.purgeIntervalMs !== undefined ? { purgeIntervalMs: options.purgeIntervalMs } : {}),
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.countAdmissions !== undefined ? { countAdmissions: options.countAdmissions } : {}),
+      ...(options.oddValues !== undefined ? { oddValues: options.oddValues } : {}),
     });
   } catch (error) {
     await store.close().catch(() => {});

@@ -1,6 +1,7 @@
 /**
  * Counters for `GET /metrics` (Prometheus text format). Labels are fixed vocabularies
- * (rejection reasons, limiter scopes): nothing a client sends ever becomes a label.
+ * (rejection reasons, limiter scopes, the payload schema's field paths with map keys as `*`):
+ * nothing a client sends ever becomes a label.
  */
 
 export const REJECTION_REASONS = [
@@ -35,9 +36,15 @@ export class Metrics {
   private flushSum = 0;
   batchRows = 0;
   lastPurgeAt: number | null = null;
+  /** Stored reports that lost an odd value, by the field's path: a new value a sender started to send shows here. */
+  private readonly dropped = new Map<string, number>();
 
   reject(reason: RejectionReason): void {
     this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+  }
+
+  countDropped(paths: readonly string[]): void {
+    for (const path of paths) this.dropped.set(path, (this.dropped.get(path) ?? 0) + 1);
   }
 
   observeFlush(seconds: number, rows: number): void {
@@ -54,6 +61,12 @@ export class Metrics {
     metric('collector_reports_replaced_total', 'counter', 'Accepted reports that replaced an earlier report of the same instance and UTC day.', [
       `collector_reports_replaced_total ${this.replaced}`,
     ]);
+    metric(
+      'collector_fields_dropped_total',
+      'counter',
+      "Stored reports that lost a value outside its field's shape, by field path (map keys as *).",
+      [...this.dropped].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, count]) => `collector_fields_dropped_total{path="${path}"} ${count}`),
+    );
     metric(
       'collector_requests_rejected_total',
       'counter',

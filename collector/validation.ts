@@ -3,8 +3,9 @@
  * Validation is the payload schema module itself (electron/core/schema), never a copy of it.
  */
 import { isUtf8 } from 'node:buffer';
-import { validate, type SchemaNode } from '../electron/core/schema/dsl';
+import { validate, type OddValuePolicy, type SchemaNode } from '../electron/core/schema/dsl';
 import { payloadSchema, type Payload } from '../electron/core/schema/payload';
+import { storablePlayer } from './summary/players';
 
 /** A report the collector can store: the schema's payload, with the id the dedup needs. */
 export type Report = Payload & { id: string };
@@ -14,7 +15,8 @@ export type ParseFailure =
   | { ok: false; status: 413; reason: 'too-large'; message: string; path?: string }
   | { ok: false; status: 422; reason: 'schema'; path: string; message: string };
 
-export type ParseResult = { ok: true; report: Report } | ParseFailure;
+/** `dropped`: paths of the odd values left out of the stored report (see validateReport). */
+export type ParseResult = { ok: true; report: Report; dropped: string[] } | ParseFailure;
 export type JsonResult = { ok: true; input: unknown } | ParseFailure;
 
 /**
@@ -67,13 +69,47 @@ export function parseJson(bytes: Buffer, maxDepth: number, what = 'body'): JsonR
   return { ok: true, input };
 }
 
-/** A parsed JSON value -> a report: the payload schema, unknown fields dropped, an id required. */
-export function validateReport(input: unknown, maxDepth: number): ParseResult {
-  const result = validate(payloadSchema, input, { unknownKeys: 'drop', maxDepth });
+/**
+ * Fields that identify or protect a report: a value outside their shape refuses the report (a
+ * report without its id cannot be deduplicated; one without its deletion key would become
+ * deletable by anyone who knows the id). Nothing here is normalized.
+ */
+const MUST_FIT = [
+  { path: 'id', keys: ['id'], node: payloadSchema.fields.id },
+  { path: 'candor.deletionKeyHash', keys: ['candor', 'deletionKeyHash'], node: payloadSchema.fields.candor.fields.deletionKeyHash },
+] as const;
+
+const PLAYERS_PATH = 'library.activePlayers';
+/** A client name the schema will not store as sent (a URL, "_hiby_") is stored as the app the player table names. */
+const rescuePlayer = (mapPath: string, key: string) => (mapPath === PLAYERS_PATH ? storablePlayer(key) : undefined);
+
+/**
+ * A parsed JSON value -> a report: the payload schema, unknown fields dropped, an id required.
+ * With `oddValues` 'drop' (the default), what a real sender's harmless odd value costs is that
+ * value alone: text is trimmed and normalized as the schema says, a value that still does not fit
+ * is left out and its path listed in `dropped`. 'refuse' (benchmarks only) is the schema's strict
+ * reading, where any such value refuses the report.
+ */
+export function validateReport(input: unknown, maxDepth: number, oddValues: OddValuePolicy = 'drop'): ParseResult {
+  const strict = checkMustFit(input, maxDepth);
+  if (strict) return strict;
+  const result = validate(payloadSchema, input, { unknownKeys: 'drop', maxDepth, oddValues, rescueKey: rescuePlayer });
   if (!result.ok) return { ok: false, status: 422, reason: 'schema', path: result.path, message: result.reason };
   // The schema lets the agent omit what it cannot know; the collector cannot dedup without an id.
   if (result.value.id === undefined) return { ok: false, status: 422, reason: 'schema', path: 'id', message: 'required' };
-  return { ok: true, report: result.value as Report };
+  return { ok: true, report: result.value as Report, dropped: result.dropped };
+}
+
+function checkMustFit(input: unknown, maxDepth: number): ParseFailure | null {
+  for (const { path, keys, node } of MUST_FIT) {
+    let value: unknown = input;
+    for (const key of keys)
+      value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+    if (value === undefined) continue;
+    const checked = validate(node, value, { unknownKeys: 'reject', maxDepth });
+    if (!checked.ok) return { ok: false, status: 422, reason: 'schema', path, message: checked.reason };
+  }
+  return null;
 }
 
 export function parseReport(bytes: Buffer, maxDepth: number): ParseResult {

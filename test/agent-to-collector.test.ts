@@ -9,6 +9,8 @@ import { silentLogger, systemClock, systemRandom } from '../electron/core/platfo
 import { startCollector, type DaySummary, type StartedCollector } from '../collector';
 import type { Payload } from '../electron/core/schema/payload';
 import { tempHome } from './support/agent-harness';
+import { post } from './collector/support/harness';
+import { navidromeDocker } from './collector/support/navidrome';
 import { parseJson } from './support/json';
 import { startNavidromeTestServer, type NavidromeTestServer } from './support/navidrome';
 
@@ -23,8 +25,8 @@ afterAll(async () => {
   await collector.close();
 });
 
-/** A real agent in `home`, reading the test server and sending to the running collector. */
-function realAgent(home: string): Promise<Agent> {
+/** A real agent in `home`, reading the test server and sending to the running collector (or `to`). */
+function realAgent(home: string, to: StartedCollector = collector): Promise<Agent> {
   return Agent.create({
     home,
     shell: 'headless',
@@ -33,7 +35,7 @@ function realAgent(home: string): Promise<Agent> {
       path: null,
       unreadable: false,
       server: { url: navidrome.url, username: 'canary-admin-alice', password: 'alice-canary-pass' },
-      endpoint: `${collector.url}/collect`,
+      endpoint: `${to.url}/collect`,
       problems: [],
     },
     clock: systemClock,
@@ -61,6 +63,31 @@ describe('agent to collector', () => {
     const again = (await (await fetch(`${collector.url}/api/summary`)).json()) as { days: DaySummary[] };
     expect(again.days.at(-1)!.instances).toBe(1);
     await agent.stop();
+  });
+
+  it("the agent's plain NavidromeUI and Navidrome's per-browser names are one published player", async () => {
+    const shared = await startCollector({ trustProxy: ['127.0.0.1'] });
+    try {
+      const agent = await realAgent(tempHome(), shared);
+      await agent.setConsent({ choice: 'share' });
+      expect((await agent.sendNow()).ok).toBe(true);
+      const sent = parseJson<Payload>((await agent.getPreview()).text);
+      // The agent names the web player by its client alone: no browser, no OS.
+      expect(Object.keys(sent.library?.activePlayers ?? {})).toContain('NavidromeUI');
+      expect(JSON.stringify(sent)).not.toContain('Firefox');
+      await agent.stop();
+      // Four Navidrome servers on other networks, each with its own browser in the name.
+      for (const [i, browser] of ['Firefox/Linux', 'Chrome/Windows', 'Safari/macOS', 'Edge/Windows'].entries()) {
+        const report = navidromeDocker();
+        (report.library as Record<string, unknown>).activePlayers = { [`NavidromeUI [${browser}]`]: 1 };
+        expect((await post(shared.url, report, { 'x-forwarded-for': `192.0.2${i}.1` })).status).toBe(200);
+      }
+      const today = ((await (await fetch(`${shared.url}/api/summary`)).json()) as { days: DaySummary[] }).days.at(-1)!;
+      expect(today.players.values.find((v) => v.value === 'NavidromeUI')).toEqual({ value: 'NavidromeUI', instances: 5 });
+      expect(today.players.values.map((v) => v.value)).toEqual(['NavidromeUI', 'Other']);
+    } finally {
+      await shared.close();
+    }
   });
 
   it('"delete my data" removes this machine’s reports, under every id it had, and no one else can', async () => {

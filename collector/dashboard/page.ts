@@ -127,6 +127,14 @@ export function renderDashboard(days: DaySummary[], meta: { retentionDays: numbe
         bars(day.fs.data?.values ?? [], day.fs.data?.reported ?? 0),
       ),
     );
+    sections.push(
+      `<h2>Player apps</h2>`,
+      horizontalBars(
+        'Player apps in use',
+        `Servers where each app played in the 7 days before their report on ${day.day}; ${carried(day.players.reported, day.instances)}. A server may list several apps. Names are grouped by app (every browser of Navidrome's web player is NavidromeUI); apps the collector does not know are counted as “${OTHER}”.`,
+        day.players.values.map((v) => ({ label: v.value, value: v.instances, note: `(${pct(v.instances, day.players.reported)})` })),
+      ),
+    );
     const tracks = day.library.tracks;
     if (tracks) sections.push(`<h2>Library sizes</h2>`, binColumns('Tracks per library', 'How many servers fall in each library-size range', tracks, day));
     sections.push(

@@ -4,6 +4,7 @@
  * (method, address budget, headers) before reading a byte of body.
  */
 import type http from 'node:http';
+import type { OddValuePolicy } from '../../electron/core/schema/dsl';
 import { PATTERNS } from '../../electron/core/schema/payload';
 import { BUSY_RETRY_AFTER_S, type Limits } from '../limits';
 import type { Metrics, RejectionReason } from '../metrics';
@@ -36,6 +37,8 @@ export interface IngestContext {
   clock: CollectorClock;
   /** Requests between arrival and answer; shutdown waits for them before draining the queue. */
   inFlight: { count: number };
+  /** 'drop' (always, but in a benchmark of what it costs): an odd value costs its field, not the report. */
+  oddValues: OddValuePolicy;
 }
 
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
@@ -120,7 +123,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
   // The server's clock, at the moment the report is complete: client clocks are never consulted,
   // except an export file's own creation time (export-file.ts), checked against this one.
   const now = ctx.clock.now();
-  const parsed = parseSubmission(body.body, ctx.limits, now);
+  const parsed = parseSubmission(body.body, ctx.limits, now, ctx.oddValues);
   if (!parsed.ok) {
     const where: Record<string, string> = parsed.path !== undefined || parsed.status === 422 ? { path: parsed.path || '(root)' } : {};
     if (parsed.status === 422) reject(ctx, res, 422, 'schema', parsed.message, where);
@@ -128,7 +131,9 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     else reject(ctx, res, 400, 'malformed-json', parsed.message, where);
     return;
   }
-  const { report, exportedAt } = parsed;
+  const { report, exportedAt, dropped } = parsed;
+  // Field paths only (map keys as `*`): the answer never repeats what the client sent.
+  const droppedPaths = dropped.length > 0 ? { dropped } : {};
   if (exportedAt !== null) {
     let prior;
     try {
@@ -138,7 +143,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
       return;
     }
     if (prior !== null) {
-      sendJson(res, 200, { status: prior });
+      sendJson(res, 200, { status: prior, ...droppedPaths });
       return;
     }
   }
@@ -177,7 +182,8 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
   }
   ctx.metrics.accepted++;
   if (outcome === 'replaced') ctx.metrics.replaced++;
-  sendJson(res, 200, { status: 'stored' });
+  ctx.metrics.countDropped(dropped);
+  sendJson(res, 200, { status: 'stored', ...droppedPaths });
 }
 
 function instanceLimited(ctx: IngestContext, res: http.ServerResponse): void {

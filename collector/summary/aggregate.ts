@@ -9,6 +9,7 @@ import { GO_ARCH, GO_OS, payloadSchema, type Payload } from '../../electron/core
 import { dayLabel } from '../retention';
 import { CPU_BINS, HOST_MEMORY_BINS, LIBRARY_BINS, PROCESS_MEMORY_BINS, SMALL_COUNT_BINS, UPTIME_BINS } from './bins';
 import { bucketOf } from './cell';
+import { publishedPlayers } from './players';
 import { Categories, Flag, MultiValues, Numbers, type Field, type From, type StoredField } from './tallies';
 import { UndecidedCell, UNTAGGED_SOURCE } from './threshold';
 import { SUMMARY_FORMAT, type Binned, type Breakdown, type DaySummary, type IncompleteReason } from './types';
@@ -106,7 +107,7 @@ export class DayTally {
       const v = library?.[key];
       if (typeof v === 'number') tally.apply(v, from, sign);
     }
-    this.players.apply(report.library?.activePlayers, from, sign);
+    this.players.apply(publishedPlayers(report.library?.activePlayers), from, sign);
     this.suffixes.apply(report.library?.fileSuffixes, from, sign);
     const config = report.config as Record<string, unknown> | undefined;
     if (config) {

@@ -59,8 +59,11 @@ export type IncompleteReason =
   /** More than 20% fewer instances than the day before: probably lost reports, not lost servers. */
   | 'drop';
 
-/** Summaries computed before bins and source thresholds (format 1) are upgraded on start (upgrade.ts). */
-export const SUMMARY_FORMAT = 2;
+/**
+ * Summaries of an earlier format are upgraded on start (upgrade.ts): format 1 had exact values
+ * (before bins and source thresholds), format 2 raw client names (before the player table).
+ */
+export const SUMMARY_FORMAT = 3;
 
 export interface DaySummary {
   format: typeof SUMMARY_FORMAT;

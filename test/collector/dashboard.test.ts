@@ -68,6 +68,7 @@ describe('dashboard', () => {
       'Reporting servers per UTC day',
       'Processor cores',
       'Server uptime',
+      'Player apps in use',
     ]) {
       expect(page.body).toContain(`<figcaption>${name}</figcaption>`);
       expect(page.body).toContain(`<summary>Data table: ${name}</summary>`);
@@ -85,6 +86,9 @@ describe('dashboard', () => {
     expect(page.body).toMatch(/Filesystem type of the music folder on 2026-05-03; 13 of 19 reports carried this\./);
     expect(page.body).toMatch(/How many servers fall in each library-size range on 2026-05-03; 18 of 19 reports carried this/);
     expect(page.body).toMatch(/Servers by OS and processor architecture on 2026-05-03; 19 of 19 reports carried this\./);
+    // Only Navidrome's Docker servers listed players (Symfonium and DSub, six networks each).
+    expect(page.body).toMatch(/Servers where each app played in the 7 days before their report on 2026-05-03; 6 of 19 reports carried this\./);
+    expect(page.body).toContain('Symfonium: 6 (100%)');
   });
 
   it('draws withheld bins empty and says why, with no exact number anywhere', () => {

@@ -125,7 +125,7 @@ const cases: Case[] = [
     body: Buffer.concat([Buffer.from('{"version":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
   },
   { name: 'UTF-16 body', status: 400, reason: 'malformed-json', body: Buffer.from(JSON.stringify(valid()), 'utf16le') },
-  // Schema: shape
+  // Schema: shape (a value of the right type outside its field's shape costs that field only: odd-values.test.ts)
   { name: 'null document', status: 422, reason: 'schema', body: 'null' },
   { name: 'array document', status: 422, reason: 'schema', body: '[]' },
   { name: 'string document', status: 422, reason: 'schema', body: '"report"' },
@@ -146,10 +146,7 @@ const cases: Case[] = [
   { name: 'zero CPUs', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'numCPU'], 0)) },
   // Schema: strings and enums
   { name: 'flag as text', status: 422, reason: 'schema', body: JSON.stringify(withField(['config', 'enableLastFM'], 'true')) },
-  { name: 'OS not in the enum', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'type'], 'linux; rm -rf /')) },
-  { name: 'path in the version', status: 422, reason: 'schema', body: JSON.stringify(withField(['version'], '/home/alice/navidrome')) },
-  { name: 'distro over its length cap', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'distro'], 'd'.repeat(33))) },
-  { name: 'control character in a string', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'distro'], 'deb\u0000ian')) },
+  { name: 'OS type as a number', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'type'], 1)) },
   { name: 'duplicate key, the last one bad', status: 422, reason: 'schema', body: JSON.stringify(valid()).replace(/}$/, ',"uptime":"soon"}') },
   // Schema: maps and lists
   {
@@ -164,8 +161,10 @@ const cases: Case[] = [
     reason: 'schema',
     body: JSON.stringify(withField(['library', 'fileSuffixes'], Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`s${i}`, 1])))),
   },
-  { name: 'suffix key with a dot', status: 422, reason: 'schema', body: JSON.stringify(withField(['library', 'fileSuffixes'], { '.FLAC': 1 })) },
   { name: 'plugin entry of the wrong type', status: 422, reason: 'schema', body: JSON.stringify(withField(['plugins'], { p: 'v1' })) },
+  { name: 'plugin name as a number', status: 422, reason: 'schema', body: JSON.stringify(withField(['plugins'], { p: { name: 1, version: '1.0.0' } })) },
+  { name: 'negative player count', status: 422, reason: 'schema', body: JSON.stringify(withField(['library', 'activePlayers'], { Symfonium: -1 })) },
+  { name: 'distro as a list', status: 422, reason: 'schema', body: JSON.stringify(withField(['os', 'distro'], ['debian'])) },
   // Schema: nesting and prototype keys
   {
     name: 'deep nesting in an unknown field (10k)',

@@ -14,7 +14,7 @@ import { DAY_MS, utcDay } from '../../collector/retention';
 import { SourceTagger } from '../../collector/source-tag';
 import { openStore } from '../../collector/store/open';
 import { K_ANONYMITY } from '../../collector/summary/threshold';
-import type { DaySummary } from '../../collector/summary/types';
+import { SUMMARY_FORMAT, type DaySummary } from '../../collector/summary/types';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';
 import { candorReport, collectorsPerTest, getSummary, newId, post, send, sqliteRows, type SummaryBody } from './support/harness';
@@ -139,7 +139,7 @@ describe('source tags', () => {
 });
 
 describe('summaries stored by an earlier version', () => {
-  it('are recomputed where the raw reports are kept, and lose every exact value where they are not', async () => {
+  it('are recomputed where the raw reports are kept, and lose every exact value and raw client name where they are not', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'collector-upgrade-'));
     try {
       const now = Date.UTC(2026, 8, 1, 12);
@@ -167,7 +167,17 @@ describe('summaries stored by an earlier version', () => {
             mean: 4.4,
           },
           library: { tracks: { reported: instances, bins: [], percentiles: { p25: 1, p50: 2, p75: 3, p90: 4, p99: 123_457 }, mean: 17_654.3 } },
-          players: { reported: 1, values: [{ value: 'Symfonium', instances: 1, total: 3 }] },
+          // Client names as reported, before the player table.
+          players: {
+            reported: instances,
+            values: [
+              { value: 'NavidromeUI [Firefox/Linux]', instances: 6, total: 9 },
+              { value: 'NavidromeUI [Chrome/Windows]', instances: 5, total: 5 },
+              { value: 'DSubCC', instances: 5, total: 5 },
+              { value: 'Symfonium', instances: 1, total: 3 },
+              { value: 'Other', instances: 2 },
+            ],
+          },
           fileSuffixes: { reported: 1, values: [{ value: 'flac', instances: 1, total: 123_457 }] },
         });
       const store = await openStore({ kind: 'sqlite', dataDir: dir });
@@ -196,11 +206,18 @@ describe('summaries stored by an earlier version', () => {
         const days = parseJson<SummaryBody>(body).days;
         const byDay = new Map(days.map((d) => [d.day, d]));
         const recentSummary = byDay.get(new Date(recent * DAY_MS).toISOString().slice(0, 10))!;
-        expect(recentSummary.format).toBe(2);
+        expect(recentSummary.format).toBe(SUMMARY_FORMAT);
         expect(recentSummary.library.tracks!.bins.every((b) => b.count === null)).toBe(true);
         const oldSummary = byDay.get(new Date(old * DAY_MS).toISOString().slice(0, 10))!;
         expect(oldSummary.instances).toBe(7);
         expect(oldSummary.cpus.bins).toEqual([{ label: '4–8', from: 4, count: 7 }]);
+        expect(oldSummary.players.values).toEqual([
+          { value: 'NavidromeUI', instances: 6 },
+          { value: 'Symfonium', instances: 1 },
+          { value: 'Other', instances: 2 },
+        ]);
+        expect(body).not.toContain('[Firefox');
+        expect(body).not.toContain('DSubCC');
         const page = (await send(c.url, { method: 'GET', path: '/' })).status;
         expect(page).toBe(200);
       } finally {

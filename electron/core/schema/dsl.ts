@@ -43,6 +43,11 @@ export interface StringNode extends NodeBase {
   kind: 'string';
   pattern: RegExp;
   maxLength: number;
+  /**
+   * What a lenient reader (the collector) does to a received value, after trimming it, before
+   * checking it: lower-casing a name from a fixed vocabulary, say. Never applied to what the agent sends.
+   */
+  normalize?: (value: string) => string;
 }
 export interface EnumNode<V extends string = string> extends NodeBase {
   kind: 'enum';
@@ -57,6 +62,8 @@ export interface MapNode<V extends SchemaNode = SchemaNode> extends NodeBase {
   keyPattern: RegExp;
   maxEntries: number;
   value: V;
+  /** As StringNode.normalize, for the keys. */
+  normalizeKey?: (key: string) => string;
 }
 export interface ArrayNode<V extends SchemaNode = SchemaNode> extends NodeBase {
   kind: 'array';
@@ -95,15 +102,22 @@ type Documented<N extends SchemaNode> = N & { doc: FieldDoc };
 export const s = {
   int: (min: number, max: number): IntNode => ({ kind: 'int', min, max, optional: false }),
   bool: (): BoolNode => ({ kind: 'bool', optional: false }),
-  string: (pattern: RegExp, maxLength: number): StringNode => ({ kind: 'string', pattern, maxLength, optional: false }),
+  string: (pattern: RegExp, maxLength: number, normalize?: (value: string) => string): StringNode => ({
+    kind: 'string',
+    pattern,
+    maxLength,
+    optional: false,
+    ...(normalize ? { normalize } : {}),
+  }),
   enum: <const V extends string>(values: readonly V[]): EnumNode<V> => ({ kind: 'enum', values, optional: false }),
   object: <F extends Fields>(fields: F): ObjectNode<F> => ({ kind: 'object', fields, optional: false }),
-  map: <V extends SchemaNode>(keyPattern: RegExp, value: V, maxEntries: number): MapNode<V> => ({
+  map: <V extends SchemaNode>(keyPattern: RegExp, value: V, maxEntries: number, normalizeKey?: (key: string) => string): MapNode<V> => ({
     kind: 'map',
     keyPattern,
     value,
     maxEntries,
     optional: false,
+    ...(normalizeKey ? { normalizeKey } : {}),
   }),
   array: <V extends SchemaNode>(item: V, maxItems: number): ArrayNode<V> => ({ kind: 'array', item, maxItems, optional: false }),
 };
@@ -125,13 +139,39 @@ export type UnknownKeyPolicy =
   /** The collector: newer clients may add fields; accept the report, drop what we do not know. */
   | 'drop';
 
+export type OddValuePolicy =
+  /** The agent's allowlist, and the default: a value outside its field's shape fails the document. */
+  | 'refuse'
+  /**
+   * The collector: a real sender's harmless odd value costs its field, never the report. Text is
+   * first trimmed and normalized as the field says (a blank value counts as absent); a value that
+   * still does not fit is left out and its path listed in `dropped`. Structure still fails the
+   * document: a wrong JSON type, a number that is not an exact integer or is below its minimum, a
+   * map or list over its size, a forbidden key, too deep a nesting.
+   */
+  | 'drop';
+
 export interface ValidateOptions {
   unknownKeys: UnknownKeyPolicy;
   /** Deepest nesting accepted, counted in objects, maps and arrays. */
   maxDepth?: number;
+  oddValues?: OddValuePolicy;
+  /**
+   * With oddValues 'drop': the last chance of a map key outside its pattern, given the map's path.
+   * A string is used as the key as it is (the caller vouches for it: a name from its own table);
+   * undefined drops the entry.
+   */
+  rescueKey?: (mapPath: string, key: string) => string | undefined;
 }
 
-export type ValidationResult<T> = { ok: true; value: T } | { ok: false; path: string; reason: string };
+export type ValidationResult<T> =
+  | {
+      ok: true;
+      value: T;
+      /** Paths of the values left out under oddValues 'drop' (map keys as `*`), each once, in document order. */
+      dropped: string[];
+    }
+  | { ok: false; path: string; reason: string };
 
 /** Keys that would poison a plain object if ever merged; refused wherever they appear. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -150,12 +190,31 @@ class Violation extends Error {
  * with keys in schema order (so serialization of the result is deterministic).
  */
 export function validate<N extends SchemaNode>(node: N, input: unknown, options: ValidateOptions): ValidationResult<Infer<N>> {
+  const run: Run = { options, lenient: options.oddValues === 'drop', dropped: [] };
   try {
-    return { ok: true, value: check(node, input, '', 0, options) as Infer<N> };
+    const value = check(node, input, '', 0, run);
+    if (value === LEFT_OUT) return { ok: false, path: run.dropped[0] ?? '', reason: 'not an allowed value' };
+    return { ok: true, value: value as Infer<N>, dropped: run.dropped };
   } catch (error) {
     if (error instanceof Violation) return { ok: false, path: error.path, reason: error.reason };
     throw error;
   }
+}
+
+interface Run {
+  options: ValidateOptions;
+  lenient: boolean;
+  dropped: string[];
+}
+
+/** What check() gives for a value left out under oddValues 'drop' (or blank, which counts as absent). */
+const LEFT_OUT = Symbol('left out');
+
+/** A value outside its field's shape: the document fails, or (lenient) the value is left out and its path listed. */
+function odd(run: Run, path: string, reason: string): typeof LEFT_OUT {
+  if (!run.lenient) throw new Violation(path, reason);
+  if (!run.dropped.includes(path)) run.dropped.push(path);
+  return LEFT_OUT;
 }
 
 function join(path: string, key: string): string {
@@ -166,32 +225,56 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function check(node: SchemaNode, input: unknown, path: string, depth: number, options: ValidateOptions): unknown {
+function check(node: SchemaNode, input: unknown, path: string, depth: number, run: Run): unknown {
   switch (node.kind) {
     case 'int':
       if (typeof input !== 'number' || !Number.isInteger(input)) throw new Violation(path, 'expected an integer');
-      if (input < node.min || input > node.max) throw new Violation(path, `must be between ${node.min} and ${node.max}`);
-      return input;
+      if (input >= node.min && input <= node.max) return input;
+      // Below the minimum (a negative count), or past 2^53 where a JSON number is no longer the
+      // integer that was sent: no real sender does that. Above the maximum: a setting someone chose.
+      if (input < node.min || !Number.isSafeInteger(input)) throw new Violation(path, `must be between ${node.min} and ${node.max}`);
+      return odd(run, path, `must be between ${node.min} and ${node.max}`);
     case 'bool':
       if (typeof input !== 'boolean') throw new Violation(path, 'expected true or false');
       return input;
-    case 'string':
+    case 'string': {
       if (typeof input !== 'string') throw new Violation(path, 'expected a string');
-      if (input.length > node.maxLength) throw new Violation(path, `longer than ${node.maxLength} characters`);
-      if (!node.pattern.test(input)) throw new Violation(path, 'not an allowed value');
-      return input;
-    case 'enum':
-      if (typeof input !== 'string' || !node.values.includes(input)) throw new Violation(path, `expected one of ${node.values.join(', ')}`);
-      return input;
+      let value = input;
+      if (run.lenient) {
+        value = input.trim();
+        if (node.normalize) value = node.normalize(value);
+        // Go's omitempty leaves empty text out: blank text is absence, not an odd value.
+        if (value === '' && node.optional) return LEFT_OUT;
+      }
+      if (value.length > node.maxLength) return odd(run, path, `longer than ${node.maxLength} characters`);
+      if (!node.pattern.test(value)) return odd(run, path, 'not an allowed value');
+      return value;
+    }
+    case 'enum': {
+      if (typeof input !== 'string') throw new Violation(path, 'expected a string');
+      if (node.values.includes(input)) return input;
+      if (run.lenient) {
+        // An enum is a fixed vocabulary: compared trimmed and in lower case.
+        const value = input.trim().toLowerCase();
+        if (value === '' && node.optional) return LEFT_OUT;
+        if (node.values.includes(value)) return value;
+      }
+      return odd(run, path, `expected one of ${node.values.join(', ')}`);
+    }
     case 'array': {
       if (!Array.isArray(input)) throw new Violation(path, 'expected a list');
-      enterContainer(path, depth, options);
+      enterContainer(path, depth, run.options);
       if (input.length > node.maxItems) throw new Violation(path, `more than ${node.maxItems} items`);
-      return input.map((item, index) => check(node.item, item, `${path}[${index}]`, depth + 1, options));
+      const out: unknown[] = [];
+      for (let index = 0; index < input.length; index++) {
+        const item = check(node.item, input[index], `${path}[${index}]`, depth + 1, run);
+        if (item !== LEFT_OUT) out.push(item);
+      }
+      return out;
     }
     case 'map': {
       if (!isPlainObject(input)) throw new Violation(path, 'expected an object');
-      enterContainer(path, depth, options);
+      enterContainer(path, depth, run.options);
       const keys = Object.keys(input);
       if (keys.length > node.maxEntries) throw new Violation(path, `more than ${node.maxEntries} entries`);
       const out: Record<string, unknown> = {};
@@ -199,17 +282,24 @@ function check(node: SchemaNode, input: unknown, path: string, depth: number, op
       const entryPath = join(path, '*');
       for (const key of keys) {
         if (FORBIDDEN_KEYS.has(key)) throw new Violation(entryPath, 'forbidden key');
-        if (!node.keyPattern.test(key)) throw new Violation(entryPath, 'key not allowed');
-        out[key] = check(node.value, input[key], entryPath, depth + 1, options);
+        const name = run.lenient ? mapKey(node, key, path, entryPath, run) : node.keyPattern.test(key) ? key : odd(run, entryPath, 'key not allowed');
+        if (name === LEFT_OUT) continue;
+        const value = check(node.value, input[key], entryPath, depth + 1, run);
+        if (value === LEFT_OUT) continue;
+        const earlier = out[name];
+        if (!Object.hasOwn(out, name)) out[name] = value;
+        // Two keys that normalize to one (`FLAC` and `flac`): counts add up; anything else keeps the first.
+        else if (typeof value === 'number' && typeof earlier === 'number') out[name] = earlier + value;
+        else odd(run, entryPath, 'key not allowed');
       }
       return out;
     }
     case 'object': {
       if (!isPlainObject(input)) throw new Violation(path, 'expected an object');
-      enterContainer(path, depth, options);
+      enterContainer(path, depth, run.options);
       for (const key of Object.keys(input)) {
         if (FORBIDDEN_KEYS.has(key)) throw new Violation(join(path, key), 'forbidden key');
-        if (!Object.hasOwn(node.fields, key) && options.unknownKeys === 'reject') {
+        if (!Object.hasOwn(node.fields, key) && run.options.unknownKeys === 'reject') {
           throw new Violation(join(path, key), 'field not in the allowlist');
         }
       }
@@ -220,11 +310,24 @@ function check(node: SchemaNode, input: unknown, path: string, depth: number, op
           if (!child.optional) throw new Violation(join(path, key), 'required');
           continue;
         }
-        out[key] = check(child, value, join(path, key), depth + 1, options);
+        const checked = check(child, value, join(path, key), depth + 1, run);
+        if (checked !== LEFT_OUT) out[key] = checked;
+        // A required part left out takes its whole object with it (a plugin without its name).
+        else if (!child.optional) return LEFT_OUT;
       }
       return out;
     }
   }
+}
+
+/** A map key under oddValues 'drop': trimmed and normalized, rescued by the caller, or left out. */
+function mapKey(node: MapNode, key: string, mapPath: string, entryPath: string, run: Run): string | typeof LEFT_OUT {
+  if (node.keyPattern.test(key) && !node.normalizeKey && key.trim() === key) return key;
+  let name = key.trim();
+  if (node.normalizeKey) name = node.normalizeKey(name);
+  if (FORBIDDEN_KEYS.has(name)) throw new Violation(entryPath, 'forbidden key');
+  if (node.keyPattern.test(name)) return name;
+  return run.options.rescueKey?.(mapPath, name) ?? odd(run, entryPath, 'key not allowed');
 }
 
 function enterContainer(path: string, depth: number, options: ValidateOptions): void {

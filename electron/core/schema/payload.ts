@@ -73,6 +73,8 @@ export const PATTERNS = {
   playerClient: /^[A-Za-z0-9][A-Za-z0-9 ._()+/[\]-]{0,63}$/,
   fileSuffix: /^[a-z0-9]{1,10}$/,
   pluginKey: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+  /** Semantic versions may carry build metadata after a `+` ("1.0.0+build.5"). */
+  pluginVersion: /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/,
   /** Plugin manifests name plugins in words: "Discord Rich Presence (Rust)". */
   pluginName: /^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,63}$/,
   goVersion: /^go[0-9][0-9A-Za-z .:,_+-]{0,47}$/,
@@ -81,11 +83,22 @@ export const PATTERNS = {
   sha256Hex: /^[0-9a-f]{64}$/,
 } as const;
 
+// How the collector reads a received value before checking it (the agent's own values are never
+// rewritten): every text is trimmed first; the fields below name one more step.
+
+/** A name from a fixed vocabulary, compared in lower case: Navidrome sends some as typed ("TrueNAS", "DEBUG", "NTFS"). */
+const lowerCase = (value: string): string => value.toLowerCase();
+/**
+ * Navidrome's scheduler (robfig/cron) takes a leading "CRON_TZ=<zone> " or "TZ=<zone> ". A time zone
+ * tells where a server is: the schedule is kept, the zone is not.
+ */
+const withoutTimeZone = (schedule: string): string => schedule.replace(/^(?:CRON_)?TZ=\S*\s+/, '');
+
 const fsInfo = (folder: string, since = 1) =>
   optional(
     s.object({
       type: field(
-        s.string(PATTERNS.fsType, 48),
+        s.string(PATTERNS.fsType, 48, lowerCase),
         'config',
         'host',
         `Kind of filesystem the server's ${folder} folder is on (for example ext4, zfs, nfs). Only the type name is sent, never the folder's path.`,
@@ -103,7 +116,7 @@ export const payloadSchema = s.object({
   ),
   version: field(s.string(PATTERNS.serverVersion, 64), 'application', 'server-api', "The music server's version, for example 0.58.0."),
   uptime: field(SECONDS, 'application', 'server-process', 'Seconds since the music server was last started.'),
-  platform: field(s.string(PATTERNS.token, 32), 'system', 'navidrome-only', 'App store or hosting provider the server declares itself to run on.'),
+  platform: field(s.string(PATTERNS.token, 32, lowerCase), 'system', 'navidrome-only', 'App store or hosting provider the server declares itself to run on.'),
   build: optional(
     s.object({
       settings: field(
@@ -118,12 +131,17 @@ export const payloadSchema = s.object({
   os: optional(
     s.object({
       type: field(s.enum(GO_OS), 'system', 'host', 'Operating system family (Go names: linux, darwin for macOS, windows…).'),
-      distro: field(s.string(PATTERNS.token, 32), 'system', 'host', 'Linux distribution identifier from /etc/os-release (for example debian, alpine).'),
+      distro: field(
+        s.string(PATTERNS.token, 32, lowerCase),
+        'system',
+        'host',
+        'Linux distribution identifier from /etc/os-release (for example debian, alpine).',
+      ),
       version: field(s.string(PATTERNS.osVersion, 64), 'system', 'host', 'Operating system version number (for example 12 or 14.5).'),
       containerized: field(s.bool(), 'system', 'host', 'Whether the server runs inside a container such as Docker or Podman.'),
       arch: field(s.enum(GO_ARCH), 'system', 'host', 'Processor architecture (Go names: amd64, arm64, arm…).'),
       numCPU: field(s.int(1, 65_536), 'system', 'host', 'Number of processor cores available.'),
-      package: field(s.string(PATTERNS.token, 32), 'system', 'navidrome-only', 'Installer package format the server was installed with.'),
+      package: field(s.string(PATTERNS.token, 32, lowerCase), 'system', 'navidrome-only', 'Installer package format the server was installed with.'),
     }),
   ),
   mem: optional(
@@ -164,7 +182,7 @@ export const payloadSchema = s.object({
         'How many players were seen in the last 7 days, per app (for example "Symfonium: 2"). Unusual app names are grouped as "Other".',
       ),
       fileSuffixes: field(
-        s.map(PATTERNS.fileSuffix, COUNT, 200),
+        s.map(PATTERNS.fileSuffix, COUNT, 200, lowerCase),
         'library',
         'server-api',
         'How many tracks use each file format (for example "flac: 1200"). No file names.',
@@ -173,12 +191,17 @@ export const payloadSchema = s.object({
   ),
   config: optional(
     s.object({
-      logLevel: field(s.string(/^[A-Za-z]{1,10}$/, 10), 'config', 'server-config', 'Server log verbosity (error, warn, info, debug or trace).'),
+      logLevel: field(s.string(/^[A-Za-z]{1,10}$/, 10, lowerCase), 'config', 'server-config', 'Server log verbosity (error, warn, info, debug or trace).'),
       logFileConfigured: field(s.bool(), 'config', 'server-config', 'Whether the server writes its log to a file (the file name is not sent).'),
       tlsConfigured: field(s.bool(), 'config', 'server-config', 'Whether the server serves HTTPS itself (certificates are not sent).'),
       scannerEnabled: field(s.bool(), 'config', 'server-config', 'Whether the library scanner runs.'),
-      scannerExtractor: field(s.string(PATTERNS.token, 16), 'config', 'server-config', 'Which tag reader the scanner uses.'),
-      scanSchedule: field(s.string(PATTERNS.cron, 64), 'config', 'server-config', 'How often the library is rescanned (a schedule such as "@every 1h").'),
+      scannerExtractor: field(s.string(PATTERNS.token, 16, lowerCase), 'config', 'server-config', 'Which tag reader the scanner uses.'),
+      scanSchedule: field(
+        s.string(PATTERNS.cron, 64, withoutTimeZone),
+        'config',
+        'server-config',
+        'How often the library is rescanned (a schedule such as "@every 1h").',
+      ),
       scanWatcherWait: field(SECONDS, 'config', 'server-config', 'Seconds the file watcher waits before rescanning after a change.'),
       scanOnStartup: field(s.bool(), 'config', 'server-config', 'Whether the server scans the library when it starts.'),
       enableScheduledDBAnalyze: field(s.bool(), 'config', 'server-config', 'Whether the server periodically optimises its database.'),
@@ -202,10 +225,15 @@ export const payloadSchema = s.object({
       enableNowPlaying: field(s.bool(), 'config', 'server-config', 'Whether "now playing" is shown to other users.'),
       sessionTimeout: field(SECONDS, 'config', 'server-config', 'How long a login lasts, in seconds.'),
       searchFullString: field(s.bool(), 'config', 'server-config', 'Whether search matches anywhere in a word.'),
-      searchBackend: field(s.string(PATTERNS.token, 16), 'config', 'server-config', 'Which search engine the server uses.'),
+      searchBackend: field(s.string(PATTERNS.token, 16, lowerCase), 'config', 'server-config', 'Which search engine the server uses.'),
       recentlyAddedByModTime: field(s.bool(), 'config', 'server-config', '"Recently added" uses file modification times.'),
       preferSortTags: field(s.bool(), 'config', 'server-config', 'Whether sort tags are preferred for ordering.'),
-      backupSchedule: field(s.string(PATTERNS.cron, 64), 'config', 'server-config', 'How often the server backs up its database (a schedule).'),
+      backupSchedule: field(
+        s.string(PATTERNS.cron, 64, withoutTimeZone),
+        'config',
+        'server-config',
+        'How often the server backs up its database (a schedule).',
+      ),
       backupCount: field(s.int(0, 100_000), 'config', 'server-config', 'How many database backups are kept.'),
       devActivityPanel: field(s.bool(), 'config', 'server-config', 'Whether the activity panel is shown in the web interface.'),
       defaultBackgroundURL: field(s.bool(), 'config', 'server-config', 'Whether the login page uses the default background images (the address is not sent).'),
@@ -216,7 +244,7 @@ export const payloadSchema = s.object({
     }),
   ),
   plugins: field(
-    s.map(PATTERNS.pluginKey, s.object({ name: s.string(PATTERNS.pluginName, 64), version: s.string(PATTERNS.pluginKey, 64) }), 100),
+    s.map(PATTERNS.pluginKey, s.object({ name: s.string(PATTERNS.pluginName, 64), version: s.string(PATTERNS.pluginVersion, 64) }), 100),
     'config',
     'navidrome-only',
     'Names and versions of installed server plugins.',
@@ -225,7 +253,12 @@ export const payloadSchema = s.object({
     s.object({
       agentVersion: field(s.string(PATTERNS.agentVersion, 48), 'agent', 'agent', 'Version of Candor that made this report.'),
       schemaVersion: field(s.int(1, 10_000), 'agent', 'agent', 'Version of this report format.'),
-      serverType: field(s.string(PATTERNS.token, 32), 'agent', 'server-api', 'Which server software answered (navidrome, gonic…), as it names itself.'),
+      serverType: field(
+        s.string(PATTERNS.token, 32, lowerCase),
+        'agent',
+        'server-api',
+        'Which server software answered (navidrome, gonic…), as it names itself.',
+      ),
       sources: optional(
         s.object({
           // Each source note belongs to the category of what it describes: it leaves only with it.
