@@ -240,6 +240,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     inFlight,
     oddValues: options.oddValues ?? 'drop',
   };
+  // Today's counts are read before the port opens: a day of 100,000 rows read while serving would
+  // hold the first request for tens of milliseconds. A failure is tried again at the first report.
+  await ingest.admissions.ready(utcDay(clock.now()), '')?.catch(() => logger.log('warn', 'admission counts not read yet', { store: store.kind }));
   const server = createHttpServer({ limits, ingest, read, metrics, logger, clock });
   await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
   const address = server.address() as AddressInfo;
