@@ -9,7 +9,7 @@ import { planDeletion } from '../deletion';
 import type {
   DeletionResult,
   FeedCursor,
-  FeedRow,
+  WrittenRow,
   FeedState,
   RawRow,
   ReportWrite,
@@ -249,9 +249,10 @@ export class PostgresStore implements Store {
     return result.rowCount ?? 0;
   }
 
-  async reclaimSpace(): Promise<void> {
+  async reclaimSpace(): Promise<boolean> {
     // Plain VACUUM: the space becomes reusable without the exclusive lock VACUUM FULL would take.
     await this.pool.query('VACUUM (ANALYZE) reports');
+    return false;
   }
 
   async oldestReceivedAt(): Promise<number | null> {
@@ -284,14 +285,14 @@ export class PostgresStore implements Store {
     return { head: value('head'), summarized: value('summarized') };
   }
 
-  async rowsWritten(after: number, through: number, cursor: FeedCursor | null, limit: number): Promise<FeedRow[]> {
-    const from = cursor ?? { seq: after, day: -1, instanceId: NIL_UUID };
+  async rowsWritten(after: number, through: number, next: string | null, limit: number): Promise<WrittenRow[]> {
+    const [seq, day, instanceId] = next === null ? [after, -1, NIL_UUID] : next.split('/');
     const { rows } = await this.pool.query<{ seq: string; day: number; id: string; payload: string; source: string | null }>(
       `SELECT seq, day, instance_id::text AS id, payload::text AS payload, source FROM reports
        WHERE seq > $1 AND seq <= $2 AND (seq, day, instance_id) > ($3::bigint, $4::int, $5::uuid) ORDER BY seq, day, instance_id LIMIT $6`,
-      [after, through, from.seq, from.day, from.instanceId, limit],
+      [after, through, seq, day, instanceId, limit],
     );
-    return rows.map((r) => ({ seq: n(r.seq), day: r.day, instanceId: r.id, payload: r.payload, source: r.source }));
+    return rows.map((r) => ({ seq: n(r.seq), day: r.day, instanceId: r.id, payload: r.payload, source: r.source, next: `${r.seq}/${r.day}/${r.id}` }));
   }
 
   async supersededRows(filter: SupersededFilter, cursor: FeedCursor | null, limit: number): Promise<SupersededRow[]> {

@@ -44,6 +44,11 @@ export interface FeedRow extends RawRow {
   day: number;
 }
 
+/** A row written since a feed position, and where the page after it starts (the store's own bookmark). */
+export interface WrittenRow extends FeedRow {
+  next: string;
+}
+
 /** A version of a row that left the table (replaced or deleted) in the commit numbered `seq`. */
 export interface SupersededRow extends FeedRow {
   /** The feed number of the commit that had written this version. */
@@ -123,8 +128,11 @@ export interface Store {
    * `cutoff`) and the tallies of days up to `cutoff`'s (their summaries are final and stay).
    */
   purgeDerived(cutoff: number): Promise<void>;
-  /** Gives the space of deleted rows back (SQLite incremental vacuum, PostgreSQL VACUUM). */
-  reclaimSpace(): Promise<void>;
+  /**
+   * Gives some of the space of deleted rows back (SQLite: a step of incremental vacuum, then the WAL
+   * truncated; PostgreSQL: VACUUM); true while there is more to give back.
+   */
+  reclaimSpace(): Promise<boolean>;
   oldestReceivedAt(): Promise<number | null>;
   countReports(): Promise<number>;
 
@@ -132,8 +140,8 @@ export interface Store {
   readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]>;
 
   feedState(): Promise<FeedState>;
-  /** Rows as last written by commits numbered in (after, through], in feed order after `cursor`. */
-  rowsWritten(after: number, through: number, cursor: FeedCursor | null, limit: number): Promise<FeedRow[]>;
+  /** Rows as last written by commits numbered in (after, through], in feed order, from `next` (a row's bookmark) on. */
+  rowsWritten(after: number, through: number, next: string | null, limit: number): Promise<WrittenRow[]>;
   /** Superseded versions matching `filter`, in feed order after `cursor`. */
   supersededRows(filter: SupersededFilter, cursor: FeedCursor | null, limit: number): Promise<SupersededRow[]>;
   /** The stored tallies of these days: a body, null (count the day again from its rows), or absent (none yet). */

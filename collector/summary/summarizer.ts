@@ -186,9 +186,9 @@ export class Summarizer {
     });
     // Versions written since `from`, as they stood at `to`: still in the table, or superseded after `to`.
     const seen = new Set<string>();
-    let cursor: FeedCursor | null = null;
+    let next: string | null = null;
     for (;;) {
-      const rows = await work.timed(() => this.store.rowsWritten(from, to, cursor, this.pageSize));
+      const rows = await work.timed(() => this.store.rowsWritten(from, to, next, this.pageSize));
       await work.timed(async () => {
         for (const row of rows) {
           seen.add(keyOf(row));
@@ -196,7 +196,7 @@ export class Summarizer {
         }
       });
       if (rows.length < this.pageSize) break;
-      cursor = rows[rows.length - 1]!;
+      next = rows[rows.length - 1]!.next;
       await yieldToRequests();
     }
     await this.eachSuperseded({ leftAfter: to, writtenAfter: from, writtenThrough: to }, work, async (old) => {

@@ -321,7 +321,7 @@ describe('conformance across stores', () => {
       Array.from({ length: 3_000 }, () => ({ day: utcDay(old), instanceId: newId(), receivedAt: old, payload, count: 1, deletionKeyHash: null, source: null })),
       10,
     );
-    await store.reclaimSpace();
+    while (await store.reclaimSpace());
     const full = statSync(path.join(dir, SQLITE_FILE)).size;
     await new Purger(store, new FakeClock(old + RETENTION_MS), new Metrics(), { log: () => {} }).run();
     const after = statSync(path.join(dir, SQLITE_FILE)).size;
