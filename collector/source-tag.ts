@@ -12,8 +12,11 @@
  * tags per network would be no safer (whoever can read the salt in memory can read that table, or
  * the live traffic) and would cost memory for every network seen in a day.
  *
- * Imports carry no network: they share the one tag IMPORT_SOURCE, so imported reports together
- * count as a single source.
+ * Reports no network stands behind carry the tag IMPORT_SOURCE, which the publication rule counts
+ * as no source at all (summary/threshold.ts): `candor-collector import`, and an export file posted
+ * on a later UTC day than it was made (that day's salt is gone: its tag could not be told from the
+ * same network's own reports of the day). An export file posted the day it was made counts as the
+ * network that posts it, like any report.
  */
 import { hash, randomBytes } from 'node:crypto';
 import { utcDay } from './retention';
