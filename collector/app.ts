@@ -20,7 +20,7 @@ import { Purger } from './purge';
 import { InstanceAdmissions, uncountedAdmissions } from './admission';
 import { AddressLimiter } from './rate-limit';
 import { SourceTagger } from './source-tag';
-import { dayStart, expiresAt, expiryCutoff, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
+import { dayStart, expiresAt, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
 import type { Store } from './store/types';
 import { K_ANONYMITY } from './summary/threshold';
 import { Summarizer } from './summary/summarizer';
@@ -74,7 +74,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const trust = new ProxyTrust(options.trustProxy ?? []);
   const metrics = new Metrics();
   const run = { startedAt: clock.now(), aliveAt: clock.now() };
-  const summarizer = new Summarizer(store, clock, logger, run.startedAt);
+  const summarizer = new Summarizer(store, clock, logger, { runningSince: run.startedAt });
   const writer = new Writer(
     store,
     {
@@ -100,19 +100,18 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const maintenance = (): Promise<void> => {
     maintenanceRunning ??= (async () => {
       // Summaries first: a day about to lose its first rows is summarized while it is whole.
-      await summarizer.refresh(utcDay(expiryCutoff(clock.now())) + 1);
-      await purger.run();
       await summarizer.refresh();
+      await purger.run();
     })().finally(() => {
       maintenanceRunning = null;
     });
     return maintenanceRunning;
   };
 
+  // No summary of an earlier format, which could hold exact values of small groups, is ever served.
+  await summarizer.upgradeStored();
   // Start-up purge happens before the port opens: nothing expired is ever served or kept past a restart.
   await maintenance();
-  // Nor is a summary of an earlier format, which could hold exact values of small groups.
-  await summarizer.upgradeStored();
 
   const timers = new Set<TimerHandle>();
   const background = new Set<Promise<void>>();
@@ -161,8 +160,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
       await planPurgeFromStore();
-      // Another process may have written to the store (`candor-collector import`): its days are marked there.
-      if (!summarizer.stale && (await store.dirtyDays().catch(() => [])).length > 0) summarizer.markDirty();
+      // Another process may have written to the store (`candor-collector import`): the feed says so.
+      if (!summarizer.stale && (await summarizer.behind().catch(() => false))) summarizer.markDirty();
       await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
       heartbeat();
     });
@@ -235,7 +234,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
           queueDepth: writer.depth,
           oldestRawAgeSeconds: oldest === null ? null : Math.max(0, (clock.now() - oldest) / 1000),
           retentionDays: RETENTION_DAYS,
-          dirtyDays: (await store.dirtyDays().catch(() => [])).length,
+          pendingDays: await store.pendingDays().catch(() => 0),
         }),
         'text/plain; version=0.0.4; charset=utf-8',
       );
@@ -264,6 +263,11 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     inFlight,
     oddValues: options.oddValues ?? 'drop',
   };
+  // Today's counts are read before the port opens: a day of 100,000 rows read while serving would
+  // hold the first request for tens of milliseconds. A failure is tried again at the first report.
+  await ingest.admissions
+    .ready({ day: utcDay(clock.now()), instanceId: '', deletionKeyHash: null })
+    ?.catch(() => logger.log('warn', 'admission counts not read yet', { store: store.kind }));
   const server = createHttpServer({ limits, ingest, read, metrics, logger, clock });
   await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
   const address = server.address() as AddressInfo;
