@@ -37,6 +37,8 @@ const suites: Suite[] = [
     'benchNormalization',
     'Collector normalization (an odd value costs its field): its cost against the strict reading',
   ),
+  // Not named "collector": `npm run bench -- collector` stays a minute long. Its size: bench/collector-scale.ts.
+  ...optional('collector-scale.ts', 'benchCollectorScale', 'Fleet scale: a month of a whole fleet, on SQLite and PostgreSQL'),
   ...optional('ui.ts', 'benchUi', 'Admin UI in Chromium'),
 ];
 

@@ -66,7 +66,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const trust = new ProxyTrust(options.trustProxy ?? []);
   const metrics = new Metrics();
   const run = { startedAt: clock.now(), aliveAt: clock.now() };
-  const summarizer = new Summarizer(store, clock, logger, run.startedAt);
+  const summarizer = new Summarizer(store, clock, logger, { runningSince: run.startedAt });
   const sources = new SourceTagger();
   const maintenance = createMaintenance({
     store,
@@ -94,10 +94,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   );
   await store.saveRun(run);
 
+  // No summary of an earlier format, which could hold exact values of small groups, is ever served.
+  await summarizer.upgradeStored();
   // Start-up purge happens before the port opens: nothing expired is ever served or kept past a restart.
   await maintenance.pass();
-  // Nor is a summary of an earlier format, which could hold exact values of small groups.
-  await summarizer.upgradeStored();
   await maintenance.start();
 
   const read = createReadHandlers({
@@ -126,6 +126,11 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     inFlight,
     oddValues: options.oddValues ?? 'drop',
   };
+  // Today's counts are read before the port opens: a day of 100,000 rows read while serving would
+  // hold the first request for tens of milliseconds. A failure is tried again at the first report.
+  await ingest.admissions
+    .ready({ day: utcDay(clock.now()), instanceId: '', deletionKeyHash: null })
+    ?.catch(() => logger.log('warn', 'admission counts not read yet', { store: store.kind }));
   const server = createHttpServer({ limits, ingest, read, metrics, logger, clock });
   await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
   const address = server.address() as AddressInfo;

@@ -7,7 +7,7 @@
 import type { TimerHandle } from '../shared/clock';
 import type { CollectorClock, Logger } from './platform';
 import type { Purger } from './purge';
-import { dayStart, expiresAt, expiryCutoff, utcDay } from './retention';
+import { dayStart, expiresAt, utcDay } from './retention';
 import type { SourceTagger } from './source-tag';
 import type { Run, Store } from './store/types';
 import type { Summarizer } from './summary/summarizer';
@@ -34,9 +34,8 @@ export function createMaintenance(deps: MaintenanceDeps) {
   const pass = (): Promise<void> => {
     maintenanceRunning ??= (async () => {
       // Summaries first: a day about to lose its first rows is summarized while it is whole.
-      await summarizer.refresh(utcDay(expiryCutoff(clock.now())) + 1);
-      await purger.run();
       await summarizer.refresh();
+      await purger.run();
     })().finally(() => {
       maintenanceRunning = null;
     });
@@ -91,8 +90,8 @@ export function createMaintenance(deps: MaintenanceDeps) {
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
       await planPurgeFromStore();
-      // Another process may have written to the store (`candor-collector import`): its days are marked there.
-      if (!summarizer.stale && (await store.dirtyDays().catch(() => [])).length > 0) summarizer.markDirty();
+      // Another process may have written to the store (`candor-collector import`): the feed says so.
+      if (!summarizer.stale && (await summarizer.behind().catch(() => false))) summarizer.markDirty();
       await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
       heartbeat();
     });

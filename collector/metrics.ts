@@ -65,7 +65,7 @@ export class Metrics {
     for (let i = 0; i < LATENCY_BUCKETS_S.length; i++) if (seconds <= LATENCY_BUCKETS_S[i]!) this.flushBuckets[i]!++;
   }
 
-  render(gauges: { queueDepth: number; oldestRawAgeSeconds: number | null; retentionDays: number; dirtyDays: number }): string {
+  render(gauges: { queueDepth: number; oldestRawAgeSeconds: number | null; retentionDays: number; pendingDays: number }): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string, lines: string[]) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
     metric('collector_reports_accepted_total', 'counter', 'Reports stored (answered 2xx after commit).', [`collector_reports_accepted_total ${this.accepted}`]);
@@ -113,7 +113,9 @@ export class Metrics {
       `collector_oldest_raw_report_age_seconds ${gauges.oldestRawAgeSeconds === null ? 0 : gauges.oldestRawAgeSeconds.toFixed(3)}`,
     ]);
     metric('collector_retention_days', 'gauge', 'Raw reports are deleted when they reach this age.', [`collector_retention_days ${gauges.retentionDays}`]);
-    metric('collector_summary_pending_days', 'gauge', 'Days whose summary waits for recomputation.', [`collector_summary_pending_days ${gauges.dirtyDays}`]);
+    metric('collector_summary_pending_days', 'gauge', 'Days whose summary does not yet include every stored change.', [
+      `collector_summary_pending_days ${gauges.pendingDays}`,
+    ]);
     return out.join('\n') + '\n';
   }
 }

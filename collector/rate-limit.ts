@@ -3,7 +3,7 @@
  * the store or a log), so a flood from one host is cut off while a household or an office behind
  * one NAT, each server reporting daily, never notices. The per-instance cap is admission.ts.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { CollectorClock } from './platform';
 
 interface Bucket {
@@ -16,7 +16,7 @@ export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
 export class AddressLimiter {
   private readonly buckets = new Map<string, Bucket>();
   /** Keys are salted hashes, fresh per process: even a heap dump holds no address. */
-  private readonly salt = randomBytes(16);
+  private readonly salt = randomBytes(16).toString('hex');
 
   constructor(
     private readonly clock: CollectorClock,
@@ -30,7 +30,7 @@ export class AddressLimiter {
   }
 
   take(key: string): Admission {
-    const id = createHash('sha256').update(this.salt).update(key).digest('base64url').slice(0, 22);
+    const id = hash('sha256', this.salt + key, 'base64url').slice(0, 22);
     const now = this.clock.monotonic();
     const bucket = this.buckets.get(id);
     let tokens = this.burst;

@@ -70,7 +70,7 @@ export function createReadHandlers({ store, limits, metrics, clock, summaries, q
           queueDepth: queueDepth(),
           oldestRawAgeSeconds: oldest === null ? null : Math.max(0, (clock.now() - oldest) / 1000),
           retentionDays: RETENTION_DAYS,
-          dirtyDays: (await store.dirtyDays().catch(() => [])).length,
+          pendingDays: await store.pendingDays().catch(() => 0),
         }),
         'text/plain; version=0.0.4; charset=utf-8',
       );

@@ -8,9 +8,36 @@ import { StoreUnavailable } from './errors';
 import { planDeletion, type StoredKey } from '../deletion';
 import { keySlot, replaces } from '../replacement';
 import { IMPORT_SOURCE } from '../source-tag';
-import type { DeletionResult, DirtyDay, HeldReport, RawRow, ReportWrite, RowCursor, Run, Store, StoredRow, StoredSummary, WriteOutcome } from './types';
+import type {
+  DeletionResult,
+  FeedCursor,
+  WrittenRow,
+  FeedState,
+  HeldReport,
+  RawRow,
+  ReportWrite,
+  RowCursor,
+  Run,
+  Store,
+  StoredRow,
+  StoredSummary,
+  SummaryPass,
+  SupersededFilter,
+  SupersededRow,
+  WriteOutcome,
+} from './types';
 
+/**
+ * The tables, created or brought up to date in one transaction, from any earlier shape: one row per
+ * (day, instance, deletion key) (replacement.ts; tables made before had (day, instance) as their
+ * primary key), then the feed (a number on every row, superseded versions, per-day tallies), which
+ * came with the incremental summaries: days stored before it are counted again from their rows
+ * once. Several collectors starting together wait for each other (an advisory lock), so the feed
+ * is made once.
+ */
 const SCHEMA = `
+  BEGIN;
+  SELECT pg_advisory_xact_lock(7225114);
   CREATE TABLE IF NOT EXISTS reports (
     day integer NOT NULL,
     instance_id uuid NOT NULL,
@@ -21,13 +48,40 @@ const SCHEMA = `
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS deletion_key_hash text;
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS source text;
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS received_sha256 text;
-  -- One row per (day, instance, deletion key) (replacement.ts); tables made before had (day, instance) as their key.
   CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance_key ON reports (day, instance_id, (coalesce(deletion_key_hash, '')));
   ALTER TABLE reports DROP CONSTRAINT IF EXISTS reports_pkey;
-  CREATE TABLE IF NOT EXISTS dirty_days (day integer PRIMARY KEY, version bigint NOT NULL);
   CREATE TABLE IF NOT EXISTS summaries (day integer PRIMARY KEY, final boolean NOT NULL, body text NOT NULL);
   CREATE TABLE IF NOT EXISTS runs (started_at bigint PRIMARY KEY, alive_at bigint NOT NULL);
+  CREATE TABLE IF NOT EXISTS tallies (day integer PRIMARY KEY, body text);
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'reports' AND column_name = 'seq') THEN
+      ALTER TABLE reports ADD COLUMN seq bigint NOT NULL DEFAULT 0;
+      INSERT INTO tallies (day, body) SELECT DISTINCT day, NULL FROM reports ON CONFLICT DO NOTHING;
+      IF to_regclass('dirty_days') IS NOT NULL THEN
+        INSERT INTO tallies (day, body) SELECT day, NULL FROM dirty_days ON CONFLICT DO NOTHING;
+      END IF;
+    END IF;
+  END $$;
+  DROP TABLE IF EXISTS dirty_days;
+  CREATE INDEX IF NOT EXISTS reports_feed ON reports (seq, day, instance_id, (coalesce(deletion_key_hash, '')));
+  CREATE TABLE IF NOT EXISTS superseded (
+    seq bigint NOT NULL,
+    day integer NOT NULL,
+    instance_id uuid NOT NULL,
+    key_slot text NOT NULL,
+    written_seq bigint NOT NULL,
+    received_at bigint NOT NULL,
+    payload jsonb NOT NULL,
+    source text,
+    PRIMARY KEY (seq, day, instance_id, key_slot)
+  );
+  CREATE TABLE IF NOT EXISTS feed (name text PRIMARY KEY, value bigint NOT NULL);
+  INSERT INTO feed (name, value) VALUES ('head', 0), ('summarized', 0) ON CONFLICT DO NOTHING;
+  COMMIT;
 `;
+
+/** Takes the next feed number; the row stays locked until the commit, so numbers follow commit order. */
+const NEXT_SEQ = "UPDATE feed SET value = value + 1 WHERE name = 'head' RETURNING value";
 
 /** `postgres://user@host:port/db`: what the start-up line and errors may show (no password, no query). */
 export function describeDatabaseUrl(url: string): string {
@@ -52,7 +106,15 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
   try {
-    await pool.query(SCHEMA);
+    const client = await pool.connect();
+    try {
+      await client.query(SCHEMA);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
   } catch (error) {
     await pool.end().catch(() => {});
     const e = error as { code?: string; message?: string };
@@ -62,6 +124,16 @@ export async function openPostgresStore(url: string): Promise<PostgresStore> {
 }
 
 const n = (v: unknown): number => Number(v);
+/** The smallest UUID: where a page of the feed starts within a feed number. */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+async function nextSeq(client: pg.PoolClient): Promise<number> {
+  const { rows } = await client.query<{ value: string }>(NEXT_SEQ);
+  return n(rows[0]!.value);
+}
+
+/** A deletion the key does not allow: the transaction is rolled back. */
+class Refused extends Error {}
 
 /**
  * The deletion-key hash of an instance's row on every retained day: one index probe per day
@@ -76,6 +148,9 @@ async function keysOf(db: pg.Pool | pg.PoolClient, instanceId: string, forUpdate
   );
   return found.rows.map((r) => ({ day: r.day, keyHash: r.key, receivedAt: n(r.r), backdated: r.source === IMPORT_SOURCE }));
 }
+
+/** The key of a row within one statement's answer: (day, instance, key slot). */
+const rowKey = (day: number, id: string, slot: string) => `${day}/${id}/${slot}`;
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
@@ -102,14 +177,30 @@ export class PostgresStore implements Store {
   async writeReports(batch: readonly ReportWrite[], cap: number): Promise<WriteOutcome[]> {
     if (batch.length === 0) return [];
     return this.tx(async (client) => {
-      const result = await client.query<{ day: number; id: string; slot: string; writes: number }>(
-        `INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, received_sha256)
-         SELECT d, i, r, w, p::jsonb, k, s, h FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[], $9::text[]) AS t(d, i, r, w, p, k, s, h)
-         ON CONFLICT (day, instance_id, (coalesce(deletion_key_hash, ''))) DO UPDATE SET
-           received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
-           source = excluded.source, received_sha256 = excluded.received_sha256
-         WHERE reports.writes < $6 AND reports.received_at <= excluded.received_at
-         RETURNING day, instance_id::text AS id, coalesce(deletion_key_hash, '') AS slot, writes`,
+      const seq = await nextSeq(client);
+      // One statement: the versions about to be replaced are read (every part of a statement sees the
+      // rows as they were before it), the batch upserted as replacement.ts allows, and the replaced
+      // versions kept for the summaries. The rows not written come back with what they hold.
+      const result = await client.query<{ written: boolean; day: number; id: string; slot: string; writes: number; r: string | null }>(
+        `WITH input AS (
+           SELECT *, coalesce(k, '') AS slot FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[], $10::text[]) AS t(d, i, r, w, p, k, s, h)
+         ), old AS (
+           SELECT r.day, r.instance_id, input.slot, r.seq, r.received_at, r.writes, r.payload, r.source FROM reports r
+           JOIN input ON r.day = input.d AND r.instance_id = input.i AND coalesce(r.deletion_key_hash, '') = input.slot
+         ), up AS (
+           INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, received_sha256, seq)
+           SELECT d, i, r, w, p::jsonb, k, s, h, $9 FROM input
+           ON CONFLICT (day, instance_id, (coalesce(deletion_key_hash, ''))) DO UPDATE SET
+             received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
+             source = excluded.source, received_sha256 = excluded.received_sha256, seq = excluded.seq
+           WHERE reports.writes < $6 AND reports.received_at <= excluded.received_at
+           RETURNING day, instance_id, coalesce(deletion_key_hash, '') AS slot, writes
+         ), left_table AS (
+           INSERT INTO superseded (seq, day, instance_id, key_slot, written_seq, received_at, payload, source)
+           SELECT $9, old.day, old.instance_id, old.slot, old.seq, old.received_at, old.payload, old.source FROM old JOIN up USING (day, instance_id, slot)
+         )
+         SELECT true AS written, day, instance_id::text AS id, slot, writes, NULL AS r FROM up
+         UNION ALL SELECT false, day, instance_id::text, slot, writes, received_at FROM old`,
         [
           batch.map((w) => w.day),
           batch.map((w) => w.instanceId),
@@ -119,35 +210,41 @@ export class PostgresStore implements Store {
           cap,
           batch.map((w) => w.deletionKeyHash),
           batch.map((w) => w.source),
+          seq,
           batch.map((w) => w.receivedSha256 ?? null),
         ],
       );
-      const rowKey = (day: number, id: string, slot: string) => `${day}/${id}/${slot}`;
-      const written = new Map(result.rows.map((r) => [rowKey(r.day, r.id, r.slot), r.writes]));
-      // Not written: only now is it worth a look at why (the row keeps a newer report, or is full).
-      const unwritten = batch.filter((w) => !written.has(rowKey(w.day, w.instanceId, keySlot(w.deletionKeyHash))));
+      const written = new Map<string, number>();
       const stored = new Map<string, StoredRow>();
-      if (unwritten.length > 0) {
-        const found = await client.query<{ day: number; id: string; slot: string; r: string; writes: number }>(
-          `SELECT day, instance_id::text AS id, coalesce(deletion_key_hash, '') AS slot, received_at AS r, writes FROM reports
-           WHERE (day, instance_id, coalesce(deletion_key_hash, '')) IN (SELECT * FROM unnest($1::int[], $2::uuid[], $3::text[]))`,
-          [unwritten.map((w) => w.day), unwritten.map((w) => w.instanceId), unwritten.map((w) => keySlot(w.deletionKeyHash))],
-        );
-        for (const row of found.rows) stored.set(rowKey(row.day, row.id, row.slot), { receivedAt: n(row.r), writes: row.writes });
+      for (const row of result.rows) {
+        if (row.written) written.set(rowKey(row.day, row.id, row.slot), row.writes);
+        else stored.set(rowKey(row.day, row.id, row.slot), { receivedAt: n(row.r), writes: row.writes });
       }
+      const kept: ReportWrite[] = [];
       const outcomes = batch.map((w): WriteOutcome => {
         const key = rowKey(w.day, w.instanceId, keySlot(w.deletionKeyHash));
         const writes = written.get(key);
         if (writes !== undefined) return writes === w.count ? 'inserted' : 'replaced';
         const row = stored.get(key);
-        return row && !replaces(w, row) ? 'kept' : 'capped';
+        if (!row || replaces(w, row)) return 'capped';
+        kept.push(w);
+        return 'kept';
       });
-      // An older report kept out marks its day as a written one would: the pending days do not tell them apart.
-      const days = [...new Set(batch.filter((_, i) => outcomes[i] !== 'capped').map((w) => w.day))];
-      if (days.length > 0) {
+      // Kept out by a newer report: the row is written again as it was, so its day is pending as a
+      // stored report's would be (the summaries take the version back and add it again).
+      if (kept.length > 0) {
         await client.query(
-          'INSERT INTO dirty_days (day, version) SELECT unnest($1::int[]), 1 ON CONFLICT (day) DO UPDATE SET version = dirty_days.version + 1',
-          [days],
+          `WITH target AS (
+             SELECT * FROM unnest($2::int[], $3::uuid[], $4::text[]) AS t(d, i, slot)
+           ), old AS (
+             SELECT r.day, r.instance_id, target.slot, r.seq, r.received_at, r.payload, r.source FROM reports r
+             JOIN target ON r.day = target.d AND r.instance_id = target.i AND coalesce(r.deletion_key_hash, '') = target.slot
+           ), left_table AS (
+             INSERT INTO superseded (seq, day, instance_id, key_slot, written_seq, received_at, payload, source)
+             SELECT $1, day, instance_id, slot, seq, received_at, payload, source FROM old
+           )
+           UPDATE reports r SET seq = $1 FROM target WHERE r.day = target.d AND r.instance_id = target.i AND coalesce(r.deletion_key_hash, '') = target.slot`,
+          [seq, kept.map((w) => w.day), kept.map((w) => w.instanceId), kept.map((w) => keySlot(w.deletionKeyHash))],
         );
       }
       return outcomes;
@@ -172,20 +269,24 @@ export class PostgresStore implements Store {
 
   async deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
     return this.tx(async (client) => {
+      // The feed number first, as every writer takes it: the same lock order everywhere.
+      const seq = await nextSeq(client);
       const plan = planDeletion(await keysOf(client, instanceId, true), presentedKeyHash);
-      if (!plan.allowed) return plan;
+      // Refused: nothing changes, and the feed number taken goes with the rollback.
+      if (!plan.allowed) throw new Refused();
       const result = await client.query(
-        `DELETE FROM reports WHERE instance_id = $1 AND (day, coalesce(deletion_key_hash, '')) IN (SELECT * FROM unnest($2::int[], $3::text[]))`,
-        [instanceId, plan.rows.map((r) => r.day), plan.rows.map((r) => keySlot(r.keyHash))],
+        `WITH gone AS (
+           DELETE FROM reports WHERE instance_id = $1 AND (day, coalesce(deletion_key_hash, '')) IN (SELECT * FROM unnest($2::int[], $3::text[]))
+           RETURNING day, instance_id, coalesce(deletion_key_hash, '') AS slot, seq, received_at, payload, source
+         )
+         INSERT INTO superseded (seq, day, instance_id, key_slot, written_seq, received_at, payload, source)
+         SELECT $4, day, instance_id, slot, seq, received_at, payload, source FROM gone`,
+        [instanceId, plan.rows.map((r) => r.day), plan.rows.map((r) => keySlot(r.keyHash)), seq],
       );
-      const days = [...new Set(plan.rows.map((r) => r.day))];
-      if (days.length > 0) {
-        await client.query(
-          'INSERT INTO dirty_days (day, version) SELECT unnest($1::int[]), 1 ON CONFLICT (day) DO UPDATE SET version = dirty_days.version + 1',
-          [days],
-        );
-      }
-      return { allowed: true, removed: result.rowCount ?? 0 };
+      return { allowed: true as const, removed: result.rowCount ?? 0 };
+    }).catch((error: unknown): DeletionResult => {
+      if (error instanceof Refused) return { allowed: false };
+      throw error;
     });
   }
 
@@ -202,6 +303,13 @@ export class PostgresStore implements Store {
     return rows.map((row) => ({ day: row.day, receivedAt: n(row.r), receivedSha256: row.h, payload: row.payload, deletionKeyHash: row.key }));
   }
 
+  async purgeDerived(cutoff: number): Promise<void> {
+    await this.tx(async (client) => {
+      await client.query('DELETE FROM superseded WHERE received_at <= $1', [cutoff]);
+      await client.query('DELETE FROM tallies WHERE day <= $1', [utcDay(cutoff)]);
+    });
+  }
+
   async purgeBatch(cutoff: number, limit: number): Promise<number> {
     const result = await this.pool.query(
       'DELETE FROM reports WHERE ctid = ANY(ARRAY(SELECT ctid FROM reports WHERE day <= $1 AND received_at <= $2 LIMIT $3))',
@@ -210,9 +318,10 @@ export class PostgresStore implements Store {
     return result.rowCount ?? 0;
   }
 
-  async reclaimSpace(): Promise<void> {
+  async reclaimSpace(): Promise<boolean> {
     // Plain VACUUM: the space becomes reusable without the exclusive lock VACUUM FULL would take.
     await this.pool.query('VACUUM (ANALYZE) reports');
+    return false;
   }
 
   async oldestReceivedAt(): Promise<number | null> {
@@ -225,14 +334,9 @@ export class PostgresStore implements Store {
     return n(rows[0]?.c ?? 0);
   }
 
-  async dirtyDays(): Promise<DirtyDay[]> {
-    const { rows } = await this.pool.query<{ day: number; version: string }>('SELECT day, version FROM dirty_days ORDER BY day');
-    return rows.map((r) => ({ day: r.day, version: n(r.version) }));
-  }
-
   async readDay(day: number, after: RowCursor | null, limit: number): Promise<RawRow[]> {
-    type Row = { id: string; slot: string; payload: string; source: string | null };
-    const columns = "instance_id::text AS id, coalesce(deletion_key_hash, '') AS slot, payload::text AS payload, source";
+    type Row = { id: string; slot: string; payload: string; source: string | null; seq: string };
+    const columns = "instance_id::text AS id, coalesce(deletion_key_hash, '') AS slot, payload::text AS payload, source, seq";
     const order = "ORDER BY instance_id, coalesce(deletion_key_hash, '')";
     const { rows } =
       after === null
@@ -241,21 +345,118 @@ export class PostgresStore implements Store {
             `SELECT ${columns} FROM reports WHERE day = $1 AND (instance_id, coalesce(deletion_key_hash, '')) > ($2::uuid, $3) ${order} LIMIT $4`,
             [day, after.instanceId, after.keySlot, limit],
           );
-    return rows.map((r) => ({ instanceId: r.id, keySlot: r.slot, payload: r.payload, source: r.source }));
+    return rows.map((r) => ({ instanceId: r.id, keySlot: r.slot, payload: r.payload, source: r.source, seq: n(r.seq) }));
   }
 
-  async saveSummary(summary: StoredSummary, version: number | null): Promise<void> {
-    await this.tx(async (client) => {
-      await client.query(
-        'INSERT INTO summaries (day, final, body) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body',
-        [summary.day, summary.final, summary.body],
-      );
-      if (version !== null) await client.query('DELETE FROM dirty_days WHERE day = $1 AND version = $2', [summary.day, version]);
+  async feedState(): Promise<FeedState> {
+    const { rows } = await this.pool.query<{ name: string; value: string }>('SELECT name, value FROM feed');
+    const value = (name: string) => n(rows.find((r) => r.name === name)?.value ?? 0);
+    return { head: value('head'), summarized: value('summarized') };
+  }
+
+  async rowsWritten(after: number, through: number, next: string | null, limit: number): Promise<WrittenRow[]> {
+    // The bookmark is the row's place in feed order; a key slot is 64 hex or empty, never a '/'.
+    const [seq, day, instanceId, slot] = next === null ? [after, -1, NIL_UUID, ''] : next.split('/');
+    const { rows } = await this.pool.query<{ seq: string; day: number; id: string; slot: string; payload: string; source: string | null }>(
+      `SELECT seq, day, instance_id::text AS id, coalesce(deletion_key_hash, '') AS slot, payload::text AS payload, source FROM reports
+       WHERE seq > $1 AND seq <= $2 AND (seq, day, instance_id, coalesce(deletion_key_hash, '')) > ($3::bigint, $4::int, $5::uuid, $6::text)
+       ORDER BY seq, day, instance_id, coalesce(deletion_key_hash, '') LIMIT $7`,
+      [after, through, seq, day, instanceId, slot, limit],
+    );
+    return rows.map((r) => ({
+      seq: n(r.seq),
+      day: r.day,
+      instanceId: r.id,
+      keySlot: r.slot,
+      payload: r.payload,
+      source: r.source,
+      next: `${r.seq}/${r.day}/${r.id}/${r.slot}`,
+    }));
+  }
+
+  async supersededRows(filter: SupersededFilter, cursor: FeedCursor | null, limit: number): Promise<SupersededRow[]> {
+    const from = cursor ?? { seq: filter.leftAfter, day: -1, instanceId: NIL_UUID, keySlot: '' };
+    const { rows } = await this.pool.query<{ seq: string; day: number; id: string; slot: string; written: string; payload: string; source: string | null }>(
+      `SELECT seq, day, instance_id::text AS id, key_slot AS slot, written_seq AS written, payload::text AS payload, source FROM superseded
+       WHERE seq > $1 AND seq <= $2 AND written_seq > $3 AND written_seq <= $4 AND ($5::int IS NULL OR day = $5)
+         AND (seq, day, instance_id, key_slot) > ($6::bigint, $7::int, $8::uuid, $9::text)
+       ORDER BY seq, day, instance_id, key_slot LIMIT $10`,
+      [
+        filter.leftAfter,
+        filter.leftThrough ?? Number.MAX_SAFE_INTEGER,
+        filter.writtenAfter ?? -1,
+        filter.writtenThrough,
+        filter.day ?? null,
+        from.seq,
+        from.day,
+        from.instanceId,
+        from.keySlot,
+        limit,
+      ],
+    );
+    return rows.map((r) => ({
+      seq: n(r.seq),
+      day: r.day,
+      instanceId: r.id,
+      keySlot: r.slot,
+      writtenSeq: n(r.written),
+      payload: r.payload,
+      source: r.source,
+    }));
+  }
+
+  async tallies(days: readonly number[]): Promise<Map<number, string | null>> {
+    const { rows } = await this.pool.query<{ day: number; body: string | null }>('SELECT day, body FROM tallies WHERE day = ANY($1::int[])', [days]);
+    return new Map(rows.map((r) => [r.day, r.body]));
+  }
+
+  async markForRecount(days: readonly number[]): Promise<void> {
+    await this.pool.query('INSERT INTO tallies (day, body) SELECT unnest($1::int[]), NULL ON CONFLICT (day) DO UPDATE SET body = NULL', [days]);
+  }
+
+  async daysToRecount(): Promise<number[]> {
+    const { rows } = await this.pool.query<{ day: number }>('SELECT day FROM tallies WHERE body IS NULL ORDER BY day');
+    return rows.map((r) => r.day);
+  }
+
+  async pendingDays(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      `WITH at AS (SELECT value FROM feed WHERE name = 'summarized')
+       SELECT count(*) AS n FROM (
+         SELECT day FROM reports WHERE seq > (SELECT value FROM at)
+         UNION SELECT day FROM superseded WHERE seq > (SELECT value FROM at)
+         UNION SELECT day FROM tallies WHERE body IS NULL) AS pending`,
+    );
+    return n(rows[0]?.n ?? 0);
+  }
+
+  async saveSummaries(pass: SummaryPass): Promise<boolean> {
+    return this.tx(async (client) => {
+      const moved = await client.query("UPDATE feed SET value = $2 WHERE name = 'summarized' AND value = $1", [pass.from, pass.to]);
+      if (moved.rowCount !== 1) return false;
+      if (pass.tallies.length > 0) {
+        await client.query('INSERT INTO tallies (day, body) SELECT * FROM unnest($1::int[], $2::text[]) ON CONFLICT (day) DO UPDATE SET body = excluded.body', [
+          pass.tallies.map((t) => t.day),
+          pass.tallies.map((t) => t.body),
+        ]);
+      }
+      if (pass.summaries.length > 0) {
+        await client.query(
+          `INSERT INTO summaries (day, final, body) SELECT * FROM unnest($1::int[], $2::boolean[], $3::text[])
+           ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body`,
+          [pass.summaries.map((x) => x.day), pass.summaries.map((x) => x.final), pass.summaries.map((x) => x.body)],
+        );
+      }
+      await client.query('DELETE FROM superseded WHERE seq <= $1', [pass.to]);
+      return true;
     });
   }
 
-  async clearDirty(day: number, version: number): Promise<void> {
-    await this.pool.query('DELETE FROM dirty_days WHERE day = $1 AND version = $2', [day, version]);
+  async saveSummary(summary: StoredSummary): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO summaries (day, final, body) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body',
+      [summary.day, summary.final, summary.body],
+    );
   }
 
   async summaries(fromDay: number, toDay = 2_147_483_647): Promise<StoredSummary[]> {

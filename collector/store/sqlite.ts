@@ -5,25 +5,58 @@
  * - 'full' (synchronous=FULL): every batch is fsync'd before any of its reports is answered, so
  *   it survives a power cut too; throughput then follows the disk's fsync latency.
  */
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
+import { AUTOCHECKPOINT_PAGES, Checkpointer } from './sqlite-checkpointer';
 import { planDeletion, type StoredKey } from '../deletion';
 import { keySlot, replaces } from '../replacement';
 import { IMPORT_SOURCE } from '../source-tag';
-import type { DeletionResult, DirtyDay, HeldReport, RawRow, ReportWrite, RowCursor, Run, Store, StoredRow, StoredSummary, WriteOutcome } from './types';
+import type {
+  DeletionResult,
+  FeedCursor,
+  FeedRow,
+  WrittenRow,
+  FeedState,
+  HeldReport,
+  RawRow,
+  ReportWrite,
+  RowCursor,
+  Run,
+  Store,
+  StoredRow,
+  StoredSummary,
+  SummaryPass,
+  SupersededFilter,
+  SupersededRow,
+  WriteOutcome,
+} from './types';
 
 export const SQLITE_FILE = 'collector.sqlite';
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
+/** Raw reports and deletion-key hashes are nobody else's business on this machine. */
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
+const VACUUM_STEP_PAGES = 256;
+/** A store that has committed this often is a server's (not a one-off import): its log is copied back by a worker. */
+const BACKGROUND_CHECKPOINT_AFTER_COMMITS = 50;
+/**
+ * With the worker checkpointing, a commit still checks at this log size (16 MiB): by then the worker
+ * has copied nearly all of it, so the check is quick, and it lets the log start over at the next
+ * commit when no gap between commits did (a log that only grows slows every read).
+ */
+const BACKSTOP_CHECKPOINT_PAGES = 4000;
 
 export type SqliteDurability = 'normal' | 'full';
 
 export function openSqliteStore(dataDir: string, durability: SqliteDurability = 'normal'): SqliteStore {
   const dir = path.resolve(dataDir);
   try {
-    mkdirSync(dir, { recursive: true });
+    // A folder the collector makes is private; one it is given keeps its mode (it may be `.`), the files in it do not.
+    const created = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    if (created !== undefined) chmodSync(dir, PRIVATE_DIR_MODE);
     if (!statSync(dir).isDirectory()) throw new Error('not a folder');
     accessSync(dir, constants.W_OK | constants.R_OK);
   } catch (error) {
@@ -36,10 +69,21 @@ export function openSqliteStore(dataDir: string, durability: SqliteDurability = 
       const stats = statSync(name, { throwIfNoEntry: false });
       if (stats && !stats.isFile()) throw new Error(`${path.basename(name)} is not a regular file`);
     }
+    makePrivate(file);
     return new SqliteStore(new Database(file), file, durability);
   } catch (error) {
     throw new StoreUnavailable(`cannot open ${file} (${reasonOf(error)})`);
   }
+}
+
+/**
+ * The database file is created 0600 before SQLite opens it, and an existing one (or its WAL and
+ * shared-memory files, left by a collector before this rule) is made 0600: SQLite gives the files
+ * it creates beside the database the database's own mode.
+ */
+function makePrivate(file: string): void {
+  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, PRIVATE_FILE_MODE);
 }
 
 function reasonOf(error: unknown): string {
@@ -49,10 +93,12 @@ function reasonOf(error: unknown): string {
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
-  private readonly upsert: Database.Statement;
-  private readonly findRow: Database.Statement;
-  private readonly touchDay: Database.Statement;
   private readonly writeTx: (batch: readonly ReportWrite[], cap: number) => WriteOutcome[];
+  private readonly nextSeq: Database.Statement;
+  private readonly findRow: Database.Statement;
+  private readonly keepSuperseded: Database.Statement;
+  private commits = 0;
+  private checkpointer: Checkpointer | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -66,69 +112,65 @@ export class SqliteStore implements Store {
     db.pragma('busy_timeout = 5000');
     db.pragma('cache_size = -65536');
     db.pragma('journal_size_limit = 67108864');
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS reports (
-        day INTEGER NOT NULL,
-        instance_id TEXT NOT NULL,
-        received_at INTEGER NOT NULL,
-        writes INTEGER NOT NULL,
-        payload TEXT NOT NULL,
-        deletion_key_hash TEXT,
-        source TEXT,
-        received_sha256 TEXT
-      );
-      CREATE TABLE IF NOT EXISTS dirty_days (day INTEGER PRIMARY KEY, version INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS summaries (day INTEGER PRIMARY KEY, final INTEGER NOT NULL, body TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS runs (started_at INTEGER PRIMARY KEY, alive_at INTEGER NOT NULL);
-    `);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw new StoreUnavailable(`database was written by a newer collector (schema ${version})`);
-    // Schema 2: the deletion-key hash beside each report; 3: the per-day source tag; 4: the receipt;
-    // 5: one row per (day, instance, deletion key) (replacement.ts), where it was per (day, instance).
-    const columns = new Set((db.pragma('table_info(reports)') as { name: string }[]).map((c) => c.name));
-    if (!columns.has('deletion_key_hash')) db.exec('ALTER TABLE reports ADD COLUMN deletion_key_hash TEXT');
-    if (!columns.has('source')) db.exec('ALTER TABLE reports ADD COLUMN source TEXT');
-    if (!columns.has('received_sha256')) db.exec('ALTER TABLE reports ADD COLUMN received_sha256 TEXT');
-    db.exec(`
-      DROP INDEX IF EXISTS reports_day_instance;
-      CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance_key ON reports (day, instance_id, ifnull(deletion_key_hash, ''));
-    `);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.transaction(() => migrate(db))();
 
-    this.upsert = db.prepare(`
-      INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, received_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (day, instance_id, ifnull(deletion_key_hash, '')) DO UPDATE SET
-        received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
-        source = excluded.source, received_sha256 = excluded.received_sha256
-      WHERE reports.writes < ? AND reports.received_at <= excluded.received_at
+    // A row is (day, instance, key slot): the key slot is the deletion key hash or '' (replacement.ts).
+    const insert = db.prepare(`
+      INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, received_sha256, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (day, instance_id, ifnull(deletion_key_hash, '')) DO NOTHING
       RETURNING writes`);
+    const current = db.prepare(
+      "SELECT seq, received_at AS receivedAt, payload, source, writes FROM reports WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?",
+    );
+    const replace = db.prepare(`
+      UPDATE reports SET received_at = ?, payload = ?, writes = writes + ?, source = ?, received_sha256 = ?, seq = ?
+      WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?`);
+    const restamp = db.prepare("UPDATE reports SET seq = ? WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?");
     this.findRow = db.prepare("SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?");
-    this.touchDay = db.prepare('INSERT INTO dirty_days (day, version) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET version = version + 1');
+    this.nextSeq = db.prepare("UPDATE feed SET value = value + 1 WHERE name = 'head' RETURNING value");
+    this.keepSuperseded = db.prepare(
+      'INSERT INTO superseded (seq, day, instance_id, key_slot, written_seq, received_at, payload, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.writeTx = db.transaction((batch: readonly ReportWrite[], cap: number) => {
-      const outcomes: WriteOutcome[] = [];
-      const days = new Set<number>();
-      for (const w of batch) {
-        const row = this.upsert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, w.receivedSha256 ?? null, cap) as
-          { writes: number } | undefined;
-        if (!row) {
-          // Not written: only now is it worth a look at why (the row keeps a newer report, or is full).
-          const stored = this.findRow.get(w.day, w.instanceId, keySlot(w.deletionKeyHash)) as StoredRow | undefined;
-          const kept = stored !== undefined && !replaces(w, stored);
-          outcomes.push(kept ? 'kept' : 'capped');
-          // An older report kept out marks its day as a written one would: the pending days do not tell them apart.
-          if (kept) days.add(w.day);
-        } else {
-          outcomes.push(row.writes === w.count ? 'inserted' : 'replaced');
-          days.add(w.day);
+      const seq = (this.nextSeq.get() as { value: number }).value;
+      return batch.map((w): WriteOutcome => {
+        const receipt = w.receivedSha256 ?? null;
+        if (insert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, receipt, seq)) return 'inserted';
+        // Replacing is rare (one report a day is the norm): the version it replaces is kept for the summaries.
+        const slot = keySlot(w.deletionKeyHash);
+        const old = current.get(w.day, w.instanceId, slot) as Stored;
+        const kept = !replaces(w, old);
+        if (!kept && old.writes >= cap) return 'capped';
+        this.keepSuperseded.run(seq, w.day, w.instanceId, slot, old.seq, old.receivedAt, old.payload, old.source);
+        if (kept) {
+          // Kept out by a newer report: the row is written again as it was, so its day is pending as
+          // a stored report's would be (the summaries take the version back and add it again).
+          restamp.run(seq, w.day, w.instanceId, slot);
+          return 'kept';
         }
-      }
-      for (const day of days) this.touchDay.run(day);
-      return outcomes;
+        replace.run(w.receivedAt, w.payload, w.count, w.source, receipt, seq, w.day, w.instanceId, slot);
+        return 'replaced';
+      });
     });
   }
 
   writeReports(batch: readonly ReportWrite[], cap: number): Promise<WriteOutcome[]> {
+    if (++this.commits === BACKGROUND_CHECKPOINT_AFTER_COMMITS) this.checkpointInBackground();
     return settled(() => this.writeTx(batch, cap));
+  }
+
+  /** From now on a worker copies the log back into the database (sqlite-checkpointer.ts), not the commits. */
+  private checkpointInBackground(): void {
+    try {
+      this.checkpointer = new Checkpointer(this.location, () => {
+        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      });
+      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    } catch {
+      // No worker: the commits go on checkpointing as SQLite does by default.
+    }
   }
 
   findReport(day: number, instanceId: string, deletionKeyHash: string | null): Promise<StoredRow | null> {
@@ -148,13 +190,18 @@ export class SqliteStore implements Store {
 
   deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
     return settled(() => {
-      const del = this.db.prepare("DELETE FROM reports WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?");
+      const del = this.db.prepare(
+        "DELETE FROM reports WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ? RETURNING seq, received_at AS receivedAt, payload, source",
+      );
       return this.db.transaction((): DeletionResult => {
         const plan = planDeletion(this.keysOf(instanceId), presentedKeyHash);
         if (!plan.allowed) return plan;
+        const seq = (this.nextSeq.get() as { value: number }).value;
         for (const row of plan.rows) {
-          del.run(row.day, instanceId, keySlot(row.keyHash));
-          this.touchDay.run(row.day);
+          // The version deleted is kept for the summaries, as a replaced one is.
+          const slot = keySlot(row.keyHash);
+          const old = del.get(row.day, instanceId, slot) as Stored;
+          this.keepSuperseded.run(seq, row.day, instanceId, slot, old.seq, old.receivedAt, old.payload, old.source);
         }
         return { allowed: true, removed: plan.rows.length };
       })();
@@ -192,15 +239,29 @@ export class SqliteStore implements Store {
   purgeBatch(cutoff: number, limit: number): Promise<number> {
     return settled(() => {
       return this.db
-        .prepare('DELETE FROM reports WHERE rowid IN (SELECT rowid FROM reports WHERE day <= ? AND received_at <= ? LIMIT ?)')
-        .run(utcDay(cutoff), cutoff, limit).changes;
+        .prepare('DELETE FROM reports WHERE rowid IN (SELECT rowid FROM reports WHERE received_at <= ? ORDER BY received_at LIMIT ?)')
+        .run(cutoff, limit).changes;
     });
   }
 
-  reclaimSpace(): Promise<void> {
+  purgeDerived(cutoff: number): Promise<void> {
     return settled(() => {
-      this.db.exec('PRAGMA incremental_vacuum');
+      this.db.transaction(() => {
+        this.db.prepare('DELETE FROM superseded WHERE received_at <= ?').run(cutoff);
+        this.db.prepare('DELETE FROM tallies WHERE day <= ?').run(utcDay(cutoff));
+      })();
+    });
+  }
+
+  reclaimSpace(): Promise<boolean> {
+    return settled(() => {
+      if ((this.db.pragma('freelist_count', { simple: true }) as number) > 0) {
+        // 256 free pages (1 MiB) a step: about 10 ms; the whole file at once took most of a second.
+        this.db.exec(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`);
+        return true;
+      }
       this.db.pragma('wal_checkpoint(TRUNCATE)');
+      return false;
     });
   }
 
@@ -215,36 +276,124 @@ export class SqliteStore implements Store {
     return settled(() => (this.db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n);
   }
 
-  dirtyDays(): Promise<DirtyDay[]> {
-    return settled(() => this.db.prepare('SELECT day, version FROM dirty_days ORDER BY day').all() as DirtyDay[]);
-  }
-
   readDay(day: number, after: RowCursor | null, limit: number): Promise<RawRow[]> {
     return settled(() => {
       return this.db
         .prepare(
-          `SELECT instance_id AS instanceId, ifnull(deletion_key_hash, '') AS keySlot, payload, source FROM reports
+          `SELECT instance_id AS instanceId, ifnull(deletion_key_hash, '') AS keySlot, payload, source, seq FROM reports
            WHERE day = ? AND (instance_id, ifnull(deletion_key_hash, '')) > (?, ?) ORDER BY instance_id, ifnull(deletion_key_hash, '') LIMIT ?`,
         )
         .all(day, after?.instanceId ?? '', after?.keySlot ?? '', limit) as RawRow[];
     });
   }
 
-  saveSummary(summary: StoredSummary, version: number | null): Promise<void> {
+  feedState(): Promise<FeedState> {
     return settled(() => {
-      this.db.transaction(() => {
-        this.db
-          .prepare('INSERT INTO summaries (day, final, body) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body')
-          .run(summary.day, summary.final ? 1 : 0, summary.body);
-        if (version !== null) this.db.prepare('DELETE FROM dirty_days WHERE day = ? AND version = ?').run(summary.day, version);
-      })();
+      const rows = this.db.prepare('SELECT name, value FROM feed').all() as { name: string; value: number }[];
+      const value = (name: string) => rows.find((r) => r.name === name)?.value ?? 0;
+      return { head: value('head'), summarized: value('summarized') };
     });
   }
 
-  clearDirty(day: number, version: number): Promise<void> {
+  rowsWritten(after: number, through: number, next: string | null, limit: number): Promise<WrittenRow[]> {
     return settled(() => {
-      this.db.prepare('DELETE FROM dirty_days WHERE day = ? AND version = ?').run(day, version);
+      // In commit order, then rowid: what the index on seq holds anyway (a wider one cost 40 us a row).
+      const [seq, rowid] = next === null ? [after, -1] : next.split(':').map(Number);
+      const rows = this.db
+        .prepare(
+          `SELECT rowid, seq, day, instance_id AS instanceId, ifnull(deletion_key_hash, '') AS keySlot, payload, source FROM reports
+           WHERE seq > ? AND seq <= ? AND (seq, rowid) > (?, ?) ORDER BY seq, rowid LIMIT ?`,
+        )
+        .all(after, through, seq, rowid, limit) as (FeedRow & { rowid: number })[];
+      return rows.map(({ rowid: at, ...row }) => ({ ...row, next: `${row.seq}:${at}` }));
     });
+  }
+
+  supersededRows(filter: SupersededFilter, cursor: FeedCursor | null, limit: number): Promise<SupersededRow[]> {
+    return settled(() => {
+      const from = cursor ?? { seq: filter.leftAfter, day: -1, instanceId: '', keySlot: '' };
+      return this.db
+        .prepare(
+          `SELECT seq, day, instance_id AS instanceId, key_slot AS keySlot, written_seq AS writtenSeq, payload, source FROM superseded
+           WHERE seq > ? AND seq <= ? AND written_seq > ? AND written_seq <= ? AND (? IS NULL OR day = ?) AND (seq, day, instance_id, key_slot) > (?, ?, ?, ?)
+           ORDER BY seq, day, instance_id, key_slot LIMIT ?`,
+        )
+        .all(
+          filter.leftAfter,
+          filter.leftThrough ?? Number.MAX_SAFE_INTEGER,
+          filter.writtenAfter ?? -1,
+          filter.writtenThrough,
+          filter.day ?? null,
+          filter.day ?? null,
+          from.seq,
+          from.day,
+          from.instanceId,
+          from.keySlot,
+          limit,
+        ) as SupersededRow[];
+    });
+  }
+
+  tallies(days: readonly number[]): Promise<Map<number, string | null>> {
+    return settled(() => {
+      const find = this.db.prepare('SELECT body FROM tallies WHERE day = ?');
+      const found = new Map<number, string | null>();
+      for (const day of days) {
+        const row = find.get(day) as { body: string | null } | undefined;
+        if (row) found.set(day, row.body);
+      }
+      return found;
+    });
+  }
+
+  markForRecount(days: readonly number[]): Promise<void> {
+    return settled(() => {
+      const mark = this.db.prepare('INSERT INTO tallies (day, body) VALUES (?, NULL) ON CONFLICT (day) DO UPDATE SET body = NULL');
+      this.db.transaction(() => days.forEach((day) => mark.run(day)))();
+    });
+  }
+
+  daysToRecount(): Promise<number[]> {
+    return settled(() => (this.db.prepare('SELECT day FROM tallies WHERE body IS NULL ORDER BY day').all() as { day: number }[]).map((r) => r.day));
+  }
+
+  pendingDays(): Promise<number> {
+    return settled(() => {
+      const row = this.db
+        .prepare(
+          `SELECT count(*) AS n FROM (
+             SELECT day FROM reports WHERE seq > (SELECT value FROM feed WHERE name = 'summarized')
+             UNION SELECT day FROM superseded WHERE seq > (SELECT value FROM feed WHERE name = 'summarized')
+             UNION SELECT day FROM tallies WHERE body IS NULL)`,
+        )
+        .get() as { n: number };
+      return row.n;
+    });
+  }
+
+  saveSummaries(pass: SummaryPass): Promise<boolean> {
+    return settled(() =>
+      this.db.transaction((): boolean => {
+        const at = this.db.prepare("SELECT value FROM feed WHERE name = 'summarized'").get() as { value: number };
+        if (at.value !== pass.from) return false;
+        const tally = this.db.prepare('INSERT INTO tallies (day, body) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET body = excluded.body');
+        for (const t of pass.tallies) tally.run(t.day, t.body);
+        for (const summary of pass.summaries) this.putSummary(summary);
+        this.db.prepare("UPDATE feed SET value = ? WHERE name = 'summarized'").run(pass.to);
+        this.db.prepare('DELETE FROM superseded WHERE seq <= ?').run(pass.to);
+        return true;
+      })(),
+    );
+  }
+
+  saveSummary(summary: StoredSummary): Promise<void> {
+    return settled(() => this.putSummary(summary));
+  }
+
+  private putSummary(summary: StoredSummary): void {
+    this.db
+      .prepare('INSERT INTO summaries (day, final, body) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET final = excluded.final, body = excluded.body')
+      .run(summary.day, summary.final ? 1 : 0, summary.body);
   }
 
   summaries(fromDay: number, toDay = Number.MAX_SAFE_INTEGER): Promise<StoredSummary[]> {
@@ -292,7 +441,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.checkpointer?.stop();
     return settled(() => {
       if (!this.db.open) return;
       // Fold the WAL back into the main file so a stopped collector leaves one self-contained file.
@@ -300,6 +450,73 @@ export class SqliteStore implements Store {
       this.db.close();
     });
   }
+}
+
+/** A stored version of a row, as the feed keeps it when the row is replaced or deleted. */
+interface Stored {
+  seq: number;
+  receivedAt: number;
+  payload: string;
+  source: string | null;
+  writes: number;
+}
+
+/**
+ * Creates the tables, or brings an earlier file up to date (any earlier schema: each step looks at
+ * what the file has). Schema 2: the deletion-key hash beside each report; 3: the per-day source
+ * tag; 4: the receipt; 5: one row per (day, instance, deletion key) (replacement.ts), where it was
+ * per (day, instance); 6: the feed (a number on every row, superseded versions, per-day tallies).
+ * Days stored before the feed existed are counted again from their rows once.
+ */
+function migrate(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS reports (
+      day INTEGER NOT NULL,
+      instance_id TEXT NOT NULL,
+      received_at INTEGER NOT NULL,
+      writes INTEGER NOT NULL,
+      payload TEXT NOT NULL,
+      deletion_key_hash TEXT,
+      source TEXT,
+      received_sha256 TEXT,
+      seq INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS summaries (day INTEGER PRIMARY KEY, final INTEGER NOT NULL, body TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS runs (started_at INTEGER PRIMARY KEY, alive_at INTEGER NOT NULL);
+  `);
+  const columns = new Set((db.pragma('table_info(reports)') as { name: string }[]).map((c) => c.name));
+  if (!columns.has('deletion_key_hash')) db.exec('ALTER TABLE reports ADD COLUMN deletion_key_hash TEXT');
+  if (!columns.has('source')) db.exec('ALTER TABLE reports ADD COLUMN source TEXT');
+  if (!columns.has('received_sha256')) db.exec('ALTER TABLE reports ADD COLUMN received_sha256 TEXT');
+  const feedIsNew = !columns.has('seq');
+  if (feedIsNew) db.exec('ALTER TABLE reports ADD COLUMN seq INTEGER NOT NULL DEFAULT 0');
+  db.exec(`
+    DROP INDEX IF EXISTS reports_day_instance;
+    CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance_key ON reports (day, instance_id, ifnull(deletion_key_hash, ''));
+    DROP INDEX IF EXISTS reports_feed;
+    CREATE INDEX IF NOT EXISTS reports_seq ON reports (seq);
+    CREATE INDEX IF NOT EXISTS reports_received ON reports (received_at);
+    CREATE TABLE IF NOT EXISTS superseded (
+      seq INTEGER NOT NULL,
+      day INTEGER NOT NULL,
+      instance_id TEXT NOT NULL,
+      key_slot TEXT NOT NULL,
+      written_seq INTEGER NOT NULL,
+      received_at INTEGER NOT NULL,
+      payload TEXT NOT NULL,
+      source TEXT,
+      PRIMARY KEY (seq, day, instance_id, key_slot)
+    );
+    CREATE TABLE IF NOT EXISTS feed (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT OR IGNORE INTO feed (name, value) VALUES ('head', 0), ('summarized', 0);
+    CREATE TABLE IF NOT EXISTS tallies (day INTEGER PRIMARY KEY, body TEXT);
+  `);
+  if (feedIsNew) {
+    const dirty = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'dirty_days'").get() !== undefined;
+    db.exec(`INSERT OR IGNORE INTO tallies (day, body) SELECT DISTINCT day, NULL FROM reports${dirty ? ' UNION SELECT day, NULL FROM dirty_days' : ''}`);
+  }
+  db.exec('DROP TABLE IF EXISTS dirty_days');
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }
 
 /**

@@ -2,9 +2,16 @@
  * What the service needs from storage. Two implementations (SQLite, PostgreSQL) pass one
  * conformance suite; nothing above this interface knows which one it talks to.
  *
- * Raw reports: one row per (UTC day, instance, deletion key), written only by the single writer;
- * a report replaces only the row of its own key, never with an older report (replacement.ts).
- * Summaries: one aggregate document per UTC day, kept after the raw rows go.
+ * Raw reports: one row per (UTC day, instance, deletion key); a report replaces only the row of
+ * its own key, never with an older report (replacement.ts). Every commit that changes rows takes
+ * the next number of the store's feed (one after another, in commit order, whichever process
+ * commits) and writes it on the rows it writes; a row it replaces or deletes is kept aside as
+ * "superseded" with that number. A report kept out by a newer one (`kept`) writes its row again as
+ * it was, under the commit's number: its day is pending exactly as if it had been stored, so the
+ * pending-days gauge does not tell a sender whether a row of the keyless slot already held a newer
+ * report. From the feed, the summaries follow the rows one change at a time
+ * (summary/summarizer.ts): per day a tally, stored beside its summary, and the feed number both
+ * were brought to. Summaries: one aggregate document per UTC day, kept after the raw rows go.
  */
 
 import type { StoredKey } from '../deletion';
@@ -62,12 +69,58 @@ export interface RawRow extends RowCursor {
   payload: string;
   /** Null for rows stored before source tags existed. */
   source: string | null;
+  /** The feed number of the commit that wrote this version of the row (0: before the feed existed). */
+  seq: number;
 }
 
-export interface DirtyDay {
+/** A row as the commit numbered `seq` wrote it. */
+export interface FeedRow extends RawRow {
   day: number;
-  /** Bumped by every write to the day; a summary clears the mark only if no write came after it. */
-  version: number;
+}
+
+/** A row written since a feed position, and where the page after it starts (the store's own bookmark). */
+export interface WrittenRow extends FeedRow {
+  next: string;
+}
+
+/** A version of a row that left the table (replaced or deleted) in the commit numbered `seq`. */
+export interface SupersededRow extends FeedRow {
+  /** The feed number of the commit that had written this version. */
+  writtenSeq: number;
+}
+
+/** Where a page of the feed ended (feed order: seq, day, instance id, key slot). */
+export interface FeedCursor extends RowCursor {
+  seq: number;
+  day: number;
+}
+
+/** Which superseded versions to read: left by a commit numbered in (leftAfter, leftThrough], written by one in (writtenAfter, writtenThrough]. */
+export interface SupersededFilter {
+  leftAfter: number;
+  /** Unbounded when absent. */
+  leftThrough?: number;
+  /** Unbounded (from the start) when absent. */
+  writtenAfter?: number;
+  writtenThrough: number;
+  /** One day only. */
+  day?: number;
+}
+
+/** How far the feed has been written, and how far the stored tallies and summaries follow it. */
+export interface FeedState {
+  head: number;
+  summarized: number;
+}
+
+/** One pass of the summaries, saved at once (see `saveSummaries`). */
+export interface SummaryPass {
+  /** The feed position the pass started from, and the one it brought the tallies to. */
+  from: number;
+  to: number;
+  /** A null body asks for the day to be counted again (its stored tally did not parse). */
+  tallies: { day: number; body: string | null }[];
+  summaries: StoredSummary[];
 }
 
 export interface StoredSummary {
@@ -87,9 +140,10 @@ export interface Store {
   readonly location: string;
 
   /**
-   * Upserts in one transaction, marking the days dirty; outcomes in input order. Rows (day,
-   * instance, key) are unique within a batch. An existing row is replaced only as `replaces`
-   * (replacement.ts) allows and while it has fewer than `writesPerDayCap` writes.
+   * Upserts in one transaction, under the next feed number (replaced rows kept as superseded);
+   * outcomes in input order. Rows (day, instance, key) are unique within a batch. An existing row
+   * is replaced only as `replaces` (replacement.ts) allows and while it has fewer than
+   * `writesPerDayCap` writes; a row that keeps a newer report is written again as it was (`kept`).
    */
   writeReports(batch: readonly ReportWrite[], writesPerDayCap: number): Promise<WriteOutcome[]>;
   /** The row of an instance, day and deletion key (null: none), if any. */
@@ -98,7 +152,7 @@ export interface Store {
   writesOfDay(day: number): Promise<{ instanceId: string; writes: number; deletionKeyHash: string | null }[]>;
   /**
    * Removes the rows of an instance that `planDeletion` allows for the presented key hash (null:
-   * none presented), in one transaction, and marks their days dirty.
+   * none presented), in one transaction, under the next feed number (the rows kept as superseded).
    */
   deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult>;
   /**
@@ -111,17 +165,43 @@ export interface Store {
 
   /** Deletes up to `limit` raw rows received at or before `cutoff`; returns how many. */
   purgeBatch(cutoff: number, limit: number): Promise<number>;
-  /** Gives the space of deleted rows back (SQLite incremental vacuum, PostgreSQL VACUUM). */
-  reclaimSpace(): Promise<void>;
+  /**
+   * Deletes what was derived from expired rows: their superseded versions (received at or before
+   * `cutoff`) and the tallies of days up to `cutoff`'s (their summaries are final and stay).
+   */
+  purgeDerived(cutoff: number): Promise<void>;
+  /**
+   * Gives some of the space of deleted rows back (SQLite: a step of incremental vacuum, then the WAL
+   * truncated; PostgreSQL: VACUUM); true while there is more to give back.
+   */
+  reclaimSpace(): Promise<boolean>;
   oldestReceivedAt(): Promise<number | null>;
   countReports(): Promise<number>;
 
-  dirtyDays(): Promise<DirtyDay[]>;
   /** Raw rows of one day, ordered by instance id and key slot, after `after`. */
   readDay(day: number, after: RowCursor | null, limit: number): Promise<RawRow[]>;
-  /** Stores a summary; clears the day's dirty mark if its version is still `version`. */
-  saveSummary(summary: StoredSummary, version: number | null): Promise<void>;
-  clearDirty(day: number, version: number): Promise<void>;
+
+  feedState(): Promise<FeedState>;
+  /** Rows as last written by commits numbered in (after, through], in feed order, from `next` (a row's bookmark) on. */
+  rowsWritten(after: number, through: number, next: string | null, limit: number): Promise<WrittenRow[]>;
+  /** Superseded versions matching `filter`, in feed order after `cursor`. */
+  supersededRows(filter: SupersededFilter, cursor: FeedCursor | null, limit: number): Promise<SupersededRow[]>;
+  /** The stored tallies of these days: a body, null (count the day again from its rows), or absent (none yet). */
+  tallies(days: readonly number[]): Promise<Map<number, string | null>>;
+  /** Asks for these days to be counted again from their rows (an upgrade, a repair). */
+  markForRecount(days: readonly number[]): Promise<void>;
+  /** Days asked to be counted again. */
+  daysToRecount(): Promise<number[]>;
+  /** Days with changes the summaries do not follow yet, or asked to be counted again. */
+  pendingDays(): Promise<number>;
+  /**
+   * Saves tallies, summaries and the new feed position in one transaction, only if the stored
+   * position is still `pass.from` (false otherwise: another process summarized meanwhile), and
+   * forgets the superseded versions the pass took in.
+   */
+  saveSummaries(pass: SummaryPass): Promise<boolean>;
+  /** Stores a summary as it is (an earlier format stripped of its exact values). */
+  saveSummary(summary: StoredSummary): Promise<void>;
   summaries(fromDay: number, toDay?: number): Promise<StoredSummary[]>;
   /** Days whose stored summary was computed before the day ended. */
   unfinishedDays(beforeDay: number): Promise<number[]>;

@@ -1,15 +1,17 @@
 /**
  * One UTC day's reports -> one DaySummary. Pure and deterministic: the same reports with the same
  * sources, in any order, give the same document byte for byte (counts only; sorts break ties by
- * value). Which fields exist comes from the payload schema, so a new flag shows up without a
+ * value), whether they were counted all at once or one by one with replacements and deletions
+ * between. Which fields exist comes from the payload schema, so a new flag shows up without a
  * change here. What may be published is decided per cell by distinct sources (threshold.ts).
  */
 import { GO_ARCH, GO_OS, payloadSchema, type Payload } from '../../shared/schema/payload';
 import { dayLabel } from '../retention';
 import { CPU_BINS, HOST_MEMORY_BINS, LIBRARY_BINS, PROCESS_MEMORY_BINS, SMALL_COUNT_BINS, UPTIME_BINS } from './bins';
+import { bucketOf } from './cell';
 import { publishedPlayers } from './players';
-import { Categories, Flag, MultiValues, Numbers } from './tallies';
-import { UNTAGGED_SOURCE } from './threshold';
+import { Categories, Flag, MultiValues, Numbers, type Field, type From, type StoredField } from './tallies';
+import { UndecidedCell, UNTAGGED_SOURCE } from './threshold';
 import { SUMMARY_FORMAT, type Binned, type Breakdown, type DaySummary, type IncompleteReason } from './types';
 
 export const FEATURE_FLAGS: readonly string[] = Object.entries(payloadSchema.fields.config.fields)
@@ -51,7 +53,17 @@ export interface SourcedReport {
   source: string | null;
 }
 
-export class DayAggregator {
+/** What a stored tally says about itself: the summary format it counts for (a new format counts again). */
+const TALLY_FORMAT = SUMMARY_FORMAT;
+
+/**
+ * A day's tally: every cell of every field, kept as reports are added, replaced (the old one taken
+ * back, the new one added) and deleted, so the day's summary is published from it without reading
+ * the day again (summarizer.ts). Stored with the day (the store's `tallies`), so any process that
+ * writes the store can carry it on. Counting the same reports one by one and taking some back gives
+ * the same counts as counting the remaining ones: a property test checks it against `summarizeDay`.
+ */
+export class DayTally {
   private instances = 0;
   private readonly agents = new Categories(2);
   private readonly serverTypes = new Categories();
@@ -73,35 +85,46 @@ export class DayAggregator {
   private readonly features = new Map(FEATURE_FLAGS.map((f) => [f, new Flag(f)]));
 
   add(report: Payload, sourceTag: string | null): void {
+    this.apply(report, sourceTag, 1);
+  }
+
+  /** Takes back a report added before (it was replaced or deleted). */
+  remove(report: Payload, sourceTag: string | null): void {
+    this.apply(report, sourceTag, -1);
+  }
+
+  /** The one place a report is counted: each field it carries, into that field's cell. */
+  private apply(report: Payload, sourceTag: string | null, sign: 1 | -1): void {
     const source = sourceTag ?? UNTAGGED_SOURCE;
-    this.instances++;
+    const from: From = { source, bucket: bucketOf(source) };
+    this.instances += sign;
     const candor = report.candor !== undefined;
-    this.agents.add(candor ? 'candor' : 'navidrome', source);
-    this.serverTypes.add(candor ? report.candor?.serverType : 'navidrome', source);
-    if (report.version !== undefined) this.versions.add(releaseOf(report.version), source);
-    this.uptime.add(report.uptime, source);
+    this.agents.apply(candor ? 'candor' : 'navidrome', from, sign);
+    this.serverTypes.apply(candor ? report.candor?.serverType : 'navidrome', from, sign);
+    if (report.version !== undefined) this.versions.apply(releaseOf(report.version), from, sign);
+    this.uptime.apply(report.uptime, from, sign);
     const figure = memoryFigure(report);
-    if (figure === 'go-sys') this.memory.add(report.mem?.sys, source);
-    else if (figure === 'resident') this.residentMemory.add(report.mem?.sys, source);
-    this.hostMemory.add(report.candor?.hostMemory?.total, source);
+    if (figure === 'go-sys') this.memory.apply(report.mem?.sys, from, sign);
+    else if (figure === 'resident') this.residentMemory.apply(report.mem?.sys, from, sign);
+    this.hostMemory.apply(report.candor?.hostMemory?.total, from, sign);
     const os = report.os;
     if (os) {
-      this.os.add(os.type, source);
-      this.arch.add(os.arch, source);
-      if (os.type !== undefined && os.arch !== undefined) this.osArch.add(`${os.type}/${os.arch}`, source);
-      if (os.type === 'linux' && os.containerized === false) this.distros.add(os.distro, source);
-      if (os.containerized !== undefined) this.containerized.add(os.containerized ? 'yes' : 'no', source);
-      this.cpus.add(os.numCPU, source);
+      this.os.apply(os.type, from, sign);
+      this.arch.apply(os.arch, from, sign);
+      if (os.type !== undefined && os.arch !== undefined) this.osArch.apply(`${os.type}/${os.arch}`, from, sign);
+      if (os.type === 'linux' && os.containerized === false) this.distros.apply(os.distro, from, sign);
+      if (os.containerized !== undefined) this.containerized.apply(os.containerized ? 'yes' : 'no', from, sign);
+      this.cpus.apply(os.numCPU, from, sign);
     }
     const fs = report.fs as Record<string, { type?: string } | undefined> | undefined;
-    for (const [folder, tally] of this.fs) tally.add(fs?.[folder]?.type, source);
+    for (const [folder, tally] of this.fs) tally.apply(fs?.[folder]?.type, from, sign);
     const library = report.library as Record<string, unknown> | undefined;
     for (const [key, tally] of this.library) {
       const v = library?.[key];
-      if (typeof v === 'number') tally.add(v, source);
+      if (typeof v === 'number') tally.apply(v, from, sign);
     }
-    this.players.add(publishedPlayers(report.library?.activePlayers), source);
-    this.suffixes.add(report.library?.fileSuffixes, source);
+    this.players.apply(publishedPlayers(report.library?.activePlayers), from, sign);
+    this.suffixes.apply(report.library?.fileSuffixes, from, sign);
     const config = report.config as Record<string, unknown> | undefined;
     if (config) {
       for (const [flag, tally] of this.features) {
@@ -109,13 +132,57 @@ export class DayAggregator {
         // Navidrome drops false flags from its JSON (omitempty): its config object answers every
         // flag. Candor leaves out only what it could not read or was told not to share: absent
         // means "not reported", never "off".
-        if (v === true || v === false) tally.add(v, source);
-        else if (v === undefined && !candor) tally.add(false, source);
+        if (v === true || v === false) tally.apply(v, from, sign);
+        else if (v === undefined && !candor) tally.apply(false, from, sign);
       }
     }
   }
 
-  result(context: DayContext): DaySummary {
+  /** False once a report was taken back that was never counted: a fault in what fed the tally. */
+  get consistent(): boolean {
+    return this.instances >= 0 && !this.fields().some(([, field]) => field.broken);
+  }
+
+  /** Every field under a stable name: how a tally is stored. */
+  private fields(): [string, Field][] {
+    return [
+      ['agents', this.agents],
+      ['serverTypes', this.serverTypes],
+      ['versions', this.versions],
+      ['os', this.os],
+      ['arch', this.arch],
+      ['osArch', this.osArch],
+      ['distros', this.distros],
+      ['containerized', this.containerized],
+      ['cpus', this.cpus],
+      ['memory', this.memory],
+      ['residentMemory', this.residentMemory],
+      ['hostMemory', this.hostMemory],
+      ['uptime', this.uptime],
+      ...[...this.fs].map(([folder, tally]): [string, Field] => [`fs.${folder}`, tally]),
+      ...[...this.library].map(([key, tally]): [string, Field] => [`library.${key}`, tally]),
+      ['players', this.players],
+      ['fileSuffixes', this.suffixes],
+      ...[...this.features].map(([flag, tally]): [string, Field] => [`features.${flag}`, tally]),
+    ];
+  }
+
+  /**
+   * The day's summary, or null when the tally cannot give it: a cell that cannot tell its sources
+   * any more (cell.ts), or a report taken back that was never counted. The day is then counted
+   * again from its rows, which always gives one.
+   */
+  result(context: DayContext): DaySummary | null {
+    if (!this.consistent) return null;
+    try {
+      return this.summary(context);
+    } catch (error) {
+      if (error instanceof UndecidedCell) return null;
+      throw error;
+    }
+  }
+
+  private summary(context: DayContext): DaySummary {
     const fs: Record<string, Breakdown> = {};
     for (const [folder, tally] of this.fs) fs[folder] = tally.result();
     const library: Record<string, Binned> = {};
@@ -148,10 +215,33 @@ export class DayAggregator {
       features: [...this.features.values()].map((f) => f.result()),
     };
   }
+
+  /** The tally as the store keeps it (JSON). */
+  stored(): string {
+    const fields: Record<string, StoredField> = {};
+    for (const [name, field] of this.fields()) fields[name] = field.stored();
+    return JSON.stringify({ format: TALLY_FORMAT, instances: this.instances, fields });
+  }
+
+  /** A stored tally back; null when it is of another format or does not parse (count the day again). */
+  static fromStored(text: string): DayTally | null {
+    let parsed: { format?: unknown; instances?: unknown; fields?: Record<string, unknown> };
+    try {
+      parsed = JSON.parse(text) as typeof parsed;
+    } catch {
+      return null;
+    }
+    if (parsed.format !== TALLY_FORMAT || !Number.isSafeInteger(parsed.instances) || typeof parsed.fields !== 'object' || parsed.fields === null) return null;
+    const tally = new DayTally();
+    tally.instances = parsed.instances as number;
+    for (const [name, field] of tally.fields()) if (!field.load(parsed.fields[name] ?? { reported: 0, cells: {} })) return null;
+    return tally;
+  }
 }
 
+/** A day counted from its reports: the full recount, always decided (nothing is taken back). */
 export function summarizeDay(reports: Iterable<SourcedReport>, context: DayContext): DaySummary {
-  const aggregator = new DayAggregator();
-  for (const { report, source } of reports) aggregator.add(report, source);
-  return aggregator.result(context);
+  const tally = new DayTally();
+  for (const { report, source } of reports) tally.add(report, source);
+  return tally.result(context)!;
 }

@@ -10,38 +10,36 @@
  * one cell would give that cell away by subtraction: the smallest published cell is withheld too.
  *
  * Reports that no network stands behind (an export file of an earlier day, `candor-collector
- * import`: source-tag.ts's IMPORT_SOURCE) are counted in their cells but count as no source: an
- * attacker needs K_ANONYMITY - 1 networks of their own beside a lone real report, export files
- * or not.
+ * import`: source-tag.ts's IMPORT_SOURCE) are counted in their cells but count as no source
+ * (cell.ts): an attacker needs K_ANONYMITY - 1 networks of their own beside a lone real report,
+ * export files or not.
  */
-import { IMPORT_SOURCE } from '../source-tag';
 
 export const K_ANONYMITY = 5;
 export const OTHER = 'Other';
 /** Rows stored before sources were recorded count as one source between them. */
 export const UNTAGGED_SOURCE = 'untagged';
 
-export class Cell {
-  count = 0;
-  /** Distinct sources seen, up to K_ANONYMITY: enough to decide, bounded in memory. */
-  private readonly sources: string[] = [];
-
-  add(source: string): void {
-    this.count++;
-    if (source !== IMPORT_SOURCE && this.sources.length < K_ANONYMITY && !this.sources.includes(source)) this.sources.push(source);
-  }
-
-  get publishable(): boolean {
-    return this.sources.length >= K_ANONYMITY;
-  }
+/** What the rule reads of a cell (cell.ts): its reports, and whether they came from enough sources. */
+export interface Countable {
+  readonly count: number;
+  /** Null: the cell cannot tell (see cell.ts); the day must be counted again from its rows. */
+  readonly publishable: boolean | null;
 }
+
+/** Thrown when a cell cannot tell whether it may be published: the caller counts the day again. */
+export class UndecidedCell extends Error {}
 
 /**
  * The keys whose counts may be published. `possible` is how many cells the field can have when
  * that is a short known list, or 'open' for free text (then a remainder can be anything).
  */
-export function publishedKeys<K>(cells: ReadonlyMap<K, Cell>, possible: number | 'open', order: (a: K, b: K) => number): Set<K> {
-  const shown = [...cells].filter(([, cell]) => cell.publishable);
+export function publishedKeys<K>(cells: ReadonlyMap<K, Countable>, possible: number | 'open', order: (a: K, b: K) => number): Set<K> {
+  const shown = [...cells].filter(([, cell]) => {
+    const publishable = cell.publishable;
+    if (publishable === null) throw new UndecidedCell('a cell cannot tell its sources');
+    return publishable;
+  });
   let total = 0;
   for (const cell of cells.values()) total += cell.count;
   let shownTotal = 0;

@@ -1,9 +1,9 @@
 /**
  * The real `candor-collector` process: flags, exit codes and one-line reasons, the "listening on"
- * line, SIGTERM draining the queue, and durability of a 2xx across a SIGKILL.
+ * line, SIGTERM draining the queue, durability of a 2xx across a SIGKILL, and private files.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -217,5 +217,35 @@ describe('candor-collector command line', () => {
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
     expect(sqliteRows(dir).map((r) => r.instance_id)).toEqual([id]);
+  });
+
+  it('makes the data folder it creates 0700 and the database, its WAL and shared memory 0600, whatever the umask; an older database is made 0600', async () => {
+    const mode = (file: string) => statSync(file).mode & 0o777;
+    const umask = process.umask(0);
+    try {
+      const made = path.join(tempDir(), 'data');
+      const first = await startCli(['--port', '0', '--data-dir', made]);
+      expect((await post(first.url, candorReport())).status).toBe(200);
+      const file = path.join(made, 'collector.sqlite');
+      expect(mode(made)).toBe(0o700);
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) expect([f, mode(f)]).toEqual([f, 0o600]);
+      first.child.kill('SIGTERM');
+      expect((await first.exited).code).toBe(0);
+
+      // A database an earlier version left world-readable, in a folder the operator made (kept as it is).
+      const given = tempDir();
+      chmodSync(given, 0o755);
+      writeFileSync(path.join(given, 'collector.sqlite'), '');
+      chmodSync(path.join(given, 'collector.sqlite'), 0o644);
+      const second = await startCli(['--port', '0', '--data-dir', given]);
+      expect((await post(second.url, candorReport())).status).toBe(200);
+      expect(mode(path.join(given, 'collector.sqlite'))).toBe(0o600);
+      expect(existsSync(path.join(given, 'collector.sqlite-wal')) && mode(path.join(given, 'collector.sqlite-wal'))).toBe(0o600);
+      expect(mode(given)).toBe(0o755);
+      second.child.kill('SIGTERM');
+      expect((await second.exited).code).toBe(0);
+    } finally {
+      process.umask(umask);
+    }
   });
 });

@@ -199,4 +199,40 @@ describe('what a sender under a known id is told', () => {
       [today, 12],
     ]);
   });
+
+  it('is the same when its report is kept out by a newer one of the id’s keyless row: the day is pending as a stored report’s would be', async () => {
+    const known = newId();
+    // In one collector the id reported today without a key (as Navidrome does), in the other another id did.
+    const worlds = await Promise.all(
+      [known, newId()].map(async (ownerId) => {
+        const c = await start({ clock: new FakeClock(START), heartbeatMs: DAY_MS });
+        expect((await post(c.url, candorReport({ id: ownerId, uptime: 1 }))).status).toBe(200);
+        await c.collector.maintenance();
+        return c;
+      }),
+    );
+    const [before, beforeOther] = await Promise.all(worlds.map((c) => metricsSeen(c.url)));
+    expect(before).toEqual(beforeOther);
+    expect(new Map(before).get('collector_summary_pending_days')).toBe(0);
+    // A keyless export file under the id, made at 00:00 today: older than the id's report of today.
+    const file = exportFileOf(JSON.stringify(candorReport({ id: known, uptime: 7 })), dayStart(utcDay(START)));
+    const [inKnown, inUnknown] = await Promise.all(worlds.map((c) => post(c.url, file)));
+    expect(seen(inKnown!)).toEqual(seen(inUnknown!));
+    // Every metric but the oldest row's age, which the file (older than any row in the second) sets in one only.
+    const butAge = (metrics: [string, number][]) => metrics.filter(([name]) => name !== 'collector_oldest_raw_report_age_seconds');
+    const [after, afterOther] = await Promise.all(worlds.map(async (c) => butAge(await metricsSeen(c.url))));
+    expect(after).toEqual(afterOther);
+    expect(new Map(after).get('collector_summary_pending_days')).toBe(1);
+    // The probe was real: the id's newer report was kept in one, the file stored in the other.
+    expect(
+      sqliteRows(worlds[0]!.dataDir!)
+        .filter((r) => r.instance_id === known)
+        .map(uptimeOf),
+    ).toEqual([1]);
+    expect(
+      sqliteRows(worlds[1]!.dataDir!)
+        .filter((r) => r.instance_id === known)
+        .map(uptimeOf),
+    ).toEqual([7]);
+  });
 });

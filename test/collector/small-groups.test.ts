@@ -4,6 +4,7 @@
  * (IPv4 /24, IPv6 /64) reported it that day, so fakes sent from one address cannot make the group.
  * Through the running service, with client addresses given by a trusted proxy.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, startCollector } from '../../collector/index';
 import { importFiles } from '../../collector/import';
 import { DAY_MS, utcDay } from '../../collector/retention';
+import { SourceTagger } from '../../collector/source-tag';
 import { openStore } from '../../collector/store/open';
 import { K_ANONYMITY } from '../../collector/summary/threshold';
 import { SUMMARY_FORMAT, type DaySummary } from '../../collector/summary/types';
@@ -123,6 +125,20 @@ describe('summaries of small groups', () => {
   });
 });
 
+describe('source tags', () => {
+  it("are HMAC-SHA256 of the network under the day's salt, cut to 96 bits, and a new day or a forgotten salt makes new ones", () => {
+    const salts = [Buffer.alloc(32, 7), Buffer.alloc(32, 9), Buffer.alloc(32, 11)];
+    const given = salts.map((salt) => Buffer.from(salt));
+    const tagger = new SourceTagger(() => given.shift()!);
+    const hmac = (salt: Buffer, network: string) => createHmac('sha256', salt).update(network).digest().subarray(0, 12).toString('base64url');
+    const noon = Date.UTC(2026, 4, 1, 12);
+    for (const network of ['192.0.2.0/24', '2001:db8:1:2::/64', 'unknown']) expect(tagger.tag(network, noon)).toBe(hmac(salts[0]!, network));
+    expect(tagger.tag('192.0.2.0/24', noon + DAY_MS)).toBe(hmac(salts[1]!, '192.0.2.0/24'));
+    tagger.forget();
+    expect(tagger.tag('192.0.2.0/24', noon + DAY_MS)).toBe(hmac(salts[2]!, '192.0.2.0/24'));
+  });
+});
+
 describe('export files and imports in the publication rule', () => {
   /** The victim's bin of library.tracks on the day of `clock`: published (a count) or withheld (null). */
   const victimBin = async (url: string, day: string) =>
@@ -230,16 +246,15 @@ describe('summaries stored by an earlier version', () => {
         ],
         10,
       );
-      await store.saveSummary({ day: recent, final: true, body: formatOne(recent, 1) }, null);
-      await store.saveSummary({ day: old, final: true, body: formatOne(old, 7) }, null);
+      await store.saveSummary({ day: recent, final: true, body: formatOne(recent, 1) });
+      await store.saveSummary({ day: old, final: true, body: formatOne(old, 7) });
       // Format 3 binned Go's Sys and resident sizes together: the mix cannot be split again.
       const mixed = { reported: 5, withheld: 0, bins: [{ label: '64 MiB–128 MiB', from: 64 * 2 ** 20, count: 5 }] };
-      await store.saveSummary(
-        { day: old - 1, final: true, body: JSON.stringify({ ...parseJson<object>(formatOne(old - 1, 5)), format: 3, memory: mixed }) },
-        null,
-      );
-      // The recent day's dirty mark from the write is cleared, as an earlier version would have left it.
-      for (const d of await store.dirtyDays()) await store.clearDirty(d.day, d.version);
+      await store.saveSummary({
+        day: old - 1,
+        final: true,
+        body: JSON.stringify({ ...parseJson<object>(formatOne(old - 1, 5)), format: 3, memory: mixed }),
+      });
       await store.close();
 
       const c = await startCollector({ clock: new FakeClock(now), dataDir: dir });
