@@ -2,7 +2,8 @@
  * The composition root: wires store, writer, limiters, purge, summaries and HTTP together, and
  * owns the clock's timers (purge, heartbeat, summaries) and the shutdown order.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import os from 'node:os';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TimerHandle } from '../electron/core/platform';
@@ -40,6 +41,8 @@ export interface CollectorOptions {
   summaryMaxAgeMs?: number;
   purgeIntervalMs?: number;
   heartbeatMs?: number;
+  /** Names this process in `/metrics` and in the leases it takes; default host:pid:random. */
+  processName?: string;
   /** Benchmark only: false leaves the per-instance cap to the store alone, to measure what counting costs. */
   countAdmissions?: boolean;
   /** Benchmark only: 'refuse' reads reports strictly (any odd value refuses the report), to measure what normalizing costs. */
@@ -62,6 +65,12 @@ export interface Collector {
 const DEFAULT_SUMMARY_DAYS = 90;
 /** A stored report shows in the summaries within about this long (longer only when passes are slow). */
 export const DEFAULT_SUMMARY_MAX_AGE_MS = 1_000;
+/**
+ * How long the purge lease holds without its holder: a process that dies purging delays the next
+ * purge by at most this. A purge that runs longer loses nothing (another may start; both are idempotent).
+ */
+export const PURGE_LEASE_MS = 5 * 60_000;
+const PURGE_LEASE = 'purge';
 
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const { store } = options;
@@ -73,8 +82,13 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const summaryMaxAgeMs = options.summaryMaxAgeMs ?? DEFAULT_SUMMARY_MAX_AGE_MS;
   const trust = new ProxyTrust(options.trustProxy ?? []);
   const metrics = new Metrics();
+  const processName = options.processName ?? `${os.hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
+  metrics.process = processName;
   const run = { startedAt: clock.now(), aliveAt: clock.now() };
-  const summarizer = new Summarizer(store, clock, logger, { runningSince: run.startedAt });
+  const summarizer = new Summarizer(store, clock, logger, {
+    runningSince: run.startedAt,
+    onPass: (saved) => metrics.summaryPasses[saved ? 'saved' : 'superseded']++,
+  });
   const writer = new Writer(
     store,
     {
@@ -94,12 +108,44 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   let refreshSoon = (): void => {};
   await store.saveRun(run);
 
+  // Several processes on one store: one purges at a time, the others leave it to that one.
+  const purgeUnderLease = async () => {
+    const now = clock.now();
+    if (!(await store.takeLease(PURGE_LEASE, processName, now, now + PURGE_LEASE_MS))) {
+      metrics.purgeRuns.skipped++;
+      logger.log('debug', 'purge left to the process holding its lease');
+      return;
+    }
+    try {
+      await purger.run();
+      metrics.purgeRuns.done++;
+    } finally {
+      await store.releaseLease(PURGE_LEASE, processName).catch(() => {});
+    }
+  };
+
+  // The day's source salt lives in the store for its day only: one for every process, the same after
+  // a restart. Salts of days that ended while no process ran are deleted before the port opens.
+  const sources = new SourceTagger(async (day) => {
+    const found = await store.daySalt(day, randomBytes(32));
+    if (found) metrics.daySalts[found.made ? 'made' : 'read']++;
+    return found?.salt ?? null;
+  }, clock);
+  const forgetEndedSalts = () =>
+    store.forgetSalts(utcDay(clock.now())).then(
+      (done) => {
+        if (!done) logger.log('warn', 'an ended day salt may remain in the write-ahead log until the next try', { store: store.kind });
+      },
+      () => logger.log('error', 'ended day salts not deleted yet', { store: store.kind }),
+    );
+  await forgetEndedSalts();
+
   let maintenanceRunning: Promise<void> | null = null;
   const maintenance = (): Promise<void> => {
     maintenanceRunning ??= (async () => {
       // Summaries first: a day about to lose its first rows is summarized while it is whole.
       await summarizer.refresh();
-      await purger.run();
+      await purgeUnderLease();
     })().finally(() => {
       maintenanceRunning = null;
     });
@@ -137,18 +183,19 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     schedule(heartbeatMs, async () => {
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
+      // Another process may have left the deletion of an ended day's salt unfinished (or this one may have).
+      await forgetEndedSalts();
       // Another process may have written to the store (`candor-collector import`): the feed says so.
       if (!summarizer.stale && (await summarizer.behind().catch(() => false))) summarizer.markDirty();
       await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
       heartbeat();
     });
   // The day's source salt must not outlive its day, whether or not a report arrives after midnight.
-  const sources = new SourceTagger();
   const forgetSaltAtMidnight = () =>
-    schedule(dayStart(utcDay(clock.now()) + 1) - clock.now(), () => {
+    schedule(dayStart(utcDay(clock.now()) + 1) - clock.now(), async () => {
       sources.forget();
       forgetSaltAtMidnight();
-      return Promise.resolve();
+      await forgetEndedSalts();
     });
   // After a commit, today's summary is recomputed as soon as the gap since the last pass allows.
   let refreshPending = false;
@@ -243,6 +290,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   // Today's counts are read before the port opens: a day of 100,000 rows read while serving would
   // hold the first request for tens of milliseconds. A failure is tried again at the first report.
   await ingest.admissions.ready(utcDay(clock.now()), '')?.catch(() => logger.log('warn', 'admission counts not read yet', { store: store.kind }));
+  // So is today's salt (made now if this process is the day's first).
+  await sources.ready(clock.now())?.catch(() => logger.log('warn', "today's source salt not read yet", { store: store.kind }));
   const server = createHttpServer({ limits, ingest, read, metrics, logger, clock });
   await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
   const address = server.address() as AddressInfo;

@@ -51,7 +51,12 @@ export async function runCollectorCli(argv: readonly string[], io: CliIo): Promi
     return EXIT_FAILED;
   }
 
-  logger.log('info', 'collector started', { store: collector.store.kind, location: collector.store.location, retentionDays: RETENTION_DAYS });
+  logger.log('info', 'collector started', {
+    process: collector.metrics.process,
+    store: collector.store.kind,
+    location: collector.store.location,
+    retentionDays: RETENTION_DAYS,
+  });
   io.out(`listening on ${collector.url}`);
 
   return new Promise<number>((resolve) => {

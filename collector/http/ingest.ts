@@ -31,7 +31,7 @@ export interface IngestContext {
   store: Pick<Store, 'findReport'>;
   addresses: AddressLimiter;
   admissions: Admissions;
-  sources: SourceTagger;
+  sources: Pick<SourceTagger, 'tag'>;
   trust: ProxyTrust;
   metrics: Metrics;
   clock: CollectorClock;
@@ -149,6 +149,20 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
   }
   const receivedAt = exportedAt ?? now;
   const day = utcDay(receivedAt);
+  // The address itself goes no further than this: only the day's opaque tag of its network is
+  // kept. An export file stands for a machine that may be anywhere: all imports are one source.
+  let source = IMPORT_SOURCE;
+  if (exportedAt === null) {
+    const tagged = ctx.sources.tag(network, now);
+    try {
+      source = typeof tagged === 'string' ? tagged : await tagged;
+    } catch {
+      // The store could not give the day's salt, or the day ended meanwhile: tagged with another
+      // salt, the report would count as a network of its own.
+      reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+      return;
+    }
+  }
   const counting = ctx.admissions.ready(day, report.id);
   if (counting) {
     try {
@@ -159,9 +173,6 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     }
   }
   if (!ctx.admissions.take(report.id, day)) return instanceLimited(ctx, res);
-  // The address itself goes no further than this line: only the day's opaque tag of its network is
-  // kept. An export file stands for a machine that may be anywhere: all imports are one source.
-  const source = exportedAt === null ? ctx.sources.tag(network, now) : IMPORT_SOURCE;
   const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, source, ...storedForm(report) });
   if (!pending) {
     ctx.admissions.giveBack(report.id, day);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCollector } from '../../collector/index';
 import { DAY_MS, utcDay } from '../../collector/retention';
-import { SourceTagger } from '../../collector/source-tag';
+import { SaltUnavailable, SourceTagger } from '../../collector/source-tag';
 import { openStore } from '../../collector/store/open';
 import { K_ANONYMITY } from '../../collector/summary/threshold';
 import { SUMMARY_FORMAT, type DaySummary } from '../../collector/summary/types';
@@ -125,16 +125,28 @@ describe('summaries of small groups', () => {
 });
 
 describe('source tags', () => {
-  it("are HMAC-SHA256 of the network under the day's salt, cut to 96 bits, and a new day or a forgotten salt makes new ones", () => {
-    const salts = [Buffer.alloc(32, 7), Buffer.alloc(32, 9), Buffer.alloc(32, 11)];
-    const given = salts.map((salt) => Buffer.from(salt));
-    const tagger = new SourceTagger(() => given.shift()!);
+  it("are HMAC-SHA256 of the network under the day's salt from the store, cut to 96 bits: the same salt once forgotten in memory, another the next day", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 4, 1, 12));
+    const stored = new Map<number, Buffer>();
+    // A store that keeps one salt per day; the tagger wipes the copy it is given.
+    const tagger = new SourceTagger((day) => {
+      if (!stored.has(day)) stored.set(day, Buffer.alloc(32, day % 251));
+      return Promise.resolve(Buffer.from(stored.get(day)!));
+    }, clock);
     const hmac = (salt: Buffer, network: string) => createHmac('sha256', salt).update(network).digest().subarray(0, 12).toString('base64url');
-    const noon = Date.UTC(2026, 4, 1, 12);
-    for (const network of ['192.0.2.0/24', '2001:db8:1:2::/64', 'unknown']) expect(tagger.tag(network, noon)).toBe(hmac(salts[0]!, network));
-    expect(tagger.tag('192.0.2.0/24', noon + DAY_MS)).toBe(hmac(salts[1]!, '192.0.2.0/24'));
+    const noon = clock.now();
+    const today = utcDay(noon);
+    for (const network of ['192.0.2.0/24', '2001:db8:1:2::/64', 'unknown']) expect(await tagger.tag(network, noon)).toBe(hmac(stored.get(today)!, network));
+    // In memory from then on: no store round trip per report.
+    expect(typeof tagger.tag('192.0.2.0/24', noon)).toBe('string');
     tagger.forget();
-    expect(tagger.tag('192.0.2.0/24', noon + DAY_MS)).toBe(hmac(salts[2]!, '192.0.2.0/24'));
+    expect(await tagger.tag('192.0.2.0/24', noon)).toBe(hmac(stored.get(today)!, '192.0.2.0/24'));
+    await clock.advance(DAY_MS);
+    const tomorrow = await tagger.tag('192.0.2.0/24', clock.now());
+    expect(tomorrow).toBe(hmac(stored.get(today + 1)!, '192.0.2.0/24'));
+    expect(tomorrow).not.toBe(hmac(stored.get(today)!, '192.0.2.0/24'));
+    // A report of a day that has ended is not tagged at all (its salt is not asked for again).
+    await expect(tagger.tag('192.0.2.0/24', noon)).rejects.toBeInstanceOf(SaltUnavailable);
   });
 });
 
