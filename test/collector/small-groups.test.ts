@@ -17,6 +17,7 @@ import { K_ANONYMITY } from '../../collector/summary/threshold';
 import { SUMMARY_FORMAT, type DaySummary } from '../../collector/summary/types';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';
+import { victimReport } from './support/small-group-attack';
 import { candorReport, collectorsPerTest, getSummary, newId, post, send, sqliteRows, type SummaryBody } from './support/harness';
 
 const { start } = collectorsPerTest({ trustProxy: ['127.0.0.1'] });
@@ -25,26 +26,6 @@ async function today(url: string): Promise<DaySummary> {
   return (await getSummary(url)).days.at(-1)!;
 }
 
-/** A lone server with values nobody else has. */
-const victim = () =>
-  candorReport({
-    uptime: 1_234_567,
-    os: { type: 'linux', distro: 'debian', version: '12', containerized: false, arch: 'riscv64', numCPU: 48 },
-    mem: { sys: 987_654_321 },
-    library: {
-      tracks: 123_457,
-      albums: 4_321,
-      artists: 2_345,
-      playlists: 77,
-      shares: 3,
-      radios: 9,
-      libraries: 2,
-      activeUsers: 13,
-      activePlayers: { Symfonium: 3 },
-      fileSuffixes: { flac: 123_457 },
-    },
-    config: { logLevel: 'info', enableJukebox: true, enableDownloads: true },
-  });
 /** What an attacker sends beside it: known values, to subtract. */
 const fake = () =>
   candorReport({
@@ -55,7 +36,7 @@ const fake = () =>
 describe('summaries of small groups', () => {
   it('one real report and four fakes from one address give away nothing about the real one', async () => {
     const c = await start();
-    expect((await from(c.url, victim(), '198.51.100.7')).status).toBe(200);
+    expect((await from(c.url, victimReport(), '198.51.100.7')).status).toBe(200);
     for (let i = 0; i < 4; i++) expect((await from(c.url, fake(), '203.0.113.' + (10 + i))).status).toBe(200);
     const day = await today(c.url);
     expect(day.instances).toBe(5);
@@ -74,7 +55,7 @@ describe('summaries of small groups', () => {
 
   it('publishes a bin once five networks reported it, as a count and never as an exact value', async () => {
     const c = await start();
-    for (let i = 0; i < K_ANONYMITY; i++) expect((await from(c.url, victim(), `198.51.${100 + i}.7`)).status).toBe(200);
+    for (let i = 0; i < K_ANONYMITY; i++) expect((await from(c.url, victimReport(), `198.51.${100 + i}.7`)).status).toBe(200);
     const day = await today(c.url);
     const bin = day.library.tracks!.bins.find((b) => b.label === '100k–500k');
     expect(bin).toEqual({ label: '100k–500k', from: 100_000, count: K_ANONYMITY });
@@ -90,7 +71,7 @@ describe('summaries of small groups', () => {
   it('counts an IPv4 /24 or an IPv6 /64 as one network, however many addresses it uses', async () => {
     const c = await start();
     const addresses = ['198.51.100.1', '198.51.100.2', '198.51.100.250', '2001:db8:1:2::1', '2001:db8:1:2:ffff::9', '2001:db8:1:2::abcd'];
-    for (const address of addresses) expect((await from(c.url, victim(), address)).status).toBe(200);
+    for (const address of addresses) expect((await from(c.url, victimReport(), address)).status).toBe(200);
     const day = await today(c.url);
     expect(day.instances).toBe(6);
     expect(day.library.tracks!.bins.every((b) => b.count === null)).toBe(true);
@@ -101,7 +82,7 @@ describe('summaries of small groups', () => {
     const c = await start();
     // Six networks run in a container, one does not: "no" would be 1 = reported - "yes".
     for (let i = 0; i < 6; i++) await from(c.url, candorReport({ os: { type: 'linux', containerized: true, arch: 'amd64' } }), `198.51.${100 + i}.1`);
-    await from(c.url, victim(), '192.0.2.1');
+    await from(c.url, victimReport(), '192.0.2.1');
     const day = await today(c.url);
     expect(day.containerized.values).toEqual([{ value: 'Other', count: 7 }]);
     // Many other values of a long list are possible: the one withheld cannot be told apart.
