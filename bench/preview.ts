@@ -2,6 +2,7 @@
 // refresh the live preview does every few seconds. Baselines are measured in the same run.
 // `npx tsx bench/preview.ts` prints the table.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +11,7 @@ import { ReportBuilder, defaultSources } from '../electron/core/report/builder';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { formatBenchTable, installSpawnCounter, measure, type BenchResult } from './measure';
-import { benchStateStore } from './state';
+import { benchConfigFile, benchStateStore } from './state';
 
 const WARM_RUNS = 500;
 const COLD_RUNS = 15;
@@ -84,14 +85,27 @@ export async function benchPreview(): Promise<BenchResult[]> {
         'memory + uptime re-read, validate, encode, sha256, privacy guard',
       ),
     );
-    // What the agent really does per refresh: the state is re-checked on disk first (the id may have changed).
-    const { store } = await benchStateStore();
+    // What the agent really does per refresh: the state and the config file are re-checked on disk
+    // first (the id, the level or the sharing decision may have changed in another process or by hand).
+    const { store, dir } = await benchStateStore();
+    const config = benchConfigFile(dir);
     rows.push(
       await measure(
         'refresh/candor preview rebuild + state re-check (warm)',
         WARM_RUNS,
         () => builder.build(store.read().instanceId ?? null),
-        'the row above plus the stat that proves the id on disk is unchanged',
+        'the first row plus the stat that proves the id on disk is unchanged',
+      ),
+    );
+    rows.push(
+      await measure(
+        'refresh/candor preview rebuild + state and config re-check (warm)',
+        WARM_RUNS,
+        () => {
+          config.current();
+          return builder.build(store.read().instanceId ?? null);
+        },
+        'the row above plus the stat that proves the config file is unchanged: what a live preview tick does',
       ),
     );
     const sample = (await builder.build(ID)).report.text;
@@ -105,6 +119,21 @@ export async function benchPreview(): Promise<BenchResult[]> {
           createHash('sha256').update(text).digest('hex');
         },
         'the least any refresh must do',
+      ),
+    );
+    // Candor reads /proc/meminfo synchronously (procfs cannot block; see sources/host/memory.ts):
+    // the same floor read that way shows what is left of Candor's own work.
+    rows.push(
+      await measure(
+        'refresh/floor sync meminfo + stringify + sha256 (warm)',
+        WARM_RUNS,
+        () => {
+          const mem = process.platform === 'linux' ? readFileSync('/proc/meminfo', 'utf8') : String(os.freemem());
+          const text = JSON.stringify({ ...JSON.parse(sample), mem: mem.length });
+          createHash('sha256').update(text).digest('hex');
+          return Promise.resolve();
+        },
+        'the baseline with the synchronous read Candor uses',
       ),
     );
   } finally {

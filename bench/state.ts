@@ -6,6 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CandorConfigFile } from '../electron/core/settings/config-source';
 import { StateStore } from '../electron/core/settings/state-store';
 import { defaultLockProvider } from '../electron/core/storage/file-lock';
 import { FolderLock } from '../electron/core/storage/folder-lock';
@@ -41,9 +42,32 @@ export async function benchStateStore(): Promise<{ store: StateStore; lock: Fold
   return { store, lock, dir };
 }
 
+/** A config file as an administrator writes one, in the data folder, followed as a running process follows it. */
+export function benchConfigFile(dir: string): CandorConfigFile {
+  writeFileSync(
+    path.join(dir, 'candor.toml'),
+    [
+      '[insights]',
+      'level = "basic"',
+      'endpoint = "https://insights.navidrome.org/collect"',
+      '[server]',
+      'url = "http://127.0.0.1:4533"',
+      'username = "admin"',
+      'password_file = "navidrome-password"',
+      '[history]',
+      'retention_days = 365',
+      '',
+    ].join('\n'),
+  );
+  const config = new CandorConfigFile({}, dir);
+  config.current();
+  return config;
+}
+
 export async function benchState(): Promise<BenchResult[]> {
   const { store, lock, dir } = await benchStateStore();
   const file = path.join(dir, 'state.json');
+  const config = benchConfigFile(dir);
   store.read();
   return [
     await measure(
@@ -57,6 +81,12 @@ export async function benchState(): Promise<BenchResult[]> {
       RUNS,
       () => Promise.resolve(store.read()),
       'one stat: inode, size and change times',
+    ),
+    await measure(
+      'state/candor config re-check on every use, file unchanged (warm)',
+      RUNS,
+      () => Promise.resolve(config.current()),
+      'one stat of the config file; parsed again only when it changed',
     ),
     await measure(
       'state/candor pre-send re-read under the lock (warm)',

@@ -3,7 +3,10 @@
 //     painted and the main thread free again), against a baseline that shows the same 10,000 rows
 //     without windowing (plain DOM, no React: cheaper per row than any framework);
 //   - preview: time from clicking Refresh to the new bytes painted, against the bare API round
-//     trip of the same call (no rendering).
+//     trip of the same call (no rendering);
+//   - history search over the 10,000 entries: time from a change in the search (text typed in the
+//     bytes field, a result ticked) to the matching rows and their count painted, against the bare
+//     `listHistory` round trip with the same filter (the agent's search included, no rendering).
 // `npx tsx bench/ui.ts` prints the table; `benchUi()` returns the rows.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +15,8 @@ import type { Browser, Page } from 'playwright-core';
 import { startServe, type ServeHandle } from '../electron/headless/serve/server';
 import { launchChromium } from '../test/e2e/support/browser';
 import { buildRenderer } from '../test/e2e/support/build';
-import { createFakeApi } from '../test/support/fake-api';
+import { ENTRY_LEVELS, type HistoryFilter } from '../electron/core/api/contract';
+import { createFakeApi, type FakeCandorApi } from '../test/support/fake-api';
 import { formatBenchTable, percentile, round, type BenchResult } from './measure';
 
 const HISTORY_ENTRIES = 10_000;
@@ -162,13 +166,102 @@ async function previewRuns(browser: Browser, server: ServeHandle): Promise<Bench
   ];
 }
 
+/** One change to the search and the count line it must end on. */
+interface SearchStep {
+  kind: 'text' | 'result';
+  /** The search text to type, or the result checkbox to click (by its id in OUTCOME_FILTERS order). */
+  text?: string;
+  click?: number;
+  filter: HistoryFilter;
+  expect: string;
+}
+
+async function searchRuns(browser: Browser, server: ServeHandle, api: FakeCandorApi): Promise<BenchResult[]> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page: Page = await context.newPage();
+  await page.goto(server.url.replace('#token=', '#/history?token='));
+  await page.locator('.search-status').getByText('attempts, none left out.').waitFor();
+  const entries = api.allEntries();
+  // A value one report carried (its uptime), and the failures: a narrow text search and a wide result filter.
+  const rare = `"uptime":${(JSON.parse(entries[4321]!.body) as { uptime: number }).uptime},`;
+  const count = async (filter: HistoryFilter) => (await api.listHistory({ offset: 0, limit: 1, filter })).total;
+  const all = `${HISTORY_ENTRIES.toLocaleString('en')} attempts, none left out.`;
+  const match = (n: number) => `${n.toLocaleString('en')} of ${HISTORY_ENTRIES.toLocaleString('en')} attempts match.`;
+  const steps: SearchStep[] = [
+    { kind: 'text', text: rare, filter: { text: rare }, expect: match(await count({ text: rare })) },
+    { kind: 'text', text: '', filter: {}, expect: all },
+    { kind: 'result', click: 1, filter: { outcomes: ['failed'] }, expect: match(await count({ outcomes: ['failed'] })) },
+    { kind: 'result', click: 1, filter: {}, expect: all },
+  ];
+  const times: Record<SearchStep['kind'], number[]> = { text: [], result: [] };
+  const baseline: number[] = [];
+  for (let i = 0; i < WARM_RUNS + WARMUP; i++) {
+    for (const step of steps) {
+      const ms = await page.evaluate(async ({ text, click, expect }) => {
+        const status = document.querySelector('.search-status')!;
+        const painted = new Promise<void>((resolve, reject) => {
+          const observer = new MutationObserver(() => {
+            if (status.textContent === expect) {
+              observer.disconnect();
+              resolve();
+            }
+          });
+          observer.observe(document.body, { childList: true, characterData: true, subtree: true });
+          setTimeout(() => reject(new Error(`the search never showed "${expect}" (it shows "${status.textContent}")`)), 20_000);
+        });
+        const started = performance.now();
+        if (click !== undefined) document.querySelectorAll<HTMLInputElement>('.search-choices input[type="checkbox"]')[click]!.click();
+        else {
+          const input = document.getElementById('search-text') as HTMLInputElement;
+          // React listens for the input event; set the value as typing does.
+          Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(input, text);
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        }
+        await painted;
+        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+        return performance.now() - started;
+      }, step);
+      const base = await page.evaluate(
+        async ({ token, filter }) => {
+          const started = performance.now();
+          const res = await fetch('/api/listHistory', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+            body: JSON.stringify({ offset: 0, limit: 100, filter }),
+          });
+          await res.json();
+          await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+          return performance.now() - started;
+        },
+        // Every level named: the same matches, but a search the agent has not just answered, so it searches again.
+        { token: server.token, filter: { ...step.filter, levels: [...ENTRY_LEVELS] } },
+      );
+      if (i >= WARMUP) {
+        times[step.kind].push(ms);
+        baseline.push(base);
+      }
+    }
+  }
+  await context.close();
+  const n = HISTORY_ENTRIES.toLocaleString('en');
+  return [
+    summarize(`search/candor text in the bytes over ${n} entries → rows and count painted (warm)`, times.text, 'one value typed, then cleared'),
+    summarize(`search/candor a result ticked over ${n} entries → rows and count painted (warm)`, times.result, '"Failed or unanswered", then unticked'),
+    summarize(
+      'search/baseline listHistory round trip with the same filters, no rendering (warm)',
+      baseline,
+      'same HTTP call, agent search + JSON parse + next frame',
+    ),
+  ];
+}
+
 export async function benchUi(): Promise<BenchResult[]> {
   const staticDir = buildRenderer();
   const api = createFakeApi({ storedChoice: 'share', history: HISTORY_ENTRIES });
   const server = await startServe({ api, staticDir });
   const browser = await launchChromium();
   try {
-    return [...(await historyRuns(browser, server, staticDir)), ...(await previewRuns(browser, server))];
+    return [...(await historyRuns(browser, server, staticDir)), ...(await searchRuns(browser, server, api)), ...(await previewRuns(browser, server))];
   } finally {
     await browser.close();
     await server.close();

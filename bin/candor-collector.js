@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs the bundle `npm ci` builds (scripts/build-cli.mjs, `prepare`): no TypeScript compiled at start.
 import { loadBundle } from './load-bundle.js';
+import { lineWriter } from './stdio.js';
 
 const { runCollectorCli } = await loadBundle('candor-collector');
 const code = await runCollectorCli(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text + '\n'),
-  err: (text) => process.stderr.write(text + '\n'),
+  out: lineWriter(process.stdout),
+  err: lineWriter(process.stderr),
   env: process.env,
   onSignal: (handler) => {
     process.on('SIGTERM', handler);

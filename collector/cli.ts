@@ -35,6 +35,7 @@ Options:
                        X-Forwarded-For is believed (default: none)
   --log-level LEVEL    debug | info | warn | error (default info; debug logs each request)
   -h, --help           show this help
+  -v, --version        print the version
 
 Prints "listening on <url>" on stdout once ready. SIGTERM or SIGINT: stop accepting, commit every
 queued report, exit 0. Exit 1: the store or the port cannot be used. Exit 2: bad usage.`;
@@ -53,7 +54,8 @@ export interface ImportConfig {
   logLevel: LogLevel;
 }
 
-export type CliParse = { kind: 'run'; config: CliConfig } | { kind: 'import'; config: ImportConfig } | { kind: 'help' } | { kind: 'usage'; message: string };
+export type CliParse =
+  { kind: 'run'; config: CliConfig } | { kind: 'import'; config: ImportConfig } | { kind: 'help' } | { kind: 'version' } | { kind: 'usage'; message: string };
 
 /** Flags that only mean something to a listening server. */
 const SERVER_FLAGS = ['port', 'host', 'trust-proxy'] as const;
@@ -77,12 +79,14 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliPa
         durability: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
       },
     }));
   } catch (error) {
     return { kind: 'usage', message: firstLine((error as Error).message) };
   }
   if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
   const [command, ...files] = positionals;
   const importing = command === 'import';
   if (command !== undefined && !importing) return { kind: 'usage', message: `unexpected argument '${clip(command)}' (the only command is import)` };

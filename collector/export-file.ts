@@ -22,8 +22,14 @@ export const EXPORT_CATEGORIES: readonly string[] = ['application', 'system', 'l
 /** An exporting machine's clock may run a little ahead. */
 const FUTURE_TOLERANCE_MS = 10 * 60_000;
 
-/** `dropped`: the report's odd values left out (paths in the report, for an export file too). */
-export type Submission = { ok: true; report: Report; exportedAt: number | null; dropped: string[] } | ParseFailure;
+/**
+ * A checked submission. `reportSha256` is the sha256 of the report's own bytes: the whole body for
+ * a posted report, the `report` string for an export file (its `sha256`, checked). `dropped`: the
+ * report's odd values left out (paths in the report, for an export file too).
+ */
+export type Submission = { ok: true; report: Report; exportedAt: number | null; reportSha256: string; dropped: string[] } | ParseFailure;
+
+export const sha256Hex = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
 
 export function isExportDocument(input: unknown): input is Record<string, unknown> {
   return typeof input === 'object' && input !== null && !Array.isArray(input) && Object.hasOwn(input, 'candorExport');
@@ -62,7 +68,7 @@ export function openExport(
   const bytes = Buffer.from(doc.report, 'utf8');
   if (bytes.length > limits.maxBodyBytes)
     return { ok: false, status: 413, reason: 'too-large', path: 'report', message: `larger than ${limits.maxBodyBytes} bytes` };
-  if (createHash('sha256').update(bytes).digest('hex') !== doc.sha256) return schemaError('sha256', 'does not match the report');
+  if (sha256Hex(bytes) !== doc.sha256) return schemaError('sha256', 'does not match the report');
   if (createdAt > now + FUTURE_TOLERANCE_MS) return schemaError('createdAt', 'in the future (check the clock of the machine that made it)');
   // Its day must still be whole in the store: the retention purge has started on older days.
   if (utcDay(createdAt) <= utcDay(expiryCutoff(now))) {
@@ -73,7 +79,7 @@ export function openExport(
   const checked = json.ok ? validateReport(json.input, limits.maxJsonDepth, oddValues) : json;
   if (!checked.ok)
     return checked.status === 422 ? schemaError(checked.path ? `report.${checked.path}` : 'report', checked.message) : { ...checked, path: 'report' };
-  return { ok: true, report: checked.report, exportedAt: createdAt, dropped: checked.dropped };
+  return { ok: true, report: checked.report, exportedAt: createdAt, reportSha256: doc.sha256, dropped: checked.dropped };
 }
 
 /** A POST body: a report, or an export file holding one (recognized by its `candorExport` key). */
@@ -87,5 +93,5 @@ export function parseSubmission(
   if (!json.ok) return json;
   if (isExportDocument(json.input)) return openExport(json.input, limits, now, oddValues);
   const checked = validateReport(json.input, limits.maxJsonDepth, oddValues);
-  return checked.ok ? { ok: true, report: checked.report, exportedAt: null, dropped: checked.dropped } : checked;
+  return checked.ok ? { ok: true, report: checked.report, exportedAt: null, reportSha256: sha256Hex(bytes), dropped: checked.dropped } : checked;
 }

@@ -4,7 +4,7 @@
  * (no server needed; a running collector on the same store shows the reports after its next pass).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { isExportDocument, openExport } from './export-file';
+import { isExportDocument, openExport, sha256Hex } from './export-file';
 import type { Limits } from './limits';
 import type { CollectorClock } from './platform';
 import { utcDay } from './retention';
@@ -46,18 +46,30 @@ async function importOne(file: string, store: Store, limits: Limits, clock: Pick
     throw new ImportRefused(json.ok || json.status === 400 ? 'not a JSON export file' : `${json.path || '(root)'}: ${json.message}`);
   const opened = openExport(json.input, limits, clock.now());
   if (!opened.ok) throw new ImportRefused(`${opened.path ?? '(root)'}: ${opened.message}`);
-  const { report, exportedAt, dropped } = opened;
-  // The same field paths POST /collect lists in its answer.
+  const { report, exportedAt, reportSha256, dropped } = opened;
+  // The receipt, as POST /collect gives it: the sha256 of the bytes read (the file), and of its report;
+  // then the same field paths POST /collect lists in its answer.
+  const receipt = `(sha256 ${sha256Hex(bytes)}, report sha256 ${reportSha256})`;
   const note = dropped.length > 0 ? ` (dropped: ${dropped.join(', ')})` : '';
   const prior = await priorImport(store, report, exportedAt!);
-  if (prior === 'already stored') return `already present ${file}${note}`;
-  if (prior === 'newer report kept') return `newer report kept ${file}${note}`;
+  if (prior === 'already stored') return `already present ${file} ${receipt}${note}`;
+  if (prior === 'newer report kept') return `newer report kept ${file} ${receipt}${note}`;
   const [outcome] = await store.writeReports(
-    [{ day: utcDay(exportedAt!), instanceId: report.id, receivedAt: exportedAt!, count: 1, source: IMPORT_SOURCE, ...storedForm(report) }],
+    [
+      {
+        day: utcDay(exportedAt!),
+        instanceId: report.id,
+        receivedAt: exportedAt!,
+        count: 1,
+        source: IMPORT_SOURCE,
+        receivedSha256: reportSha256,
+        ...storedForm(report),
+      },
+    ],
     limits.instanceWritesPerDay,
   );
   if (outcome === 'capped') throw new ImportRefused(`this instance already has ${limits.instanceWritesPerDay} reports stored for that day`);
-  return `imported ${file}${note}`;
+  return `imported ${file} ${receipt}${note}`;
 }
 
 class ImportRefused extends Error {}

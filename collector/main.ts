@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS } from './limits';
 import { collectorLogger, realClock } from './platform';
 import { RETENTION_DAYS } from './retention';
 import { StoreUnavailable } from './store/errors';
+import { CANDOR_VERSION } from '../lib/version';
 
 // The server, the importer and the store drivers (better-sqlite3, pg) load once the flags are known
 // to be good: `--help` and bad usage answer without them (the bundle keeps them in chunks).
@@ -26,6 +27,10 @@ export async function runCollectorCli(argv: readonly string[], io: CliIo): Promi
   const parsed = parseCli(argv, io.env);
   if (parsed.kind === 'help') {
     io.out(HELP);
+    return EXIT_OK;
+  }
+  if (parsed.kind === 'version') {
+    io.out(CANDOR_VERSION);
     return EXIT_OK;
   }
   if (parsed.kind === 'usage') {

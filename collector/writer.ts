@@ -14,6 +14,7 @@ export interface PendingReport {
   payload: string;
   deletionKeyHash: string | null;
   source: string | null;
+  receivedSha256: string;
 }
 
 type Job =

@@ -2,7 +2,8 @@ import { useRef, type ReactNode } from 'react';
 import type { AgentStatus } from '../electron/core/api/contract';
 import { Icon } from './components/Icon';
 import { Notice, Spinner } from './components/Notice';
-import { TimeAgo } from './components/TimeAgo';
+import { TimeAgo, useNow } from './components/TimeAgo';
+import { collectorName, formatAbsolute, formatClock } from './lib/format';
 import { LEVEL_TITLES } from './lib/levels';
 import { hrefFor, useRoute, type Route } from './state/router';
 import { useCandor } from './state/context';
@@ -17,11 +18,39 @@ const NAV: Array<{ route: Route; label: string }> = [
   { route: 'settings', label: 'Settings' },
 ];
 
+/**
+ * Before anyone has chosen, the pill never says "Sharing on": it says what happens if nothing is
+ * chosen, where to and when (the desktop sends nothing before the answer; headless, the default
+ * goes once the first start's grace period is over).
+ */
+function BeforeAChoice({ status }: { status: AgentStatus }) {
+  const c = status.consent;
+  const now = useNow();
+  if (c.paused?.reason === 'awaiting-answer') return <>Nothing is sent until you choose</>;
+  const due = status.schedule.nextDueAt;
+  return (
+    <>
+      If you do nothing, the {LEVEL_TITLES[c.level]} report goes to {collectorName(status.settings.endpoint)}
+      {due ? (
+        <>
+          {' '}
+          <time dateTime={due} title={formatAbsolute(due)}>
+            {formatClock(due, now)}
+          </time>
+        </>
+      ) : null}
+    </>
+  );
+}
+
 export function StatusPill({ status }: { status: AgentStatus }) {
   const c = status.consent;
   let tone = 'on';
   let text: ReactNode;
-  if (!c.sharing) {
+  if (c.storedChoice === null && !c.locked && c.sharing) {
+    tone = 'paused';
+    text = <BeforeAChoice status={status} />;
+  } else if (!c.sharing) {
     tone = 'off';
     const what = c.level === 'local' ? 'Local only: nothing is sent' : 'Sharing off';
     text = c.locked ? `${what} (set in configuration)` : what;

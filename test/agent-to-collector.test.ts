@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../electron/core/agent';
 import { createAxiosHttpClient } from '../electron/core/http';
 import { silentLogger, systemClock, systemRandom } from '../electron/core/platform';
+import { fixedConfig } from '../electron/core/settings/config-source';
 import { startCollector, type DaySummary, type StartedCollector } from '../collector';
 import type { Payload } from '../electron/core/schema/payload';
 import { tempHome } from './support/agent-harness';
@@ -31,13 +32,13 @@ function realAgent(home: string, to: StartedCollector = collector): Promise<Agen
     home,
     shell: 'headless',
     env: {},
-    config: {
+    config: fixedConfig({
       path: null,
       unreadable: false,
       server: { url: navidrome.url, username: 'canary-admin-alice', password: 'alice-canary-pass' },
       endpoint: `${to.url}/collect`,
       problems: [],
-    },
+    }),
     clock: systemClock,
     random: systemRandom,
     logger: silentLogger,

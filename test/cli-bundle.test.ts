@@ -4,7 +4,7 @@
  * driver), and that native and driver packages stay external; and what a bin says without one.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
@@ -79,7 +79,7 @@ describe('the CLI bundles', () => {
   it('a bin whose bundle was never built says how to build it, in one line, and exits 1', async () => {
     const copy = tempHome('candor-unbuilt-');
     mkdirSync(path.join(copy, 'bin'));
-    for (const file of ['candor.js', 'candor-collector.js', 'load-bundle.js']) copyFileSync(path.join(root, 'bin', file), path.join(copy, 'bin', file));
+    for (const file of readdirSync(path.join(root, 'bin'))) copyFileSync(path.join(root, 'bin', file), path.join(copy, 'bin', file));
     for (const [bin, name] of [
       ['candor.js', 'candor'],
       ['candor-collector.js', 'candor-collector'],

@@ -9,24 +9,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from './support/agent-harness';
 import type { PersistedState } from '../electron/core/settings/state-schema';
 import type { Payload } from '../electron/core/schema/payload';
-import { candor, candorJson, candorLongRunning } from './support/cli';
+import { candor, candorJson, candorLongRunning, serverSection } from './support/cli';
 import { parseJson, readJson } from './support/json';
 import { loopbackServer } from './support/loopback';
+import { startNavidromeTestServer, type NavidromeTestServer } from './support/navidrome';
 
 let collector: Awaited<ReturnType<typeof loopbackServer>>;
+let navidrome: NavidromeTestServer;
 beforeAll(async () => {
   collector = await loopbackServer((_req, res) => res.writeHead(200).end('{}'));
+  navidrome = await startNavidromeTestServer();
 });
-afterAll(() => collector.close());
+afterAll(async () => {
+  await collector.close();
+  await navidrome.close();
+});
 
 /** India has no daylight saving: +05:30 all year, an offset no test machine has by accident. */
 const TZ = 'Asia/Kolkata';
 const ISO_IN_TZ = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30/;
 const GRACE_MS = 30 * 60_000;
 
-function home(): Record<string, string> {
+function home(server = ''): Record<string, string> {
   const dir = tempHome('candor-grace-');
-  writeFileSync(path.join(dir, 'candor.toml'), `[insights]\nendpoint = "${collector.url}/collect"\n`);
+  writeFileSync(path.join(dir, 'candor.toml'), `[insights]\nendpoint = "${collector.url}/collect"\n${server}`);
   return { CANDOR_HOME: dir, TZ };
 }
 
@@ -105,7 +111,7 @@ describe('`candor run` says when it will next send', () => {
 
 describe('the first preview is exact', () => {
   it('`preview --json` before any answer shows the id that is later sent', async () => {
-    const env = home();
+    const env = home(serverSection(navidrome.url));
     const first = await candorJson<Payload>(['preview', '--json'], env);
     expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);

@@ -6,7 +6,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tempHome } from './support/agent-harness';
-import { candor, candorLongRunning } from './support/cli';
+import { candor, candorLongRunning, serveApi } from './support/cli';
 import { loopbackServer } from './support/loopback';
 
 let collector: Awaited<ReturnType<typeof loopbackServer>>;
@@ -35,7 +35,8 @@ describe('the data folder through the real bin', () => {
     const env = { CANDOR_HOME: home, CANDOR_CONFIG: config };
 
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
-    expect((await candor(['send'], env)).code).toBe(0);
+    // No server is configured: the attempt is not sent, but it is written to the history all the same.
+    expect((await candor(['send'], env)).code).toBe(1);
 
     const run = candorLongRunning(['run'], env, /To opt out/);
     try {
@@ -48,12 +49,8 @@ describe('the data folder through the real bin', () => {
     const serve = candorLongRunning(['serve'], env, /Candor admin UI: (http\S+)/);
     try {
       await serve.started;
-      const link = new URL(/Candor admin UI: (http\S+)/.exec(serve.output().stdout)![1]!);
-      const token = new URLSearchParams(link.hash.slice(1)).get('token')!;
-      const answer = await fetch(new URL('/api/updateSettings', link), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ server: { url: 'http://127.0.0.1:9', username: 'admin', password: 'a-password-for-the-test' } }),
+      const answer = await serveApi(serve.output().stdout).call('updateSettings', {
+        server: { url: 'http://127.0.0.1:9', username: 'admin', password: 'a-password-for-the-test' },
       });
       expect(answer.status).toBe(200);
       expect(await serve.stop()).toBe(0);

@@ -39,7 +39,7 @@ describe('a server that cannot be read', () => {
       name: 'nothing listening',
       url: async () => `http://127.0.0.1:${await closedPort()}`,
       password: 'alice-canary-pass',
-      cause: 'The server could not be reached.',
+      cause: "Nothing answers at the server's address.",
     },
     {
       name: 'a refused password',

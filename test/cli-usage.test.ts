@@ -2,7 +2,7 @@
  * Usage through the real `bin/candor.js`: the version, help, and bad usage answered in one line
  * with exit 2 before anything is loaded or written (no data folder is created).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGENT_VERSION } from '../electron/core/version';
@@ -23,6 +23,8 @@ describe('candor usage', () => {
       expect(result, args.join(' ')).toMatchObject({ code: 0, stdout: `${AGENT_VERSION}\n`, stderr: '' });
       expect(existsSync(dir)).toBe(false);
     }
+    // One version for the package, the command lines and the reports.
+    expect(AGENT_VERSION).toBe((JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { version: string }).version);
   });
 
   it('`--help` prints the usage with exit 0; no command prints it with exit 2; neither creates the data folder', async () => {

@@ -4,15 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from './support/agent-harness';
 import type { AgentStatus, HistoryEntry } from '../electron/core/api/contract';
 import type { Payload } from '../electron/core/schema/payload';
-import { CANDOR_BIN as bin, candor, candorJson } from './support/cli';
+import { CANDOR_BIN as bin, candor, candorJson, serverSection } from './support/cli';
 import { parseJson } from './support/json';
 import { loopbackServer } from './support/loopback';
+import { startNavidromeTestServer, type NavidromeTestServer } from './support/navidrome';
 
 let collector: Awaited<ReturnType<typeof loopbackServer>>;
+let navidrome: NavidromeTestServer;
 beforeAll(async () => {
   collector = await loopbackServer((_req, res) => res.writeHead(200).end('{}'));
+  navidrome = await startNavidromeTestServer();
 });
-afterAll(() => collector.close());
+afterAll(async () => {
+  await collector.close();
+  await navidrome.close();
+});
 
 function home(config = ''): Record<string, string> {
   const dir = tempHome('candor-cli-');
@@ -34,7 +40,7 @@ describe('the candor command line', () => {
   });
 
   it('`preview --json` prints the exact bytes alone, and `send` posts those bytes', async () => {
-    const env = home();
+    const env = home(serverSection(navidrome.url));
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
     const preview = await candor(['preview', '--json'], env);
     expect(preview.code).toBe(0);
@@ -46,10 +52,12 @@ describe('the candor command line', () => {
     const sent = await candor(['send'], env);
     expect(sent.code).toBe(0);
     const body = collector.received[before]!.body;
-    // Same facts, same bytes: only the memory figures move between two runs.
+    // Same facts, same bytes: only the memory figures and the server's uptime move between two runs
+    // (and where the start time was read: a slow event stream on a loaded machine gives way to Prometheus).
     const strip = (t: string) => {
       const payload = parseJson<Payload>(t);
-      return JSON.stringify({ ...payload, candor: { ...payload.candor, hostMemory: null } });
+      const sources = { ...payload.candor?.sources, uptime: null };
+      return JSON.stringify({ ...payload, uptime: null, candor: { ...payload.candor, hostMemory: null, sources } });
     };
     expect(strip(body)).toBe(strip(bytes));
     const history = await candorJson<HistoryEntry[]>(['history', '--json'], env);

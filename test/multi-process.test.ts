@@ -15,7 +15,7 @@ import { memoryHome } from './support/agent-harness';
 import { candor } from './support/cli';
 import { freshState, type PersistedState } from '../electron/core/settings/state-schema';
 import { FleetMember, bundleForChild } from './support/fleet';
-import { parseJson, readJson } from './support/json';
+import { parseJson, readHistoryFile, readJson } from './support/json';
 import { loopbackServer } from './support/loopback';
 import { seeded } from './support/random';
 import { applyMutation, type Mutation } from './support/state-mutations';
@@ -84,12 +84,7 @@ async function fleet(size: number, options: { seed: number; watchFiles?: boolean
       return statuses.findIndex((s) => s.scheduler.role === 'keeper');
     },
     history(): HistoryEntry[] {
-      const byId = new Map<string, HistoryEntry>();
-      for (const line of readFileSync(path.join(home, 'history.jsonl'), 'utf8').split('\n').filter(Boolean)) {
-        const entry = JSON.parse(line) as HistoryEntry;
-        byId.set(entry.id, entry);
-      }
-      return [...byId.values()];
+      return readHistoryFile(home);
     },
     state(): PersistedState {
       return readJson<PersistedState>(path.join(home, 'state.json'));

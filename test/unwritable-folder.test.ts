@@ -51,6 +51,7 @@ describe.runIf(canMount())('a data folder that cannot be written', () => {
             expect(result.stdout).not.toMatch(/Saved|New anonymous ID/);
             expect(result.stderr.trim().split('\n')).toHaveLength(1);
             expect(result.stderr).toMatch(reason);
+            expect(result.stderr).toContain(`data folder ${env.CANDOR_HOME}`);
           }));
       }
 
@@ -61,15 +62,45 @@ describe.runIf(canMount())('a data folder that cannot be written', () => {
           expect(result.code).toBe(1);
           expect(result.stderr).toMatch(reason);
           expect(result.stderr).toMatch(/could not be logged/);
+          expect(result.stderr).toContain(`data folder ${env.CANDOR_HOME}`);
+          expect(result.stderr.trim().split('\n')).toHaveLength(1);
           expect(collector.received).toHaveLength(before);
+        }));
+
+      it('`candor send` before the first answer names the folder, and does not offer `candor consent yes`, which could not be saved', async () => {
+        const mount = mountTmpfs({ ...options, seed: { 'candor.toml': `[insights]\nendpoint = "${collector.url}/collect"\n` } });
+        try {
+          const result = await candor(['send'], { CANDOR_HOME: mount.dir });
+          expect(result.code).toBe(1);
+          expect(result.stderr).toMatch(reason);
+          expect(result.stderr).toContain(`data folder ${mount.dir}`);
+          expect(result.stderr).not.toMatch(/consent yes/);
+          const status = await candor(['status'], { CANDOR_HOME: mount.dir });
+          expect(status.stdout).toMatch(/^Sharing: +on, paused: the first report waits until/m);
+          expect(status.stdout).not.toMatch(/consent yes/);
+        } finally {
+          mount.unmount();
+        }
+      });
+
+      it('`candor status` warns, naming the folder', () =>
+        withFolder(async (env) => {
+          const result = await candor(['status'], env);
+          expect(result.code).toBe(0);
+          const warning = result.stdout.split('\n').find((l) => l.startsWith('  ! Nothing can be saved or sent while '));
+          expect(warning, result.stdout).toContain(`data folder ${env.CANDOR_HOME}`);
+          expect(warning).toMatch(reason);
         }));
 
       it('`candor run` keeps running, says nothing can be sent, and stops cleanly', () =>
         withFolder(async (env) => {
-          const run = candorLongRunning(['run'], env, /Warning: Nothing can be sent/);
+          const run = candorLongRunning(['run'], env, /Warning: Nothing can be saved or sent/);
           try {
             await run.started;
             expect(run.output().stderr).toMatch(reason);
+            expect(run.output().stderr).toContain(`data folder ${env.CANDOR_HOME}`);
+            // The cause is the folder, not another process: no "stands by", no `candor consent no` that could not be saved.
+            expect(run.output().stdout).not.toMatch(/keeps the daily schedule|stands by|consent no/);
             expect(await run.stop()).toBe(0);
           } finally {
             run.child.kill('SIGKILL');

@@ -1,5 +1,5 @@
 /**
- * POST /collect and DELETE /collect/{id}: every bad input gets its own 4xx, counted by reason, and
+ * POST /collect and DELETE /collect/{id} (GET /collect/{id} is access.ts): every bad input gets its own 4xx, counted by reason, and
  * nothing reaches the store unless it passed all checks. The order of checks puts the cheap ones
  * (method, address budget, headers) before reading a byte of body.
  */
@@ -15,7 +15,7 @@ import { utcDay } from '../retention';
 import { DELETION_KEY_HEADER, presentedKeyHash } from '../deletion';
 import { IMPORT_SOURCE, type SourceTagger } from '../source-tag';
 import type { Store } from '../store/types';
-import { parseSubmission } from '../export-file';
+import { parseSubmission, sha256Hex } from '../export-file';
 import { priorImport } from '../import';
 import { storedForm } from '../validation';
 import type { Writer } from '../writer';
@@ -27,8 +27,8 @@ import { sendError, sendJson } from './respond';
 export interface IngestContext {
   limits: Limits;
   writer: Writer;
-  /** Read only: what an imported report is compared with. */
-  store: Pick<Store, 'findReport'>;
+  /** Read only: what an imported report is compared with, and what an instance's owner may see. */
+  store: Pick<Store, 'findReport' | 'instanceKeys' | 'instanceReports'>;
   addresses: AddressLimiter;
   admissions: Admissions;
   sources: Pick<SourceTagger, 'tag'>;
@@ -43,8 +43,8 @@ export interface IngestContext {
 
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 
-function reject(
-  ctx: IngestContext,
+export function reject(
+  ctx: Pick<IngestContext, 'metrics'>,
   res: http.ServerResponse,
   status: number,
   reason: RejectionReason,
@@ -57,7 +57,7 @@ function reject(
 }
 
 /** The client's address if its budget allows the request; null (and answered 429) otherwise. */
-function admitAddress(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse): string | null {
+export function admitAddress(ctx: Pick<IngestContext, 'trust' | 'addresses' | 'metrics'>, req: http.IncomingMessage, res: http.ServerResponse): string | null {
   const address = ctx.trust.clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], req.socket);
   const admission = ctx.addresses.take(limitKey(address));
   if (admission.ok) return address;
@@ -131,9 +131,12 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     else reject(ctx, res, 400, 'malformed-json', parsed.message, where);
     return;
   }
-  const { report, exportedAt, dropped } = parsed;
+  const { report, exportedAt, reportSha256, dropped } = parsed;
   // Field paths only (map keys as `*`): the answer never repeats what the client sent.
   const droppedPaths = dropped.length > 0 ? { dropped } : {};
+  // The receipt: the sha256 of exactly the bytes received (for an export file, the file), so the
+  // sender can prove the collector got what it sent; an export file's answer also names its report.
+  const receipt = exportedAt === null ? { sha256: reportSha256 } : { sha256: sha256Hex(body.body), reportSha256 };
   if (exportedAt !== null) {
     let prior;
     try {
@@ -143,7 +146,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
       return;
     }
     if (prior !== null) {
-      sendJson(res, 200, { status: prior, ...droppedPaths });
+      sendJson(res, 200, { status: prior, ...receipt, ...droppedPaths });
       return;
     }
   }
@@ -173,7 +176,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     }
   }
   if (!ctx.admissions.take(report.id, day)) return instanceLimited(ctx, res);
-  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, source, ...storedForm(report) });
+  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, source, receivedSha256: reportSha256, ...storedForm(report) });
   if (!pending) {
     ctx.admissions.giveBack(report.id, day);
     reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
@@ -194,7 +197,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
   ctx.metrics.accepted++;
   if (outcome === 'replaced') ctx.metrics.replaced++;
   ctx.metrics.countDropped(dropped);
-  sendJson(res, 200, { status: 'stored', ...droppedPaths });
+  sendJson(res, 200, { status: 'stored', ...receipt, ...droppedPaths });
 }
 
 function instanceLimited(ctx: IngestContext, res: http.ServerResponse): void {
@@ -204,13 +207,13 @@ function instanceLimited(ctx: IngestContext, res: http.ServerResponse): void {
 
 export async function handleDelete(ctx: IngestContext, req: http.IncomingMessage, res: http.ServerResponse, id: string): Promise<void> {
   if (req.method !== 'DELETE') {
-    reject(ctx, res, 405, 'method', 'use DELETE', {}, { allow: 'DELETE' });
+    reject(ctx, res, 405, 'method', 'use GET or DELETE', {}, { allow: 'GET, DELETE' });
     discardRestOfBody(req);
     return;
   }
   if (admitAddress(ctx, req, res) === null) return;
   discardRestOfBody(req);
-  if (!PATTERNS.uuid.test(id)) {
+  if (!isInstanceId(id)) {
     reject(ctx, res, 400, 'bad-request', 'not an instance id');
     return;
   }
@@ -223,11 +226,18 @@ export async function handleDelete(ctx: IngestContext, req: http.IncomingMessage
   try {
     const result = await pending;
     // One refusal for a wrong key, a missing key and an id never seen: the answer tells nothing about the id.
-    if (!result.allowed) reject(ctx, res, 403, 'forbidden', 'deletion key missing or wrong');
+    if (!result.allowed) refuseUnproven(ctx, res);
     else res.writeHead(204, { 'cache-control': 'no-store' }).end();
   } catch {
     reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
   } finally {
     ctx.inFlight.count--;
   }
+}
+
+export const isInstanceId = (id: string): boolean => PATTERNS.uuid.test(id);
+
+/** The one refusal of every request about an instance that proves nothing (deletion and access alike). */
+export function refuseUnproven(ctx: Pick<IngestContext, 'metrics'>, res: http.ServerResponse): void {
+  reject(ctx, res, 403, 'forbidden', 'deletion key missing or wrong');
 }

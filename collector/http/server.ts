@@ -10,6 +10,7 @@ import type { CollectorClock, Logger } from '../platform';
 import { answerParserError, ResponseTracker, statusForParserError } from '../../lib/http/client-error';
 import { refuseConnect } from '../../lib/http/connect';
 import { markParserRejected } from './body';
+import { handleAccess } from './access';
 import { handleCollect, handleDelete, type IngestContext } from './ingest';
 import { errorBody, sendError } from './respond';
 
@@ -75,7 +76,8 @@ export function createHttpServer(deps: ServerDeps): http.Server {
       }
       if (path.startsWith('/collect/')) {
         route = '/collect/:id';
-        handleDelete(deps.ingest, req, res, path.slice('/collect/'.length)).catch(fail);
+        const id = path.slice('/collect/'.length);
+        (req.method === 'GET' ? handleAccess(deps.ingest, req, res, id) : handleDelete(deps.ingest, req, res, id)).catch(fail);
         return;
       }
       const handler = READ_ROUTES[path];

@@ -5,13 +5,14 @@
 import pg from 'pg';
 import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
-import { planDeletion } from '../deletion';
+import { planDeletion, type StoredKey } from '../deletion';
 import type {
   DaySalt,
   DeletionResult,
   FeedCursor,
   WrittenRow,
   FeedState,
+  HeldReport,
   RawRow,
   ReportWrite,
   Run,
@@ -42,6 +43,7 @@ const SCHEMA = `
   );
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS deletion_key_hash text;
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS source text;
+  ALTER TABLE reports ADD COLUMN IF NOT EXISTS received_sha256 text;
   CREATE TABLE IF NOT EXISTS summaries (day integer PRIMARY KEY, final boolean NOT NULL, body text NOT NULL);
   CREATE TABLE IF NOT EXISTS runs (started_at bigint PRIMARY KEY, alive_at bigint NOT NULL);
   CREATE TABLE IF NOT EXISTS tallies (day integer PRIMARY KEY, body text);
@@ -131,6 +133,19 @@ async function nextSeq(client: pg.PoolClient): Promise<number> {
 /** A deletion the key does not allow: the transaction is rolled back. */
 class Refused extends Error {}
 
+/**
+ * The deletion-key hash of an instance's row on every retained day: one index probe per day
+ * (PostgreSQL 15 has no skip scan over the leading column), the same probes for any id.
+ */
+async function keysOf(db: pg.Pool | pg.PoolClient, instanceId: string, forUpdate: boolean): Promise<StoredKey[]> {
+  const found = await db.query<{ day: number; key: string | null }>(
+    `SELECT day, deletion_key_hash AS key FROM reports WHERE instance_id = $1
+       AND day = ANY(ARRAY(SELECT generate_series((SELECT min(day) FROM reports), (SELECT max(day) FROM reports))))${forUpdate ? ' FOR UPDATE' : ''}`,
+    [instanceId],
+  );
+  return found.rows.map((r) => ({ day: r.day, keyHash: r.key }));
+}
+
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
   /** A deleted salt may still sit in the table's file (a process that stopped before rewriting it): rewritten once at start. */
@@ -163,15 +178,15 @@ export class PostgresStore implements Store {
       // rows as they were before it), the batch upserted, and the replaced versions kept for the summaries.
       const result = await client.query<{ day: number; id: string; writes: number }>(
         `WITH input AS (
-           SELECT * FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[]) AS t(d, i, r, w, p, k, s)
+           SELECT * FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[], $10::text[]) AS t(d, i, r, w, p, k, s, h)
          ), old AS (
            SELECT r.day, r.instance_id, r.seq, r.received_at, r.payload, r.source FROM reports r JOIN input ON r.day = input.d AND r.instance_id = input.i
          ), up AS (
-           INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, seq)
-           SELECT d, i, r, w, p::jsonb, k, s, $9 FROM input
+           INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, received_sha256, seq)
+           SELECT d, i, r, w, p::jsonb, k, s, h, $9 FROM input
            ON CONFLICT (day, instance_id) DO UPDATE SET
              received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
-             deletion_key_hash = excluded.deletion_key_hash, source = excluded.source, seq = excluded.seq
+             deletion_key_hash = excluded.deletion_key_hash, source = excluded.source, received_sha256 = excluded.received_sha256, seq = excluded.seq
            WHERE reports.writes + excluded.writes <= $6
            RETURNING day, instance_id, writes
          ), kept AS (
@@ -189,6 +204,7 @@ export class PostgresStore implements Store {
           batch.map((w) => w.deletionKeyHash),
           batch.map((w) => w.source),
           seq,
+          batch.map((w) => w.receivedSha256 ?? null),
         ],
       );
       const written = new Map(result.rows.map((r) => [`${r.day}/${r.id}`, r.writes]));
@@ -216,17 +232,7 @@ export class PostgresStore implements Store {
     return this.tx(async (client) => {
       // The feed number first, as every writer takes it: the same lock order everywhere.
       const seq = await nextSeq(client);
-      // One index probe per retained day (PostgreSQL 15 has no skip scan over the leading column).
-      const found = await client.query<{ day: number; key: string | null }>(
-        `SELECT day, deletion_key_hash AS key FROM reports WHERE instance_id = $1
-           AND day = ANY(ARRAY(SELECT generate_series((SELECT min(day) FROM reports), (SELECT max(day) FROM reports))))
-         FOR UPDATE`,
-        [instanceId],
-      );
-      const plan = planDeletion(
-        found.rows.map((r) => ({ day: r.day, keyHash: r.key })),
-        presentedKeyHash,
-      );
+      const plan = planDeletion(await keysOf(client, instanceId, true), presentedKeyHash);
       // Refused: nothing changes, and the feed number taken goes with the rollback.
       if (!plan.allowed) throw new Refused();
       const result = await client.query(
@@ -240,6 +246,18 @@ export class PostgresStore implements Store {
       if (error instanceof Refused) return { allowed: false };
       throw error;
     });
+  }
+
+  instanceKeys(instanceId: string): Promise<StoredKey[]> {
+    return keysOf(this.pool, instanceId, false);
+  }
+
+  async instanceReports(instanceId: string, days: readonly number[]): Promise<HeldReport[]> {
+    const { rows } = await this.pool.query<{ day: number; r: string; h: string | null; payload: string }>(
+      'SELECT day, received_at AS r, received_sha256 AS h, payload::text AS payload FROM reports WHERE instance_id = $1 AND day = ANY($2::int[]) ORDER BY day',
+      [instanceId, [...days]],
+    );
+    return rows.map((row) => ({ day: row.day, receivedAt: n(row.r), receivedSha256: row.h, payload: row.payload }));
   }
 
   async purgeDerived(cutoff: number): Promise<void> {

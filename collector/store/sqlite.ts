@@ -19,6 +19,7 @@ import type {
   FeedRow,
   WrittenRow,
   FeedState,
+  HeldReport,
   RawRow,
   ReportWrite,
   Run,
@@ -31,7 +32,7 @@ import type {
 } from './types';
 
 export const SQLITE_FILE = 'collector.sqlite';
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 /** Raw reports and deletion-key hashes are nobody else's business on this machine. */
 const PRIVATE_DIR_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;
@@ -109,25 +110,26 @@ export class SqliteStore implements Store {
     db.transaction(() => migrate(db))();
 
     const insert = db.prepare(`
-      INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, received_sha256, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (day, instance_id) DO NOTHING
       RETURNING writes`);
     const current = db.prepare('SELECT seq, received_at AS receivedAt, payload, source, writes FROM reports WHERE day = ? AND instance_id = ?');
     const replace = db.prepare(`
-      UPDATE reports SET received_at = ?, payload = ?, writes = writes + ?, deletion_key_hash = ?, source = ?, seq = ?
+      UPDATE reports SET received_at = ?, payload = ?, writes = writes + ?, deletion_key_hash = ?, source = ?, received_sha256 = ?, seq = ?
       WHERE day = ? AND instance_id = ?`);
     this.nextSeq = db.prepare("UPDATE feed SET value = value + 1 WHERE name = 'head' RETURNING value");
     this.keepSuperseded = db.prepare('INSERT INTO superseded (seq, day, instance_id, written_seq, received_at, payload, source) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.writeTx = db.transaction((batch: readonly ReportWrite[], cap: number) => {
       const seq = (this.nextSeq.get() as { value: number }).value;
       return batch.map((w): WriteOutcome => {
-        if (insert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, seq)) return 'inserted';
+        const receipt = w.receivedSha256 ?? null;
+        if (insert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, receipt, seq)) return 'inserted';
         // Replacing is rare (one report a day is the norm): the version it replaces is kept for the summaries.
         const old = current.get(w.day, w.instanceId) as Stored;
         // All of the batch's reports of this instance, or none: never past the cap, whichever process counted them.
         if (old.writes + w.count > cap) return 'capped';
         this.keepSuperseded.run(seq, w.day, w.instanceId, old.seq, old.receivedAt, old.payload, old.source);
-        replace.run(w.receivedAt, w.payload, w.count, w.deletionKeyHash, w.source, seq, w.day, w.instanceId);
+        replace.run(w.receivedAt, w.payload, w.count, w.deletionKeyHash, w.source, receipt, seq, w.day, w.instanceId);
         return 'replaced';
       });
     });
@@ -166,30 +168,44 @@ export class SqliteStore implements Store {
 
   deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
     return settled(() => {
-      const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
-      const find = this.db.prepare(
-        'SELECT deletion_key_hash AS keyHash, seq, received_at AS receivedAt, payload, source FROM reports WHERE day = ? AND instance_id = ?',
-      );
-      const del = this.db.prepare('DELETE FROM reports WHERE day = ? AND instance_id = ?');
-      // A point lookup per retained day uses the (day, instance) index; no second index to maintain on every insert.
+      const del = this.db.prepare('DELETE FROM reports WHERE day = ? AND instance_id = ? RETURNING seq, received_at AS receivedAt, payload, source');
       return this.db.transaction((): DeletionResult => {
-        const rows = new Map<number, Stored & StoredKey>();
-        if (range.lo !== null && range.hi !== null) {
-          for (let day = range.lo; day <= range.hi; day++) {
-            const row = find.get(day, instanceId) as (Stored & { keyHash: string | null }) | undefined;
-            if (row) rows.set(day, { ...row, day });
-          }
-        }
-        const plan = planDeletion([...rows.values()], presentedKeyHash);
+        const plan = planDeletion(this.keysOf(instanceId), presentedKeyHash);
         if (!plan.allowed) return plan;
         const seq = (this.nextSeq.get() as { value: number }).value;
         for (const day of plan.days) {
-          const old = rows.get(day)!;
+          // The version deleted is kept for the summaries, as a replaced one is.
+          const old = del.get(day, instanceId) as Stored;
           this.keepSuperseded.run(seq, day, instanceId, old.seq, old.receivedAt, old.payload, old.source);
-          del.run(day, instanceId);
         }
         return { allowed: true, removed: plan.days.length };
       })();
+    });
+  }
+
+  instanceKeys(instanceId: string): Promise<StoredKey[]> {
+    return settled(() => this.keysOf(instanceId));
+  }
+
+  /** A point lookup per retained day uses the (day, instance) index; no second index to maintain on every insert. */
+  private keysOf(instanceId: string): StoredKey[] {
+    const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
+    const find = this.db.prepare('SELECT deletion_key_hash AS keyHash FROM reports WHERE day = ? AND instance_id = ?');
+    const rows: StoredKey[] = [];
+    if (range.lo === null || range.hi === null) return rows;
+    for (let day = range.lo; day <= range.hi; day++) {
+      const row = find.get(day, instanceId) as { keyHash: string | null } | undefined;
+      if (row) rows.push({ day, keyHash: row.keyHash });
+    }
+    return rows;
+  }
+
+  instanceReports(instanceId: string, days: readonly number[]): Promise<HeldReport[]> {
+    return settled(() => {
+      const find = this.db.prepare(
+        'SELECT day, received_at AS receivedAt, received_sha256 AS receivedSha256, payload FROM reports WHERE day = ? AND instance_id = ?',
+      );
+      return [...days].sort((a, b) => a - b).flatMap((day) => (find.get(day, instanceId) as HeldReport | undefined) ?? []);
     });
   }
 
@@ -493,8 +509,8 @@ const SERVICE_TABLES = `
 
 /**
  * Creates the tables, or brings an earlier file up to date. Schema 2: the deletion-key hash beside
- * each report; 3: the per-day source tag; 4: the feed (a number on every row, superseded versions,
- * per-day tallies). Days stored before the feed existed are counted again from their rows once.
+ * each report; 3: the per-day source tag; 4: the receipt; 5: the feed (a number on every row,
+ * superseded versions, per-day tallies). Days stored before the feed existed are counted again from their rows once.
  */
 function migrate(db: Database.Database): void {
   db.exec(`
@@ -506,6 +522,7 @@ function migrate(db: Database.Database): void {
       payload TEXT NOT NULL,
       deletion_key_hash TEXT,
       source TEXT,
+      received_sha256 TEXT,
       seq INTEGER NOT NULL DEFAULT 0
     );
     CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance ON reports (day, instance_id);
@@ -515,6 +532,7 @@ function migrate(db: Database.Database): void {
   const columns = new Set((db.pragma('table_info(reports)') as { name: string }[]).map((c) => c.name));
   if (!columns.has('deletion_key_hash')) db.exec('ALTER TABLE reports ADD COLUMN deletion_key_hash TEXT');
   if (!columns.has('source')) db.exec('ALTER TABLE reports ADD COLUMN source TEXT');
+  if (!columns.has('received_sha256')) db.exec('ALTER TABLE reports ADD COLUMN received_sha256 TEXT');
   const feedIsNew = !columns.has('seq');
   if (feedIsNew) db.exec('ALTER TABLE reports ADD COLUMN seq INTEGER NOT NULL DEFAULT 0');
   db.exec(`

@@ -11,6 +11,8 @@
  * raw rows go.
  */
 
+import type { StoredKey } from '../deletion';
+
 export type WriteOutcome = 'inserted' | 'replaced' | 'capped';
 
 export interface ReportWrite {
@@ -25,6 +27,21 @@ export interface ReportWrite {
   deletionKeyHash: string | null;
   /** Opaque tag of the network the report came from, valid for its day only (source-tag.ts). */
   source: string | null;
+  /**
+   * The sha256 (64 hex) of the report's bytes as received: the receipt its sender was given. Every
+   * ingest path sets it; rows written without their bytes (seeded by tests and benches) have none.
+   */
+  receivedSha256?: string | null;
+}
+
+/** One stored report of an instance, as its owner may see it (`GET /collect/{id}`). */
+export interface HeldReport {
+  day: number;
+  receivedAt: number;
+  /** The receipt of the bytes received; null for rows stored before receipts existed. */
+  receivedSha256: string | null;
+  /** The stored report (validated JSON, without its deletion-key hash). */
+  payload: string;
 }
 
 /** What a deletion request did: nothing (refused), or removed this many rows. */
@@ -126,6 +143,13 @@ export interface Store {
    * none presented), in one transaction, under the next feed number (the rows kept as superseded).
    */
   deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult>;
+  /**
+   * The deletion-key hash of each row of an instance, on every retained day. The same probes run
+   * for any id, known or not: what the access check reads before it knows anything.
+   */
+  instanceKeys(instanceId: string): Promise<StoredKey[]>;
+  /** An instance's rows of the given days, oldest first. */
+  instanceReports(instanceId: string, days: readonly number[]): Promise<HeldReport[]>;
 
   /** Deletes up to `limit` raw rows received at or before `cutoff`; returns how many. */
   purgeBatch(cutoff: number, limit: number): Promise<number>;

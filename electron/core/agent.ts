@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {
   ApiError,
   type AgentEvent,
@@ -13,6 +14,7 @@ import {
   type LocalServerGuess,
   type PreviewView,
   type SendOutcome,
+  type VerifyReport,
 } from './api/contract';
 import { ConsentService } from './consent/consent-service';
 import type { AgentContext, AgentDeps } from './context';
@@ -25,8 +27,9 @@ import { inFlightIsLive, readSchedule, serverKey } from './schedule/schedule-rec
 import { SchedulerLease } from './schedule/scheduler-lease';
 import { listFields, type FieldInfo } from './schema/dsl';
 import { payloadSchema } from './schema/payload';
-import { AttemptRunner } from './send/attempt-runner';
+import { AttemptRunner, type AttemptPhase } from './send/attempt-runner';
 import { deleteRemoteData } from './send/remote-deletion';
+import { verifyRemoteData } from './send/remote-verify';
 import { ReportExporter } from './send/report-export';
 import { FolderWatcher } from './settings/folder-watcher';
 import { DeletionKeys } from './settings/deletion-keys';
@@ -37,7 +40,7 @@ import { STATE_FILE, StateStore } from './settings/state-store';
 import { defaultLockProvider } from './storage/file-lock';
 import { FolderLock } from './storage/folder-lock';
 import { thisProcess, type ProcessIdentity } from './storage/process-identity';
-import { StorageError } from './storage/storage-error';
+import { nothingCanBeSent, StorageError, writeProblem } from './storage/storage-error';
 import { AGENT_VERSION } from './version';
 
 export { AGENT_VERSION } from './version';
@@ -60,6 +63,8 @@ export class Agent implements CandorApi {
   private readonly keeper: ScheduleKeeper;
   private readonly watcher: FolderWatcher;
   private readonly exporter: ReportExporter;
+  /** The reaction to changed files under way: one at a time, in the order heard. */
+  private reacting: Promise<void> | null = null;
 
   private constructor(private readonly ctx: AgentContext) {
     const { deps } = ctx;
@@ -72,10 +77,17 @@ export class Agent implements CandorApi {
     this.runner = new AttemptRunner(ctx, this.consent, this.settings, this.preview, schedule);
     const lease = new SchedulerLease(deps.home, locks, () => ctx.owner());
     this.keeper = new ScheduleKeeper(ctx, this.consent, this.settings, this.runner, lease, schedule, () => this.emitStatus());
-    this.watcher = new FolderWatcher(deps.home, [STATE_FILE, HISTORY_FILE], deps.clock, (file) => void this.onFolderChange(file), {
-      ...(deps.pollMs?.folder !== undefined ? { pollMs: deps.pollMs.folder } : {}),
-      ...(deps.watchFiles === false ? { useEvents: false } : {}),
-    });
+    const shared = { state: path.join(deps.home, STATE_FILE), history: path.join(deps.home, HISTORY_FILE) };
+    this.watcher = new FolderWatcher(
+      () => [shared.state, shared.history, ...deps.config.files()],
+      deps.clock,
+      (file) =>
+        this.react(() => (file === shared.history ? ctx.history.sync() : file === shared.state ? this.onStateFileChange() : this.onConfigFileChange(file))),
+      {
+        ...(deps.pollMs?.folder !== undefined ? { pollMs: deps.pollMs.folder } : {}),
+        ...(deps.watchFiles === false ? { useEvents: false } : {}),
+      },
+    );
     ctx.history.inFlightCheck = (id) => this.isInFlight(id);
     ctx.history.onEntry = (entry) => ctx.events.emit({ type: 'history', entry: summarize(entry) });
   }
@@ -90,7 +102,7 @@ export class Agent implements CandorApi {
     const state = store.read();
     const history = await HistoryStore.open({
       dir: deps.home,
-      retentionDays: deps.config.historyRetentionDays ?? state.settings.historyRetentionDays,
+      retentionDays: deps.config.current().historyRetentionDays ?? state.settings.historyRetentionDays,
       maxEntries: HISTORY_MAX_ENTRIES,
       now: () => deps.clock.now(),
       lock,
@@ -129,7 +141,7 @@ export class Agent implements CandorApi {
   /** Resolves when no attempt or refresh is running: lets shells and tests wait for quiet. */
   async idle(): Promise<void> {
     for (;;) {
-      const pending = this.keeper.busy ?? this.runner.busy ?? this.preview.busy;
+      const pending = this.keeper.busy ?? this.runner.busy ?? this.preview.busy ?? this.reacting;
       if (!pending) return;
       await pending.catch(() => undefined);
     }
@@ -140,18 +152,62 @@ export class Agent implements CandorApi {
     return Object.values(this.ctx.store.read().schedules).some((s) => s.inFlight?.id === id && inFlightIsLive(s.inFlight, now));
   }
 
-  private async onFolderChange(file: string): Promise<void> {
-    if (file === HISTORY_FILE) {
-      await this.ctx.history.sync();
-      return;
-    }
+  /** Runs `work` after the reactions heard before it; `idle()` waits for them. A failure stops nothing. */
+  private react(work: () => Promise<void>): void {
+    const next = (this.reacting ?? Promise.resolve()).then(work).catch(() => undefined);
+    this.reacting = next;
+    void next.then(() => {
+      if (this.reacting === next) this.reacting = null;
+    });
+  }
+
+  /** Another process changed the shared state: plan again, follow the server and the id, tell the UIs. */
+  private async onStateFileChange(): Promise<void> {
     this.keeper.rearm();
+    await this.applySettings();
+    await this.pushStatus();
+  }
+
+  /**
+   * The config file (or the password file it names) was edited, created or deleted: applied as at
+   * start-up. Consent, the level and the endpoint are read from it at each use, so planning again
+   * is enough to cancel a report that may no longer go (or to plan one from the schedule on disk,
+   * never early); the history's retention and what was read from the server follow here.
+   */
+  private async onConfigFileChange(file: string): Promise<void> {
+    const { deps } = this.ctx;
+    const config = deps.config.current();
+    this.keeper.rearm();
+    const consent = this.consent.current();
+    const password = file === config.server.passwordFile;
+    deps.logger.log('info', password ? 'the password file changed; the server is read again' : 'the config file changed; applied', {
+      readable: !config.unreadable,
+      sharing: consent.sharing,
+      level: consent.level,
+      problems: config.problems.length,
+    });
+    await this.applySettings(password);
+    await this.pushStatus();
+  }
+
+  /**
+   * After a change of settings: the history's retention applied, the server read again if it is now
+   * another (or `force`), the preview rebuilt if its id or level changed.
+   */
+  private async applySettings(force = false): Promise<void> {
+    const { history } = this.ctx;
+    const days = this.settings.retentionDays();
+    if (days !== history.retentionDays) await history.setRetentionDays(days).catch(() => undefined);
+    await this.preview.onSettingsChanged(force).catch(() => undefined);
     await this.preview.onStateChanged().catch(() => undefined);
-    this.emitStatus();
   }
 
   private emitStatus(): void {
-    if (this.ctx.events.watched) void this.getStatus().then((status) => this.ctx.events.emit({ type: 'status', status }));
+    void this.pushStatus().catch(() => undefined);
+  }
+
+  private async pushStatus(): Promise<void> {
+    if (this.ctx.events.watched) this.ctx.events.emit({ type: 'status', status: await this.getStatus() });
   }
 
   private changed(): void {
@@ -163,9 +219,21 @@ export class Agent implements CandorApi {
   // CandorApi
 
   subscribe(listener: (event: AgentEvent) => void): () => void {
-    const unsubscribe = this.ctx.events.subscribe(listener);
+    const unsubscribe = this.ctx.events.subscribe(listener, { livePreview: true });
     this.watcher.start();
     this.preview.startTicking();
+    return unsubscribe;
+  }
+
+  /**
+   * Status pushes only, without keeping the preview live: for the tray, which is there for the
+   * life of the app but rarely looked at. Not part of `CandorApi`: a shell's own use.
+   */
+  watchStatus(listener: (status: AgentStatus) => void): () => void {
+    const unsubscribe = this.ctx.events.subscribe((event) => {
+      if (event.type === 'status') listener(event.status);
+    });
+    this.watcher.start();
     return unsubscribe;
   }
 
@@ -177,6 +245,9 @@ export class Agent implements CandorApi {
     const setAside = state.setAsideAs
       ? [`The settings file was damaged; it was set aside as ${state.setAsideAs} and fresh settings were started. Please answer the sharing question again.`]
       : [];
+    // Checked now, not remembered: a folder made writable again is heard at once.
+    const problem = writeProblem(deps.home);
+    const unwritable = problem ? [nothingCanBeSent(problem)] : [];
     return {
       shell: deps.shell,
       agentVersion: deps.agentVersion ?? AGENT_VERSION,
@@ -191,7 +262,17 @@ export class Agent implements CandorApi {
       scheduler: await this.keeper.view(),
       sources: this.preview.lastBuilt?.health ?? [],
       settings: await this.settings.view(state),
-      warnings: [...deps.config.problems, ...setAside, ...history.warnings, ...notices.list(), ...(this.preview.lastBuilt?.notices ?? [])],
+      warnings: [
+        ...new Set([
+          ...deps.config.current().problems,
+          ...setAside,
+          ...unwritable,
+          ...history.warnings,
+          ...notices.list(),
+          ...(this.preview.lastBuilt?.notices ?? []),
+        ]),
+      ],
+      ...(problem ? { cannotWrite: problem.message } : {}),
     };
   }
 
@@ -209,9 +290,9 @@ export class Agent implements CandorApi {
     return Promise.resolve(listFields(payloadSchema));
   }
 
-  async listHistory(input: { offset: number; limit: number }): Promise<HistoryPage> {
+  async listHistory(input: ApiInput<'listHistory'>): Promise<HistoryPage> {
     await this.ctx.history.sync();
-    return this.ctx.history.page(input.offset, input.limit);
+    return this.ctx.history.page(input.offset, input.limit, input.filter);
   }
 
   async getHistoryEntry(input: { id: string }): Promise<HistoryEntry> {
@@ -243,6 +324,11 @@ export class Agent implements CandorApi {
     return this.getStatus();
   }
 
+  /** Where a send of this process is now: a shell stopped mid-send says what the history then holds. */
+  get sendPhase(): AttemptPhase {
+    return this.runner.phase;
+  }
+
   async sendNow(): Promise<SendOutcome> {
     try {
       return await this.runner.run('manual');
@@ -257,6 +343,12 @@ export class Agent implements CandorApi {
 
   deleteRemoteData(): Promise<DeletionOutcome> {
     return deleteRemoteData(this.ctx, this.settings.endpoint());
+  }
+
+  async verifyRemoteData(): Promise<VerifyReport> {
+    const { deps, history, deletionKeys } = this.ctx;
+    await history.sync();
+    return verifyRemoteData({ http: deps.http, logger: deps.logger, now: () => deps.clock.now() }, deletionKeys.all(), this.settings.endpoint(), history.all());
   }
 
   async resetInstanceId(): Promise<AgentStatus> {

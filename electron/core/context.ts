@@ -6,7 +6,7 @@ import type { HttpClient } from './http';
 import type { Clock, Logger, Random } from './platform';
 import type { SourceSet } from './report/builder';
 import type { ScheduleOptions } from './schedule/schedule';
-import type { CandorConfig } from './settings/candor-config';
+import type { ConfigSource } from './settings/config-source';
 import type { DeletionKeys } from './settings/deletion-keys';
 import type { SecretStore } from './settings/secret-store';
 import type { StateStore } from './settings/state-store';
@@ -23,7 +23,8 @@ export interface AgentDeps {
   env: Record<string, string | undefined>;
   /** `--share` / `--no-share` (or `--share=<value>`). */
   cliShare?: Switch;
-  config: CandorConfig;
+  /** Candor's config file, read at each decision (a stat; parsed again only when it changed). */
+  config: ConfigSource;
   clock: Clock;
   random: Random;
   logger: Logger;

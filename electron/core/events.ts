@@ -1,16 +1,32 @@
 import type { AgentEvent } from './api/contract';
 
-/** The agent's push channel: status, preview and history events for whoever watches. */
+/**
+ * The agent's push channel: status, preview and history events for whoever watches. A window
+ * watches to see the preview live; the tray watches the status only, for the life of the app, and
+ * must not keep the preview rebuilding while nobody looks at it.
+ */
 export class EventHub {
   private readonly listeners = new Set<(event: AgentEvent) => void>();
+  private readonly live = new Set<(event: AgentEvent) => void>();
 
   get watched(): boolean {
     return this.listeners.size > 0;
   }
 
-  subscribe(listener: (event: AgentEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+  /** Someone looks at the preview: it is kept live (memory and uptime every few seconds). */
+  get previewWatched(): boolean {
+    return this.live.size > 0;
+  }
+
+  subscribe(listener: (event: AgentEvent) => void, options: { livePreview?: boolean } = {}): () => void {
+    // A wrapper per subscription: the same function subscribed twice is two subscriptions.
+    const entry = (event: AgentEvent) => listener(event);
+    this.listeners.add(entry);
+    if (options.livePreview) this.live.add(entry);
+    return () => {
+      this.listeners.delete(entry);
+      this.live.delete(entry);
+    };
   }
 
   emit(event: AgentEvent): void {

@@ -51,6 +51,8 @@ export const ERROR_MESSAGES: Record<ErrorClass, string> = {
   'refused-by-guard': 'refused by the privacy guard',
   'invalid-endpoint': 'the address is not allowed',
   'no-answer': 'no answer: the collector may have received it',
+  'server-not-read': 'the music server could not be read, so there was nothing worth sending',
+  'receipt-mismatch': 'the collector received different bytes',
   unexpected: 'unexpected error',
 };
 

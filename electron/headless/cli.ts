@@ -17,6 +17,12 @@ Commands:
           [--level L] [--without C]   ...at another level, without changing your choice
   send                   Send a report now if sharing allows (ignores the daily timer, never consent)
   history [--json]       Every attempt: time, result, trigger, level, size, sha256
+          [--outcome O] [--since DATE] [--until DATE] [--level L] [--grep TEXT]
+                         ...only those that match: O is sent, failed, not-sent, exported or
+                         kept-locally; DATE 2026-11-25 (a whole local day) or an ISO 8601 time;
+                         TEXT is searched in the exact bytes, any case
+  verify [--json]        Ask the collector what it holds about this machine and compare it with
+                         the history (exit 1 when it holds anything not sent from here)
   consent full|basic|local|no   Save your answer (yes = full; a config setting still wins)
           [--without C]  Leave a category out: system, library or configuration (repeatable)
   export [--out FILE]    The exact next report in a file, for a machine without internet
@@ -25,6 +31,7 @@ Commands:
   delete-data            Ask the collector to delete this machine's reports (proven by a secret kept here)
   run                    Keep the daily schedule (the long-running headless agent)
   serve [--port N]       Serve the admin UI on 127.0.0.1 (prints a URL holding a per-run secret)
+        [--open]         ...and open it in the default browser, where there is a desktop
         [--host H --allow-remote]   Bind elsewhere (the secret then crosses the network in clear)
 
 Options:

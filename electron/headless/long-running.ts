@@ -3,6 +3,7 @@ import type { CommandLine } from './cli-args';
 import type { CliIo } from './cli';
 import { noServerHint, schedulerLine, startupNotice, type ConfigFileView } from './cli-text';
 import { rendererDir, startHeadlessServer } from './serve-entry';
+import { openInBrowser } from './open-browser';
 import { describeServeError } from './serve/server';
 
 /**
@@ -35,7 +36,8 @@ export async function run(agent: Agent, io: CliIo, configFile: ConfigFileView): 
   io.out(startupNotice(status, preview));
   const standby = schedulerLine(status);
   if (standby) io.out(standby);
-  if (!status.settings.server.url) io.out('\n' + noServerHint(configFile));
+  const hint = noServerHint(status, configFile);
+  if (hint) io.out('\n' + hint);
   for (const warning of status.warnings) io.err(`Warning: ${warning}`);
   await stopped;
   await agent.stop();
@@ -43,7 +45,7 @@ export async function run(agent: Agent, io: CliIo, configFile: ConfigFileView): 
 }
 
 /** `candor serve`: the admin UI on loopback. A start-up failure is one line and exit 1. */
-export async function serve(agent: Agent, io: CliIo, line: Pick<CommandLine, 'port' | 'host' | 'allowRemote'>): Promise<number> {
+export async function serve(agent: Agent, io: CliIo, line: Pick<CommandLine, 'port' | 'host' | 'allowRemote' | 'open'>): Promise<number> {
   const { stopped, cancel } = untilStopped();
   let server;
   try {
@@ -56,7 +58,10 @@ export async function serve(agent: Agent, io: CliIo, line: Pick<CommandLine, 'po
   }
   await agent.start();
   io.out(`Candor admin UI: ${server.url}`);
-  io.out('Open it in a browser on this machine. The link holds a secret for this run only; press Ctrl+C to stop.');
+  const opened = line.open && (await openInBrowser(server.url, io.env));
+  io.out(
+    `${opened ? 'Opening it in your default browser.' : 'Open it in a browser on this machine.'} The link holds a secret for this run only; press Ctrl+C to stop.`,
+  );
   await stopped;
   await server.close();
   await agent.stop();

@@ -1,4 +1,4 @@
-import { API_METHODS, dispatch, toEnvelope, type AgentEvent, type AgentStatus, type ApiEnvelope, type ApiMethod, type CandorApi } from '../core/api/contract';
+import { API_METHODS, dispatch, toEnvelope, type AgentEvent, type ApiEnvelope, type ApiMethod, type CandorApi } from '../core/api/contract';
 import type { Logger } from '../core/platform';
 import { isAppUrl, type RendererSource } from '../shell/app-origin';
 import { EVENT_CHANNEL, channelFor } from '../shell/channels';
@@ -86,7 +86,7 @@ export interface EventSink {
 /**
  * Forwards agent events to the window while it is visible. Subscribing makes the agent keep the
  * preview live (a rebuild every few seconds, the server re-read every few minutes), which is only
- * worth it while someone is looking; the tray is refreshed on its own schedule.
+ * worth it while someone is looking; the tray follows the status on its own (`Agent.watchStatus`).
  */
 export class EventRelay {
   private unsubscribe: (() => void) | null = null;
@@ -94,7 +94,6 @@ export class EventRelay {
   constructor(
     private readonly api: Pick<CandorApi, 'subscribe'>,
     private readonly target: () => EventSink | null,
-    private readonly onStatus: (status: AgentStatus) => void,
   ) {}
 
   get active(): boolean {
@@ -110,7 +109,6 @@ export class EventRelay {
   }
 
   private forward(event: AgentEvent): void {
-    if (event.type === 'status') this.onStatus(event.status);
     const target = this.target();
     if (target && !target.isDestroyed()) target.send(EVENT_CHANNEL, event);
   }

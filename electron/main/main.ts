@@ -10,8 +10,8 @@ import log from 'electron-log/main';
 import { Agent } from '../core/agent';
 import { createAxiosHttpClient } from '../core/http';
 import { systemClock, systemRandom } from '../core/platform';
-import { readCandorConfig } from '../core/settings/candor-config';
 import { defaultHome } from '../core/settings/candor-config';
+import { CandorConfigFile } from '../core/settings/config-source';
 import { devServerOrigin, type RendererSource, type View } from '../shell/app-origin';
 import { appMenuTemplate } from '../shell/app-menu';
 import { contentSecurityPolicy } from '../shell/csp';
@@ -65,7 +65,8 @@ async function start(): Promise<void> {
     shell: 'desktop',
     env: process.env,
     ...(cliShare !== undefined ? { cliShare } : {}),
-    config: readCandorConfig(process.env, home),
+    // Followed for the life of the app: an edit applies within a second, as in `candor run`.
+    config: new CandorConfigFile(process.env, home),
     clock: systemClock,
     random: systemRandom,
     logger,
@@ -81,11 +82,7 @@ async function start(): Promise<void> {
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(process.platform, { dev: !app.isPackaged })));
 
   // The pieces refer to each other through closures; none is called before all exist.
-  const relay = new EventRelay(
-    agent,
-    () => window.current?.webContents ?? null,
-    (status) => tray.render(status),
-  );
+  const relay = new EventRelay(agent, () => window.current?.webContents ?? null);
   const window = new MainWindow(
     { BrowserWindow },
     {
@@ -115,7 +112,9 @@ async function start(): Promise<void> {
     logger,
   });
   const disposePower = wirePower({ powerMonitor }, agent, { afterResume: () => void tray.refresh(), onShutdown: () => quitControl.quit() });
-  // Scheduled sends happen inside the agent; the tray catches up once a minute (a cheap status read).
+  // The tray follows every status the agent pushes (a send, an answer in another process, an edit of
+  // the config file), window or not; once a minute it also catches up with time passing.
+  const stopTrayUpdates = agent.watchStatus((status) => tray.render(status));
   const poll = setInterval(() => void tray.refresh(), 60_000);
   poll.unref();
 
@@ -123,6 +122,7 @@ async function start(): Promise<void> {
     app,
     async () => {
       clearInterval(poll);
+      stopTrayUpdates();
       relay.setActive(false);
       tray.destroy();
       disposeIpc();

@@ -1,8 +1,8 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/platform';
 import { privateFileSecretStore, type SecretStore } from '../core/settings/secret-store';
 import { removeFile, writeFileAtomic } from '../core/storage/private-files';
+import { MAX_SECRET_BYTES, readRegularFile } from '../core/storage/regular-file';
 
 /**
  * The server password on the desktop, through Electron's safeStorage (the OS keychain). The agent's
@@ -47,7 +47,7 @@ export function createSecretStore(safeStorage: SafeStorageLike, dir: string, pla
     async get() {
       let encrypted: Buffer;
       try {
-        encrypted = await fs.readFile(file);
+        encrypted = await readRegularFile(file, MAX_SECRET_BYTES);
       } catch {
         return null;
       }

@@ -33,6 +33,7 @@ export function createBridge(ipc: BridgeIpc): CandorApi {
     sendNow: () => call('sendNow')(),
     exportReport: (input) => call('exportReport')(input),
     deleteRemoteData: () => call('deleteRemoteData')(),
+    verifyRemoteData: () => call('verifyRemoteData')(),
     resetInstanceId: () => call('resetInstanceId')(),
     updateSettings: (input) => call('updateSettings')(input),
     testConnection: (input) => call('testConnection')(input),

@@ -31,6 +31,8 @@ const SERIES_OF: Record<HistorySummary['outcome'], Series> = {
   sending: 'unanswered',
   'kept-locally': 'kept',
   exported: 'kept',
+  // Nothing left because the server could not be read: a failed attempt, retried as one.
+  'not-sent': 'failed',
 };
 
 /** Attempts per time bucket, and the library counts last reported in each. Entries may be in any order. */

@@ -42,6 +42,31 @@ export function formatAbsolute(iso: string | number): string {
   return absoluteFormat.format(at);
 }
 
+let clockFormat: Intl.DateTimeFormat | undefined;
+let dayFormat: Intl.DateTimeFormat | undefined;
+
+/** "at 05:22", "tomorrow at 05:22" or "on 27 Nov at 05:22", in the user's locale and time zone. */
+export function formatClock(iso: string | number, now: number = Date.now()): string {
+  const at = typeof iso === 'number' ? iso : Date.parse(iso);
+  if (!Number.isFinite(at)) return 'at an unknown time';
+  clockFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+  const time = `at ${clockFormat.format(at)}`;
+  const day = (ms: number) => new Date(ms).toDateString();
+  if (day(at) === day(now)) return time;
+  if (day(at) === day(now + 24 * 3600 * 1000)) return `tomorrow ${time}`;
+  dayFormat ??= new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+  return `on ${dayFormat.format(at)} ${time}`;
+}
+
+/** The collector's host (and port) from its address: what people recognise ("insights.navidrome.org"). */
+export function collectorName(endpoint: string): string {
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return 'the collector';
+  }
+}
+
 export function formatNumber(n: number): string {
   numberFormat ??= new Intl.NumberFormat();
   return numberFormat.format(n);
@@ -104,9 +129,17 @@ export const OUTCOME_LABELS: Record<HistorySummary['outcome'], string> = {
   sending: 'Sending…',
   'kept-locally': 'Kept here, not sent',
   exported: 'Exported to a file',
+  'not-sent': 'Not sent: the server could not be read',
 };
 
-/** For the history list's narrow result column. */
+/** For the history list's narrow result column: the long labels that do not fit, shortened. */
+const OUTCOME_SHORT: Partial<Record<HistorySummary['outcome'], string>> = {
+  refused: 'Refused',
+  'kept-locally': 'Kept here',
+  exported: 'Exported',
+  'not-sent': 'Not sent',
+};
+
 export function outcomeShort(outcome: HistorySummary['outcome']): string {
-  return outcome === 'refused' ? 'Refused' : outcome === 'kept-locally' ? 'Kept here' : outcome === 'exported' ? 'Exported' : OUTCOME_LABELS[outcome];
+  return OUTCOME_SHORT[outcome] ?? OUTCOME_LABELS[outcome];
 }

@@ -10,12 +10,16 @@ import {
   type AgentStatus,
   type CandorApi,
   type ConsentState,
+  type HistoryFilter,
+  type HistoryPage,
   type HistorySummary,
+  type OutcomeFilter,
   type PolicyCategory,
   type PreviewView,
   type SendOutcome,
   type StoredChoice,
 } from '../../electron/core/api/contract';
+import { OUTCOME_GROUP, isFiltered, normalizeFilter } from '../../electron/core/history/history-filter';
 import type { FieldInfo } from '../../electron/core/schema/dsl';
 import { PAYLOAD_FIELDS } from '../../electron/core/schema/payload';
 import type { LinkState } from '../api/http-client';
@@ -27,12 +31,21 @@ export const HISTORY_PAGE = 100;
 export const HISTORY_CHUNK = 1000;
 
 export interface HistoryCache {
+  /** Entries that match the search (all of them without one). */
   total: number | null;
   /** Newest first; `undefined` where not loaded yet. */
   entries: ReadonlyArray<HistorySummary | undefined>;
   loadedCount: number;
   allLoaded: boolean;
   error: string | null;
+  /** The search the list shows (empty: everything). */
+  filter: HistoryFilter;
+  /** Entries in the history, whatever the search. */
+  unfiltered: number | null;
+  /** How the entries that pass every part of the search but the outcomes fall by outcome. */
+  outcomes: Record<OutcomeFilter, number> | null;
+  /** A new search is being answered; the list still shows the last one. */
+  searching: boolean;
 }
 
 export interface CandorState {
@@ -69,6 +82,8 @@ export interface CandorState {
   ensureHistoryRange: (start: number, end: number) => void;
   loadAllHistory: () => Promise<void>;
   reloadHistory: () => Promise<void>;
+  /** Shows only what matches; the list keeps its rows until the answer comes. */
+  searchHistory: (filter: HistoryFilter) => Promise<void>;
 }
 
 /** What the live region says when the level changes. */
@@ -90,7 +105,19 @@ function samePreview(a: PreviewView | null, b: PreviewView): boolean {
   return a !== null && a.sha256 === b.sha256 && a.builtAt === b.builtAt && a.guard.ok === b.guard.ok && a.omitted.length === b.omitted.length;
 }
 
-const EMPTY_HISTORY: HistoryCache = { total: null, entries: [], loadedCount: 0, allLoaded: false, error: null };
+const EMPTY_HISTORY: HistoryCache = {
+  total: null,
+  entries: [],
+  loadedCount: 0,
+  allLoaded: false,
+  error: null,
+  filter: {},
+  unfiltered: null,
+  outcomes: null,
+  searching: false,
+};
+/** A new entry while a search is shown is checked by asking again, once things settle. */
+const SEARCH_REFRESH_MS = 300;
 
 export interface StoreOptions {
   link?: (listener: (state: LinkState) => void) => () => void;
@@ -108,9 +135,10 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
   let loadingAll: Promise<void> | null = null;
   /** Counts the previews pushed by the agent: an answer to a read that began before a push is older than it. */
   let previewsPushed = 0;
+  let searchRefresh: ReturnType<typeof setTimeout> | null = null;
 
   const store = createStore<CandorState>()((set, get) => {
-    const fill = (gen: number, offset: number, total: number, entries: HistorySummary[]) => {
+    const fill = (gen: number, { offset, total, entries, unfiltered, outcomes }: HistoryPage) => {
       if (gen !== generation) return;
       const h = get().history;
       if (h.total !== null && h.total !== total) {
@@ -125,14 +153,30 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
         if (next[offset + i] === undefined) loaded++;
         next[offset + i] = entry;
       });
-      set({ history: { ...get().history, total, entries: next, loadedCount: loaded, allLoaded: loaded >= total, error: null } });
+      set({ history: { ...get().history, total, entries: next, loadedCount: loaded, allLoaded: loaded >= total, error: null, unfiltered, outcomes } });
     };
 
+    /** Forgets the rows (and answers still on their way), keeping the search. */
     const resetHistory = (total: number | null) => {
       generation++;
       inflightPages.clear();
       loadingAll = null;
-      set({ history: { ...EMPTY_HISTORY, total, entries: total === null ? [] : new Array<HistorySummary | undefined>(total).fill(undefined) } });
+      const { filter, unfiltered, outcomes } = get().history;
+      set({
+        history: {
+          ...EMPTY_HISTORY,
+          filter,
+          unfiltered,
+          outcomes,
+          total,
+          entries: total === null ? [] : new Array<HistorySummary | undefined>(total).fill(undefined),
+        },
+      });
+    };
+
+    const query = (offset: number, limit: number) => {
+      const { filter } = get().history;
+      return api.listHistory({ offset, limit, ...(isFiltered(filter) ? { filter } : {}) });
     };
 
     const loadPage = async (page: number) => {
@@ -140,8 +184,13 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
       inflightPages.add(page);
       const gen = generation;
       try {
-        const result = await api.listHistory({ offset: page * HISTORY_PAGE, limit: HISTORY_PAGE });
-        fill(gen, result.offset, result.total, result.entries);
+        const result = await query(page * HISTORY_PAGE, HISTORY_PAGE);
+        // A history file that is not read (a FIFO, a device at its name) is an error, not "nothing sent yet".
+        if (result.unreadable) {
+          if (gen === generation) set({ history: { ...get().history, total: null, error: result.unreadable } });
+          return;
+        }
+        fill(gen, result);
       } catch (error) {
         if (gen === generation) set({ history: { ...get().history, error: messageOf(error) } });
       } finally {
@@ -165,12 +214,38 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
         case 'history': {
           const h = get().history;
           if (h.total === null) break;
+          if (isFiltered(h.filter)) {
+            // Whether it matches may depend on its bytes, which the event does not carry: ask again.
+            if (searchRefresh) clearTimeout(searchRefresh);
+            searchRefresh = setTimeout(() => {
+              searchRefresh = null;
+              void get().searchHistory(get().history.filter);
+            }, SEARCH_REFRESH_MS);
+            break;
+          }
+          const outcomes = h.outcomes ? { ...h.outcomes } : null;
+          const count = (entry: HistorySummary | undefined, by: number) => {
+            const group = entry ? OUTCOME_GROUP[entry.outcome] : null;
+            if (outcomes && group) outcomes[group] += by;
+          };
           if (h.entries[0]?.id === event.entry.id) {
             const next = h.entries.slice();
+            count(next[0], -1);
+            count(event.entry, 1);
             next[0] = event.entry;
-            set({ history: { ...h, entries: next } });
+            set({ history: { ...h, entries: next, outcomes } });
           } else {
-            set({ history: { ...h, total: h.total + 1, entries: [event.entry, ...h.entries], loadedCount: h.loadedCount + 1 } });
+            count(event.entry, 1);
+            set({
+              history: {
+                ...h,
+                total: h.total + 1,
+                entries: [event.entry, ...h.entries],
+                loadedCount: h.loadedCount + 1,
+                unfiltered: (h.unfiltered ?? h.total) + 1,
+                outcomes,
+              },
+            });
           }
           break;
         }
@@ -236,6 +311,7 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
 
       dispose() {
         for (const c of cleanups.splice(0)) c();
+        if (searchRefresh) clearTimeout(searchRefresh);
       },
 
       announce(text) {
@@ -354,8 +430,8 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
                   continue;
                 }
               }
-              const result = await api.listHistory({ offset, limit: HISTORY_CHUNK });
-              fill(gen, result.offset, result.total, result.entries);
+              const result = await query(offset, HISTORY_CHUNK);
+              fill(gen, result);
               if (result.entries.length === 0) break;
               offset += HISTORY_CHUNK;
             }
@@ -371,6 +447,33 @@ export function createCandorStore(api: CandorApi, options: StoreOptions = {}): S
       async reloadHistory() {
         resetHistory(null);
         await loadPage(0);
+      },
+
+      async searchHistory(filter) {
+        const wanted = normalizeFilter(filter);
+        generation++;
+        inflightPages.clear();
+        loadingAll = null;
+        const gen = generation;
+        set({ history: { ...get().history, filter: wanted, searching: true } });
+        try {
+          const result = await query(0, HISTORY_PAGE);
+          if (gen !== generation) return;
+          const { unfiltered, outcomes } = result;
+          set({
+            history: {
+              ...EMPTY_HISTORY,
+              filter: wanted,
+              unfiltered,
+              outcomes,
+              total: result.total,
+              entries: new Array<HistorySummary | undefined>(result.total).fill(undefined),
+            },
+          });
+          fill(gen, result);
+        } catch (error) {
+          if (gen === generation) set({ history: { ...get().history, searching: false, error: messageOf(error) } });
+        }
       },
     };
   });

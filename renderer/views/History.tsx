@@ -1,7 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { HistoryEntry, HistorySummary } from '../../electron/core/api/contract';
 import { diffReports } from '../../electron/core/report/diff';
+import { isFiltered } from '../../electron/core/history/history-filter';
+import { CollectorCheckButton, CollectorCheckResult, useCollectorCheck } from '../components/CollectorCheck';
 import { HistoryChart } from '../components/HistoryChart';
+import { HistorySearch } from '../components/HistorySearch';
 import { FieldChanges, PayloadTabs } from '../components/Payload';
 import { Notice, Spinner } from '../components/Notice';
 import { TimeAgo } from '../components/TimeAgo';
@@ -116,6 +119,25 @@ function EntryDetail({
             <code className="hash">{entry.sha256}</code>
           </dd>
         </div>
+        {entry.outcome === 'sent' || entry.receipt !== undefined ? (
+          <div className="facts-wide">
+            <dt>Collector’s receipt</dt>
+            <dd data-testid="entry-receipt">
+              {entry.receipt === undefined ? (
+                <span className="muted">None: this collector gives no receipt (Navidrome’s does not).</span>
+              ) : entry.receipt === entry.sha256 ? (
+                <>
+                  <span className="badge badge-sent">Matches</span> <span className="muted">the collector received exactly these bytes.</span>
+                </>
+              ) : (
+                <>
+                  <span className="badge badge-refused">Different</span> <span className="muted">the collector received other bytes:</span>{' '}
+                  <code className="hash">{entry.receipt}</code>
+                </>
+              )}
+            </dd>
+          </div>
+        ) : null}
       </dl>
       <div className="actions">
         <button type="button" className="button secondary" onClick={onPin} disabled={base?.id === entry.id}>
@@ -175,6 +197,7 @@ export function HistoryScreen() {
   const [base, setBase] = useState<HistoryEntry | null>(null);
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
+  const collectorCheck = useCollectorCheck();
   const loadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const requested = useRef<string | null>(null);
 
@@ -281,6 +304,9 @@ export function HistoryScreen() {
   };
 
   const total = history.total;
+  const filtered = isFiltered(history.filter);
+  /** Nothing at all in the history (a search that matches nothing is another matter). */
+  const empty = total === 0 && !filtered && !history.searching;
   return (
     <div className="view history-view">
       <ViewHeading>History</ViewHeading>
@@ -301,58 +327,65 @@ export function HistoryScreen() {
           </button>
         </Notice>
       ) : null}
-      {total === 0 ? (
+      {empty ? (
         <Notice tone="info" title="Nothing has been sent yet.">
           <p>
             When a report is sent, kept here or exported, or an attempt fails, it appears here with its exact bytes, its level, its result and how long it took.
           </p>
         </Notice>
       ) : null}
-      {total !== null && total > 0 ? (
+      {total !== null && !empty ? (
         <>
-          <section className="panel" aria-labelledby="chart-title">
-            <div className="panel-head">
-              <h2 id="chart-title">Over time</h2>
-              <div className="actions">
-                <button type="button" className="button secondary" onClick={() => void exportAll()} disabled={exporting} aria-busy={exporting}>
-                  {exporting ? <Spinner label="Exporting…" /> : 'Export all (JSON)'}
-                </button>
-              </div>
-            </div>
-            {exportError ? (
-              <Notice tone="error" role="alert">
-                <p>{exportError}</p>
-              </Notice>
-            ) : null}
-            <HistoryChart entries={history.entries} total={total} loadedCount={history.loadedCount} />
-          </section>
+          <div className="actions view-actions">
+            <CollectorCheckButton state={collectorCheck} />
+            <button type="button" className="button secondary" onClick={() => void exportAll()} disabled={exporting} aria-busy={exporting}>
+              {exporting ? <Spinner label="Exporting…" /> : 'Export all (JSON)'}
+            </button>
+          </div>
+          {exportError ? (
+            <Notice tone="error" role="alert">
+              <p>{exportError}</p>
+            </Notice>
+          ) : null}
+          <CollectorCheckResult state={collectorCheck} />
+          <HistorySearch />
           <div className="split history-split">
-            <section className="panel history-list-panel" aria-labelledby="attempts-title">
+            <section className="panel history-list-panel" aria-labelledby="attempts-title" aria-busy={history.searching}>
               <h2 id="attempts-title">
-                {formatNumber(total)} {total === 1 ? 'attempt' : 'attempts'}, newest first
+                {filtered
+                  ? `${formatNumber(total)} of ${formatNumber(history.unfiltered ?? total)} attempts, newest first`
+                  : `${formatNumber(total)} ${total === 1 ? 'attempt' : 'attempts'}, newest first`}
               </h2>
-              <p className="muted small" id="attempts-help">
-                Use the arrow keys, Page Up/Down, Home and End to move through the list.
-              </p>
-              <div className="vlist-header" aria-hidden="true">
-                <span className="col-when">When</span>
-                <span className="col-trigger">Why</span>
-                <span className="col-level">Level</span>
-                <span className="col-result">Result</span>
-                <span className="col-size">Size</span>
-                <span className="col-duration">Took</span>
-              </div>
-              <VirtualListbox
-                count={total}
-                rowHeight={ROW_HEIGHT}
-                label="Attempts, newest first"
-                rowId={(i) => `attempt-${i}`}
-                renderRow={(i) => <Row entry={history.entries[i]} />}
-                selectedIndex={selectedIndex}
-                onSelect={select}
-                onRangeChange={onRange}
-                className="history-list"
-              />
+              {total === 0 ? (
+                <Notice tone="info" title="No attempt matches this search.">
+                  <p>Change the search above, or clear it to see every attempt.</p>
+                </Notice>
+              ) : (
+                <>
+                  <p className="muted small" id="attempts-help">
+                    Use the arrow keys, Page Up/Down, Home and End to move through the list.
+                  </p>
+                  <div className="vlist-header" aria-hidden="true">
+                    <span className="col-when">When</span>
+                    <span className="col-trigger">Why</span>
+                    <span className="col-level">Level</span>
+                    <span className="col-result">Result</span>
+                    <span className="col-size">Size</span>
+                    <span className="col-duration">Took</span>
+                  </div>
+                  <VirtualListbox
+                    count={total}
+                    rowHeight={ROW_HEIGHT}
+                    label="Attempts, newest first"
+                    rowId={(i) => `attempt-${i}`}
+                    renderRow={(i) => <Row entry={history.entries[i]} />}
+                    selectedIndex={selectedIndex}
+                    onSelect={select}
+                    onRangeChange={onRange}
+                    className="history-list"
+                  />
+                </>
+              )}
               {history.error ? (
                 <Notice tone="error">
                   <p>{history.error}</p>
@@ -379,6 +412,14 @@ export function HistoryScreen() {
               )}
             </div>
           </div>
+          <section className="panel" aria-labelledby="chart-title">
+            <h2 id="chart-title">Over time{filtered ? ', of the attempts that match' : ''}</h2>
+            {total > 0 ? (
+              <HistoryChart entries={history.entries} total={total} loadedCount={history.loadedCount} />
+            ) : (
+              <p className="muted">Nothing to chart: no attempt matches the search.</p>
+            )}
+          </section>
         </>
       ) : null}
     </div>

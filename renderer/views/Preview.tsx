@@ -94,6 +94,8 @@ export function PreviewLevel({ consent }: { consent: ConsentState }) {
 export function SourceProblems({ status }: { status: AgentStatus }) {
   const problems = status.sources.filter((s) => s.state === 'failed' || s.state === 'partial');
   if (problems.length === 0) return null;
+  // Folders missing on this machine (a server in a container, or elsewhere) are not a connection problem.
+  const connection = problems.some((p) => p.source !== 'filesystems' && p.source !== 'host');
   return (
     <Notice tone="warn" title="Some facts could not be read, so they are left out.">
       <ul className="plain-list">
@@ -101,9 +103,11 @@ export function SourceProblems({ status }: { status: AgentStatus }) {
           <li key={p.source}>{p.message}</li>
         ))}
       </ul>
-      <p>
-        <a href={hrefFor('settings')}>Check the server connection in Settings</a>.
-      </p>
+      {connection ? (
+        <p>
+          <a href={hrefFor('settings')}>Check the server connection in Settings</a>.
+        </p>
+      ) : null}
     </Notice>
   );
 }

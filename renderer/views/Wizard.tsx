@@ -11,6 +11,7 @@ import { LevelPreview } from '../components/LevelPreview';
 import { NeverCollected, WhatIsCollected } from '../components/NeverCollected';
 import { Notice, Spinner, ErrorNotice } from '../components/Notice';
 import { PayloadExplained, PayloadFacts, RawPayload } from '../components/Payload';
+import { collectorName } from '../lib/format';
 import { choiceOf, levelSummary, lowerFirst, POLICY_CATEGORIES, type LevelChoice } from '../lib/levels';
 import { useSaveLevel } from '../state/save-level';
 import { useCandor } from '../state/context';
@@ -31,6 +32,17 @@ function LockNotice() {
   );
 }
 
+/** Where reports go: the collector actually configured (the config file or Settings may name another than Navidrome's). */
+function ReportsGoTo() {
+  const endpoint = useCandor((s) => s.status?.settings.endpoint);
+  if (!endpoint) return null;
+  return (
+    <p className="help" data-testid="wizard-endpoint">
+      Reports go to <strong>{collectorName(endpoint)}</strong> (<code>{endpoint}</code>), at most once a day.
+    </p>
+  );
+}
+
 function StepWhat() {
   const catalog = useCandor((s) => s.catalog);
   return (
@@ -39,6 +51,7 @@ function StepWhat() {
         Navidrome asks for <strong>anonymous usage statistics</strong> to learn which systems and features its users have, so that updates do not break what
         most people use. Candor shows you exactly what would be sent, before anything leaves, and lets you change your mind at any time.
       </p>
+      <ReportsGoTo />
       <div className="two-col">
         <WhatIsCollected headingLevel={3} />
         <NeverCollected headingLevel={3} />
@@ -154,6 +167,7 @@ function StepChoice({ onDone }: { onDone: () => void }) {
         <div>
           <LevelPicker value={choice} onChange={setChoice} legend="How much do you share with the Navidrome project?" />
           <p className="help">You can change this at any time in Settings. It takes effect at once.</p>
+          <ReportsGoTo />
         </div>
         <LevelPreview choice={choice} />
       </div>

@@ -111,6 +111,11 @@ describe('candor-collector command line', () => {
     expect(r.stdout).toContain('--trust-proxy');
   });
 
+  it('--version and -v print the version alone and exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) expect(await runToExit([flag])).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
   it.each([
     [['--frobnicate'], /unknown option/i],
     [['--data-dir', '/tmp/x', '--port', 'eighty'], /--port must be a number/],

@@ -3,7 +3,7 @@
  * and against a real PostgreSQL (a throwaway cluster on loopback), and both must produce the same
  * summary bytes from the same reports.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,7 @@ import fc from 'fast-check';
 import { FakeClock } from '../support/fake-clock';
 import type { Payload } from '../../electron/core/schema/payload';
 import { parseJson } from '../support/json';
-import { candorReport, captureLogger, newId, post, send, type SummaryBody } from './support/harness';
+import { candorReport, captureLogger, newId, newKey, post, send, type SummaryBody } from './support/harness';
 import { NAVIDROME_SAMPLES } from './support/navidrome';
 import { startCluster, type Cluster } from './support/postgres';
 import { fleetReport, seededId, seededRandom } from './support/fleet';
@@ -105,8 +105,7 @@ describe.each(backends)('conformance: $name', (backend) => {
     const clock = new FakeClock(Date.UTC(2026, 4, 1, 9));
     const c = await start(await backend.location(), { clock });
     try {
-      const secret = randomBytes(32).toString('hex');
-      const hash = createHash('sha256').update(Buffer.from(secret, 'hex')).digest('hex');
+      const { secret, hash } = newKey();
       const id = newId();
       const report = candorReport({ id });
       const protectedReport = { ...report, candor: { ...(report.candor as object), deletionKeyHash: hash } };
@@ -118,12 +117,40 @@ describe.each(backends)('conformance: $name', (backend) => {
       const del = (target: string, key?: string) =>
         send(c.url, { method: 'DELETE', path: `/collect/${target}`, headers: key ? { 'x-candor-deletion-key': key } : {} });
       expect((await del(id)).status).toBe(403);
-      expect((await del(id, randomBytes(32).toString('hex'))).status).toBe(403);
+      expect((await del(id, newKey().secret)).status).toBe(403);
       expect((await del(newId())).status).toBe(403);
       expect(await rows(c.collector.store)).toBe(3);
       expect((await del(id, secret)).status).toBe(204);
       expect((await del(navidrome)).status).toBe(204);
       expect(await rows(c.collector.store)).toBe(0);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('keeps each report’s receipt and shows an instance’s reports to its key only (GET /collect/{id})', async (ctx) => {
+    if (skip()) return ctx.skip(pgSkip);
+    const clock = new FakeClock(Date.UTC(2026, 4, 1, 9));
+    const c = await start(await backend.location(), { clock });
+    try {
+      const { secret, hash } = newKey();
+      const id = newId();
+      const base = candorReport({ id });
+      const texts: string[] = [];
+      for (const uptime of [1, 2]) {
+        const text = JSON.stringify({ ...base, uptime, candor: { ...(base.candor as object), deletionKeyHash: hash } }, null, uptime);
+        const reply = await send(c.url, { body: text, headers: { 'content-type': 'application/json' } });
+        expect(parseJson<{ sha256: string }>(reply.body).sha256).toBe(createHash('sha256').update(text).digest('hex'));
+        texts.push(text);
+        await clock.advance(DAY_MS);
+      }
+      const look = (key?: string) => send(c.url, { method: 'GET', path: `/collect/${id}`, headers: key ? { 'x-candor-deletion-key': key } : {} });
+      const answer = parseJson<{ reports: { day: string; sha256: string; key: string; report: Payload }[] }>((await look(secret)).body);
+      expect(answer.reports.map((r) => [r.day, r.sha256, r.key, r.report.uptime])).toEqual(
+        texts.map((t, i) => [`2026-05-0${i + 1}`, createHash('sha256').update(t).digest('hex'), 'this', i + 1]),
+      );
+      expect((await look()).status).toBe(403);
+      expect((await look(newKey().secret)).status).toBe(403);
     } finally {
       await c.close();
     }

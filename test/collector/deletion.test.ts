@@ -4,22 +4,16 @@
  * (`X-Candor-Deletion-Key`), and a wrong or missing secret gets the same 403 as an id never seen.
  * Reports without the hash (Navidrome's own) are deleted by id alone, as before.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PAYLOAD_FIELDS, PAYLOAD_SCHEMA_VERSION } from '../../electron/core/schema/payload';
 import { DAY_MS } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';
-import { candorReport, collectorsPerTest, getSummary, newId, post, rejected, scrape, send, sqliteRows, type ErrorBody } from './support/harness';
+import { candorReport, collectorsPerTest, getSummary, newId, newKey, post, rejected, scrape, send, sqliteRows, type ErrorBody } from './support/harness';
 import { navidromeDocker } from './support/navidrome';
 
 const { start } = collectorsPerTest();
 
-/** What the agent keeps (the secret, hex) and what it sends (the sha256 of the secret's bytes). */
-function newKey(): { secret: string; hash: string } {
-  const secret = randomBytes(32).toString('hex');
-  return { secret, hash: createHash('sha256').update(Buffer.from(secret, 'hex')).digest('hex') };
-}
 const protectedReport = (id: string, hash: string, extra: Record<string, unknown> = {}) => {
   const r = candorReport({ id, ...extra });
   return { ...r, candor: { ...(r.candor as object), schemaVersion: 2, deletionKeyHash: hash } };

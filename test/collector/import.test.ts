@@ -5,7 +5,7 @@
  * same file twice, on any day, stores one row.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,9 @@ function exportFile(report: unknown, createdAt: number, tamper: { sha256?: strin
 }
 
 const runCli = (args: string[]) => runCollectorCli(args);
+const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+/** What an import line ends with: the sha256 of the file's bytes and of the report inside. */
+const receiptOf = (file: string) => `(sha256 ${sha256(readFileSync(file))}, report sha256 ${parseJson<{ sha256: string }>(readFileSync(file, 'utf8')).sha256})`;
 
 describe('POST /collect with an export file', () => {
   it('stores the report on the day it was made, once, whatever day it arrives', async () => {
@@ -50,7 +53,8 @@ describe('POST /collect with an export file', () => {
     const file = JSON.stringify(exportFile(candorReport({ id, uptime: 77 }), createdAt));
     const first = await send(c.url, { body: file, headers: { 'content-type': 'application/json' } });
     expect(first.status).toBe(200);
-    expect(JSON.parse(first.body)).toEqual({ status: 'stored' });
+    const receipt = { sha256: sha256(file), reportSha256: parseJson<{ sha256: string }>(file).sha256 };
+    expect(JSON.parse(first.body)).toEqual({ status: 'stored', ...receipt });
     let rows = sqliteRows(c.dataDir!);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ instance_id: id, day: utcDay(createdAt), received_at: createdAt, writes: 1, source: 'import' });
@@ -59,7 +63,7 @@ describe('POST /collect with an export file', () => {
     await clock.advance(3 * DAY_MS);
     const again = await send(c.url, { body: file, headers: { 'content-type': 'application/json' } });
     expect(again.status).toBe(200);
-    expect(JSON.parse(again.body)).toEqual({ status: 'already stored' });
+    expect(JSON.parse(again.body)).toEqual({ status: 'already stored', ...receipt });
     rows = sqliteRows(c.dataDir!);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.writes).toBe(1);
@@ -72,7 +76,7 @@ describe('POST /collect with an export file', () => {
     expect((await post(c.url, candorReport({ id, uptime: 2 }))).status).toBe(200);
     const older = exportFile(candorReport({ id, uptime: 1 }), Date.UTC(2026, 10, 25, 9));
     const reply = await post(c.url, older);
-    expect(JSON.parse(reply.body)).toEqual({ status: 'newer report kept' });
+    expect(JSON.parse(reply.body)).toEqual({ status: 'newer report kept', sha256: sha256(JSON.stringify(older)), reportSha256: older.sha256 });
     expect(parseJson<Payload>(sqliteRows(c.dataDir!)[0]!.payload).uptime).toBe(2);
   });
 
@@ -133,10 +137,10 @@ describe('candor-collector import', () => {
     const first = await runCli(['import', '--data-dir', data, ...files]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout.trim().split('\n')).toEqual(files.map((f) => `imported ${f}`));
+    expect(first.stdout.trim().split('\n')).toEqual(files.map((f) => `imported ${f} ${receiptOf(f)}`));
     const second = await runCli(['import', ...files, '--data-dir', data]);
     expect(second.code).toBe(0);
-    expect(second.stdout.trim().split('\n')).toEqual(files.map((f) => `already present ${f}`));
+    expect(second.stdout.trim().split('\n')).toEqual(files.map((f) => `already present ${f} ${receiptOf(f)}`));
     expect(sqliteRows(data)).toHaveLength(2);
   });
 
@@ -172,7 +176,7 @@ describe('candor-collector import', () => {
     const data = path.join(dir, 'data');
     const r = await runCli(['import', '--data-dir', data, good, tampered, old, notJson, big, missing]);
     expect(r.code).toBe(1);
-    expect(r.stdout.trim()).toBe(`imported ${good}`);
+    expect(r.stdout.trim()).toBe(`imported ${good} ${receiptOf(good)}`);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toEqual([
       `candor-collector import: ${tampered}: sha256: does not match the report`,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../support/fake-clock';
 import { DAY_MS } from '../../collector/retention';
@@ -103,7 +104,7 @@ describe('POST /collect', () => {
     const c = await start();
     const report = make();
     const reply = await post(c.url, report);
-    expect(reply.body).toBe('{"status":"stored"}');
+    expect(JSON.parse(reply.body)).toEqual({ status: 'stored', sha256: createHash('sha256').update(JSON.stringify(report)).digest('hex') });
     expect(reply.status).toBe(200);
     const { days } = await getSummary(c.url);
     expect(days).toHaveLength(1);

@@ -14,6 +14,8 @@ import { collectorsPerTest, getSummary, post, rejected, runCollectorCli, scrape,
 import { NAVIDROME_SAMPLES } from './support/navidrome';
 import { at, NAVIDROME_RELEASES, releaseBytes, releaseReport } from './support/navidrome-releases';
 
+const sha256Of = (bytes: string): string => createHash('sha256').update(bytes).digest('hex');
+
 const { start } = collectorsPerTest({ trustProxy: ['127.0.0.1'] });
 const temps: string[] = [];
 afterAll(() => {
@@ -117,19 +119,22 @@ describe('the corpus: one report per Navidrome release that changed the payload'
   it('`candor-collector import` stores exactly what POST /collect stores, and names what it dropped', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'collector-corpus-'));
     temps.push(dir);
+    const receipts: string[] = [];
     const files = NAVIDROME_RELEASES.map((shape) => {
       const text = releaseBytes(shape).toString('utf8');
       const file = path.join(dir, shape.file.replace('.json', '.candor.json'));
-      const sha256 = createHash('sha256').update(text).digest('hex');
+      const sha256 = sha256Of(text);
       const categories = ['application', 'system', 'library', 'config'];
-      writeFileSync(file, JSON.stringify({ candorExport: 1, level: 'full', categories, createdAt: new Date().toISOString(), sha256, report: text }));
+      const bytes = JSON.stringify({ candorExport: 1, level: 'full', categories, createdAt: new Date().toISOString(), sha256, report: text });
+      writeFileSync(file, bytes);
+      receipts.push(`(sha256 ${sha256Of(bytes)}, report sha256 ${sha256})`);
       return file;
     });
     const imported = await runCollectorCli(['import', '--data-dir', path.join(dir, 'data'), ...files]);
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);
     expect(imported.stdout.trim().split('\n')).toEqual(
-      NAVIDROME_RELEASES.map((shape, i) => `imported ${files[i]}${shape.dropped.length ? ` (dropped: ${shape.dropped.join(', ')})` : ''}`),
+      NAVIDROME_RELEASES.map((shape, i) => `imported ${files[i]} ${receipts[i]}${shape.dropped.length ? ` (dropped: ${shape.dropped.join(', ')})` : ''}`),
     );
 
     const c = await start();
@@ -146,13 +151,15 @@ describe('the corpus: one report per Navidrome release that changed the payload'
       level: 'full',
       categories: ['application', 'system', 'library', 'config'],
       createdAt: new Date().toISOString(),
-      sha256: createHash('sha256').update(text).digest('hex'),
+      sha256: sha256Of(text),
       report: text,
     };
+    // The receipt names the file as posted and the report inside it, beside the dropped paths.
+    const receipt = { sha256: sha256Of(JSON.stringify(file)), reportSha256: file.sha256 };
     const first = await post(c.url, file);
-    expect(parseJson<Stored>(first.body)).toEqual({ status: 'stored', dropped: shape.dropped });
+    expect(parseJson<Stored>(first.body)).toEqual({ status: 'stored', ...receipt, dropped: shape.dropped });
     const again = await post(c.url, file);
-    expect(parseJson<Stored>(again.body)).toEqual({ status: 'already stored', dropped: shape.dropped });
+    expect(parseJson<Stored>(again.body)).toEqual({ status: 'already stored', ...receipt, dropped: shape.dropped });
   });
 });
 

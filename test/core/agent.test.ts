@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentEvent } from '../../electron/core/api/contract';
 import { ApiError, checkApiInput, dispatch } from '../../electron/core/api/contract';
 import { createAxiosHttpClient } from '../../electron/core/http';
+import type { Logger } from '../../electron/core/platform';
 import { sha256Hex } from '../../electron/core/report/encode';
 import { CANDOR_FIELD_PATHS, type Payload } from '../../electron/core/schema/payload';
 import type { PersistedState } from '../../electron/core/settings/state-schema';
@@ -151,7 +152,12 @@ describe('the agent', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.message).toMatch(/could not be logged/);
     expect(collector.received).toHaveLength(0);
-    expect((await agent.getStatus()).warnings.join(' ')).toMatch(/not allowed to write/);
+    // The cause, with the folder and the file in its way: not a permission problem.
+    const blocker = path.join(parent, 'blocker');
+    expect(outcome.message).toContain(`the data folder ${path.join(blocker, 'home')} cannot be used (${blocker} is a file, not a folder)`);
+    expect((await agent.getStatus()).warnings).toContain(
+      `Nothing can be saved or sent while the data folder ${path.join(blocker, 'home')} cannot be used (${blocker} is a file, not a folder): every report must be logged before it leaves.`,
+    );
   });
 
   it('an answer that cannot be saved is an error, and a "no" still holds in this process', async () => {
@@ -190,16 +196,16 @@ describe('the agent', () => {
   it.runIf(canMount())('does not spin on a full disk: attempts that cannot be logged back off', async () => {
     const mount = mountTmpfs({ full: true });
     cleanup.push(() => Promise.resolve(mount.unmount()));
-    let reads = 0;
-    const sources = fakeSources({ server: async () => (reads++, await fakeSources().server({ url: '', username: '', password: '' }, 0)) });
-    const { agent, clock } = await makeAgent({ http, sources, env: { CANDOR_INSIGHTS_ENABLED: 'true' }, home: mount.dir });
+    let tries = 0;
+    const logger: Logger = { log: (_level, message) => void (message === 'report not sent: the attempt could not be logged' && tries++) };
+    const { agent, clock } = await makeAgent({ http, logger, env: { CANDOR_INSIGHTS_ENABLED: 'true' }, home: mount.dir });
     clock.afterTimer = () => agent.idle();
     await agent.start();
     await clock.advance(24 * 3600_000);
     await agent.stop();
     // Backing off from 5 minutes to 6 hours: a handful of tries in a day, not thousands.
-    expect(reads).toBeGreaterThan(2);
-    expect(reads).toBeLessThan(15);
+    expect(tries).toBeGreaterThan(2);
+    expect(tries).toBeLessThan(15);
   });
 
   it('pushes status, preview and history events to subscribers, and a throwing listener hurts no one', async () => {

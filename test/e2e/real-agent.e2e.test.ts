@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEnvelope } from '../../electron/core/api/contract';
+import type { AgentStatus, ApiEnvelope } from '../../electron/core/api/contract';
 import { sha256Hex } from '../../electron/core/report/encode';
 import type { Payload } from '../../electron/core/schema/payload';
 import { tempHome } from '../support/agent-harness';
@@ -21,13 +21,15 @@ let receiver: Awaited<ReturnType<typeof loopbackServer>>;
 let child: ChildProcess;
 let url: string;
 let env: NodeJS.ProcessEnv;
+let configFile: string;
 
 beforeAll(async () => {
   const staticDir = buildRenderer();
   navidrome = await startNavidromeTestServer();
   receiver = await loopbackServer((_req, res) => res.writeHead(202).end());
   const home = tempHome('candor-e2e-real-');
-  writeFileSync(path.join(home, 'candor.toml'), `[insights]\nendpoint = "${receiver.url}/collect"\n`);
+  configFile = path.join(home, 'candor.toml');
+  writeFileSync(configFile, `[insights]\nendpoint = "${receiver.url}/collect"\n`);
   env = { ...process.env, CANDOR_HOME: home, CANDOR_RENDERER_DIR: staticDir, DO_NOT_TRACK: '' };
   child = spawn(process.execPath, [path.join(ROOT, 'bin/candor.js'), 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   url = await new Promise<string>((resolve, reject) => {
@@ -68,11 +70,26 @@ async function apiCall<T>(page: Page, method: string, input?: unknown): Promise<
 
 describe('candor serve with the real agent', () => {
   it('first run: connect the server, see the exact payload, share; a send lands in the history with the same sha256', async () => {
-    const page = await browser.newPage();
+    // A 24-hour clock, so the badge's time reads the same wherever the test runs.
+    const page = await browser.newPage({ locale: 'en-GB' });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
     await page.getByRole('heading', { level: 1, name: 'What is shared' }).waitFor();
+
+    // Before any choice the badge never says "Sharing on": it says what goes where, and when, if nothing is chosen.
+    const before = await apiCall<AgentStatus>(page, 'getStatus');
+    const collectorHost = new URL(receiver.url).host;
+    const pill = page.getByTestId('status-pill');
+    await expect
+      .poll(() => pill.textContent())
+      .toMatch(new RegExp(`^If you do nothing, the Full report goes to ${collectorHost.replace(/\./g, '\\.')} at \\d\\d:\\d\\d$`));
+    expect(await pill.locator('time').getAttribute('datetime')).toBe(before.schedule.nextDueAt);
+    expect(before.consent.paused?.reason).toBe('headless-grace');
+    expect(Date.parse(before.schedule.nextDueAt!)).toBe(Date.parse(before.consent.paused!.until!));
+    expect(await page.getByTestId('wizard-endpoint').textContent()).toBe(`Reports go to ${collectorHost} (${receiver.url}/collect), at most once a day.`);
+    expect(await seriousViolations(page)).toEqual([]);
+
     await page.getByRole('button', { name: 'Next' }).click();
 
     await page.getByLabel('Server address').fill(navidrome.url);
@@ -118,7 +135,11 @@ describe('candor serve with the real agent', () => {
     await page.getByRole('button', { name: 'Send now' }).click();
     await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(1);
     const sent = receiver.received[0]!.body;
-    const history = await apiCall<{ entries: Array<{ id: string; sha256: string; outcome: string }> }>(page, 'listHistory', { offset: 0, limit: 5 });
+    // The receiver has the bytes a moment before the agent has its answer and records it.
+    const newest = async () =>
+      (await apiCall<{ entries: Array<{ id: string; sha256: string; outcome: string }> }>(page, 'listHistory', { offset: 0, limit: 5 })).entries[0]!;
+    await expect.poll(async () => (await newest()).outcome, { timeout: 15_000 }).toBe('sent');
+    const history = { entries: [await newest()] };
     expect(history.entries[0]).toMatchObject({ outcome: 'sent', sha256: sha256Hex(sent) });
     const entry = await apiCall<{ body: string }>(page, 'getHistoryEntry', { id: history.entries[0]!.id });
     expect(entry.body).toBe(sent);
@@ -145,5 +166,24 @@ describe('candor serve with the real agent', () => {
     const fromCli = parseJson<Payload>(cli);
     const still = (p: Payload) => ({ ...p, uptime: 0, candor: { ...p.candor, hostMemory: null } });
     expect(still(fromCli)).toEqual(still(shown));
+  }, 60_000);
+
+  it('an opt-out written in the config file shows in the open page, without a reload; removed, sharing is back', async () => {
+    const page = await browser.newPage();
+    await page.goto(url.replace('#token=', '#/settings?token='));
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    const before = receiver.received.length;
+
+    writeFileSync(configFile, `[insights]\nendpoint = "${receiver.url}/collect"\nenabled = false\n`);
+    const locked = page.getByText(`Sharing is off, set by [insights] enabled = false in ${configFile}.`);
+    await locked.waitFor();
+    expect(await page.getByRole('button', { name: 'Send now' }).isDisabled()).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+
+    writeFileSync(configFile, `[insights]\nendpoint = "${receiver.url}/collect"\n`);
+    await locked.waitFor({ state: 'detached' });
+    expect(await page.getByRole('button', { name: 'Send now' }).isDisabled()).toBe(false);
+    expect(receiver.received).toHaveLength(before);
   }, 60_000);
 });

@@ -102,7 +102,16 @@ export function fakeApi(initial: AgentStatus = STATUSES.on) {
     },
     refreshPreview: async () => api.getPreview(),
     getFieldCatalog: () => (record('getFieldCatalog'), Promise.resolve([])),
-    listHistory: (input) => (record('listHistory', input), Promise.resolve({ total: 0, offset: input.offset, entries: [] })),
+    listHistory: (input) => (
+      record('listHistory', input),
+      Promise.resolve({
+        total: 0,
+        offset: input.offset,
+        entries: [],
+        unfiltered: 0,
+        outcomes: { sent: 0, failed: 0, 'not-sent': 0, exported: 0, 'kept-locally': 0 },
+      })
+    ),
     getHistoryEntry: async (input) => {
       record('getHistoryEntry', input);
       const { ApiError } = await import('../../electron/core/api/contract');
@@ -144,6 +153,19 @@ export function fakeApi(initial: AgentStatus = STATUSES.on) {
     deleteRemoteData: () => (
       record('deleteRemoteData'),
       Promise.resolve({ ok: true, message: 'The collector holds nothing of this machine any more.', ids: 1 })
+    ),
+    verifyRemoteData: () => (
+      record('verifyRemoteData'),
+      Promise.resolve({
+        ok: true,
+        message: 'The collector holds nothing about this machine.',
+        endpoint: status.settings.endpoint,
+        checkedAt: '2026-01-01T00:00:00.000Z',
+        ids: 1,
+        asked: 'answered' as const,
+        held: [],
+        missing: [],
+      })
     ),
     resetInstanceId: () => (record('resetInstanceId'), Promise.resolve(structuredClone(status))),
     updateSettings: (input) => (record('updateSettings', input), Promise.resolve(structuredClone(status))),

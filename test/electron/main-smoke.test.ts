@@ -18,6 +18,8 @@ const here = import.meta.dirname;
 const out = tempHome('candor-smoke-');
 
 const DRIVER = `
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 const standIn = () => globalThis.__electronStandIn;
 const until = async (check, what) => {
   for (let i = 0; i < 400; i++) { if (check()) return; await new Promise((r) => setTimeout(r, 10)); }
@@ -47,8 +49,18 @@ const deniedNavigation = other.navigate('will-navigate', 'https://evil.example/'
 const deniedOpen = other.openWindow('https://evil.example/');
 win.close();
 const afterClose = { destroyed: win.destroyed, visible: win.visible };
+// The config file edited while the window is hidden: the tray hears it through the status pushes.
+const configFile = join(process.env.CANDOR_HOME, 'candor.toml');
+writeFileSync(configFile, '[insights]\\nlevel = "local"\\n');
+await until(() => e.trays[0].menu.items[0].label === 'Reports are kept on this computer only', 'tray update after a config edit');
+const trayAfterConfig = e.trays[0].menu.items.map((i) => i.label).filter(Boolean);
 e.app.launchSecondInstance();
 const afterSecond = { visible: win.visible, focused: win.focused, windows: e.windows.length };
+// And while it is shown, the window is pushed the new status at once (no reload).
+const pushedOff = () => win.webContents.sent.some((m) => m.args[0]?.type === 'status' && m.args[0].status.consent.decidedByLabel.startsWith('[insights] enabled = false'));
+writeFileSync(configFile, '[insights]\\nenabled = false\\n');
+await until(pushedOff, 'a status pushed to the window after a config edit');
+const windowAfterConfig = win.webContents.sent.filter((m) => m.args[0]?.type === 'status').at(-1).args[0].status.consent;
 e.powerMonitor.emit('suspend');
 e.powerMonitor.emit('resume');
 e.app.quit();
@@ -60,7 +72,7 @@ console.log(JSON.stringify({
   window: { options: win.options, loads: win.webContents.loads },
   statusAnswer, foreign, trayBefore, trayAfter,
   page: { status: page.status, csp: page.headers.get('content-security-policy') },
-  deniedNavigation, deniedOpen, afterClose, afterSecond,
+  deniedNavigation, deniedOpen, afterClose, afterSecond, trayAfterConfig, windowAfterConfig,
   quit: { trayDestroyed: e.trays[0].destroyed, windowDestroyed: win.destroyed },
   appMenu: e.Menu.applicationMenu.items.map((i) => i.label ?? i.role),
 }));
@@ -82,6 +94,8 @@ interface DriverReport {
   deniedOpen: unknown;
   afterClose: unknown;
   afterSecond: unknown;
+  trayAfterConfig: string[];
+  windowAfterConfig: { sharing: boolean; level: string; locked: boolean; decidedByLabel: string };
   quit: unknown;
   appMenu: string[];
 }
@@ -152,6 +166,17 @@ describe('the composition root, run against the stand-in', () => {
   it('close hides to the tray; a second launch brings the same window back', () => {
     expect(result.afterClose).toEqual({ destroyed: false, visible: false });
     expect(result.afterSecond).toEqual({ visible: true, focused: true, windows: 1 });
+  });
+
+  it('follows the config file: the tray while the window is hidden, the window while it is shown', () => {
+    expect(result.trayAfterConfig[0]).toBe('Reports are kept on this computer only');
+    expect(result.trayAfterConfig).toContain(`Set by [insights] level = "local" in ${path.join(home, 'candor.toml')}`);
+    expect(result.windowAfterConfig).toMatchObject({
+      sharing: false,
+      level: 'off',
+      locked: true,
+      decidedByLabel: `[insights] enabled = false in ${path.join(home, 'candor.toml')}`,
+    });
   });
 
   it('quit stops everything: tray gone, window closed, settings and log written, no secret in the log', () => {

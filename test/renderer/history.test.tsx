@@ -148,6 +148,22 @@ describe('history', () => {
     expect(screen.getByText('Kept here, not sent')).toBeTruthy();
   });
 
+  it('shows a report that was not sent because the server could not be read as a failure, with its cause', async () => {
+    const fake = createFakeApi({ storedChoice: 'share', history: 2 });
+    fake.addHistoryEntry({ outcome: 'not-sent', errorClass: 'server-not-read', message: "nothing answers at the server's address: nothing was sent" });
+    r = await renderApp({ route: 'history' }, fake);
+    const list = await listbox();
+    await waitFor(() => expect(within(list).getAllByRole('option')).toHaveLength(3));
+    const row = within(list).getAllByRole('option')[0]!;
+    expect(row.textContent).toMatch(/Sent by you.*Not sent/);
+    expect(row.querySelector('.badge-not-sent')).toBeTruthy();
+    fireEvent.click(row);
+    expect(await screen.findByText('Not sent: the server could not be read')).toBeTruthy();
+    expect(screen.getByText(/nothing answers at the server's address: nothing was sent/)).toBeTruthy();
+    await screen.findByRole('img', { name: /Attempts over time/ }, { timeout: 3000 });
+    expect(screen.getByText(/1 failed/)).toBeTruthy();
+  });
+
   it('counts reports kept here or exported apart in the chart', async () => {
     const fake = createFakeApi({ storedChoice: 'share', history: 3 });
     fake.addHistoryEntry({ outcome: 'kept-locally', level: 'local', categories: [...POLICY_CATEGORIES] });

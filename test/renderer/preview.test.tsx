@@ -1,8 +1,10 @@
 // @vitest-environment jsdom
-import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiError, type PreviewView } from '../../electron/core/api/contract';
+import { ApiError, type AgentStatus, type PreviewView, type SourceHealth } from '../../electron/core/api/contract';
 import { NEVER_COLLECTED } from '../../electron/core/schema/payload';
+import { SourceProblems } from '../../renderer/views/Preview';
+import { createFakeApi } from '../support/fake-api';
 import { renderApp, teardown, type Rendered } from './render';
 
 let r: Rendered | undefined;
@@ -112,5 +114,27 @@ describe('live preview', () => {
     expect(await screen.findByText('The agent is still starting.')).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByTestId('raw-payload')).toBeTruthy();
+  });
+});
+
+describe('facts that could not be read', () => {
+  it('send the user to the connection only when the connection is the problem, not for folders that are elsewhere', async () => {
+    const status = await createFakeApi({ storedChoice: 'share' }).getStatus();
+    const folders: SourceHealth = {
+      source: 'filesystems',
+      state: 'partial',
+      code: 'not-found',
+      message: 'The data and cache folders the server names do not exist on this machine.',
+    };
+    const withSources = (sources: SourceHealth[]): AgentStatus => ({ ...status, sources });
+    const { rerender } = render(<SourceProblems status={withSources([folders])} />);
+    expect(screen.getByText(folders.message)).toBeTruthy();
+    expect(screen.queryByRole('link', { name: /connection/ })).toBeNull();
+    rerender(
+      <SourceProblems
+        status={withSources([{ source: 'server', state: 'failed', code: 'unreachable', message: 'The server could not be reached.' }, folders])}
+      />,
+    );
+    expect(screen.getByRole('link', { name: 'Check the server connection in Settings' })).toBeTruthy();
   });
 });

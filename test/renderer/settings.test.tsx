@@ -68,6 +68,17 @@ describe('settings', () => {
     await waitFor(() => expect(sending.textContent).toMatch(/Last attempt.*Failed.*The endpoint did not answer in time/));
   });
 
+  it('a server that could not be read: nothing sent, the cause shown where other failures are', async () => {
+    const fake = createFakeApi({ storedChoice: 'share', history: 1, sendFailure: 'server-not-read' });
+    r = await renderApp({ route: 'settings' }, fake);
+    fireEvent.click(screen.getByRole('button', { name: 'Send now' }));
+    const sending = screen.getByRole('heading', { name: 'Sending' }).closest('section')!;
+    const said = 'Not sent: the server refused the user name or password; a report is sent only when the server was read.';
+    expect(await within(sending).findByText(said)).toBeTruthy();
+    expect(screen.getByTestId('announcer').textContent).toBe(said);
+    await waitFor(() => expect(sending.textContent).toMatch(/Last attempt.*Not sent.*the server refused the user name or password: nothing was sent/));
+  });
+
   it('cannot send while sharing is off or paused, and says why', async () => {
     r = await renderApp({ storedChoice: 'decline', route: 'settings' });
     expect(screen.getByRole('button', { name: 'Send now' }).hasAttribute('disabled')).toBe(true);
@@ -134,7 +145,7 @@ describe('settings', () => {
   it('lists every source’s health with the fixed reason when one fails', async () => {
     r = await renderApp({ storedChoice: 'share', route: 'settings', serverState: 'unreachable', warnings: ['The settings file was damaged and set aside.'] });
     const health = screen.getByRole('heading', { name: 'Where the facts come from' }).closest('section')!;
-    expect(within(health).getByText('Music server:').closest('li')?.textContent).toMatch(/Failed.*The server could not be reached/);
+    expect(within(health).getByText('Music server:').closest('li')?.textContent).toMatch(/Failed.*Nothing answers at the server's address/);
     expect(within(health).getByText('The settings file was damaged and set aside.')).toBeTruthy();
   });
 });

@@ -16,6 +16,20 @@ const toChoice = () => {
 };
 
 describe('first-run wizard', () => {
+  it('before any answer, the badge says what happens if nothing is chosen: nothing on the desktop, the default report headless, to the endpoint configured', async () => {
+    r = await renderApp({ storedChoice: null, shell: 'desktop' });
+    expect(screen.getByTestId('status-pill').textContent).toBe('Nothing is sent until you choose');
+    teardown(r);
+    r = await renderApp({ storedChoice: null, shell: 'headless', endpoint: 'https://stats.example.org/collect' });
+    const pill = screen.getByTestId('status-pill');
+    expect(pill.textContent).toMatch(/^If you do nothing, the Full report goes to stats\.example\.org (at|tomorrow at|on .+ at) \d{1,2}[:.]\d{2}/);
+    expect(pill.textContent).not.toMatch(/Sharing on/);
+    // When: the end of the first start's grace period, as the agent plans it.
+    expect(Date.parse(pill.querySelector('time')?.getAttribute('datetime') ?? '')).toBeGreaterThan(Date.now());
+    // The wizard names the same endpoint.
+    expect(screen.getByTestId('wizard-endpoint').textContent).toBe('Reports go to stats.example.org (https://stats.example.org/collect), at most once a day.');
+  });
+
   it('shows what is shared and what never is, from the policy, before anything else', async () => {
     r = await renderApp({ storedChoice: null });
     expect(screen.getByRole('heading', { level: 1, name: 'What is shared' })).toBeTruthy();

@@ -5,6 +5,7 @@ import { Agent, type AgentDeps } from '../../electron/core/agent';
 import type { HttpClient } from '../../electron/core/http';
 import { silentLogger } from '../../electron/core/platform';
 import type { CandorConfig } from '../../electron/core/settings/candor-config';
+import { fixedConfig, type ConfigSource } from '../../electron/core/settings/config-source';
 import { FakeClock } from './fake-clock';
 import { fakeSources } from './fake-sources';
 import { seededRandom } from './random';
@@ -23,15 +24,16 @@ export function memoryHome(prefix = 'candor-sim-'): string {
   return existsSync('/dev/shm') ? mkdtempSync(path.join('/dev/shm', prefix)) : tempHome(prefix);
 }
 
-export function configWith(partial: Partial<CandorConfig> = {}): CandorConfig {
-  return {
+/** A config that never changes (tests of a config file being edited use `CandorConfigFile`). */
+export function configWith(partial: Partial<CandorConfig> = {}): ConfigSource {
+  return fixedConfig({
     path: null,
     unreadable: false,
     server: { url: 'http://127.0.0.1:4533', username: 'admin', password: 'secret-pw' },
     endpoint: 'http://127.0.0.1:9/collect',
     problems: [],
     ...partial,
-  };
+  });
 }
 
 export async function makeAgent(overrides: Partial<AgentDeps> & { http: HttpClient }): Promise<{ agent: Agent; clock: FakeClock; home: string }> {

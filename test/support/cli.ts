@@ -12,6 +12,11 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A `[server]` section naming a Navidrome-compatible test server and its seeded admin. */
+export function serverSection(url: string, password = 'alice-canary-pass'): string {
+  return `[server]\nurl = "${url}"\nusername = "canary-admin-alice"\npassword = "${password}"\n`;
+}
+
 /** Runs the real `bin/candor.js` in its own process, as a user or a script would. */
 export async function candor(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number } = {}): Promise<CliResult> {
   try {
@@ -61,4 +66,23 @@ export function candorLongRunning(args: string[], env: Record<string, string>, r
  */
 export async function candorJson<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
   return parseJson<T>((await candor(args, env)).stdout);
+}
+
+/**
+ * `candor serve`'s API as the admin UI calls it, from the link it printed (the secret rides in the
+ * link's fragment): `call(method, input)` answers the envelope, `{ ok, result }` or `{ ok, error }`.
+ */
+export function serveApi(printed: string) {
+  const link = new URL(/Candor admin UI: (http\S+)/.exec(printed)![1]!);
+  const token = new URLSearchParams(link.hash.slice(1)).get('token')!;
+  return {
+    async call<T>(method: string, input?: unknown): Promise<{ status: number; ok: boolean; result?: T; error?: { code: string; message: string } }> {
+      const answer = await fetch(new URL(`/api/${method}`, link), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: input === undefined ? 'null' : JSON.stringify(input),
+      });
+      return { status: answer.status, ...((await answer.json()) as { ok: boolean; result?: T; error?: { code: string; message: string } }) };
+    },
+  };
 }

@@ -38,7 +38,11 @@ import {
   type ShellKind,
   type StoredChoice,
   type ApiMethod,
+  type VerifyReport,
 } from '../../electron/core/api/contract';
+import { filterHistory, normalizeFilter, type FilterResult } from '../../electron/core/history/history-filter';
+import { HttpFailure, type HttpClient } from '../../electron/core/http-client';
+import { verifyRemoteData } from '../../electron/core/send/remote-verify';
 import { resolveConsent, type ConsentInputs } from '../../electron/core/consent/consent';
 import { notSentBecause } from '../../electron/core/consent/describe';
 import type { AgentContext } from '../../electron/core/context';
@@ -92,6 +96,8 @@ export interface FakeApiOptions extends FakeServerOptions {
   collectorDeletion?: 'deletes' | 'unsupported' | 'fails';
   /** Which process keeps the daily schedule (by default: this one). */
   scheduler?: SchedulerView;
+  /** What the collector answers `candor verify`; by default Navidrome's does not offer it and any other holds what was sent. */
+  collectorAccess?: 'holds-sent' | 'foreign' | 'unsupported' | 'down';
 }
 
 export interface FakeCall {
@@ -135,6 +141,9 @@ export class FakeCandorApi implements CandorApi {
   private readonly holds = new Map<ApiMethod, Hold>();
   private readonly failures = new Map<ApiMethod, { error: ApiError; remaining: number }>();
   private readonly firstStartAt: number;
+  /** Like the agent's history store: a list is read page by page with one search, kept until the history changes. */
+  private lastSearch: { key: string; result: FilterResult<HistorySummary & { index: number }> } | null = null;
+  private summaries: Array<HistorySummary & { index: number }> | null = null;
 
   constructor(options: FakeApiOptions = {}) {
     this.now = options.now ?? (() => Date.now());
@@ -271,6 +280,8 @@ export class FakeCandorApi implements CandorApi {
 
   private reindex(): void {
     this.byId = new Map(this.history.map((e, i) => [e.id, i]));
+    this.lastSearch = null;
+    this.summaries = null;
   }
 
   private lastSentIndex(): number {
@@ -372,13 +383,15 @@ export class FakeCandorApi implements CandorApi {
     const consent = this.consent();
     const may = (consent.sharing && consent.paused === null) || consent.level === 'local';
     const base = this.lastSuccessAt ? Date.parse(this.lastSuccessAt) + DAY : this.now() + 7 * 60 * 1000;
+    // As the agent plans it: headless and unanswered, the first report goes when the grace period ends.
+    const graceUntil = consent.paused?.reason === 'headless-grace' && consent.paused.until ? Date.parse(consent.paused.until) : null;
     return {
       shell: this.opts.shell,
       agentVersion: '0.1.0',
       instanceId: this.instanceId,
       consent,
       schedule: {
-        nextDueAt: may ? new Date(Math.max(base, this.now() + 5 * 60 * 1000)).toISOString() : null,
+        nextDueAt: may || graceUntil !== null ? new Date(Math.max(base, this.now() + 5 * 60 * 1000, graceUntil ?? 0)).toISOString() : null,
         lastSuccessAt: this.lastSuccessAt,
         lastAttempt: this.lastAttempt,
         consecutiveFailures: this.consecutiveFailures,
@@ -420,6 +433,11 @@ export class FakeCandorApi implements CandorApi {
     if (by) throw new ApiError('locked', `${key} is set by ${by} and cannot be changed here.`);
   };
 
+  /** Navidrome's own collector: no deletion, no receipts, no access. */
+  private isNavidromeEndpoint(): boolean {
+    return /^https:\/\/insights\.navidrome\.org\//.test(this.endpoint);
+  }
+
   private keepDeletionKey(id: string): void {
     if (!this.deletionKeys.some((k) => k.id === id)) this.deletionKeys.push({ id, key: sha256Hex(`key ${id}`), createdAt: this.now() });
   }
@@ -438,6 +456,8 @@ export class FakeCandorApi implements CandorApi {
       ...fields,
     };
     this.history.push(entry);
+    this.lastSearch = null;
+    this.summaries = null;
     this.byId.set(entry.id, this.history.length - 1);
     const summary = this.summary(this.history.length - 1);
     this.emit({ type: 'history', entry: summary });
@@ -480,12 +500,20 @@ export class FakeCandorApi implements CandorApi {
     return listFields(payloadSchema);
   }
 
-  async listHistory(input: { offset: number; limit: number }): Promise<HistoryPage> {
+  /** Like the agent: newest first, searched by the core's own history filter over the exact bytes. */
+  async listHistory(input: ApiInput<'listHistory'>): Promise<HistoryPage> {
     await this.enter('listHistory', input);
-    const total = this.history.length;
+    const key = JSON.stringify(normalizeFilter(input.filter));
+    if (this.lastSearch?.key !== key) {
+      this.summaries ??= this.history.map((_, i) => ({ ...this.summary(i), index: i }));
+      const result = filterHistory(this.summaries, input.filter, (e) => this.bodyAt(e.index));
+      this.lastSearch = { key, result };
+    }
+    const { matches, outcomes } = this.lastSearch.result;
+    const total = matches.length;
     const entries: HistorySummary[] = [];
-    for (let i = total - 1 - input.offset; i >= 0 && entries.length < input.limit; i--) entries.push(this.summary(i));
-    return { total, offset: input.offset, entries };
+    for (let i = total - 1 - input.offset; i >= 0 && entries.length < input.limit; i--) entries.push(this.summary(matches[i]!.index));
+    return { total, offset: input.offset, entries, unfiltered: this.history.length, outcomes };
   }
 
   async getHistoryEntry(input: { id: string }): Promise<HistoryEntry> {
@@ -549,11 +577,14 @@ export class FakeCandorApi implements CandorApi {
         at,
         trigger: 'manual',
         ...level,
-        outcome: failure ? 'failed' : 'sent',
+        // As the agent: a server that could not be read sends nothing, and says so.
+        outcome: failure === 'server-not-read' ? 'not-sent' : failure ? 'failed' : 'sent',
         ...(info.status !== undefined ? { status: info.status } : {}),
         ...(failure ? { errorClass: failure } : {}),
         message: info.message,
         durationMs: Math.max(1, this.opts.sendDurationMs),
+        // Like Candor's collector, any but Navidrome's answers with a receipt of the bytes received.
+        ...(!failure && !this.isNavidromeEndpoint() ? { receipt: preview.sha256 } : {}),
       },
       preview,
     );
@@ -571,7 +602,9 @@ export class FakeCandorApi implements CandorApi {
     }
     this.emitStatus();
     this.emit({ type: 'preview', preview: this.build() });
-    return { ok: !failure, message: failure ? `Not sent: ${info.message}.` : `Sent: ${info.message}.`, entry: summary };
+    const said =
+      failure === 'server-not-read' ? `${info.message.replace(/: nothing was sent$/, '')}; a report is sent only when the server was read` : info.message;
+    return { ok: !failure, message: failure ? `Not sent: ${said}.` : `Sent: ${info.message}.`, entry: summary };
   }
 
   /** Like the agent's exporter: the report at the level asked for (or the current one), logged as exported. */
@@ -607,13 +640,44 @@ export class FakeCandorApi implements CandorApi {
   /** The core's own deletion request, over a collector that deletes, does not offer deletion, or fails. */
   async deleteRemoteData(): Promise<DeletionOutcome> {
     await this.enter('deleteRemoteData', undefined);
-    const mode = this.opts.collectorDeletion ?? (/^https:\/\/insights\.navidrome\.org\//.test(this.endpoint) ? 'unsupported' : 'deletes');
+    const mode = this.opts.collectorDeletion ?? (this.isNavidromeEndpoint() ? 'unsupported' : 'deletes');
     const status = mode === 'deletes' ? 204 : mode === 'unsupported' ? 405 : 503;
     const ctx = {
       deletionKeys: { all: () => [...this.deletionKeys] },
       deps: { http: { request: () => Promise.resolve({ status, headers: {}, body: '' }) }, logger: { log: () => {} } },
     } as unknown as AgentContext;
     return deleteRemoteData(ctx, this.endpoint);
+  }
+
+  /**
+   * The core's own comparison, over a collector that holds what was sent (the newest report of each
+   * UTC day of the last 30), also holds a report this machine never sent, offers no such check
+   * (Navidrome's), or cannot be reached.
+   */
+  async verifyRemoteData(): Promise<VerifyReport> {
+    await this.enter('verifyRemoteData', undefined);
+    const mode = this.opts.collectorAccess ?? (this.isNavidromeEndpoint() ? 'unsupported' : 'holds-sent');
+    const entries = this.allEntries();
+    const http: HttpClient = {
+      request: (req) => {
+        if (mode === 'down') return Promise.reject(new HttpFailure('unreachable'));
+        if (mode === 'unsupported') return Promise.resolve({ status: 405, headers: {}, body: '' });
+        const id = decodeURIComponent(req.url.slice(req.url.lastIndexOf('/') + 1));
+        const byDay = new Map<string, HistoryEntry>();
+        for (const e of entries) if (e.outcome === 'sent' && Date.parse(e.at) > this.now() - 30 * DAY && e.body.includes(id)) byDay.set(e.at.slice(0, 10), e);
+        const reports: unknown[] = [...byDay.values()].map((e) => ({
+          day: e.at.slice(0, 10),
+          sha256: e.sha256,
+          key: 'this',
+          receivedAt: e.at,
+          expiresAt: new Date(Date.parse(e.at) + 30 * DAY).toISOString(),
+          report: JSON.parse(e.body) as unknown,
+        }));
+        if (mode === 'foreign') reports.push({ day: new Date(this.now()).toISOString().slice(0, 10), sha256: sha256Hex('not from here'), key: 'other' });
+        return Promise.resolve({ status: 200, headers: {}, body: JSON.stringify({ id, retentionDays: 30, reports }) });
+      },
+    };
+    return verifyRemoteData({ http, logger: { log: () => {} }, now: this.now }, [...this.deletionKeys], this.endpoint, entries);
   }
 
   async resetInstanceId(): Promise<AgentStatus> {

@@ -141,6 +141,8 @@ export const SEND_MESSAGES: Record<ErrorClass, { status?: number; message: strin
   'refused-by-guard': { message: 'refused by the privacy guard' },
   'invalid-endpoint': { message: 'The endpoint address is not valid' },
   'no-answer': { message: 'no answer: the collector may have received it' },
+  'server-not-read': { message: 'the server refused the user name or password: nothing was sent' },
+  'receipt-mismatch': { status: 200, message: 'the collector received different bytes (HTTP 200)' },
   unexpected: { message: 'An unexpected error happened' },
 };
 

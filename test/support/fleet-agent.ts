@@ -8,6 +8,7 @@ import { Agent } from '../../electron/core/agent';
 import { createAxiosHttpClient } from '../../electron/core/http';
 import { silentLogger } from '../../electron/core/platform';
 import { configWith, seededRandom } from './agent-harness';
+import { answerRequests } from './child-requests';
 import { FakeClock } from './fake-clock';
 import { fakeSources } from './fake-sources';
 
@@ -95,16 +96,4 @@ async function handle(request: FleetRequest): Promise<unknown> {
   }
 }
 
-// Requests are handled one at a time, in order, as the parent sends them.
-let queue: Promise<unknown> = Promise.resolve();
-process.on('message', (request: FleetRequest) => {
-  queue = queue.then(async () => {
-    try {
-      process.send!({ id: request.id, ok: true, value: await handle(request) });
-    } catch (error) {
-      process.send!({ id: request.id, ok: false, error: String((error as Error)?.stack ?? error) });
-    }
-    if (request.type === 'stop') process.disconnect();
-  });
-});
-process.send!({ id: 0, ok: true, value: 'ready' });
+answerRequests(handle);

@@ -6,9 +6,12 @@ import { CLI_EXTERNAL } from '../../scripts/build-cli.mjs';
 import { ESM_BANNER } from '../../scripts/build-electron.mjs';
 import type { AgentStatus, SendOutcome } from '../../electron/core/api/contract';
 import type { FleetAgentOptions, FleetRequest } from './fleet-agent';
+import type { ShellChildOptions, ShellRequest } from './shell-child';
 
 type Reply = { id: number; ok: boolean; value?: unknown; error?: string };
-type Request = FleetRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+/** A request as the parent writes it: the child's request type without the id the parent adds. */
+type RequestOf<R> = R extends { id: number } ? Omit<R, 'id'> : never;
+type Request = RequestOf<FleetRequest> | RequestOf<ShellRequest>;
 
 const bundles = new Map<string, Promise<string>>();
 
@@ -44,7 +47,10 @@ export function bundleForChild(script: string): Promise<string> {
   return bundle;
 }
 
-/** An agent in its own process, driven by requests; see fleet-agent.ts. */
+/**
+ * An agent in its own process, driven by requests over IPC (replies by id; id 0 says it is ready):
+ * fleet-agent.ts, or shell-child.ts for a real `candor run` / `candor serve`.
+ */
 export class FleetMember {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
@@ -68,9 +74,14 @@ export class FleetMember {
     });
   }
 
-  static async spawn(options: FleetAgentOptions): Promise<FleetMember> {
-    const child = fork(await bundleForChild('fleet-agent.ts'), [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const member = new FleetMember(child, options.label);
+  static spawn(options: FleetAgentOptions): Promise<FleetMember> {
+    return FleetMember.fork('fleet-agent.ts', options, options.label);
+  }
+
+  /** Starts `script` (a test-support file, bundled) with its options, and waits until it says it is ready. */
+  static async fork(script: 'fleet-agent.ts' | 'shell-child.ts', options: FleetAgentOptions | ShellChildOptions, label: string): Promise<FleetMember> {
+    const child = fork(await bundleForChild(script), [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const member = new FleetMember(child, label);
     await new Promise<void>((resolve, reject) => {
       member.waiting.set(0, { resolve: () => resolve(), reject });
     });

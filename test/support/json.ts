@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { HistoryEntry } from '../../electron/core/api/contract';
 
 /**
@@ -13,6 +14,16 @@ export function parseJson<T>(text: string): T {
 /** A JSON file on disk, read and parsed as `parseJson` does. */
 export function readJson<T>(file: string): T {
   return parseJson<T>(readFileSync(file, 'utf8'));
+}
+
+/** The history file of a data folder as it is on disk: each attempt once, as its last line says. */
+export function readHistoryFile(home: string): HistoryEntry[] {
+  const byId = new Map<string, HistoryEntry>();
+  for (const line of readFileSync(path.join(home, 'history.jsonl'), 'utf8').split('\n').filter(Boolean)) {
+    const entry = parseJson<HistoryEntry>(line);
+    byId.set(entry.id, entry);
+  }
+  return [...byId.values()];
 }
 
 // Shapes the code writes as text with no type of its own, as the tests read them back.

@@ -84,6 +84,10 @@ export type ErrorClass =
   | 'invalid-endpoint'
   /** The sender stopped before an answer came: the collector may have stored the report. */
   | 'no-answer'
+  /** Nothing left: the music server could not be read, and a report without it is never sent (see `REQUIRED_FIELDS`). */
+  | 'server-not-read'
+  /** The collector answered 2xx, but its receipt (the sha256 of what it received) is not the sha256 of what was sent. */
+  | 'receipt-mismatch'
   | 'unexpected';
 
 export interface AttemptResult {
@@ -141,6 +145,11 @@ export interface AgentStatus {
   settings: SettingsView;
   /** Problems the user should know about that did not stop the agent (corrupt file set aside, read-only folder…). */
   warnings: string[];
+  /**
+   * Why the data folder cannot be written now, naming it ("the data folder /srv/candor is read-only"):
+   * nothing can be saved or sent meanwhile, so no shell offers an answer that could not be kept.
+   */
+  cannotWrite?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,7 +176,12 @@ export interface PreviewView {
   guard: { ok: true } | { ok: false; field: string; reason: string };
 }
 
-export type Trigger = 'schedule' | 'manual' | 'retry' | 'export';
+export const TRIGGERS = ['schedule', 'manual', 'retry', 'export'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** What became of an attempt (see `HistorySummary.outcome`); a history line with any other is not an entry (history/history-line.ts). */
+export const OUTCOMES = ['sent', 'failed', 'refused', 'no-answer', 'not-sent', 'sending', 'kept-locally', 'exported'] as const;
+export type HistoryOutcome = (typeof OUTCOMES)[number];
 
 export interface HistorySummary {
   id: string;
@@ -184,12 +198,19 @@ export interface HistorySummary {
    * `no-answer`: the request left but no answer came (timeout, cut connection, or Candor stopped):
    * the collector may have stored it. `sending`: on the wire right now, in some Candor process.
    * `kept-locally`: built at the `local` level and kept here only. `exported`: written to a file
-   * for a machine without internet (`candor export`).
+   * for a machine without internet (`candor export`). `not-sent`: nothing left because the music
+   * server could not be read (a report must carry `REQUIRED_FIELDS`); `message` gives the cause in words.
    */
-  outcome: 'sent' | 'failed' | 'refused' | 'no-answer' | 'sending' | 'kept-locally' | 'exported';
+  outcome: HistoryOutcome;
   status?: number;
   errorClass?: ErrorClass;
   message: string;
+  /**
+   * The collector's receipt: the sha256 of the bytes it says it received (its 2xx answer's
+   * `sha256`). Absent when it gave none (Navidrome's collector does not). A receipt that differs
+   * from `sha256` makes the attempt `failed` (`receipt-mismatch`), never `sent`.
+   */
+  receipt?: string;
   /** A few library counts from the body, for charts over time. */
   counts?: { tracks?: number; albums?: number; artists?: number };
 }
@@ -199,10 +220,41 @@ export interface HistoryEntry extends HistorySummary {
   body: string;
 }
 
+/**
+ * What a history search may ask for; every part is optional and the parts combine (AND). Outcomes
+ * are grouped as people ask for them (history-filter.ts): `failed` includes attempts that got no
+ * answer and receipt mismatches; `not-sent` includes reports the privacy guard refused.
+ */
+export const OUTCOME_FILTERS = ['sent', 'failed', 'not-sent', 'exported', 'kept-locally'] as const;
+export type OutcomeFilter = (typeof OUTCOME_FILTERS)[number];
+/** The levels an entry can have been made at (nothing is built at `off`). */
+export const ENTRY_LEVELS = ['full', 'basic', 'custom', 'local'] as const;
+export type EntryLevel = (typeof ENTRY_LEVELS)[number];
+
+export interface HistoryFilter {
+  /** Any of these outcomes (none or absent: any outcome). */
+  outcomes?: OutcomeFilter[];
+  /** Any of these levels (entries from before levels existed are `full`). */
+  levels?: EntryLevel[];
+  /** From this instant on (ISO 8601, inclusive). */
+  since?: string;
+  /** Up to this instant (ISO 8601, inclusive). */
+  until?: string;
+  /** Text inside the exact bytes, any case. */
+  text?: string;
+}
+
 export interface HistoryPage {
+  /** Entries that match the filter (all of them without one). */
   total: number;
   offset: number;
   entries: HistorySummary[];
+  /** Entries in the history, whatever the filter. */
+  unfiltered: number;
+  /** Of the entries that match everything but the outcomes asked for, how many fall in each outcome group. */
+  outcomes: Record<OutcomeFilter, number>;
+  /** Why the history file is not read at all (a FIFO, a device or a huge file at its name): the page is then empty. */
+  unreadable?: string;
 }
 
 export interface ConnectionCheck {
@@ -242,6 +294,51 @@ export interface DeletionOutcome {
   ids: number;
 }
 
+/** One report the collector holds under one of this machine's anonymous ids, compared with the local history. */
+export interface HeldReportCheck {
+  instanceId: string;
+  /** The UTC day it is stored under (YYYY-MM-DD). */
+  day: string;
+  /** The collector's receipt for it; null for a report stored before the collector kept receipts. */
+  sha256: string | null;
+  /** When the collector will delete it (absent for a report stored under another key: the collector does not say). */
+  expiresAt?: string;
+  /**
+   * `sent-from-here`: the bytes of a history entry that left this machine (sent, exported, or an
+   * attempt that got no answer). `not-from-here`: no entry of this machine has these bytes (someone
+   * who knows the id sent it, or the row is damaged). `different-bytes`: the receipt a failed attempt
+   * got: the collector keeps bytes other than those sent.
+   */
+  verdict: 'sent-from-here' | 'not-from-here' | 'different-bytes';
+  /** The history entry it matches. */
+  entry?: { id: string; at: string; outcome: HistoryOutcome };
+  /** Stored under this machine's key (false: under another key, or none). */
+  ownKey: boolean;
+}
+
+/** A report sent from here (within the collector's retention) that the collector does not hold. */
+export interface MissingReportCheck {
+  entry: { id: string; at: string; outcome: HistoryOutcome; sha256: string };
+  /** `replaced`: a later report of the same UTC day took its place (newest wins); `missing`: deleted or never stored. */
+  reason: 'replaced' | 'missing';
+}
+
+/** `candor verify`: what the collector holds about this machine, compared with the local history. */
+export interface VerifyReport {
+  /** True when the collector answered for every id and everything it holds was sent from here. */
+  ok: boolean;
+  /** Every part of the finding, in words: the first line is the verdict. */
+  message: string;
+  endpoint: string;
+  checkedAt: string;
+  /** Anonymous ids asked about (this one and earlier ones still within the collector's retention). */
+  ids: number;
+  /** Whether the collector could be asked: `unsupported` when it offers no such check (Navidrome's). */
+  asked: 'answered' | 'unreachable' | 'unsupported' | 'nothing-to-ask';
+  held: HeldReportCheck[];
+  missing: MissingReportCheck[];
+}
+
 export interface LocalServerGuess {
   url: string;
   serverType?: string;
@@ -256,13 +353,22 @@ const text = (max: number) => s.string(/^[^\u0000-\u001f\u007f]*$/, max);
 const categoryList = () => s.array(s.enum(POLICY_CATEGORIES), POLICY_CATEGORIES.length);
 /** Which categories to show the report for (by default: those of the current choice). */
 const previewChoice = () => s.object({ categories: optional(categoryList()) });
+const instant = () => s.string(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/, 40);
+const historyFilter = () =>
+  s.object({
+    outcomes: optional(s.array(s.enum(OUTCOME_FILTERS), OUTCOME_FILTERS.length)),
+    levels: optional(s.array(s.enum(ENTRY_LEVELS), ENTRY_LEVELS.length)),
+    since: optional(instant()),
+    until: optional(instant()),
+    text: optional(text(256)),
+  });
 
 export const API_INPUTS = {
   getStatus: null,
   getPreview: optional(previewChoice()),
   refreshPreview: optional(previewChoice()),
   getFieldCatalog: null,
-  listHistory: s.object({ offset: s.int(0, 10_000_000), limit: s.int(1, 1000) }),
+  listHistory: s.object({ offset: s.int(0, 10_000_000), limit: s.int(1, 1000), filter: optional(historyFilter()) }),
   getHistoryEntry: s.object({ id: s.string(/^[A-Za-z0-9_-]{1,64}$/, 64) }),
   exportHistory: null,
   setConsent: s.object({ choice: s.enum(['share', 'decline', 'local']), categories: optional(categoryList()) }),
@@ -270,6 +376,7 @@ export const API_INPUTS = {
   sendNow: null,
   exportReport: optional(previewChoice()),
   deleteRemoteData: null,
+  verifyRemoteData: null,
   resetInstanceId: null,
   updateSettings: s.object({
     server: optional(
@@ -305,6 +412,7 @@ interface ApiOutputs {
   sendNow: SendOutcome;
   exportReport: ExportedReport;
   deleteRemoteData: DeletionOutcome;
+  verifyRemoteData: VerifyReport;
   resetInstanceId: AgentStatus;
   updateSettings: AgentStatus;
   testConnection: ConnectionTestResult;

@@ -7,8 +7,8 @@ import { StorageError } from '../storage/storage-error';
 import { resolveConsent } from './consent';
 
 /**
- * The sharing decision, always from the state on disk (plus the config-level settings this process
- * was started with). One exception: a "no" this process heard but could not save holds sharing
+ * The sharing decision, always from the state and the config file as they are on disk now (plus the
+ * command line and environment this process was started with). One exception: a "no" this process heard but could not save holds sharing
  * off here until it is saved, and saving is retried; the other processes cannot send meanwhile
  * either, because every send must first write its intent to the same unwritable folder.
  */
@@ -19,7 +19,7 @@ export class ConsentService {
 
   current(state: PersistedState = this.ctx.store.read()): ConsentState {
     const { deps } = this.ctx;
-    const config = deps.config;
+    const config = deps.config.current();
     const resolved = resolveConsent({
       ...(deps.cliShare !== undefined ? { cliFlag: deps.cliShare } : {}),
       env: deps.env,

@@ -14,18 +14,31 @@ export function localIso(ms: number): string {
 
 /**
  * Why nothing is sent while sharing is on, in words, with when it ends and how to end it now.
- * Never an internal code: this is what `candor send`, `candor status` and the logs say.
+ * Never an internal code: this is what `candor send`, `candor status` and the logs say. Where no
+ * answer could be saved (`answerable` false: the data folder cannot be written), the way to end it
+ * with `candor consent` is not offered.
  */
-export function pauseSentence(paused: NonNullable<ConsentState['paused']>, formatTime: (ms: number) => string = localIso): string {
+export function pauseSentence(paused: NonNullable<ConsentState['paused']>, formatTime: (ms: number) => string = localIso, answerable = true): string {
+  const [why, howToEnd] = pauseParts(paused, formatTime);
+  return answerable ? `${why}; ${howToEnd}` : why;
+}
+
+function pauseParts(paused: NonNullable<ConsentState['paused']>, formatTime: (ms: number) => string): [why: string, howToEnd: string] {
   switch (paused.reason) {
     case 'awaiting-answer':
-      return 'sharing waits for your answer to the first-run question; `candor consent yes` or `candor consent no` answers it';
+      return ['sharing waits for your answer to the first-run question', '`candor consent yes` or `candor consent no` answers it'];
     case 'headless-grace':
-      return paused.until
-        ? `the first report waits until ${formatTime(Date.parse(paused.until))} (${HEADLESS_GRACE_MS / 60_000} minutes after first start, so the notice can be read); \`candor consent yes\` sends now`
-        : `the first report waits until ${HEADLESS_GRACE_MS / 60_000} minutes after \`candor run\` or \`candor serve\` first starts; \`candor consent yes\` sends now`;
+      return [
+        paused.until
+          ? `the first report waits until ${formatTime(Date.parse(paused.until))} (${HEADLESS_GRACE_MS / 60_000} minutes after first start, so the notice can be read)`
+          : `the first report waits until ${HEADLESS_GRACE_MS / 60_000} minutes after \`candor run\` or \`candor serve\` first starts`,
+        '`candor consent yes` sends now',
+      ];
     case 'new-fields':
-      return `this version can send fields you have not approved yet (${(paused.fields ?? []).join(', ')}); approve them in the app, or \`candor consent yes\``;
+      return [
+        `this version can send fields you have not approved yet (${(paused.fields ?? []).join(', ')})`,
+        'approve them in the app, or `candor consent yes`',
+      ];
   }
 }
 

@@ -1,14 +1,25 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, writeFileAtomic } from '../storage/private-files';
+import { checkRegular, MIB, openRegularFile } from '../storage/regular-file';
+import { isHistoryLine } from './history-line';
 import { toStorageError } from '../storage/storage-error';
+
+/**
+ * The most history read: 50,000 entries (the cap) of a few KiB each fit well within it. A larger
+ * file is not Candor's history and is refused, not read into memory.
+ */
+export const MAX_HISTORY_BYTES = 256 * MIB;
+/** `a+` that never blocks on a FIFO nor takes a terminal (see regular-file.ts). */
+const APPEND_FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
 /**
  * The history file itself: JSON Lines, appended one fsynced line at a time by any process that
  * holds the folder lock, read incrementally by every process that shows it.
  *
  * Reading never writes: a torn last line (a kill mid-append) is skipped, and a complete last line
- * that only lacks its newline is kept. The next append, under the lock, cuts the torn tail or adds
- * the missing newline before writing its own line.
+ * that only lacks its newline is kept; a line that parses but is not an entry counts as damaged.
+ * The next append, under the lock, cuts the torn tail or adds the missing newline before writing
+ * its own line. A FIFO, a device or an oversized file at its name is refused, never read.
  */
 export interface ReadResult {
   /** Every complete line read since the given offset (the last one possibly without its newline). */
@@ -35,7 +46,8 @@ export async function fileIdentity(file: string): Promise<{ identity: string; si
 export async function readLinesFrom(file: string, offset: number): Promise<ReadResult | null> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(file, 'r');
+    // Throws `OddFileError` for a FIFO, a device or a file past the limit: never read to the end.
+    ({ handle } = await openRegularFile(file, MAX_HISTORY_BYTES));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
@@ -54,24 +66,15 @@ export async function readLinesFrom(file: string, offset: number): Promise<ReadR
     let damaged = 0;
     for (const line of complete.split('\n')) {
       if (!line) continue;
-      if (isEntryLine(line)) lines.push(line);
+      if (isHistoryLine(line)) lines.push(line);
       else damaged++;
     }
     // A tail without its newline is kept when it is a whole entry (a crash between the line and its
     // newline, or an editor that dropped it); otherwise it is a torn append and is skipped.
-    if (tail && isEntryLine(tail)) lines.push(tail);
+    if (tail && isHistoryLine(tail)) lines.push(tail);
     return { lines, damaged, offset: start + lastNewline + 1, identity };
   } finally {
     await handle.close();
-  }
-}
-
-function isEntryLine(line: string): boolean {
-  try {
-    const value = JSON.parse(line) as { id?: unknown; body?: unknown } | null;
-    return typeof value?.id === 'string' && typeof value.body === 'string';
-  } catch {
-    return false;
   }
 }
 
@@ -83,8 +86,10 @@ export async function appendLine(dir: string, file: string, line: string): Promi
   let handle: fs.FileHandle | undefined;
   try {
     await ensurePrivateDir(dir);
-    handle = await fs.open(file, 'a+', PRIVATE_FILE_MODE);
-    const size = (await handle.stat()).size;
+    handle = await fs.open(file, APPEND_FLAGS, PRIVATE_FILE_MODE);
+    const st = await handle.stat();
+    checkRegular(file, st, Infinity);
+    const size = st.size;
     let prefix = '';
     if (size > 0) {
       const tailStart = await lastLineStart(handle, size);
@@ -92,14 +97,14 @@ export async function appendLine(dir: string, file: string, line: string): Promi
       await handle.read(tail, 0, tail.length, tailStart);
       const text = tail.toString('utf8');
       if (!text.endsWith('\n')) {
-        if (isEntryLine(text)) prefix = '\n';
+        if (isHistoryLine(text)) prefix = '\n';
         else await handle.truncate(tailStart);
       }
     }
     await handle.writeFile(prefix + line + '\n', 'utf8');
     await handle.sync();
   } catch (error) {
-    throw toStorageError(error);
+    throw toStorageError(error, dir);
   } finally {
     await handle?.close().catch(() => {});
   }

@@ -1,7 +1,9 @@
 import path from 'node:path';
-import type { HistoryEntry, HistoryPage, HistorySummary } from '../api/contract';
+import type { HistoryEntry, HistoryFilter, HistoryPage, HistorySummary } from '../api/contract';
 import type { FolderLock, Held } from '../storage/folder-lock';
+import { OddFileError } from '../storage/regular-file';
 import { appendLine, fileIdentity, readLinesFrom, rewriteLines } from './history-file';
+import { filterHistory, normalizeFilter, type FilterResult } from './history-filter';
 
 /**
  * The local record of every attempt, shared by every process on the data folder.
@@ -40,6 +42,11 @@ export class HistoryStore {
   private damagedLines = 0;
   private syncing: Promise<void> | null = null;
   private pruneFailed = false;
+  /** Why the file at the history's name is not read (a FIFO, a device, too large), or null. */
+  private refused: OddFileError | null = null;
+  /** Bumped by every change to the entries: what a kept search result is checked against. */
+  private version = 0;
+  private lastSearch: { key: string; stamp: string; result: FilterResult<HistoryEntry> } | null = null;
 
   private constructor(private readonly options: HistoryOptions) {
     this.file = path.join(options.dir, HISTORY_FILE);
@@ -56,6 +63,10 @@ export class HistoryStore {
     const out: string[] = [];
     if (this.damagedLines > 0) out.push(`${this.damagedLines} damaged line(s) in the history file were skipped.`);
     if (this.pruneFailed) out.push('Old history entries could not be pruned (is the data folder read-only?).');
+    if (this.refused)
+      out.push(
+        `The history file is not read: ${this.refused.message}.${this.refused.kind === 'too large' ? '' : ' Nothing can be sent until it is moved away.'}`,
+      );
     return out;
   }
 
@@ -99,9 +110,11 @@ export class HistoryStore {
         fresh = true;
         result = await readLinesFrom(this.file, 0);
       }
-    } catch {
+    } catch (error) {
+      this.refused = error instanceof OddFileError ? error : null;
       return;
     }
+    this.refused = null;
     if (fresh || !result) this.reset();
     if (!result) return;
     for (const line of result.lines) {
@@ -113,6 +126,7 @@ export class HistoryStore {
   }
 
   private reset(): void {
+    this.version++;
     this.entries = [];
     this.byId = new Map();
     this.damagedLines = 0;
@@ -121,6 +135,7 @@ export class HistoryStore {
 
   /** Adds or replaces an entry by id; says whether anything changed. */
   private upsert(entry: StoredEntry): boolean {
+    this.version++;
     const at = this.byId.get(entry.id);
     if (at === undefined) {
       this.byId.set(entry.id, this.entries.length);
@@ -146,12 +161,32 @@ export class HistoryStore {
     return { ...rest, outcome: 'no-answer', errorClass: 'no-answer', message: STOPPED_MESSAGE };
   }
 
-  /** Newest first. */
-  page(offset: number, limit: number): HistoryPage {
-    const total = this.entries.length;
+  /** Newest first; with a filter, only what matches it (history-filter.ts), with the counts a search shows. */
+  page(offset: number, limit: number, filter?: HistoryFilter): HistoryPage {
+    const { matches, outcomes } = this.search(filter);
+    const total = matches.length;
     const entries: HistorySummary[] = [];
-    for (let i = total - 1 - offset; i >= 0 && entries.length < limit; i--) entries.push(summarize(this.view(this.entries[i]!)));
-    return { total, offset, entries };
+    for (let i = total - 1 - offset; i >= 0 && entries.length < limit; i--) entries.push(summarize(matches[i]!));
+    return { total, offset, entries, unfiltered: this.entries.length, outcomes, ...(this.refused ? { unreadable: this.refused.message } : {}) };
+  }
+
+  /**
+   * The entries (as people see them) that match, oldest first. A list is read page by page with one
+   * filter, so the last answer is kept until the file or the filter changes, or an attempt in flight
+   * ends (a pending line reads "sending" while its sender lives, "no answer" after).
+   */
+  private search(filter: HistoryFilter | undefined): FilterResult<HistoryEntry> {
+    const key = JSON.stringify(normalizeFilter(filter));
+    const live = this.entries.filter((e) => e.pending && this.options.inFlight?.(e.id)).map((e) => e.id);
+    const stamp = `${this.version}|${live.join()}`;
+    if (this.lastSearch?.key === key && this.lastSearch.stamp === stamp) return this.lastSearch.result;
+    const result = filterHistory(
+      this.entries.map((e) => this.view(e)),
+      filter,
+      (e) => e.body,
+    );
+    this.lastSearch = { key, stamp, result };
+    return result;
   }
 
   get(id: string): HistoryEntry | undefined {
@@ -166,6 +201,10 @@ export class HistoryStore {
 
   all(): HistoryEntry[] {
     return this.entries.map((e) => this.view(e));
+  }
+
+  get retentionDays(): number {
+    return this.options.retentionDays;
   }
 
   setRetentionDays(days: number): Promise<void> {

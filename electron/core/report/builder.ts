@@ -21,7 +21,7 @@ import { health, PROBLEMS, toProblem, type ProblemCode } from '../sources/proble
 import { deriveServerConfig, readServerConfigFile, type ServerConfigFacts, type ServerFolders } from '../sources/server-config';
 import { encodePayload, type EncodedReport } from './encode';
 import { OmittedFields } from './omitted';
-import { guardPayload, type SensitiveValue } from './privacy-guard';
+import { guardAllowed, sensitiveNeedles, type SensitiveNeedles, type SensitiveValue } from './privacy-guard';
 
 /** Everything slow to learn: read on demand (connect, refresh, before a send), not on every preview. */
 export interface SourceSet {
@@ -47,6 +47,8 @@ export function defaultSources(http: HttpClient, hostDeps: Partial<HostDeps> = {
 
 export interface ServerTarget {
   connection: ServerConnection | null;
+  /** Why there is no connection, when it is not simply that none was set. */
+  noConnectionBecause?: ProblemCode;
   /** Navidrome's config file, when the server runs on this machine. */
   configFile: string | null;
 }
@@ -72,6 +74,11 @@ export interface BuiltReport {
   omitted: PreviewView['omitted'];
   guard: PreviewView['guard'];
   health: SourceHealth[];
+  /**
+   * Why the server gave nothing (not configured, unreachable, refused…), or gave no version Candor
+   * can send; null when it was read. A report missing a required field leaves with neither.
+   */
+  serverProblem: ProblemCode | null;
 }
 
 const FS_REASON: Record<Exclude<FilesystemTypeResult, { ok: true }>['reason'], ProblemCode> = {
@@ -91,6 +98,8 @@ export class ReportBuilder {
   private host: HostFacts | null = null;
   private snapshot: Snapshot = { server: null, serverProblem: 'not-configured', config: null, configProblem: 'not-configured', fsTypes: {}, process: null };
   private readonly localSensitive: SensitiveValue[] = localIdentity();
+  /** What the privacy guard looks for: this machine's identity and what the sources saw, made at each refresh. */
+  private needles: SensitiveNeedles = sensitiveNeedles(this.localSensitive);
 
   constructor(
     private readonly sources: SourceSet,
@@ -114,7 +123,7 @@ export class ReportBuilder {
     this.host = host;
 
     let config: Snapshot['config'] = null;
-    let configProblem: ProblemCode | null = 'not-configured';
+    let configProblem: ProblemCode | null = target.noConnectionBecause ?? 'not-configured';
     if (fileConfig?.facts) {
       config = { ...fileConfig.facts, source: 'config-file' };
       configProblem = null;
@@ -142,12 +151,18 @@ export class ReportBuilder {
     }
     this.snapshot = {
       server,
-      serverProblem: target.connection ? null : 'not-configured',
+      serverProblem: target.connection ? null : (target.noConnectionBecause ?? 'not-configured'),
       config,
       configProblem,
       fsTypes,
       process,
     };
+    this.needles = sensitiveNeedles([
+      ...this.localSensitive,
+      ...(server?.sensitive ?? []),
+      ...(config?.sensitive ?? []),
+      ...FOLDERS.flatMap((f) => (config?.folders[f] ? [{ kind: 'path' as const, value: config.folders[f] }] : [])),
+    ]);
   }
 
   /**
@@ -221,22 +236,18 @@ export class ReportBuilder {
       ...(deletionKeyHash ? { deletionKeyHash } : {}),
     };
 
-    const sensitive = [
-      ...this.localSensitive,
-      ...(server?.sensitive ?? []),
-      ...(config?.sensitive ?? []),
-      ...FOLDERS.flatMap((f) => (config?.folders[f] ? [{ kind: 'path' as const, value: config.folders[f] }] : [])),
-    ];
     const shared = keepCategories(payload, categories);
     notSharedAtLevel(omitted, categories);
-    const guard = guardPayload(shared, sensitive);
+    // Encoding checks the allowlist (and throws past it); the guard then looks for leaks.
     const report = encodePayload(shared);
+    const guard = guardAllowed(shared, this.needles);
     const notices = config?.builtInCollectorOn
       ? [
           "Navidrome's own usage statistics are also switched on (EnableInsightsCollector), so this server is counted twice. Set EnableInsightsCollector = false in Navidrome's configuration to let Candor be the one that reports.",
         ]
       : [];
-    return { report, payload: shared, omitted: omitted.list(), guard, notices, health: this.health(payload.uptime !== undefined) };
+    const serverProblem = serverDown ?? (payload.version === undefined ? 'version-unknown' : null);
+    return { report, payload: shared, omitted: omitted.list(), guard, notices, health: this.health(payload.uptime !== undefined), serverProblem };
   }
 
   /** Why the server gave nothing at all (not configured, unreachable, refused…), or null when it answered. */
@@ -286,17 +297,46 @@ export class ReportBuilder {
     else if (fsFailed.length === 0) out.push(health('filesystems', 'ok'));
     else {
       const first = fsFailed[0]![1] as Exclude<FilesystemTypeResult, { ok: true }>;
-      out.push(
-        health(
+      out.push({
+        ...health(
           'filesystems',
           fsFailed.length === fsResults.length ? 'failed' : 'partial',
           FS_REASON[first.reason],
           fsFailed.map(([f]) => `fs.${f}.type`),
         ),
-      );
+        message: folderProblems(fsFailed as Array<[Folder, Exclude<FilesystemTypeResult, { ok: true }>]>),
+      });
     }
     return out;
   }
+}
+
+/** How a folder could not be read, in words that fit after "The music and data folders the server names …". */
+const FOLDER_PHRASES: Record<Exclude<FilesystemTypeResult, { ok: true }>['reason'], [one: string, several: string]> = {
+  'not-found': ['does not exist on this machine', 'do not exist on this machine'],
+  'not-on-this-host': ['is not on this machine (the server runs elsewhere)', 'are not on this machine (the server runs elsewhere)'],
+  timeout: ['timed out (a network mount that is not answering?)', 'timed out (a network mount that is not answering?)'],
+  unsupported: ['has a filesystem that could not be read', 'have filesystems that could not be read'],
+  error: ['has a filesystem that could not be read', 'have filesystems that could not be read'],
+};
+
+/**
+ * Which of the server's folders could not be read, and why, naming each (music, data, cache,
+ * backup). A folder missing here usually means the server runs in a container or on another
+ * machine: nothing to fix, and nothing about the connection.
+ */
+function folderProblems(failed: Array<[Folder, Exclude<FilesystemTypeResult, { ok: true }>]>): string {
+  const byReason = new Map<Exclude<FilesystemTypeResult, { ok: true }>['reason'], Folder[]>();
+  const ordered = [...failed].sort(([a], [b]) => FOLDERS.indexOf(a) - FOLDERS.indexOf(b));
+  for (const [folder, result] of ordered) byReason.set(result.reason, [...(byReason.get(result.reason) ?? []), folder]);
+  const sentences = [...byReason].map(([reason, folders]) => {
+    const names = folders.length === 1 ? folders[0]! : `${folders.slice(0, -1).join(', ')} and ${folders.at(-1)!}`;
+    const [one, several] = FOLDER_PHRASES[reason];
+    return `The ${names} folder${folders.length === 1 ? '' : 's'} the server names ${folders.length === 1 ? one : several}.`;
+  });
+  if (byReason.has('not-found'))
+    sentences.push('If the server runs in a container or on another machine, that is expected: only the filesystem type is left out.');
+  return sentences.join(' ');
 }
 
 /** Per-field reasons; sources written before `leftOut` existed give one reason for all their fields. */

@@ -23,6 +23,8 @@ export class PreviewService {
   private preview: PreviewView | null = null;
   private built: BuiltReport | null = null;
   private lastRefreshAt = -Infinity;
+  /** The settings the server was last read with (`SettingsService.targetKey`). */
+  private readFor: string | null = null;
   private refreshing: Promise<void> | null = null;
   private tick: unknown = null;
   private builtCategories = '';
@@ -49,13 +51,33 @@ export class PreviewService {
   refreshSources(): Promise<void> {
     this.refreshing ??= (async () => {
       try {
+        const key = this.settings.targetKey();
         await this.builder.refresh(await this.settings.target());
+        this.readFor = key;
         this.lastRefreshAt = this.ctx.deps.clock.monotonic();
       } finally {
         this.refreshing = null;
       }
     })();
     return this.refreshing;
+  }
+
+  /** Whether what was last read from the server was read with the settings as they are in `state`. */
+  readWith(state: PersistedState): boolean {
+    return this.readFor === this.settings.targetKey(state);
+  }
+
+  /**
+   * After the settings changed (in the config file, or stored by another process): once the server
+   * has been read, it is read again if it was read with other settings (another address, user or
+   * password), or always when `force` (the password file was edited), and the preview rebuilt.
+   */
+  async onSettingsChanged(force = false): Promise<void> {
+    await this.refreshing?.catch(() => undefined);
+    if (this.lastRefreshAt === -Infinity) return;
+    if (!force && this.readWith(this.ctx.store.read())) return;
+    await this.refreshSources();
+    if (this.preview) await this.rebuild();
   }
 
   /**
@@ -131,7 +153,7 @@ export class PreviewService {
     const { clock } = this.ctx.deps;
     const loop = () => {
       this.tick = clock.setTimeout(() => {
-        if (!this.ctx.events.watched) {
+        if (!this.ctx.events.previewWatched) {
           this.tick = null;
           return;
         }

@@ -108,8 +108,19 @@ const MIN_SENSITIVE_LENGTH = 4;
 export function guardPayload(payload: unknown, sensitive: readonly SensitiveValue[]): GuardVerdict {
   const allowed = validate(payloadSchema, payload, { unknownKeys: 'reject' });
   if (!allowed.ok) return { ok: false, field: allowed.path, reason: allowed.reason };
+  return guardAllowed(payload, sensitiveNeedles(sensitive));
+}
 
-  const needles = sensitiveNeedles(sensitive);
+/** What the guard looks for in every string, made from the values seen: once per refresh of the sources, not at every build. */
+export interface SensitiveNeedles {
+  readonly needles: readonly SensitiveValue[];
+}
+
+/**
+ * The guard for a payload the allowlist has just passed (`encodePayload` checks it against the same
+ * schema, and throws otherwise): every key and string against the leak shapes and the values seen.
+ */
+export function guardAllowed(payload: unknown, { needles }: SensitiveNeedles): GuardVerdict {
   let verdict: GuardVerdict = { ok: true };
   walkStrings(payload, payloadSchema, '', (path, text) => {
     if (!verdict.ok) return;
@@ -130,7 +141,7 @@ export function guardPayload(payload: unknown, sensitive: readonly SensitiveValu
   return verdict;
 }
 
-function sensitiveNeedles(values: readonly SensitiveValue[]): SensitiveValue[] {
+export function sensitiveNeedles(values: readonly SensitiveValue[]): SensitiveNeedles {
   const out: SensitiveValue[] = [];
   const seen = new Set<string>();
   for (const { kind, value } of values) {
@@ -144,7 +155,7 @@ function sensitiveNeedles(values: readonly SensitiveValue[]): SensitiveValue[] {
       out.push({ kind, value: needle });
     }
   }
-  return out;
+  return { needles: out };
 }
 
 function walkStrings(value: unknown, node: SchemaNode | undefined, path: string, visit: (path: string, text: string) => void): void {

@@ -7,10 +7,10 @@ import type { AttemptRunner } from '../send/attempt-runner';
 import type { SettingsService } from '../settings/settings-service';
 import type { PersistedState } from '../settings/state-schema';
 import { afterNoAnswer, instantOf, nextAttemptAt, seenAt, startupNotBefore, type ScheduleOptions } from './schedule';
-import { inFlightIsLive, readSchedule, serverKey, writeSchedule } from './schedule-record';
+import { inFlightIsLive, keeperNotBefore, readSchedule, serverKey, writeSchedule } from './schedule-record';
 import type { SchedulerLease } from './scheduler-lease';
 import { probeWritable } from '../storage/private-files';
-import { StorageError } from '../storage/storage-error';
+import { nothingCanBeSent, StorageError } from '../storage/storage-error';
 
 const SEEN_MARK_INTERVAL_MS = 60 * 60 * 1000;
 /** A process that takes over the schedule waits this long first: never a send in the instant a keeper died. */
@@ -59,12 +59,12 @@ export class ScheduleKeeper {
     try {
       // The headless grace period counts from the first start of a long-running shell.
       if (this.ctx.store.read().firstStartAt === undefined) await this.ctx.store.update((d) => void (d.firstStartAt ??= clock.now()));
-      await this.lease.take();
+      if (await this.lease.take()) await this.shareNotBefore();
       // Say at start, not at the first due report, when nothing will be able to go.
       await probeWritable(this.ctx.deps.home);
     } catch (error) {
       if (!(error instanceof StorageError)) throw error;
-      this.ctx.notices.add(`Nothing can be sent while ${error.message}: every report must be logged before it leaves.`);
+      this.ctx.notices.add(nothingCanBeSent(error));
     }
     this.arm();
   }
@@ -81,6 +81,7 @@ export class ScheduleKeeper {
     if (!this.running) return;
     const soon = startupNotBefore(this.ctx.deps.clock.now(), { ...this.options, startupDelayMs: 60_000 }, this.ctx.deps.random);
     this.notBefore = Math.max(this.notBefore, soon);
+    void this.shareNotBefore();
     this.arm();
   }
 
@@ -99,7 +100,10 @@ export class ScheduleKeeper {
     const graceUntil = consent.paused?.reason === 'headless-grace' && consent.paused.until ? Date.parse(consent.paused.until) : null;
     if (!mayRun(consent) && graceUntil === null) return null;
     const record = readSchedule(state, serverKey(this.settings.serverUrl(state)));
-    return nextAttemptAt(record, instantOf(this.ctx.deps.clock), Math.max(this.running ? this.notBefore : 0, graceUntil ?? 0));
+    // The keeper's own wait counts, whichever process asks: this one's, or the one it wrote down.
+    const { clock } = this.ctx.deps;
+    const wait = this.running && this.lease.held ? this.notBefore : keeperNotBefore(state, clock.bootId());
+    return nextAttemptAt(record, instantOf(clock), Math.max(wait, graceUntil ?? 0));
   }
 
   async view(): Promise<SchedulerView> {
@@ -147,6 +151,7 @@ export class ScheduleKeeper {
     if (!this.lease.held) {
       if (await this.lease.tryTake()) {
         this.notBefore = Math.max(this.notBefore, this.ctx.deps.clock.now() + TAKEOVER_DELAY_MS);
+        await this.shareNotBefore();
         this.ctx.deps.logger.log('info', 'took over the daily schedule');
         // The keeper before may have died mid-send: that attempt is a possible delivery, known now.
         await this.settleDeadInFlight();
@@ -182,6 +187,21 @@ export class ScheduleKeeper {
     this.unrecorded++;
     const wait = Math.min(this.options.backoffCapMs, this.options.backoffBaseMs * 2 ** Math.min(this.unrecorded - 1, 20));
     this.notBefore = Math.max(this.notBefore, this.ctx.deps.clock.now() + wait);
+    void this.shareNotBefore();
+  }
+
+  /** Writes down this keeper's earliest send time for the other processes (see `plannedAt`). Best effort. */
+  private async shareNotBefore(): Promise<void> {
+    if (!this.lease.held) return;
+    const owner = this.ctx.owner();
+    const keeper = {
+      notBefore: this.notBefore,
+      pid: owner.pid,
+      bootId: owner.bootId,
+      ...(owner.startTicks !== undefined ? { startTicks: owner.startTicks } : {}),
+    };
+    if (JSON.stringify(this.ctx.store.read().keeper) === JSON.stringify(keeper)) return;
+    await this.ctx.store.update((d) => void (d.keeper = keeper)).catch(() => undefined);
   }
 
   /**

@@ -47,6 +47,20 @@ export function writeSchedule(draft: PersistedState, key: string, record: Schedu
   };
 }
 
+/** The earliest the process keeping the schedule sends (0 when none is known to be alive). */
+export function keeperNotBefore(state: PersistedState, currentBootId: string): number {
+  const keeper = state.keeper;
+  if (!keeper) return 0;
+  const identity = {
+    pid: keeper.pid,
+    bootId: keeper.bootId,
+    ...(keeper.startTicks !== undefined ? { startTicks: keeper.startTicks } : {}),
+    since: 0,
+    label: '',
+  };
+  return isAlive(identity, currentBootId) ? keeper.notBefore : 0;
+}
+
 /** Whether an attempt marked as on the wire is really still running in a live process. */
 export function inFlightIsLive(inFlight: InFlight, now: Instant): boolean {
   if (realElapsed(inFlight.at, now) > IN_FLIGHT_EXPIRY_MS) return false;

@@ -301,6 +301,19 @@ export const PAYLOAD_FIELDS = listFields(payloadSchema);
 /** The fields this version of Candor can send: what a user approves when agreeing. */
 export const CANDOR_FIELD_PATHS: readonly string[] = PAYLOAD_FIELDS.filter((f) => f.source !== 'navidrome-only').map((f) => f.path);
 
+/**
+ * What makes a report worth sending: the fields that say what it is about. A report without one of
+ * them would count a server nobody knows anything about, so it never leaves this machine (the
+ * attempt is kept in the history as not sent, with the cause); every other field may be left out
+ * with its reason. This list is the one place that says so: the agent, the docs and the tests read it.
+ */
+export const REQUIRED_FIELDS = ['version'] as const satisfies ReadonlyArray<keyof Payload>;
+
+/** The required fields a report lacks: none when it is worth sending. */
+export function missingRequired(payload: Payload): string[] {
+  return REQUIRED_FIELDS.filter((field) => payload[field] === undefined);
+}
+
 export const CATEGORY_TITLES: Record<Category, string> = {
   application: 'Application details',
   system: 'System information',

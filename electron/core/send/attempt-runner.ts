@@ -11,13 +11,26 @@ import { CANDOR_FIELD_PATHS } from '../schema/payload';
 import { ensureInstanceId } from '../settings/instance-id';
 import type { SettingsService } from '../settings/settings-service';
 import type { Held } from '../storage/folder-lock';
-import { StorageError } from '../storage/storage-error';
+import { probeWritable } from '../storage/private-files';
+import { nothingCanBeSent, StorageError, writeProblem } from '../storage/storage-error';
+import type { ProblemCode } from '../sources/problems';
 import { entryBase, type EntryBase } from './entry';
 import { checkEndpoint, sendReport, type SendResult } from './sender';
+import { notWorthSending } from './worth-sending';
 
 /** Whether this attempt keeps the report here instead of sending it: the local level's scheduled report (a manual "send now" sends nothing). */
 function keepsToday(consent: ConsentState, trigger: Trigger): boolean {
   return keepsLocally(consent) && trigger !== 'manual';
+}
+
+async function writeFails(home: string): Promise<StorageError | null> {
+  try {
+    await probeWritable(home);
+    return null;
+  } catch (error) {
+    if (error instanceof StorageError) return error;
+    throw error;
+  }
 }
 
 /** Failures after which the request may have been received: the answer is what went missing. */
@@ -34,6 +47,13 @@ interface Claimed {
 type Claim = { claimed: Claimed } | { refused: string } | { done: SendOutcome };
 
 /**
+ * Where an attempt is, for a shell that is told to stop in the middle: `preparing` (nothing written
+ * yet), `claiming` and `recording` (milliseconds under the folder lock), `on-the-wire` (the intent
+ * is in the history; the request has left or is leaving).
+ */
+export type AttemptPhase = 'idle' | 'preparing' | 'claiming' | 'on-the-wire' | 'recording';
+
+/**
  * One attempt: build, decide, log, send, record. The decision is made under the data folder's
  * lock on the state as it is on disk at that instant (consent, the daily rule, a send already on
  * the wire in another process), and the intent is written (state and history) before the lock is
@@ -41,6 +61,7 @@ type Claim = { claimed: Claimed } | { refused: string } | { done: SendOutcome };
  */
 export class AttemptRunner {
   private inFlight: Promise<SendOutcome> | null = null;
+  private current: AttemptPhase = 'idle';
 
   constructor(
     private readonly ctx: AgentContext,
@@ -54,37 +75,59 @@ export class AttemptRunner {
     return this.inFlight;
   }
 
+  get phase(): AttemptPhase {
+    return this.current;
+  }
+
   run(trigger: Trigger): Promise<SendOutcome> {
     this.inFlight ??= this.attempt(trigger).finally(() => {
       this.inFlight = null;
+      this.current = 'idle';
     });
     return this.inFlight;
   }
 
   private async attempt(trigger: Trigger): Promise<SendOutcome> {
+    this.current = 'preparing';
     const early = this.consent.current();
     const local = keepsToday(early, trigger);
+    // A folder that cannot be written is the cause to name first: no answer given now could be saved
+    // either. A pause would be ended by `candor consent yes`: then a write is tried, as a full disk shows no other way.
+    const unwritable = early.sharing || local ? (writeProblem(this.ctx.deps.home) ?? (early.paused ? await writeFails(this.ctx.deps.home) : null)) : null;
+    if (unwritable) return this.unlogged(unwritable);
     if (!maySend(early) && !local) return { ok: false, message: notSentBecause(early) };
     const endpointChecked = checkEndpoint(this.settings.endpoint());
     if (!local && !endpointChecked.ok) return { ok: false, message: `Not sent: ${endpointChecked.reason}` };
     await ensureInstanceId(this.ctx).catch(() => undefined);
-    // The slow part (the server, its config, the folders) happens before the lock is taken.
+    // The slow part (the server, its config, the folders) happens before the lock is taken; a refresh
+    // already under way may have begun with settings that have changed since.
     await this.preview.refreshSources();
+    if (!this.preview.readWith(this.ctx.store.read())) await this.preview.refreshSources();
 
     let claim: Claim;
+    this.current = 'claiming';
     try {
       claim = await this.ctx.lock.run((held) => this.claim(trigger, held));
     } catch (error) {
       if (!(error instanceof StorageError)) throw error;
-      this.ctx.notices.add(`Nothing is sent while ${error.message}: every report must be logged before it leaves.`);
-      return { ok: false, message: `Not sent: ${error.message}, so the attempt could not be logged. Every report must be logged before it leaves.` };
+      return this.unlogged(error);
     }
     if ('refused' in claim) return { ok: false, message: claim.refused };
     if ('done' in claim) return claim.done;
+    this.current = 'on-the-wire';
     return this.deliver(trigger, claim.claimed);
   }
 
-  /** Under the folder lock: everything decided from the disk, and the intent written. */
+  private unlogged(error: StorageError): SendOutcome {
+    this.ctx.notices.add(nothingCanBeSent(error));
+    this.ctx.deps.logger.log('warn', 'report not sent: the attempt could not be logged', { problem: error.problem });
+    return { ok: false, message: `Not sent: ${error.message}, so the attempt could not be logged. Every report must be logged before it leaves.` };
+  }
+
+  /**
+   * Under the folder lock: everything decided from the disk (the state read afresh, the config file
+   * re-checked: a stat, parsed again if it changed), and the intent written.
+   */
   private async claim(trigger: Trigger, held: Held): Promise<Claim> {
     const { deps, store, history } = this.ctx;
     const state = store.readFresh();
@@ -99,6 +142,9 @@ export class AttemptRunner {
     if (trigger !== 'manual' && nextAttemptAt(record, now, -Infinity) > now.wall)
       return { refused: 'Not sent: not due yet (another Candor process sent or tried recently).' };
 
+    if (!this.preview.readWith(state))
+      return { refused: "Not sent: the server's settings changed while the report was being prepared; the next attempt reads the server again." };
+
     const built = await this.preview.rebuild(state, consent.categories, held);
     const base = entryBase(deps.random.uuid(), now.wall, trigger, endpoint, built, consent);
     if (!built.guard.ok) {
@@ -107,6 +153,8 @@ export class AttemptRunner {
       deps.logger.log('warn', 'report refused by the privacy guard', { field: built.guard.field });
       return { refused: `Not sent: ${message}.` };
     }
+    const hollow = notWorthSending(built);
+    if (hollow) return { done: await this.notSent(key, base, hollow, held) };
     if (local) return { done: await this.keep(key, base, held) };
     const owner = this.ctx.owner();
     await store.update((d) => {
@@ -138,6 +186,24 @@ export class AttemptRunner {
     return { ok: true, message: 'Kept on this machine: at the local level nothing is sent.', entry: summarize(entry) };
   }
 
+  /**
+   * A report about a server that could not be read: nothing leaves (kept locally neither: it is not
+   * what would have gone). The attempt is recorded as not sent with its cause, and retried with the
+   * normal backoff, as a failed send is. Runs under the folder lock.
+   */
+  private async notSent(key: string, base: EntryBase, hollow: { problem: ProblemCode; cause: string }, held: Held): Promise<SendOutcome> {
+    const { deps, store, history } = this.ctx;
+    const message = `${hollow.cause}: nothing was sent`;
+    const entry: StoredEntry = { ...base, durationMs: 0, outcome: 'not-sent', errorClass: 'server-not-read', message };
+    await history.append(entry, held);
+    const at = instantOf(deps.clock);
+    const attempt = { at: base.at, ok: false, errorClass: 'server-not-read' as const, message };
+    await store.update((d) => writeSchedule(d, key, afterFailure(readSchedule(d, key), at, attempt, this.schedule, deps.random)), held);
+    // Info, not warn: `candor send` says it in its one line; the long-running shells log it.
+    deps.logger.log('info', 'report not sent: the music server could not be read', { problem: hollow.problem });
+    return { ok: false, message: `Not sent: ${hollow.cause}; a report is sent only when the server was read.`, entry: summarize(entry) };
+  }
+
   private async deliver(trigger: Trigger, claimed: Claimed): Promise<SendOutcome> {
     const { deps } = this.ctx;
     const result = await sendReport(
@@ -147,6 +213,7 @@ export class AttemptRunner {
       () => deps.clock.now(),
       () => deps.clock.monotonic(),
     );
+    this.current = 'recording';
     const noAnswer = !result.ok && result.errorClass !== undefined && NO_ANSWER_CLASSES.has(result.errorClass);
     const entry: StoredEntry = {
       ...claimed.base,
@@ -155,6 +222,7 @@ export class AttemptRunner {
       ...(result.status !== undefined ? { status: result.status } : {}),
       ...(result.errorClass ? { errorClass: result.errorClass } : {}),
       message: noAnswer ? `${result.message}: the collector may have received it` : result.message,
+      ...(result.receipt !== undefined ? { receipt: result.receipt } : {}),
     };
     await this.record(claimed.key, entry, result, noAnswer);
     deps.logger.log(result.ok ? 'info' : 'warn', result.ok ? 'report sent' : noAnswer ? 'report sent, no answer' : 'report not accepted', {
@@ -163,6 +231,7 @@ export class AttemptRunner {
       bytes: claimed.size,
       status: result.status ?? null,
       error: result.errorClass ?? null,
+      receipt: result.receipt ?? null,
     });
     const summary: HistorySummary = summarize(entry);
     await this.preview.rebuild().catch(() => undefined);
@@ -172,7 +241,7 @@ export class AttemptRunner {
   /** The answer, in the history and the schedule, under the lock. A failure here is reported, never thrown. */
   private async record(key: string, entry: StoredEntry, result: SendResult, noAnswer: boolean): Promise<void> {
     const { deps, store, history, notices } = this.ctx;
-    const { durationMs: _d, retryAfterMs, ...attempt } = result;
+    const { durationMs: _d, retryAfterMs, receipt: _receipt, ...attempt } = result;
     const at = instantOf(deps.clock);
     await history.append(entry).catch(() => notices.add('The result of the last attempt could not be written to the history.'));
     await store

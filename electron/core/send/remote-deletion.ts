@@ -6,6 +6,11 @@ import { checkEndpoint } from './sender';
 const DELETE_TIMEOUT_MS = 15_000;
 export const DELETION_KEY_HEADER = 'x-candor-deletion-key';
 
+/** `<endpoint>/<id>`: where the collector answers for one instance (deletion, and what it holds). */
+export function instanceUrl(endpoint: URL, id: string): string {
+  return `${endpoint.toString().replace(/\/+$/, '')}/${encodeURIComponent(id)}`;
+}
+
 /**
  * "Delete my data at the collector": for this instance's id and every earlier one still within the
  * collector's retention, `DELETE <endpoint>/<id>` with the secret whose hash the reports carried.
@@ -22,7 +27,7 @@ export async function deleteRemoteData(ctx: AgentContext, endpoint: string): Pro
     try {
       const res = await ctx.deps.http.request({
         method: 'DELETE',
-        url: `${checked.url.toString().replace(/\/+$/, '')}/${encodeURIComponent(id)}`,
+        url: instanceUrl(checked.url, id),
         headers: { [DELETION_KEY_HEADER]: key, 'user-agent': 'Candor' },
         timeoutMs: DELETE_TIMEOUT_MS,
         maxBytes: 16 * 1024,

@@ -10,6 +10,7 @@ import type { SettingsService } from '../settings/settings-service';
 import type { Held } from '../storage/folder-lock';
 import { StorageError } from '../storage/storage-error';
 import { entryBase } from './entry';
+import { notWorthSending } from './worth-sending';
 
 /** The file format a collector imports (`candor-collector import`, or `POST /collect`): see docs/collector.md. */
 export const EXPORT_FORMAT_VERSION = 1;
@@ -48,6 +49,8 @@ export class ReportExporter {
     const categories = normalizeCategories(asked ?? consent.categories);
     const built = await this.preview.rebuild(state, categories, held);
     if (!built.guard.ok) throw new ApiError('unavailable', `Not exported: refused by the privacy guard: ${built.guard.field} ${built.guard.reason}.`);
+    const hollow = notWorthSending(built);
+    if (hollow) throw new ApiError('unavailable', `Not exported: ${hollow.cause}; a report is made only when the server was read.`);
     const now = instantOf(deps.clock);
     const level = presetOf(categories);
     const base = entryBase(deps.random.uuid(), now.wall, 'export', this.settings.endpoint(state), built, { level, categories });

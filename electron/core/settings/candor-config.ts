@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parseLevel, type CategoriesSetting, type LevelSetting } from '../consent/consent';
 import { parseSwitch, shownValue, type Switch } from '../consent/switch';
 import { CATEGORY_WORDS, type PolicyCategory } from '../schema/levels';
+import { MIB, OddFileError, readRegularTextSync } from '../storage/regular-file';
+
+/** A config file is a few lines: anything larger is refused unread. */
+const MAX_CONFIG_BYTES = MIB;
 
 /**
  * Candor's own config file (TOML), fixed by the administrator. Anything set here wins over what
@@ -74,10 +77,13 @@ export function loadCandorConfig(file: string): CandorConfig {
   const config: CandorConfig = { path: null, unreadable: false, server: {}, problems: [] };
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularTextSync(file, MAX_CONFIG_BYTES);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return config;
-    return { ...config, path: file, unreadable: true, problems: ['The config file could not be read.'] };
+    // ENOTDIR: a file stands where a folder on the way should be: no config file can be there.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return config;
+    const why = error instanceof OddFileError ? error.message : `The config file ${file} could not be read`;
+    return { ...config, path: file, unreadable: true, problems: [`${why}: sharing is held off until it is fixed.`] };
   }
   config.path = file;
   let doc: Record<string, unknown>;
@@ -85,7 +91,11 @@ export function loadCandorConfig(file: string): CandorConfig {
     doc = parseToml(text);
   } catch (error) {
     const line = (error as { line?: number }).line;
-    return { ...config, unreadable: true, problems: [`The config file is not valid TOML${line ? ` (line ${line})` : ''}.`] };
+    return {
+      ...config,
+      unreadable: true,
+      problems: [`The config file ${file} is not valid TOML${line ? ` (line ${line})` : ''}: sharing is held off until it is fixed.`],
+    };
   }
   const value = (section: string, key: string): unknown => {
     const table = doc[section];

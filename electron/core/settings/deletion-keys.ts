@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FolderLock, Held } from '../storage/folder-lock';
 import { writeFileAtomic } from '../storage/private-files';
+import { MIB, readRegularTextSync } from '../storage/regular-file';
 
 export const DELETION_KEYS_FILE = 'deletion-keys.json';
 /** Keys of earlier ids are kept while the collector may still hold their reports (30 days), with margin. */
@@ -35,7 +35,7 @@ export class DeletionKeys {
   /** Every key still worth keeping, newest last. */
   all(): DeletionKey[] {
     try {
-      const value = JSON.parse(readFileSync(this.file, 'utf8')) as { keys?: unknown };
+      const value = JSON.parse(readRegularTextSync(this.file, MIB)) as { keys?: unknown };
       return Array.isArray(value.keys) ? value.keys.filter(isKey) : [];
     } catch {
       return [];

@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { removeFile, writeFileAtomic } from '../storage/private-files';
+import { MAX_SECRET_BYTES, readRegularText } from '../storage/regular-file';
 
 /** Where the server password lives: the OS keychain on the desktop, a private file otherwise. */
 export interface SecretStore {
@@ -18,7 +18,7 @@ export function privateFileSecretStore(dir: string, name = PASSWORD_FILE): Secre
     kind: 'private-file',
     async get() {
       try {
-        return (await fs.readFile(file, 'utf8')).replace(/\r?\n$/, '') || null;
+        return (await readRegularText(file, MAX_SECRET_BYTES)).replace(/\r?\n$/, '') || null;
       } catch {
         return null;
       }

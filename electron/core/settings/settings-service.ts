@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { ApiError, type ApiInput, type ConnectionCheck, type ConnectionTestResult, type LocalServerGuess, type SettingsView } from '../api/contract';
 import type { AgentContext } from '../context';
 import type { ServerTarget } from '../report/builder';
 import { checkEndpoint } from '../send/sender';
 import { collectServerFacts, normalizeBaseUrl } from '../sources/music-server';
 import { PROBLEMS, problemMessage, SourceProblem, type ProblemCode } from '../sources/problems';
+import { MAX_SECRET_BYTES, OddFileError, readRegularText } from '../storage/regular-file';
 import { StorageError } from '../storage/storage-error';
 import type { SecretStore } from './secret-store';
 import type { PersistedState } from './state-schema';
@@ -49,8 +49,9 @@ export class SettingsService {
     readonly secrets: SecretStore,
   ) {}
 
+  /** The config file as it is now (a stat; parsed again only when it changed). */
   private get config() {
-    return this.ctx.deps.config;
+    return this.ctx.deps.config.current();
   }
 
   endpoint(state: PersistedState = this.ctx.store.read()): string {
@@ -67,11 +68,34 @@ export class SettingsService {
 
   async target(): Promise<ServerTarget> {
     const state = this.ctx.store.read();
-    const url = this.serverUrl(state);
-    const username = this.config.server.username ?? state.settings.serverUsername ?? null;
-    const configFile = this.config.server.configFile ?? state.settings.serverConfigFile ?? null;
+    const { url, username, configFile } = this.targetOf(state);
     const password = url ? await this.passwordFor(url, state) : null;
-    return { connection: url && username && password !== null ? { url, username, password } : null, configFile };
+    const connection = url && username && password !== null ? { url, username, password } : null;
+    // A config file that cannot be read may name a server: "none configured" would not be true.
+    return {
+      connection,
+      configFile,
+      ...(!url && this.config.unreadable && !this.config.missing ? { noConnectionBecause: 'candor-config-unreadable' as const } : {}),
+    };
+  }
+
+  /**
+   * What the server is read with, as settings say now (the password by where it comes from, not its
+   * value): when this changes, what was read from the server is about another server, or stale.
+   */
+  targetKey(state: PersistedState = this.ctx.store.read()): string {
+    const c = this.config.server;
+    const password = c.password !== undefined ? 'config' : c.passwordFile ? `file:${c.passwordFile}` : `stored:${state.settings.passwordSavedAt ?? 0}`;
+    return JSON.stringify({ ...this.targetOf(state), password });
+  }
+
+  private targetOf(state: PersistedState): { url: string | null; username: string | null; configFile: string | null } {
+    const c = this.config.server;
+    return {
+      url: this.serverUrl(state),
+      username: c.username ?? state.settings.serverUsername ?? null,
+      configFile: c.configFile ?? state.settings.serverConfigFile ?? null,
+    };
   }
 
   /**
@@ -84,9 +108,13 @@ export class SettingsService {
     if (c.password !== undefined) return c.password;
     if (c.passwordFile) {
       try {
-        return (await readFile(c.passwordFile, 'utf8')).replace(/\r?\n$/, '');
-      } catch {
-        this.ctx.notices.add('The password file named in the config could not be read.');
+        return (await readRegularText(c.passwordFile, MAX_SECRET_BYTES)).replace(/\r?\n$/, '');
+      } catch (error) {
+        this.ctx.notices.add(
+          error instanceof OddFileError
+            ? `The password file named in the config is not read: ${error.message}.`
+            : 'The password file named in the config could not be read.',
+        );
         return null;
       }
     }
@@ -124,12 +152,12 @@ export class SettingsService {
     const c = this.config;
     const fromConfig = c.server.password !== undefined || Boolean(c.server.passwordFile);
     const stored = !fromConfig && (await this.storedPassword(state)) !== null;
-    const url = this.serverUrl(state);
+    const { url, username, configFile } = this.targetOf(state);
     return {
       server: {
         url,
-        username: c.server.username ?? state.settings.serverUsername ?? null,
-        configFile: c.server.configFile ?? state.settings.serverConfigFile ?? null,
+        username,
+        configFile,
         passwordStorage: fromConfig ? 'config-file' : stored ? this.secrets.kind : 'none',
         passwordForThisServer: fromConfig || (stored && url !== null && this.storedPasswordMatches(url, state)),
       },

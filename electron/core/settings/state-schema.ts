@@ -64,6 +64,18 @@ export const stateSchema = s.object({
     /** When the stored password last changed, so every process reads the new one. */
     passwordSavedAt: optional(WALL_MS),
   }),
+  /**
+   * The process keeping the schedule, and the earliest it sends (its start-up delay or take-over
+   * wait): every process shows the next report at the time it will really go.
+   */
+  keeper: optional(
+    s.object({
+      notBefore: WALL_MS,
+      pid: s.int(0, 4_294_967_295),
+      bootId: s.string(/^[\x20-\x7e]{1,80}$/, 80),
+      startTicks: optional(s.int(0, Number.MAX_SAFE_INTEGER)),
+    }),
+  ),
   /** The name a damaged settings file was set aside under, until the question is answered again. */
   setAsideAs: optional(s.string(/^state\.json\.damaged-[0-9A-Za-z-]{1,40}$/, 64)),
 });

@@ -1,12 +1,16 @@
-import { readFileSync, renameSync, statSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { validate } from '../schema/dsl';
+import { fileSignature, noFile } from '../storage/file-signature';
 import type { FolderLock, Held } from '../storage/folder-lock';
 import { ensurePrivateDir, writeSmallFileAtomic } from '../storage/private-files';
+import { MIB, readRegularTextSync } from '../storage/regular-file';
 import { StorageError, toStorageError } from '../storage/storage-error';
 import { freshState, migrate, salvageDecline, stateSchema, type PersistedState } from './state-schema';
 
 export const STATE_FILE = 'state.json';
+/** Far more than any real state (a few KiB): a larger file is not Candor's and is set aside unread. */
+const MAX_STATE_BYTES = 4 * MIB;
 
 /**
  * `state.json`, shared by every Candor process on the data folder. There is no long-lived copy to
@@ -83,7 +87,8 @@ export class StateStore {
   private parse(): { state: PersistedState; damaged: boolean } {
     let text: string;
     try {
-      text = readFileSync(this.file, 'utf8');
+      // A FIFO, a device or a huge file in its place is refused unread, and set aside as damage.
+      text = readRegularTextSync(this.file, MAX_STATE_BYTES);
     } catch (error) {
       if (noFile(error)) return { state: freshState(), damaged: false };
       return { state: this.recovered(null, ''), damaged: true };
@@ -115,28 +120,9 @@ export class StateStore {
       renameSync(this.file, path.join(this.dir, name));
       next.setAsideAs = name;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw toStorageError(error);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw toStorageError(error, this.dir);
     }
   }
-}
-
-/**
- * Changes whenever the file is replaced or rewritten: atomic writes always give a new inode, and
- * the change time (microseconds) tells a reused one apart.
- */
-function fileSignature(file: string): string {
-  try {
-    const st = statSync(file);
-    return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
-  } catch (error) {
-    return noFile(error) ? 'absent' : `unreadable:${(error as NodeJS.ErrnoException).code ?? ''}`;
-  }
-}
-
-/** No file there at all (nor a folder to hold one): a first start, not damage. */
-function noFile(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 export { StorageError };

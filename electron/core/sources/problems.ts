@@ -7,12 +7,13 @@ import { HttpFailure } from '../http-client';
  */
 export const PROBLEMS = {
   'not-configured': 'No server is configured yet.',
+  'candor-config-unreadable': "Candor's config file cannot be read, so the server it may name is not known.",
   'no-password': 'No password is stored for the server user.',
   unauthorized: 'The server refused the user name or password.',
   'not-admin': 'The server user is not an administrator, so some counts cannot be read.',
   'bad-url': 'The server address must start with http:// or https://.',
   'credentials-in-url': 'The server address must not hold a user name or password: enter them in their own fields.',
-  unreachable: 'The server could not be reached.',
+  unreachable: "Nothing answers at the server's address.",
   'host-not-found': "The server's host name could not be found (check the address).",
   timeout: 'The server did not answer in time.',
   tls: 'The secure connection to the server failed (certificate problem).',
@@ -37,7 +38,7 @@ export const PROBLEMS = {
   'not-on-this-host': 'The folder is not on this machine.',
   'fs-timeout': 'Reading the folder timed out (a network mount that is not answering?).',
   'fs-unavailable': "The folder's filesystem could not be read.",
-  'not-found': 'The folder does not exist.',
+  'not-found': 'The folder the server names does not exist on this machine (expected when the server runs in a container or elsewhere).',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

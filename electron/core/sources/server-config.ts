@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { MIB, readRegularText } from '../storage/regular-file';
 import { parse as parseToml } from 'smol-toml';
 import type { Payload } from '../schema/payload';
 import { PATTERNS } from '../schema/payload';
@@ -230,7 +230,7 @@ export function deriveServerConfig(raw: Record<string, unknown>, options: { appl
 export async function readServerConfigFile(path: string): Promise<ServerConfigFacts> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readRegularText(path, MIB);
   } catch {
     throw new SourceProblem('config-file-unreadable');
   }

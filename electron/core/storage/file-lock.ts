@@ -1,10 +1,16 @@
-import { closeSync, ftruncateSync, openSync, promises as fs, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, promises as fs, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PRIVATE_FILE_MODE } from './private-files';
 import { isAlive, parseIdentity, type ProcessIdentity } from './process-identity';
+import { checkRegular, KIB, openRegularFile, readRegularText } from './regular-file';
 import { StorageError, toStorageError } from './storage-error';
+
+/** A holder's identity is a short JSON line: no more of a lock file is read. */
+const MAX_HOLDER_BYTES = 4 * KIB;
+/** Read and append, created if missing, never blocking on a FIFO nor taking a terminal (see regular-file.ts). */
+const LOCK_FILE_FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
 /**
  * Cross-process locks on a file, for the data folder (short read-modify-write sections) and the
@@ -88,16 +94,23 @@ function osLocks(native: NativeLocks): LockProvider {
     tryAcquire(file, owner, options) {
       let fd: number;
       try {
-        fd = openSync(file, 'a+', PRIVATE_FILE_MODE);
+        fd = openSync(file, LOCK_FILE_FLAGS, PRIVATE_FILE_MODE);
+        try {
+          // A FIFO or a device in its place is refused: a lock is only ever a regular file.
+          checkRegular(file, fstatSync(fd), Infinity);
+        } catch (error) {
+          closeSync(fd);
+          throw error;
+        }
       } catch (error) {
-        return Promise.reject(toStorageError(error));
+        return Promise.reject(toStorageError(error, path.dirname(file)));
       }
       let locked = false;
       try {
         locked = native.tryLock(fd);
       } catch (error) {
         closeSync(fd);
-        return Promise.reject(toStorageError(error));
+        return Promise.reject(toStorageError(error, path.dirname(file)));
       }
       if (!locked) {
         closeSync(fd);
@@ -129,7 +142,7 @@ function osLocks(native: NativeLocks): LockProvider {
     async holder(file) {
       let handle: fs.FileHandle;
       try {
-        handle = await fs.open(file, 'r');
+        ({ handle } = await openRegularFile(file, Infinity));
       } catch {
         return null;
       }
@@ -145,7 +158,9 @@ function osLocks(native: NativeLocks): LockProvider {
           native.unlock(handle.fd);
           return null;
         }
-        return parseIdentity(await handle.readFile('utf8')) ?? unknownHolder();
+        const text = Buffer.alloc(MAX_HOLDER_BYTES);
+        const { bytesRead } = await handle.read(text, 0, MAX_HOLDER_BYTES, 0);
+        return parseIdentity(text.subarray(0, bytesRead).toString('utf8')) ?? unknownHolder();
       } finally {
         await handle.close();
       }
@@ -161,7 +176,7 @@ function unknownHolder(): ProcessIdentity {
 export function pidFileLocks(currentBootId: () => string): LockProvider {
   const readHolder = async (file: string): Promise<{ identity: ProcessIdentity | null; text: string } | null> => {
     try {
-      const text = await fs.readFile(file, 'utf8');
+      const text = await readRegularText(file, MAX_HOLDER_BYTES);
       return { identity: parseIdentity(text), text };
     } catch {
       return null;
@@ -185,7 +200,7 @@ export function pidFileLocks(currentBootId: () => string): LockProvider {
             },
           };
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw toStorageError(error);
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw toStorageError(error, path.dirname(file));
         }
         const current = await readHolder(file);
         if (!current) continue; // released in between: try again

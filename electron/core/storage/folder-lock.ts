@@ -76,7 +76,7 @@ export class FolderLock {
           await lock.release();
         }
       }
-      if (performance.now() - started > this.timeoutMs) throw new StorageError('busy');
+      if (performance.now() - started > this.timeoutMs) throw new StorageError('busy', this.dir);
       await sleep(wait);
       wait = Math.min(50, wait * 2);
     }

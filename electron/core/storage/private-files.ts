@@ -26,7 +26,7 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     if (created !== undefined) await fs.chmod(dir, PRIVATE_DIR_MODE);
     knownDirs.add(dir);
   } catch (error) {
-    throw toStorageError(error);
+    throw toStorageError(error, dir);
   }
 }
 
@@ -48,7 +48,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await fs.rm(temp, { force: true }).catch(() => {});
     // The folder may have been removed since it was made: check it again next time.
     knownDirs.delete(dir);
-    throw toStorageError(error);
+    throw toStorageError(error, dir);
   }
   await syncDir(dir);
 }
@@ -73,7 +73,7 @@ export async function writeSmallFileAtomic(file: string, data: string): Promise<
   } catch (error) {
     rmSync(temp, { force: true });
     knownDirs.delete(dir);
-    throw toStorageError(error);
+    throw toStorageError(error, dir);
   }
   try {
     const fd = openSync(dir, 'r');
@@ -96,7 +96,7 @@ export async function removeFile(file: string): Promise<void> {
   try {
     await fs.rm(file, { force: true });
   } catch (error) {
-    throw toStorageError(error);
+    throw toStorageError(error, path.dirname(file));
   }
 }
 

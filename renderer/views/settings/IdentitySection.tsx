@@ -7,15 +7,8 @@ import { useState } from 'react';
 import type { AgentStatus, DeletionOutcome } from '../../../electron/core/api/contract';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { Notice } from '../../components/Notice';
+import { collectorName } from '../../lib/format';
 import { useApi, useCandor } from '../../state/context';
-
-function collectorName(endpoint: string): string {
-  try {
-    return new URL(endpoint).host;
-  } catch {
-    return 'the collector';
-  }
-}
 
 export function IdentitySection({ status }: { status: AgentStatus }) {
   const api = useApi();

@@ -5,7 +5,7 @@ import { TimeAgo } from '../../components/TimeAgo';
 import { useCandor } from '../../state/context';
 
 /** Which Candor process keeps the daily schedule, in plain words (several may run on one data folder). */
-export function ScheduleKeeper({ scheduler }: { scheduler: SchedulerView }) {
+export function ScheduleKeeper({ scheduler, cannotWrite }: { scheduler: SchedulerView; cannotWrite?: string | undefined }) {
   const { role, keptBy } = scheduler;
   const who = keptBy ? (
     <>
@@ -20,6 +20,7 @@ export function ScheduleKeeper({ scheduler }: { scheduler: SchedulerView }) {
   ) : null;
   if (role === 'keeper') return <>Kept by this Candor: {who ?? 'this process'}.</>;
   if (role === 'standby') {
+    if (cannotWrite) return <>This Candor cannot keep the schedule: {cannotWrite}.</>;
     return keptBy ? <>Kept by another Candor: {who}. If it stops, this one takes over.</> : <>This Candor takes over the schedule as soon as it can.</>;
   }
   return keptBy ? (
@@ -56,7 +57,9 @@ export function SendingSection({ status }: { status: AgentStatus }) {
           <dd>
             {last ? (
               <>
-                <span className={`badge badge-${last.ok ? 'sent' : 'failed'}`}>{!last.ok ? 'Failed' : last.status !== undefined ? 'Sent' : 'Done'}</span>{' '}
+                <span className={`badge badge-${last.ok ? 'sent' : 'failed'}`}>
+                  {last.errorClass === 'server-not-read' ? 'Not sent' : !last.ok ? 'Failed' : last.status !== undefined ? 'Sent' : 'Done'}
+                </span>{' '}
                 <TimeAgo at={last.at} past />: {last.message}
                 {!last.ok && schedule.consecutiveFailures > 1 ? ` (${schedule.consecutiveFailures} failures in a row; Candor waits longer after each.)` : null}
               </>
@@ -68,7 +71,7 @@ export function SendingSection({ status }: { status: AgentStatus }) {
         <div className="facts-wide">
           <dt>Daily schedule</dt>
           <dd data-testid="schedule-keeper">
-            <ScheduleKeeper scheduler={status.scheduler} />
+            <ScheduleKeeper scheduler={status.scheduler} cannotWrite={status.cannotWrite} />
           </dd>
         </div>
       </dl>

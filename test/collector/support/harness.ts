@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import path from 'node:path';
@@ -9,6 +9,12 @@ import type { LogLevel, Logger } from '../../../collector/platform';
 import { parseJson } from '../../support/json';
 
 export const newId = (): string => randomUUID();
+
+/** An instance's deletion key: the secret the agent keeps (hex) and its hash, which reports carry. */
+export function newKey(): { secret: string; hash: string } {
+  const secret = randomBytes(32).toString('hex');
+  return { secret, hash: createHash('sha256').update(Buffer.from(secret, 'hex')).digest('hex') };
+}
 
 /** A report as Candor sends it (see electron/core/schema/payload.ts). */
 export function candorReport(overrides: Record<string, unknown> = {}): Record<string, unknown> {

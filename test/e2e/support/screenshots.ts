@@ -63,8 +63,8 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
   };
   try {
     for (const scheme of ['light', 'dark'] as const) {
-      // README set
-      await withServer({ storedChoice: null, history: 0 }, async (url) => {
+      // README set (the wizard as `npm start` shows it headless: what happens if nothing is chosen)
+      await withServer({ storedChoice: null, history: 0, shell: 'headless' }, async (url) => {
         await shot(await open(browser, url, scheme), readmeDir, `wizard-${scheme}`);
       });
       await withServer({ storedChoice: 'share', history: 400 }, async (url) => {
@@ -179,6 +179,20 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
       await withServer({ storedChoice: 'share', history: 0 }, async (url) => {
         await shot(await open(browser, url, scheme, 'history'), reviewDir, `history-empty-${scheme}`, true);
       });
+      await withServer({ storedChoice: 'share', serverState: 'unreachable', history: 4, sendFailure: 'server-not-read' }, async (url) => {
+        // A report about a server that could not be read: not sent, shown where other failures are.
+        const page = await open(browser, url, scheme, 'settings');
+        await page.getByRole('button', { name: 'Send now' }).click();
+        await page
+          .locator('#main')
+          .getByText(/^Not sent: /)
+          .waitFor();
+        await shot(page, reviewDir, `settings-not-sent-${scheme}`, true);
+        const history = await open(browser, url, scheme, 'history');
+        await history.getByRole('option').first().click();
+        await history.getByRole('heading', { name: /^Attempt of/ }).waitFor();
+        await shot(history, reviewDir, `history-not-sent-${scheme}`);
+      });
       await withServer({ storedChoice: 'share', history: 50 }, async (url) => {
         const page = await open(browser, url, scheme, 'history');
         await page.getByRole('option').nth(3).click();
@@ -186,6 +200,19 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
         await page.waitForSelector('#compare-title');
         await page.locator('#entry-title').scrollIntoViewIfNeeded();
         await shot(page, reviewDir, `history-compare-${scheme}`);
+      });
+      await withServer({ storedChoice: 'share', history: 400 }, async (url) => {
+        const page = await open(browser, url, scheme, 'history');
+        await page.getByRole('checkbox', { name: /^Failed or unanswered/ }).check();
+        await page.getByLabel('Text in the exact bytes').fill('"numCPU":4');
+        await page.waitForSelector('.search-status:has-text("attempts match")');
+        await shot(page, reviewDir, `history-search-${scheme}`);
+      });
+      await withServer({ storedChoice: 'share', history: 400, endpoint: 'https://collector.example.org/collect', collectorAccess: 'foreign' }, async (url) => {
+        const page = await open(browser, url, scheme, 'history');
+        await page.getByRole('button', { name: 'Check what the collector holds' }).click();
+        await page.waitForSelector('[data-testid="collector-check-result"]');
+        await shot(page, reviewDir, `history-collector-check-${scheme}`, true);
       });
       await withServer(
         { storedChoice: 'share', history: 5, guardFailure: { field: 'library.activePlayers', reason: 'looks like a host name' } },
