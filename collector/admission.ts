@@ -2,8 +2,12 @@
  * The per-instance daily cap, enforced at admission: a report takes one of its instance's places
  * for its UTC day before it is queued, synchronously, so pipelined or concurrent reports of one
  * instance cannot all slip into one batch. The counts start from the store (a restart does not
- * reset them) and a report the store does not keep gives its place back. The store still caps
- * writes itself, as a backstop.
+ * reset them) and a report the store does not keep gives its place back.
+ *
+ * Several processes on one store each count what they admit; the store is the authority: it never
+ * writes a report past the cap, whichever process admitted it (Store.writeReports). When it refuses
+ * one, this process reads the instance's count back from the store before admitting another of its
+ * reports, so a count another process raised is learnt at the first refusal.
  *
  * Today's counts are loaded once per day; an earlier day (an imported export file) is looked up per
  * instance when one of its reports arrives, and forgotten when the next day begins.
@@ -17,7 +21,7 @@ export interface Admissions {
   ready(day: number, instanceId: string): Promise<void> | null;
   take(instanceId: string, day: number): boolean;
   giveBack(instanceId: string, day: number): void;
-  markFull(instanceId: string, day: number): void;
+  reconcile(instanceId: string, day: number): void;
   retryAfterSeconds(): number;
 }
 
@@ -27,6 +31,8 @@ export class InstanceAdmissions implements Admissions {
   private loading: Promise<void> | null = null;
   /** `${day}/${instanceId}` of earlier days -> places used, or the lookup under way. */
   private earlier = new Map<string, number | Promise<void>>();
+  /** `${day}/${instanceId}` -> the store's count being read back after a refusal. */
+  private reconciling = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: Pick<Store, 'writesOfDay' | 'findReport'>,
@@ -38,8 +44,10 @@ export class InstanceAdmissions implements Admissions {
   ready(day: number, instanceId: string): Promise<void> | null {
     const today = utcDay(this.clock.now());
     if (today !== this.day) this.startDay(today);
-    if (day === this.day) return this.loading;
     const key = `${day}/${instanceId}`;
+    const reading = this.reconciling.get(key);
+    if (reading) return reading;
+    if (day === this.day) return this.loading;
     const known = this.earlier.get(key);
     if (typeof known === 'number') return null;
     if (known) return known;
@@ -60,6 +68,7 @@ export class InstanceAdmissions implements Admissions {
     this.day = day;
     this.counts = new Map();
     this.earlier = new Map();
+    this.reconciling = new Map();
     const loading: Promise<void> = this.store.writesOfDay(day).then(
       (rows) => {
         // Places taken while loading are added to what the store already holds.
@@ -103,9 +112,27 @@ export class InstanceAdmissions implements Admissions {
     if (used !== null && used > 0) this.set(day, instanceId, used - 1);
   }
 
-  /** The store says the instance is at its cap (another writer, or rows this process never counted). */
-  markFull(instanceId: string, day: number): void {
-    if (this.used(day, instanceId) !== null) this.set(day, instanceId, this.perDay);
+  /**
+   * The store refused a report of the instance (its cap reached, by another process or by rows this
+   * one never counted): no place for it until the store's count is read back.
+   */
+  reconcile(instanceId: string, day: number): void {
+    if (this.used(day, instanceId) === null) return;
+    this.set(day, instanceId, this.perDay);
+    const key = `${day}/${instanceId}`;
+    if (this.reconciling.has(key)) return;
+    const reading: Promise<void> = this.store.findReport(day, instanceId).then(
+      (row) => {
+        if (this.reconciling.get(key) !== reading) return;
+        this.reconciling.delete(key);
+        if (this.used(day, instanceId) !== null) this.set(day, instanceId, row?.writes ?? 0);
+      },
+      () => {
+        // Unread, the count stays full in this process for the day: a 429 rather than a guess.
+        if (this.reconciling.get(key) === reading) this.reconciling.delete(key);
+      },
+    );
+    this.reconciling.set(key, reading);
   }
 
   retryAfterSeconds(): number {
@@ -123,5 +150,5 @@ function secondsToMidnight(now: number): number {
  * benchmark uses it, to measure what the count costs against the same pipeline without it.
  */
 export function uncountedAdmissions(clock: Pick<CollectorClock, 'now'>): Admissions {
-  return { ready: () => null, take: () => true, giveBack: () => {}, markFull: () => {}, retryAfterSeconds: () => secondsToMidnight(clock.now()) };
+  return { ready: () => null, take: () => true, giveBack: () => {}, reconcile: () => {}, retryAfterSeconds: () => secondsToMidnight(clock.now()) };
 }

@@ -191,7 +191,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     return;
   }
   if (outcome === 'capped') {
-    ctx.admissions.markFull(report.id, day);
+    ctx.admissions.reconcile(report.id, day);
     return instanceLimited(ctx, res);
   }
   ctx.metrics.accepted++;

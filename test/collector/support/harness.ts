@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { startCollector, type DaySummary, type StartOptions, type StartedCollector, type Store } from '../../../collector/index';
 import type { LogLevel, Logger } from '../../../collector/platform';
 import { parseJson } from '../../support/json';
@@ -193,4 +193,38 @@ export function runCollectorCli(args: string[], timeoutMs = 20_000): Promise<Exi
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+export interface RunningCollector {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<Exited>;
+}
+
+/** Real `candor-collector` processes a test file starts, each resolved once it printed its URL; any left running are killed after the file. */
+export function collectorProcesses() {
+  const children = new Set<ChildProcess>();
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+  return (args: string[]): Promise<RunningCollector> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CANDOR_COLLECTOR_DATABASE_URL: '' } });
+      children.add(child);
+      let stdout = '';
+      let stderr = '';
+      const exited = new Promise<Exited>((done) =>
+        child.on('exit', (code) => {
+          children.delete(child);
+          done({ code, stdout, stderr });
+        }),
+      );
+      child.stderr.on('data', (c) => (stderr += c));
+      child.stdout.on('data', (c) => {
+        stdout += c;
+        const m = /^listening on (http:\/\/\S+)$/m.exec(stdout);
+        if (m) resolve({ child, url: m[1]!, exited });
+      });
+      void exited.then((e) => reject(new Error(`exited early (${e.code}): ${e.stderr}`)));
+    });
 }
