@@ -38,7 +38,7 @@ const suites: Suite[] = [
     'Collector normalization (an odd value costs its field): its cost against the strict reading',
   ),
   // Not named "collector": `npm run bench -- collector` stays a minute long. Its size: bench/collector-scale.ts.
-  ...optional('collector-scale.ts', 'benchCollectorScale', 'Fleet scale: a month of a whole fleet in the collector, on SQLite and PostgreSQL'),
+  ...optional('collector-scale.ts', 'benchCollectorScale', 'Fleet scale: a month of a whole fleet, on SQLite and PostgreSQL'),
   ...optional('ui.ts', 'benchUi', 'Admin UI in Chromium'),
 ];
 

@@ -1,13 +1,13 @@
 /**
  * Copies SQLite's write-ahead log back into the database from a worker thread, so the thread that
  * answers requests never does it. Left to SQLite, the commit that finds the log past 1,000 pages
- * copies them all before it returns: half of what a stored report cost the event loop (measured
- * with the collector's tables, 59-79 µs a row in batches of 50 with it, 28-32 µs without), and a
- * pause of tens of milliseconds for whoever waits behind that commit.
+ * copies them all before it returns: a third of what a stored row costs the event loop (see
+ * docs/collector.md, Storage), and a pause of tens of milliseconds for whoever waits behind it.
  *
  * The worker has its own connection and runs PASSIVE checkpoints (they never wait for, nor block,
- * a writer or a reader) a few times a second; the writer's automatic checkpoints are then turned
- * off. If the worker fails, they are turned back on: the log never grows without bound.
+ * a writer or a reader) a few times a second; the writer's own automatic checkpoint is then moved
+ * to a far backstop (sqlite.ts). If the worker fails, it is moved back: the log never grows
+ * without bound.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
