@@ -3,7 +3,6 @@
  * owns the clock's timers (purge, heartbeat, summaries) and the shutdown order.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import os from 'node:os';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TimerHandle } from '../electron/core/platform';
@@ -41,7 +40,7 @@ export interface CollectorOptions {
   summaryMaxAgeMs?: number;
   purgeIntervalMs?: number;
   heartbeatMs?: number;
-  /** Names this process in `/metrics` and in the leases it takes; default host:pid:random. */
+  /** Names this process in `/metrics`, its start-up line and the leases it takes; default 8 random hex digits. */
   processName?: string;
   /** Benchmark only: false leaves the per-instance cap to the store alone, to measure what counting costs. */
   countAdmissions?: boolean;
@@ -82,8 +81,11 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const summaryMaxAgeMs = options.summaryMaxAgeMs ?? DEFAULT_SUMMARY_MAX_AGE_MS;
   const trust = new ProxyTrust(options.trustProxy ?? []);
   const metrics = new Metrics();
-  const processName = options.processName ?? `${os.hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
+  // Random by default: /metrics is public, and a host name says more about the operator than needed.
+  const processName = options.processName ?? randomBytes(4).toString('hex');
   metrics.process = processName;
+  // Unique even when two replicas are given one name: a lease must tell its holders apart.
+  const leaseHolder = `${processName}/${randomBytes(4).toString('hex')}`;
   const run = { startedAt: clock.now(), aliveAt: clock.now() };
   const summarizer = new Summarizer(store, clock, logger, {
     runningSince: run.startedAt,
@@ -111,7 +113,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   // Several processes on one store: one purges at a time, the others leave it to that one.
   const purgeUnderLease = async () => {
     const now = clock.now();
-    if (!(await store.takeLease(PURGE_LEASE, processName, now, now + PURGE_LEASE_MS))) {
+    if (!(await store.takeLease(PURGE_LEASE, leaseHolder, now, now + PURGE_LEASE_MS))) {
       metrics.purgeRuns.skipped++;
       logger.log('debug', 'purge left to the process holding its lease');
       return;
@@ -120,7 +122,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       await purger.run();
       metrics.purgeRuns.done++;
     } finally {
-      await store.releaseLease(PURGE_LEASE, processName).catch(() => {});
+      await store.releaseLease(PURGE_LEASE, leaseHolder).catch(() => {});
     }
   };
 

@@ -439,7 +439,8 @@ export class PostgresStore implements Store {
       return { salt: { salt: rows[0]!.salt, made }, forgot };
     });
     if (result && result.forgot > 0) this.saltsToRewrite = true;
-    if (this.saltsToRewrite) await this.rewriteSalts();
+    // Not a reason to refuse reports: forgetSalts, each minute, tries again and says why it cannot.
+    if (this.saltsToRewrite) await this.rewriteSalts().catch(() => {});
     return result?.salt ?? null;
   }
 

@@ -99,6 +99,7 @@ describe('candor-collector command line', () => {
     [['stray-positional'], /unexpected argument/i],
     [['--data-dir', '/tmp/x', '--durability', 'sometimes'], /--durability must be normal or full/],
     [['--database-url', 'postgres://h/db', '--durability', 'full'], /--durability applies to --data-dir/],
+    [['--data-dir', '/tmp/x', '--name', 'replica 1'], /--name must be 1 to 64 letters/],
   ])('bad usage %j exits 2 with one line', async (args, message) => {
     const r = await runToExit(args);
     expect(r.code).toBe(2);

@@ -53,8 +53,8 @@ describe('two collector processes on one PostgreSQL', () => {
     if (!cluster) return ctx.skip(pgSkip);
     const url = await cluster.createDatabase();
     const args = ['--port', '0', '--database-url', url, '--trust-proxy', '127.0.0.1'];
-    let a = await spawnCollector(args);
-    const b = await spawnCollector(args);
+    let a = await spawnCollector([...args, '--name', 'replica-a']);
+    const b = await spawnCollector([...args, '--name', 'replica-b']);
     expect((await from(a.url, victimReport(), '198.51.100.7')).status).toBe(200);
     // Two attacker networks, each through both replicas.
     const attack = async (first: string, second: string, round: number) => {
@@ -67,20 +67,21 @@ describe('two collector processes on one PostgreSQL', () => {
         expect((await from(replica, attackerFake(), `${network}.${10 + round}`)).status).toBe(200);
     };
     await attack(a.url, b.url, 0);
-    // One salt for the day: made by the first process, read by the second.
+    // One salt for the day: made by the first process, read by the second (each names itself).
     const salts = async (replica: string) => {
       const m = await scrape(replica);
-      return [m.get('collector_day_salts_total{action="made"}'), m.get('collector_day_salts_total{action="read"}')];
+      const name = [...m.keys()].find((k) => k.startsWith('collector_process_info'));
+      return [name, m.get('collector_day_salts_total{action="made"}'), m.get('collector_day_salts_total{action="read"}')];
     };
     expect([await salts(a.url), await salts(b.url)]).toEqual([
-      [1, 0],
-      [0, 1],
+      ['collector_process_info{process="replica-a"}', 1, 0],
+      ['collector_process_info{process="replica-b"}', 0, 1],
     ]);
 
     a.child.kill('SIGTERM');
     expect((await a.exited).code).toBe(0);
-    a = await spawnCollector(args);
-    expect(await salts(a.url)).toEqual([0, 1]);
+    a = await spawnCollector([...args, '--name', 'replica-a']);
+    expect(await salts(a.url)).toEqual(['collector_process_info{process="replica-a"}', 0, 1]);
     await attack(a.url, b.url, 1);
 
     const today = utcDay(Date.now());
