@@ -444,6 +444,7 @@ export class SqliteStore implements Store {
    * the log, false, and the next call tries again.
    */
   private emptyLog(): boolean {
+    const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
     this.db.pragma('busy_timeout = 0');
     try {
       const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
@@ -451,7 +452,7 @@ export class SqliteStore implements Store {
     } catch {
       this.saltInLog = true;
     } finally {
-      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma(`busy_timeout = ${busyTimeout}`);
     }
     return !this.saltInLog;
   }
