@@ -7,16 +7,7 @@
 import type { Payload } from '../../../electron/core/schema/payload';
 
 /** A small, fast, seeded generator (mulberry32): the same seed gives the same fleet. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded as seededRandom } from '../../support/random';
 
 /** A random v4 UUID from `random` (the schema's id pattern). */
 export function seededId(random: () => number): string {
