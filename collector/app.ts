@@ -64,12 +64,6 @@ export interface Collector {
 const DEFAULT_SUMMARY_DAYS = 90;
 /** A stored report shows in the summaries within about this long (longer only when passes are slow). */
 export const DEFAULT_SUMMARY_MAX_AGE_MS = 1_000;
-/**
- * How long the purge lease holds without its holder: a process that dies purging delays the next
- * purge by at most this. A purge that runs longer loses nothing (another may start; both are idempotent).
- */
-export const PURGE_LEASE_MS = 5 * 60_000;
-const PURGE_LEASE = 'purge';
 
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const { store } = options;
@@ -110,22 +104,6 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   let refreshSoon = (): void => {};
   await store.saveRun(run);
 
-  // Several processes on one store: one purges at a time, the others leave it to that one.
-  const purgeUnderLease = async () => {
-    const now = clock.now();
-    if (!(await store.takeLease(PURGE_LEASE, leaseHolder, now, now + PURGE_LEASE_MS))) {
-      metrics.purgeRuns.skipped++;
-      logger.log('debug', 'purge left to the process holding its lease');
-      return;
-    }
-    try {
-      await purger.run();
-      metrics.purgeRuns.done++;
-    } finally {
-      await store.releaseLease(PURGE_LEASE, leaseHolder).catch(() => {});
-    }
-  };
-
   // The day's source salt lives in the store for its day only: one for every process, the same after
   // a restart. Salts of days that ended while no process ran are deleted before the port opens.
   const sources = new SourceTagger(async (day) => {
@@ -147,7 +125,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     maintenanceRunning ??= (async () => {
       // Summaries first: a day about to lose its first rows is summarized while it is whole.
       await summarizer.refresh();
-      await purgeUnderLease();
+      await purger.runUnderLease(leaseHolder);
     })().finally(() => {
       maintenanceRunning = null;
     });
