@@ -38,6 +38,7 @@ class DayHmac {
   private readonly inner = Buffer.alloc(BLOCK + MAX_NETWORK_BYTES);
   /** The salt XOR opad, then the inner digest. */
   private readonly outer = Buffer.alloc(BLOCK + 32);
+  private wiped = false;
 
   constructor(salt: Buffer) {
     for (let i = 0; i < BLOCK; i++) {
@@ -46,8 +47,6 @@ class DayHmac {
       this.outer[i] = k ^ 0x5c;
     }
   }
-
-  private wiped = false;
 
   /** The digest of `message` in base64url. (Digests come out as text: a Buffer result is slower by far.) */
   digest(message: string): string {
