@@ -9,27 +9,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector, type StartOptions } from '../../collector/index';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startCollector, type StartedCollector, type StartOptions } from '../../collector/index';
 import { DAY_MS, utcDay } from '../../collector/retention';
 import { openStore, type StoreConfig } from '../../collector/store/open';
 import type { ReportWrite, Store } from '../../collector/store/types';
 import { FakeClock } from '../support/fake-clock';
-import { candorReport, collectorProcesses, getSummary, holdCommits, newId, post, scrape, type Reply } from './support/harness';
+import { candorReport, clusterPerFile, collectorProcesses, getSummary, holdCommits, newId, post, scrape, type Reply } from './support/harness';
 import { fleetReport, seededRandom } from './support/fleet';
-import { startCluster, type Cluster } from './support/postgres';
 import { attackerFake, victimReport } from './support/small-group-attack';
 
-let cluster: Cluster | null = null;
-let pgSkip = '';
+const postgres = clusterPerFile();
 const temps: string[] = [];
-beforeAll(async () => {
-  const started = await startCluster();
-  if ('skip' in started) pgSkip = started.skip;
-  else cluster = started;
-}, 90_000);
-afterAll(async () => {
-  await cluster?.stop();
+afterAll(() => {
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 
@@ -50,8 +42,8 @@ async function query<T>(url: string, sql: string, values: unknown[] = []): Promi
 
 describe('two collector processes on one PostgreSQL', () => {
   it('count three networks as three, through both and across a restart of one: the victim of a small group stays hidden', async (ctx) => {
-    if (!cluster) return ctx.skip(pgSkip);
-    const url = await cluster.createDatabase();
+    if (!postgres.cluster) return ctx.skip(postgres.skip);
+    const url = await postgres.cluster.createDatabase();
     const args = ['--port', '0', '--database-url', url, '--trust-proxy', '127.0.0.1'];
     let a = await spawnCollector([...args, '--name', 'replica-a']);
     const b = await spawnCollector([...args, '--name', 'replica-b']);
@@ -98,8 +90,8 @@ describe('two collector processes on one PostgreSQL', () => {
   });
 
   it("hold the per-instance daily cap between them: one after the other, exactly 10 stored; all at once, never more, and the rest of the day's places still usable", async (ctx) => {
-    if (!cluster) return ctx.skip(pgSkip);
-    const url = await cluster.createDatabase();
+    if (!postgres.cluster) return ctx.skip(postgres.skip);
+    const url = await postgres.cluster.createDatabase();
     const args = ['--port', '0', '--database-url', url];
     const [a, b] = await Promise.all([spawnCollector(args), spawnCollector(args)]);
     const writesOf = async (id: string) => Number((await query<{ w: number }>(url, 'SELECT writes AS w FROM reports WHERE instance_id = $1', [id]))[0]?.w ?? 0);
@@ -140,13 +132,23 @@ const backends: { name: 'sqlite' | 'postgres'; location(): Promise<Pick<StartOpt
       return Promise.resolve({ dataDir: dir });
     },
   },
-  { name: 'postgres', location: async () => ({ databaseUrl: await cluster!.createDatabase() }) },
+  { name: 'postgres', location: async () => ({ databaseUrl: await postgres.cluster!.createDatabase() }) },
 ];
+/** Two collectors on one store, both closed once `use` is done. */
+async function twoCollectors(options: [StartOptions, StartOptions], use: (a: StartedCollector, b: StartedCollector) => Promise<void>): Promise<void> {
+  const [a, b] = await Promise.all(options.map((o) => startCollector(o)));
+  try {
+    await use(a!, b!);
+  } finally {
+    await a!.close();
+    await b!.close();
+  }
+}
 const storeConfig = (where: Pick<StartOptions, 'dataDir' | 'databaseUrl'>): StoreConfig =>
   where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! };
 
 describe.each(backends)('several collectors on one store: $name', (backend) => {
-  const skip = () => backend.name === 'postgres' && cluster === null;
+  const skip = () => backend.name === 'postgres' && postgres.cluster === null;
 
   /** Reports of five days (two past the retention), from seven networks, as the collector stored them. */
   async function seed(where: Pick<StartOptions, 'dataDir' | 'databaseUrl'>, now: number): Promise<void> {
@@ -173,7 +175,7 @@ describe.each(backends)('several collectors on one store: $name', (backend) => {
   const outcome = async (store: Store) => ({ rows: await store.countReports(), summaries: await store.summaries(0) });
 
   it('two summarizing and purging at once leave what one leaves: the same rows, the same summary bytes; the metrics say who did what', async (ctx) => {
-    if (skip()) return ctx.skip(pgSkip);
+    if (skip()) return ctx.skip(postgres.skip);
     const now = Date.UTC(2026, 9, 10, 12);
     const options = (where: Pick<StartOptions, 'dataDir' | 'databaseUrl'>, name: string): StartOptions => ({
       ...where,
@@ -195,8 +197,7 @@ describe.each(backends)('several collectors on one store: $name', (backend) => {
     const shared = await backend.location();
     await seed(shared, now);
     // Both start (each summarizes and purges before its port opens), then both run maintenance at once.
-    const [a, b] = await Promise.all([startCollector(options(shared, 'a')), startCollector(options(shared, 'b'))]);
-    try {
+    await twoCollectors([options(shared, 'a'), options(shared, 'b')], async (a, b) => {
       await Promise.all([a.collector.maintenance(), b.collector.maintenance()]);
       expect(await outcome(a.collector.store)).toEqual(expected);
       const [ma, mb] = [a.collector.metrics, b.collector.metrics];
@@ -208,40 +209,39 @@ describe.each(backends)('several collectors on one store: $name', (backend) => {
       expect(text.get('collector_process_info{process="a"}')).toBe(1);
       expect(text.get('collector_purge_runs_total{result="done"}')).toBe(ma.purgeRuns.done);
       expect(text.get('collector_summary_passes_total{result="superseded"}')).toBe(ma.summaryPasses.superseded);
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    });
   });
 
   it("learns another process's count of an instance from the store's refusal, and uses the day's remaining places", async (ctx) => {
-    if (skip()) return ctx.skip(pgSkip);
+    if (skip()) return ctx.skip(postgres.skip);
     const where = await backend.location();
-    const [a, b] = await Promise.all([startCollector({ ...where, heartbeatMs: DAY_MS }), startCollector({ ...where, heartbeatMs: DAY_MS })]);
-    try {
-      const id = newId();
-      // Five reports wait in a's queue, admitted by a's count (nothing seen yet), while b stores seven.
-      const release = holdCommits(a.collector.store);
-      const held = Promise.all(Array.from({ length: 5 }, () => post(a.url, candorReport({ id }))));
-      await new Promise((r) => setTimeout(r, 200));
-      for (let i = 0; i < 7; i++) expect((await post(b.url, candorReport({ id }))).status).toBe(200);
-      release();
-      const first = statuses(await held);
-      // The store never goes past ten, whatever a admitted.
-      const storedByA = count(first, 200);
-      expect(storedByA).toBeLessThanOrEqual(3);
-      const rest: number[] = [];
-      for (let i = 0; i < 5; i++) rest.push((await post(a.url, candorReport({ id }))).status);
-      expect(storedByA + count(rest, 200)).toBe(3);
-      expect((await a.collector.store.findReport(utcDay(Date.now()), id))!.writes).toBe(10);
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    await twoCollectors(
+      [
+        { ...where, heartbeatMs: DAY_MS },
+        { ...where, heartbeatMs: DAY_MS },
+      ],
+      async (a, b) => {
+        const id = newId();
+        // Five reports wait in a's queue, admitted by a's count (nothing seen yet), while b stores seven.
+        const release = holdCommits(a.collector.store);
+        const held = Promise.all(Array.from({ length: 5 }, () => post(a.url, candorReport({ id }))));
+        await new Promise((r) => setTimeout(r, 200));
+        for (let i = 0; i < 7; i++) expect((await post(b.url, candorReport({ id }))).status).toBe(200);
+        release();
+        const first = statuses(await held);
+        // The store never goes past ten, whatever a admitted.
+        const storedByA = count(first, 200);
+        expect(storedByA).toBeLessThanOrEqual(3);
+        const rest: number[] = [];
+        for (let i = 0; i < 5; i++) rest.push((await post(a.url, candorReport({ id }))).status);
+        expect(storedByA + count(rest, 200)).toBe(3);
+        expect((await a.collector.store.findReport(utcDay(Date.now()), id))!.writes).toBe(10);
+      },
+    );
   });
 
   it('makes one salt per day whoever asks first, never one for a day the deployment has left, and forgets ended days', async (ctx) => {
-    if (skip()) return ctx.skip(pgSkip);
+    if (skip()) return ctx.skip(postgres.skip);
     const where = await backend.location();
     const stores = [await openStore(storeConfig(where)), await openStore(storeConfig(where))];
     try {

@@ -3,10 +3,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startCollector, type DaySummary, type StartOptions, type StartedCollector, type Store } from '../../../collector/index';
 import type { LogLevel, Logger } from '../../../collector/platform';
 import { parseJson } from '../../support/json';
+import { startCluster, type Cluster } from './postgres';
 
 export const newId = (): string => randomUUID();
 
@@ -227,4 +228,18 @@ export function collectorProcesses() {
       });
       void exited.then((e) => reject(new Error(`exited early (${e.code}): ${e.stderr}`)));
     });
+}
+
+/** The cluster of the test file that calls this: started before its tests, stopped after them; `skip` says why there is none. */
+export function clusterPerFile(): { readonly cluster: Cluster | null; readonly skip: string } {
+  const state: { cluster: Cluster | null; skip: string } = { cluster: null, skip: '' };
+  beforeAll(async () => {
+    const started = await startCluster();
+    if ('skip' in started) state.skip = started.skip;
+    else state.cluster = started;
+  }, 90_000);
+  afterAll(async () => {
+    await state.cluster?.stop();
+  });
+  return state;
 }
