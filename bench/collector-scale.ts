@@ -27,7 +27,7 @@ import { realClock } from '../collector/platform';
 import { Purger } from '../collector/purge';
 import { DAY_MS, dayStart, utcDay } from '../collector/retention';
 import { openStore, type StoreConfig } from '../collector/store/open';
-import type { ReportWrite, Store } from '../collector/store/types';
+import type { ReportWrite, RowCursor, Store } from '../collector/store/types';
 import { DayTally } from '../collector/summary/aggregate';
 import { Summarizer } from '../collector/summary/summarizer';
 import type { Payload } from '../electron/core/schema/payload';
@@ -134,12 +134,13 @@ async function catchUp(store: Store): Promise<{ seconds: number; stallMs: number
 async function fullRecount(store: Store, day: number): Promise<number> {
   const started = performance.now();
   const tally = new DayTally();
-  let after: string | null = null;
+  let after: RowCursor | null = null;
   for (;;) {
     const rows = await store.readDay(day, after, 2_000);
     for (const row of rows) tally.add(JSON.parse(row.payload) as Payload, row.source);
     if (rows.length < 2_000) break;
-    after = rows[rows.length - 1]!.instanceId;
+    const last = rows[rows.length - 1]!;
+    after = { instanceId: last.instanceId, keySlot: last.keySlot };
   }
   tally.result({ day, final: true, incomplete: [] });
   return (performance.now() - started) / 1000;

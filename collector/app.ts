@@ -91,9 +91,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       capacity: limits.queueCapacity,
       maxBatch: limits.maxBatch,
       instanceWritesPerDay: limits.instanceWritesPerDay,
-      onCommit: () => {
+      onCommit: (earliestWritten) => {
         summarizer.markDirty();
         refreshSoon();
+        if (earliestWritten !== null) planPurge(expiresAt(earliestWritten) + 1);
       },
     },
     metrics,
@@ -102,6 +103,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   );
   const purger = new Purger(store, clock, metrics, logger);
   let refreshSoon = (): void => {};
+  let planPurge = (_at: number): void => {};
   await store.saveRun(run);
 
   // The day's source salt lives in the store for its day only: one for every process, the same after
@@ -140,8 +142,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const timers = new Set<TimerHandle>();
   const background = new Set<Promise<void>>();
   let closing = false;
-  const schedule = (ms: number, task: () => Promise<void>) => {
-    if (closing) return;
+  const schedule = (ms: number, task: () => Promise<void>): TimerHandle | null => {
+    if (closing) return null;
     const handle = clock.setTimeout(() => {
       timers.delete(handle);
       const work = task().finally(() => background.delete(work));
@@ -149,15 +151,35 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     }, ms);
     handle.unref?.();
     timers.add(handle);
+    return handle;
   };
-  const scheduleMaintenance = async () => {
-    const oldest = await store.oldestReceivedAt().catch(() => null);
-    // Hourly, or the moment the oldest row turns RETENTION_DAYS old if that is sooner.
-    const untilExpiry = oldest === null ? purgeIntervalMs : expiresAt(oldest) - clock.now() + 1;
-    schedule(Math.max(1_000, Math.min(purgeIntervalMs, untilExpiry)), async () => {
+  // The purge is planned for the moment the oldest row turns RETENTION_DAYS old (or in an hour if
+  // that is later), and planned again sooner by whatever stores an older row: a commit of this
+  // process (a report, an export file of an earlier day), and for another process's import, the
+  // next heartbeat or UTC midnight, whichever comes first. An import's day must be whole, so its
+  // row expires at a midnight or later: the midnight plan is never late.
+  let purgeTimer: TimerHandle | null = null;
+  let purgeAt = Infinity;
+  planPurge = (at: number) => {
+    if (closing || at >= purgeAt) return;
+    if (purgeTimer) {
+      clock.clearTimeout(purgeTimer);
+      timers.delete(purgeTimer);
+    }
+    purgeAt = at;
+    purgeTimer = schedule(Math.max(0, at - clock.now()), async () => {
+      purgeTimer = null;
+      purgeAt = Infinity;
       await maintenance().catch(() => logger.log('error', 'maintenance failed', { store: store.kind }));
-      await scheduleMaintenance();
+      await planPurgeFromStore();
     });
+  };
+  const planPurgeFromStore = async () => {
+    const oldest = await store.oldestReceivedAt().catch(() => null);
+    const now = clock.now();
+    const at = Math.min(now + purgeIntervalMs, oldest === null ? Infinity : expiresAt(oldest) + 1);
+    // Already due (the last pass failed, the clock jumped): again in a second, never in a loop.
+    planPurge(at > now ? at : now + 1_000);
   };
   const heartbeat = () =>
     schedule(heartbeatMs, async () => {
@@ -165,6 +187,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
       // Another process may have left the deletion of an ended day's salt unfinished (or this one may have).
       await forgetEndedSalts();
+      await planPurgeFromStore();
       // Another process may have written to the store (`candor-collector import`): the feed says so.
       if (!summarizer.stale && (await summarizer.behind().catch(() => false))) summarizer.markDirty();
       await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
@@ -176,6 +199,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       sources.forget();
       forgetSaltAtMidnight();
       await forgetEndedSalts();
+      await planPurgeFromStore();
     });
   // After a commit, today's summary is recomputed as soon as the gap since the last pass allows.
   let refreshPending = false;
@@ -188,7 +212,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       if (summarizer.stale) refreshSoon();
     });
   };
-  await scheduleMaintenance();
+  await planPurgeFromStore();
   heartbeat();
   forgetSaltAtMidnight();
 
@@ -269,7 +293,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   };
   // Today's counts are read before the port opens: a day of 100,000 rows read while serving would
   // hold the first request for tens of milliseconds. A failure is tried again at the first report.
-  await ingest.admissions.ready(utcDay(clock.now()), '')?.catch(() => logger.log('warn', 'admission counts not read yet', { store: store.kind }));
+  await ingest.admissions
+    .ready({ day: utcDay(clock.now()), instanceId: '', deletionKeyHash: null })
+    ?.catch(() => logger.log('warn', 'admission counts not read yet', { store: store.kind }));
   // So is today's salt (made now if this process is the day's first).
   await sources.ready(clock.now())?.catch(() => logger.log('warn', "today's source salt not read yet", { store: store.kind }));
   const server = createHttpServer({ limits, ingest, read, metrics, logger, clock });

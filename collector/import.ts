@@ -1,27 +1,30 @@
 /**
- * Importing export files (export-file.ts): the rule shared by POST /collect and the
- * `candor-collector import` command, and the command itself, which works on the store directly
- * (no server needed; a running collector on the same store shows the reports after its next pass).
+ * The `candor-collector import` command: export files (export-file.ts) stored in the store
+ * directly (no server needed; a running collector on the same store shows the reports after its
+ * next heartbeat, and plans their purge by then). The operator runs it on their own store, so its
+ * lines say what the store already held; POST /collect answers a sender without telling that.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { FileRefused, readRegularFile } from './regular-file';
 import { isExportDocument, openExport, sha256Hex } from './export-file';
 import type { Limits } from './limits';
 import type { CollectorClock } from './platform';
+import { replaces } from './replacement';
 import { utcDay } from './retention';
 import { IMPORT_SOURCE } from './source-tag';
-import type { Store } from './store/types';
-import { parseJson, storedForm, type Report } from './validation';
+import type { ReportWrite, Store } from './store/types';
+import { parseJson, storedForm } from './validation';
 
-export type PriorImport = 'already stored' | 'newer report kept' | null;
+type PriorImport = 'already present' | 'newer report kept' | null;
 
 /**
- * What is already stored for an exported report: the same report (the same instance, day and
- * moment: imported before), a newer one of that day (kept: newest wins), or nothing to stop it.
+ * What the report's row (its instance, day and deletion key: replacement.ts) holds that stops it:
+ * the same moment (imported before), a newer report (kept: newest wins), or nothing.
  */
-export async function priorImport(store: Pick<Store, 'findReport'>, report: Report, exportedAt: number): Promise<PriorImport> {
-  const existing = await store.findReport(utcDay(exportedAt), report.id);
-  if (existing === null || existing.receivedAt < exportedAt) return null;
-  return existing.receivedAt === exportedAt ? 'already stored' : 'newer report kept';
+async function priorImport(store: Pick<Store, 'findReport'>, write: ReportWrite): Promise<PriorImport> {
+  const existing = await store.findReport(write.day, write.instanceId, write.deletionKeyHash);
+  if (existing === null) return null;
+  if (existing.receivedAt === write.receivedAt) return 'already present';
+  return replaces(write, existing) ? null : 'newer report kept';
 }
 
 export interface ImportIo {
@@ -35,10 +38,9 @@ const fileLimit = (limits: Pick<Limits, 'maxBodyBytes'>) => 6 * limits.maxBodyBy
 async function importOne(file: string, store: Store, limits: Limits, clock: Pick<CollectorClock, 'now'>): Promise<string> {
   let bytes: Buffer;
   try {
-    if ((await stat(file)).size > fileLimit(limits)) throw new ImportRefused('larger than any export file');
-    bytes = await readFile(file);
+    bytes = await readRegularFile(file, fileLimit(limits));
   } catch (error) {
-    if (error instanceof ImportRefused) throw error;
+    if (error instanceof FileRefused) throw new ImportRefused(error.message.startsWith('larger') ? 'larger than any export file' : error.message);
     throw new ImportRefused(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const json = parseJson(bytes, limits.maxJsonDepth, 'file');
@@ -51,24 +53,21 @@ async function importOne(file: string, store: Store, limits: Limits, clock: Pick
   // then the same field paths POST /collect lists in its answer.
   const receipt = `(sha256 ${sha256Hex(bytes)}, report sha256 ${reportSha256})`;
   const note = dropped.length > 0 ? ` (dropped: ${dropped.join(', ')})` : '';
-  const prior = await priorImport(store, report, exportedAt!);
-  if (prior === 'already stored') return `already present ${file} ${receipt}${note}`;
-  if (prior === 'newer report kept') return `newer report kept ${file} ${receipt}${note}`;
-  const [outcome] = await store.writeReports(
-    [
-      {
-        day: utcDay(exportedAt!),
-        instanceId: report.id,
-        receivedAt: exportedAt!,
-        count: 1,
-        source: IMPORT_SOURCE,
-        receivedSha256: reportSha256,
-        ...storedForm(report),
-      },
-    ],
-    limits.instanceWritesPerDay,
-  );
+  const write: ReportWrite = {
+    day: utcDay(exportedAt!),
+    instanceId: report.id,
+    receivedAt: exportedAt!,
+    count: 1,
+    source: IMPORT_SOURCE,
+    receivedSha256: reportSha256,
+    ...storedForm(report),
+  };
+  const prior = await priorImport(store, write);
+  if (prior !== null) return `${prior} ${file} ${receipt}${note}`;
+  const [outcome] = await store.writeReports([write], limits.instanceWritesPerDay);
   if (outcome === 'capped') throw new ImportRefused(`this instance already has ${limits.instanceWritesPerDay} reports stored for that day`);
+  // Another writer stored a newer report of the row between the look and the write.
+  if (outcome === 'kept') return `newer report kept ${file} ${receipt}${note}`;
   return `imported ${file} ${receipt}${note}`;
 }
 

@@ -12,6 +12,11 @@ export interface Limits {
   bodyTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
+  /**
+   * Open connections per source network (IPv4 /24, IPv6 /64; trusted proxies exempt), well below
+   * `maxConnections`: sockets held open from a few networks cannot shut everyone else out.
+   */
+  maxConnectionsPerNetwork: number;
   /** Deepest JSON nesting accepted anywhere in a body, known fields or not. */
   maxJsonDepth: number;
   /** Reports and deletions waiting for the writer; beyond this, 503. */
@@ -34,6 +39,7 @@ export const DEFAULT_LIMITS: Limits = {
   bodyTimeoutMs: 15_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 10_000,
+  maxConnectionsPerNetwork: 100,
   maxJsonDepth: 16,
   queueCapacity: 20_000,
   maxBatch: 1_000,

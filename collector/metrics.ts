@@ -22,6 +22,16 @@ export const REJECTION_REASONS = [
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
+/** The connections the server holds and those it closed on arrival (http/connections.ts). */
+export interface ConnectionCounts {
+  /** Open now. */
+  open: number;
+  /** Closed on arrival: their network already held its share. */
+  refusedPerNetwork: number;
+  /** Dropped by Node on arrival: the server held its `maxConnections`. */
+  refusedServerFull: number;
+}
+
 const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export class Metrics {
@@ -32,6 +42,7 @@ export class Metrics {
   deletedRows = 0;
   purgedRows = 0;
   rateLimited = { address: 0, instance: 0 };
+  readonly connections: ConnectionCounts = { open: 0, refusedPerNetwork: 0, refusedServerFull: 0 };
   readonly rejected = new Map<RejectionReason, number>(REJECTION_REASONS.map((r) => [r, 0]));
   private readonly flushBuckets = new Array<number>(LATENCY_BUCKETS_S.length).fill(0);
   private flushCount = 0;
@@ -87,6 +98,11 @@ export class Metrics {
     metric('collector_rate_limited_total', 'counter', 'Requests refused with 429, by limiter.', [
       `collector_rate_limited_total{scope="address"} ${this.rateLimited.address}`,
       `collector_rate_limited_total{scope="instance"} ${this.rateLimited.instance}`,
+    ]);
+    metric('collector_open_connections', 'gauge', 'Client connections open now.', [`collector_open_connections ${this.connections.open}`]);
+    metric('collector_connections_refused_total', 'counter', 'Connections closed on arrival, by limit: their network held its share, or the server was full.', [
+      `collector_connections_refused_total{limit="network"} ${this.connections.refusedPerNetwork}`,
+      `collector_connections_refused_total{limit="server"} ${this.connections.refusedServerFull}`,
     ]);
     metric('collector_write_queue_depth', 'gauge', 'Reports and deletions waiting for the writer.', [`collector_write_queue_depth ${gauges.queueDepth}`]);
     // observeFlush counts into every bucket at or above the value, so these are already cumulative.

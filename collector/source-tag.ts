@@ -14,8 +14,11 @@
  * cannot be linked. A table of random tags per network would be no safer (whoever can read the salt
  * can read that table, or the live traffic) and would cost a row for every network seen in a day.
  *
- * Imports carry no network: they share the one tag IMPORT_SOURCE, so imported reports together
- * count as a single source.
+ * Reports no network stands behind carry the tag IMPORT_SOURCE, which the publication rule counts
+ * as no source at all (summary/threshold.ts): `candor-collector import`, and an export file posted
+ * on a later UTC day than it was made (that day's salt is gone: its tag could not be told from the
+ * same network's own reports of the day). An export file posted the day it was made counts as the
+ * network that posts it, like any report.
  */
 import { hash } from 'node:crypto';
 import type { CollectorClock } from './platform';

@@ -5,6 +5,7 @@
  */
 import type { Metrics } from './metrics';
 import type { CollectorClock, Logger } from './platform';
+import { keySlot, replaces } from './replacement';
 import type { DeletionResult, ReportWrite, Store, WriteOutcome } from './store/types';
 
 export interface PendingReport {
@@ -25,8 +26,11 @@ export interface WriterOptions {
   capacity: number;
   maxBatch: number;
   instanceWritesPerDay: number;
-  /** After every successful commit (the summaries have something to recompute). */
-  onCommit?: () => void;
+  /**
+   * After every successful commit (the summaries have something to recompute), with the earliest
+   * receive time among the reports it wrote (their purge is due RETENTION_DAYS after it), null for none.
+   */
+  onCommit?: (earliestWritten: number | null) => void;
 }
 
 export class Writer {
@@ -121,7 +125,7 @@ export class Writer {
         const result = await this.store.deleteInstance(first.instanceId, first.presentedKeyHash);
         if (result.allowed) {
           this.metrics.deletedRows += result.removed;
-          this.options.onCommit?.();
+          this.options.onCommit?.(null);
         }
         first.resolve(result);
       } catch (error) {
@@ -131,15 +135,18 @@ export class Writer {
       return;
     }
     const reports = batch as Extract<Job, { kind: 'report' }>[];
-    // One row per (day, instance) per statement: the last report wins, the others count as replaced.
+    // One write per row (day, instance, key) per statement, as if the batch's reports came one after
+    // another: each one the rule lets replace the one before stands for both; an older one is kept out.
     const byKey = new Map<string, { write: ReportWrite; jobs: typeof reports }>();
+    const keptOut: typeof reports = [];
     for (const job of reports) {
-      const key = `${job.report.day}/${job.report.instanceId}`;
+      const key = `${job.report.day}/${job.report.instanceId}/${keySlot(job.report.deletionKeyHash)}`;
       const entry = byKey.get(key);
-      if (entry) {
+      if (!entry) byKey.set(key, { write: { ...job.report, count: 1 }, jobs: [job] });
+      else if (replaces(job.report, entry.write)) {
         entry.write = { ...job.report, count: entry.write.count + 1 };
         entry.jobs.push(job);
-      } else byKey.set(key, { write: { ...job.report, count: 1 }, jobs: [job] });
+      } else keptOut.push(job);
     }
     const entries = [...byKey.values()];
     let outcomes: WriteOutcome[];
@@ -154,10 +161,13 @@ export class Writer {
       return;
     }
     this.metrics.observeFlush((this.clock.monotonic() - started) / 1000, entries.length);
-    this.options.onCommit?.();
+    let earliest: number | null = null;
     entries.forEach((entry, i) => {
       const outcome = outcomes[i] ?? 'capped';
+      if ((outcome === 'inserted' || outcome === 'replaced') && (earliest === null || entry.write.receivedAt < earliest)) earliest = entry.write.receivedAt;
       entry.jobs.forEach((job, j) => job.resolve(outcome === 'inserted' && j > 0 ? 'replaced' : outcome));
     });
+    for (const job of keptOut) job.resolve('kept');
+    this.options.onCommit?.(earliest);
   }
 }

@@ -13,7 +13,11 @@ import { sendJson } from './respond';
 
 export type AccessContext = Pick<IngestContext, 'store' | 'trust' | 'addresses' | 'metrics' | 'inFlight'>;
 
-/** One row of the answer. Rows the presented key proves are shown whole; the id's other rows by day and sha256 only. */
+/**
+ * One row of the answer. Rows the presented key proves are shown whole; the id's other rows by day
+ * and sha256 only: those without a key to any key proven here, those of another key to the id's
+ * senior key only (deletion.ts).
+ */
 export type HeldRow =
   | { day: string; sha256: string | null; key: 'this'; receivedAt: string; expiresAt: string; report: unknown }
   | { day: string; sha256: string | null; key: 'other' };
@@ -41,17 +45,20 @@ export async function handleAccess(ctx: AccessContext, req: http.IncomingMessage
       id,
       keys.map((k) => k.day),
     );
-    const reports = held.map((row): HeldRow => {
+    const reports = held.flatMap((row): HeldRow[] => {
       const day = dayLabel(row.day);
-      if (!plan.provenDays.has(row.day)) return { day, sha256: row.receivedSha256, key: 'other' };
-      return {
-        day,
-        sha256: row.receivedSha256,
-        key: 'this',
-        receivedAt: new Date(row.receivedAt).toISOString(),
-        expiresAt: new Date(expiresAt(row.receivedAt)).toISOString(),
-        report: JSON.parse(row.payload) as unknown,
-      };
+      // Keyless rows to every key proven here, another key's rows to the id's senior key only (deletion.ts).
+      if (row.deletionKeyHash !== plan.keyHash) return row.deletionKeyHash === null || plan.senior ? [{ day, sha256: row.receivedSha256, key: 'other' }] : [];
+      return [
+        {
+          day,
+          sha256: row.receivedSha256,
+          key: 'this',
+          receivedAt: new Date(row.receivedAt).toISOString(),
+          expiresAt: new Date(expiresAt(row.receivedAt)).toISOString(),
+          report: JSON.parse(row.payload) as unknown,
+        },
+      ];
     });
     const answer: AccessAnswer = { id, retentionDays: RETENTION_DAYS, reports };
     sendJson(res, 200, answer, { 'cache-control': 'no-store' });

@@ -16,7 +16,6 @@ import { DELETION_KEY_HEADER, presentedKeyHash } from '../deletion';
 import { IMPORT_SOURCE, type SourceTagger } from '../source-tag';
 import type { Store } from '../store/types';
 import { parseSubmission, sha256Hex } from '../export-file';
-import { priorImport } from '../import';
 import { storedForm } from '../validation';
 import type { Writer } from '../writer';
 import { discardRestOfBody, readBody } from '../../lib/http/body';
@@ -27,8 +26,8 @@ import { sendError, sendJson } from './respond';
 export interface IngestContext {
   limits: Limits;
   writer: Writer;
-  /** Read only: what an imported report is compared with, and what an instance's owner may see. */
-  store: Pick<Store, 'findReport' | 'instanceKeys' | 'instanceReports'>;
+  /** Read only: what an instance's owner may see (access.ts). */
+  store: Pick<Store, 'instanceKeys' | 'instanceReports'>;
   addresses: AddressLimiter;
   admissions: Admissions;
   sources: Pick<SourceTagger, 'tag'>;
@@ -132,41 +131,27 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     return;
   }
   const { report, exportedAt, reportSha256, dropped } = parsed;
-  // Field paths only (map keys as `*`): the answer never repeats what the client sent.
-  const droppedPaths = dropped.length > 0 ? { dropped } : {};
+  // From here on the answer depends on this report and on its own row (replacement.ts: the same
+  // instance, day and deletion key), never on what is stored for another sender's report. An export
+  // file is answered as stored also when its row already holds it or a newer report.
   // The receipt: the sha256 of exactly the bytes received (for an export file, the file), so the
   // sender can prove the collector got what it sent; an export file's answer also names its report.
   const receipt = exportedAt === null ? { sha256: reportSha256 } : { sha256: sha256Hex(body.body), reportSha256 };
-  if (exportedAt !== null) {
-    let prior;
-    try {
-      prior = await priorImport(ctx.store, report, exportedAt);
-    } catch {
-      reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
-      return;
-    }
-    if (prior !== null) {
-      sendJson(res, 200, { status: prior, ...receipt, ...droppedPaths });
-      return;
-    }
-  }
   const receivedAt = exportedAt ?? now;
-  const day = utcDay(receivedAt);
-  // The address itself goes no further than this: only the day's opaque tag of its network is
-  // kept. An export file stands for a machine that may be anywhere: all imports are one source.
-  let source = IMPORT_SOURCE;
-  if (exportedAt === null) {
-    const tagged = ctx.sources.tag(network, now);
-    try {
-      source = typeof tagged === 'string' ? tagged : await tagged;
-    } catch {
-      // The store could not give the day's salt, or the day ended meanwhile: tagged with another
-      // salt, the report would count as a network of its own.
-      reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
-      return;
-    }
+  const stored = storedForm(report);
+  const slot = { day: utcDay(receivedAt), instanceId: report.id, deletionKeyHash: stored.deletionKeyHash };
+  // The address itself goes no further than this: only the day's opaque tag of its network is kept.
+  let source: string;
+  try {
+    const tagged = sourceOf(ctx, network, now, receivedAt);
+    source = typeof tagged === 'string' ? tagged : await tagged;
+  } catch {
+    // The store could not give the day's salt, or the day ended meanwhile: tagged with another
+    // salt, the report would count as a network of its own.
+    reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+    return;
   }
-  const counting = ctx.admissions.ready(day, report.id);
+  const counting = ctx.admissions.ready(slot);
   if (counting) {
     try {
       await counting;
@@ -175,10 +160,10 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
       return;
     }
   }
-  if (!ctx.admissions.take(report.id, day)) return instanceLimited(ctx, res);
-  const pending = ctx.writer.enqueueReport({ day, instanceId: report.id, receivedAt, source, receivedSha256: reportSha256, ...storedForm(report) });
+  if (!ctx.admissions.take(slot)) return instanceLimited(ctx, res);
+  const pending = ctx.writer.enqueueReport({ day: slot.day, instanceId: report.id, receivedAt, source, receivedSha256: reportSha256, ...stored });
   if (!pending) {
-    ctx.admissions.giveBack(report.id, day);
+    ctx.admissions.giveBack(slot);
     reject(ctx, res, 503, 'queue-full', 'busy, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
     return;
   }
@@ -186,18 +171,30 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
   try {
     outcome = await pending;
   } catch {
-    ctx.admissions.giveBack(report.id, day);
+    ctx.admissions.giveBack(slot);
     reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
     return;
   }
   if (outcome === 'capped') {
-    ctx.admissions.reconcile(report.id, day);
+    ctx.admissions.reconcile(slot);
     return instanceLimited(ctx, res);
   }
   ctx.metrics.accepted++;
   if (outcome === 'replaced') ctx.metrics.replaced++;
   ctx.metrics.countDropped(dropped);
-  sendJson(res, 200, { status: 'stored', ...receipt, ...droppedPaths });
+  // Field paths only (map keys as `*`): the answer never repeats what the client sent.
+  sendJson(res, 200, { status: 'stored', ...receipt, ...(dropped.length > 0 ? { dropped } : {}) });
+}
+
+/**
+ * The source a report counts as in the summaries: the day's tag of the network that posted it,
+ * for a report and for an export file made the same UTC day (the same network, the same tag). An
+ * export file of an earlier day counts as no network: that day's salt is gone, so its tag could
+ * not be told from the same network's own reports of that day, and one network posting on later
+ * days would count as several.
+ */
+function sourceOf(ctx: IngestContext, network: string, now: number, receivedAt: number): string | Promise<string> {
+  return utcDay(receivedAt) === utcDay(now) ? ctx.sources.tag(network, now) : IMPORT_SOURCE;
 }
 
 function instanceLimited(ctx: IngestContext, res: http.ServerResponse): void {

@@ -11,6 +11,7 @@ import { answerParserError, ResponseTracker, statusForParserError } from '../../
 import { refuseConnect } from '../../lib/http/connect';
 import { markParserRejected } from './body';
 import { handleAccess } from './access';
+import { limitConnectionsPerNetwork } from './connections';
 import { handleCollect, handleDelete, type IngestContext } from './ingest';
 import { errorBody, sendError } from './respond';
 
@@ -96,6 +97,7 @@ export function createHttpServer(deps: ServerDeps): http.Server {
     },
   );
   server.maxConnections = limits.maxConnections;
+  limitConnectionsPerNetwork(server, limits.maxConnectionsPerNetwork, deps.ingest.trust, metrics.connections);
   const responses = new ResponseTracker(server);
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     // Requests Node's parser refuses before any handler runs: count them, answer if still possible.

@@ -6,6 +6,8 @@ import pg from 'pg';
 import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
 import { planDeletion, type StoredKey } from '../deletion';
+import { keySlot, replaces } from '../replacement';
+import { IMPORT_SOURCE } from '../source-tag';
 import type {
   DaySalt,
   DeletionResult,
@@ -15,8 +17,10 @@ import type {
   HeldReport,
   RawRow,
   ReportWrite,
+  RowCursor,
   Run,
   Store,
+  StoredRow,
   StoredSummary,
   SummaryPass,
   SupersededFilter,
@@ -25,10 +29,12 @@ import type {
 } from './types';
 
 /**
- * The tables, created or brought up to date in one transaction. The feed (a number on every row,
- * superseded versions, per-day tallies) came with the incremental summaries: days stored before it
- * are counted again from their rows once. Several collectors starting together wait for each other
- * (an advisory lock), so the feed is made once.
+ * The tables, created or brought up to date in one transaction, from any earlier shape: one row per
+ * (day, instance, deletion key) (replacement.ts; tables made before had (day, instance) as their
+ * primary key), then the feed (a number on every row, superseded versions, per-day tallies), which
+ * came with the incremental summaries: days stored before it are counted again from their rows
+ * once. Several collectors starting together wait for each other (an advisory lock), so the feed
+ * is made once.
  */
 const SCHEMA = `
   BEGIN;
@@ -38,12 +44,13 @@ const SCHEMA = `
     instance_id uuid NOT NULL,
     received_at bigint NOT NULL,
     writes integer NOT NULL,
-    payload jsonb NOT NULL,
-    PRIMARY KEY (day, instance_id)
+    payload jsonb NOT NULL
   );
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS deletion_key_hash text;
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS source text;
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS received_sha256 text;
+  CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance_key ON reports (day, instance_id, (coalesce(deletion_key_hash, '')));
+  ALTER TABLE reports DROP CONSTRAINT IF EXISTS reports_pkey;
   CREATE TABLE IF NOT EXISTS summaries (day integer PRIMARY KEY, final boolean NOT NULL, body text NOT NULL);
   CREATE TABLE IF NOT EXISTS runs (started_at bigint PRIMARY KEY, alive_at bigint NOT NULL);
   CREATE TABLE IF NOT EXISTS tallies (day integer PRIMARY KEY, body text);
@@ -57,16 +64,17 @@ const SCHEMA = `
     END IF;
   END $$;
   DROP TABLE IF EXISTS dirty_days;
-  CREATE INDEX IF NOT EXISTS reports_feed ON reports (seq, day, instance_id);
+  CREATE INDEX IF NOT EXISTS reports_feed ON reports (seq, day, instance_id, (coalesce(deletion_key_hash, '')));
   CREATE TABLE IF NOT EXISTS superseded (
     seq bigint NOT NULL,
     day integer NOT NULL,
     instance_id uuid NOT NULL,
+    key_slot text NOT NULL,
     written_seq bigint NOT NULL,
     received_at bigint NOT NULL,
     payload jsonb NOT NULL,
     source text,
-    PRIMARY KEY (seq, day, instance_id)
+    PRIMARY KEY (seq, day, instance_id, key_slot)
   );
   CREATE TABLE IF NOT EXISTS feed (name text PRIMARY KEY, value bigint NOT NULL);
   INSERT INTO feed (name, value) VALUES ('head', 0), ('summarized', 0) ON CONFLICT DO NOTHING;
@@ -138,13 +146,17 @@ class Refused extends Error {}
  * (PostgreSQL 15 has no skip scan over the leading column), the same probes for any id.
  */
 async function keysOf(db: pg.Pool | pg.PoolClient, instanceId: string, forUpdate: boolean): Promise<StoredKey[]> {
-  const found = await db.query<{ day: number; key: string | null }>(
-    `SELECT day, deletion_key_hash AS key FROM reports WHERE instance_id = $1
-       AND day = ANY(ARRAY(SELECT generate_series((SELECT min(day) FROM reports), (SELECT max(day) FROM reports))))${forUpdate ? ' FOR UPDATE' : ''}`,
+  const found = await db.query<{ day: number; key: string | null; r: string; source: string | null }>(
+    `SELECT day, deletion_key_hash AS key, received_at AS r, source FROM reports WHERE instance_id = $1
+       AND day = ANY(ARRAY(SELECT generate_series((SELECT min(day) FROM reports), (SELECT max(day) FROM reports))))
+     ORDER BY day, received_at${forUpdate ? ' FOR UPDATE' : ''}`,
     [instanceId],
   );
-  return found.rows.map((r) => ({ day: r.day, keyHash: r.key }));
+  return found.rows.map((r) => ({ day: r.day, keyHash: r.key, receivedAt: n(r.r), backdated: r.source === IMPORT_SOURCE }));
 }
+
+/** The key of a row within one statement's answer: (day, instance, key slot). */
+const rowKey = (day: number, id: string, slot: string) => `${day}/${id}/${slot}`;
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
@@ -175,25 +187,28 @@ export class PostgresStore implements Store {
     return this.tx(async (client) => {
       const seq = await nextSeq(client);
       // One statement: the versions about to be replaced are read (every part of a statement sees the
-      // rows as they were before it), the batch upserted, and the replaced versions kept for the summaries.
-      const result = await client.query<{ day: number; id: string; writes: number }>(
+      // rows as they were before it), the batch upserted as replacement.ts allows, and the replaced
+      // versions kept for the summaries. The rows not written come back with what they hold.
+      const result = await client.query<{ written: boolean; day: number; id: string; slot: string; writes: number; r: string | null }>(
         `WITH input AS (
-           SELECT * FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[], $10::text[]) AS t(d, i, r, w, p, k, s, h)
+           SELECT *, coalesce(k, '') AS slot FROM unnest($1::int[], $2::uuid[], $3::int8[], $4::int[], $5::text[], $7::text[], $8::text[], $10::text[]) AS t(d, i, r, w, p, k, s, h)
          ), old AS (
-           SELECT r.day, r.instance_id, r.seq, r.received_at, r.payload, r.source FROM reports r JOIN input ON r.day = input.d AND r.instance_id = input.i
+           SELECT r.day, r.instance_id, input.slot, r.seq, r.received_at, r.writes, r.payload, r.source FROM reports r
+           JOIN input ON r.day = input.d AND r.instance_id = input.i AND coalesce(r.deletion_key_hash, '') = input.slot
          ), up AS (
            INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, received_sha256, seq)
            SELECT d, i, r, w, p::jsonb, k, s, h, $9 FROM input
-           ON CONFLICT (day, instance_id) DO UPDATE SET
+           ON CONFLICT (day, instance_id, (coalesce(deletion_key_hash, ''))) DO UPDATE SET
              received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
-             deletion_key_hash = excluded.deletion_key_hash, source = excluded.source, received_sha256 = excluded.received_sha256, seq = excluded.seq
-           WHERE reports.writes + excluded.writes <= $6
-           RETURNING day, instance_id, writes
-         ), kept AS (
-           INSERT INTO superseded (seq, day, instance_id, written_seq, received_at, payload, source)
-           SELECT $9, old.day, old.instance_id, old.seq, old.received_at, old.payload, old.source FROM old JOIN up USING (day, instance_id)
+             source = excluded.source, received_sha256 = excluded.received_sha256, seq = excluded.seq
+           WHERE reports.writes + excluded.writes <= $6 AND reports.received_at <= excluded.received_at
+           RETURNING day, instance_id, coalesce(deletion_key_hash, '') AS slot, writes
+         ), left_table AS (
+           INSERT INTO superseded (seq, day, instance_id, key_slot, written_seq, received_at, payload, source)
+           SELECT $9, old.day, old.instance_id, old.slot, old.seq, old.received_at, old.payload, old.source FROM old JOIN up USING (day, instance_id, slot)
          )
-         SELECT day, instance_id::text AS id, writes FROM up`,
+         SELECT true AS written, day, instance_id::text AS id, slot, writes, NULL AS r FROM up
+         UNION ALL SELECT false, day, instance_id::text, slot, writes, received_at FROM old`,
         [
           batch.map((w) => w.day),
           batch.map((w) => w.instanceId),
@@ -207,25 +222,57 @@ export class PostgresStore implements Store {
           batch.map((w) => w.receivedSha256 ?? null),
         ],
       );
-      const written = new Map(result.rows.map((r) => [`${r.day}/${r.id}`, r.writes]));
-      return batch.map((w) => {
-        const writes = written.get(`${w.day}/${w.instanceId}`);
-        return writes === undefined ? 'capped' : writes === w.count ? 'inserted' : 'replaced';
+      const written = new Map<string, number>();
+      const stored = new Map<string, StoredRow>();
+      for (const row of result.rows) {
+        if (row.written) written.set(rowKey(row.day, row.id, row.slot), row.writes);
+        else stored.set(rowKey(row.day, row.id, row.slot), { receivedAt: n(row.r), writes: row.writes });
+      }
+      const kept: ReportWrite[] = [];
+      const outcomes = batch.map((w): WriteOutcome => {
+        const key = rowKey(w.day, w.instanceId, keySlot(w.deletionKeyHash));
+        const writes = written.get(key);
+        if (writes !== undefined) return writes === w.count ? 'inserted' : 'replaced';
+        const row = stored.get(key);
+        if (!row || replaces(w, row)) return 'capped';
+        kept.push(w);
+        return 'kept';
       });
+      // Kept out by a newer report: the row is written again as it was, so its day is pending as a
+      // stored report's would be (the summaries take the version back and add it again).
+      if (kept.length > 0) {
+        await client.query(
+          `WITH target AS (
+             SELECT * FROM unnest($2::int[], $3::uuid[], $4::text[]) AS t(d, i, slot)
+           ), old AS (
+             SELECT r.day, r.instance_id, target.slot, r.seq, r.received_at, r.payload, r.source FROM reports r
+             JOIN target ON r.day = target.d AND r.instance_id = target.i AND coalesce(r.deletion_key_hash, '') = target.slot
+           ), left_table AS (
+             INSERT INTO superseded (seq, day, instance_id, key_slot, written_seq, received_at, payload, source)
+             SELECT $1, day, instance_id, slot, seq, received_at, payload, source FROM old
+           )
+           UPDATE reports r SET seq = $1 FROM target WHERE r.day = target.d AND r.instance_id = target.i AND coalesce(r.deletion_key_hash, '') = target.slot`,
+          [seq, kept.map((w) => w.day), kept.map((w) => w.instanceId), kept.map((w) => keySlot(w.deletionKeyHash))],
+        );
+      }
+      return outcomes;
     });
   }
 
-  async findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
-    const { rows } = await this.pool.query<{ r: string; w: number }>('SELECT received_at AS r, writes AS w FROM reports WHERE day = $1 AND instance_id = $2', [
-      day,
-      instanceId,
-    ]);
+  async findReport(day: number, instanceId: string, deletionKeyHash: string | null): Promise<StoredRow | null> {
+    const { rows } = await this.pool.query<{ r: string; w: number }>(
+      "SELECT received_at AS r, writes AS w FROM reports WHERE day = $1 AND instance_id = $2 AND coalesce(deletion_key_hash, '') = $3",
+      [day, instanceId, keySlot(deletionKeyHash)],
+    );
     return rows[0] ? { receivedAt: n(rows[0].r), writes: rows[0].w } : null;
   }
 
-  async writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
-    const { rows } = await this.pool.query<{ id: string; writes: number }>('SELECT instance_id::text AS id, writes FROM reports WHERE day = $1', [day]);
-    return rows.map((r) => ({ instanceId: r.id, writes: r.writes }));
+  async writesOfDay(day: number): Promise<{ instanceId: string; writes: number; deletionKeyHash: string | null }[]> {
+    const { rows } = await this.pool.query<{ id: string; writes: number; key: string | null }>(
+      'SELECT instance_id::text AS id, writes, deletion_key_hash AS key FROM reports WHERE day = $1',
+      [day],
+    );
+    return rows.map((r) => ({ instanceId: r.id, writes: r.writes, deletionKeyHash: r.key }));
   }
 
   async deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
@@ -236,10 +283,13 @@ export class PostgresStore implements Store {
       // Refused: nothing changes, and the feed number taken goes with the rollback.
       if (!plan.allowed) throw new Refused();
       const result = await client.query(
-        `WITH gone AS (DELETE FROM reports WHERE instance_id = $1 AND day = ANY($2::int[]) RETURNING day, instance_id, seq, received_at, payload, source)
-         INSERT INTO superseded (seq, day, instance_id, written_seq, received_at, payload, source)
-         SELECT $3, day, instance_id, seq, received_at, payload, source FROM gone`,
-        [instanceId, plan.days, seq],
+        `WITH gone AS (
+           DELETE FROM reports WHERE instance_id = $1 AND (day, coalesce(deletion_key_hash, '')) IN (SELECT * FROM unnest($2::int[], $3::text[]))
+           RETURNING day, instance_id, coalesce(deletion_key_hash, '') AS slot, seq, received_at, payload, source
+         )
+         INSERT INTO superseded (seq, day, instance_id, key_slot, written_seq, received_at, payload, source)
+         SELECT $4, day, instance_id, slot, seq, received_at, payload, source FROM gone`,
+        [instanceId, plan.rows.map((r) => r.day), plan.rows.map((r) => keySlot(r.keyHash)), seq],
       );
       return { allowed: true as const, removed: result.rowCount ?? 0 };
     }).catch((error: unknown): DeletionResult => {
@@ -253,11 +303,12 @@ export class PostgresStore implements Store {
   }
 
   async instanceReports(instanceId: string, days: readonly number[]): Promise<HeldReport[]> {
-    const { rows } = await this.pool.query<{ day: number; r: string; h: string | null; payload: string }>(
-      'SELECT day, received_at AS r, received_sha256 AS h, payload::text AS payload FROM reports WHERE instance_id = $1 AND day = ANY($2::int[]) ORDER BY day',
+    const { rows } = await this.pool.query<{ day: number; r: string; h: string | null; payload: string; key: string | null }>(
+      `SELECT day, received_at AS r, received_sha256 AS h, payload::text AS payload, deletion_key_hash AS key FROM reports
+       WHERE instance_id = $1 AND day = ANY($2::int[]) ORDER BY day, received_at`,
       [instanceId, [...days]],
     );
-    return rows.map((row) => ({ day: row.day, receivedAt: n(row.r), receivedSha256: row.h, payload: row.payload }));
+    return rows.map((row) => ({ day: row.day, receivedAt: n(row.r), receivedSha256: row.h, payload: row.payload, deletionKeyHash: row.key }));
   }
 
   async purgeDerived(cutoff: number): Promise<void> {
@@ -291,18 +342,18 @@ export class PostgresStore implements Store {
     return n(rows[0]?.c ?? 0);
   }
 
-  async readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
+  async readDay(day: number, after: RowCursor | null, limit: number): Promise<RawRow[]> {
+    type Row = { id: string; slot: string; payload: string; source: string | null; seq: string };
+    const columns = "instance_id::text AS id, coalesce(deletion_key_hash, '') AS slot, payload::text AS payload, source, seq";
+    const order = "ORDER BY instance_id, coalesce(deletion_key_hash, '')";
     const { rows } =
-      afterId === null
-        ? await this.pool.query<{ id: string; payload: string; source: string | null; seq: string }>(
-            'SELECT instance_id::text AS id, payload::text AS payload, source, seq FROM reports WHERE day = $1 ORDER BY instance_id LIMIT $2',
-            [day, limit],
-          )
-        : await this.pool.query<{ id: string; payload: string; source: string | null; seq: string }>(
-            'SELECT instance_id::text AS id, payload::text AS payload, source, seq FROM reports WHERE day = $1 AND instance_id > $2::uuid ORDER BY instance_id LIMIT $3',
-            [day, afterId, limit],
+      after === null
+        ? await this.pool.query<Row>(`SELECT ${columns} FROM reports WHERE day = $1 ${order} LIMIT $2`, [day, limit])
+        : await this.pool.query<Row>(
+            `SELECT ${columns} FROM reports WHERE day = $1 AND (instance_id, coalesce(deletion_key_hash, '')) > ($2::uuid, $3) ${order} LIMIT $4`,
+            [day, after.instanceId, after.keySlot, limit],
           );
-    return rows.map((r) => ({ instanceId: r.id, payload: r.payload, source: r.source, seq: n(r.seq) }));
+    return rows.map((r) => ({ instanceId: r.id, keySlot: r.slot, payload: r.payload, source: r.source, seq: n(r.seq) }));
   }
 
   async feedState(): Promise<FeedState> {
@@ -312,22 +363,32 @@ export class PostgresStore implements Store {
   }
 
   async rowsWritten(after: number, through: number, next: string | null, limit: number): Promise<WrittenRow[]> {
-    const [seq, day, instanceId] = next === null ? [after, -1, NIL_UUID] : next.split('/');
-    const { rows } = await this.pool.query<{ seq: string; day: number; id: string; payload: string; source: string | null }>(
-      `SELECT seq, day, instance_id::text AS id, payload::text AS payload, source FROM reports
-       WHERE seq > $1 AND seq <= $2 AND (seq, day, instance_id) > ($3::bigint, $4::int, $5::uuid) ORDER BY seq, day, instance_id LIMIT $6`,
-      [after, through, seq, day, instanceId, limit],
+    // The bookmark is the row's place in feed order; a key slot is 64 hex or empty, never a '/'.
+    const [seq, day, instanceId, slot] = next === null ? [after, -1, NIL_UUID, ''] : next.split('/');
+    const { rows } = await this.pool.query<{ seq: string; day: number; id: string; slot: string; payload: string; source: string | null }>(
+      `SELECT seq, day, instance_id::text AS id, coalesce(deletion_key_hash, '') AS slot, payload::text AS payload, source FROM reports
+       WHERE seq > $1 AND seq <= $2 AND (seq, day, instance_id, coalesce(deletion_key_hash, '')) > ($3::bigint, $4::int, $5::uuid, $6::text)
+       ORDER BY seq, day, instance_id, coalesce(deletion_key_hash, '') LIMIT $7`,
+      [after, through, seq, day, instanceId, slot, limit],
     );
-    return rows.map((r) => ({ seq: n(r.seq), day: r.day, instanceId: r.id, payload: r.payload, source: r.source, next: `${r.seq}/${r.day}/${r.id}` }));
+    return rows.map((r) => ({
+      seq: n(r.seq),
+      day: r.day,
+      instanceId: r.id,
+      keySlot: r.slot,
+      payload: r.payload,
+      source: r.source,
+      next: `${r.seq}/${r.day}/${r.id}/${r.slot}`,
+    }));
   }
 
   async supersededRows(filter: SupersededFilter, cursor: FeedCursor | null, limit: number): Promise<SupersededRow[]> {
-    const from = cursor ?? { seq: filter.leftAfter, day: -1, instanceId: NIL_UUID };
-    const { rows } = await this.pool.query<{ seq: string; day: number; id: string; written: string; payload: string; source: string | null }>(
-      `SELECT seq, day, instance_id::text AS id, written_seq AS written, payload::text AS payload, source FROM superseded
+    const from = cursor ?? { seq: filter.leftAfter, day: -1, instanceId: NIL_UUID, keySlot: '' };
+    const { rows } = await this.pool.query<{ seq: string; day: number; id: string; slot: string; written: string; payload: string; source: string | null }>(
+      `SELECT seq, day, instance_id::text AS id, key_slot AS slot, written_seq AS written, payload::text AS payload, source FROM superseded
        WHERE seq > $1 AND seq <= $2 AND written_seq > $3 AND written_seq <= $4 AND ($5::int IS NULL OR day = $5)
-         AND (seq, day, instance_id) > ($6::bigint, $7::int, $8::uuid)
-       ORDER BY seq, day, instance_id LIMIT $9`,
+         AND (seq, day, instance_id, key_slot) > ($6::bigint, $7::int, $8::uuid, $9::text)
+       ORDER BY seq, day, instance_id, key_slot LIMIT $10`,
       [
         filter.leftAfter,
         filter.leftThrough ?? Number.MAX_SAFE_INTEGER,
@@ -337,10 +398,19 @@ export class PostgresStore implements Store {
         from.seq,
         from.day,
         from.instanceId,
+        from.keySlot,
         limit,
       ],
     );
-    return rows.map((r) => ({ seq: n(r.seq), day: r.day, instanceId: r.id, writtenSeq: n(r.written), payload: r.payload, source: r.source }));
+    return rows.map((r) => ({
+      seq: n(r.seq),
+      day: r.day,
+      instanceId: r.id,
+      keySlot: r.slot,
+      writtenSeq: n(r.written),
+      payload: r.payload,
+      source: r.source,
+    }));
   }
 
   async tallies(days: readonly number[]): Promise<Map<number, string | null>> {

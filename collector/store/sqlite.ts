@@ -12,6 +12,8 @@ import { utcDay } from '../retention';
 import { StoreUnavailable } from './errors';
 import { AUTOCHECKPOINT_PAGES, Checkpointer } from './sqlite-checkpointer';
 import { planDeletion, type StoredKey } from '../deletion';
+import { keySlot, replaces } from '../replacement';
+import { IMPORT_SOURCE } from '../source-tag';
 import type {
   DaySalt,
   DeletionResult,
@@ -22,8 +24,10 @@ import type {
   HeldReport,
   RawRow,
   ReportWrite,
+  RowCursor,
   Run,
   Store,
+  StoredRow,
   StoredSummary,
   SummaryPass,
   SupersededFilter,
@@ -32,7 +36,7 @@ import type {
 } from './types';
 
 export const SQLITE_FILE = 'collector.sqlite';
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 /** Raw reports and deletion-key hashes are nobody else's business on this machine. */
 const PRIVATE_DIR_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;
@@ -61,6 +65,11 @@ export function openSqliteStore(dataDir: string, durability: SqliteDurability = 
   }
   const file = path.join(dir, SQLITE_FILE);
   try {
+    // SQLite would wait on a FIFO forever, or write into a device: the database and its journals are regular files or absent.
+    for (const name of [file, `${file}-wal`, `${file}-shm`]) {
+      const stats = statSync(name, { throwIfNoEntry: false });
+      if (stats && !stats.isFile()) throw new Error(`${path.basename(name)} is not a regular file`);
+    }
     makePrivate(file);
     return new SqliteStore(new Database(file), file, durability);
   } catch (error) {
@@ -87,6 +96,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly writeTx: (batch: readonly ReportWrite[], cap: number) => WriteOutcome[];
   private readonly nextSeq: Database.Statement;
+  private readonly findRow: Database.Statement;
   private readonly keepSuperseded: Database.Statement;
   private commits = 0;
   private checkpointer: Checkpointer | null = null;
@@ -109,27 +119,42 @@ export class SqliteStore implements Store {
     if (version > SCHEMA_VERSION) throw new StoreUnavailable(`database was written by a newer collector (schema ${version})`);
     db.transaction(() => migrate(db))();
 
+    // A row is (day, instance, key slot): the key slot is the deletion key hash or '' (replacement.ts).
     const insert = db.prepare(`
       INSERT INTO reports (day, instance_id, received_at, writes, payload, deletion_key_hash, source, received_sha256, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (day, instance_id) DO NOTHING
+      ON CONFLICT (day, instance_id, ifnull(deletion_key_hash, '')) DO NOTHING
       RETURNING writes`);
-    const current = db.prepare('SELECT seq, received_at AS receivedAt, payload, source, writes FROM reports WHERE day = ? AND instance_id = ?');
+    const current = db.prepare(
+      "SELECT seq, received_at AS receivedAt, payload, source, writes FROM reports WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?",
+    );
     const replace = db.prepare(`
-      UPDATE reports SET received_at = ?, payload = ?, writes = writes + ?, deletion_key_hash = ?, source = ?, received_sha256 = ?, seq = ?
-      WHERE day = ? AND instance_id = ?`);
+      UPDATE reports SET received_at = ?, payload = ?, writes = writes + ?, source = ?, received_sha256 = ?, seq = ?
+      WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?`);
+    const restamp = db.prepare("UPDATE reports SET seq = ? WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?");
+    this.findRow = db.prepare("SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?");
     this.nextSeq = db.prepare("UPDATE feed SET value = value + 1 WHERE name = 'head' RETURNING value");
-    this.keepSuperseded = db.prepare('INSERT INTO superseded (seq, day, instance_id, written_seq, received_at, payload, source) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.keepSuperseded = db.prepare(
+      'INSERT INTO superseded (seq, day, instance_id, key_slot, written_seq, received_at, payload, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.writeTx = db.transaction((batch: readonly ReportWrite[], cap: number) => {
       const seq = (this.nextSeq.get() as { value: number }).value;
       return batch.map((w): WriteOutcome => {
         const receipt = w.receivedSha256 ?? null;
         if (insert.get(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, receipt, seq)) return 'inserted';
         // Replacing is rare (one report a day is the norm): the version it replaces is kept for the summaries.
-        const old = current.get(w.day, w.instanceId) as Stored;
-        // All of the batch's reports of this instance, or none: never past the cap, whichever process counted them.
-        if (old.writes + w.count > cap) return 'capped';
-        this.keepSuperseded.run(seq, w.day, w.instanceId, old.seq, old.receivedAt, old.payload, old.source);
-        replace.run(w.receivedAt, w.payload, w.count, w.deletionKeyHash, w.source, receipt, seq, w.day, w.instanceId);
+        const slot = keySlot(w.deletionKeyHash);
+        const old = current.get(w.day, w.instanceId, slot) as Stored;
+        const kept = !replaces(w, old);
+        // All of the batch's reports of this row, or none: never past the cap, whichever process counted them.
+        if (!kept && old.writes + w.count > cap) return 'capped';
+        this.keepSuperseded.run(seq, w.day, w.instanceId, slot, old.seq, old.receivedAt, old.payload, old.source);
+        if (kept) {
+          // Kept out by a newer report: the row is written again as it was, so its day is pending as
+          // a stored report's would be (the summaries take the version back and add it again).
+          restamp.run(seq, w.day, w.instanceId, slot);
+          return 'kept';
+        }
+        replace.run(w.receivedAt, w.payload, w.count, w.source, receipt, seq, w.day, w.instanceId, slot);
         return 'replaced';
       });
     });
@@ -152,33 +177,37 @@ export class SqliteStore implements Store {
     }
   }
 
-  findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null> {
-    return settled(() => {
-      const row = this.db.prepare('SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ?').get(day, instanceId) as
-        { receivedAt: number; writes: number } | undefined;
-      return row ?? null;
-    });
+  findReport(day: number, instanceId: string, deletionKeyHash: string | null): Promise<StoredRow | null> {
+    return settled(() => (this.findRow.get(day, instanceId, keySlot(deletionKeyHash)) as StoredRow | undefined) ?? null);
   }
 
-  writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]> {
+  writesOfDay(day: number): Promise<{ instanceId: string; writes: number; deletionKeyHash: string | null }[]> {
     return settled(
-      () => this.db.prepare('SELECT instance_id AS instanceId, writes FROM reports WHERE day = ?').all(day) as { instanceId: string; writes: number }[],
+      () =>
+        this.db.prepare('SELECT instance_id AS instanceId, writes, deletion_key_hash AS deletionKeyHash FROM reports WHERE day = ?').all(day) as {
+          instanceId: string;
+          writes: number;
+          deletionKeyHash: string | null;
+        }[],
     );
   }
 
   deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult> {
     return settled(() => {
-      const del = this.db.prepare('DELETE FROM reports WHERE day = ? AND instance_id = ? RETURNING seq, received_at AS receivedAt, payload, source');
+      const del = this.db.prepare(
+        "DELETE FROM reports WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ? RETURNING seq, received_at AS receivedAt, payload, source",
+      );
       return this.db.transaction((): DeletionResult => {
         const plan = planDeletion(this.keysOf(instanceId), presentedKeyHash);
         if (!plan.allowed) return plan;
         const seq = (this.nextSeq.get() as { value: number }).value;
-        for (const day of plan.days) {
+        for (const row of plan.rows) {
           // The version deleted is kept for the summaries, as a replaced one is.
-          const old = del.get(day, instanceId) as Stored;
-          this.keepSuperseded.run(seq, day, instanceId, old.seq, old.receivedAt, old.payload, old.source);
+          const slot = keySlot(row.keyHash);
+          const old = del.get(row.day, instanceId, slot) as Stored;
+          this.keepSuperseded.run(seq, row.day, instanceId, slot, old.seq, old.receivedAt, old.payload, old.source);
         }
-        return { allowed: true, removed: plan.days.length };
+        return { allowed: true, removed: plan.rows.length };
       })();
     });
   }
@@ -187,15 +216,17 @@ export class SqliteStore implements Store {
     return settled(() => this.keysOf(instanceId));
   }
 
-  /** A point lookup per retained day uses the (day, instance) index; no second index to maintain on every insert. */
+  /** A probe per retained day uses the (day, instance, key) index; no second index to maintain on every insert. */
   private keysOf(instanceId: string): StoredKey[] {
     const range = this.db.prepare('SELECT min(day) AS lo, max(day) AS hi FROM reports').get() as { lo: number | null; hi: number | null };
-    const find = this.db.prepare('SELECT deletion_key_hash AS keyHash FROM reports WHERE day = ? AND instance_id = ?');
+    const find = this.db.prepare(
+      'SELECT deletion_key_hash AS keyHash, received_at AS receivedAt, source FROM reports WHERE day = ? AND instance_id = ? ORDER BY received_at',
+    );
     const rows: StoredKey[] = [];
     if (range.lo === null || range.hi === null) return rows;
     for (let day = range.lo; day <= range.hi; day++) {
-      const row = find.get(day, instanceId) as { keyHash: string | null } | undefined;
-      if (row) rows.push({ day, keyHash: row.keyHash });
+      for (const row of find.all(day, instanceId) as { keyHash: string | null; receivedAt: number; source: string | null }[])
+        rows.push({ day, keyHash: row.keyHash, receivedAt: row.receivedAt, backdated: row.source === IMPORT_SOURCE });
     }
     return rows;
   }
@@ -203,9 +234,9 @@ export class SqliteStore implements Store {
   instanceReports(instanceId: string, days: readonly number[]): Promise<HeldReport[]> {
     return settled(() => {
       const find = this.db.prepare(
-        'SELECT day, received_at AS receivedAt, received_sha256 AS receivedSha256, payload FROM reports WHERE day = ? AND instance_id = ?',
+        'SELECT day, received_at AS receivedAt, received_sha256 AS receivedSha256, payload, deletion_key_hash AS deletionKeyHash FROM reports WHERE day = ? AND instance_id = ? ORDER BY received_at',
       );
-      return [...days].sort((a, b) => a - b).flatMap((day) => (find.get(day, instanceId) as HeldReport | undefined) ?? []);
+      return [...new Set(days)].sort((a, b) => a - b).flatMap((day) => find.all(day, instanceId) as HeldReport[]);
     });
   }
 
@@ -249,11 +280,14 @@ export class SqliteStore implements Store {
     return settled(() => (this.db.prepare('SELECT count(*) AS n FROM reports').get() as { n: number }).n);
   }
 
-  readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]> {
+  readDay(day: number, after: RowCursor | null, limit: number): Promise<RawRow[]> {
     return settled(() => {
       return this.db
-        .prepare('SELECT instance_id AS instanceId, payload, source, seq FROM reports WHERE day = ? AND instance_id > ? ORDER BY instance_id LIMIT ?')
-        .all(day, afterId ?? '', limit) as RawRow[];
+        .prepare(
+          `SELECT instance_id AS instanceId, ifnull(deletion_key_hash, '') AS keySlot, payload, source, seq FROM reports
+           WHERE day = ? AND (instance_id, ifnull(deletion_key_hash, '')) > (?, ?) ORDER BY instance_id, ifnull(deletion_key_hash, '') LIMIT ?`,
+        )
+        .all(day, after?.instanceId ?? '', after?.keySlot ?? '', limit) as RawRow[];
     });
   }
 
@@ -271,7 +305,7 @@ export class SqliteStore implements Store {
       const [seq, rowid] = next === null ? [after, -1] : next.split(':').map(Number);
       const rows = this.db
         .prepare(
-          `SELECT rowid, seq, day, instance_id AS instanceId, payload, source FROM reports
+          `SELECT rowid, seq, day, instance_id AS instanceId, ifnull(deletion_key_hash, '') AS keySlot, payload, source FROM reports
            WHERE seq > ? AND seq <= ? AND (seq, rowid) > (?, ?) ORDER BY seq, rowid LIMIT ?`,
         )
         .all(after, through, seq, rowid, limit) as (FeedRow & { rowid: number })[];
@@ -281,12 +315,12 @@ export class SqliteStore implements Store {
 
   supersededRows(filter: SupersededFilter, cursor: FeedCursor | null, limit: number): Promise<SupersededRow[]> {
     return settled(() => {
-      const from = cursor ?? { seq: filter.leftAfter, day: -1, instanceId: '' };
+      const from = cursor ?? { seq: filter.leftAfter, day: -1, instanceId: '', keySlot: '' };
       return this.db
         .prepare(
-          `SELECT seq, day, instance_id AS instanceId, written_seq AS writtenSeq, payload, source FROM superseded
-           WHERE seq > ? AND seq <= ? AND written_seq > ? AND written_seq <= ? AND (? IS NULL OR day = ?) AND (seq, day, instance_id) > (?, ?, ?)
-           ORDER BY seq, day, instance_id LIMIT ?`,
+          `SELECT seq, day, instance_id AS instanceId, key_slot AS keySlot, written_seq AS writtenSeq, payload, source FROM superseded
+           WHERE seq > ? AND seq <= ? AND written_seq > ? AND written_seq <= ? AND (? IS NULL OR day = ?) AND (seq, day, instance_id, key_slot) > (?, ?, ?, ?)
+           ORDER BY seq, day, instance_id, key_slot LIMIT ?`,
         )
         .all(
           filter.leftAfter,
@@ -298,6 +332,7 @@ export class SqliteStore implements Store {
           from.seq,
           from.day,
           from.instanceId,
+          from.keySlot,
           limit,
         ) as SupersededRow[];
     });
@@ -509,9 +544,11 @@ const SERVICE_TABLES = `
 `;
 
 /**
- * Creates the tables, or brings an earlier file up to date. Schema 2: the deletion-key hash beside
- * each report; 3: the per-day source tag; 4: the receipt; 5: the feed (a number on every row,
- * superseded versions, per-day tallies). Days stored before the feed existed are counted again from their rows once.
+ * Creates the tables, or brings an earlier file up to date (any earlier schema: each step looks at
+ * what the file has). Schema 2: the deletion-key hash beside each report; 3: the per-day source
+ * tag; 4: the receipt; 5: one row per (day, instance, deletion key) (replacement.ts), where it was
+ * per (day, instance); 6: the feed (a number on every row, superseded versions, per-day tallies).
+ * Days stored before the feed existed are counted again from their rows once.
  */
 function migrate(db: Database.Database): void {
   db.exec(`
@@ -526,7 +563,6 @@ function migrate(db: Database.Database): void {
       received_sha256 TEXT,
       seq INTEGER NOT NULL DEFAULT 0
     );
-    CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance ON reports (day, instance_id);
     CREATE TABLE IF NOT EXISTS summaries (day INTEGER PRIMARY KEY, final INTEGER NOT NULL, body TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS runs (started_at INTEGER PRIMARY KEY, alive_at INTEGER NOT NULL);
   `);
@@ -537,6 +573,8 @@ function migrate(db: Database.Database): void {
   const feedIsNew = !columns.has('seq');
   if (feedIsNew) db.exec('ALTER TABLE reports ADD COLUMN seq INTEGER NOT NULL DEFAULT 0');
   db.exec(`
+    DROP INDEX IF EXISTS reports_day_instance;
+    CREATE UNIQUE INDEX IF NOT EXISTS reports_day_instance_key ON reports (day, instance_id, ifnull(deletion_key_hash, ''));
     DROP INDEX IF EXISTS reports_feed;
     CREATE INDEX IF NOT EXISTS reports_seq ON reports (seq);
     CREATE INDEX IF NOT EXISTS reports_received ON reports (received_at);
@@ -544,11 +582,12 @@ function migrate(db: Database.Database): void {
       seq INTEGER NOT NULL,
       day INTEGER NOT NULL,
       instance_id TEXT NOT NULL,
+      key_slot TEXT NOT NULL,
       written_seq INTEGER NOT NULL,
       received_at INTEGER NOT NULL,
       payload TEXT NOT NULL,
       source TEXT,
-      PRIMARY KEY (seq, day, instance_id)
+      PRIMARY KEY (seq, day, instance_id, key_slot)
     );
     CREATE TABLE IF NOT EXISTS feed (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT OR IGNORE INTO feed (name, value) VALUES ('head', 0), ('summarized', 0);

@@ -2,18 +2,28 @@
  * What the service needs from storage. Two implementations (SQLite, PostgreSQL) pass one
  * conformance suite; nothing above this interface knows which one it talks to.
  *
- * Raw reports: one row per (UTC day, instance), newest report of the day wins. Every commit that
- * changes rows takes the next number of the store's feed (one after another, in commit order,
- * whichever process commits) and writes it on the rows it writes; a row it replaces or deletes is
- * kept aside as "superseded" with that number. From the feed, the summaries follow the rows one
- * change at a time (summary/summarizer.ts): per day a tally, stored beside its summary, and the
- * feed number both were brought to. Summaries: one aggregate document per UTC day, kept after the
- * raw rows go.
+ * Raw reports: one row per (UTC day, instance, deletion key); a report replaces only the row of
+ * its own key, never with an older report (replacement.ts). Every commit that changes rows takes
+ * the next number of the store's feed (one after another, in commit order, whichever process
+ * commits) and writes it on the rows it writes; a row it replaces or deletes is kept aside as
+ * "superseded" with that number. A report kept out by a newer one (`kept`) writes its row again as
+ * it was, under the commit's number: its day is pending exactly as if it had been stored, so the
+ * pending-days gauge does not tell a sender whether a row of the keyless slot already held a newer
+ * report. From the feed, the summaries follow the rows one change at a time
+ * (summary/summarizer.ts): per day a tally, stored beside its summary, and the feed number both
+ * were brought to. Summaries: one aggregate document per UTC day, kept after the raw rows go.
  */
 
 import type { StoredKey } from '../deletion';
 
-export type WriteOutcome = 'inserted' | 'replaced' | 'capped';
+/** `kept`: not written, its row keeps a newer report (replacement.ts); `capped`: the row has its day's writes. */
+export type WriteOutcome = 'inserted' | 'replaced' | 'kept' | 'capped';
+
+/** What a row holds besides the report. */
+export interface StoredRow {
+  receivedAt: number;
+  writes: number;
+}
 
 export interface ReportWrite {
   day: number;
@@ -42,13 +52,20 @@ export interface HeldReport {
   receivedSha256: string | null;
   /** The stored report (validated JSON, without its deletion-key hash). */
   payload: string;
+  /** The key of the row (whose report it is); null for a row without one. */
+  deletionKeyHash: string | null;
 }
 
 /** What a deletion request did: nothing (refused), or removed this many rows. */
 export type DeletionResult = { allowed: false } | { allowed: true; removed: number };
 
-export interface RawRow {
+/** Where a page of a day's rows ended: rows are ordered by instance id, then key slot (replacement.ts). */
+export interface RowCursor {
   instanceId: string;
+  keySlot: string;
+}
+
+export interface RawRow extends RowCursor {
   payload: string;
   /** Null for rows stored before source tags existed. */
   source: string | null;
@@ -72,11 +89,10 @@ export interface SupersededRow extends FeedRow {
   writtenSeq: number;
 }
 
-/** Where a page of the feed ended (feed order: seq, day, instance id). */
-export interface FeedCursor {
+/** Where a page of the feed ended (feed order: seq, day, instance id, key slot). */
+export interface FeedCursor extends RowCursor {
   seq: number;
   day: number;
-  instanceId: string;
 }
 
 /** Which superseded versions to read: left by a commit numbered in (leftAfter, leftThrough], written by one in (writtenAfter, writtenThrough]. */
@@ -131,24 +147,26 @@ export interface Store {
 
   /**
    * Upserts in one transaction, under the next feed number (replaced rows kept as superseded);
-   * outcomes in input order. Keys are unique within a batch.
+   * outcomes in input order. Rows (day, instance, key) are unique within a batch. An existing row
+   * is replaced only as `replaces` (replacement.ts) allows and while it has fewer than
+   * `writesPerDayCap` writes; a row that keeps a newer report is written again as it was (`kept`).
    */
   writeReports(batch: readonly ReportWrite[], writesPerDayCap: number): Promise<WriteOutcome[]>;
-  /** One instance's row of one day, if any (what an import compares itself with). */
-  findReport(day: number, instanceId: string): Promise<{ receivedAt: number; writes: number } | null>;
-  /** Stored writes per instance on one day: what admission counts start from. */
-  writesOfDay(day: number): Promise<{ instanceId: string; writes: number }[]>;
+  /** The row of an instance, day and deletion key (null: none), if any. */
+  findReport(day: number, instanceId: string, deletionKeyHash: string | null): Promise<StoredRow | null>;
+  /** Stored writes per row on one day, with the row's deletion key hash: what admission counts start from. */
+  writesOfDay(day: number): Promise<{ instanceId: string; writes: number; deletionKeyHash: string | null }[]>;
   /**
    * Removes the rows of an instance that `planDeletion` allows for the presented key hash (null:
    * none presented), in one transaction, under the next feed number (the rows kept as superseded).
    */
   deleteInstance(instanceId: string, presentedKeyHash: Buffer | null): Promise<DeletionResult>;
   /**
-   * The deletion-key hash of each row of an instance, on every retained day. The same probes run
-   * for any id, known or not: what the access check reads before it knows anything.
+   * The deletion-key hash (and receive time) of each row of an instance, on every retained day.
+   * The same probes run for any id, known or not: what the access check reads before it knows anything.
    */
   instanceKeys(instanceId: string): Promise<StoredKey[]>;
-  /** An instance's rows of the given days, oldest first. */
+  /** An instance's rows of the given days, oldest first, with their keys. */
   instanceReports(instanceId: string, days: readonly number[]): Promise<HeldReport[]>;
 
   /** Deletes up to `limit` raw rows received at or before `cutoff`; returns how many. */
@@ -166,8 +184,8 @@ export interface Store {
   oldestReceivedAt(): Promise<number | null>;
   countReports(): Promise<number>;
 
-  /** Raw rows of one day, ordered by instance id, after `afterId`. */
-  readDay(day: number, afterId: string | null, limit: number): Promise<RawRow[]>;
+  /** Raw rows of one day, ordered by instance id and key slot, after `after`. */
+  readDay(day: number, after: RowCursor | null, limit: number): Promise<RawRow[]>;
 
   feedState(): Promise<FeedState>;
   /** Rows as last written by commits numbered in (after, through], in feed order, from `next` (a row's bookmark) on. */

@@ -14,7 +14,12 @@
  *   while a few buckets keep reports); the day is then counted again from its rows (summarizer.ts).
  * Added to only (a day counted from its rows), a cell is never undecided: it names every source up
  * to NAMED_SOURCES, which is more than K_ANONYMITY.
+ *
+ * Reports no network stands behind (IMPORT_SOURCE: an import, an export file of an earlier day)
+ * are counted, apart, but are no source at all (threshold.ts): they never name a source or fill a
+ * bucket.
  */
+import { IMPORT_SOURCE } from '../source-tag';
 import { K_ANONYMITY } from './threshold';
 
 /** Sources a cell names: a few above the rule, so losing a few of them leaves it decided. */
@@ -22,10 +27,13 @@ export const NAMED_SOURCES = K_ANONYMITY + 3;
 /** Buckets for the reports of further sources. */
 export const SOURCE_BUCKETS = 16;
 
-/** `[count, [source, its count, …], [bucket, its count, …]]`: a cell as a day's stored tally holds it. */
-export type StoredCell = [number, (string | number)[], number[]];
+/**
+ * `[count, [source, its count, …], [bucket, its count, …], reports of no source]`: a cell as a day's
+ * stored tally holds it.
+ */
+export type StoredCell = [number, (string | number)[], number[], number];
 
-/** The bucket of a source (FNV-1a of its tag): tags are random, names like "import" are few. */
+/** The bucket of a source (FNV-1a of its tag): tags are random, names like "untagged" are few. */
 export function bucketOf(source: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < source.length; i++) h = Math.imul(h ^ source.charCodeAt(i), 0x01000193);
@@ -38,12 +46,20 @@ export class Cell {
   private readonly counts: number[] = [];
   /** Reports of sources not named, per bucket (absent: none). */
   private readonly buckets = new Map<number, number>();
+  /** Reports no network stands behind (IMPORT_SOURCE): counted, but no source. */
+  private unsourced = 0;
 
   /**
    * Adds (`sign` 1) or removes (-1) one report from `source`, whose bucket is `bucket` (bucketOf,
    * worked out once per report); false when removing what was never added.
    */
   apply(source: string, bucket: number, sign: 1 | -1): boolean {
+    if (source === IMPORT_SOURCE) {
+      if (sign === -1 && this.unsourced === 0) return false;
+      this.unsourced += sign;
+      this.count += sign;
+      return true;
+    }
     const i = this.sources.indexOf(source);
     if (sign === 1) {
       this.count++;
@@ -89,22 +105,24 @@ export class Cell {
     this.sources.forEach((source, i) => named.push(source, this.counts[i]!));
     const buckets: number[] = [];
     for (const [bucket, n] of [...this.buckets].sort(([a], [b]) => a - b)) buckets.push(bucket, n);
-    return [this.count, named, buckets];
+    return [this.count, named, buckets, this.unsourced];
   }
 
   /** A stored cell back, or null when it does not add up (the day is then counted from its rows). */
   static fromStored(stored: unknown): Cell | null {
-    if (!Array.isArray(stored) || stored.length !== 3) return null;
-    const [count, named, buckets] = stored as unknown[];
-    if (!isCount(count) || count === 0 || !Array.isArray(named) || !Array.isArray(buckets) || named.length % 2 !== 0 || buckets.length % 2 !== 0) return null;
+    if (!Array.isArray(stored) || stored.length !== 4) return null;
+    const [count, named, buckets, unsourced] = stored as unknown[];
+    if (!isCount(count) || count === 0 || !isCount(unsourced) || !Array.isArray(named) || !Array.isArray(buckets)) return null;
+    if (named.length % 2 !== 0 || buckets.length % 2 !== 0) return null;
     if (named.length / 2 > NAMED_SOURCES) return null;
     const cell = new Cell();
     cell.count = count;
-    let held = 0;
+    cell.unsourced = unsourced;
+    let held = unsourced;
     for (let i = 0; i < named.length; i += 2) {
       const source: unknown = named[i];
       const n: unknown = named[i + 1];
-      if (typeof source !== 'string' || !isCount(n) || n === 0 || cell.sources.includes(source)) return null;
+      if (typeof source !== 'string' || source === IMPORT_SOURCE || !isCount(n) || n === 0 || cell.sources.includes(source)) return null;
       cell.sources.push(source);
       cell.counts.push(n);
       held += n;

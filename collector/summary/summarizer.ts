@@ -16,7 +16,7 @@
 import type { Payload } from '../../electron/core/schema/payload';
 import type { CollectorClock, Logger } from '../platform';
 import { DAY_MS, dayStart, expiryCutoff, utcDay } from '../retention';
-import type { FeedCursor, Run, Store, StoredSummary, SupersededFilter } from '../store/types';
+import type { FeedCursor, RowCursor, Run, Store, StoredSummary, SupersededFilter } from '../store/types';
 import { DayTally } from './aggregate';
 import type { DaySummary, IncompleteReason } from './types';
 import { isCurrentFormat, withoutExactValues, withPublishedPlayers } from './upgrade';
@@ -47,7 +47,8 @@ export function uncoveredMs(runs: readonly Run[], from: number, to: number): num
 
 const parse = (payload: string) => JSON.parse(payload) as Payload;
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
-const keyOf = (row: { day: number; instanceId: string }) => `${row.day}/${row.instanceId}`;
+/** A row of the store: its day, instance and key slot (replacement.ts). */
+const keyOf = (day: number, row: RowCursor) => `${day}/${row.instanceId}/${row.keySlot}`;
 
 export interface SummarizerOptions {
   /** When this process started: it is up right now, whatever its last stored heartbeat says. */
@@ -195,7 +196,7 @@ export class Summarizer {
       const rows = await work.timed(() => this.store.rowsWritten(from, to, next, this.pageSize));
       await work.timed(async () => {
         for (const row of rows) {
-          seen.add(keyOf(row));
+          seen.add(keyOf(row.day, row));
           (await days.tally(row.day))?.add(parse(row.payload), row.source);
         }
       });
@@ -204,7 +205,7 @@ export class Summarizer {
       await yieldToRequests();
     }
     await this.eachSuperseded({ leftAfter: to, writtenAfter: from, writtenThrough: to }, work, async (old) => {
-      if (!seen.has(keyOf(old))) (await days.tally(old.day))?.add(parse(old.payload), old.source);
+      if (!seen.has(keyOf(old.day, old))) (await days.tally(old.day))?.add(parse(old.payload), old.source);
     });
     for (const day of recount) days.replace(day, await this.recount(day, to, work));
 
@@ -255,7 +256,7 @@ export class Summarizer {
   private async eachSuperseded(
     filter: SupersededFilter,
     work: PassWork,
-    each: (row: { day: number; instanceId: string; payload: string; source: string | null }) => Promise<void>,
+    each: (row: { day: number; instanceId: string; keySlot: string; payload: string; source: string | null }) => Promise<void>,
   ): Promise<void> {
     let cursor: FeedCursor | null = null;
     for (;;) {
@@ -271,28 +272,29 @@ export class Summarizer {
 
   /**
    * A day counted again from its rows, as they stood at feed position `through`: the rows written by
-   * then, and the versions of that time replaced or deleted since (each instance once).
+   * then, and the versions of that time replaced or deleted since (each row once).
    */
   private async recount(day: number, through: number, work: PassWork): Promise<DayTally> {
     const tally = new DayTally();
     const seen = new Set<string>();
-    let after: string | null = null;
+    let after: RowCursor | null = null;
     for (;;) {
       const rows = await work.timed(() => this.store.readDay(day, after, this.pageSize));
       work.time(() => {
         for (const row of rows) {
           if (row.seq > through) continue;
-          seen.add(row.instanceId);
+          seen.add(keyOf(day, row));
           tally.add(parse(row.payload), row.source);
         }
       });
       if (rows.length < this.pageSize) break;
-      after = rows[rows.length - 1]!.instanceId;
+      const last = rows[rows.length - 1]!;
+      after = { instanceId: last.instanceId, keySlot: last.keySlot };
       await yieldToRequests();
     }
     await this.eachSuperseded({ leftAfter: through, writtenThrough: through, day }, work, (old) => {
-      if (!seen.has(old.instanceId)) {
-        seen.add(old.instanceId);
+      if (!seen.has(keyOf(day, old))) {
+        seen.add(keyOf(day, old));
         tally.add(parse(old.payload), old.source);
       }
       return Promise.resolve();

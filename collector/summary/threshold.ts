@@ -8,7 +8,13 @@
  * reports had uncommon values, not which. Where the list of possible cells is short and known (a
  * flag's two states, the bins of a number, the OS names), a remainder that could only belong to
  * one cell would give that cell away by subtraction: the smallest published cell is withheld too.
+ *
+ * Reports that no network stands behind (an export file of an earlier day, `candor-collector
+ * import`: source-tag.ts's IMPORT_SOURCE) are counted in their cells but count as no source
+ * (cell.ts): an attacker needs K_ANONYMITY - 1 networks of their own beside a lone real report,
+ * export files or not.
  */
+
 export const K_ANONYMITY = 5;
 export const OTHER = 'Other';
 /** Rows stored before sources were recorded count as one source between them. */

@@ -6,6 +6,7 @@
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { destroyAfterGrace } from './linger';
 import { rawResponse } from './raw-response';
 
 export interface ParserRefusal {
@@ -51,4 +52,6 @@ export function answerParserError(tracker: ResponseTracker, socket: Duplex, refu
   }
   // Plain end, no lingering read: Node's parser still owns this socket's input and would parse it again.
   socket.end(rawResponse(refusal.status, refusal.headers, refusal.body));
+  // Ending is only half a close: a client that never reads nor closes would keep the socket open.
+  destroyAfterGrace(socket);
 }

@@ -22,9 +22,22 @@ const resolved = (file: string, spec: string) => (spec.startsWith('.') ? path.no
 
 const all = files('collector');
 const INNER = [
-  ...['retention', 'limits', 'metrics', 'validation', 'rate-limit', 'writer', 'purge', 'admission', 'deletion', 'source-tag', 'export-file', 'import'].map(
-    (m) => `collector/${m}.ts`,
-  ),
+  ...[
+    'retention',
+    'limits',
+    'metrics',
+    'validation',
+    'rate-limit',
+    'writer',
+    'purge',
+    'admission',
+    'deletion',
+    'source-tag',
+    'export-file',
+    'import',
+    'replacement',
+    'regular-file',
+  ].map((m) => `collector/${m}.ts`),
   ...all.filter((f) => /^collector\/(store|summary)\//.test(f)),
 ];
 

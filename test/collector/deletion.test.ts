@@ -9,17 +9,25 @@ import { PAYLOAD_FIELDS, PAYLOAD_SCHEMA_VERSION } from '../../electron/core/sche
 import { DAY_MS } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';
-import { candorReport, collectorsPerTest, getSummary, newId, newKey, post, rejected, scrape, send, sqliteRows, type ErrorBody } from './support/harness';
+import {
+  candorReport,
+  collectorsPerTest,
+  deleteReports,
+  getSummary,
+  newId,
+  newKey,
+  post,
+  protectedReport,
+  rejected,
+  scrape,
+  sqliteRows,
+  type ErrorBody,
+} from './support/harness';
 import { navidromeDocker } from './support/navidrome';
 
 const { start } = collectorsPerTest();
 
-const protectedReport = (id: string, hash: string, extra: Record<string, unknown> = {}) => {
-  const r = candorReport({ id, ...extra });
-  return { ...r, candor: { ...(r.candor as object), schemaVersion: 2, deletionKeyHash: hash } };
-};
-const del = (url: string, id: string, key?: string) =>
-  send(url, { method: 'DELETE', path: `/collect/${id}`, headers: key === undefined ? {} : { 'X-Candor-Deletion-Key': key } });
+const del = deleteReports;
 
 describe('the deletion key in the payload schema', () => {
   it('is candor.deletionKeyHash, an agent field introduced by schema version 2', () => {

@@ -203,6 +203,25 @@ const cases: Case[] = [
   { name: 'export file with a report nested too deeply', status: 422, reason: 'schema', body: JSON.stringify(exportOf(`{"x":${nest(40, '[', ']')}}`)) },
   { name: 'export file with a report that is not JSON', status: 400, reason: 'malformed-json', body: JSON.stringify(exportOf('{"id":')) },
   { name: 'export file of version 2', status: 422, reason: 'schema', body: JSON.stringify({ ...exportOf(JSON.stringify(valid())), candorExport: 2 }) },
+  {
+    name: 'export file made 30 days ago (past the retention)',
+    status: 422,
+    reason: 'schema',
+    body: JSON.stringify({ ...exportOf(JSON.stringify(valid())), createdAt: new Date(Date.now() - 30 * 86_400_000).toISOString() }),
+  },
+  {
+    name: 'export file made tomorrow',
+    status: 422,
+    reason: 'schema',
+    body: JSON.stringify({ ...exportOf(JSON.stringify(valid())), createdAt: new Date(Date.now() + 86_400_000).toISOString() }),
+  },
+  {
+    name: 'export file with a time that is not canonical',
+    status: 422,
+    reason: 'schema',
+    body: JSON.stringify({ ...exportOf(JSON.stringify(valid())), createdAt: new Date().toISOString().replace('Z', '+00:00') }),
+  },
+  { name: 'export file whose report is a list', status: 422, reason: 'schema', body: JSON.stringify(exportOf('[]')) },
   // Framing and timing
   {
     name: 'slow body',
@@ -215,6 +234,12 @@ const cases: Case[] = [
     status: 408,
     reason: 'timeout',
     raw: ['POST /collect HTTP/1.1\r\nHost: x\r\n', { waitMs: 400 }, 'Content-Type: application/json\r\n', { waitMs: 2_000 }, 'Content-Length: 2\r\n\r\n{}'],
+  },
+  {
+    name: 'head sent a few bytes at a time (never completing in time)',
+    status: 408,
+    reason: 'timeout',
+    raw: [...'POST /collect HTTP/1.1\r\nHost: x\r\n'.match(/.{1,3}/gs)!.flatMap((bytes) => [bytes, { waitMs: 150 }]), 'Content-Length: 2\r\n\r\n{}'],
   },
   {
     name: 'header block over 8 KiB',

@@ -12,16 +12,27 @@ import { utcDay } from '../../collector/retention';
 import { candorReport } from './support/harness';
 import { fleetReport, seededId, seededRandom } from './support/fleet';
 import { validateReport } from '../../collector/validation';
+import { IMPORT_SOURCE } from '../../collector/source-tag';
 
 const ctx = { day: utcDay(Date.UTC(2026, 4, 1)), final: true, incomplete: [] };
 
-type Op = { kind: 'write'; instance: number; seed: number; network: number } | { kind: 'delete'; instance: number };
+type Op = { kind: 'write'; instance: number; seed: number; network: number; imported: boolean } | { kind: 'delete'; instance: number };
 
 /** Few instances and few networks, so that replacements, deletions and small groups are common. */
 const ops = (networks: number) =>
   fc.array(
     fc.oneof(
-      { weight: 4, arbitrary: fc.record({ kind: fc.constant('write' as const), instance: fc.nat(40), seed: fc.nat(), network: fc.nat(networks - 1) }) },
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          kind: fc.constant('write' as const),
+          instance: fc.nat(40),
+          seed: fc.nat(),
+          network: fc.nat(networks - 1),
+          // About one report in six imported: counted, but from no source.
+          imported: fc.nat(5).map((n) => n === 0),
+        }),
+      },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), instance: fc.nat(40) }) },
     ),
     { maxLength: 150 },
@@ -39,7 +50,8 @@ function play(list: Op[]): { tally: DayTally; remaining: SourcedReport[] } {
       continue;
     }
     // Some rows come from before source tags existed (null): they count as one source between them.
-    const entry = { report: fleetReport(seededRandom(op.seed)) as Payload, source: op.network === 0 ? null : `net-${op.network}` };
+    const source = op.imported ? IMPORT_SOURCE : op.network === 0 ? null : `net-${op.network}`;
+    const entry = { report: fleetReport(seededRandom(op.seed)) as Payload, source };
     tally.add(entry.report, entry.source);
     current.set(op.instance, entry);
   }
@@ -80,6 +92,26 @@ describe('a tally kept report by report', () => {
     expect(tally.result(ctx)).toBeNull();
     // Four networks in truth: withheld.
     expect(summarizeDay([...named.slice(5), ...unnamed], ctx).versions.values).toEqual([{ value: 'Other', count: 6 }]);
+  });
+
+  it('counts imported reports in their cells but as no source, added and taken back', () => {
+    const tally = new DayTally();
+    const networks = Array.from({ length: K_ANONYMITY - 1 }, (_, i) => ({ report: candorReport({ version: '0.58.0' }), source: `net-${i}` }));
+    const imports = Array.from({ length: 6 }, () => ({ report: candorReport({ version: '0.58.0' }), source: IMPORT_SOURCE }));
+    for (const r of [...networks, ...imports]) tally.add(r.report, r.source);
+    // Ten reports from four networks and imports: withheld, however many imports.
+    expect(tally.result(ctx)!.versions.values).toEqual([{ value: 'Other', count: 10 }]);
+    const fifth = { report: candorReport({ version: '0.58.0' }), source: 'net-4' };
+    tally.add(fifth.report, fifth.source);
+    expect(tally.result(ctx)!.versions.values).toEqual([{ value: '0.58.0', count: 11 }]);
+    // Imports taken back leave the cell decided, and stored and read back it stays the same.
+    for (const r of imports.slice(0, 4)) tally.remove(r.report, r.source);
+    expect(tally.result(ctx)!.versions.values).toEqual([{ value: '0.58.0', count: 7 }]);
+    expect(JSON.stringify(DayTally.fromStored(tally.stored())!.result(ctx))).toBe(JSON.stringify(tally.result(ctx)));
+    // One import more taken back than was counted is a fault, not a silent zero.
+    for (const r of imports.slice(4)) tally.remove(r.report, r.source);
+    tally.remove(imports[0]!.report, IMPORT_SOURCE);
+    expect(tally.result(ctx)).toBeNull();
   });
 
   it('refuses a tally that takes back a report it never counted, or a stored one that does not add up', () => {

@@ -159,7 +159,7 @@ describe('the corpus: one report per Navidrome release that changed the payload'
     const first = await post(c.url, file);
     expect(parseJson<Stored>(first.body)).toEqual({ status: 'stored', ...receipt, dropped: shape.dropped });
     const again = await post(c.url, file);
-    expect(parseJson<Stored>(again.body)).toEqual({ status: 'already stored', ...receipt, dropped: shape.dropped });
+    expect(parseJson<Stored>(again.body)).toEqual({ status: 'stored', ...receipt, dropped: shape.dropped });
   });
 });
 

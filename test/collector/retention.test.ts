@@ -2,15 +2,17 @@
  * Retention as an invariant, driven by an injected clock: a raw report lives exactly
  * RETENTION_DAYS × 24 h, a restart after downtime purges before the port opens, summaries stay.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCollector } from '../../collector/index';
-import { DAY_MS, RETENTION_DAYS, RETENTION_MS } from '../../collector/retention';
+import { DEFAULT_LIMITS, startCollector } from '../../collector/index';
+import { importFiles } from '../../collector/import';
+import { dayStart, DAY_MS, expiresAt, RETENTION_DAYS, RETENTION_MS, utcDay } from '../../collector/retention';
+import { openStore } from '../../collector/store/open';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';
-import { candorReport, getSummary, newId, post, scrape, send, sqliteRows } from './support/harness';
+import { candorReport, exportFileOf, getSummary, newId, post, scrape, send, sqliteRows } from './support/harness';
 
 const dirs: string[] = [];
 const running: { close(): Promise<void> }[] = [];
@@ -89,6 +91,42 @@ describe('retention', () => {
     await clock.advance(2_000);
     await expect.poll(() => sqliteRows(dir).length).toBe(0);
     expect((await scrape(c.url)).get('collector_oldest_raw_report_age_seconds')).toBe(0);
+  });
+
+  it('deletes an export file’s report of an earlier day the moment it turns 30 days old, not at the next hourly pass', async () => {
+    const dir = dataDir();
+    const clock = new FakeClock(Date.UTC(2026, 0, 30, 12, 17));
+    const c = await start(clock, dir, { purgeIntervalMs: 10 * DAY_MS });
+    clock.afterTimer = () => c.collector.idle();
+    // Made 29 days and 5 hours ago: its day is still whole, its 30 days end in 19 hours.
+    const createdAt = clock.now() - 29 * DAY_MS - 5 * 3_600_000 + 1_234;
+    expect((await post(c.url, exportFileOf(JSON.stringify(candorReport()), createdAt))).status).toBe(200);
+    await clock.advance(expiresAt(createdAt) - clock.now() - 1);
+    expect(sqliteRows(dir)).toHaveLength(1);
+    await clock.advance(2);
+    expect(sqliteRows(dir)).toHaveLength(0);
+    expect((await scrape(c.url)).get('collector_purged_rows_total')).toBe(1);
+  });
+
+  it('deletes a report imported by another process beside it at its 30 days too (planned by the next midnight)', async () => {
+    const dir = dataDir();
+    const clock = new FakeClock(Date.UTC(2026, 0, 30, 12, 17));
+    const c = await start(clock, dir, { purgeIntervalMs: 10 * DAY_MS });
+    clock.afterTimer = () => c.collector.idle();
+    // The oldest a file may be: made 1 s into the day 29 days ago, so it expires 1 s after the coming midnight.
+    const createdAt = dayStart(utcDay(clock.now()) - 29) + 1_000;
+    const file = path.join(dir, 'r.candor.json');
+    writeFileSync(file, JSON.stringify(exportFileOf(JSON.stringify(candorReport()), createdAt)));
+    const operator = await openStore({ kind: 'sqlite', dataDir: dir });
+    try {
+      expect(await importFiles([file], operator, DEFAULT_LIMITS, clock, { out: () => {}, err: (line) => expect.fail(line) })).toEqual({ failed: 0 });
+    } finally {
+      await operator.close();
+    }
+    await clock.advance(expiresAt(createdAt) - clock.now() - 1);
+    expect(sqliteRows(dir).map((r) => r.received_at)).toEqual([createdAt]);
+    await clock.advance(2);
+    expect(sqliteRows(dir)).toHaveLength(0);
   });
 
   it('keeps the daily summary after the raw rows are gone, and never recomputes it from a partial day', async () => {

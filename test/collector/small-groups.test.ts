@@ -5,11 +5,12 @@
  * Through the running service, with client addresses given by a trusted proxy.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startCollector } from '../../collector/index';
+import { DEFAULT_LIMITS, startCollector } from '../../collector/index';
+import { importFiles } from '../../collector/import';
 import { DAY_MS, utcDay } from '../../collector/retention';
 import { SaltUnavailable, SourceTagger } from '../../collector/source-tag';
 import { openStore } from '../../collector/store/open';
@@ -18,7 +19,7 @@ import { SUMMARY_FORMAT, type DaySummary } from '../../collector/summary/types';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';
 import { victimReport } from './support/small-group-attack';
-import { candorReport, collectorsPerTest, getSummary, newId, post, send, sqliteRows, type SummaryBody } from './support/harness';
+import { candorReport, collectorsPerTest, exportFileOf, getSummary, newId, post, send, sqliteRows, type SummaryBody } from './support/harness';
 
 const { start } = collectorsPerTest({ trustProxy: ['127.0.0.1'] });
 const from = (url: string, report: unknown, address: string) => post(url, report, { 'x-forwarded-for': address });
@@ -128,6 +129,56 @@ describe('source tags', () => {
     expect(tomorrow).not.toBe(hmac(stored.get(today)!, '192.0.2.0/24'));
     // A report of a day that has ended is not tagged at all (its salt is not asked for again).
     await expect(tagger.tag('192.0.2.0/24', noon)).rejects.toBeInstanceOf(SaltUnavailable);
+  });
+});
+
+describe('export files and imports in the publication rule', () => {
+  /** The victim's bin of library.tracks on the day of `clock`: published (a count) or withheld (null). */
+  const victimBin = async (url: string, day: string) =>
+    (await getSummary(url, '?days=3')).days.find((d) => d.day === day)!.library.tracks!.bins.find((b) => b.label === '100k–500k')?.count ?? null;
+  const VICTIM = '192.0.2.7';
+  const ATTACKERS = ['198.51.100.9', '198.51.101.9', '198.51.102.9', '198.51.103.9'];
+  const fileOf = (createdAt: number) => exportFileOf(JSON.stringify(victimReport()), createdAt);
+
+  it(`needs ${K_ANONYMITY - 1} networks of the attacker's own beside a lone report: three and an export file publish nothing`, async () => {
+    const clock = new FakeClock(Date.UTC(2026, 7, 3, 12));
+    const c = await start({ clock });
+    const day = '2026-08-03';
+    expect((await from(c.url, victimReport(), VICTIM)).status).toBe(200);
+    for (const address of ATTACKERS.slice(0, 3)) expect((await from(c.url, victimReport(), address)).status).toBe(200);
+    // An export file made today counts as the network that posts it: one the attacker already used.
+    expect((await from(c.url, fileOf(clock.now() - 60_000), ATTACKERS[0]!)).status).toBe(200);
+    expect(await victimBin(c.url, day)).toBeNull();
+    // A file made that day, posted the next day from a network not used yet, counts as no network.
+    await clock.advance(DAY_MS);
+    expect((await from(c.url, fileOf(clock.now() - DAY_MS), ATTACKERS[3]!)).status).toBe(200);
+    expect(await victimBin(c.url, day)).toBeNull();
+    // And so do imports by the operator.
+    const store = c.collector.store;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'collector-threshold-'));
+    try {
+      const files = [0, 1, 2].map((i) => {
+        const file = path.join(dir, `${i}.candor.json`);
+        writeFileSync(file, JSON.stringify(fileOf(clock.now() - DAY_MS + i)));
+        return file;
+      });
+      const io = { out: () => {}, err: (line: string) => expect.fail(line) };
+      expect(await importFiles(files, store, DEFAULT_LIMITS, clock, io)).toEqual({ failed: 0 });
+      await c.collector.maintenance();
+      const summary = (await getSummary(c.url, '?days=3')).days.find((d) => d.day === day)!;
+      expect(summary.instances).toBe(9);
+      expect(await victimBin(c.url, day)).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`publishes once the attacker has ${K_ANONYMITY - 1} networks of their own (which is what the threat model says)`, async () => {
+    const clock = new FakeClock(Date.UTC(2026, 7, 3, 12));
+    const c = await start({ clock });
+    expect((await from(c.url, victimReport(), VICTIM)).status).toBe(200);
+    for (const address of ATTACKERS) expect((await from(c.url, victimReport(), address)).status).toBe(200);
+    expect(await victimBin(c.url, '2026-08-03')).toBe(K_ANONYMITY);
   });
 });
 

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../electron/core/api/contract';
-import { CONTENT_SECURITY_POLICY, MAX_BODY_BYTES, ServeError, startServe, type ServeHandle } from '../../electron/headless/serve/server';
+import { CONTENT_SECURITY_POLICY, MAX_BODY_BYTES, SERVE_TIMEOUTS, ServeError, startServe, type ServeHandle } from '../../electron/headless/serve/server';
 import { createFakeApi, type FakeCandorApi } from '../support/fake-api';
 import { parseJson } from '../support/json';
 
@@ -414,5 +414,68 @@ describe('startServe refuses unsafe or impossible set-ups with one clear line', 
     await ended;
     expect(fakeApi.listenerCount).toBe(0);
     await expect(request(h.port, { path: '/' })).rejects.toThrow();
+  });
+});
+
+describe('connection bounds', () => {
+  /** Writes `text` one byte every `everyMs`; resolves with the first line answered and how many bytes had gone by then. */
+  function trickle(port: number, text: string, everyMs: number): Promise<{ statusLine: string; sent: number }> {
+    return new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent < text.length) socket.write(text[sent++]!);
+      }, everyMs);
+      const done = (statusLine: string) => {
+        clearInterval(timer);
+        socket.destroy();
+        resolve({ statusLine, sent });
+      };
+      socket.on('data', (chunk: Buffer) => done(chunk.toString('latin1').split('\r\n')[0]!));
+      socket.on('error', () => done(''));
+      socket.on('close', () => done(''));
+    });
+  }
+
+  it("cuts a head sent a byte at a time at its own head timeout, not at Node's 30 s check", async () => {
+    const h = await startServe({ api: createFakeApi(), staticDir, timeouts: { headMs: 1_000 } });
+    try {
+      // 40 s of bytes if nothing cut them; the head timeout is 1 s.
+      const text = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\nX-Slow: ${'a'.repeat(400)}\r\n\r\n`;
+      const { statusLine, sent } = await trickle(h.port, text, 100);
+      expect(statusLine).toBe('HTTP/1.1 408 Request Timeout');
+      // Node checks head deadlines every 30 s unless told: by then some 300 bytes would have gone.
+      expect(sent).toBeLessThan(150);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('lets go of a socket answered early (its 408) though the client neither reads the answer nor closes', async () => {
+    const h = await startServe({ api: createFakeApi(), staticDir, timeouts: { headMs: 1_000 } });
+    try {
+      const socket = net.connect(h.port, '127.0.0.1');
+      socket.pause();
+      // Half a head, then a byte now and then and never a read. Once the server has destroyed its
+      // side (not merely ended it), the next byte is met with a reset: that is the proof.
+      const reset = new Promise<string>((resolve) => socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? '')));
+      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${h.port}\r\n`);
+      const timer = setInterval(() => socket.write('x'), 200);
+      try {
+        expect(['ECONNRESET', 'EPIPE']).toContain(await reset);
+      } finally {
+        clearInterval(timer);
+        socket.destroy();
+      }
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('docs/ui.md quotes the bounds it applies', () => {
+    const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/ui.md'), 'utf8');
+    const quoted = /(\d+) s for the request head, (\d+) s for the whole request, (\d+) s keep-alive idle/.exec(doc);
+    expect(quoted, 'docs/ui.md must quote the connection bounds').not.toBeNull();
+    expect(quoted!.slice(1).map(Number)).toEqual([SERVE_TIMEOUTS.headMs, SERVE_TIMEOUTS.requestMs, SERVE_TIMEOUTS.keepAliveMs].map((ms) => ms / 1000));
   });
 });

@@ -49,7 +49,21 @@ export interface ServeOptions {
   allowRemote?: boolean;
   /** Extra Host names accepted when `allowRemote` is set (e.g. the machine's LAN name). */
   allowedHostNames?: string[];
+  /** Tests may shorten the connection bounds; the defaults are SERVE_TIMEOUTS. */
+  timeouts?: Partial<ServeTimeouts>;
 }
+
+export interface ServeTimeouts {
+  /** A request head must be complete this long after its first byte (408 otherwise). */
+  headMs: number;
+  /** A whole request, head and body. */
+  requestMs: number;
+  /** Idle time allowed between requests on a kept-alive connection. */
+  keepAliveMs: number;
+}
+
+/** The connection bounds docs/ui.md quotes. */
+export const SERVE_TIMEOUTS: ServeTimeouts = { headMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
 export interface ServeHandle {
   /** Address to open, including the secret in its fragment. */
@@ -111,16 +125,24 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   });
 
   const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => {
-      // Never let a request crash the server or leak error text.
-      if (!res.headersSent) apiError(res, 500, 'internal', 'internal error (see the Candor log)');
-      else res.end();
-    });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  const timeouts = { ...SERVE_TIMEOUTS, ...options.timeouts };
+  const server = http.createServer(
+    {
+      headersTimeout: timeouts.headMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      // Node checks the head and request deadlines only this often (30 s unless told): a head sent a
+      // byte a second would otherwise be cut at 30 s, not at its own deadline.
+      connectionsCheckingInterval: Math.min(1_000, timeouts.headMs),
+    },
+    (req, res) => {
+      handle(req, res).catch(() => {
+        // Never let a request crash the server or leak error text.
+        if (!res.headersSent) apiError(res, 500, 'internal', 'internal error (see the Candor log)');
+        else res.end();
+      });
+    },
+  );
   server.maxHeadersCount = 64;
   server.on('connection', (socket) => {
     sockets.add(socket);

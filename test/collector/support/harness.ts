@@ -17,6 +17,32 @@ export function newKey(): { secret: string; hash: string } {
   return { secret, hash: createHash('sha256').update(Buffer.from(secret, 'hex')).digest('hex') };
 }
 
+/** A report carrying a deletion key's hash (payload schema version 2), as Candor sends it. */
+export function protectedReport(id: string, hash: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const r = candorReport({ id, ...extra });
+  return { ...r, candor: { ...(r.candor as object), schemaVersion: 2, deletionKeyHash: hash } };
+}
+
+/** An export file around the exact report bytes, made at `createdAt`, as the agent writes it. */
+export function exportFileOf(reportText: string, createdAt: number): Record<string, unknown> {
+  return {
+    candorExport: 1,
+    level: 'full',
+    categories: ['application', 'system', 'library', 'config'],
+    createdAt: new Date(createdAt).toISOString(),
+    sha256: createHash('sha256').update(reportText).digest('hex'),
+    report: reportText,
+  };
+}
+
+/** DELETE /collect/{id}, with the secret when one is given. */
+export const deleteReports = (url: string, id: string, key?: string): Promise<Reply> =>
+  send(url, { method: 'DELETE', path: `/collect/${id}`, headers: key === undefined ? {} : { 'X-Candor-Deletion-Key': key } });
+
+/** GET /collect/{id}, with the secret when one is given. */
+export const askHeld = (url: string, id: string, key?: string): Promise<Reply> =>
+  send(url, { method: 'GET', path: `/collect/${id}`, headers: key === undefined ? {} : { 'X-Candor-Deletion-Key': key } });
+
 /** A report as Candor sends it (see electron/core/schema/payload.ts). */
 export function candorReport(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -101,6 +127,8 @@ export async function getSummary(url: string, query = ''): Promise<SummaryBody> 
 
 export async function scrape(url: string): Promise<Map<string, number>> {
   const reply = await send(url, { method: 'GET', path: '/metrics' });
+  // A refused scrape (a 408 when the machine stalls past a test's short head timeout) is said as such, not read as zeros.
+  if (reply.status !== 200) throw new Error(`GET /metrics answered ${reply.status}: ${reply.body.slice(0, 200)}`);
   const out = new Map<string, number>();
   for (const line of reply.body.split('\n')) {
     if (!line || line.startsWith('#')) continue;
@@ -113,12 +141,20 @@ export async function scrape(url: string): Promise<Map<string, number>> {
 export const rejected = (m: Map<string, number>, reason: string): number => m.get(`collector_requests_rejected_total{reason="${reason}"}`) ?? NaN;
 
 /** Rows in the SQLite file, read through a second, read-only connection (as an operator would). */
-export function sqliteRows(
-  dataDir: string,
-): { instance_id: string; day: number; received_at: number; writes: number; payload: string; source: string | null }[] {
+export function sqliteRows(dataDir: string): {
+  instance_id: string;
+  day: number;
+  received_at: number;
+  writes: number;
+  payload: string;
+  source: string | null;
+  deletion_key_hash: string | null;
+}[] {
   const db = new Database(path.join(dataDir, 'collector.sqlite'), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT instance_id, day, received_at, writes, payload, source FROM reports ORDER BY day, instance_id').all() as never;
+    return db
+      .prepare('SELECT instance_id, day, received_at, writes, payload, source, deletion_key_hash FROM reports ORDER BY day, instance_id, received_at')
+      .all() as never;
   } finally {
     db.close();
   }
