@@ -82,7 +82,8 @@ describe('the candor command line', () => {
   it('`run` says what will be sent and how to opt out, then stops cleanly on SIGTERM', async () => {
     const { spawn } = await import('node:child_process');
     const before = collector.received.length;
-    const child = spawn(process.execPath, [bin, 'run'], { env: { ...process.env, DO_NOT_TRACK: '', ...home() } });
+    // A server on this machine: the report carries this machine's facts (a server elsewhere, or none, would not).
+    const child = spawn(process.execPath, [bin, 'run'], { env: { ...process.env, DO_NOT_TRACK: '', ...home(serverSection(navidrome.url)) } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise<void>((resolve) => {

@@ -140,7 +140,17 @@ export function renderDashboard(days: DaySummary[], meta: { retentionDays: numbe
     sections.push(
       `<h2>Hardware and uptime</h2>`,
       binColumns('Processor cores', 'Servers by number of processor cores', day.cpus, day),
-      binColumns('Memory held by the server', 'Servers by the memory their server process holds', day.memory, day),
+      binColumns('Memory the server holds (Go Sys)', "Servers by the memory their Go runtime obtained from the system (Navidrome's mem.sys)", day.memory, day),
+      ...(day.residentMemory && day.residentMemory.reported > 0
+        ? [
+            binColumns(
+              'Resident memory of the server process',
+              'Servers by the resident size of their process, where Candor saw it but not Go Sys',
+              day.residentMemory,
+              day,
+            ),
+          ]
+        : []),
       binColumns('Server uptime', 'Servers by time since the music server last started', day.uptime, day),
     );
     const reportedConfig = Math.max(0, ...day.features.map((f) => f.reported));

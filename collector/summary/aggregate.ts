@@ -27,6 +27,19 @@ export function releaseOf(version: string): string {
   return version.split(' ')[0] ?? version;
 }
 
+/**
+ * Which figure a report's `mem.sys` is. Navidrome's own is Go's `runtime.MemStats.Sys`, and so is
+ * Candor's when read from the server's Prometheus metrics; Candor's `server-process` is the resident
+ * size of the process, another figure, summarized apart. A Candor report that does not say which
+ * (or says `host`: no server figure) is counted in neither.
+ */
+export function memoryFigure(report: Payload): 'go-sys' | 'resident' | null {
+  if (report.mem?.sys === undefined) return null;
+  if (report.candor === undefined) return 'go-sys';
+  const said = report.candor.sources?.memory;
+  return said === 'prometheus' ? 'go-sys' : said === 'server-process' ? 'resident' : null;
+}
+
 export interface DayContext {
   day: number;
   final: boolean;
@@ -62,6 +75,7 @@ export class DayTally {
   private readonly containerized = new Categories(2);
   private readonly cpus = new Numbers(CPU_BINS);
   private readonly memory = new Numbers(PROCESS_MEMORY_BINS);
+  private readonly residentMemory = new Numbers(PROCESS_MEMORY_BINS);
   private readonly hostMemory = new Numbers(HOST_MEMORY_BINS);
   private readonly uptime = new Numbers(UPTIME_BINS);
   private readonly fs = new Map(FS_FOLDERS.map((f) => [f, new Categories()]));
@@ -89,7 +103,9 @@ export class DayTally {
     this.serverTypes.apply(candor ? report.candor?.serverType : 'navidrome', from, sign);
     if (report.version !== undefined) this.versions.apply(releaseOf(report.version), from, sign);
     this.uptime.apply(report.uptime, from, sign);
-    this.memory.apply(report.mem?.sys, from, sign);
+    const figure = memoryFigure(report);
+    if (figure === 'go-sys') this.memory.apply(report.mem?.sys, from, sign);
+    else if (figure === 'resident') this.residentMemory.apply(report.mem?.sys, from, sign);
     this.hostMemory.apply(report.candor?.hostMemory?.total, from, sign);
     const os = report.os;
     if (os) {
@@ -140,6 +156,7 @@ export class DayTally {
       ['containerized', this.containerized],
       ['cpus', this.cpus],
       ['memory', this.memory],
+      ['residentMemory', this.residentMemory],
       ['hostMemory', this.hostMemory],
       ['uptime', this.uptime],
       ...[...this.fs].map(([folder, tally]): [string, Field] => [`fs.${folder}`, tally]),
@@ -188,6 +205,7 @@ export class DayTally {
       containerized: this.containerized.result(),
       cpus: this.cpus.result(),
       memory: this.memory.result(),
+      residentMemory: this.residentMemory.result(),
       hostMemory: this.hostMemory.result(),
       uptime: this.uptime.result(),
       fs,

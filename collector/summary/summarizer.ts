@@ -19,7 +19,7 @@ import { DAY_MS, dayStart, expiryCutoff, utcDay } from '../retention';
 import type { FeedCursor, RowCursor, Run, Store, StoredSummary, SupersededFilter } from '../store/types';
 import { DayTally } from './aggregate';
 import type { DaySummary, IncompleteReason } from './types';
-import { isCurrentFormat, withoutExactValues, withPublishedPlayers } from './upgrade';
+import { isCurrentFormat, withoutExactValues, withoutMixedMemory, withPublishedPlayers } from './upgrade';
 
 /** Summarizing may take at most this share of the time: a pass that was busy 200 ms waits 2 s for the next. */
 const MAX_SUMMARY_SHARE = 0.1;
@@ -131,15 +131,15 @@ export class Summarizer {
 
   /**
    * Brings summaries of an earlier format up to this one (upgrade.ts): stripped of exact values and
-   * players regrouped at once, and counted again from their rows where the day's raw reports are
-   * all still kept.
+   * mixed memory figures and players regrouped at once, and counted again from their rows where the
+   * day's raw reports are all still kept.
    */
   async upgradeStored(): Promise<void> {
     const firstIntactDay = utcDay(expiryCutoff(this.clock.now())) + 1;
     const recount: number[] = [];
     for (const stored of await this.store.summaries(0)) {
       if (isCurrentFormat(stored.body)) continue;
-      const body = withPublishedPlayers(withoutExactValues(stored.body));
+      const body = withoutMixedMemory(withPublishedPlayers(withoutExactValues(stored.body)));
       if (body !== stored.body) await this.store.saveSummary({ ...stored, body });
       if (stored.day >= firstIntactDay) recount.push(stored.day);
     }

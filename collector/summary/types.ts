@@ -61,9 +61,10 @@ export type IncompleteReason =
 
 /**
  * Summaries of an earlier format are upgraded on start (upgrade.ts): format 1 had exact values
- * (before bins and source thresholds), format 2 raw client names (before the player table).
+ * (before bins and source thresholds), format 2 raw client names (before the player table), formats
+ * 2 and 3 one memory histogram for Go's Sys and resident sizes alike.
  */
-export const SUMMARY_FORMAT = 3;
+export const SUMMARY_FORMAT = 4;
 
 export interface DaySummary {
   format: typeof SUMMARY_FORMAT;
@@ -83,8 +84,14 @@ export interface DaySummary {
   distros: Breakdown;
   containerized: Breakdown;
   cpus: Binned;
-  /** Memory held by the server process (`mem.sys`). Absent from days summarized before format 2. */
+  /**
+   * Go's `runtime.MemStats.Sys` of the server (`mem.sys` from Navidrome, or from Candor reading the
+   * server's Prometheus metrics). Absent from days summarized before format 2; days of formats 2 and
+   * 3 whose reports are gone lose it (it mixed the resident figure in).
+   */
   memory?: Binned;
+  /** Resident memory of the server process (Candor's `mem.sys` with `candor.sources.memory` = `server-process`). Since format 4. */
+  residentMemory?: Binned;
   /** Memory of the machine (`candor.hostMemory.total`). Absent from days summarized before format 2. */
   hostMemory?: Binned;
   /** Absent from days summarized before format 2. */

@@ -26,6 +26,17 @@ function dropTotals(usage: unknown): void {
   if (Array.isArray(values)) for (const value of values) if (typeof value === 'object' && value !== null) delete (value as Json).total;
 }
 
+/**
+ * The same document without its memory histogram when it mixed two figures (formats 2 and 3 binned
+ * Go's Sys and resident sizes together): the mix cannot be split again, so it is not published.
+ */
+export function withoutMixedMemory(body: string): string {
+  const summary = JSON.parse(body) as Json;
+  if (typeof summary.format !== 'number' || summary.format >= 4 || summary.memory === undefined) return body;
+  delete summary.memory;
+  return JSON.stringify(summary);
+}
+
 /** The same format-1 document without percentiles, means and totals. */
 export function withoutExactValues(body: string): string {
   const summary = JSON.parse(body) as Json;

@@ -261,6 +261,7 @@ export class Agent implements CandorApi {
       },
       scheduler: await this.keeper.view(),
       sources: this.preview.lastBuilt?.health ?? [],
+      serverLocation: this.preview.lastBuilt?.location ?? null,
       settings: await this.settings.view(state),
       warnings: [
         ...new Set([

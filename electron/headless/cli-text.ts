@@ -8,6 +8,7 @@ import {
   type HistorySummary,
   type PolicyCategory,
   type PreviewView,
+  type ServerLocationView,
   type SourceHealth,
   type StoredChoice,
   type VerifyReport,
@@ -42,6 +43,7 @@ export function describeStatus(s: AgentStatus, configFile: ConfigFileView): stri
     `Decided by:   ${c.decidedByLabel}${c.locked ? ' [locked]' : ''}`,
     `Instance ID:  ${s.instanceId ?? 'none yet'}`,
     `Server:       ${s.settings.server.url ?? (configFile.unreadable ? 'not known: the config file cannot be read' : 'none configured (see below)')}`,
+    ...(s.settings.server.url && s.serverLocation ? locationLines(s.serverLocation) : []),
     `Endpoint:     ${s.settings.endpoint}`,
     `Last result:  ${last ? `${last.ok ? 'sent' : last.errorClass === 'server-not-read' ? 'not sent' : 'failed'} at ${when(last.at)}: ${last.message}` : 'nothing sent yet'}`,
     `Next due:     ${s.schedule.nextDueAt ? when(s.schedule.nextDueAt) : 'not scheduled'}`,
@@ -52,6 +54,11 @@ export function describeStatus(s: AgentStatus, configFile: ConfigFileView): stri
   const hint = noServerHint(s, configFile);
   if (hint) lines.push('', hint);
   return lines.join('\n');
+}
+
+/** Where the server runs and, when not here, what that leaves out and how to include it. */
+function locationLines(location: ServerLocationView): string[] {
+  return [`Runs on:      ${location.message}`, ...(location.advice ? [`              ${location.advice}`] : [])];
 }
 
 const SEVERITY: Array<SourceHealth['state']> = ['ok', 'skipped', 'partial', 'failed'];
@@ -97,6 +104,8 @@ export function describePreview(p: PreviewView): string {
     p.text,
     '',
     `Privacy guard: ${p.guard.ok ? 'passed' : `REFUSED: ${p.guard.field} ${p.guard.reason}`}`,
+    // Which machine the facts about a machine describe, or that there are none: said before what is left out.
+    p.serverLocation.message,
   ];
   if (p.omitted.length) lines.push('Left out:', ...leftOutLines(p.omitted));
   return lines.join('\n');

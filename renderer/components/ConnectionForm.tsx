@@ -11,6 +11,7 @@ import { messageOf } from '../state/store';
 import { useApi, useCandor } from '../state/context';
 import { Icon } from './Icon';
 import { Notice, Spinner } from './Notice';
+import { ServerLocation } from './ServerLocation';
 
 const CHECK_LABELS: Record<ConnectionCheck['name'], string> = {
   reach: 'Reach the server',
@@ -83,6 +84,7 @@ export function ConnectionResult({ result }: { result: ConnectionTestResult }) {
           </li>
         ))}
       </ul>
+      {result.location ? <ServerLocation location={result.location} /> : null}
     </div>
   );
 }
@@ -98,6 +100,7 @@ export function ConnectionForm({
 }) {
   const api = useApi();
   const settings = useCandor((s) => s.status?.settings);
+  const savedLocation = useCandor((s) => s.status?.serverLocation ?? null);
   const setStatus = useCandor((s) => s.setStatus);
   const id = useId();
   const [url, setUrl] = useState(settings?.server.url ?? '');
@@ -201,6 +204,10 @@ export function ConnectionForm({
             'The address you open Navidrome (or another OpenSubsonic server) at. It is used only to read counts and settings; it is never sent.'
           )}
         </p>
+        {/* Where the saved server runs, as last read; a test of the typed address says it anew. */}
+        {savedLocation && savedLocation.basis !== 'no-server' && !result && url.trim() === settings.server.url ? (
+          <ServerLocation location={savedLocation} compact={showConfigFile} />
+        ) : null}
       </div>
       <div className="field">
         <label htmlFor={`${id}-user`}>Admin user name</label>

@@ -1,10 +1,12 @@
-import { useMemo, useState, type KeyboardEvent } from 'react';
-import type { FieldChange, PreviewView } from '../../electron/core/api/contract';
+import { Fragment, useMemo, useState, type KeyboardEvent } from 'react';
+import type { FieldChange, PreviewView, ServerLocationView } from '../../electron/core/api/contract';
 import type { FieldInfo } from '../../electron/core/schema/dsl';
 import { CATEGORY_TITLES } from '../../electron/core/schema/payload';
 import { formatBytes, formatValue, humanHint } from '../lib/format';
 import { SOURCE_LABELS, annotatePayload } from '../lib/payload-view';
+import { CodeText } from './CodeText';
 import { Notice } from './Notice';
+import { ServerLocation } from './ServerLocation';
 
 /** The exact bytes, shown as they are: no reformatting, no trimming. */
 export function RawPayload({ text, label = 'Exact bytes' }: { text: string; label?: string }) {
@@ -162,19 +164,36 @@ export function FieldChanges({
   );
 }
 
-export function OmittedFields({ omitted }: { omitted: PreviewView['omitted'] }) {
+/**
+ * What is left out, each reason once with the fields it covers (a server on another machine costs
+ * several fields for one reason), after where the server runs when the report says so.
+ */
+export function OmittedFields({ omitted, location }: { omitted: PreviewView['omitted']; location?: ServerLocationView }) {
+  const byReason = new Map<string, string[]>();
+  for (const o of omitted) byReason.set(o.reason, [...(byReason.get(o.reason) ?? []), o.path]);
   return (
     <section className="panel" aria-labelledby="omitted-title">
       <h2 id="omitted-title">Left out, and why</h2>
+      {location && location.basis !== 'no-server' ? <ServerLocation location={location} /> : null}
       {omitted.length === 0 ? (
         <p className="muted">Nothing: every field Candor can know is in this report.</p>
       ) : (
         <>
           <p className="muted">Candor leaves out what it cannot know. It never guesses or sends zeros instead.</p>
           <ul className="plain-list omitted-list">
-            {omitted.map((o) => (
-              <li key={o.path}>
-                <code>{o.path}</code> <span>{o.reason}</span>
+            {[...byReason].map(([reason, paths]) => (
+              <li key={paths.join()}>
+                <div className="omitted-paths">
+                  {paths.map((path, i) => (
+                    <Fragment key={path}>
+                      {i > 0 ? ', ' : null}
+                      <code>{path}</code>
+                    </Fragment>
+                  ))}
+                </div>
+                <span>
+                  <CodeText text={reason} />
+                </span>
               </li>
             ))}
           </ul>

@@ -199,7 +199,7 @@ export function PreviewScreen() {
                 <FieldChangesCompact changes={preview.changesSinceLastSent} />
               )}
             </section>
-            <OmittedFields omitted={preview.omitted} />
+            <OmittedFields omitted={preview.omitted} location={preview.serverLocation} />
             <NeverCollected />
           </aside>
         </div>

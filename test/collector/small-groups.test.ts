@@ -241,6 +241,13 @@ describe('summaries stored by an earlier version', () => {
       );
       await store.saveSummary({ day: recent, final: true, body: formatOne(recent, 1) });
       await store.saveSummary({ day: old, final: true, body: formatOne(old, 7) });
+      // Format 3 binned Go's Sys and resident sizes together: the mix cannot be split again.
+      const mixed = { reported: 5, withheld: 0, bins: [{ label: '64 MiB–128 MiB', from: 64 * 2 ** 20, count: 5 }] };
+      await store.saveSummary({
+        day: old - 1,
+        final: true,
+        body: JSON.stringify({ ...parseJson<object>(formatOne(old - 1, 5)), format: 3, memory: mixed }),
+      });
       await store.close();
 
       const c = await startCollector({ clock: new FakeClock(now), dataDir: dir });
@@ -253,6 +260,7 @@ describe('summaries stored by an earlier version', () => {
         expect(recentSummary.format).toBe(SUMMARY_FORMAT);
         expect(recentSummary.library.tracks!.bins.every((b) => b.count === null)).toBe(true);
         const oldSummary = byDay.get(new Date(old * DAY_MS).toISOString().slice(0, 10))!;
+        expect(byDay.get(new Date((old - 1) * DAY_MS).toISOString().slice(0, 10))).not.toHaveProperty('memory');
         expect(oldSummary.instances).toBe(7);
         expect(oldSummary.cpus.bins).toEqual([{ label: '4–8', from: 4, count: 7 }]);
         expect(oldSummary.players.values).toEqual([

@@ -156,6 +156,29 @@ describe('daily aggregation', () => {
     expect(s.hostMemory!.reported).toBe(0);
   });
 
+  it("summarizes Go's Sys and a resident size as two figures, never one histogram", () => {
+    const candor = (memory: string | undefined, sys: number) =>
+      report({ mem: { sys }, candor: { agentVersion: '0.1.0', schemaVersion: 2, serverType: 'navidrome', sources: memory ? { memory } : {} } });
+    const s = summarizeDay(
+      sourced([
+        // Navidrome's own reports and Candor's from Prometheus: Go's Sys, 100 MiB.
+        ...times(3, () => navidromeDocker() as Payload).map((r) => ({ ...r, mem: { ...r.mem, sys: 100 * 2 ** 20 } })),
+        ...times(3, () => candor('prometheus', 100 * 2 ** 20)),
+        // Candor's resident sizes, 600 MiB: apart.
+        ...times(5, () => candor('server-process', 600 * 2 ** 20)),
+        // A Candor report that does not say which figure it is: neither.
+        ...times(5, () => candor(undefined, 3 * 2 ** 30)),
+        ...times(5, () => candor('host', 3 * 2 ** 30)),
+      ]),
+      ctx,
+    );
+    expect(s.memory!.reported).toBe(6);
+    expect(s.memory!.bins.find((b) => b.label === '64 MiB–128 MiB')!.count).toBe(6);
+    expect(s.residentMemory!.reported).toBe(5);
+    expect(s.residentMemory!.bins.find((b) => b.label === '512 MiB–1 GiB')!.count).toBe(5);
+    expect(s.memory!.bins.find((b) => b.label === '512 MiB–1 GiB')?.count ?? 0).toBe(0);
+  });
+
   it('counts players and file formats by reports listing them, without totals', () => {
     const s = summarizeDay(
       sourced([

@@ -156,7 +156,11 @@ describe('a running agent follows its config file', () => {
   it('the tray’s status pushes do not keep the preview rebuilding once the window is gone', async () => {
     let builds = 0;
     const base = fakeSources();
-    const { agent, clock } = await agentOnConfig('', fakeSources({ memory: () => ((builds += 1), base.memory()) }));
+    // A server on this machine, so every build reads this machine's memory: what is counted here.
+    const { agent, clock } = await agentOnConfig(
+      '[server]\nurl = "http://127.0.0.1:4533"\nusername = "admin"\npassword = "pw"\n',
+      fakeSources({ memory: () => ((builds += 1), base.memory()) }),
+    );
     await agent.getPreview();
     const window = agent.subscribe(() => {});
     await clock.advance(20_000);

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAxiosHttpClient, type HttpClient } from '../../electron/core/http';
 import { ACTIVE_WINDOW_MS, PROBED_SUFFIXES, collectServerFacts, type ServerFacts } from '../../electron/core/sources/music-server';
-import { startNavidromeTestServer, type NavidromeSeed, type NavidromeTestServer } from '../support/navidrome';
+import { defaultSeed, defaultServerConfig, startNavidromeTestServer, type NavidromeSeed, type NavidromeTestServer } from '../support/navidrome';
 import { closedPort } from '../support/loopback';
 
 const http = createAxiosHttpClient();
@@ -122,7 +124,40 @@ describe('reading a Navidrome server through its native API', () => {
     expect(facts.serverConfig).toBeUndefined();
     expect(facts.configProblem).toBe('config-hidden');
     expect(facts.startedAt).toBeUndefined();
+    expect(facts.goSysBytes).toBeUndefined();
     expect(facts.library.tracks).toBeGreaterThan(0);
+  });
+
+  it("reads the server's own memory as Navidrome means it: Go's Sys from its metrics, not the resident size", async () => {
+    const { facts, seed } = await collect({ memory: { goSysBytes: 52_428_800 + 4321, residentBytes: 123_456_789 } });
+    expect(facts.goSysBytes).toBe(seed.memory.goSysBytes);
+    // Behind a password (or off) the metrics say nothing: the memory is not guessed.
+    const { facts: guarded } = await collect({
+      config: { ...defaultServerConfig(), Prometheus: { Enabled: true, MetricsPath: '/metrics', Password: 'metrics-secret' } },
+    });
+    expect(guarded.goSysBytes).toBeUndefined();
+  });
+
+  it('names in the README exactly the formats it counts by name', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const listed = /names these formats, by file extension.*?: ([a-z0-9, \n]+)\./s.exec(readme)?.[1];
+    expect(listed?.split(/,\s*/).map((s) => s.trim())).toEqual([...PROBED_SUFFIXES]);
+  });
+
+  it('counts each listed file format exactly, in any case: aif never includes aifc or aiff', async () => {
+    const base = defaultSeed();
+    const like = base.songs[0]!;
+    const odd = ['aifc', 'AIFC', 'Aif', 'aif', 'mp3x', 'flac2', 'Wav'].map((suffix, i) => ({ ...like, id: `mf-odd-${i}`, suffix }));
+    const { facts, seed } = await collect({ songs: [...base.songs, ...odd] });
+    const exact: Record<string, number> = {};
+    for (const song of seed.songs) {
+      const suffix = song.suffix.toLowerCase();
+      if ((PROBED_SUFFIXES as readonly string[]).includes(suffix)) exact[suffix] = (exact[suffix] ?? 0) + 1;
+    }
+    expect(exact.aif).toBe(3);
+    expect(facts.library.fileSuffixes).toEqual(exact);
+    const listed = Object.values(exact).reduce((a, b) => a + b, 0);
+    expect(facts.unlistedSuffixTracks).toBe(seed.songs.length - listed);
   });
 
   it("falls back to Prometheus' process start time when the event stream is silent", async () => {

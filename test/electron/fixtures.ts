@@ -29,6 +29,7 @@ export function agentStatus(overrides: { consent?: Partial<ConsentState>; schedu
     },
     scheduler: { role: 'keeper', keptBy: { label: 'the desktop app', pid: 4242, since: '2026-01-01T11:00:00.000Z' } },
     sources: [],
+    serverLocation: null,
     settings: {
       server: { url: null, username: null, configFile: null, passwordStorage: 'none', passwordForThisServer: false },
       endpoint: 'https://insights.navidrome.org/collect',
@@ -98,6 +99,7 @@ export function fakeApi(initial: AgentStatus = STATUSES.on) {
         changesSinceLastSent: null,
         omitted: [],
         guard: { ok: true },
+        serverLocation: { where: 'unknown', basis: 'no-server', message: 'No server is set, so Candor cannot tell which machine it runs on.' },
       });
     },
     refreshPreview: async () => api.getPreview(),

@@ -94,3 +94,32 @@ describe('the password stays with its server', () => {
     expect(updates()).toEqual([]);
   });
 });
+
+describe('where the server runs', () => {
+  const remote = { server: { url: 'http://192.168.1.50:4533', username: 'admin', password: 'correct horse' }, reachableUrls: ['http://192.168.1.50:4533'] };
+
+  it('says "on another machine" in Settings, with what is not sent and how to include it, and "on this machine" for a local one', async () => {
+    r = await renderApp({ ...remote, storedChoice: 'share', route: 'settings' });
+    const health = screen.getByRole('heading', { name: 'Where the facts come from' }).closest('section')!;
+    const notice = health.querySelector<HTMLElement>('.server-location')!;
+    expect(notice.textContent).toMatch(/^The server runs on another machine.*operating system, processors, memory, filesystems\) are not sent from here/);
+    // The commands are shown as code, without the CLI's backticks.
+    expect(within(notice).getByText('candor run').tagName).toBe('CODE');
+    expect(notice.textContent).not.toContain('`');
+    expect(serverSection().querySelector('.server-location')?.textContent).toMatch(/^ ?The server runs on another machine \(its address is not one/);
+    teardown(r);
+
+    r = await renderApp({ storedChoice: 'share', route: 'settings' });
+    expect(serverSection().querySelector('.server-location')?.textContent?.trim()).toBe('The server runs on this machine (its address is a loopback address).');
+    expect(screen.queryByText(/another machine/)).toBeNull();
+  });
+
+  it('says it on the wizard’s server step once the connection test reaches the server', async () => {
+    r = await renderApp({ ...remote, storedChoice: null });
+    fireEvent.click(await screen.findByRole('button', { name: 'Next' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Test connection' }));
+    const result = await screen.findByRole('list', { name: 'Connection checks' });
+    const where = result.parentElement!.querySelector('.server-location')!;
+    expect(where.textContent).toMatch(/^The server runs on another machine.*To include them, run Candor on that machine/);
+  });
+});

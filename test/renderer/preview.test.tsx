@@ -73,8 +73,24 @@ describe('live preview', () => {
     const aside = screen.getByRole('complementary', { name: 'Changes and what is left out' });
     for (const item of NEVER_COLLECTED) expect(within(aside).getByText(item)).toBeTruthy();
     const omitted = within(aside).getByRole('heading', { name: 'Left out, and why' }).closest('section')!;
-    expect(within(omitted).getByText('library').parentElement?.textContent).toMatch(/refused the user name or password/);
+    expect(within(omitted).getByText('library').closest('li')?.textContent).toMatch(/refused the user name or password/);
     expect(screen.getByText('Some facts could not be read, so they are left out.')).toBeTruthy();
+  });
+
+  it("says the server runs on another machine, and leaves its machine's facts out for that one reason, said once", async () => {
+    r = await renderApp({
+      storedChoice: 'share',
+      server: { url: 'http://192.168.1.50:4533', username: 'admin', password: 'correct horse' },
+      reachableUrls: ['http://192.168.1.50:4533'],
+    });
+    await screen.findByTestId('payload-sha256');
+    const omitted = screen.getByRole('heading', { name: 'Left out, and why' }).closest('section')!;
+    expect(omitted.querySelector('.server-location')?.textContent).toMatch(/^The server runs on another machine \(/);
+    const machine = within(omitted).getByText('candor.hostMemory').closest('li')!;
+    expect([...machine.querySelectorAll('.omitted-paths code')].map((c) => c.textContent)).toEqual(['os', 'fs', 'candor.hostMemory']);
+    expect(machine.textContent).toMatch(/The server runs on another machine, and facts about that machine cannot be read from here/);
+    expect(within(omitted).getByText('mem').closest('li')?.textContent).toMatch(/Prometheus\.Enabled/);
+    expect(screen.getByTestId('raw-payload').textContent).not.toMatch(/"os"|"hostMemory"|"fs"/);
   });
 
   it('shows what changed since the last report sent, or that nothing was sent yet', async () => {

@@ -344,6 +344,7 @@ export class FakeCandorApi implements CandorApi {
       activeUsers: 4,
       server: this.server.answers,
       serverConfig: this.server.state === 'ok' || this.server.state === 'not-admin',
+      onThisMachine: this.server.onThisMachine,
     };
   }
 
@@ -374,6 +375,7 @@ export class FakeCandorApi implements CandorApi {
       changesSinceLastSent: lastSent >= 0 ? diffReports(this.bodyAt(lastSent), report.text) : null,
       omitted: this.omitted(facts, chosen),
       guard: this.guardFailure ? { ok: false, ...this.guardFailure } : { ok: true },
+      serverLocation: this.server.location(),
     };
     if (chosen.join() === current.join()) this.preview = view;
     return view;
@@ -401,6 +403,7 @@ export class FakeCandorApi implements CandorApi {
         keptBy: { label: this.opts.shell === 'desktop' ? 'the desktop app' : 'candor serve', pid: 4242, since: new Date(this.firstStartAt).toISOString() },
       },
       sources: this.server.sources(),
+      serverLocation: this.server.location(),
       settings: {
         server: this.server.view(this.opts.shell),
         endpoint: this.endpoint,

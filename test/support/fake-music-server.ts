@@ -10,13 +10,16 @@ import {
   type ConnectionCheck,
   type ConnectionTestResult,
   type PreviewView,
+  type ServerLocationView,
   type SettingsView,
   type ShellKind,
   type SourceHealth,
 } from '../../electron/core/api/contract';
+import { isLoopbackHost } from '../../electron/core/net';
 import { originOf } from '../../electron/core/settings/settings-service';
 import { normalizeBaseUrl } from '../../electron/core/sources/server-address';
 import { PROBLEMS, problemMessage, SourceProblem } from '../../electron/core/sources/problems';
+import { decideLocation, locationView, notFromHere, type HostFactPath, type ServerLocation } from '../../electron/core/sources/server-location';
 
 export type FakeServerState = 'ok' | 'unreachable' | 'unauthorized' | 'not-admin' | 'config-hidden' | 'not-configured' | 'timeout';
 
@@ -26,6 +29,8 @@ export interface FakeServerOptions {
   /** Credentials the fake music server accepts, and the addresses where one answers. */
   serverAccepts?: { username: string; password: string };
   reachableUrls?: string[];
+  /** This machine's own non-loopback addresses: a server at any other (non-loopback) address runs on another machine. */
+  ownAddresses?: string[];
 }
 
 /** What the agent says when a test against another address has no password of its own. */
@@ -140,9 +145,10 @@ export class FakeMusicServer {
       return { ok: false, checks };
     }
     checks.push({ name: 'reach', state: 'ok', message: 'The server answered.' });
+    const location = locationView(this.locate(url));
     if (state === 'unauthorized') {
       checks.push({ name: 'login', state: 'failed', message: PROBLEMS.unauthorized });
-      return { ok: false, serverType: 'navidrome', serverVersion: VERSION, checks };
+      return { ok: false, serverType: 'navidrome', serverVersion: VERSION, checks, location };
     }
     checks.push(
       { name: 'login', state: 'ok', message: 'Signed in.' },
@@ -151,7 +157,28 @@ export class FakeMusicServer {
       { name: 'config', state: 'ok', message: "The server's settings were read." },
       { name: 'uptime', state: 'ok', message: "The server's start time was read." },
     );
-    return { ok: true, serverType: 'navidrome', serverVersion: VERSION, checks };
+    return { ok: true, serverType: 'navidrome', serverVersion: VERSION, checks, location };
+  }
+
+  /** Where a server at `url` runs, decided by the core from its address alone (no process is visible to the fake). */
+  private locate(url: string | null): ServerLocation {
+    if (!url) return decideLocation(null, null);
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return decideLocation(isLoopbackHost(host) ? 'loopback' : (this.options.ownAddresses ?? []).includes(host) ? 'own-address' : 'other-address', null);
+  }
+
+  /** Whether the machine facts describe the server (it runs here). */
+  get onThisMachine(): boolean {
+    return this.locate(this.url).where === 'this-machine';
+  }
+
+  location(): ServerLocationView {
+    return locationView(this.locate(this.url));
+  }
+
+  /** Why a machine fact is left out of a report about a server elsewhere, in the core's words. */
+  notFromHere(path: HostFactPath): string {
+    return notFromHere(this.locate(this.url), path);
   }
 
   sources(): SourceHealth[] {
@@ -185,15 +212,19 @@ export class FakeMusicServer {
       problem
         ? { source: 'uptime', state: 'failed', message: PROBLEMS['start-time-unknown'], code: 'start-time-unknown', omitted: ['uptime'] }
         : { source: 'uptime', state: 'ok', message: 'Read successfully.' },
-      { source: 'host', state: 'ok', message: 'Read successfully.' },
-      problem || s === 'config-hidden'
-        ? {
-            source: 'filesystems',
-            state: 'skipped',
-            message: "Skipped: the folders are named in the server's settings, which could not be read.",
-            code: 'not-configured',
-          }
-        : { source: 'filesystems', state: 'ok', message: 'Read successfully.' },
+      this.onThisMachine
+        ? { source: 'host', state: 'ok', message: 'Read successfully.' }
+        : { source: 'host', state: 'skipped', message: this.location().message },
+      !this.onThisMachine
+        ? { source: 'filesystems', state: 'skipped', message: this.location().message }
+        : problem || s === 'config-hidden'
+          ? {
+              source: 'filesystems',
+              state: 'skipped',
+              message: "Skipped: the folders are named in the server's settings, which could not be read.",
+              code: 'not-configured',
+            }
+          : { source: 'filesystems', state: 'ok', message: 'Read successfully.' },
     ];
   }
 
@@ -206,10 +237,13 @@ export class FakeMusicServer {
     if (!facts.server && reason) {
       out.push({ path: 'version', reason }, { path: 'uptime', reason: PROBLEMS['start-time-unknown'] }, { path: 'library', reason });
     }
+    if (!this.onThisMachine) {
+      for (const path of ['os', 'mem', 'fs', 'candor.hostMemory'] as const) out.push({ path, reason: this.notFromHere(path) });
+    }
     if (!facts.serverConfig) {
       const r = s === 'config-hidden' ? PROBLEMS['config-hidden'] : (reason ?? PROBLEMS['not-configured']);
       out.push({ path: 'config', reason: r });
-      for (const folder of ['music', 'data', 'cache', 'backup']) out.push({ path: `fs.${folder}.type`, reason: r });
+      if (this.onThisMachine) for (const folder of ['music', 'data', 'cache', 'backup']) out.push({ path: `fs.${folder}.type`, reason: r });
     }
     if (!facts.instanceId) out.push({ path: 'id', reason: 'No anonymous ID yet: one is made when you agree to share.' });
     return out;

@@ -24,6 +24,8 @@ export interface SampleFacts {
   /** Which parts the sources could deliver. */
   server: boolean;
   serverConfig: boolean;
+  /** Whether the server runs on the agent's machine: its machine facts are sent only then. */
+  onThisMachine?: boolean;
 }
 
 /** What the agent's reports carry for an id: the sha256 of the secret that lets this machine delete them. */
@@ -39,9 +41,12 @@ export function samplePayload(f: SampleFacts): Payload {
     p.version = '0.58.0 (fa2cf362)';
     p.uptime = f.uptime;
   }
-  p.os = { type: 'linux', distro: 'debian', version: '12', containerized: true, arch: 'amd64', numCPU: 4 };
-  p.mem = { sys: f.memSys };
-  if (f.serverConfig) {
+  const here = f.onThisMachine !== false;
+  if (here) {
+    p.os = { type: 'linux', distro: 'debian', version: '12', containerized: true, arch: 'amd64', numCPU: 4 };
+    p.mem = { sys: f.memSys };
+  }
+  if (f.serverConfig && here) {
     p.fs = { music: { type: 'ext2/ext3/ext4' }, data: { type: 'ext2/ext3/ext4' }, cache: { type: 'tmpfs' }, backup: { type: 'nfs' } };
   }
   if (f.server) {
@@ -114,9 +119,9 @@ export function samplePayload(f: SampleFacts): Payload {
       ...(f.server ? { library: 'native-api' as const } : {}),
       ...(f.serverConfig ? { config: 'config-endpoint' as const } : {}),
       ...(f.server ? { uptime: 'event-stream' as const } : {}),
-      memory: 'server-process',
+      ...(here ? { memory: 'server-process' as const } : {}),
     },
-    hostMemory: { total: 8_254_394_368, available: f.hostAvailable },
+    ...(here ? { hostMemory: { total: 8_254_394_368, available: f.hostAvailable } } : {}),
     ...(f.server ? { unlistedSuffixTracks: 0 } : {}),
     ...(f.instanceId ? { deletionKeyHash: deletionKeyHashOf(f.instanceId) } : {}),
   };

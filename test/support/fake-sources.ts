@@ -1,6 +1,7 @@
 import type { SourceSet } from '../../electron/core/report/builder';
 import type { ServerFacts } from '../../electron/core/sources/music-server';
 import { health } from '../../electron/core/sources/problems';
+import { placeOfAddress } from '../../electron/core/sources/server-location';
 
 /** Fixed, fast sources for tests about scheduling and consent rather than collection. */
 export function fakeSources(overrides: Partial<SourceSet> = {}): SourceSet {
@@ -21,6 +22,8 @@ export function fakeSources(overrides: Partial<SourceSet> = {}): SourceSet {
     filesystemType: () => Promise.resolve({ ok: true, type: 'ext2/ext3/ext4' }),
     server: () => Promise.resolve(structuredClone(server)),
     serverConfigFile: () => Promise.reject(new Error('no config file in this test')),
+    // Where the server runs, decided for real: a loopback address is this machine.
+    serverAddress: (url) => placeOfAddress(url),
     ...overrides,
   };
 }

@@ -71,6 +71,23 @@ export interface SourceHealth {
   omitted?: string[];
 }
 
+/**
+ * Where the music server runs, as decided at the last reading of it: facts about a machine (its
+ * OS, processors, memory, filesystems) are sent only when it runs on this one.
+ */
+export interface ServerLocationView {
+  where: 'this-machine' | 'another-machine' | 'unknown';
+  /**
+   * What decided it: the address (loopback, one of this machine's own, another), the server's process
+   * seen here, its config file read here when no address is set, or why it could not be told.
+   */
+  basis: 'loopback' | 'own-address' | 'server-process' | 'config-file' | 'other-address' | 'mixed-addresses' | 'unresolved' | 'no-server';
+  /** One sentence: "The server runs on this machine (its address is one of this machine's own)." */
+  message: string;
+  /** When not on this machine: what is not sent, and how to include it. */
+  advice?: string;
+}
+
 export type ErrorClass =
   | 'timeout'
   | 'unreachable'
@@ -142,6 +159,8 @@ export interface AgentStatus {
   schedule: ScheduleState;
   scheduler: SchedulerView;
   sources: SourceHealth[];
+  /** Where the server runs, as decided at the last reading of it; null before the first. */
+  serverLocation: ServerLocationView | null;
   settings: SettingsView;
   /** Problems the user should know about that did not stop the agent (corrupt file set aside, read-only folder…). */
   warnings: string[];
@@ -174,6 +193,8 @@ export interface PreviewView {
   omitted: Array<{ path: string; reason: string }>;
   /** Verdict of the privacy guard on these bytes. */
   guard: { ok: true } | { ok: false; field: string; reason: string };
+  /** Which machine the report's machine facts describe, or why they are left out. */
+  serverLocation: ServerLocationView;
 }
 
 export const TRIGGERS = ['schedule', 'manual', 'retry', 'export'] as const;
@@ -268,6 +289,8 @@ export interface ConnectionTestResult {
   serverType?: string;
   serverVersion?: string;
   checks: ConnectionCheck[];
+  /** Where the tested server runs, when it answered. */
+  location?: ServerLocationView;
 }
 
 export interface SendOutcome {

@@ -1,7 +1,6 @@
 import os from 'node:os';
-import type { PreviewView, SourceHealth } from '../api/contract';
+import type { PreviewView, ServerLocationView, SourceHealth } from '../api/contract';
 import type { HttpClient } from '../http';
-import { isLoopbackHost } from '../net';
 import { categoryOfPath, categoryRoots, keepCategories, POLICY_CATEGORIES, type PolicyCategory } from '../schema/levels';
 import { CATEGORY_TITLES, PAYLOAD_SCHEMA_VERSION, type Payload } from '../schema/payload';
 import {
@@ -19,6 +18,16 @@ import {
 import { collectServerFacts, type ServerConnection, type ServerFacts } from '../sources/music-server';
 import { health, PROBLEMS, toProblem, type ProblemCode } from '../sources/problems';
 import { deriveServerConfig, readServerConfigFile, type ServerConfigFacts, type ServerFolders } from '../sources/server-config';
+import {
+  decideLocation,
+  defaultAddressDeps,
+  locationView,
+  notFromHere,
+  placeOfAddress,
+  type AddressDeps,
+  type AddressPlace,
+  type ServerLocation,
+} from '../sources/server-location';
 import { encodePayload, type EncodedReport } from './encode';
 import { OmittedFields } from './omitted';
 import { guardAllowed, sensitiveNeedles, type SensitiveNeedles, type SensitiveValue } from './privacy-guard';
@@ -31,10 +40,13 @@ export interface SourceSet {
   filesystemType(path: string): Promise<FilesystemTypeResult>;
   server(conn: ServerConnection, now: number): Promise<ServerFacts>;
   serverConfigFile(path: string): Promise<ServerConfigFacts>;
+  /** What the server's address says about where it runs: no lookup for a literal address, one bounded lookup for a name. */
+  serverAddress(url: string): Promise<AddressPlace>;
 }
 
-export function defaultSources(http: HttpClient, hostDeps: Partial<HostDeps> = {}): SourceSet {
+export function defaultSources(http: HttpClient, hostDeps: Partial<HostDeps> = {}, addressDeps: Partial<AddressDeps> = {}): SourceSet {
   const deps = { ...defaultHostDeps(), ...hostDeps };
+  const address = { ...defaultAddressDeps(), ...addressDeps };
   return {
     hostFacts: () => readHostFacts(deps),
     memory: () => readMemory(deps),
@@ -42,6 +54,7 @@ export function defaultSources(http: HttpClient, hostDeps: Partial<HostDeps> = {
     filesystemType: (path) => filesystemType(path, deps),
     server: (conn, now) => collectServerFacts(http, conn, now),
     serverConfigFile: (path) => readServerConfigFile(path),
+    serverAddress: (url) => placeOfAddress(url, address),
   };
 }
 
@@ -49,6 +62,8 @@ export interface ServerTarget {
   connection: ServerConnection | null;
   /** Why there is no connection, when it is not simply that none was set. */
   noConnectionBecause?: ProblemCode;
+  /** The server's address when one is set but cannot be read with (no password): where it runs is still known. */
+  url?: string | null;
   /** Navidrome's config file, when the server runs on this machine. */
   configFile: string | null;
 }
@@ -63,7 +78,8 @@ interface Snapshot {
   config: (ServerConfigFacts & { source: 'config-endpoint' | 'config-file' }) | null;
   configProblem: ProblemCode | null;
   fsTypes: Partial<Record<Folder, FilesystemTypeResult>>;
-  process: ServerProcess | null;
+  /** Where the server runs, decided once per refresh; with the server's own process when it is visible here. */
+  location: ServerLocation;
 }
 
 export interface BuiltReport {
@@ -79,6 +95,8 @@ export interface BuiltReport {
    * can send; null when it was read. A report missing a required field leaves with neither.
    */
   serverProblem: ProblemCode | null;
+  /** Which machine the machine facts describe, or why they are left out. */
+  location: ServerLocationView;
 }
 
 const FS_REASON: Record<Exclude<FilesystemTypeResult, { ok: true }>['reason'], ProblemCode> = {
@@ -96,7 +114,14 @@ const FS_REASON: Record<Exclude<FilesystemTypeResult, { ok: true }>['reason'], P
  */
 export class ReportBuilder {
   private host: HostFacts | null = null;
-  private snapshot: Snapshot = { server: null, serverProblem: 'not-configured', config: null, configProblem: 'not-configured', fsTypes: {}, process: null };
+  private snapshot: Snapshot = {
+    server: null,
+    serverProblem: 'not-configured',
+    config: null,
+    configProblem: 'not-configured',
+    fsTypes: {},
+    location: decideLocation(null, null),
+  };
   private readonly localSensitive: SensitiveValue[] = localIdentity();
   /** What the privacy guard looks for: this machine's identity and what the sources saw, made at each refresh. */
   private needles: SensitiveNeedles = sensitiveNeedles(this.localSensitive);
@@ -109,7 +134,8 @@ export class ReportBuilder {
 
   async refresh(target: ServerTarget): Promise<void> {
     const now = this.now();
-    const [host, server, fileConfig, process] = await Promise.all([
+    const url = target.connection?.url ?? target.url ?? null;
+    const [host, server, fileConfig, visible, address] = await Promise.all([
       this.host ? Promise.resolve(this.host) : this.sources.hostFacts(),
       target.connection ? this.sources.server(target.connection, now) : Promise.resolve(null),
       target.configFile
@@ -119,8 +145,10 @@ export class ReportBuilder {
           )
         : Promise.resolve(null),
       this.sources.serverProcess().catch(() => null),
+      url ? this.sources.serverAddress(url).catch((): AddressPlace => 'unresolved') : Promise.resolve(null),
     ]);
     this.host = host;
+    const location = decideLocation(address, visible, server?.startedAt, Boolean(fileConfig?.facts));
 
     let config: Snapshot['config'] = null;
     let configProblem: ProblemCode | null = target.noConnectionBecause ?? 'not-configured';
@@ -137,15 +165,13 @@ export class ReportBuilder {
       configProblem = server.configProblem ?? (server.health.state === 'failed' ? (server.health.code as ProblemCode) : 'config-hidden');
     }
 
-    // Folder paths describe this machine only if the config came from a local file or the server is local.
-    const local = config?.source === 'config-file' || process !== null || isLocalServer(target.connection?.url);
+    // The server's folder paths name its own machine's folders: read here only when that is this machine.
     const fsTypes: Snapshot['fsTypes'] = {};
-    if (config) {
+    if (config && location.where === 'this-machine') {
       await Promise.all(
         FOLDERS.map(async (folder) => {
           const path = config.folders[folder];
-          if (!path) return;
-          fsTypes[folder] = local ? await this.sources.filesystemType(path) : { ok: false, reason: 'not-on-this-host' };
+          if (path) fsTypes[folder] = await this.sources.filesystemType(path);
         }),
       );
     }
@@ -155,7 +181,7 @@ export class ReportBuilder {
       config,
       configProblem,
       fsTypes,
-      process,
+      location,
     };
     this.needles = sensitiveNeedles([
       ...this.localSensitive,
@@ -175,9 +201,11 @@ export class ReportBuilder {
     deletionKeyHash: string | null = null,
   ): Promise<BuiltReport> {
     const now = this.now();
-    const host = this.host ?? (this.host = await this.sources.hostFacts());
-    const memory = await this.sources.memory();
-    const { server, config, fsTypes, process } = this.snapshot;
+    const { server, config, fsTypes, location } = this.snapshot;
+    const here = location.where === 'this-machine';
+    const process = location.process;
+    const host = here ? (this.host ?? (this.host = await this.sources.hostFacts())) : null;
+    const memory = here ? await this.sources.memory() : null;
     const omitted = new OmittedFields();
     const payload: Payload = {};
     const serverDown = this.serverDown();
@@ -191,19 +219,30 @@ export class ReportBuilder {
     if (startedAt !== undefined && now >= startedAt) payload.uptime = Math.floor((now - startedAt) / 1000);
     else omitted.add('uptime', this.reasonFor(this.uptimeProblem()));
 
-    payload.os = {
-      type: host.os.type as NonNullable<Payload['os']>['type'],
-      ...(host.os.distro ? { distro: host.os.distro } : {}),
-      ...(host.os.version ? { version: host.os.version } : {}),
-      containerized: host.os.containerized,
-      arch: host.os.arch as NonNullable<Payload['os']>['arch'],
-      numCPU: host.os.numCPU,
-    };
-    if (process) payload.mem = { sys: process.rssBytes };
-    else omitted.add('mem.sys', "The server's process is not visible on this machine; only the machine's memory is reported.");
+    if (host) {
+      payload.os = {
+        type: host.os.type as NonNullable<Payload['os']>['type'],
+        ...(host.os.distro ? { distro: host.os.distro } : {}),
+        ...(host.os.version ? { version: host.os.version } : {}),
+        containerized: host.os.containerized,
+        arch: host.os.arch as NonNullable<Payload['os']>['arch'],
+        numCPU: host.os.numCPU,
+      };
+    } else omitted.add('os', notFromHere(location, 'os'));
+    // Navidrome's mem.sys is Go's runtime.MemStats.Sys: its Prometheus metrics say it from anywhere.
+    // A resident size seen here is another figure, and the report says which one it carries.
+    const memorySource = server?.goSysBytes !== undefined ? 'prometheus' : process ? 'server-process' : here ? 'host' : undefined;
+    if (server?.goSysBytes !== undefined) payload.mem = { sys: server.goSysBytes };
+    else if (process) payload.mem = { sys: process.rssBytes };
+    else if (here) omitted.add('mem.sys', PROBLEMS['server-memory-unknown']);
+    else omitted.add('mem', notFromHere(location, 'mem'));
 
     const fs: NonNullable<Payload['fs']> = {};
+    // On a machine known to be another, that is the reason; else a server not read is the truer one.
+    const notHere = () => omitted.add('fs', notFromHere(location, 'fs'));
+    if (location.where === 'another-machine') notHere();
     if (!config) omitted.add('fs', this.reasonFor(this.snapshot.configProblem ?? 'not-configured'));
+    if (!here) notHere();
     for (const folder of FOLDERS) {
       const result = fsTypes[folder];
       if (result?.ok) fs[folder] = { type: result.type };
@@ -229,12 +268,14 @@ export class ReportBuilder {
         ...(server && payload.library ? { library: server.api } : {}),
         ...(config ? { config: config.source } : {}),
         ...(uptimeSource && payload.uptime !== undefined ? { uptime: uptimeSource } : {}),
-        memory: process ? 'server-process' : 'host',
+        ...(memorySource ? { memory: memorySource } : {}),
       },
-      hostMemory: { total: memory.hostTotal, available: memory.hostAvailable },
+      ...(memory ? { hostMemory: { total: memory.hostTotal, available: memory.hostAvailable } } : {}),
       ...(server?.unlistedSuffixTracks ? { unlistedSuffixTracks: server.unlistedSuffixTracks } : {}),
       ...(deletionKeyHash ? { deletionKeyHash } : {}),
     };
+
+    if (!memory) omitted.add('candor.hostMemory', notFromHere(location, 'candor.hostMemory'));
 
     const shared = keepCategories(payload, categories);
     notSharedAtLevel(omitted, categories);
@@ -247,7 +288,16 @@ export class ReportBuilder {
         ]
       : [];
     const serverProblem = serverDown ?? (payload.version === undefined ? 'version-unknown' : null);
-    return { report, payload: shared, omitted: omitted.list(), guard, notices, health: this.health(payload.uptime !== undefined), serverProblem };
+    return {
+      report,
+      payload: shared,
+      omitted: omitted.list(),
+      guard,
+      notices,
+      health: this.health(payload.uptime !== undefined),
+      serverProblem,
+      location: locationView(location),
+    };
   }
 
   /** Why the server gave nothing at all (not configured, unreachable, refused…), or null when it answered. */
@@ -271,7 +321,7 @@ export class ReportBuilder {
   }
 
   private health(uptimeKnown: boolean): SourceHealth[] {
-    const { server, config, fsTypes } = this.snapshot;
+    const { server, config, fsTypes, location } = this.snapshot;
     const configProblem = this.snapshot.configProblem ?? 'not-configured';
     const withReason = (h: SourceHealth, code: ProblemCode): SourceHealth => ({ ...h, message: this.reasonFor(code) });
     const out: SourceHealth[] = [];
@@ -290,10 +340,14 @@ export class ReportBuilder {
     else out.push(withReason(health('server-config', server && configProblem !== 'config-not-navidrome' ? 'failed' : 'skipped', configProblem), configProblem));
     if (uptimeKnown) out.push(health('uptime', 'ok'));
     else out.push(withReason(health('uptime', server ? 'failed' : 'skipped', this.uptimeProblem()), this.uptimeProblem()));
-    out.push(health('host', 'ok'));
+    // What is left out, and how to include it, is said with the decision itself (status, preview): here, the decision.
+    const elsewhere = location.where !== 'this-machine' ? locationView(location).message : null;
+    out.push(elsewhere ? { source: 'host', state: 'skipped', message: elsewhere } : health('host', 'ok'));
     const fsResults = Object.entries(fsTypes);
     const fsFailed = fsResults.filter(([, r]) => !r.ok);
-    if (fsResults.length === 0) out.push(withReason(health('filesystems', 'skipped', configProblem), configProblem));
+    // One sentence for both, so it is said once.
+    if (elsewhere && config) out.push({ source: 'filesystems', state: 'skipped', message: elsewhere });
+    else if (fsResults.length === 0) out.push(withReason(health('filesystems', 'skipped', configProblem), configProblem));
     else if (fsFailed.length === 0) out.push(health('filesystems', 'ok'));
     else {
       const first = fsFailed[0]![1] as Exclude<FilesystemTypeResult, { ok: true }>;
@@ -344,16 +398,6 @@ function leftOutOf(server: ServerFacts): Array<{ field: string; problem: Problem
   if (server.leftOut) return server.leftOut;
   const code = (server.health.code as ProblemCode | undefined) ?? 'server-error';
   return (server.health.omitted ?? []).map((field) => ({ field, problem: code }));
-}
-
-function isLocalServer(url: string | undefined): boolean {
-  if (!url) return false;
-  try {
-    const host = new URL(url).hostname;
-    return isLoopbackHost(host) || host.toLowerCase() === os.hostname().toLowerCase();
-  } catch {
-    return false;
-  }
 }
 
 /** Who and where this machine is: never to be sent, always checked for. */

@@ -121,6 +121,7 @@ export class PreviewService {
       changesSinceLastSent: last ? diffReports(last.body, built.report.text) : null,
       omitted: built.omitted,
       guard: built.guard,
+      serverLocation: built.location,
     };
   }
 

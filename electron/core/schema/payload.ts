@@ -94,6 +94,13 @@ const lowerCase = (value: string): string => value.toLowerCase();
  */
 const withoutTimeZone = (schedule: string): string => schedule.replace(/^(?:CRON_)?TZ=\S*\s+/, '');
 
+/**
+ * Which machine a field about a machine describes, and when it is left out: said in every such
+ * field's explanation, so the preview, the docs and the collector all say it.
+ */
+const ON_SERVER_MACHINE =
+  "It describes the machine the server runs on, so Candor sends it only when the server runs on the machine Candor runs on (its address is this machine's own, or its process is visible here); otherwise it is left out, with the reason.";
+
 const fsInfo = (folder: string, since = 1) =>
   optional(
     s.object({
@@ -101,7 +108,7 @@ const fsInfo = (folder: string, since = 1) =>
         s.string(PATTERNS.fsType, 48, lowerCase),
         'config',
         'host',
-        `Kind of filesystem the server's ${folder} folder is on (for example ext4, zfs, nfs). Only the type name is sent, never the folder's path.`,
+        `Kind of filesystem the server's ${folder} folder is on (for example ext4, zfs, nfs). Only the type name is sent, never the folder's path. ${ON_SERVER_MACHINE}`,
         since,
       ),
     }),
@@ -130,17 +137,17 @@ export const payloadSchema = s.object({
   ),
   os: optional(
     s.object({
-      type: field(s.enum(GO_OS), 'system', 'host', 'Operating system family (Go names: linux, darwin for macOS, windows…).'),
+      type: field(s.enum(GO_OS), 'system', 'host', `Operating system family (Go names: linux, darwin for macOS, windows…). ${ON_SERVER_MACHINE}`),
       distro: field(
         s.string(PATTERNS.token, 32, lowerCase),
         'system',
         'host',
-        'Linux distribution identifier from /etc/os-release (for example debian, alpine).',
+        `Linux distribution identifier from /etc/os-release (for example debian, alpine). ${ON_SERVER_MACHINE}`,
       ),
-      version: field(s.string(PATTERNS.osVersion, 64), 'system', 'host', 'Operating system version number (for example 12 or 14.5).'),
-      containerized: field(s.bool(), 'system', 'host', 'Whether the server runs inside a container such as Docker or Podman.'),
-      arch: field(s.enum(GO_ARCH), 'system', 'host', 'Processor architecture (Go names: amd64, arm64, arm…).'),
-      numCPU: field(s.int(1, 65_536), 'system', 'host', 'Number of processor cores available.'),
+      version: field(s.string(PATTERNS.osVersion, 64), 'system', 'host', `Operating system version number (for example 12 or 14.5). ${ON_SERVER_MACHINE}`),
+      containerized: field(s.bool(), 'system', 'host', `Whether the server runs inside a container such as Docker or Podman. ${ON_SERVER_MACHINE}`),
+      arch: field(s.enum(GO_ARCH), 'system', 'host', `Processor architecture (Go names: amd64, arm64, arm…). ${ON_SERVER_MACHINE}`),
+      numCPU: field(s.int(1, 65_536), 'system', 'host', `Number of processor cores available. ${ON_SERVER_MACHINE}`),
       package: field(s.string(PATTERNS.token, 32, lowerCase), 'system', 'navidrome-only', 'Installer package format the server was installed with.'),
     }),
   ),
@@ -152,7 +159,7 @@ export const payloadSchema = s.object({
         BYTES,
         'system',
         'server-process',
-        "Memory the server process holds, in bytes. Candor sends it only when it can see the server's process on this machine.",
+        "Memory the server process holds, in bytes. As Navidrome means it, Go's runtime.MemStats.Sys: Candor reads it from the server's Prometheus metrics (go_memstats_sys_bytes) wherever the server runs. Without them, when the server's process is visible on this machine, its resident memory stands in, and candor.sources.memory says which of the two this is. Otherwise it is left out, with the reason.",
       ),
       numGC: field(s.int(0, 4_294_967_295), 'system', 'navidrome-only', 'Garbage-collection cycles since the server started (Go runtime figure).'),
     }),
@@ -185,7 +192,7 @@ export const payloadSchema = s.object({
         s.map(PATTERNS.fileSuffix, COUNT, 200, lowerCase),
         'library',
         'server-api',
-        'How many tracks use each file format (for example "flac: 1200"). No file names.',
+        'How many tracks use each file format, counted exactly by file extension in any case (for example "flac: 1200"; aif never includes aiff or aifc). Only the formats Candor lists are named; the rest are counted in candor.unlistedSuffixTracks. No file names.',
       ),
     }),
   ),
@@ -265,20 +272,25 @@ export const payloadSchema = s.object({
           library: field(s.enum(['native-api', 'subsonic-api']), 'library', 'agent', 'Which server interface the library counts came from.'),
           config: field(s.enum(['config-endpoint', 'config-file']), 'config', 'agent', "Where the server's settings were read from."),
           uptime: field(s.enum(['event-stream', 'prometheus', 'local-process']), 'application', 'agent', "How the server's start time was learned."),
-          memory: field(s.enum(['server-process', 'host']), 'system', 'agent', 'Whether memory figures describe the server process or only the whole machine.'),
+          memory: field(
+            s.enum(['prometheus', 'server-process', 'host']),
+            'system',
+            'agent',
+            "What mem.sys is: prometheus, Go's Sys from the server's metrics (Navidrome's own figure); server-process, the resident memory of the server's process seen on this machine (a different figure); host, no server figure, only the machine's memory.",
+          ),
         }),
       ),
       hostMemory: optional(
         s.object({
-          total: field(BYTES, 'system', 'host', 'Total memory of the machine the server runs on, in bytes.'),
-          available: field(BYTES, 'system', 'host', 'Memory still available on that machine, in bytes.'),
+          total: field(BYTES, 'system', 'host', `Total memory of the machine the server runs on, in bytes. ${ON_SERVER_MACHINE}`),
+          available: field(BYTES, 'system', 'host', `Memory still available on that machine, in bytes. ${ON_SERVER_MACHINE}`),
         }),
       ),
       unlistedSuffixTracks: field(
         COUNT,
         'library',
         'server-api',
-        'Tracks whose file format is not in the list Candor asks the server about (counted, not named).',
+        'Tracks whose file format is not in the list Candor counts by name (counted, not named). The list is fixed because the server can only be asked about one format at a time.',
       ),
       // sha256 of 32 random bytes the agent keeps; the collector deletes protected reports only for
       // that secret (docs/collector.md, "Deletion on request").

@@ -1,9 +1,10 @@
 import { ApiError, type ApiInput, type ConnectionCheck, type ConnectionTestResult, type LocalServerGuess, type SettingsView } from '../api/contract';
 import type { AgentContext } from '../context';
-import type { ServerTarget } from '../report/builder';
+import { defaultSources, type ServerTarget } from '../report/builder';
 import { checkEndpoint } from '../send/sender';
 import { collectServerFacts, normalizeBaseUrl } from '../sources/music-server';
 import { PROBLEMS, problemMessage, SourceProblem, type ProblemCode } from '../sources/problems';
+import { decideLocation, locationView, type AddressPlace } from '../sources/server-location';
 import { MAX_SECRET_BYTES, OddFileError, readRegularText } from '../storage/regular-file';
 import { StorageError } from '../storage/storage-error';
 import type { SecretStore } from './secret-store';
@@ -74,6 +75,7 @@ export class SettingsService {
     // A config file that cannot be read may name a server: "none configured" would not be true.
     return {
       connection,
+      url,
       configFile,
       ...(!url && this.config.unreadable && !this.config.missing ? { noConnectionBecause: 'candor-config-unreadable' as const } : {}),
     };
@@ -239,7 +241,13 @@ export class SettingsService {
         ],
       };
     }
-    const facts = await collectServerFacts(this.ctx.deps.http, { url: input.url, username: input.username, password }, this.ctx.deps.clock.now());
+    // Where it runs is decided as a report decides it, beside the reading of it.
+    const sources = this.ctx.deps.sources ?? defaultSources(this.ctx.deps.http);
+    const [facts, place, visible] = await Promise.all([
+      collectServerFacts(this.ctx.deps.http, { url: input.url, username: input.username, password }, this.ctx.deps.clock.now()),
+      sources.serverAddress(address).catch((): AddressPlace => 'unresolved'),
+      sources.serverProcess().catch(() => null),
+    ]);
     const checks: ConnectionCheck[] = [];
     const failed = facts.health.state === 'failed';
     const code = facts.health.code as ProblemCode | undefined;
@@ -282,6 +290,7 @@ export class SettingsService {
       ...(facts.serverType ? { serverType: facts.serverType } : {}),
       ...(facts.version ? { serverVersion: facts.version } : {}),
       checks,
+      ...(unreachable ? {} : { location: locationView(decideLocation(place, visible, facts.startedAt)) }),
     };
   }
 

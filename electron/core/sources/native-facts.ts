@@ -3,7 +3,7 @@ import { PATTERNS } from '../schema/payload';
 import type { NativeApi } from './native-api';
 import { SourceProblem, toProblem, type ProblemCode } from './problems';
 import { CANDOR_CLIENT, LeftOutLedger, parseJson, PROBED_SUFFIXES, type LibraryCounts, type ServerFacts } from './server-facts';
-import { readServerStart } from './server-start';
+import { readServerRuntime } from './server-start';
 import { readOpenSubsonicAbout } from './subsonic-api';
 
 /** Navidrome counts users and players "active" when seen within the last 7 days (core/metrics/insights.go). */
@@ -80,7 +80,8 @@ export async function collectViaNative(api: NativeApi, now: number, sensitive: S
     readConfig(api).then((result) => Object.assign(facts, result)),
     (async () => {
       try {
-        const start = await readServerStart(api);
+        const { start, goSysBytes } = await readServerRuntime(api);
+        if (goSysBytes !== undefined) facts.goSysBytes = goSysBytes;
         if (start) {
           facts.startedAt = start.startedAt;
           facts.startedAtSource = start.source;
@@ -149,18 +150,23 @@ function isWithin(value: unknown, now: number): boolean {
 }
 
 /**
- * The native API has no group-by, only a "starts with" filter (docs/navidrome-api.md §3), so each
- * suffix is counted on its own and longer suffixes sharing a prefix (aiff/aif) are subtracted.
+ * The native API has no group-by, only a "starts with" filter (`LIKE 'value%'`, docs/navidrome-api.md
+ * §3): `suffix=aif` also counts aiff, aifc and any other suffix that begins with aif. In that LIKE an
+ * underscore stands for any one character, so `suffix=aif_` counts exactly the longer ones, and the
+ * difference is the tracks whose suffix is aif and nothing more, in any case, as Navidrome's own
+ * insights count them (`lower(suffix)`, persistence/mediafile_repository.go `CountBySuffix`).
+ * The longer ones are asked only for a suffix that has tracks at all.
  */
 async function countSuffixes(api: NativeApi): Promise<Record<string, number>> {
-  const raw: Record<string, number> = {};
-  await Promise.all(PROBED_SUFFIXES.map(async (suffix) => (raw[suffix] = await api.count('song', { suffix }))));
-  for (const suffix of PROBED_SUFFIXES) {
-    for (const longer of PROBED_SUFFIXES) {
-      if (longer !== suffix && longer.startsWith(suffix)) raw[suffix] = Math.max(0, (raw[suffix] ?? 0) - (raw[longer] ?? 0));
-    }
-  }
   const counts: Record<string, number> = {};
-  for (const suffix of PROBED_SUFFIXES) if ((raw[suffix] ?? 0) > 0) counts[suffix] = raw[suffix]!;
-  return counts;
+  await Promise.all(
+    PROBED_SUFFIXES.map(async (suffix) => {
+      const startingWith = await api.count('song', { suffix });
+      if (startingWith === 0) return;
+      const exact = startingWith - (await api.count('song', { suffix: `${suffix}_` }));
+      // Counts asked a moment apart may drift while a scan runs: never below zero.
+      if (exact > 0) counts[suffix] = exact;
+    }),
+  );
+  return Object.fromEntries(PROBED_SUFFIXES.filter((suffix) => counts[suffix] !== undefined).map((suffix) => [suffix, counts[suffix]!]));
 }

@@ -35,6 +35,8 @@ export const PROBLEMS = {
   'sharing-disabled': 'Sharing is disabled on the server, so shares cannot be counted.',
   'start-time-unknown': "The server's start time could not be learned.",
   'start-time-not-offered': 'This server does not say when it started, and its process is not visible on this machine.',
+  'server-memory-unknown':
+    "The server's own memory is not known: its Prometheus metrics cannot be read (Prometheus.Enabled in Navidrome's configuration, at /metrics without a password) and its process is not visible on this machine. Only the machine's memory is reported.",
   'not-on-this-host': 'The folder is not on this machine.',
   'fs-timeout': 'Reading the folder timed out (a network mount that is not answering?).',
   'fs-unavailable': "The folder's filesystem could not be read.",

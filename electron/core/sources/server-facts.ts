@@ -35,6 +35,8 @@ export interface ServerFacts {
   /** Epoch ms the server process started, when it said so, and how we learned it. */
   startedAt?: number;
   startedAtSource?: 'event-stream' | 'prometheus';
+  /** Go's `runtime.MemStats.Sys` of the server process, from its Prometheus metrics (`go_memstats_sys_bytes`): Navidrome's own `mem.sys`. */
+  goSysBytes?: number;
   library: LibraryCounts;
   hasSmartPlaylists?: boolean;
   unlistedSuffixTracks?: number;
@@ -72,8 +74,10 @@ export const CANDOR_CLIENT = 'candor';
 
 /**
  * Suffixes counted by name, on every interface alike (a report must mean the same whatever answered):
- * the native API can only ask about suffixes one by one, so the list is fixed; tracks in any other
- * format are counted in `unlistedSuffixTracks`.
+ * the native API can only ask about suffixes one by one, so the list is fixed: the audio formats
+ * Navidrome plays, by their usual file extensions. Each is counted exactly (aif never includes aifc or
+ * aiff); tracks in any other format are counted, not named, in `unlistedSuffixTracks`, so an odd
+ * extension can never carry a word of someone's choosing into a report.
  */
 export const PROBED_SUFFIXES = [
   'mp3',

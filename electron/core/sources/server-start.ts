@@ -1,4 +1,5 @@
-import { parseJson, REQUEST_TIMEOUT_MS } from './server-facts';
+import { readServerMetrics } from './prometheus';
+import { parseJson } from './server-facts';
 import type { NativeApi } from './native-api';
 
 /** Navidrome sends `serverStart` the moment a client connects; silence this long means it never will. */
@@ -6,9 +7,21 @@ const EVENT_WAIT_MS = 1500;
 
 export type StartTime = { startedAt: number; version?: string; source: 'event-stream' | 'prometheus' };
 
-/** When the server process started: from its event stream, else from Prometheus; null when neither says. */
-export async function readServerStart(api: NativeApi): Promise<StartTime | null> {
-  return (await serverStartFromEvents(api).catch(() => null)) ?? (await serverStartFromPrometheus(api));
+/** What the server says about its own process: when it started, and the memory its Go runtime holds. */
+export interface ServerRuntime {
+  start: StartTime | null;
+  /** `go_memstats_sys_bytes`, when its Prometheus metrics can be read. */
+  goSysBytes?: number;
+}
+
+/**
+ * The event stream and the Prometheus metrics, asked at once: the start time from the event stream,
+ * else from Prometheus; the memory from Prometheus alone (Navidrome says it nowhere else). Never throws.
+ */
+export async function readServerRuntime(api: NativeApi): Promise<ServerRuntime> {
+  const [events, metrics] = await Promise.all([serverStartFromEvents(api).catch(() => null), readServerMetrics(api)]);
+  const start = events ?? (metrics?.startedAt !== undefined ? { startedAt: metrics.startedAt, source: 'prometheus' as const } : null);
+  return { start, ...(metrics?.goSysBytes !== undefined ? { goSysBytes: metrics.goSysBytes } : {}) };
 }
 
 /** Navidrome announces its start time to every new event-stream client (server/events/sse.go). */
@@ -20,13 +33,4 @@ async function serverStartFromEvents(api: NativeApi): Promise<StartTime | null> 
   const startedAt = typeof data?.startTime === 'string' ? Date.parse(data.startTime) : NaN;
   if (!Number.isFinite(startedAt)) return null;
   return { startedAt, source: 'event-stream', ...(typeof data?.version === 'string' ? { version: data.version } : {}) };
-}
-
-/** Prometheus' standard process metric, when the server exposes metrics at the default path without a password. */
-async function serverStartFromPrometheus(api: NativeApi): Promise<StartTime | null> {
-  const res = await api.http.request({ method: 'GET', url: `${api.base}/metrics`, timeoutMs: REQUEST_TIMEOUT_MS, maxBytes: 4 * 1024 * 1024 }).catch(() => null);
-  if (!res || res.status !== 200) return null;
-  const match = /^process_start_time_seconds(?:\{[^}]*\})?\s+([0-9.eE+]+)\s*$/m.exec(res.body);
-  const seconds = match ? Number(match[1]) : NaN;
-  return Number.isFinite(seconds) && seconds > 0 ? { startedAt: Math.round(seconds * 1000), source: 'prometheus' } : null;
 }

@@ -2,6 +2,7 @@
 import type { AgentStatus, SourceHealth } from '../../../electron/core/api/contract';
 import { Icon } from '../../components/Icon';
 import { Notice } from '../../components/Notice';
+import { ServerLocation } from '../../components/ServerLocation';
 
 const SOURCE_NAMES: Record<SourceHealth['source'], string> = {
   server: 'Music server',
@@ -16,6 +17,7 @@ export function HealthSection({ status }: { status: AgentStatus }) {
   return (
     <section className="panel" aria-labelledby="health-title">
       <h2 id="health-title">Where the facts come from</h2>
+      {status.serverLocation && status.serverLocation.basis !== 'no-server' ? <ServerLocation location={status.serverLocation} /> : null}
       {status.sources.length === 0 ? (
         <p className="muted">Nothing has been read yet.</p>
       ) : (

@@ -64,7 +64,7 @@ export function candorReport(overrides: Record<string, unknown> = {}): Record<st
       fileSuffixes: { flac: 8000, mp3: 4000 },
     },
     config: { logLevel: 'info', enableLastFM: true, enableDownloads: false },
-    candor: { agentVersion: '0.1.0', schemaVersion: 1, serverType: 'navidrome', sources: { library: 'native-api' } },
+    candor: { agentVersion: '0.1.0', schemaVersion: 1, serverType: 'navidrome', sources: { library: 'native-api', memory: 'prometheus' } },
     ...overrides,
   };
 }

@@ -173,6 +173,24 @@ export async function takeScreenshots(options: { all?: boolean; readmeDir?: stri
         await page.waitForSelector('[data-testid="payload-sha256"]');
         await shot(page, reviewDir, `preview-basic-${scheme}`);
       });
+      // A server on another machine: where it runs, and what that leaves out, on every screen that says it.
+      const remote: FakeApiOptions = {
+        server: { url: 'http://192.168.1.50:4533', username: 'admin', password: 'correct horse' },
+        reachableUrls: ['http://192.168.1.50:4533'],
+      };
+      await withServer({ ...remote, storedChoice: 'share', history: 3 }, async (url) => {
+        const preview = await open(browser, url, scheme, 'preview');
+        await preview.waitForSelector('[data-testid="payload-sha256"]');
+        await shot(preview, reviewDir, `preview-remote-${scheme}`, true);
+        await shot(await open(browser, url, scheme, 'settings'), reviewDir, `settings-remote-${scheme}`, true);
+      });
+      await withServer({ ...remote, storedChoice: null, history: 0 }, async (url) => {
+        const page = await open(browser, url, scheme);
+        await page.getByRole('button', { name: /^Next$/ }).click();
+        await page.getByRole('button', { name: 'Test connection' }).click();
+        await page.waitForSelector('.connection-result');
+        await shot(page, reviewDir, `wizard-server-remote-${scheme}`, true);
+      });
       await withServer({ storedChoice: 'share', serverState: 'unreachable', history: 0 }, async (url) => {
         await shot(await open(browser, url, scheme, 'preview'), reviewDir, `preview-unreachable-${scheme}`, true);
       });

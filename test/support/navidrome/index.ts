@@ -1,5 +1,5 @@
 /**
- * A Navidrome-compatible HTTP server for tests (plain node:http on 127.0.0.1, port 0).
+ * A Navidrome-compatible HTTP server for tests (plain node:http on 127.0.0.1, or a given address, port 0).
  * Behaviour, with source references, is written up in docs/navidrome-api.md.
  *
  * The seed is the server's live "database": logins update users' lastLoginAt, authenticated API
@@ -7,10 +7,10 @@
  * exactly as Navidrome does. Tests compute expectations from `server.seed`.
  */
 import { defaultSeed, type NavidromeSeed } from './seed';
-import { startServer, type Fault, type RecordedRequest } from './server';
+import { startServer, type Fault, type ListenOptions, type RecordedRequest } from './server';
 
 export type { NavidromeSeed, SeedAlbum, SeedArtist, SeedLibrary, SeedPlayer, SeedPlaylist, SeedRadio, SeedShare, SeedSong, SeedUser, Role } from './seed';
-export type { Fault, RecordedRequest } from './server';
+export type { Fault, ListenOptions, RecordedRequest } from './server';
 export type { GoServerConfig } from './config';
 export { defaultSeed } from './seed';
 export { defaultServerConfig, redactValue } from './config';
@@ -27,9 +27,9 @@ export interface NavidromeTestServer {
   close(): Promise<void>;
 }
 
-export async function startNavidromeTestServer(seed?: Partial<NavidromeSeed>): Promise<NavidromeTestServer> {
+export async function startNavidromeTestServer(seed?: Partial<NavidromeSeed>, listen?: ListenOptions): Promise<NavidromeTestServer> {
   const full = defaultSeed(seed);
-  const running = await startServer(full);
+  const running = await startServer(full, listen);
   return { url: running.url, seed: full, requests: running.requests, setFault: (fault) => running.setFault(fault), close: () => running.close() };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Prometheus.MetricsPath (default /metrics), mounted only when Prometheus.Enabled, optionally behind
  * HTTP basic auth (user "navidrome", password Prometheus.Password). promhttp over the default
- * registry: Go/process collectors (process_start_time_seconds) plus Navidrome's own gauges.
+ * registry: Go/process collectors (go_memstats_sys_bytes, process_resident_memory_bytes,
+ * process_start_time_seconds) plus Navidrome's own gauges.
  */
 import type { NavidromeSeed } from './seed';
 import { goFloat } from './util';
@@ -26,6 +27,10 @@ export function metricsReply(seed: NavidromeSeed, accept: string | undefined): R
     '# HELP go_info Information about the Go environment.',
     '# TYPE go_info gauge',
     'go_info{version="go1.25.1"} 1',
+    // client_golang's Go collector: Sys as runtime.MemStats says it (prometheus/go_collector.go).
+    '# HELP go_memstats_sys_bytes Number of bytes obtained from system. Equals to /memory/classes/total:byte.',
+    '# TYPE go_memstats_sys_bytes gauge',
+    `go_memstats_sys_bytes ${goFloat(seed.memory.goSysBytes)}`,
     '# HELP navidrome_info Information about Navidrome version',
     '# TYPE navidrome_info gauge',
     `navidrome_info{version="${seed.version}"} 1`,
@@ -34,7 +39,7 @@ export function metricsReply(seed: NavidromeSeed, accept: string | undefined): R
     'process_cpu_seconds_total 12.34',
     '# HELP process_resident_memory_bytes Resident memory size in bytes.',
     '# TYPE process_resident_memory_bytes gauge',
-    `process_resident_memory_bytes ${goFloat(87_654_400)}`,
+    `process_resident_memory_bytes ${goFloat(seed.memory.residentBytes)}`,
     '# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.',
     '# TYPE process_start_time_seconds gauge',
     `process_start_time_seconds ${goFloat(Math.round(start * 100) / 100)}`,

@@ -216,6 +216,12 @@ export interface NavidromeSeed {
   enableSharing: boolean;
   /** Prometheus.Enabled: mounts Prometheus.MetricsPath (default /metrics). */
   prometheusEnabled: boolean;
+  /**
+   * The process's memory as its metrics say it: Go's `runtime.MemStats.Sys` (`go_memstats_sys_bytes`,
+   * the very figure Navidrome's insights send as `mem.sys`) and the resident size
+   * (`process_resident_memory_bytes`), a different figure.
+   */
+  memory: { goSysBytes: number; residentBytes: number };
   /** DevActivityPanel: /api/events exists only when true (default true). */
   devActivityPanel: boolean;
   /** An older Navidrome: no /api/library (pre multi-library), no /api/config/*, no serverStart event. Set `version` to match. */
@@ -718,6 +724,7 @@ export function defaultSeed(overrides: Partial<NavidromeSeed> = {}): NavidromeSe
     devUIShowConfig: true,
     enableSharing: true,
     prometheusEnabled: true,
+    memory: { goSysBytes: 47_839_496, residentBytes: 87_654_400 },
     devActivityPanel: true,
     oldServer: false,
     scan: {

@@ -130,7 +130,12 @@ const PROXY_LOGIN_PAGE =
   '<form method="post" action="/oauth2/sign_in"><input name="username"><input type="password" name="password">' +
   '<button>Sign in</button></form></body></html>\n';
 
-export async function startServer(seed: NavidromeSeed): Promise<RunningServer> {
+/** Where the server listens: 127.0.0.1 unless a test puts it on another of this machine's addresses. */
+export interface ListenOptions {
+  host?: string;
+}
+
+export async function startServer(seed: NavidromeSeed, listen: ListenOptions = {}): Promise<RunningServer> {
   const secret = randomHex(16); // JWTSecret: random per server, like a fresh DB
   const broker = new EventBroker(seed);
   const requests: RecordedRequest[] = [];
@@ -303,10 +308,14 @@ export async function startServer(seed: NavidromeSeed): Promise<RunningServer> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = listen.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     requests,
     setFault: (f) => {
       fault = f;
