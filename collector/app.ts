@@ -2,7 +2,7 @@
  * The composition root: wires store, writer, limiters, purge, summaries and HTTP together, and
  * owns the clock's timers (purge, heartbeat, summaries) and the shutdown order.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TimerHandle } from '../electron/core/platform';
@@ -40,6 +40,8 @@ export interface CollectorOptions {
   summaryMaxAgeMs?: number;
   purgeIntervalMs?: number;
   heartbeatMs?: number;
+  /** Names this process in `/metrics`, its start-up line and the leases it takes; default 8 random hex digits. */
+  processName?: string;
   /** Benchmark only: false leaves the per-instance cap to the store alone, to measure what counting costs. */
   countAdmissions?: boolean;
   /** Benchmark only: 'refuse' reads reports strictly (any odd value refuses the report), to measure what normalizing costs. */
@@ -73,8 +75,16 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const summaryMaxAgeMs = options.summaryMaxAgeMs ?? DEFAULT_SUMMARY_MAX_AGE_MS;
   const trust = new ProxyTrust(options.trustProxy ?? []);
   const metrics = new Metrics();
+  // Random by default: /metrics is public, and a host name says more about the operator than needed.
+  const processName = options.processName ?? randomBytes(4).toString('hex');
+  metrics.process = processName;
+  // Unique even when two replicas are given one name: a lease must tell its holders apart.
+  const leaseHolder = `${processName}/${randomBytes(4).toString('hex')}`;
   const run = { startedAt: clock.now(), aliveAt: clock.now() };
-  const summarizer = new Summarizer(store, clock, logger, { runningSince: run.startedAt });
+  const summarizer = new Summarizer(store, clock, logger, {
+    runningSince: run.startedAt,
+    onPass: (saved) => metrics.summaryPasses[saved ? 'saved' : 'superseded']++,
+  });
   const writer = new Writer(
     store,
     {
@@ -96,12 +106,28 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   let planPurge = (_at: number): void => {};
   await store.saveRun(run);
 
+  // The day's source salt lives in the store for its day only: one for every process, the same after
+  // a restart. Salts of days that ended while no process ran are deleted before the port opens.
+  const sources = new SourceTagger(async (day) => {
+    const found = await store.daySalt(day, randomBytes(32));
+    if (found) metrics.daySalts[found.made ? 'made' : 'read']++;
+    return found?.salt ?? null;
+  }, clock);
+  const forgetEndedSalts = () =>
+    store.forgetSalts(utcDay(clock.now())).then(
+      (done) => {
+        if (!done) logger.log('warn', 'an ended day salt may remain in the write-ahead log until the next try', { store: store.kind });
+      },
+      () => logger.log('error', 'ended day salts not deleted yet', { store: store.kind }),
+    );
+  await forgetEndedSalts();
+
   let maintenanceRunning: Promise<void> | null = null;
   const maintenance = (): Promise<void> => {
     maintenanceRunning ??= (async () => {
       // Summaries first: a day about to lose its first rows is summarized while it is whole.
       await summarizer.refresh();
-      await purger.run();
+      await purger.runUnderLease(leaseHolder);
     })().finally(() => {
       maintenanceRunning = null;
     });
@@ -159,6 +185,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     schedule(heartbeatMs, async () => {
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
+      // Another process may have left the deletion of an ended day's salt unfinished (or this one may have).
+      await forgetEndedSalts();
       await planPurgeFromStore();
       // Another process may have written to the store (`candor-collector import`): the feed says so.
       if (!summarizer.stale && (await summarizer.behind().catch(() => false))) summarizer.markDirty();
@@ -166,11 +194,11 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       heartbeat();
     });
   // The day's source salt must not outlive its day, whether or not a report arrives after midnight.
-  const sources = new SourceTagger();
   const forgetSaltAtMidnight = () =>
     schedule(dayStart(utcDay(clock.now()) + 1) - clock.now(), async () => {
       sources.forget();
       forgetSaltAtMidnight();
+      await forgetEndedSalts();
       await planPurgeFromStore();
     });
   // After a commit, today's summary is recomputed as soon as the gap since the last pass allows.
@@ -268,6 +296,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   await ingest.admissions
     .ready({ day: utcDay(clock.now()), instanceId: '', deletionKeyHash: null })
     ?.catch(() => logger.log('warn', 'admission counts not read yet', { store: store.kind }));
+  // So is today's salt (made now if this process is the day's first).
+  await sources.ready(clock.now())?.catch(() => logger.log('warn', "today's source salt not read yet", { store: store.kind }));
   const server = createHttpServer({ limits, ingest, read, metrics, logger, clock });
   await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
   const address = server.address() as AddressInfo;
