@@ -2,7 +2,12 @@
  * The per-instance daily cap, enforced at admission: a report takes one of its places for its UTC
  * day before it is queued, synchronously, so pipelined or concurrent reports cannot all slip into
  * one batch. The counts start from the store (a restart does not reset them) and a report the store
- * does not keep gives its place back. The store still caps writes itself, as a backstop.
+ * does not keep gives its place back.
+ *
+ * Several processes on one store each count what they admit; the store is the authority: it never
+ * writes a report past the cap, whichever process admitted it (Store.writeReports). When it refuses
+ * one, this process reads the row's count back from the store before admitting another report of
+ * it, so a count another process raised is learnt at the first refusal.
  *
  * The places are counted per row: instance *and deletion key* (the report's
  * `candor.deletionKeyHash`, or none; replacement.ts). Someone sending under another's id meets
@@ -28,7 +33,7 @@ export interface Admissions {
   ready(slot: AdmissionSlot): Promise<void> | null;
   take(slot: AdmissionSlot): boolean;
   giveBack(slot: AdmissionSlot): void;
-  markFull(slot: AdmissionSlot): void;
+  reconcile(slot: AdmissionSlot): void;
   retryAfterSeconds(): number;
 }
 
@@ -46,6 +51,8 @@ export class InstanceAdmissions implements Admissions {
   private loading: Promise<void> | null = null;
   /** `${day}/${slotKey}` of earlier days -> places used, or the lookup under way. */
   private earlier = new Map<string, number | Promise<void>>();
+  /** `${day}/${slotKey}` -> the store's count being read back after a refusal. */
+  private reconciling = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: Pick<Store, 'writesOfDay' | 'findReport'>,
@@ -57,8 +64,10 @@ export class InstanceAdmissions implements Admissions {
   ready(slot: AdmissionSlot): Promise<void> | null {
     const today = utcDay(this.clock.now());
     if (today !== this.day) this.startDay(today);
-    if (slot.day === this.day) return this.loading;
     const key = `${slot.day}/${slotKey(slot.instanceId, slot.deletionKeyHash)}`;
+    const reading = this.reconciling.get(key);
+    if (reading) return reading;
+    if (slot.day === this.day) return this.loading;
     const known = this.earlier.get(key);
     if (typeof known === 'number') return null;
     if (known) return known;
@@ -79,6 +88,7 @@ export class InstanceAdmissions implements Admissions {
     this.day = day;
     this.counts = new Map();
     this.earlier = new Map();
+    this.reconciling = new Map();
     const loading: Promise<void> = this.store.writesOfDay(day).then(
       (rows) => {
         // Places taken while loading are added to what the store already holds.
@@ -128,9 +138,27 @@ export class InstanceAdmissions implements Admissions {
     if (used !== null && used > 0) this.set(slot, used - 1);
   }
 
-  /** The store says the slot is at its cap (another writer, or rows this process never counted). */
-  markFull(slot: AdmissionSlot): void {
-    if (this.used(slot) !== null) this.set(slot, this.perDay);
+  /**
+   * The store refused a report of the slot (its cap reached, by another process or by rows this one
+   * never counted): no place for it until the store's count is read back.
+   */
+  reconcile(slot: AdmissionSlot): void {
+    if (this.used(slot) === null) return;
+    this.set(slot, this.perDay);
+    const key = `${slot.day}/${slotKey(slot.instanceId, slot.deletionKeyHash)}`;
+    if (this.reconciling.has(key)) return;
+    const reading: Promise<void> = this.store.findReport(slot.day, slot.instanceId, slot.deletionKeyHash).then(
+      (row) => {
+        if (this.reconciling.get(key) !== reading) return;
+        this.reconciling.delete(key);
+        if (this.used(slot) !== null) this.set(slot, row?.writes ?? 0);
+      },
+      () => {
+        // Unread, the count stays full in this process for the day: a 429 rather than a guess.
+        if (this.reconciling.get(key) === reading) this.reconciling.delete(key);
+      },
+    );
+    this.reconciling.set(key, reading);
   }
 
   retryAfterSeconds(): number {
@@ -152,7 +180,7 @@ export function uncountedAdmissions(clock: Pick<CollectorClock, 'now'>): Admissi
     ready: () => null,
     take: () => true,
     giveBack: () => {},
-    markFull: () => {},
+    reconcile: () => {},
     retryAfterSeconds: () => secondsToMidnight(clock.now()),
   };
 }

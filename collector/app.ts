@@ -2,6 +2,7 @@
  * The composition root: wires store, writer, limiters, maintenance (maintenance.ts: the timers),
  * the read routes (http/read-routes.ts) and ingest into one server, and owns the shutdown order.
  */
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { OddValuePolicy } from '../shared/schema/dsl';
@@ -35,6 +36,8 @@ export interface CollectorOptions {
   summaryMaxAgeMs?: number;
   purgeIntervalMs?: number;
   heartbeatMs?: number;
+  /** Names this process in `/metrics`, its start-up line and the leases it takes; default 8 random hex digits. */
+  processName?: string;
   /** Benchmark only: false leaves the per-instance cap to the store alone, to measure what counting costs. */
   countAdmissions?: boolean;
   /** Benchmark only: 'refuse' reads reports strictly (any odd value refuses the report), to measure what normalizing costs. */
@@ -65,16 +68,39 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const summaryMaxAgeMs = options.summaryMaxAgeMs ?? DEFAULT_SUMMARY_MAX_AGE_MS;
   const trust = new ProxyTrust(options.trustProxy ?? []);
   const metrics = new Metrics();
+  // Random by default: /metrics is public, and a host name says more about the operator than needed.
+  const processName = options.processName ?? randomBytes(4).toString('hex');
+  metrics.process = processName;
+  // Unique even when two replicas are given one name: a lease must tell its holders apart.
+  const leaseHolder = `${processName}/${randomBytes(4).toString('hex')}`;
   const run = { startedAt: clock.now(), aliveAt: clock.now() };
-  const summarizer = new Summarizer(store, clock, logger, { runningSince: run.startedAt });
-  const sources = new SourceTagger();
+  const summarizer = new Summarizer(store, clock, logger, {
+    runningSince: run.startedAt,
+    onPass: (saved) => metrics.summaryPasses[saved ? 'saved' : 'superseded']++,
+  });
+  // The day's source salt lives in the store for its day only: one for every process, the same after
+  // a restart. Salts of days that ended while no process ran are deleted before the port opens.
+  const sources = new SourceTagger(async (day) => {
+    const found = await store.daySalt(day, randomBytes(32));
+    if (found) metrics.daySalts[found.made ? 'made' : 'read']++;
+    return found?.salt ?? null;
+  }, clock);
+  const forgetEndedSalts = () =>
+    store.forgetSalts(utcDay(clock.now())).then(
+      (done) => {
+        if (!done) logger.log('warn', 'an ended day salt may remain in the write-ahead log until the next try', { store: store.kind });
+      },
+      () => logger.log('error', 'ended day salts not deleted yet', { store: store.kind }),
+    );
+  const purger = new Purger(store, clock, metrics, logger);
   const maintenance = createMaintenance({
     store,
     clock,
     logger,
     summarizer,
-    purger: new Purger(store, clock, metrics, logger),
+    purge: () => purger.runUnderLease(leaseHolder),
     sources,
+    forgetEndedSalts,
     run,
     purgeIntervalMs: options.purgeIntervalMs ?? 3_600_000,
     heartbeatMs: options.heartbeatMs ?? 60_000,
@@ -93,6 +119,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     clock,
   );
   await store.saveRun(run);
+  await forgetEndedSalts();
 
   // No summary of an earlier format, which could hold exact values of small groups, is ever served.
   await summarizer.upgradeStored();
@@ -131,6 +158,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   await ingest.admissions
     .ready({ day: utcDay(clock.now()), instanceId: '', deletionKeyHash: null })
     ?.catch(() => logger.log('warn', 'admission counts not read yet', { store: store.kind }));
+  // So is today's salt (made now if this process is the day's first).
+  await sources.ready(clock.now())?.catch(() => logger.log('warn', "today's source salt not read yet", { store: store.kind }));
   const server = createHttpServer({ limits, ingest, read, metrics, logger, clock });
   await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
   const address = server.address() as AddressInfo;

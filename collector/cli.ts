@@ -34,6 +34,8 @@ Options:
   --trust-proxy LIST   comma-separated addresses or CIDRs of reverse proxies whose
                        X-Forwarded-For is believed (default: none)
   --log-level LEVEL    debug | info | warn | error (default info; debug logs each request)
+  --name NAME          names this process in /metrics and the log (replicas told apart;
+                       letters, digits and . _ : -, up to 64; default: random)
   -h, --help           show this help
   -v, --version        print the version
 
@@ -46,6 +48,8 @@ export interface CliConfig {
   store: StoreConfig;
   trustProxy: string[];
   logLevel: LogLevel;
+  /** Undefined: a random name (app.ts). */
+  name?: string;
 }
 
 export interface ImportConfig {
@@ -58,7 +62,7 @@ export type CliParse =
   { kind: 'run'; config: CliConfig } | { kind: 'import'; config: ImportConfig } | { kind: 'help' } | { kind: 'version' } | { kind: 'usage'; message: string };
 
 /** Flags that only mean something to a listening server. */
-const SERVER_FLAGS = ['port', 'host', 'trust-proxy'] as const;
+const SERVER_FLAGS = ['port', 'host', 'trust-proxy', 'name'] as const;
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -78,6 +82,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliPa
         'trust-proxy': { type: 'string' },
         durability: { type: 'string' },
         'log-level': { type: 'string' },
+        name: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -128,6 +133,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliPa
 
   const logLevel = (values['log-level'] ?? 'info') as LogLevel;
   if (!LEVELS.includes(logLevel)) return { kind: 'usage', message: `--log-level must be one of ${LEVELS.join(', ')}` };
+  const name = values.name;
+  if (name !== undefined && !/^[A-Za-z0-9._:-]{1,64}$/.test(name))
+    return { kind: 'usage', message: '--name must be 1 to 64 letters, digits, dots, dashes, colons or underscores' };
   const store: StoreConfig = dataDir !== undefined ? { kind: 'sqlite', dataDir, durability: durability ?? 'normal' } : { kind: 'postgres', url: databaseUrl! };
   if (importing) return { kind: 'import', config: { files, store, logLevel } };
 
@@ -139,6 +147,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliPa
       store,
       trustProxy,
       logLevel,
+      ...(name !== undefined ? { name } : {}),
     },
   };
 }

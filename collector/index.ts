@@ -32,6 +32,8 @@ export interface StartOptions {
   summaryMaxAgeMs?: number;
   purgeIntervalMs?: number;
   heartbeatMs?: number;
+  /** Names the process in /metrics and in the leases it takes (see CollectorOptions). */
+  processName?: string;
   /** Benchmark only (see CollectorOptions). */
   countAdmissions?: boolean;
   /** Benchmark only (see CollectorOptions). */
@@ -63,6 +65,7 @@ export async function startCollector(options: StartOptions = {}): Promise<Starte
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.purgeIntervalMs !== undefined ? { purgeIntervalMs: options.purgeIntervalMs } : {}),
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+      ...(options.processName !== undefined ? { processName: options.processName } : {}),
       ...(options.countAdmissions !== undefined ? { countAdmissions: options.countAdmissions } : {}),
       ...(options.oddValues !== undefined ? { oddValues: options.oddValues } : {}),
     });

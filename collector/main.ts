@@ -46,7 +46,14 @@ export async function runCollectorCli(argv: readonly string[], io: CliIo): Promi
     const [{ openStore }, { createCollector }] = await Promise.all([loadStores(), import('./app')]);
     const store = await openStore(config.store);
     try {
-      collector = await createCollector({ store, host: config.host, port: config.port, trustProxy: config.trustProxy, logger });
+      collector = await createCollector({
+        store,
+        host: config.host,
+        port: config.port,
+        trustProxy: config.trustProxy,
+        logger,
+        ...(config.name !== undefined ? { processName: config.name } : {}),
+      });
     } catch (error) {
       await store.close().catch(() => {});
       throw error;
@@ -56,7 +63,12 @@ export async function runCollectorCli(argv: readonly string[], io: CliIo): Promi
     return EXIT_FAILED;
   }
 
-  logger.log('info', 'collector started', { store: collector.store.kind, location: collector.store.location, retentionDays: RETENTION_DAYS });
+  logger.log('info', 'collector started', {
+    process: collector.metrics.process,
+    store: collector.store.kind,
+    location: collector.store.location,
+    retentionDays: RETENTION_DAYS,
+  });
   io.out(`listening on ${collector.url}`);
 
   return new Promise<number>((resolve) => {

@@ -6,7 +6,6 @@
  */
 import type { TimerHandle } from '../shared/clock';
 import type { CollectorClock, Logger } from './platform';
-import type { Purger } from './purge';
 import { dayStart, expiresAt, utcDay } from './retention';
 import type { SourceTagger } from './source-tag';
 import type { Run, Store } from './store/types';
@@ -17,8 +16,11 @@ export interface MaintenanceDeps {
   clock: CollectorClock;
   logger: Logger;
   summarizer: Summarizer;
-  purger: Purger;
+  /** One purge pass (under the store's lease, so one process among replicas purges at a time). */
+  purge: () => Promise<unknown>;
   sources: SourceTagger;
+  /** Deletes the stored salts of days that have ended (another process may have left one). */
+  forgetEndedSalts: () => Promise<void>;
   /** This process's run record, saved by each heartbeat. */
   run: Run;
   purgeIntervalMs: number;
@@ -27,7 +29,7 @@ export interface MaintenanceDeps {
 }
 
 export function createMaintenance(deps: MaintenanceDeps) {
-  const { store, clock, logger, summarizer, purger, sources, run, purgeIntervalMs, heartbeatMs, summaryMaxAgeMs } = deps;
+  const { store, clock, logger, summarizer, purge, sources, forgetEndedSalts, run, purgeIntervalMs, heartbeatMs, summaryMaxAgeMs } = deps;
 
   let maintenanceRunning: Promise<void> | null = null;
   /** Summaries and the purge, now (what the timers do). */
@@ -35,7 +37,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
     maintenanceRunning ??= (async () => {
       // Summaries first: a day about to lose its first rows is summarized while it is whole.
       await summarizer.refresh();
-      await purger.run();
+      await purge();
     })().finally(() => {
       maintenanceRunning = null;
     });
@@ -89,6 +91,8 @@ export function createMaintenance(deps: MaintenanceDeps) {
     schedule(heartbeatMs, async () => {
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
+      // Another process may have left the deletion of an ended day's salt unfinished (or this one may have).
+      await forgetEndedSalts();
       await planPurgeFromStore();
       // Another process may have written to the store (`candor-collector import`): the feed says so.
       if (!summarizer.stale && (await summarizer.behind().catch(() => false))) summarizer.markDirty();
@@ -100,6 +104,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
     schedule(dayStart(utcDay(clock.now()) + 1) - clock.now(), async () => {
       sources.forget();
       forgetSaltAtMidnight();
+      await forgetEndedSalts();
       await planPurgeFromStore();
     });
   // After a commit, today's summary is recomputed as soon as the gap since the last pass allows.

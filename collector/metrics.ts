@@ -35,6 +35,8 @@ export interface ConnectionCounts {
 const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 export class Metrics {
+  /** Which process these counters are of: replicas behind one proxy answer /metrics in turn. */
+  process = '';
   accepted = 0;
   replaced = 0;
   deletedRows = 0;
@@ -47,6 +49,12 @@ export class Metrics {
   private flushSum = 0;
   batchRows = 0;
   lastPurgeAt: number | null = null;
+  /** Passes this process saved, and passes dropped because another process saved one first. */
+  summaryPasses = { saved: 0, superseded: 0 };
+  /** Purges this process ran, and purges it left to the process holding the lease. */
+  purgeRuns = { done: 0, skipped: 0 };
+  /** Day salts this process made in the store, and ones it read there (made by another, or before a restart). */
+  daySalts = { made: 0, read: 0 };
   /** Stored reports that lost an odd value, by the field's path: a new value a sender started to send shows here. */
   private readonly dropped = new Map<string, number>();
 
@@ -68,6 +76,9 @@ export class Metrics {
   render(gauges: { queueDepth: number; oldestRawAgeSeconds: number | null; retentionDays: number; pendingDays: number }): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string, lines: string[]) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
+    metric('collector_process_info', 'gauge', 'The process these metrics are of (host:pid:random unless named).', [
+      `collector_process_info{process="${escapeLabel(this.process)}"} 1`,
+    ]);
     metric('collector_reports_accepted_total', 'counter', 'Reports stored (answered 2xx after commit).', [`collector_reports_accepted_total ${this.accepted}`]);
     metric('collector_reports_replaced_total', 'counter', 'Accepted reports that replaced an earlier report of the same instance and UTC day.', [
       `collector_reports_replaced_total ${this.replaced}`,
@@ -113,9 +124,26 @@ export class Metrics {
       `collector_oldest_raw_report_age_seconds ${gauges.oldestRawAgeSeconds === null ? 0 : gauges.oldestRawAgeSeconds.toFixed(3)}`,
     ]);
     metric('collector_retention_days', 'gauge', 'Raw reports are deleted when they reach this age.', [`collector_retention_days ${gauges.retentionDays}`]);
+    metric('collector_summary_passes_total', 'counter', 'Summary passes of this process: saved, or dropped because another process saved one first.', [
+      `collector_summary_passes_total{result="saved"} ${this.summaryPasses.saved}`,
+      `collector_summary_passes_total{result="superseded"} ${this.summaryPasses.superseded}`,
+    ]);
+    metric('collector_purge_runs_total', 'counter', 'Retention purges of this process: run, or left to the process holding the purge lease.', [
+      `collector_purge_runs_total{result="done"} ${this.purgeRuns.done}`,
+      `collector_purge_runs_total{result="skipped"} ${this.purgeRuns.skipped}`,
+    ]);
+    metric('collector_day_salts_total', 'counter', "Today's source salt: made in the store by this process, or read there.", [
+      `collector_day_salts_total{action="made"} ${this.daySalts.made}`,
+      `collector_day_salts_total{action="read"} ${this.daySalts.read}`,
+    ]);
     metric('collector_summary_pending_days', 'gauge', 'Days whose summary does not yet include every stored change.', [
       `collector_summary_pending_days ${gauges.pendingDays}`,
     ]);
     return out.join('\n') + '\n';
   }
+}
+
+/** Prometheus label values escape backslash, quote and newline. */
+function escapeLabel(value: string): string {
+  return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 }

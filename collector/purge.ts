@@ -2,12 +2,19 @@
  * Retention: raw reports are deleted when they turn RETENTION_DAYS old. Runs at start-up (so a
  * restart after downtime catches up at once), every hour, and at the exact moment the oldest row
  * expires if that comes sooner, in small batches so ingestion keeps flowing; then gives the space
- * back, also a step at a time.
+ * back, also a step at a time. Several processes on one store purge one at a time, under a lease.
  */
 import type { Metrics } from './metrics';
 import type { CollectorClock, Logger } from './platform';
 import { DAY_MS, expiryCutoff } from './retention';
 import type { Store } from './store/types';
+
+/**
+ * How long the purge lease holds without its holder: a process that dies purging delays the next
+ * purge by at most this. A purge that runs longer loses nothing (another may start; both are idempotent).
+ */
+export const PURGE_LEASE_MS = 5 * 60_000;
+const PURGE_LEASE = 'purge';
 
 /** Rows deleted per step: a few milliseconds of SQLite's time (5,000 took 150 ms on the VM). */
 export const PURGE_BATCH = 500;
@@ -19,6 +26,26 @@ export class Purger {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {}
+
+  /**
+   * `run`, when no other process on the store is purging (the lease `purge`, taken for `holder`);
+   * null when one is: it deletes the same rows.
+   */
+  async runUnderLease(holder: string): Promise<number | null> {
+    const now = this.clock.now();
+    if (!(await this.store.takeLease(PURGE_LEASE, holder, now, now + PURGE_LEASE_MS))) {
+      this.metrics.purgeRuns.skipped++;
+      this.logger.log('debug', 'purge left to the process holding its lease');
+      return null;
+    }
+    try {
+      const rows = await this.run();
+      this.metrics.purgeRuns.done++;
+      return rows;
+    } finally {
+      await this.store.releaseLease(PURGE_LEASE, holder).catch(() => {});
+    }
+  }
 
   /** Deletes every expired raw row; returns how many. */
   async run(): Promise<number> {

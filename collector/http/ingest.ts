@@ -30,7 +30,7 @@ export interface IngestContext {
   store: Pick<Store, 'instanceKeys' | 'instanceReports'>;
   addresses: AddressLimiter;
   admissions: Admissions;
-  sources: SourceTagger;
+  sources: Pick<SourceTagger, 'tag'>;
   trust: ProxyTrust;
   metrics: Metrics;
   clock: CollectorClock;
@@ -140,6 +140,17 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
   const receivedAt = exportedAt ?? now;
   const stored = storedForm(report);
   const slot = { day: utcDay(receivedAt), instanceId: report.id, deletionKeyHash: stored.deletionKeyHash };
+  // The address itself goes no further than this: only the day's opaque tag of its network is kept.
+  let source: string;
+  try {
+    const tagged = sourceOf(ctx, network, now, receivedAt);
+    source = typeof tagged === 'string' ? tagged : await tagged;
+  } catch {
+    // The store could not give the day's salt, or the day ended meanwhile: tagged with another
+    // salt, the report would count as a network of its own.
+    reject(ctx, res, 503, 'store-error', 'storage unavailable, try again later', {}, { 'retry-after': BUSY_RETRY_AFTER_S });
+    return;
+  }
   const counting = ctx.admissions.ready(slot);
   if (counting) {
     try {
@@ -150,8 +161,6 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     }
   }
   if (!ctx.admissions.take(slot)) return instanceLimited(ctx, res);
-  // The address itself goes no further than this line: only the day's opaque tag of its network is kept.
-  const source = sourceOf(ctx, network, now, receivedAt);
   const pending = ctx.writer.enqueueReport({ day: slot.day, instanceId: report.id, receivedAt, source, receivedSha256: reportSha256, ...stored });
   if (!pending) {
     ctx.admissions.giveBack(slot);
@@ -167,7 +176,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
     return;
   }
   if (outcome === 'capped') {
-    ctx.admissions.markFull(slot);
+    ctx.admissions.reconcile(slot);
     return instanceLimited(ctx, res);
   }
   ctx.metrics.accepted++;
@@ -184,7 +193,7 @@ async function ingest(ctx: IngestContext, req: http.IncomingMessage, res: http.S
  * not be told from the same network's own reports of that day, and one network posting on later
  * days would count as several.
  */
-function sourceOf(ctx: IngestContext, network: string, now: number, receivedAt: number): string {
+function sourceOf(ctx: IngestContext, network: string, now: number, receivedAt: number): string | Promise<string> {
   return utcDay(receivedAt) === utcDay(now) ? ctx.sources.tag(network, now) : IMPORT_SOURCE;
 }
 

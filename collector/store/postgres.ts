@@ -9,6 +9,7 @@ import { planDeletion, type StoredKey } from '../deletion';
 import { keySlot, replaces } from '../replacement';
 import { IMPORT_SOURCE } from '../source-tag';
 import type {
+  DaySalt,
   DeletionResult,
   FeedCursor,
   WrittenRow,
@@ -77,8 +78,13 @@ const SCHEMA = `
   );
   CREATE TABLE IF NOT EXISTS feed (name text PRIMARY KEY, value bigint NOT NULL);
   INSERT INTO feed (name, value) VALUES ('head', 0), ('summarized', 0) ON CONFLICT DO NOTHING;
+  CREATE TABLE IF NOT EXISTS salts (day integer PRIMARY KEY, salt bytea NOT NULL);
+  CREATE TABLE IF NOT EXISTS leases (name text PRIMARY KEY, holder text NOT NULL, until bigint NOT NULL);
   COMMIT;
 `;
+
+/** The advisory lock under which a day's salt is made: one salt per day, whichever process asks first. */
+const SALT_LOCK = 7225115;
 
 /** Takes the next feed number; the row stays locked until the commit, so numbers follow commit order. */
 const NEXT_SEQ = "UPDATE feed SET value = value + 1 WHERE name = 'head' RETURNING value";
@@ -154,6 +160,8 @@ const rowKey = (day: number, id: string, slot: string) => `${day}/${id}/${slot}`
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
+  /** A deleted salt may still sit in the table's file (a process that stopped before rewriting it): rewritten once at start. */
+  private saltsToRewrite = true;
   constructor(
     private readonly pool: pg.Pool,
     readonly location: string,
@@ -193,7 +201,7 @@ export class PostgresStore implements Store {
            ON CONFLICT (day, instance_id, (coalesce(deletion_key_hash, ''))) DO UPDATE SET
              received_at = excluded.received_at, payload = excluded.payload, writes = reports.writes + excluded.writes,
              source = excluded.source, received_sha256 = excluded.received_sha256, seq = excluded.seq
-           WHERE reports.writes < $6 AND reports.received_at <= excluded.received_at
+           WHERE reports.writes + excluded.writes <= $6 AND reports.received_at <= excluded.received_at
            RETURNING day, instance_id, coalesce(deletion_key_hash, '') AS slot, writes
          ), left_table AS (
            INSERT INTO superseded (seq, day, instance_id, key_slot, written_seq, received_at, payload, source)
@@ -489,6 +497,51 @@ export class PostgresStore implements Store {
 
   async pruneRuns(before: number): Promise<void> {
     await this.pool.query('DELETE FROM runs WHERE alive_at < $1', [before]);
+  }
+
+  async daySalt(day: number, fresh: Buffer): Promise<DaySalt | null> {
+    const result = await this.tx(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [SALT_LOCK]);
+      if ((await client.query('SELECT 1 FROM salts WHERE day > $1 LIMIT 1', [day])).rowCount) return null;
+      const made = (await client.query('INSERT INTO salts (day, salt) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING', [day, fresh])).rowCount === 1;
+      const { rows } = await client.query<{ salt: Buffer }>('SELECT salt FROM salts WHERE day = $1', [day]);
+      const forgot = (await client.query('DELETE FROM salts WHERE day < $1', [day])).rowCount ?? 0;
+      return { salt: { salt: rows[0]!.salt, made }, forgot };
+    });
+    if (result && result.forgot > 0) this.saltsToRewrite = true;
+    // Not a reason to refuse reports: forgetSalts, each minute, tries again and says why it cannot.
+    if (this.saltsToRewrite) await this.rewriteSalts().catch(() => {});
+    return result?.salt ?? null;
+  }
+
+  async forgetSalts(day: number): Promise<boolean> {
+    const forgot = (await this.pool.query('DELETE FROM salts WHERE day < $1', [day])).rowCount ?? 0;
+    if (forgot > 0) this.saltsToRewrite = true;
+    if (this.saltsToRewrite) await this.rewriteSalts();
+    return true;
+  }
+
+  /**
+   * A deleted row stays in the table's file until its space is reused: VACUUM FULL writes the table
+   * (a row or two) to a new file and removes the old one. Its lock makes a concurrent daySalt wait a moment.
+   */
+  private async rewriteSalts(): Promise<void> {
+    await this.pool.query('VACUUM FULL salts');
+    this.saltsToRewrite = false;
+  }
+
+  async takeLease(name: string, holder: string, now: number, until: number): Promise<boolean> {
+    const result = await this.pool.query(
+      `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $4)
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+       WHERE leases.until <= $3 OR leases.holder = excluded.holder`,
+      [name, holder, now, until],
+    );
+    return result.rowCount === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.pool.query('DELETE FROM leases WHERE name = $1 AND holder = $2', [name, holder]);
   }
 
   async ping(): Promise<void> {

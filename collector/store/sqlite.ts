@@ -15,6 +15,7 @@ import { planDeletion, type StoredKey } from '../deletion';
 import { keySlot, replaces } from '../replacement';
 import { IMPORT_SOURCE } from '../source-tag';
 import type {
+  DaySalt,
   DeletionResult,
   FeedCursor,
   FeedRow,
@@ -99,6 +100,8 @@ export class SqliteStore implements Store {
   private readonly keepSuperseded: Database.Statement;
   private commits = 0;
   private checkpointer: Checkpointer | null = null;
+  /** A deleted salt may still be in the write-ahead log (or was, when a process stopped before emptying it). */
+  private saltInLog = true;
 
   constructor(
     private readonly db: Database.Database,
@@ -142,7 +145,8 @@ export class SqliteStore implements Store {
         const slot = keySlot(w.deletionKeyHash);
         const old = current.get(w.day, w.instanceId, slot) as Stored;
         const kept = !replaces(w, old);
-        if (!kept && old.writes >= cap) return 'capped';
+        // All of the batch's reports of this row, or none: never past the cap, whichever process counted them.
+        if (!kept && old.writes + w.count > cap) return 'capped';
         this.keepSuperseded.run(seq, w.day, w.instanceId, slot, old.seq, old.receivedAt, old.payload, old.source);
         if (kept) {
           // Kept out by a newer report: the row is written again as it was, so its day is pending as
@@ -435,6 +439,78 @@ export class SqliteStore implements Store {
     });
   }
 
+  daySalt(day: number, fresh: Buffer): Promise<DaySalt | null> {
+    return settled(() => {
+      // IMMEDIATE: the write lock first, so two processes asking at once cannot both read "none".
+      const found = this.db
+        .transaction((): { salt: DaySalt; forgot: number } | null => {
+          if (this.db.prepare('SELECT 1 FROM salts WHERE day > ?').get(day)) return null;
+          const made = this.db.prepare('INSERT INTO salts (day, salt) VALUES (?, ?) ON CONFLICT (day) DO NOTHING').run(day, fresh).changes === 1;
+          const { salt } = this.db.prepare('SELECT salt FROM salts WHERE day = ?').get(day) as { salt: Buffer };
+          return { salt: { salt, made }, forgot: this.deleteSalts(day) };
+        })
+        .immediate();
+      if (found && found.forgot > 0) this.saltInLog = true;
+      if (this.saltInLog) this.emptyLog();
+      return found?.salt ?? null;
+    });
+  }
+
+  forgetSalts(day: number): Promise<boolean> {
+    return settled(() => {
+      if (this.db.transaction(() => this.deleteSalts(day)).immediate() > 0) this.saltInLog = true;
+      return this.saltInLog ? this.emptyLog() : true;
+    });
+  }
+
+  /** Deletes the salts of days before `day`, their bytes overwritten with zeros in the database's pages. */
+  private deleteSalts(day: number): number {
+    this.db.pragma('secure_delete = ON');
+    try {
+      return this.db.prepare('DELETE FROM salts WHERE day < ?').run(day).changes;
+    } finally {
+      this.db.pragma('secure_delete = OFF');
+    }
+  }
+
+  /**
+   * Copies the log into the database and empties it, so the pages that held a deleted salt exist
+   * only as overwritten. Never waits for a reader (requests would wait behind it): when one holds
+   * the log, false, and the next call tries again.
+   */
+  private emptyLog(): boolean {
+    const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      this.saltInLog = result?.busy !== 0;
+    } catch {
+      this.saltInLog = true;
+    } finally {
+      this.db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+    return !this.saltInLog;
+  }
+
+  takeLease(name: string, holder: string, now: number, until: number): Promise<boolean> {
+    return settled(
+      () =>
+        this.db
+          .prepare(
+            `INSERT INTO leases (name, holder, until) VALUES (?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+             WHERE leases.until <= ? OR leases.holder = excluded.holder`,
+          )
+          .run(name, holder, until, now).changes === 1,
+    );
+  }
+
+  releaseLease(name: string, holder: string): Promise<void> {
+    return settled(() => {
+      this.db.prepare('DELETE FROM leases WHERE name = ? AND holder = ?').run(name, holder);
+    });
+  }
+
   ping(): Promise<void> {
     return settled(() => {
       this.db.prepare('SELECT 1').get();
@@ -460,6 +536,12 @@ interface Stored {
   source: string | null;
   writes: number;
 }
+
+/** What several processes on one store share: the day's salt for source tags, and leases on work only one of them should do at a time. */
+const SERVICE_TABLES = `
+  CREATE TABLE IF NOT EXISTS salts (day INTEGER PRIMARY KEY, salt BLOB NOT NULL);
+  CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL);
+`;
 
 /**
  * Creates the tables, or brings an earlier file up to date (any earlier schema: each step looks at
@@ -516,6 +598,7 @@ function migrate(db: Database.Database): void {
     db.exec(`INSERT OR IGNORE INTO tallies (day, body) SELECT DISTINCT day, NULL FROM reports${dirty ? ' UNION SELECT day, NULL FROM dirty_days' : ''}`);
   }
   db.exec('DROP TABLE IF EXISTS dirty_days');
+  db.exec(SERVICE_TABLES);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }
 

@@ -134,6 +134,12 @@ export interface Run {
   aliveAt: number;
 }
 
+/** A day's salt for source tags (source-tag.ts), and whether this call made it. */
+export interface DaySalt {
+  salt: Buffer;
+  made: boolean;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the data lives, for the start-up line: a file path or host/database, never a password. */
@@ -211,6 +217,26 @@ export interface Store {
   runs(from: number, to: number): Promise<Run[]>;
   /** Forgets runs that ended before `before` (they only matter while their days can be recomputed). */
   pruneRuns(before: number): Promise<void>;
+
+  /**
+   * The salt of `day` for source tags: the stored one, or `fresh` stored as the day's when there is
+   * none, under the store's own lock, so every process of a deployment tags with the same salt all
+   * day. Salts of earlier days are deleted in the same transaction (see `forgetSalts`). Null when a
+   * later day's salt exists: a day the deployment has left never gets a salt again.
+   */
+  daySalt(day: number, fresh: Buffer): Promise<DaySalt | null>;
+  /**
+   * Deletes the salts of days before `day`, and then every copy the store itself keeps of them
+   * (SQLite: overwritten in place, the write-ahead log emptied; PostgreSQL: the table rewritten).
+   * True when that is done, false when a copy may remain in a log a reader held (try again later).
+   */
+  forgetSalts(day: number): Promise<boolean>;
+  /**
+   * Takes the lease `name` for `holder` until `until` when it is free, expired at `now`, or already
+   * the holder's; false when another holder has it.
+   */
+  takeLease(name: string, holder: string, now: number, until: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
 
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -55,6 +55,8 @@ export interface SummarizerOptions {
   runningSince?: number | null;
   /** Rows read and counted between two yields. */
   pageSize?: number;
+  /** After each pass that reached the store: saved, or dropped because another process saved one first. */
+  onPass?: (saved: boolean) => void;
 }
 
 export class Summarizer {
@@ -71,6 +73,7 @@ export class Summarizer {
   private cachedAt = -1;
   private readonly runningSince: number | null;
   private readonly pageSize: number;
+  private readonly onPass: (saved: boolean) => void;
 
   constructor(
     private readonly store: Store,
@@ -80,6 +83,7 @@ export class Summarizer {
   ) {
     this.runningSince = options.runningSince ?? null;
     this.pageSize = options.pageSize ?? 200;
+    this.onPass = options.onPass ?? (() => {});
   }
 
   /** Called by the writer after each commit. */
@@ -235,6 +239,7 @@ export class Summarizer {
 
     const tallies = work.time(() => days.toSave());
     const saved = await work.timed(() => this.store.saveSummaries({ from, to, tallies, summaries }));
+    this.onPass(saved);
     if (!saved) {
       // Another process summarized meanwhile: its tallies are the ones to go on from.
       this.cache.clear();

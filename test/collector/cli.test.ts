@@ -2,20 +2,17 @@
  * The real `candor-collector` process: flags, exit codes and one-line reasons, the "listening on"
  * line, SIGTERM draining the queue, durability of a 2xx across a SIGKILL, and private files.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../support/loopback';
-import { candorReport, getSummary, newId, post, runCollectorCli, sqliteRows, type Exited } from './support/harness';
+import { candorReport, collectorProcesses, getSummary, newId, post, runCollectorCli, sqliteRows } from './support/harness';
 
-const bin = path.resolve(import.meta.dirname, '../../bin/candor-collector.js');
 const temps: string[] = [];
-const children = new Set<ChildProcess>();
 afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 function tempDir(): string {
@@ -26,34 +23,7 @@ function tempDir(): string {
 
 const runToExit = runCollectorCli;
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<Exited>;
-}
-
-/** Starts the collector and resolves once it printed its URL. */
-function startCli(args: string[]): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    const exited = new Promise<Exited>((done) =>
-      child.on('exit', (code) => {
-        children.delete(child);
-        done({ code, stdout, stderr });
-      }),
-    );
-    child.stderr.on('data', (c) => (stderr += c));
-    child.stdout.on('data', (c) => {
-      stdout += c;
-      const m = /^listening on (http:\/\/\S+)$/m.exec(stdout);
-      if (m) resolve({ child, url: m[1]!, exited });
-    });
-    void exited.then((e) => reject(new Error(`exited early (${e.code}): ${e.stderr}`)));
-  });
-}
+const startCli = collectorProcesses();
 
 /** The commands docs/collector.md gives for scripts, with the data folder replaced by a temp one. */
 function scriptCommands(): string[] {
@@ -129,6 +99,7 @@ describe('candor-collector command line', () => {
     [['stray-positional'], /unexpected argument/i],
     [['--data-dir', '/tmp/x', '--durability', 'sometimes'], /--durability must be normal or full/],
     [['--database-url', 'postgres://h/db', '--durability', 'full'], /--durability applies to --data-dir/],
+    [['--data-dir', '/tmp/x', '--name', 'replica 1'], /--name must be 1 to 64 letters/],
   ])('bad usage %j exits 2 with one line', async (args, message) => {
     const r = await runToExit(args);
     expect(r.code).toBe(2);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startCollector, type StartOptions } from '../../collector/index';
 import { Metrics } from '../../collector/metrics';
 import { PURGE_BATCH, Purger } from '../../collector/purge';
@@ -25,21 +25,13 @@ import fc from 'fast-check';
 import { FakeClock } from '../support/fake-clock';
 import type { Payload } from '../../shared/schema/payload';
 import { parseJson } from '../support/json';
-import { candorReport, captureLogger, newId, newKey, post, send, type SummaryBody } from './support/harness';
+import { candorReport, captureLogger, clusterPerFile, newId, newKey, post, send, type SummaryBody } from './support/harness';
 import { NAVIDROME_SAMPLES } from './support/navidrome';
-import { startCluster, type Cluster } from './support/postgres';
 import { fleetReport, seededId, seededRandom } from './support/fleet';
 
-let cluster: Cluster | null = null;
-let pgSkip = '';
+const postgres = clusterPerFile();
 const temps: string[] = [];
-beforeAll(async () => {
-  const started = await startCluster();
-  if ('skip' in started) pgSkip = started.skip;
-  else cluster = started;
-}, 90_000);
-afterAll(async () => {
-  await cluster?.stop();
+afterAll(() => {
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 
@@ -60,7 +52,7 @@ const backends: Backend[] = [
   {
     name: 'postgres',
     async location() {
-      return { databaseUrl: await cluster!.createDatabase() };
+      return { databaseUrl: await postgres.cluster!.createDatabase() };
     },
   },
 ];
@@ -69,13 +61,13 @@ const summaries = new Map<string, string>();
 const FIXED_IDS = Array.from({ length: 12 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
 
 describe.each(backends)('conformance: $name', (backend) => {
-  const skip = () => backend.name === 'postgres' && cluster === null;
+  const skip = () => backend.name === 'postgres' && postgres.cluster === null;
   const start = async (where: Pick<StartOptions, 'dataDir' | 'databaseUrl'>, options: StartOptions = {}) =>
     startCollector({ ...where, heartbeatMs: DAY_MS, limits: { ipBurst: 1e6, ipRefillPerSecond: 1e6, ...options.limits }, ...options });
   const rows = async (store: Store) => store.countReports();
 
   it('stores, dedups per UTC day (newest wins), drops unknown fields, caps per instance, deletes on request', async (ctx) => {
-    if (skip()) return ctx.skip(pgSkip);
+    if (skip()) return ctx.skip(postgres.skip);
     const clock = new FakeClock(Date.UTC(2026, 4, 1, 9));
     const c = await start(await backend.location(), { clock, limits: { instanceWritesPerDay: 3 } });
     try {
@@ -104,7 +96,7 @@ describe.each(backends)('conformance: $name', (backend) => {
   });
 
   it('deletes a protected instance only with its key, and an unprotected one by id alone', async (ctx) => {
-    if (skip()) return ctx.skip(pgSkip);
+    if (skip()) return ctx.skip(postgres.skip);
     const clock = new FakeClock(Date.UTC(2026, 4, 1, 9));
     const c = await start(await backend.location(), { clock });
     try {
@@ -132,7 +124,7 @@ describe.each(backends)('conformance: $name', (backend) => {
   });
 
   it('keeps each report’s receipt and shows an instance’s reports to its key only (GET /collect/{id})', async (ctx) => {
-    if (skip()) return ctx.skip(pgSkip);
+    if (skip()) return ctx.skip(postgres.skip);
     const clock = new FakeClock(Date.UTC(2026, 4, 1, 9));
     const c = await start(await backend.location(), { clock });
     try {
@@ -160,7 +152,7 @@ describe.each(backends)('conformance: $name', (backend) => {
   });
 
   it('keeps one row per day, instance and deletion key: a report replaces only its key’s row, never with an older one', async (ctx) => {
-    if (skip()) return ctx.skip(pgSkip);
+    if (skip()) return ctx.skip(postgres.skip);
     const where = await backend.location();
     // A table of the previous schema first, keyed by (day, instance): opening the store moves it to the new key.
     if (where.dataDir) {
@@ -219,7 +211,7 @@ describe.each(backends)('conformance: $name', (backend) => {
   });
 
   it('takes a store of the schema before the feed (one row per day, instance and key; days marked dirty) and its summaries follow on', async (ctx) => {
-    if (skip()) return ctx.skip(pgSkip);
+    if (skip()) return ctx.skip(postgres.skip);
     const where = await backend.location();
     const clock = new FakeClock(Date.UTC(2026, 4, 2, 12));
     const today = utcDay(clock.now());
@@ -314,7 +306,7 @@ describe.each(backends)('conformance: $name', (backend) => {
   });
 
   it('purges rows 31 and 30 days old at start-up and keeps the one 29 days old', async (ctx) => {
-    if (skip()) return ctx.skip(pgSkip);
+    if (skip()) return ctx.skip(postgres.skip);
     const where = await backend.location();
     const clock = new FakeClock(Date.UTC(2026, 4, 1, 9));
     const ids = [newId(), newId(), newId()];
@@ -338,7 +330,7 @@ describe.each(backends)('conformance: $name', (backend) => {
   });
 
   it('purges in batches until nothing expired is left', async (ctx) => {
-    if (skip()) return ctx.skip(pgSkip);
+    if (skip()) return ctx.skip(postgres.skip);
     const where = await backend.location();
     const store = await openStore(where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! });
     try {
@@ -371,7 +363,7 @@ describe.each(backends)('conformance: $name', (backend) => {
   });
 
   it('summarizes a fixed set of reports into the same bytes (compared across stores below)', async (ctx) => {
-    if (skip()) return ctx.skip(pgSkip);
+    if (skip()) return ctx.skip(postgres.skip);
     const clock = new FakeClock(Date.UTC(2026, 4, 1, 0, 5));
     const c = await start(await backend.location(), { clock, heartbeatMs: 3_600_000 });
     clock.afterTimer = () => c.collector.idle();
@@ -430,7 +422,7 @@ describe.each(backends)('summaries follow the rows: $name', (backend) => {
     openStore(where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! });
 
   it('a pass after random writes, replacements, kept-out reports and deletions, by two processes, publishes what counting every day again publishes', async (ctx) => {
-    if (backend.name === 'postgres' && cluster === null) return ctx.skip(pgSkip);
+    if (backend.name === 'postgres' && postgres.cluster === null) return ctx.skip(postgres.skip);
     const clock = new FakeClock(Date.UTC(2026, 4, 2, 12));
     const today = utcDay(clock.now());
     const outcomes = new Set<string>();
@@ -507,7 +499,7 @@ describe.each(backends)('summaries follow the rows: $name', (backend) => {
 
 describe('conformance across stores', () => {
   it('SQLite and PostgreSQL give byte-identical summaries', (ctx) => {
-    if (cluster === null) return ctx.skip(pgSkip);
+    if (postgres.cluster === null) return ctx.skip(postgres.skip);
     expect(summaries.get('sqlite')).toBeDefined();
     expect(summaries.get('postgres')).toBe(summaries.get('sqlite'));
   });

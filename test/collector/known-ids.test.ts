@@ -128,8 +128,9 @@ describe('what a sender under a known id is told', () => {
     const { date: _date, ...headers } = r.headers;
     return { status: r.status, body: r.body, headers };
   };
-  /** Every metric but the commit times (how long a batch took, not what it held). */
-  const metricsSeen = async (url: string) => [...(await scrape(url))].filter(([name]) => !name.startsWith('collector_flush_duration_seconds'));
+  /** Every metric but the commit times (how long a batch took, not what it held) and the process's random name. */
+  const metricsSeen = async (url: string) =>
+    [...(await scrape(url))].filter(([name]) => !name.startsWith('collector_flush_duration_seconds') && !name.startsWith('collector_process_info'));
 
   it('is the same whether or not the owner reported: status, body, every metric, and what GET /collect/{id} shows them', async () => {
     const known = newId();

@@ -12,12 +12,13 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, startCollector } from '../../collector/index';
 import { importFiles } from '../../collector/import';
 import { DAY_MS, utcDay } from '../../collector/retention';
-import { SourceTagger } from '../../collector/source-tag';
+import { SaltUnavailable, SourceTagger } from '../../collector/source-tag';
 import { openStore } from '../../collector/store/open';
 import { K_ANONYMITY } from '../../collector/summary/threshold';
 import { SUMMARY_FORMAT, type DaySummary } from '../../collector/summary/types';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';
+import { victimReport } from './support/small-group-attack';
 import { candorReport, collectorsPerTest, exportFileOf, getSummary, newId, post, send, sqliteRows, type SummaryBody } from './support/harness';
 
 const { start } = collectorsPerTest({ trustProxy: ['127.0.0.1'] });
@@ -26,26 +27,6 @@ async function today(url: string): Promise<DaySummary> {
   return (await getSummary(url)).days.at(-1)!;
 }
 
-/** A lone server with values nobody else has. */
-const victim = () =>
-  candorReport({
-    uptime: 1_234_567,
-    os: { type: 'linux', distro: 'debian', version: '12', containerized: false, arch: 'riscv64', numCPU: 48 },
-    mem: { sys: 987_654_321 },
-    library: {
-      tracks: 123_457,
-      albums: 4_321,
-      artists: 2_345,
-      playlists: 77,
-      shares: 3,
-      radios: 9,
-      libraries: 2,
-      activeUsers: 13,
-      activePlayers: { Symfonium: 3 },
-      fileSuffixes: { flac: 123_457 },
-    },
-    config: { logLevel: 'info', enableJukebox: true, enableDownloads: true },
-  });
 /** What an attacker sends beside it: known values, to subtract. */
 const fake = () =>
   candorReport({
@@ -56,7 +37,7 @@ const fake = () =>
 describe('summaries of small groups', () => {
   it('one real report and four fakes from one address give away nothing about the real one', async () => {
     const c = await start();
-    expect((await from(c.url, victim(), '198.51.100.7')).status).toBe(200);
+    expect((await from(c.url, victimReport(), '198.51.100.7')).status).toBe(200);
     for (let i = 0; i < 4; i++) expect((await from(c.url, fake(), '203.0.113.' + (10 + i))).status).toBe(200);
     const day = await today(c.url);
     expect(day.instances).toBe(5);
@@ -75,7 +56,7 @@ describe('summaries of small groups', () => {
 
   it('publishes a bin once five networks reported it, as a count and never as an exact value', async () => {
     const c = await start();
-    for (let i = 0; i < K_ANONYMITY; i++) expect((await from(c.url, victim(), `198.51.${100 + i}.7`)).status).toBe(200);
+    for (let i = 0; i < K_ANONYMITY; i++) expect((await from(c.url, victimReport(), `198.51.${100 + i}.7`)).status).toBe(200);
     const day = await today(c.url);
     const bin = day.library.tracks!.bins.find((b) => b.label === '100k–500k');
     expect(bin).toEqual({ label: '100k–500k', from: 100_000, count: K_ANONYMITY });
@@ -91,7 +72,7 @@ describe('summaries of small groups', () => {
   it('counts an IPv4 /24 or an IPv6 /64 as one network, however many addresses it uses', async () => {
     const c = await start();
     const addresses = ['198.51.100.1', '198.51.100.2', '198.51.100.250', '2001:db8:1:2::1', '2001:db8:1:2:ffff::9', '2001:db8:1:2::abcd'];
-    for (const address of addresses) expect((await from(c.url, victim(), address)).status).toBe(200);
+    for (const address of addresses) expect((await from(c.url, victimReport(), address)).status).toBe(200);
     const day = await today(c.url);
     expect(day.instances).toBe(6);
     expect(day.library.tracks!.bins.every((b) => b.count === null)).toBe(true);
@@ -102,7 +83,7 @@ describe('summaries of small groups', () => {
     const c = await start();
     // Six networks run in a container, one does not: "no" would be 1 = reported - "yes".
     for (let i = 0; i < 6; i++) await from(c.url, candorReport({ os: { type: 'linux', containerized: true, arch: 'amd64' } }), `198.51.${100 + i}.1`);
-    await from(c.url, victim(), '192.0.2.1');
+    await from(c.url, victimReport(), '192.0.2.1');
     const day = await today(c.url);
     expect(day.containerized.values).toEqual([{ value: 'Other', count: 7 }]);
     // Many other values of a long list are possible: the one withheld cannot be told apart.
@@ -126,16 +107,28 @@ describe('summaries of small groups', () => {
 });
 
 describe('source tags', () => {
-  it("are HMAC-SHA256 of the network under the day's salt, cut to 96 bits, and a new day or a forgotten salt makes new ones", () => {
-    const salts = [Buffer.alloc(32, 7), Buffer.alloc(32, 9), Buffer.alloc(32, 11)];
-    const given = salts.map((salt) => Buffer.from(salt));
-    const tagger = new SourceTagger(() => given.shift()!);
+  it("are HMAC-SHA256 of the network under the day's salt from the store, cut to 96 bits: the same salt once forgotten in memory, another the next day", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 4, 1, 12));
+    const stored = new Map<number, Buffer>();
+    // A store that keeps one salt per day; the tagger wipes the copy it is given.
+    const tagger = new SourceTagger((day) => {
+      if (!stored.has(day)) stored.set(day, Buffer.alloc(32, day % 251));
+      return Promise.resolve(Buffer.from(stored.get(day)!));
+    }, clock);
     const hmac = (salt: Buffer, network: string) => createHmac('sha256', salt).update(network).digest().subarray(0, 12).toString('base64url');
-    const noon = Date.UTC(2026, 4, 1, 12);
-    for (const network of ['192.0.2.0/24', '2001:db8:1:2::/64', 'unknown']) expect(tagger.tag(network, noon)).toBe(hmac(salts[0]!, network));
-    expect(tagger.tag('192.0.2.0/24', noon + DAY_MS)).toBe(hmac(salts[1]!, '192.0.2.0/24'));
+    const noon = clock.now();
+    const today = utcDay(noon);
+    for (const network of ['192.0.2.0/24', '2001:db8:1:2::/64', 'unknown']) expect(await tagger.tag(network, noon)).toBe(hmac(stored.get(today)!, network));
+    // In memory from then on: no store round trip per report.
+    expect(typeof tagger.tag('192.0.2.0/24', noon)).toBe('string');
     tagger.forget();
-    expect(tagger.tag('192.0.2.0/24', noon + DAY_MS)).toBe(hmac(salts[2]!, '192.0.2.0/24'));
+    expect(await tagger.tag('192.0.2.0/24', noon)).toBe(hmac(stored.get(today)!, '192.0.2.0/24'));
+    await clock.advance(DAY_MS);
+    const tomorrow = await tagger.tag('192.0.2.0/24', clock.now());
+    expect(tomorrow).toBe(hmac(stored.get(today + 1)!, '192.0.2.0/24'));
+    expect(tomorrow).not.toBe(hmac(stored.get(today)!, '192.0.2.0/24'));
+    // A report of a day that has ended is not tagged at all (its salt is not asked for again).
+    await expect(tagger.tag('192.0.2.0/24', noon)).rejects.toBeInstanceOf(SaltUnavailable);
   });
 });
 
@@ -145,14 +138,14 @@ describe('export files and imports in the publication rule', () => {
     (await getSummary(url, '?days=3')).days.find((d) => d.day === day)!.library.tracks!.bins.find((b) => b.label === '100k–500k')?.count ?? null;
   const VICTIM = '192.0.2.7';
   const ATTACKERS = ['198.51.100.9', '198.51.101.9', '198.51.102.9', '198.51.103.9'];
-  const fileOf = (createdAt: number) => exportFileOf(JSON.stringify(victim()), createdAt);
+  const fileOf = (createdAt: number) => exportFileOf(JSON.stringify(victimReport()), createdAt);
 
   it(`needs ${K_ANONYMITY - 1} networks of the attacker's own beside a lone report: three and an export file publish nothing`, async () => {
     const clock = new FakeClock(Date.UTC(2026, 7, 3, 12));
     const c = await start({ clock });
     const day = '2026-08-03';
-    expect((await from(c.url, victim(), VICTIM)).status).toBe(200);
-    for (const address of ATTACKERS.slice(0, 3)) expect((await from(c.url, victim(), address)).status).toBe(200);
+    expect((await from(c.url, victimReport(), VICTIM)).status).toBe(200);
+    for (const address of ATTACKERS.slice(0, 3)) expect((await from(c.url, victimReport(), address)).status).toBe(200);
     // An export file made today counts as the network that posts it: one the attacker already used.
     expect((await from(c.url, fileOf(clock.now() - 60_000), ATTACKERS[0]!)).status).toBe(200);
     expect(await victimBin(c.url, day)).toBeNull();
@@ -183,8 +176,8 @@ describe('export files and imports in the publication rule', () => {
   it(`publishes once the attacker has ${K_ANONYMITY - 1} networks of their own (which is what the threat model says)`, async () => {
     const clock = new FakeClock(Date.UTC(2026, 7, 3, 12));
     const c = await start({ clock });
-    expect((await from(c.url, victim(), VICTIM)).status).toBe(200);
-    for (const address of ATTACKERS) expect((await from(c.url, victim(), address)).status).toBe(200);
+    expect((await from(c.url, victimReport(), VICTIM)).status).toBe(200);
+    for (const address of ATTACKERS) expect((await from(c.url, victimReport(), address)).status).toBe(200);
     expect(await victimBin(c.url, '2026-08-03')).toBe(K_ANONYMITY);
   });
 });

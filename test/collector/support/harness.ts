@@ -1,12 +1,13 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startCollector, type DaySummary, type StartOptions, type StartedCollector, type Store } from '../../../collector/index';
 import type { LogLevel, Logger } from '../../../collector/platform';
 import { parseJson } from '../../support/json';
+import { startCluster, type Cluster } from './postgres';
 
 export const newId = (): string => randomUUID();
 
@@ -229,4 +230,52 @@ export function runCollectorCli(args: string[], timeoutMs = 20_000): Promise<Exi
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+export interface RunningCollector {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<Exited>;
+}
+
+/** Real `candor-collector` processes a test file starts, each resolved once it printed its URL; any left running are killed after the file. */
+export function collectorProcesses() {
+  const children = new Set<ChildProcess>();
+  afterAll(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+  return (args: string[]): Promise<RunningCollector> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CANDOR_COLLECTOR_DATABASE_URL: '' } });
+      children.add(child);
+      let stdout = '';
+      let stderr = '';
+      const exited = new Promise<Exited>((done) =>
+        child.on('exit', (code) => {
+          children.delete(child);
+          done({ code, stdout, stderr });
+        }),
+      );
+      child.stderr.on('data', (c) => (stderr += c));
+      child.stdout.on('data', (c) => {
+        stdout += c;
+        const m = /^listening on (http:\/\/\S+)$/m.exec(stdout);
+        if (m) resolve({ child, url: m[1]!, exited });
+      });
+      void exited.then((e) => reject(new Error(`exited early (${e.code}): ${e.stderr}`)));
+    });
+}
+
+/** The cluster of the test file that calls this: started before its tests, stopped after them; `skip` says why there is none. */
+export function clusterPerFile(): { readonly cluster: Cluster | null; readonly skip: string } {
+  const state: { cluster: Cluster | null; skip: string } = { cluster: null, skip: '' };
+  beforeAll(async () => {
+    const started = await startCluster();
+    if ('skip' in started) state.skip = started.skip;
+    else state.cluster = started;
+  }, 90_000);
+  afterAll(async () => {
+    await state.cluster?.stop();
+  });
+  return state;
 }
