@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StartedCollector } from '../../collector/index';
-import { candorReport, head, newId, raw, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
+import type { StartedCollector } from '../../../collector/index';
+import { candorReport, head, newId, raw, rejected, scrape, send, sqliteRows, testCollector } from '../support/harness';
 
 const BODY_LIMIT = 100 * 1024;
 let c: StartedCollector;
@@ -360,9 +360,9 @@ describe('fuzz', () => {
 describe('docs/collector.md', () => {
   it('quotes the counts of this suite', () => {
     expect(tally.tried).toBe(cases.length + 1 + FUZZ_RUNS);
-    const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/collector.md'), 'utf8');
+    const doc = readFileSync(path.resolve(import.meta.dirname, '../../../docs/collector.md'), 'utf8');
     const quoted =
-      /Hostile input \(`test\/collector\/hostile\.test\.ts`\): \*\*(\d+) inputs tried, (\d+) answered as documented\*\* \((\d+) crafted requests, (\d+) fuzzed\)/.exec(
+      /Hostile input \(`test\/collector\/http\/hostile\.test\.ts`\): \*\*(\d+) inputs tried, (\d+) answered as documented\*\* \((\d+) crafted requests, (\d+) fuzzed\)/.exec(
         doc,
       );
     expect(quoted, 'docs/collector.md must quote the hostile-input counts').not.toBeNull();

@@ -9,8 +9,8 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { head } from '../support/raw-http';
-import { candorReport, collectorsPerTest, rejected, send, sqliteRows, type Reply } from './support/harness';
+import { head } from '../../support/raw-http';
+import { candorReport, collectorsPerTest, rejected, send, sqliteRows, type Reply } from '../support/harness';
 
 const ATTACKER = '127.0.0.2';
 const HONEST = '127.0.1.1';

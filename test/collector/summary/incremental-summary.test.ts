@@ -5,14 +5,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Payload } from '../../shared/schema/payload';
-import { DayTally, summarizeDay, type SourcedReport } from '../../collector/summary/aggregate';
-import { K_ANONYMITY } from '../../collector/summary/threshold';
-import { utcDay } from '../../collector/retention';
-import { candorReport } from './support/harness';
-import { fleetReport, seededId, seededRandom } from './support/fleet';
-import { validateReport } from '../../collector/validation';
-import { IMPORT_SOURCE } from '../../collector/source-tag';
+import type { Payload } from '../../../shared/schema/payload';
+import { DayTally, summarizeDay, type SourcedReport } from '../../../collector/summary/aggregate';
+import { K_ANONYMITY } from '../../../collector/summary/threshold';
+import { utcDay } from '../../../collector/retention';
+import { candorReport } from '../support/harness';
+import { fleetReport, seededId, seededRandom } from '../support/fleet';
+import { validateReport } from '../../../collector/validation';
+import { IMPORT_SOURCE } from '../../../collector/source-tag';
 
 const ctx = { day: utcDay(Date.UTC(2026, 4, 1)), final: true, incomplete: [] };
 

@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AccessAnswer } from '../../collector/http/access';
-import { DAY_MS, RETENTION_MS } from '../../collector/retention';
-import type { Payload } from '../../shared/schema/payload';
-import { FakeClock } from '../support/fake-clock';
-import { parseJson } from '../support/json';
+import type { AccessAnswer } from '../../../collector/http/access';
+import { DAY_MS, RETENTION_MS } from '../../../collector/retention';
+import type { Payload } from '../../../shared/schema/payload';
+import { FakeClock } from '../../support/fake-clock';
+import { parseJson } from '../../support/json';
 import {
   askHeld,
   candorReport,
@@ -28,8 +28,8 @@ import {
   scrape,
   send,
   type Reply,
-} from './support/harness';
-import { navidromeDocker } from './support/navidrome';
+} from '../support/harness';
+import { navidromeDocker } from '../support/navidrome';
 
 const { start, stop } = collectorsPerTest();
 

@@ -5,19 +5,19 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Payload } from '../../shared/schema/payload';
-import { FEATURE_FLAGS, summarizeDay, type SourcedReport } from '../../collector/summary/aggregate';
-import { K_ANONYMITY, OTHER } from '../../collector/summary/threshold';
-import type { DaySummary } from '../../collector/summary/types';
+import type { Payload } from '../../../shared/schema/payload';
+import { FEATURE_FLAGS, summarizeDay, type SourcedReport } from '../../../collector/summary/aggregate';
+import { K_ANONYMITY, OTHER } from '../../../collector/summary/threshold';
+import type { DaySummary } from '../../../collector/summary/types';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_SUMMARY_MAX_AGE_MS } from '../../collector/app';
-import { DAY_MS, utcDay } from '../../collector/retention';
-import { FakeClock } from '../support/fake-clock';
-import { parseJson } from '../support/json';
-import { candorReport, getSummary, post, send, testCollector, type SummaryBody } from './support/harness';
-import { navidromeDebianMinimal, navidromeDocker } from './support/navidrome';
+import { DEFAULT_SUMMARY_MAX_AGE_MS } from '../../../collector/app';
+import { DAY_MS, utcDay } from '../../../collector/retention';
+import { FakeClock } from '../../support/fake-clock';
+import { parseJson } from '../../support/json';
+import { candorReport, getSummary, post, send, testCollector, type SummaryBody } from '../support/harness';
+import { navidromeDebianMinimal, navidromeDocker } from '../support/navidrome';
 
 const ctx = { day: utcDay(Date.UTC(2026, 4, 1)), final: true, incomplete: [] };
 const report = (overrides: Record<string, unknown> = {}) => candorReport(overrides) as Payload;

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../support/fake-clock';
-import { DAY_MS } from '../../collector/retention';
-import type { Payload } from '../../shared/schema/payload';
-import { parseJson } from '../support/json';
-import { candorReport, collectorsPerTest, getSummary, holdCommits, newId, post, rejected, scrape, send, sqliteRows, testCollector } from './support/harness';
-import { NAVIDROME_SAMPLES } from './support/navidrome';
+import { FakeClock } from '../../support/fake-clock';
+import { DAY_MS } from '../../../collector/retention';
+import type { Payload } from '../../../shared/schema/payload';
+import { parseJson } from '../../support/json';
+import { candorReport, collectorsPerTest, getSummary, holdCommits, newId, post, rejected, scrape, send, sqliteRows, testCollector } from '../support/harness';
+import { NAVIDROME_SAMPLES } from '../support/navidrome';
 
 const { start } = collectorsPerTest();
 
@@ -245,7 +245,7 @@ describe('abuse protection', () => {
 
 describe('address limiter memory', () => {
   it('stays bounded under a flood of fresh addresses and keeps limiting the recent ones', async () => {
-    const { AddressLimiter } = await import('../../collector/rate-limit');
+    const { AddressLimiter } = await import('../../../collector/rate-limit');
     const limiter = new AddressLimiter(new FakeClock(), 2, 0.001, 1_000);
     for (let i = 0; i < 20_000; i++) limiter.take(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`);
     expect(limiter.tracked).toBeLessThanOrEqual(1_000);

@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { summarizeDay } from '../../collector/summary/aggregate';
-import { PLAYER_RULES, publishedPlayer, publishedPlayers } from '../../collector/summary/players';
-import { utcDay } from '../../collector/retention';
-import { candorReport, collectorsPerTest, getSummary, post, send } from './support/harness';
-import { navidromeDocker } from './support/navidrome';
+import { summarizeDay } from '../../../collector/summary/aggregate';
+import { PLAYER_RULES, publishedPlayer, publishedPlayers } from '../../../collector/summary/players';
+import { utcDay } from '../../../collector/retention';
+import { candorReport, collectorsPerTest, getSummary, post, send } from '../support/harness';
+import { navidromeDocker } from '../support/navidrome';
 
 const { start } = collectorsPerTest({ trustProxy: ['127.0.0.1'] });
 
@@ -70,7 +70,7 @@ describe('the player table', () => {
   });
 
   it('is the table docs/collector.md shows, rule for rule', () => {
-    const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/collector.md'), 'utf8');
+    const doc = readFileSync(path.resolve(import.meta.dirname, '../../../docs/collector.md'), 'utf8');
     const section = doc.slice(doc.indexOf('<!-- player table -->'), doc.indexOf('<!-- /player table -->'));
     const rows = section.split('\n').filter((l) => l.startsWith('| `'));
     expect(rows).toEqual(

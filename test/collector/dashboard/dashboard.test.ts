@@ -4,13 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StartedCollector } from '../../collector/index';
-import { renderDashboard } from '../../collector/dashboard/page';
-import { summarizeDay } from '../../collector/summary/aggregate';
-import { DAY_MS, utcDay } from '../../collector/retention';
-import { FakeClock } from '../support/fake-clock';
-import { candorReport, post, send, testCollector } from './support/harness';
-import { navidromeDocker, navidromeMac } from './support/navidrome';
+import type { StartedCollector } from '../../../collector/index';
+import { renderDashboard } from '../../../collector/dashboard/page';
+import { summarizeDay } from '../../../collector/summary/aggregate';
+import { DAY_MS, utcDay } from '../../../collector/retention';
+import { FakeClock } from '../../support/fake-clock';
+import { candorReport, post, send, testCollector } from '../support/harness';
+import { navidromeDocker, navidromeMac } from '../support/navidrome';
 
 let c: StartedCollector;
 let page: { status: number; headers: Record<string, unknown>; body: string };
