@@ -1,7 +1,10 @@
 // ESLint: typescript-eslint's type-aware recommended rules everywhere, React's hook rules in the
-// renderer, and the architecture's one hard border (eslint/electron-boundary.js, with its own test).
+// renderer, and the architecture's borders: Electron only in the shell's two entry points
+// (eslint/electron-boundary.js) and each top-level part importing only the parts below it
+// (eslint/boundaries.js); test/eslint proves what both catch.
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+import { partBoundaries } from './eslint/boundaries.js';
 import { electronBoundary } from './eslint/electron-boundary.js';
 
 export default tseslint.config(
@@ -21,6 +24,7 @@ export default tseslint.config(
     },
   },
   ...electronBoundary,
+  ...partBoundaries,
   {
     files: ['**/*.{js,mjs}'],
     extends: [tseslint.configs.disableTypeChecked],

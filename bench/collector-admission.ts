@@ -13,7 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { InstanceAdmissions } from '../collector/admission';
 import { utcDay } from '../collector/retention';
-import { reportTemplate, round } from './collector';
+import { round } from './ingest/load';
+import { reportTemplate } from './ingest/report';
 import { alternatingRounds, logRounds, pinningNote, roundDefaults, type RoundOptions } from './collector-rounds';
 
 /** The count must cost less than this share of throughput. */

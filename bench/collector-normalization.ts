@@ -12,9 +12,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { OddValuePolicy } from '../electron/core/schema/dsl';
+import type { OddValuePolicy } from '../shared/schema/dsl';
 import { validateReport } from '../collector/validation';
-import { reportTemplate, round } from './collector';
+import { round } from './ingest/load';
+import { reportTemplate } from './ingest/report';
 import { alternatingRounds, logRounds, pinningNote, roundDefaults, type RoundOptions, type RoundsComparison } from './collector-rounds';
 
 /** Reports/s with normalization must stay within this share of the strict reading's. */

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canPin, closedLoop, Connection, round, startServer, stopServer } from './collector';
+import { closedLoop, Connection, round } from './ingest/load';
+import { canPin, startServer, stopServer } from './ingest/servers';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -30,11 +30,12 @@ import { openStore, type StoreConfig } from '../collector/store/open';
 import type { ReportWrite, RowCursor, Store } from '../collector/store/types';
 import { DayTally } from '../collector/summary/aggregate';
 import { Summarizer } from '../collector/summary/summarizer';
-import type { Payload } from '../electron/core/schema/payload';
+import type { Payload } from '../shared/schema/payload';
 import { FakeClock } from '../test/support/fake-clock';
 import { fleetReport, seededId, seededRandom } from '../test/collector/support/fleet';
 import { startCluster, type Cluster } from '../test/collector/support/postgres';
-import { BASELINE_SERVER, canPin, closedLoopOf, Connection, fixedRate, reportRequest, round, startServer, stopServer, type FixedRateResult } from './collector';
+import { closedLoopOf, Connection, fixedRate, reportRequest, round, type FixedRateResult } from './ingest/load';
+import { BASELINE_SERVER, canPin, startServer, stopServer } from './ingest/servers';
 import { summariesFollow, timeGet, todayInstances } from './collector-reads';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -286,7 +287,7 @@ async function scaleRun(kind: 'sqlite' | 'postgres', options: ScaleOptions, pinn
 /** The simple receiver of bench/collector.ts at the same fixed rate, on an empty file: this run's floor. */
 async function baseline(options: ScaleOptions, pinned: boolean): Promise<FixedRateResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-scale-base-'));
-  const server = await startServer(['--input-type=module', '-e', BASELINE_SERVER], { BENCH_ROOT: root, BENCH_DB: path.join(dir, 'baseline.sqlite') }, pinned);
+  const server = await startServer([BASELINE_SERVER], { BENCH_ROOT: root, BENCH_DB: path.join(dir, 'baseline.sqlite') }, pinned);
   try {
     const conns = Array.from({ length: options.connections }, () => new Connection(server.port));
     await Promise.all(conns.map((c) => c.ready()));

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { filesystemType, readHostFacts, readMemory } from '../electron/core/sources/host';
+import { filesystemType, readHostFacts, readMemory } from '../core/sources/host';
 import { formatBenchTable, installSpawnCounter, measure, round, type BenchResult } from './measure';
 
 export type { BenchResult };

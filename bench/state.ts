@@ -6,11 +6,11 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CandorConfigFile } from '../electron/core/settings/config-source';
-import { StateStore } from '../electron/core/settings/state-store';
-import { defaultLockProvider } from '../electron/core/storage/file-lock';
-import { FolderLock } from '../electron/core/storage/folder-lock';
-import { thisProcess } from '../electron/core/storage/process-identity';
+import { CandorConfigFile } from '../core/settings/config-source';
+import { StateStore } from '../core/state/state-store';
+import { defaultLockProvider } from '../core/storage/file-lock';
+import { FolderLock } from '../core/storage/folder-lock';
+import { thisProcess } from '../core/storage/process-identity';
 import { formatBenchTable, measure, type BenchResult } from './measure';
 
 const RUNS = 2000;

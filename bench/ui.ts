@@ -12,10 +12,10 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { startServe, type ServeHandle } from '../electron/headless/serve/server';
+import { startServe, type ServeHandle } from '../headless/serve/server';
 import { launchChromium } from '../test/e2e/support/browser';
 import { buildRenderer } from '../test/e2e/support/build';
-import { ENTRY_LEVELS, type HistoryFilter } from '../electron/core/api/contract';
+import { ENTRY_LEVELS, type HistoryFilter } from '../shared/api-contract';
 import { createFakeApi, type FakeCandorApi } from '../test/support/fake-api';
 import { formatBenchTable, percentile, round, type BenchResult } from './measure';
 

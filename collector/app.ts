@@ -1,30 +1,26 @@
 /**
- * The composition root: wires store, writer, limiters, purge, summaries and HTTP together, and
- * owns the clock's timers (purge, heartbeat, summaries) and the shutdown order.
+ * The composition root: wires store, writer, limiters, maintenance (maintenance.ts: the timers),
+ * the read routes (http/read-routes.ts) and ingest into one server, and owns the shutdown order.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TimerHandle } from '../electron/core/platform';
-import type { OddValuePolicy } from '../electron/core/schema/dsl';
-import { PAYLOAD_SCHEMA_VERSION } from '../electron/core/schema/payload';
-import { DASHBOARD_CSP, renderDashboard } from './dashboard/page';
+import type { OddValuePolicy } from '../shared/schema/dsl';
+import { InstanceAdmissions, uncountedAdmissions } from './admission';
 import { ProxyTrust } from './http/client-address';
-import { sendJson, sendText } from './http/respond';
-import { createHttpServer, type ReadHandlers } from './http/server';
 import type { IngestContext } from './http/ingest';
+import { createReadHandlers } from './http/read-routes';
+import { createHttpServer } from './http/server';
 import { DEFAULT_LIMITS, type Limits } from './limits';
+import { createMaintenance } from './maintenance';
 import { Metrics } from './metrics';
 import { realClock, type CollectorClock, type Logger } from './platform';
 import { Purger } from './purge';
-import { InstanceAdmissions, uncountedAdmissions } from './admission';
 import { AddressLimiter } from './rate-limit';
+import { utcDay } from './retention';
 import { SourceTagger } from './source-tag';
-import { dayStart, expiresAt, RETENTION_DAYS, RETENTION_MS, utcDay } from './retention';
 import type { Store } from './store/types';
-import { K_ANONYMITY } from './summary/threshold';
 import { Summarizer } from './summary/summarizer';
-import type { DaySummary } from './summary/types';
 import { Writer } from './writer';
 
 export interface CollectorOptions {
@@ -61,7 +57,6 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-const DEFAULT_SUMMARY_DAYS = 90;
 /** A stored report shows in the summaries within about this long (longer only when passes are slow). */
 export const DEFAULT_SUMMARY_MAX_AGE_MS = 1_000;
 
@@ -70,8 +65,6 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const clock = options.clock ?? realClock;
   const logger = options.logger ?? { log: () => {} };
   const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const purgeIntervalMs = options.purgeIntervalMs ?? 3_600_000;
-  const heartbeatMs = options.heartbeatMs ?? 60_000;
   const summaryMaxAgeMs = options.summaryMaxAgeMs ?? DEFAULT_SUMMARY_MAX_AGE_MS;
   const trust = new ProxyTrust(options.trustProxy ?? []);
   const metrics = new Metrics();
@@ -85,27 +78,6 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     runningSince: run.startedAt,
     onPass: (saved) => metrics.summaryPasses[saved ? 'saved' : 'superseded']++,
   });
-  const writer = new Writer(
-    store,
-    {
-      capacity: limits.queueCapacity,
-      maxBatch: limits.maxBatch,
-      instanceWritesPerDay: limits.instanceWritesPerDay,
-      onCommit: (earliestWritten) => {
-        summarizer.markDirty();
-        refreshSoon();
-        if (earliestWritten !== null) planPurge(expiresAt(earliestWritten) + 1);
-      },
-    },
-    metrics,
-    logger,
-    clock,
-  );
-  const purger = new Purger(store, clock, metrics, logger);
-  let refreshSoon = (): void => {};
-  let planPurge = (_at: number): void => {};
-  await store.saveRun(run);
-
   // The day's source salt lives in the store for its day only: one for every process, the same after
   // a restart. Salts of days that ended while no process ran are deleted before the port opens.
   const sources = new SourceTagger(async (day) => {
@@ -120,162 +92,52 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       },
       () => logger.log('error', 'ended day salts not deleted yet', { store: store.kind }),
     );
+  const purger = new Purger(store, clock, metrics, logger);
+  const maintenance = createMaintenance({
+    store,
+    clock,
+    logger,
+    summarizer,
+    purge: () => purger.runUnderLease(leaseHolder),
+    sources,
+    forgetEndedSalts,
+    run,
+    purgeIntervalMs: options.purgeIntervalMs ?? 3_600_000,
+    heartbeatMs: options.heartbeatMs ?? 60_000,
+    summaryMaxAgeMs,
+  });
+  const writer = new Writer(
+    store,
+    {
+      capacity: limits.queueCapacity,
+      maxBatch: limits.maxBatch,
+      instanceWritesPerDay: limits.instanceWritesPerDay,
+      onCommit: (earliestWritten) => maintenance.afterCommit(earliestWritten),
+    },
+    metrics,
+    logger,
+    clock,
+  );
+  await store.saveRun(run);
   await forgetEndedSalts();
-
-  let maintenanceRunning: Promise<void> | null = null;
-  const maintenance = (): Promise<void> => {
-    maintenanceRunning ??= (async () => {
-      // Summaries first: a day about to lose its first rows is summarized while it is whole.
-      await summarizer.refresh();
-      await purger.runUnderLease(leaseHolder);
-    })().finally(() => {
-      maintenanceRunning = null;
-    });
-    return maintenanceRunning;
-  };
 
   // No summary of an earlier format, which could hold exact values of small groups, is ever served.
   await summarizer.upgradeStored();
   // Start-up purge happens before the port opens: nothing expired is ever served or kept past a restart.
-  await maintenance();
+  await maintenance.pass();
+  await maintenance.start();
 
-  const timers = new Set<TimerHandle>();
-  const background = new Set<Promise<void>>();
-  let closing = false;
-  const schedule = (ms: number, task: () => Promise<void>): TimerHandle | null => {
-    if (closing) return null;
-    const handle = clock.setTimeout(() => {
-      timers.delete(handle);
-      const work = task().finally(() => background.delete(work));
-      background.add(work);
-    }, ms);
-    handle.unref?.();
-    timers.add(handle);
-    return handle;
-  };
-  // The purge is planned for the moment the oldest row turns RETENTION_DAYS old (or in an hour if
-  // that is later), and planned again sooner by whatever stores an older row: a commit of this
-  // process (a report, an export file of an earlier day), and for another process's import, the
-  // next heartbeat or UTC midnight, whichever comes first. An import's day must be whole, so its
-  // row expires at a midnight or later: the midnight plan is never late.
-  let purgeTimer: TimerHandle | null = null;
-  let purgeAt = Infinity;
-  planPurge = (at: number) => {
-    if (closing || at >= purgeAt) return;
-    if (purgeTimer) {
-      clock.clearTimeout(purgeTimer);
-      timers.delete(purgeTimer);
-    }
-    purgeAt = at;
-    purgeTimer = schedule(Math.max(0, at - clock.now()), async () => {
-      purgeTimer = null;
-      purgeAt = Infinity;
-      await maintenance().catch(() => logger.log('error', 'maintenance failed', { store: store.kind }));
-      await planPurgeFromStore();
-    });
-  };
-  const planPurgeFromStore = async () => {
-    const oldest = await store.oldestReceivedAt().catch(() => null);
-    const now = clock.now();
-    const at = Math.min(now + purgeIntervalMs, oldest === null ? Infinity : expiresAt(oldest) + 1);
-    // Already due (the last pass failed, the clock jumped): again in a second, never in a loop.
-    planPurge(at > now ? at : now + 1_000);
-  };
-  const heartbeat = () =>
-    schedule(heartbeatMs, async () => {
-      run.aliveAt = clock.now();
-      await store.saveRun(run).catch(() => logger.log('warn', 'heartbeat not saved', { store: store.kind }));
-      // Another process may have left the deletion of an ended day's salt unfinished (or this one may have).
-      await forgetEndedSalts();
-      await planPurgeFromStore();
-      // Another process may have written to the store (`candor-collector import`): the feed says so.
-      if (!summarizer.stale && (await summarizer.behind().catch(() => false))) summarizer.markDirty();
-      await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
-      heartbeat();
-    });
-  // The day's source salt must not outlive its day, whether or not a report arrives after midnight.
-  const forgetSaltAtMidnight = () =>
-    schedule(dayStart(utcDay(clock.now()) + 1) - clock.now(), async () => {
-      sources.forget();
-      forgetSaltAtMidnight();
-      await forgetEndedSalts();
-      await planPurgeFromStore();
-    });
-  // After a commit, today's summary is recomputed as soon as the gap since the last pass allows.
-  let refreshPending = false;
-  refreshSoon = () => {
-    if (refreshPending || closing) return;
-    refreshPending = true;
-    schedule(summarizer.dueIn(summaryMaxAgeMs), async () => {
-      refreshPending = false;
-      await summarizer.ensureFresh(summaryMaxAgeMs).catch(() => logger.log('error', 'summary refresh failed', { store: store.kind }));
-      if (summarizer.stale) refreshSoon();
-    });
-  };
-  await planPurgeFromStore();
-  heartbeat();
-  forgetSaltAtMidnight();
-
-  const loadSummaries = async (days: number): Promise<string[]> => {
-    await summarizer.ensureFresh(summaryMaxAgeMs);
-    return (await store.summaries(utcDay(clock.now()) - days + 1)).map((s) => s.body);
-  };
-
-  const read: ReadHandlers = {
-    async summary(req, res) {
-      const requested = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('days') ?? DEFAULT_SUMMARY_DAYS);
-      const days = Number.isInteger(requested) && requested >= 1 && requested <= 3660 ? requested : DEFAULT_SUMMARY_DAYS;
-      const bodies = await loadSummaries(days);
-      // Stored bodies are deterministic JSON: concatenating them keeps the bytes (and the ETag) stable.
-      const text = `{"retentionDays":${RETENTION_DAYS},"kAnonymity":${K_ANONYMITY},"days":[${bodies.join(',')}]}`;
-      const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
-      if (req.headers['if-none-match'] === etag) {
-        res.writeHead(304, { etag, 'cache-control': 'no-cache' }).end();
-        return;
-      }
-      sendText(res, 200, text, 'application/json; charset=utf-8', { etag, 'cache-control': 'no-cache' });
+  const read = createReadHandlers({
+    store,
+    limits,
+    metrics,
+    clock,
+    queueDepth: () => writer.depth,
+    summaries: async (days) => {
+      await summarizer.ensureFresh(summaryMaxAgeMs);
+      return (await store.summaries(utcDay(clock.now()) - days + 1)).map((s) => s.body);
     },
-    async dashboard(_req, res) {
-      const days = (await loadSummaries(DEFAULT_SUMMARY_DAYS)).map((b) => JSON.parse(b) as DaySummary);
-      sendText(res, 200, renderDashboard(days, { retentionDays: RETENTION_DAYS }), 'text/html; charset=utf-8', { 'content-security-policy': DASHBOARD_CSP });
-    },
-    meta(_req, res) {
-      return Promise.resolve(
-        sendJson(res, 200, {
-          retentionDays: RETENTION_DAYS,
-          retentionSeconds: RETENTION_MS / 1000,
-          kAnonymity: K_ANONYMITY,
-          payloadSchemaVersion: PAYLOAD_SCHEMA_VERSION,
-          store: store.kind,
-          maxBodyBytes: limits.maxBodyBytes,
-          instanceWritesPerDay: limits.instanceWritesPerDay,
-          storesIpAddresses: false,
-        }),
-      );
-    },
-    async metrics(_req, res) {
-      const oldest = await store.oldestReceivedAt().catch(() => null);
-      sendText(
-        res,
-        200,
-        metrics.render({
-          queueDepth: writer.depth,
-          oldestRawAgeSeconds: oldest === null ? null : Math.max(0, (clock.now() - oldest) / 1000),
-          retentionDays: RETENTION_DAYS,
-          pendingDays: await store.pendingDays().catch(() => 0),
-        }),
-        'text/plain; version=0.0.4; charset=utf-8',
-      );
-    },
-    async health(_req, res) {
-      try {
-        await store.ping();
-        sendJson(res, 200, { status: 'ok', queueDepth: writer.depth });
-      } catch {
-        sendJson(res, 503, { status: 'store unavailable' });
-      }
-    },
-  };
+  });
 
   const inFlight = { count: 0 };
   const ingest: IngestContext = {
@@ -307,9 +169,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   let closed: Promise<void> | null = null;
   const close = () =>
     (closed ??= (async () => {
-      closing = true;
-      for (const t of timers) clock.clearTimeout(t);
-      timers.clear();
+      maintenance.stop();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Requests still receiving their body get a bounded moment to reach the queue.
@@ -319,19 +179,14 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       await new Promise((r) => setImmediate(r));
       server.closeAllConnections();
       await serverClosed;
-      await Promise.allSettled([...background]);
-      await maintenanceRunning?.catch(() => {});
+      await maintenance.finished();
       sources.forget();
       run.aliveAt = clock.now();
       await store.saveRun(run).catch(() => {});
       await store.close();
     })());
 
-  const idle = async () => {
-    while (background.size > 0) await Promise.allSettled([...background]);
-  };
-
-  return { url, port: address.port, store, metrics, maintenance, idle, close };
+  return { url, port: address.port, store, metrics, maintenance: maintenance.pass, idle: maintenance.idle, close };
 }
 
 function listen(server: http.Server, host: string, port: number): Promise<void> {

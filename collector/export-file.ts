@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { Limits } from './limits';
 import { expiryCutoff, RETENTION_DAYS, utcDay } from './retention';
-import type { OddValuePolicy } from '../electron/core/schema/dsl';
+import type { OddValuePolicy } from '../shared/schema/dsl';
 import { parseJson, validateReport, type ParseFailure, type Report } from './validation';
 
 export const EXPORT_VERSION = 1;

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { OddValuePolicy } from '../electron/core/schema/dsl';
+import type { OddValuePolicy } from '../shared/schema/dsl';
 import { createCollector, type Collector } from './app';
 import type { Limits } from './limits';
 import type { CollectorClock, Logger } from './platform';

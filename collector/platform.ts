@@ -1,9 +1,9 @@
 /**
  * What the collector needs from the world. The clock decides receive times, day boundaries and
  * retention, so tests inject one; the logger is a parameter so tests can capture every line.
- * Both reuse the agent's interfaces, and the one line logger.
+ * Both use the shared clock type and the one line logger of every Candor process.
  */
-import type { Clock } from '../electron/core/platform';
+import type { Clock } from '../shared/clock';
 import { lineLogger, type Logger, type LogLevel } from '../lib/log/line-logger';
 
 export type CollectorClock = Pick<Clock, 'now' | 'monotonic' | 'setTimeout' | 'clearTimeout'>;

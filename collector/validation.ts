@@ -1,10 +1,10 @@
 /**
  * Body bytes -> a validated report, with the exact status for each kind of bad input.
- * Validation is the payload schema module itself (electron/core/schema), never a copy of it.
+ * Validation is the payload schema module itself (shared/schema), never a copy of it.
  */
 import { isUtf8 } from 'node:buffer';
-import { validate, type OddValuePolicy, type SchemaNode } from '../electron/core/schema/dsl';
-import { payloadSchema, type Payload } from '../electron/core/schema/payload';
+import { validate, type OddValuePolicy, type SchemaNode } from '../shared/schema/dsl';
+import { payloadSchema, type Payload } from '../shared/schema/payload';
 import { storablePlayer } from './summary/players';
 
 /** A report the collector can store: the schema's payload, with the id the dedup needs. */

@@ -8,9 +8,16 @@
 import tseslint from 'typescript-eslint';
 
 const MESSAGE = 'Only electron/main/main.ts and electron/preload/preload.ts may load electron at run time (types are fine: import type).';
-const ENTRY_POINTS = ['electron/main/main.ts', 'electron/preload/preload.ts'];
+export const ELECTRON_ENTRY_POINTS = ['electron/main/main.ts', 'electron/preload/preload.ts'];
+const ENTRY_POINTS = ELECTRON_ENTRY_POINTS;
 // esquery's regular expressions cannot hold a slash, so it is spelled \x2F.
 const ELECTRON_MODULE = '^electron(\\x2F.*)?$';
+
+/** The TypeScript rule's options; eslint/boundaries.js adds them to every part's own. */
+export const ELECTRON_RESTRICTION = {
+  paths: [{ name: 'electron', message: MESSAGE, allowTypeImports: true }],
+  patterns: [{ regex: '^electron/', message: MESSAGE, allowTypeImports: true }],
+};
 
 export const electronBoundary = [
   {
@@ -19,13 +26,7 @@ export const electronBoundary = [
     plugins: { '@typescript-eslint': tseslint.plugin },
     languageOptions: { parser: tseslint.parser },
     rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: MESSAGE, allowTypeImports: true }],
-          patterns: [{ regex: '^electron/', message: MESSAGE, allowTypeImports: true }],
-        },
-      ],
+      '@typescript-eslint/no-restricted-imports': ['error', ELECTRON_RESTRICTION],
     },
   },
   {

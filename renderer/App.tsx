@@ -1,13 +1,13 @@
 import { useRef, type ReactNode } from 'react';
-import type { AgentStatus } from '../electron/core/api/contract';
+import type { AgentStatus } from '../shared/api-contract';
 import { Icon } from './components/Icon';
 import { Notice, Spinner } from './components/Notice';
 import { TimeAgo, useNow } from './components/TimeAgo';
-import { collectorName, formatAbsolute, formatClock } from './lib/format';
-import { LEVEL_TITLES } from './lib/levels';
+import { collectorName, formatAbsolute, formatClock } from './helpers/format';
+import { LEVEL_TITLES } from './helpers/levels';
 import { hrefFor, useRoute, type Route } from './state/router';
 import { useCandor } from './state/context';
-import { HistoryScreen } from './views/History';
+import { HistoryScreen } from './views/history/HistoryScreen';
 import { PreviewScreen } from './views/Preview';
 import { SettingsScreen } from './views/settings/SettingsScreen';
 import { Wizard } from './views/Wizard';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the two command lines with esbuild, so they start without compiling TypeScript:
-//   electron/headless/cli.ts → dist/cli/candor.js            (bin/candor.js runs it)
+//   headless/cli/main.ts → dist/cli/candor.js            (bin/candor.js runs it)
 //   collector/main.ts        → dist/cli/candor-collector.js  (bin/candor-collector.js runs it)
 // ESM with code splitting: each entry holds only what parses the arguments and prints the help;
 // the agent, axios and the collector's stores are chunks (dist/cli/chunk-*.js) loaded once a command
@@ -46,7 +46,7 @@ const leanAxios = {
 
 export const CLI_EXTERNAL = ['fs-native-extensions', 'better-sqlite3', 'pg', 'pg-native'];
 
-export const CLI_ENTRIES = { candor: 'electron/headless/cli.ts', 'candor-collector': 'collector/main.ts' };
+export const CLI_ENTRIES = { candor: 'headless/cli/main.ts', 'candor-collector': 'collector/main.ts' };
 
 /**
  * esbuild options for one command line (`candor` or `candor-collector`). Each is built on its own,

@@ -2,7 +2,7 @@
 // `npm test`: the static checks (both type-checks, ESLint, Prettier, the dependency check), then every
 // test with Vitest. Prints how long each part took, the ten slowest test files and the whole wall
 // time, so a slower suite is seen in every CI log. Exit code: the first failure's. Extra arguments go
-// to Vitest (`npm test -- test/core/consent.test.ts` runs one file after the checks).
+// to Vitest (`npm test -- test/core/consent/consent.test.ts` runs one file after the checks).
 //
 // Measured on the 2-core VM: ESLint beside the tests, even as SCHED_IDLE, made the whole slower (the
 // multi-process and browser tests wait on many processes and suffer from contention); the other

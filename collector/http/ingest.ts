@@ -4,8 +4,8 @@
  * (method, address budget, headers) before reading a byte of body.
  */
 import type http from 'node:http';
-import type { OddValuePolicy } from '../../electron/core/schema/dsl';
-import { PATTERNS } from '../../electron/core/schema/payload';
+import type { OddValuePolicy } from '../../shared/schema/dsl';
+import { PATTERNS } from '../../shared/schema/payload';
 import { BUSY_RETRY_AFTER_S, type Limits } from '../limits';
 import type { Metrics, RejectionReason } from '../metrics';
 import type { CollectorClock } from '../platform';

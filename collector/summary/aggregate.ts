@@ -5,7 +5,7 @@
  * between. Which fields exist comes from the payload schema, so a new flag shows up without a
  * change here. What may be published is decided per cell by distinct sources (threshold.ts).
  */
-import { GO_ARCH, GO_OS, payloadSchema, type Payload } from '../../electron/core/schema/payload';
+import { GO_ARCH, GO_OS, payloadSchema, type Payload } from '../../shared/schema/payload';
 import { dayLabel } from '../retention';
 import { CPU_BINS, HOST_MEMORY_BINS, LIBRARY_BINS, PROCESS_MEMORY_BINS, SMALL_COUNT_BINS, UPTIME_BINS } from './bins';
 import { bucketOf } from './cell';

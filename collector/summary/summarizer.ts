@@ -13,7 +13,7 @@
  * whoever makes them, and a pass is saved only if no other pass was saved since it began (it is
  * then dropped and the tallies read again).
  */
-import type { Payload } from '../../electron/core/schema/payload';
+import type { Payload } from '../../shared/schema/payload';
 import type { CollectorClock, Logger } from '../platform';
 import { DAY_MS, dayStart, expiryCutoff, utcDay } from '../retention';
 import type { FeedCursor, RowCursor, Run, Store, StoredSummary, SupersededFilter } from '../store/types';

@@ -1,7 +1,7 @@
-import { API_METHODS, dispatch, toEnvelope, type AgentEvent, type ApiEnvelope, type ApiMethod, type CandorApi } from '../core/api/contract';
-import type { Logger } from '../core/platform';
-import { isAppUrl, type RendererSource } from '../shell/app-origin';
-import { EVENT_CHANNEL, channelFor } from '../shell/channels';
+import { API_METHODS, dispatch, toEnvelope, type AgentEvent, type ApiEnvelope, type ApiMethod, type CandorApi } from '../../shared/api-contract';
+import type { Logger } from '../../core/platform';
+import { isAppUrl, type RendererSource } from '../pure/app-origin';
+import { EVENT_CHANNEL, channelFor } from '../pure/channels';
 
 /**
  * Main's side of the preload bridge: one `handle` per API method, nothing else. Every call is

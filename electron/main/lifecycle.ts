@@ -1,4 +1,4 @@
-import type { Logger } from '../core/platform';
+import type { Logger } from '../../core/platform';
 
 /**
  * One Candor per user session, and a quit that always stops the agent first: pending timers are

@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { LogFunctions, MainTransports } from 'electron-log';
-import type { Logger } from '../core/platform';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/storage/private-files';
+import type { Logger } from '../../core/platform';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../core/storage/private-files';
 
 /**
  * electron-log behind the core's `Logger`. The core logs fixed messages and non-sensitive fields

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { Logger } from '../core/platform';
-import { privateFileSecretStore, type SecretStore } from '../core/settings/secret-store';
-import { removeFile, writeFileAtomic } from '../core/storage/private-files';
-import { MAX_SECRET_BYTES, readRegularFile } from '../core/storage/regular-file';
+import type { Logger } from '../../core/platform';
+import { privateFileSecretStore, type SecretStore } from '../../core/settings/secret-store';
+import { removeFile, writeFileAtomic } from '../../core/storage/private-files';
+import { MAX_SECRET_BYTES, readRegularFile } from '../../core/storage/regular-file';
 
 /**
  * The server password on the desktop, through Electron's safeStorage (the OS keychain). The agent's

@@ -1,4 +1,4 @@
-import type { Agent } from '../core/agent';
+import type { Agent } from '../../core/agent';
 
 /**
  * Sleep and wake go to the agent's schedule: on suspend it drops its timer, on resume it

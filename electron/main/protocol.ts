@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CustomScheme } from 'electron';
-import { APP_HOST, APP_SCHEME } from '../shell/app-origin';
+import { APP_HOST, APP_SCHEME } from '../pure/app-origin';
 
 /**
  * Serves the built renderer on `candor://app/` (instead of `file://`, checklist item 18): only

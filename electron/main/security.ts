@@ -1,7 +1,7 @@
 import type { Session, WebPreferences } from 'electron';
-import type { Logger } from '../core/platform';
-import { isAppUrl, type RendererSource } from '../shell/app-origin';
-import { allowedExternalUrl } from '../shell/external-links';
+import type { Logger } from '../../core/platform';
+import { isAppUrl, type RendererSource } from '../pure/app-origin';
+import { allowedExternalUrl } from '../pure/external-links';
 
 /**
  * The Electron security checklist as small pieces main applies to every web contents and the

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
-import type { AgentStatus, ApiInput, CandorApi } from '../core/api/contract';
-import type { Logger } from '../core/platform';
-import type { View } from '../shell/app-origin';
-import { PRESETS } from '../core/schema/levels';
+import type { AgentStatus, ApiInput, CandorApi } from '../../shared/api-contract';
+import type { Logger } from '../../core/platform';
+import type { View } from '../pure/app-origin';
+import { PRESETS } from '../../shared/schema/levels';
 import {
   trayIconFile,
   trayMenuTemplate,
@@ -13,7 +13,7 @@ import {
   type TrayLevel,
   type TrayModelOptions,
   type TrayState,
-} from '../shell/tray-model';
+} from '../pure/tray-model';
 
 /**
  * The tray icon and its menu, rendered from the agent's status (see shell/tray-model.ts) and

@@ -1,8 +1,8 @@
 import type { BrowserWindowConstructorOptions, Rectangle } from 'electron';
 import type { Options as StoreOptions } from 'electron-store';
-import { s, validate, type Infer } from '../core/schema/dsl';
-import { PRIVATE_FILE_MODE } from '../core/storage/private-files';
-import { toJsonSchema } from '../shell/json-schema';
+import { s, validate, type Infer } from '../../shared/schema/dsl';
+import { PRIVATE_FILE_MODE } from '../../core/storage/private-files';
+import { toJsonSchema } from '../pure/json-schema';
 
 /**
  * Where the window was: the desktop app's own preference, kept in electron-store (`desktop.json`),

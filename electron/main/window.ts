@@ -1,6 +1,6 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
-import type { Logger } from '../core/platform';
-import { viewUrl, type RendererSource, type View } from '../shell/app-origin';
+import type { Logger } from '../../core/platform';
+import { viewUrl, type RendererSource, type View } from '../pure/app-origin';
 import { secureWebPreferences } from './security';
 import type { PlacedWindow, WindowPlacement } from './window-placement';
 

@@ -1,6 +1,6 @@
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
-import { fromEnvelope, type AgentEvent, type ApiEnvelope, type ApiInput, type ApiMethod, type ApiOutput, type CandorApi } from '../core/api/contract';
-import { EVENT_CHANNEL, channelFor } from '../shell/channels';
+import { fromEnvelope, type AgentEvent, type ApiEnvelope, type ApiInput, type ApiMethod, type ApiOutput, type CandorApi } from '../../shared/api-contract';
+import { EVENT_CHANNEL, channelFor } from '../pure/channels';
 
 /**
  * `window.candor`: the API contract over IPC, one task-named method per API method and one

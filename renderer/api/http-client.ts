@@ -6,7 +6,7 @@
  *   - events come as server-sent events from `GET /api/events`, read through `fetch` (so the
  *     secret travels in a header, never in a URL), with reconnection.
  */
-import { API_METHODS, ApiError, type AgentEvent, type ApiEnvelope, type ApiErrorCode, type ApiMethod, type CandorApi } from '../../electron/core/api/contract';
+import { API_METHODS, ApiError, type AgentEvent, type ApiEnvelope, type ApiErrorCode, type ApiMethod, type CandorApi } from '../../shared/api-contract';
 import { createSseParser } from './sse';
 
 export type LinkState = 'connecting' | 'live' | 'reconnecting';

@@ -5,7 +5,7 @@
  *   - Anywhere else (`candor serve` in a browser): HTTP to the page's own origin, with the per-run
  *     secret taken from the address the server printed.
  */
-import { API_METHODS, ApiError, type CandorApi } from '../../electron/core/api/contract';
+import { API_METHODS, ApiError, type CandorApi } from '../../shared/api-contract';
 import { createHttpClient, type HttpCandorApi } from './http-client';
 import { takeToken } from './token';
 

@@ -3,9 +3,9 @@
  * its verdict in words, and each report held or missing, matched to the attempt that sent it.
  */
 import { useState } from 'react';
-import type { HeldReportCheck, VerifyReport } from '../../electron/core/api/contract';
-import { formatAbsolute, formatNumber } from '../lib/format';
-import { messageOf } from '../state/store';
+import type { HeldReportCheck, VerifyReport } from '../../shared/api-contract';
+import { formatAbsolute, formatNumber } from '../helpers/format';
+import { messageOf } from '../state/messages';
 import { useApi, useCandor } from '../state/context';
 import { Notice, Spinner } from './Notice';
 

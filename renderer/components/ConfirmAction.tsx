@@ -3,7 +3,7 @@
  * gives it back to the button when cancelled (Escape works too). A failure is shown under it.
  */
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { messageOf } from '../state/store';
+import { messageOf } from '../state/messages';
 import { ErrorNotice, Spinner } from './Notice';
 
 export function ConfirmAction({

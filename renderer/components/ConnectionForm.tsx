@@ -6,9 +6,10 @@
  * address is changed to another one, the form asks for the password again and says why.
  */
 import { useId, useRef, useState, type FormEvent } from 'react';
-import type { ConnectionCheck, ConnectionTestResult, SettingsView } from '../../electron/core/api/contract';
-import { messageOf } from '../state/store';
+import type { ConnectionCheck, ConnectionTestResult, SettingsView } from '../../shared/api-contract';
+import { messageOf } from '../state/messages';
 import { useApi, useCandor } from '../state/context';
+import { Field } from './Field';
 import { Icon } from './Icon';
 import { Notice, Spinner } from './Notice';
 import { ServerLocation } from './ServerLocation';
@@ -54,14 +55,6 @@ function passwordNeed(server: SettingsView['server'], url: string): { ask: boole
     };
   }
   return { ask: false, text: STORAGE_TEXT[server.passwordStorage] };
-}
-
-export function LockedBy({ by }: { by: string }) {
-  return (
-    <span className="locked-by">
-      <Icon name="lock" /> Set by {by}
-    </span>
-  );
 }
 
 export function ConnectionResult({ result }: { result: ConnectionTestResult }) {
@@ -176,97 +169,97 @@ export function ConnectionForm({
 
   return (
     <form className="form connection-form" onSubmit={(event) => void save(event)} noValidate aria-busy={busy !== null}>
-      <div className="field">
-        <label htmlFor={`${id}-url`}>Server address</label>
-        <div className="inline">
+      <Field
+        id={`${id}-url`}
+        label="Server address"
+        lockedBy={fixed['server.url']}
+        help="The address you open Navidrome (or another OpenSubsonic server) at. It is used only to read counts and settings; it is never sent."
+        after={
+          // Where the saved server runs, as last read; a test of the typed address says it anew.
+          savedLocation && savedLocation.basis !== 'no-server' && !result && url.trim() === settings.server.url ? (
+            <ServerLocation location={savedLocation} compact={showConfigFile} />
+          ) : null
+        }
+      >
+        {(control) => (
+          <div className="inline">
+            <input
+              {...control}
+              type="url"
+              inputMode="url"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="http://127.0.0.1:4533"
+              value={url}
+              readOnly={Boolean(fixed['server.url'])}
+              onChange={(e) => setUrl(e.target.value)}
+            />
+            {!fixed['server.url'] ? (
+              <button type="button" className="button secondary" onClick={() => void detect()} disabled={busy !== null}>
+                {busy === 'detect' ? <Spinner label="Looking…" /> : 'Find a server on this machine'}
+              </button>
+            ) : null}
+          </div>
+        )}
+      </Field>
+      <Field
+        id={`${id}-user`}
+        label="Admin user name"
+        lockedBy={fixed['server.username']}
+        help="An administrator: Navidrome shows user and library counts only to admins. The name is never sent."
+      >
+        {(control) => (
           <input
-            id={`${id}-url`}
-            type="url"
-            inputMode="url"
-            autoComplete="off"
+            {...control}
+            autoComplete="username"
             spellCheck={false}
-            placeholder="http://127.0.0.1:4533"
-            value={url}
-            readOnly={Boolean(fixed['server.url'])}
-            onChange={(e) => setUrl(e.target.value)}
-            aria-describedby={`${id}-url-help`}
+            value={username}
+            readOnly={Boolean(fixed['server.username'])}
+            onChange={(e) => setUsername(e.target.value)}
           />
-          {!fixed['server.url'] ? (
-            <button type="button" className="button secondary" onClick={() => void detect()} disabled={busy !== null}>
-              {busy === 'detect' ? <Spinner label="Looking…" /> : 'Find a server on this machine'}
-            </button>
-          ) : null}
-        </div>
-        <p className="help" id={`${id}-url-help`}>
-          {fixed['server.url'] ? (
-            <LockedBy by={fixed['server.url']} />
-          ) : (
-            'The address you open Navidrome (or another OpenSubsonic server) at. It is used only to read counts and settings; it is never sent.'
-          )}
-        </p>
-        {/* Where the saved server runs, as last read; a test of the typed address says it anew. */}
-        {savedLocation && savedLocation.basis !== 'no-server' && !result && url.trim() === settings.server.url ? (
-          <ServerLocation location={savedLocation} compact={showConfigFile} />
-        ) : null}
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-user`}>Admin user name</label>
-        <input
-          id={`${id}-user`}
-          autoComplete="username"
-          spellCheck={false}
-          value={username}
-          readOnly={Boolean(fixed['server.username'])}
-          onChange={(e) => setUsername(e.target.value)}
-          aria-describedby={`${id}-user-help`}
-        />
-        <p className="help" id={`${id}-user-help`}>
-          {fixed['server.username'] ? (
-            <LockedBy by={fixed['server.username']} />
-          ) : (
-            'An administrator: Navidrome shows user and library counts only to admins. The name is never sent.'
-          )}
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-password`}>Password</label>
-        <input
-          ref={passwordRef}
-          id={`${id}-password`}
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          readOnly={Boolean(fixed['server.password'])}
-          required={need.ask}
-          aria-invalid={missingPassword && message?.tone === 'error' ? true : undefined}
-          onChange={(e) => setPassword(e.target.value)}
-          aria-describedby={`${id}-password-help`}
-        />
-        <p className={`help${need.ask ? ' help-ask' : ''}`} id={`${id}-password-help`} data-testid="password-help">
-          {fixed['server.password'] ? <LockedBy by={fixed['server.password']} /> : need.text}
-        </p>
-      </div>
+        )}
+      </Field>
+      <Field
+        id={`${id}-password`}
+        label="Password"
+        lockedBy={fixed['server.password']}
+        help={need.text}
+        {...(need.ask ? { helpClassName: 'help-ask' } : {})}
+        helpTestId="password-help"
+      >
+        {(control) => (
+          <input
+            {...control}
+            ref={passwordRef}
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            readOnly={Boolean(fixed['server.password'])}
+            required={need.ask}
+            aria-invalid={missingPassword && message?.tone === 'error' ? true : undefined}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        )}
+      </Field>
       {showConfigFile ? (
-        <div className="field">
-          <label htmlFor={`${id}-config`}>Server config file (optional)</label>
-          <input
-            id={`${id}-config`}
-            spellCheck={false}
-            autoComplete="off"
-            placeholder="/var/lib/navidrome/navidrome.toml"
-            value={configFile}
-            readOnly={Boolean(fixed['server.configFile'])}
-            onChange={(e) => setConfigFile(e.target.value)}
-            aria-describedby={`${id}-config-help`}
-          />
-          <p className="help" id={`${id}-config-help`}>
-            {fixed['server.configFile'] ? (
-              <LockedBy by={fixed['server.configFile']} />
-            ) : (
-              'When the server runs on this machine, its config file tells Candor which features are on and which filesystems the folders use. The path is never sent.'
-            )}
-          </p>
-        </div>
+        <Field
+          id={`${id}-config`}
+          label="Server config file (optional)"
+          lockedBy={fixed['server.configFile']}
+          help="When the server runs on this machine, its config file tells Candor which features are on and which filesystems the folders use. The path is never sent."
+        >
+          {(control) => (
+            <input
+              {...control}
+              spellCheck={false}
+              autoComplete="off"
+              placeholder="/var/lib/navidrome/navidrome.toml"
+              value={configFile}
+              readOnly={Boolean(fixed['server.configFile'])}
+              onChange={(e) => setConfigFile(e.target.value)}
+            />
+          )}
+        </Field>
       ) : null}
       <div className="actions">
         <button type="button" className="button secondary" onClick={() => void test()} disabled={busy !== null || !url.trim() || !username.trim()}>

@@ -4,9 +4,9 @@
  * caption, so the chart is never the only place a number lives.
  */
 import { useMemo } from 'react';
-import type { HistorySummary } from '../../electron/core/api/contract';
-import { bucketize, type Bucket } from '../lib/chart-data';
-import { formatAbsolute, formatNumber } from '../lib/format';
+import type { HistorySummary } from '../../shared/api-contract';
+import { bucketize, type Bucket } from '../helpers/chart-data';
+import { formatAbsolute, formatNumber } from '../helpers/format';
 
 const W = 600;
 const H = 120;

@@ -6,10 +6,10 @@
  * as `candor history --outcome … --grep …`.
  */
 import { useState } from 'react';
-import { ENTRY_LEVELS, OUTCOME_FILTERS, type EntryLevel, type HistoryFilter, type OutcomeFilter } from '../../electron/core/api/contract';
-import { dateBound, isFiltered } from '../../electron/core/history/history-filter';
-import { formatNumber } from '../lib/format';
-import { LEVEL_TITLES } from '../lib/levels';
+import { ENTRY_LEVELS, OUTCOME_FILTERS, type EntryLevel, type HistoryFilter, type OutcomeFilter } from '../../shared/api-contract';
+import { dateBound, isFiltered } from '../../shared/history-filter';
+import { formatNumber } from '../helpers/format';
+import { LEVEL_TITLES } from '../helpers/levels';
 import { useCandor } from '../state/context';
 import { Spinner } from './Notice';
 

@@ -5,9 +5,9 @@
  * be unticked: every report that leaves carries at least them, and the picker says why.
  */
 import { useId, useState } from 'react';
-import type { PolicyCategory } from '../../electron/core/api/contract';
-import { CATEGORY_TITLES } from '../../electron/core/schema/payload';
-import { choose, LEVEL_OPTIONS, LEVEL_TITLES, optionOf, POLICY_CATEGORIES, REQUIRED_CATEGORY, toggle, type LevelChoice } from '../lib/levels';
+import type { PolicyCategory } from '../../shared/api-contract';
+import { CATEGORY_TITLES } from '../../shared/schema/payload';
+import { choose, LEVEL_OPTIONS, LEVEL_TITLES, optionOf, POLICY_CATEGORIES, REQUIRED_CATEGORY, toggle, type LevelChoice } from '../helpers/levels';
 import { COLLECTED_SUMMARY } from './NeverCollected';
 
 const ALWAYS_INCLUDED =

@@ -4,7 +4,7 @@
  * are what is kept here. For Navidrome's own collector, one sentence says what it does with what a
  * level leaves out.
  */
-import { describeLevel, isNavidromeCollector, optionOf, shownCategories, type LevelChoice } from '../lib/levels';
+import { describeLevel, isNavidromeCollector, optionOf, shownCategories, type LevelChoice } from '../helpers/levels';
 import { useLevelPreview } from '../state/level-preview';
 import { useCandor } from '../state/context';
 import { Notice, Spinner } from './Notice';

@@ -1,6 +1,6 @@
-import type { PolicyCategory } from '../../electron/core/api/contract';
-import { POLICY_CATEGORIES } from '../../electron/core/schema/levels';
-import { CATEGORY_TITLES, NEVER_COLLECTED } from '../../electron/core/schema/payload';
+import type { PolicyCategory } from '../../shared/api-contract';
+import { POLICY_CATEGORIES } from '../../shared/schema/levels';
+import { CATEGORY_TITLES, NEVER_COLLECTED } from '../../shared/schema/payload';
 import { Icon } from './Icon';
 
 export function NeverCollected({ headingLevel = 2 }: { headingLevel?: 2 | 3 }) {

@@ -1,9 +1,9 @@
 import { Fragment, useMemo, useState, type KeyboardEvent } from 'react';
-import type { FieldChange, PreviewView, ServerLocationView } from '../../electron/core/api/contract';
-import type { FieldInfo } from '../../electron/core/schema/dsl';
-import { CATEGORY_TITLES } from '../../electron/core/schema/payload';
-import { formatBytes, formatValue, humanHint } from '../lib/format';
-import { SOURCE_LABELS, annotatePayload } from '../lib/payload-view';
+import type { FieldChange, PreviewView, ServerLocationView } from '../../shared/api-contract';
+import type { FieldInfo } from '../../shared/schema/dsl';
+import { CATEGORY_TITLES } from '../../shared/schema/payload';
+import { formatBytes, formatValue, humanHint } from '../helpers/format';
+import { SOURCE_LABELS, annotatePayload } from '../helpers/payload-view';
 import { CodeText } from './CodeText';
 import { Notice } from './Notice';
 import { ServerLocation } from './ServerLocation';

@@ -4,7 +4,7 @@
  * told), a notice saying what is not sent and how to include it (or one line, where a notice nearby
  * says that).
  */
-import type { ServerLocationView } from '../../electron/core/api/contract';
+import type { ServerLocationView } from '../../shared/api-contract';
 import { CodeText } from './CodeText';
 import { Icon } from './Icon';
 import { Notice } from './Notice';

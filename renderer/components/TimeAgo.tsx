@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { formatAbsolute, formatRelative } from '../lib/format';
+import { formatAbsolute, formatRelative } from '../helpers/format';
 
 // One shared ticker for every relative time on screen.
 const listeners = new Set<() => void>();

@@ -1,6 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useStore, type StoreApi } from 'zustand';
-import type { CandorApi } from '../../electron/core/api/contract';
+import type { CandorApi } from '../../shared/api-contract';
 import type { CandorState } from './store';
 
 interface Services {

@@ -5,10 +5,10 @@
  * the picker is open, so moving back and forth between levels shows each one at once.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { PolicyCategory, PreviewView } from '../../electron/core/api/contract';
-import { liveLevel } from '../lib/levels';
+import type { PolicyCategory, PreviewView } from '../../shared/api-contract';
+import { liveLevel } from '../helpers/levels';
 import { useApi, useCandor } from './context';
-import { messageOf } from './store';
+import { messageOf } from './messages';
 
 export interface LevelPreviewState {
   /** The report for the categories asked, or null (none asked, or not read yet). */

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { consentInput, type LevelChoice } from '../lib/levels';
+import { consentInput, type LevelChoice } from '../helpers/levels';
 import { useCandor } from './context';
-import { messageOf } from './store';
+import { messageOf } from './messages';
 
 /** Saving a level (the wizard's answer, or a change in Settings): busy while the agent answers, then its error if any. */
 export function useSaveLevel() {

@@ -1,5 +1,5 @@
-import type { AgentStatus, ConsentState } from '../../electron/core/api/contract';
-import { LockedBy } from '../components/ConnectionForm';
+import type { AgentStatus, ConsentState } from '../../shared/api-contract';
+import { LockedBy } from '../components/Field';
 import { LocalExplained } from '../components/LocalExplained';
 import { GuardVerdict, FieldChangesCompact, OmittedFields, PayloadFacts, PayloadTabs } from '../components/Payload';
 import { NeverCollected } from '../components/NeverCollected';
@@ -7,8 +7,8 @@ import { Notice, Spinner } from '../components/Notice';
 import { TimeAgo } from '../components/TimeAgo';
 import { Icon } from '../components/Icon';
 import { ViewHeading } from '../components/ViewHeading';
-import { downloadText, timestampForFile } from '../lib/download';
-import { describeLevel, liveLevel } from '../lib/levels';
+import { downloadText, timestampForFile } from '../helpers/download';
+import { describeLevel, liveLevel } from '../helpers/levels';
 import { hrefFor } from '../state/router';
 import { useCandor } from '../state/context';
 

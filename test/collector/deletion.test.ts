@@ -5,7 +5,7 @@
  * Reports without the hash (Navidrome's own) are deleted by id alone, as before.
  */
 import { describe, expect, it } from 'vitest';
-import { PAYLOAD_FIELDS, PAYLOAD_SCHEMA_VERSION } from '../../electron/core/schema/payload';
+import { PAYLOAD_FIELDS, PAYLOAD_SCHEMA_VERSION } from '../../shared/schema/payload';
 import { DAY_MS } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DAY_MS, RETENTION_DAYS, utcDay } from '../../collector/retention';
 import { FakeClock } from '../support/fake-clock';
-import type { Payload } from '../../electron/core/schema/payload';
+import type { Payload } from '../../shared/schema/payload';
 import { parseJson } from '../support/json';
 import { candorReport, collectorsPerTest, getSummary, newId, post, runCollectorCli, send, sqliteRows, type ErrorBody } from './support/harness';
 

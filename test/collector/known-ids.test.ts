@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { dayStart, DAY_MS, utcDay } from '../../collector/retention';
 import type { AccessAnswer } from '../../collector/http/access';
-import type { Payload } from '../../electron/core/schema/payload';
+import type { Payload } from '../../shared/schema/payload';
 import { FakeClock } from '../support/fake-clock';
 import { parseJson } from '../support/json';
 import {

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { PolicyCategory } from '../../electron/core/api/contract';
-import { POLICY_CATEGORIES } from '../../electron/core/schema/levels';
+import type { PolicyCategory } from '../../shared/api-contract';
+import { POLICY_CATEGORIES } from '../../shared/schema/levels';
 import type { FakeCandorApi } from '../support/fake-api';
 import { e2eSessions, poll } from './support/sessions';
 

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { startServe } from '../../electron/headless/serve/server';
+import { startServe } from '../../headless/serve/server';
 import { NOT_SIGNED_IN } from '../../renderer/api/http-client';
 import { createFakeApi, type FakeApiOptions } from '../support/fake-api';
 import { anyOf } from '../support/matchers';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { Ajv, type AnySchema } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TRAY_STATES, trayIconFile } from '../../electron/shell/tray-model';
+import { TRAY_STATES, trayIconFile } from '../../electron/pure/tray-model';
 import { tempHome } from '../support/agent-harness';
 import { readJson } from '../support/json';
 

@@ -70,11 +70,11 @@ describe('lib/http as a leaf', () => {
   it('is used by both servers', () => {
     const users = (dir: string) => files(dir).filter((f) => source(f).includes('lib/http/'));
     expect(users('collector').length).toBeGreaterThan(0);
-    expect(users('electron/headless/serve').length).toBeGreaterThan(0);
+    expect(users('headless/serve').length).toBeGreaterThan(0);
   });
 
   it("no server reads Node's private socket fields", () => {
-    const all = [...lib, ...files('collector'), ...files('electron/headless')];
+    const all = [...lib, ...files('collector'), ...files('headless')];
     expect(all.filter((f) => /\._httpMessage|\._handle\b|\._parent\b/.test(source(f)))).toEqual([]);
   });
 });

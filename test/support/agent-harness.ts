@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Agent, type AgentDeps } from '../../electron/core/agent';
-import type { HttpClient } from '../../electron/core/http';
-import { silentLogger } from '../../electron/core/platform';
-import type { CandorConfig } from '../../electron/core/settings/candor-config';
-import { fixedConfig, type ConfigSource } from '../../electron/core/settings/config-source';
+import { Agent, type AgentDeps } from '../../core/agent';
+import type { HttpClient } from '../../core/net/http-client';
+import { silentLogger } from '../../core/platform';
+import type { CandorConfig } from '../../core/settings/candor-config';
+import { fixedConfig, type ConfigSource } from '../../core/settings/config-source';
 import { FakeClock } from './fake-clock';
 import { fakeSources } from './fake-sources';
 import { seededRandom } from './random';

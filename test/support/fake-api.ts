@@ -39,20 +39,20 @@ import {
   type StoredChoice,
   type ApiMethod,
   type VerifyReport,
-} from '../../electron/core/api/contract';
-import { filterHistory, normalizeFilter, type FilterResult } from '../../electron/core/history/history-filter';
-import { HttpFailure, type HttpClient } from '../../electron/core/http-client';
-import { verifyRemoteData } from '../../electron/core/send/remote-verify';
-import { resolveConsent, type ConsentInputs } from '../../electron/core/consent/consent';
-import { notSentBecause } from '../../electron/core/consent/describe';
-import type { AgentContext } from '../../electron/core/context';
-import { diffReports } from '../../electron/core/report/diff';
-import { encodePayload, sha256Hex } from '../../electron/core/report/encode';
-import { listFields } from '../../electron/core/schema/dsl';
-import { categoryOfPath, categoryRoots, fieldsFor, keepCategories, normalizeCategories, POLICY_CATEGORIES, presetOf } from '../../electron/core/schema/levels';
-import { CANDOR_FIELD_PATHS, CATEGORY_TITLES, payloadSchema } from '../../electron/core/schema/payload';
-import { EXPORT_FORMAT_VERSION } from '../../electron/core/send/report-export';
-import { deleteRemoteData } from '../../electron/core/send/remote-deletion';
+} from '../../shared/api-contract';
+import { filterHistory, normalizeFilter, type FilterResult } from '../../shared/history-filter';
+import { HttpFailure, type HttpClient } from '../../core/net/http-client';
+import { verifyRemoteData } from '../../core/send/remote-verify';
+import { resolveConsent, type ConsentInputs } from '../../core/consent/consent';
+import { notSentBecause } from '../../core/consent/describe';
+import type { AgentContext } from '../../core/context';
+import { diffReports } from '../../shared/report-diff';
+import { encodePayload, sha256Hex } from '../../core/report/encode';
+import { listFields } from '../../shared/schema/dsl';
+import { categoryOfPath, categoryRoots, fieldsFor, keepCategories, normalizeCategories, POLICY_CATEGORIES, presetOf } from '../../shared/schema/levels';
+import { CANDOR_FIELD_PATHS, CATEGORY_TITLES, payloadSchema } from '../../shared/schema/payload';
+import { EXPORT_FORMAT_VERSION } from '../../core/send/report-export';
+import { deleteRemoteData } from '../../core/send/remote-deletion';
 import { DAY, SEND_MESSAGES, countsOf, generateHistory, samplePayload, type SampleFacts, type StoredEntry } from './fake-sample';
 import { FakeMusicServer, type FakeServerOptions, type FakeServerState } from './fake-music-server';
 import { seeded, uuidFrom } from './random';

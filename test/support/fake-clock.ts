@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../electron/core/platform';
+import type { Clock, TimerHandle } from '../../core/platform';
 
 interface Timer {
   id: number;

@@ -14,12 +14,12 @@ import {
   type SettingsView,
   type ShellKind,
   type SourceHealth,
-} from '../../electron/core/api/contract';
-import { isLoopbackHost } from '../../electron/core/net';
-import { originOf } from '../../electron/core/settings/settings-service';
-import { normalizeBaseUrl } from '../../electron/core/sources/server-address';
-import { PROBLEMS, problemMessage, SourceProblem } from '../../electron/core/sources/problems';
-import { decideLocation, locationView, notFromHere, type HostFactPath, type ServerLocation } from '../../electron/core/sources/server-location';
+} from '../../shared/api-contract';
+import { isLoopbackHost } from '../../core/net/loopback';
+import { originOf } from '../../core/settings/settings-service';
+import { normalizeBaseUrl } from '../../core/sources/server-address';
+import { PROBLEMS, problemMessage, SourceProblem } from '../../core/sources/problems';
+import { decideLocation, locationView, notFromHere, type HostFactPath, type ServerLocation } from '../../core/sources/server-location';
 
 export type FakeServerState = 'ok' | 'unreachable' | 'unauthorized' | 'not-admin' | 'config-hidden' | 'not-configured' | 'timeout';
 

@@ -3,10 +3,10 @@
  * are the ones `encodePayload` makes), the fixed wording of each send result, and a generated
  * history of daily attempts.
  */
-import type { ErrorClass, HistorySummary, Trigger } from '../../electron/core/api/contract';
-import { sha256Hex } from '../../electron/core/report/encode';
-import { POLICY_CATEGORIES } from '../../electron/core/schema/levels';
-import type { Payload } from '../../electron/core/schema/payload';
+import type { ErrorClass, HistorySummary, Trigger } from '../../shared/api-contract';
+import { sha256Hex } from '../../core/report/encode';
+import { POLICY_CATEGORIES } from '../../shared/schema/levels';
+import type { Payload } from '../../shared/schema/payload';
 import { seeded } from './random';
 
 export const DAY = 24 * 3600 * 1000;

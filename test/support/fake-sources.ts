@@ -1,7 +1,7 @@
-import type { SourceSet } from '../../electron/core/report/builder';
-import type { ServerFacts } from '../../electron/core/sources/music-server';
-import { health } from '../../electron/core/sources/problems';
-import { placeOfAddress } from '../../electron/core/sources/server-location';
+import type { SourceSet } from '../../core/sources/source-set';
+import type { ServerFacts } from '../../core/sources/music-server';
+import { health } from '../../core/sources/problems';
+import { placeOfAddress } from '../../core/sources/server-location';
 
 /** Fixed, fast sources for tests about scheduling and consent rather than collection. */
 export function fakeSources(overrides: Partial<SourceSet> = {}): SourceSet {

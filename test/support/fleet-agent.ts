@@ -4,9 +4,9 @@
  * clock to the instant the parent names, firing its timers in order, and answers when it is quiet.
  * Everything else is real: the processes, the OS locks, the files, the HTTP to the receiver.
  */
-import { Agent } from '../../electron/core/agent';
-import { createAxiosHttpClient } from '../../electron/core/http';
-import { silentLogger } from '../../electron/core/platform';
+import { Agent } from '../../core/agent';
+import { createAxiosHttpClient } from '../../core/net/axios-http-client';
+import { silentLogger } from '../../core/platform';
 import { configWith, seededRandom } from './agent-harness';
 import { answerRequests } from './child-requests';
 import { FakeClock } from './fake-clock';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { CLI_EXTERNAL } from '../../scripts/build-cli.mjs';
 import { ESM_BANNER } from '../../scripts/build-electron.mjs';
-import type { AgentStatus, SendOutcome } from '../../electron/core/api/contract';
+import type { AgentStatus, SendOutcome } from '../../shared/api-contract';
 import type { FleetAgentOptions, FleetRequest } from './fleet-agent';
 import type { ShellChildOptions, ShellRequest } from './shell-child';
 

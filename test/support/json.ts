@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { HistoryEntry } from '../../electron/core/api/contract';
+import type { HistoryEntry } from '../../shared/api-contract';
 
 /**
  * JSON a test reads back (CLI output, a state file, a report body), typed as what the code under
@@ -28,7 +28,7 @@ export function readHistoryFile(home: string): HistoryEntry[] {
 
 // Shapes the code writes as text with no type of its own, as the tests read them back.
 
-/** The file `candor export` writes (electron/core/send/report-export.ts). */
+/** The file `candor export` writes (core/send/report-export.ts). */
 export interface ExportFile {
   candorExport: number;
   level: string;
@@ -39,7 +39,7 @@ export interface ExportFile {
   report: string;
 }
 
-/** What `exportHistory` returns (electron/core/history/history-store.ts). */
+/** What `exportHistory` returns (core/history/history-store.ts). */
 export interface HistoryExport {
   exportedAt: string;
   entries: HistoryEntry[];

@@ -1,4 +1,4 @@
-import type { Random } from '../../electron/core/platform';
+import type { Random } from '../../core/platform';
 
 /** Deterministic randomness (mulberry32), so a failing test can be replayed from its seed. */
 export function seeded(seed: number): () => number {

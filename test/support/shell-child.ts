@@ -5,11 +5,11 @@
  * only time is simulated: the data folder, the config file, file events, the OS locks and the HTTP
  * to the music server and the receiver are real.
  */
-import type { Agent } from '../../electron/core/agent';
-import type { AgentStatus } from '../../electron/core/api/contract';
-import { createAxiosHttpClient } from '../../electron/core/http';
-import { parseCommandLine } from '../../electron/headless/cli-args';
-import { runCommand } from '../../electron/headless/commands';
+import type { Agent } from '../../core/agent';
+import type { AgentStatus } from '../../shared/api-contract';
+import { createAxiosHttpClient } from '../../core/net/axios-http-client';
+import { parseCommandLine } from '../../headless/cli/args';
+import { runCommand } from '../../headless/cli/commands';
 import { answerRequests } from './child-requests';
 import { FakeClock } from './fake-clock';
 import { seededRandom } from './random';

@@ -1,4 +1,4 @@
-import type { PersistedState } from '../../electron/core/settings/state-schema';
+import type { PersistedState } from '../../core/state/state-schema';
 
 /**
  * Changes to the shared state, as plain data, so one process can apply them under the lock and

@@ -6,7 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StateStore } from '../../electron/core/settings/state-store';
+import { StateStore } from '../../core/state/state-store';
 import { seeded } from './random';
 import { applyMutation, randomMutation } from './state-mutations';
 import { folderLock } from './storage';

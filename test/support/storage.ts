@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultLockProvider, pidFileLocks, type LockProvider } from '../../electron/core/storage/file-lock';
-import { FolderLock } from '../../electron/core/storage/folder-lock';
-import { thisProcess } from '../../electron/core/storage/process-identity';
-import { StateStore } from '../../electron/core/settings/state-store';
+import { defaultLockProvider, pidFileLocks, type LockProvider } from '../../core/storage/file-lock';
+import { FolderLock } from '../../core/storage/folder-lock';
+import { thisProcess } from '../../core/storage/process-identity';
+import { StateStore } from '../../core/state/state-store';
 import { tempHome } from './agent-harness';
 
 export const BOOT_ID = 'test-boot';

@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'react';
 import { ErrorNotice } from '../../components/Notice';
 import { categoryTitle } from '../../components/Payload';
-import { messageOf } from '../../state/store';
+import { messageOf } from '../../state/messages';
 import { useCandor } from '../../state/context';
 
 export function ApproveFields({ fields }: { fields: string[] }) {

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { AgentStatus } from '../../../electron/core/api/contract';
-import { LockedBy } from '../../components/ConnectionForm';
+import type { AgentStatus } from '../../../shared/api-contract';
+import { Field } from '../../components/Field';
 import { useApi, useCandor } from '../../state/context';
 import { FormMessage, SaveButton, useSave } from './form-parts';
 
@@ -22,29 +22,27 @@ export function EndpointSection({ status }: { status: AgentStatus }) {
     <section className="panel" aria-labelledby="endpoint-title">
       <h2 id="endpoint-title">Where reports go</h2>
       <form className="form" onSubmit={save} noValidate>
-        <div className="field">
-          <label htmlFor={`${id}-endpoint`}>Collector address</label>
-          <div className="inline">
-            <input
-              id={`${id}-endpoint`}
-              type="url"
-              spellCheck={false}
-              autoComplete="off"
-              value={value}
-              readOnly={Boolean(locked)}
-              onChange={(e) => setValue(e.target.value)}
-              aria-describedby={`${id}-endpoint-help`}
-            />
-            <SaveButton locked={locked} busy={busy} disabled={value.trim() === status.settings.endpoint} />
-          </div>
-          <p className="help" id={`${id}-endpoint-help`}>
-            {locked ? (
-              <LockedBy by={locked} />
-            ) : (
-              'The Navidrome project’s collector by default. You can run your own collector and send reports there instead. https:// is required (plain http:// only to this machine).'
-            )}
-          </p>
-        </div>
+        <Field
+          id={`${id}-endpoint`}
+          label="Collector address"
+          lockedBy={locked}
+          help="The Navidrome project’s collector by default. You can run your own collector and send reports there instead. https:// is required (plain http:// only to this machine)."
+        >
+          {(control) => (
+            <div className="inline">
+              <input
+                {...control}
+                type="url"
+                spellCheck={false}
+                autoComplete="off"
+                value={value}
+                readOnly={Boolean(locked)}
+                onChange={(e) => setValue(e.target.value)}
+              />
+              <SaveButton locked={locked} busy={busy} disabled={value.trim() === status.settings.endpoint} />
+            </div>
+          )}
+        </Field>
       </form>
       <FormMessage message={message} />
     </section>

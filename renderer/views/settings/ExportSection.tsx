@@ -4,11 +4,11 @@
  * exported; the page saves it through the browser's download (the desktop window does the same).
  */
 import { useState } from 'react';
-import type { AgentStatus, ExportedReport } from '../../../electron/core/api/contract';
+import type { AgentStatus, ExportedReport } from '../../../shared/api-contract';
 import { ErrorNotice, Notice, Spinner } from '../../components/Notice';
-import { describeLevel } from '../../lib/levels';
-import { downloadText } from '../../lib/download';
-import { messageOf } from '../../state/store';
+import { describeLevel } from '../../helpers/levels';
+import { downloadText } from '../../helpers/download';
+import { messageOf } from '../../state/messages';
 import { useApi, useCandor } from '../../state/context';
 
 export function ExportSection({ status }: { status: AgentStatus }) {

@@ -1,5 +1,5 @@
 /** Where the facts come from (each source's health), the agent's warnings, and which Candor this is. */
-import type { AgentStatus, SourceHealth } from '../../../electron/core/api/contract';
+import type { AgentStatus, SourceHealth } from '../../../shared/api-contract';
 import { Icon } from '../../components/Icon';
 import { Notice } from '../../components/Notice';
 import { ServerLocation } from '../../components/ServerLocation';

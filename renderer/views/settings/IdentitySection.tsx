@@ -4,10 +4,10 @@
  * proves ownership with a secret only this machine holds).
  */
 import { useState } from 'react';
-import type { AgentStatus, DeletionOutcome } from '../../../electron/core/api/contract';
+import type { AgentStatus, DeletionOutcome } from '../../../shared/api-contract';
 import { ConfirmAction } from '../../components/ConfirmAction';
 import { Notice } from '../../components/Notice';
-import { collectorName } from '../../lib/format';
+import { collectorName } from '../../helpers/format';
 import { useApi, useCandor } from '../../state/context';
 
 export function IdentitySection({ status }: { status: AgentStatus }) {

@@ -4,12 +4,12 @@
  * shows the level in force, cannot be changed, and names the setting.
  */
 import { useState, type FormEvent } from 'react';
-import type { ConsentState } from '../../../electron/core/api/contract';
-import { LockedBy } from '../../components/ConnectionForm';
+import type { ConsentState } from '../../../shared/api-contract';
+import { LockedBy } from '../../components/Field';
 import { LevelPicker } from '../../components/LevelPicker';
 import { LevelPreview } from '../../components/LevelPreview';
 import { ErrorNotice, Spinner } from '../../components/Notice';
-import { choiceOf, LEVEL_TITLES, optionOf, sameChoice } from '../../lib/levels';
+import { choiceOf, LEVEL_TITLES, optionOf, sameChoice } from '../../helpers/levels';
 import { useSaveLevel } from '../../state/save-level';
 
 export function LevelForm({ consent }: { consent: ConsentState }) {

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { AgentStatus } from '../../../electron/core/api/contract';
-import { LockedBy } from '../../components/ConnectionForm';
+import type { AgentStatus } from '../../../shared/api-contract';
+import { Field } from '../../components/Field';
 import { useApi, useCandor } from '../../state/context';
 import { FormMessage, SaveButton, useSave } from './form-parts';
 
@@ -29,28 +29,30 @@ export function RetentionSection({ status }: { status: AgentStatus }) {
     <section className="panel" aria-labelledby="retention-title">
       <h2 id="retention-title">Local history</h2>
       <form className="form" onSubmit={save} noValidate>
-        <div className="field">
-          <label htmlFor={`${id}-days`}>Keep the history of sent reports for (days)</label>
-          <div className="inline">
-            <input
-              id={`${id}-days`}
-              className="narrow"
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={3650}
-              value={value}
-              readOnly={Boolean(locked)}
-              onChange={(e) => setValue(e.target.value)}
-              aria-describedby={`${id}-days-help`}
-              aria-invalid={message !== null && !message.ok}
-            />
-            <SaveButton locked={locked} busy={busy} />
-          </div>
-          <p className="help" id={`${id}-days-help`}>
-            {locked ? <LockedBy by={locked} /> : 'This is your own copy on this machine. The collector deletes reports after 30 days whatever you choose here.'}
-          </p>
-        </div>
+        <Field
+          id={`${id}-days`}
+          label="Keep the history of sent reports for (days)"
+          lockedBy={locked}
+          help="This is your own copy on this machine. The collector deletes reports after 30 days whatever you choose here."
+        >
+          {(control) => (
+            <div className="inline">
+              <input
+                {...control}
+                className="narrow"
+                type="number"
+                inputMode="numeric"
+                min={1}
+                max={3650}
+                value={value}
+                readOnly={Boolean(locked)}
+                onChange={(e) => setValue(e.target.value)}
+                aria-invalid={message !== null && !message.ok}
+              />
+              <SaveButton locked={locked} busy={busy} />
+            </div>
+          )}
+        </Field>
       </form>
       <FormMessage message={message} />
     </section>

@@ -1,5 +1,5 @@
 /** When the next report goes, what became of the last one, which process keeps the schedule, and "send now". */
-import type { AgentStatus, SchedulerView } from '../../../electron/core/api/contract';
+import type { AgentStatus, SchedulerView } from '../../../shared/api-contract';
 import { Notice, Spinner } from '../../components/Notice';
 import { TimeAgo } from '../../components/TimeAgo';
 import { useCandor } from '../../state/context';

@@ -4,12 +4,12 @@
  * means, why sending is paused, and the approval of new fields.
  */
 import { useId, useState } from 'react';
-import type { AgentStatus, ConsentState } from '../../../electron/core/api/contract';
+import type { AgentStatus, ConsentState } from '../../../shared/api-contract';
 import { LocalExplained } from '../../components/LocalExplained';
 import { Notice, ErrorNotice } from '../../components/Notice';
 import { TimeAgo } from '../../components/TimeAgo';
-import { levelSummary } from '../../lib/levels';
-import { messageOf } from '../../state/store';
+import { levelSummary } from '../../helpers/levels';
+import { messageOf } from '../../state/messages';
 import { useCandor } from '../../state/context';
 import { ApproveFields } from './ApproveFields';
 import { LevelForm } from './LevelForm';

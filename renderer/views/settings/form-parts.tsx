@@ -1,7 +1,7 @@
 /** The save cycle shared by the one-field settings forms (endpoint, retention). */
 import { useState } from 'react';
 import { Notice, Spinner } from '../../components/Notice';
-import { messageOf } from '../../state/store';
+import { messageOf } from '../../state/messages';
 
 type FormMessageValue = { ok: boolean; text: string } | null;
 

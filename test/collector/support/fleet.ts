@@ -4,7 +4,7 @@
  * and Navidrome's shapes; some categories left out), drawn from a seeded generator so a test or a
  * benchmark can make the same fleet again. Every report passes the payload schema.
  */
-import type { Payload } from '../../../electron/core/schema/payload';
+import type { Payload } from '../../../shared/schema/payload';
 
 /** A small, fast, seeded generator (mulberry32): the same seed gives the same fleet. */
 export { seeded as seededRandom } from '../../support/random';

@@ -43,7 +43,7 @@ export const deleteReports = (url: string, id: string, key?: string): Promise<Re
 export const askHeld = (url: string, id: string, key?: string): Promise<Reply> =>
   send(url, { method: 'GET', path: `/collect/${id}`, headers: key === undefined ? {} : { 'X-Candor-Deletion-Key': key } });
 
-/** A report as Candor sends it (see electron/core/schema/payload.ts). */
+/** A report as Candor sends it (see shared/schema/payload.ts). */
 export function candorReport(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     id: newId(),

@@ -1,4 +1,4 @@
-import { API_METHODS, type AgentEvent, type CandorApi } from '../../../electron/core/api/contract';
+import { API_METHODS, type AgentEvent, type CandorApi } from '../../../shared/api-contract';
 
 /**
  * One `CandorApi` whose agent can be swapped: the e2e file starts one `candor serve` server over a

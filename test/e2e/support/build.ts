@@ -21,14 +21,7 @@ function files(dir: string): string[] {
 
 function sourceHash(): string {
   const hash = createHash('sha256');
-  const inputs = [
-    ...files('renderer'),
-    ...files('electron/core/api'),
-    ...files('electron/core/schema'),
-    'electron/core/report/diff.ts',
-    'vite.config.ts',
-    'package-lock.json',
-  ].sort();
+  const inputs = [...files('renderer'), ...files('shared'), 'vite.config.ts', 'package-lock.json'].sort();
   for (const file of inputs) {
     hash.update(file);
     hash.update(readFileSync(path.join(ROOT, file)));

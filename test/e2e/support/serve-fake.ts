@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { startServe } from '../../../electron/headless/serve/server';
+import { startServe } from '../../../headless/serve/server';
 import { createFakeApi } from '../../support/fake-api';
 import { buildRenderer } from './build';
 

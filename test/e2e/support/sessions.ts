@@ -5,7 +5,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { startServe, type ServeHandle } from '../../../electron/headless/serve/server';
+import { startServe, type ServeHandle } from '../../../headless/serve/server';
 import { createFakeApi, type FakeApiOptions, type FakeCandorApi } from '../../support/fake-api';
 import { AgentSlot } from './agent-slot';
 import { launchChromium } from './browser';
