@@ -1,28 +1,18 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempHome } from '../../support/agent-harness';
 import type { AgentStatus, HistoryEntry } from '../../../shared/api-contract';
 import type { Payload } from '../../../shared/schema/payload';
 import { CANDOR_BIN as bin, candor, candorJson, serverSection } from '../../support/cli';
 import { parseJson } from '../../support/json';
-import { loopbackServer } from '../../support/loopback';
-import { startNavidromeTestServer, type NavidromeTestServer } from '../../support/navidrome';
+import { receiverAndServer } from '../../support/receiver-and-server';
 
-let collector: Awaited<ReturnType<typeof loopbackServer>>;
-let navidrome: NavidromeTestServer;
-beforeAll(async () => {
-  collector = await loopbackServer((_req, res) => res.writeHead(200).end('{}'));
-  navidrome = await startNavidromeTestServer();
-});
-afterAll(async () => {
-  await collector.close();
-  await navidrome.close();
-});
+const servers = receiverAndServer((_req, res) => res.writeHead(200).end('{}'));
 
 function home(config = ''): Record<string, string> {
   const dir = tempHome('candor-cli-');
-  writeFileSync(path.join(dir, 'candor.toml'), `[insights]\nendpoint = "${collector.url}/collect"\n${config}`);
+  writeFileSync(path.join(dir, 'candor.toml'), `[insights]\nendpoint = "${servers.collector.url}/collect"\n${config}`);
   return { CANDOR_HOME: dir };
 }
 
@@ -40,7 +30,7 @@ describe('the candor command line', () => {
   });
 
   it('`preview --json` prints the exact bytes alone, and `send` posts those bytes', async () => {
-    const env = home(serverSection(navidrome.url));
+    const env = home(serverSection(servers.navidrome.url));
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
     const preview = await candor(['preview', '--json'], env);
     expect(preview.code).toBe(0);
@@ -48,10 +38,10 @@ describe('the candor command line', () => {
     expect(() => {
       JSON.parse(bytes);
     }).not.toThrow();
-    const before = collector.received.length;
+    const before = servers.collector.received.length;
     const sent = await candor(['send'], env);
     expect(sent.code).toBe(0);
-    const body = collector.received[before]!.body;
+    const body = servers.collector.received[before]!.body;
     // Same facts, same bytes: only the memory figures and the server's uptime move between two runs
     // (and where the start time was read: a slow event stream on a loaded machine gives way to Prometheus).
     const strip = (t: string) => {
@@ -81,9 +71,9 @@ describe('the candor command line', () => {
 
   it('`run` says what will be sent and how to opt out, then stops cleanly on SIGTERM', async () => {
     const { spawn } = await import('node:child_process');
-    const before = collector.received.length;
+    const before = servers.collector.received.length;
     // A server on this machine: the report carries this machine's facts (a server elsewhere, or none, would not).
-    const child = spawn(process.execPath, [bin, 'run'], { env: { ...process.env, DO_NOT_TRACK: '', ...home(serverSection(navidrome.url)) } });
+    const child = spawn(process.execPath, [bin, 'run'], { env: { ...process.env, DO_NOT_TRACK: '', ...home(serverSection(servers.navidrome.url)) } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise<void>((resolve) => {
@@ -100,7 +90,7 @@ describe('the candor command line', () => {
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
-    expect(collector.received).toHaveLength(before);
+    expect(servers.collector.received).toHaveLength(before);
   });
 
   it('an opt-out written the wrong way still holds sharing off, and names the setting and the value', async () => {
@@ -115,12 +105,12 @@ describe('the candor command line', () => {
     ];
     for (const [env, flags, label] of cases) {
       expect((await candor(['consent', 'yes'], env)).code).toBe(0);
-      const before = collector.received.length;
+      const before = servers.collector.received.length;
       const sent = await candor([...flags, 'send'], env);
       expect(sent.code, label.source).toBe(1);
       expect(sent.stderr, label.source).toMatch(/sharing is off/);
       expect(sent.stderr, label.source).toMatch(label);
-      expect(collector.received).toHaveLength(before);
+      expect(servers.collector.received).toHaveLength(before);
     }
   });
 

@@ -5,25 +5,15 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempHome } from '../../support/agent-harness';
 import type { PersistedState } from '../../../core/state/state-schema';
 import type { Payload } from '../../../shared/schema/payload';
 import { candor, candorJson, candorLongRunning, serverSection } from '../../support/cli';
 import { parseJson, readJson } from '../../support/json';
-import { loopbackServer } from '../../support/loopback';
-import { startNavidromeTestServer, type NavidromeTestServer } from '../../support/navidrome';
+import { receiverAndServer } from '../../support/receiver-and-server';
 
-let collector: Awaited<ReturnType<typeof loopbackServer>>;
-let navidrome: NavidromeTestServer;
-beforeAll(async () => {
-  collector = await loopbackServer((_req, res) => res.writeHead(200).end('{}'));
-  navidrome = await startNavidromeTestServer();
-});
-afterAll(async () => {
-  await collector.close();
-  await navidrome.close();
-});
+const servers = receiverAndServer((_req, res) => res.writeHead(200).end('{}'));
 
 /** India has no daylight saving: +05:30 all year, an offset no test machine has by accident. */
 const TZ = 'Asia/Kolkata';
@@ -32,7 +22,7 @@ const GRACE_MS = 30 * 60_000;
 
 function home(server = ''): Record<string, string> {
   const dir = tempHome('candor-grace-');
-  writeFileSync(path.join(dir, 'candor.toml'), `[insights]\nendpoint = "${collector.url}/collect"\n${server}`);
+  writeFileSync(path.join(dir, 'candor.toml'), `[insights]\nendpoint = "${servers.collector.url}/collect"\n${server}`);
   return { CANDOR_HOME: dir, TZ };
 }
 
@@ -111,14 +101,14 @@ describe('`candor run` says when it will next send', () => {
 
 describe('the first preview is exact', () => {
   it('`preview --json` before any answer shows the id that is later sent', async () => {
-    const env = home(serverSection(navidrome.url));
+    const env = home(serverSection(servers.navidrome.url));
     const first = await candorJson<Payload>(['preview', '--json'], env);
     expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
-    const before = collector.received.length;
+    const before = servers.collector.received.length;
     const sent = await candor(['send'], env);
     expect(sent.code).toBe(0);
-    expect(parseJson<Payload>(collector.received[before]!.body).id).toBe(first.id);
+    expect(parseJson<Payload>(servers.collector.received[before]!.body).id).toBe(first.id);
 
     // Times people read are ISO 8601 with the offset: the last result and the history.
     const status = await candor(['status'], env);

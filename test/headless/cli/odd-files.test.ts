@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, lstatSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../../shared/api-contract';
 import { Agent } from '../../../core/agent';
 import { silentLogger, systemClock, systemRandom } from '../../../core/platform';
@@ -16,26 +16,16 @@ import { CandorConfigFile } from '../../../core/settings/config-source';
 import { tempHome } from '../../support/agent-harness';
 import { candor, serverSection } from '../../support/cli';
 import { parseJson } from '../../support/json';
-import { loopbackServer } from '../../support/loopback';
-import { startNavidromeTestServer, type NavidromeTestServer } from '../../support/navidrome';
+import { receiverAndServer } from '../../support/receiver-and-server';
 
-let collector: Awaited<ReturnType<typeof loopbackServer>>;
-let navidrome: NavidromeTestServer;
-beforeAll(async () => {
-  collector = await loopbackServer((_req, res) => res.writeHead(204).end());
-  navidrome = await startNavidromeTestServer();
-});
-afterAll(async () => {
-  await collector.close();
-  await navidrome.close();
-});
+const servers = receiverAndServer((_req, res) => res.writeHead(204).end());
 
 const fifo = (file: string) => execFileSync('mkfifo', [file]);
 
 /** A data folder whose reports go to the loopback collector (and, given `server`, are about that server). */
 function sharingHome(server = ''): string {
   const home = tempHome('candor-odd-');
-  writeFileSync(path.join(home, 'candor.toml'), `[insights]\nendpoint = "${collector.url}/collect"\n${server}`);
+  writeFileSync(path.join(home, 'candor.toml'), `[insights]\nendpoint = "${servers.collector.url}/collect"\n${server}`);
   return home;
 }
 
@@ -88,13 +78,13 @@ describe.runIf(process.platform !== 'win32')('odd files where Candor keeps its o
       expect(history).toEqual({ code: 1, stdout: '', stderr: `candor: the history is not read: ${file} is ${kind}, not a regular file.\n` });
 
       expect((await candor(['consent', 'yes'], env)).code).toBe(0);
-      const before = collector.received.length;
+      const before = servers.collector.received.length;
       const send = await candor(['send'], env);
       expect(send.code).toBe(1);
       expect(send.stderr).toBe(
         `candor: Not sent: ${file} is ${kind}, not a regular file, so the attempt could not be logged. Every report must be logged before it leaves.\n`,
       );
-      expect(collector.received).toHaveLength(before);
+      expect(servers.collector.received).toHaveLength(before);
       expect((await candor(['status'], env)).stdout).toContain(
         `! The history file is not read: ${file} is ${kind}, not a regular file. Nothing can be sent until it is moved away.`,
       );
@@ -138,7 +128,7 @@ describe.runIf(process.platform !== 'win32')('odd files where Candor keeps its o
 describe('history lines that are valid JSON but not entries', () => {
   it('are set aside like a torn line: `candor history` works, and the API never returns them', async () => {
     // A report is made only about a server that was read.
-    const home = sharingHome(serverSection(navidrome.url));
+    const home = sharingHome(serverSection(servers.navidrome.url));
     const env = { CANDOR_HOME: home };
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
     expect((await candor(['export', '--out', path.join(home, 'report.json')], env)).code).toBe(0);

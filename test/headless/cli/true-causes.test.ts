@@ -7,24 +7,15 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../../shared/api-contract';
 import { localIso } from '../../../core/consent/describe';
 import { tempHome } from '../../support/agent-harness';
 import { candor, candorJson, candorLongRunning, serverSection } from '../../support/cli';
-import { closedPort, loopbackServer } from '../../support/loopback';
-import { startNavidromeTestServer, type NavidromeTestServer } from '../../support/navidrome';
+import { closedPort } from '../../support/loopback';
+import { receiverAndServer } from '../../support/receiver-and-server';
 
-let collector: Awaited<ReturnType<typeof loopbackServer>>;
-let navidrome: NavidromeTestServer;
-beforeAll(async () => {
-  collector = await loopbackServer((_req, res) => res.writeHead(204).end());
-  navidrome = await startNavidromeTestServer();
-});
-afterAll(async () => {
-  await collector.close();
-  await navidrome.close();
-});
+const servers = receiverAndServer((_req, res) => res.writeHead(204).end());
 
 function homeWith(config: string): Record<string, string> {
   const dir = tempHome('candor-causes-');
@@ -35,7 +26,7 @@ function homeWith(config: string): Record<string, string> {
 describe('true causes, one line each', () => {
   it('`candor send` to a collector that is down: one line on stderr, exit 1, recorded as a failure', async () => {
     // A report about a server that was read, so that the collector is what fails.
-    const env = homeWith(`[insights]\nendpoint = "http://127.0.0.1:${await closedPort()}/collect"\n${serverSection(navidrome.url)}`);
+    const env = homeWith(`[insights]\nendpoint = "http://127.0.0.1:${await closedPort()}/collect"\n${serverSection(servers.navidrome.url)}`);
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
     const result = await candor(['send'], env);
     expect(result).toEqual({ code: 1, stdout: '', stderr: 'candor: Not sent: could not connect.\n' });
@@ -43,7 +34,7 @@ describe('true causes, one line each', () => {
   });
 
   it('`candor export --out` onto an existing file refuses, leaves it as it was, and logs nothing', async () => {
-    const env = homeWith(`[insights]\nendpoint = "${collector.url}/collect"\n${serverSection(navidrome.url)}`);
+    const env = homeWith(`[insights]\nendpoint = "${servers.collector.url}/collect"\n${serverSection(servers.navidrome.url)}`);
     const file = path.join(env.CANDOR_HOME!, 'report.json');
     writeFileSync(file, 'mine');
     const result = await candor(['export', '--out', file], env);
@@ -72,10 +63,10 @@ describe('true causes, one line each', () => {
   });
 
   it('a server folder that does not exist here is named, and nothing sends the user to the connection', async () => {
-    const env = homeWith('[server]\nconfig_file = "navidrome.toml"\n');
+    const env = homeWith('[server]\nconfig_file = "servers.navidrome.toml"\n');
     const music = path.join(env.CANDOR_HOME!, 'music');
     mkdirSync(music);
-    writeFileSync(path.join(env.CANDOR_HOME!, 'navidrome.toml'), `MusicFolder = "${music}"\nDataFolder = "/nonexistent/candor-test-data"\n`);
+    writeFileSync(path.join(env.CANDOR_HOME!, 'servers.navidrome.toml'), `MusicFolder = "${music}"\nDataFolder = "/nonexistent/candor-test-data"\n`);
     const status = await candor(['status'], env);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(
@@ -87,7 +78,7 @@ describe('true causes, one line each', () => {
   });
 
   it('`candor status` shows the next report at the time the running keeper will send it, as its UI does', async () => {
-    const env = homeWith(`[insights]\nendpoint = "${collector.url}/collect"\n`);
+    const env = homeWith(`[insights]\nendpoint = "${servers.collector.url}/collect"\n`);
     expect((await candor(['consent', 'yes'], env)).code).toBe(0);
     const serve = candorLongRunning(['serve'], env, /Candor admin UI: \S+/);
     try {
