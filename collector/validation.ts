@@ -105,7 +105,8 @@ function checkMustFit(input: unknown, maxDepth: number): ParseFailure | null {
     let value: unknown = input;
     for (const key of keys)
       value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
-    if (value === undefined) continue;
+    // The usual case, a value that fits, is told at once; the schema's own words for one that does not.
+    if (value === undefined || (typeof value === 'string' && value.length <= node.maxLength && node.pattern.test(value))) continue;
     const checked = validate(node, value, { unknownKeys: 'reject', maxDepth });
     if (!checked.ok) return { ok: false, status: 422, reason: 'schema', path, message: checked.reason };
   }

@@ -16,6 +16,12 @@ export function normalizeAddress(address: string): string {
 
 export class ProxyTrust {
   private readonly list = new net.BlockList();
+  /**
+   * The same list as [network, mask] pairs while it holds IPv4 entries only: a forwarded hop is
+   * checked on every request, and BlockList makes two objects a check. An IPv6 entry may cover
+   * IPv4-mapped addresses, so with one the BlockList answers.
+   */
+  private ipv4: [number, number][] | null = [];
   readonly size: number;
 
   /** `cidrs`: `10.0.0.0/8`, `2001:db8::/32`, or a bare address (one host). Throws InvalidProxyList. */
@@ -28,6 +34,10 @@ export class ProxyTrust {
       const prefix = prefixText === undefined ? max : Number(prefixText);
       if (family === 0 || !/^\d{1,3}$/.test(prefixText ?? String(max)) || prefix > max) throw new InvalidProxyList(`not an address or CIDR: ${entry}`);
       this.list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
+      if (family === 4 && this.ipv4) {
+        const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+        this.ipv4.push([(ipv4Number(address) & mask) >>> 0, mask]);
+      } else this.ipv4 = null;
     }
     this.size = cidrs.length;
   }
@@ -45,6 +55,10 @@ export class ProxyTrust {
   }
 
   trusts(address: string): boolean {
+    if (this.ipv4) {
+      const n = ipv4Number(address);
+      if (n >= 0) return this.ipv4.some(([network, mask]) => (n & mask) >>> 0 === network);
+    }
     const family = net.isIP(address);
     return family !== 0 && this.list.check(address, family === 4 ? 'ipv4' : 'ipv6');
   }
@@ -65,6 +79,29 @@ export class ProxyTrust {
     }
     return client;
   }
+}
+
+/** A dotted-quad IPv4 address as an unsigned 32-bit number; -1 for anything else. */
+export function ipv4Number(address: string): number {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      // No leading zeros (net.isIP refuses them too: `010` could be read as octal).
+      if ((digits > 0 && part === 0) || ++digits > 3) return -1;
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+    } else return -1;
+  }
+  return dots === 3 && digits > 0 ? n * 256 + part : -1;
 }
 
 /** The rate-limit key of an address: IPv4 as is, IPv6 by its /64 (one household or host gets one /64). */

@@ -192,7 +192,7 @@ class Violation extends Error {
 export function validate<N extends SchemaNode>(node: N, input: unknown, options: ValidateOptions): ValidationResult<Infer<N>> {
   const run: Run = { options, lenient: options.oddValues === 'drop', dropped: [] };
   try {
-    const value = check(node, input, '', 0, run);
+    const value = check(node, input, '', null, 0, run);
     if (value === LEFT_OUT) return { ok: false, path: run.dropped[0] ?? '', reason: 'not an allowed value' };
     return { ok: true, value: value as Infer<N>, dropped: run.dropped };
   } catch (error) {
@@ -225,20 +225,33 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function check(node: SchemaNode, input: unknown, path: string, depth: number, run: Run): unknown {
+/** An object node's fields as a list, made once per node: validation walks them for every document. */
+const FIELD_LISTS = new WeakMap<ObjectNode, [string, SchemaNode][]>();
+function fieldList(node: ObjectNode): [string, SchemaNode][] {
+  let list = FIELD_LISTS.get(node);
+  if (!list) FIELD_LISTS.set(node, (list = Object.entries(node.fields)));
+  return list;
+}
+
+/**
+ * Checks `input` at the path `base` + `key` (`key` null: the path is `base`). The path is put
+ * together only where it is needed (an error, a dropped value, a container's children): most
+ * fields are leaves that fit, and a document has dozens of them.
+ */
+function check(node: SchemaNode, input: unknown, base: string, key: string | null, depth: number, run: Run): unknown {
   switch (node.kind) {
     case 'int':
-      if (typeof input !== 'number' || !Number.isInteger(input)) throw new Violation(path, 'expected an integer');
+      if (typeof input !== 'number' || !Number.isInteger(input)) throw new Violation(pathOf(base, key), 'expected an integer');
       if (input >= node.min && input <= node.max) return input;
       // Below the minimum (a negative count), or past 2^53 where a JSON number is no longer the
       // integer that was sent: no real sender does that. Above the maximum: a setting someone chose.
-      if (input < node.min || !Number.isSafeInteger(input)) throw new Violation(path, `must be between ${node.min} and ${node.max}`);
-      return odd(run, path, `must be between ${node.min} and ${node.max}`);
+      if (input < node.min || !Number.isSafeInteger(input)) throw new Violation(pathOf(base, key), `must be between ${node.min} and ${node.max}`);
+      return odd(run, pathOf(base, key), `must be between ${node.min} and ${node.max}`);
     case 'bool':
-      if (typeof input !== 'boolean') throw new Violation(path, 'expected true or false');
+      if (typeof input !== 'boolean') throw new Violation(pathOf(base, key), 'expected true or false');
       return input;
     case 'string': {
-      if (typeof input !== 'string') throw new Violation(path, 'expected a string');
+      if (typeof input !== 'string') throw new Violation(pathOf(base, key), 'expected a string');
       let value = input;
       if (run.lenient) {
         value = input.trim();
@@ -246,12 +259,12 @@ function check(node: SchemaNode, input: unknown, path: string, depth: number, ru
         // Go's omitempty leaves empty text out: blank text is absence, not an odd value.
         if (value === '' && node.optional) return LEFT_OUT;
       }
-      if (value.length > node.maxLength) return odd(run, path, `longer than ${node.maxLength} characters`);
-      if (!node.pattern.test(value)) return odd(run, path, 'not an allowed value');
+      if (value.length > node.maxLength) return odd(run, pathOf(base, key), `longer than ${node.maxLength} characters`);
+      if (!node.pattern.test(value)) return odd(run, pathOf(base, key), 'not an allowed value');
       return value;
     }
     case 'enum': {
-      if (typeof input !== 'string') throw new Violation(path, 'expected a string');
+      if (typeof input !== 'string') throw new Violation(pathOf(base, key), 'expected a string');
       if (node.values.includes(input)) return input;
       if (run.lenient) {
         // An enum is a fixed vocabulary: compared trimmed and in lower case.
@@ -259,20 +272,22 @@ function check(node: SchemaNode, input: unknown, path: string, depth: number, ru
         if (value === '' && node.optional) return LEFT_OUT;
         if (node.values.includes(value)) return value;
       }
-      return odd(run, path, `expected one of ${node.values.join(', ')}`);
+      return odd(run, pathOf(base, key), `expected one of ${node.values.join(', ')}`);
     }
     case 'array': {
+      const path = pathOf(base, key);
       if (!Array.isArray(input)) throw new Violation(path, 'expected a list');
       enterContainer(path, depth, run.options);
       if (input.length > node.maxItems) throw new Violation(path, `more than ${node.maxItems} items`);
       const out: unknown[] = [];
       for (let index = 0; index < input.length; index++) {
-        const item = check(node.item, input[index], `${path}[${index}]`, depth + 1, run);
+        const item = check(node.item, input[index], `${path}[${index}]`, null, depth + 1, run);
         if (item !== LEFT_OUT) out.push(item);
       }
       return out;
     }
     case 'map': {
+      const path = pathOf(base, key);
       if (!isPlainObject(input)) throw new Violation(path, 'expected an object');
       enterContainer(path, depth, run.options);
       const keys = Object.keys(input);
@@ -280,11 +295,11 @@ function check(node: SchemaNode, input: unknown, path: string, depth: number, ru
       const out: Record<string, unknown> = {};
       // Map keys are data, not names: paths show `*` so an error message never echoes a key's text.
       const entryPath = join(path, '*');
-      for (const key of keys) {
-        if (FORBIDDEN_KEYS.has(key)) throw new Violation(entryPath, 'forbidden key');
-        const name = run.lenient ? mapKey(node, key, path, entryPath, run) : node.keyPattern.test(key) ? key : odd(run, entryPath, 'key not allowed');
+      for (const entry of keys) {
+        if (FORBIDDEN_KEYS.has(entry)) throw new Violation(entryPath, 'forbidden key');
+        const name = run.lenient ? mapKey(node, entry, path, entryPath, run) : node.keyPattern.test(entry) ? entry : odd(run, entryPath, 'key not allowed');
         if (name === LEFT_OUT) continue;
-        const value = check(node.value, input[key], entryPath, depth + 1, run);
+        const value = check(node.value, input[entry], entryPath, null, depth + 1, run);
         if (value === LEFT_OUT) continue;
         const earlier = out[name];
         if (!Object.hasOwn(out, name)) out[name] = value;
@@ -295,29 +310,34 @@ function check(node: SchemaNode, input: unknown, path: string, depth: number, ru
       return out;
     }
     case 'object': {
+      const path = pathOf(base, key);
       if (!isPlainObject(input)) throw new Violation(path, 'expected an object');
       enterContainer(path, depth, run.options);
-      for (const key of Object.keys(input)) {
-        if (FORBIDDEN_KEYS.has(key)) throw new Violation(join(path, key), 'forbidden key');
-        if (!Object.hasOwn(node.fields, key) && run.options.unknownKeys === 'reject') {
-          throw new Violation(join(path, key), 'field not in the allowlist');
-        }
+      const reject = run.options.unknownKeys === 'reject';
+      for (const name in input) {
+        if (!Object.hasOwn(input, name)) continue;
+        if (FORBIDDEN_KEYS.has(name)) throw new Violation(join(path, name), 'forbidden key');
+        if (reject && !Object.hasOwn(node.fields, name)) throw new Violation(join(path, name), 'field not in the allowlist');
       }
       const out: Record<string, unknown> = {};
-      for (const [key, child] of Object.entries(node.fields)) {
-        const value = Object.hasOwn(input, key) ? input[key] : undefined;
+      for (const [name, child] of fieldList(node)) {
+        const value = Object.hasOwn(input, name) ? input[name] : undefined;
         if (value === undefined) {
-          if (!child.optional) throw new Violation(join(path, key), 'required');
+          if (!child.optional) throw new Violation(join(path, name), 'required');
           continue;
         }
-        const checked = check(child, value, join(path, key), depth + 1, run);
-        if (checked !== LEFT_OUT) out[key] = checked;
+        const checked = check(child, value, path, name, depth + 1, run);
+        if (checked !== LEFT_OUT) out[name] = checked;
         // A required part left out takes its whole object with it (a plugin without its name).
         else if (!child.optional) return LEFT_OUT;
       }
       return out;
     }
   }
+}
+
+function pathOf(base: string, key: string | null): string {
+  return key === null ? base : join(base, key);
 }
 
 /** A map key under oddValues 'drop': trimmed and normalized, rescued by the caller, or left out. */
