@@ -119,7 +119,8 @@ export function parseReport(bytes: Buffer, maxDepth: number): ParseResult {
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const FORBIDDEN_SPELLINGS = ['__proto__', 'constructor', 'prototype', '\\u'].map((text) => Buffer.from(text));
+/** `proto` stands for `__proto__` and `prototype`: one scan fewer of every body. */
+const FORBIDDEN_SPELLINGS = ['proto', 'constructor', '\\u'].map((text) => Buffer.from(text));
 
 /** A cheap scan of the raw bytes: without one of these words or a \u escape, no key can be one of them. */
 function mayHoldForbiddenKey(bytes: Buffer): boolean {

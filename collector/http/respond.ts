@@ -7,12 +7,16 @@ const COMMON_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Headers = {}): void {
-  sendJsonBase(res, status, body, { ...COMMON_HEADERS, ...headers });
+const NONE: Headers = {};
+/** Every answer's headers; a copy only when an answer adds its own (most 2xx add none). */
+const withCommon = (headers: Headers) => (headers === NONE ? COMMON_HEADERS : { ...COMMON_HEADERS, ...headers });
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Headers = NONE): void {
+  sendJsonBase(res, status, body, withCommon(headers));
 }
 
-export function sendText(res: http.ServerResponse, status: number, text: string, contentType: string, headers: Headers = {}): void {
-  sendTextBase(res, status, text, contentType, { ...COMMON_HEADERS, ...headers });
+export function sendText(res: http.ServerResponse, status: number, text: string, contentType: string, headers: Headers = NONE): void {
+  sendTextBase(res, status, text, contentType, withCommon(headers));
 }
 
 /** Error bodies carry a fixed code, a fixed message and, for schema errors, the field path: never input text. */

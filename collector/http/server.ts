@@ -55,7 +55,9 @@ export function createHttpServer(deps: ServerDeps): http.Server {
     },
     (req, res) => {
       const started = clock.monotonic();
-      const path = (req.url ?? '/').split('?')[0]!;
+      const url = req.url ?? '/';
+      const query = url.indexOf('?');
+      const path = query < 0 ? url : url.slice(0, query);
       let route = 'unknown';
       res.on('finish', () => {
         const status = res.statusCode;

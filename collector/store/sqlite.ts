@@ -100,6 +100,8 @@ export class SqliteStore implements Store {
   private readonly nextSeq: Database.Statement;
   private readonly findRow: Database.Statement;
   private readonly keepSuperseded: Database.Statement;
+  private readonly rowsAfter: Database.Statement;
+  private readonly supersededAfter: Database.Statement;
   private commits = 0;
   private checkpointer: Checkpointer | null = null;
   /** A deleted salt may still be in the write-ahead log (or was, when a process stopped before emptying it). */
@@ -134,6 +136,17 @@ export class SqliteStore implements Store {
     const restamp = db.prepare("UPDATE reports SET seq = ? WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?");
     this.findRow = db.prepare("SELECT received_at AS receivedAt, writes FROM reports WHERE day = ? AND instance_id = ? AND ifnull(deletion_key_hash, '') = ?");
     this.nextSeq = db.prepare("UPDATE feed SET value = value + 1 WHERE name = 'head' RETURNING value");
+    const written = "SELECT rowid, seq, day, instance_id AS instanceId, ifnull(deletion_key_hash, '') AS keySlot, payload, source FROM reports";
+    this.rowsAfter = db.prepare(`
+      SELECT * FROM (SELECT * FROM (${written} WHERE seq = ? AND rowid > ? ORDER BY rowid LIMIT ?)
+                     UNION ALL SELECT * FROM (${written} WHERE seq > ? AND seq <= ? ORDER BY seq, rowid LIMIT ?))
+      ORDER BY seq, rowid LIMIT ?`);
+    const left = `SELECT seq, day, instance_id AS instanceId, key_slot AS keySlot, written_seq AS writtenSeq, payload, source FROM superseded
+      WHERE seq > ? AND seq <= ? AND written_seq > ? AND written_seq <= ? AND (? IS NULL OR day = ?)`;
+    this.supersededAfter = db.prepare(`
+      SELECT * FROM (SELECT * FROM (${left} AND seq = ? AND (day, instance_id, key_slot) > (?, ?, ?) ORDER BY day, instance_id, key_slot LIMIT ?)
+                     UNION ALL SELECT * FROM (${left} AND seq > ? ORDER BY seq, day, instance_id, key_slot LIMIT ?))
+      ORDER BY seq, day, instanceId, keySlot LIMIT ?`);
     this.keepSuperseded = db.prepare(
       'INSERT INTO superseded (seq, day, instance_id, key_slot, written_seq, received_at, payload, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -304,39 +317,47 @@ export class SqliteStore implements Store {
   rowsWritten(after: number, through: number, next: string | null, limit: number): Promise<WrittenRow[]> {
     return settled(() => {
       // In commit order, then rowid: what the index on seq holds anyway (a wider one cost 40 us a row).
-      const [seq, rowid] = next === null ? [after, -1] : next.split(':').map(Number);
-      const rows = this.db
-        .prepare(
-          `SELECT rowid, seq, day, instance_id AS instanceId, ifnull(deletion_key_hash, '') AS keySlot, payload, source FROM reports
-           WHERE seq > ? AND seq <= ? AND (seq, rowid) > (?, ?) ORDER BY seq, rowid LIMIT ?`,
-        )
-        .all(after, through, seq, rowid, limit) as (FeedRow & { rowid: number })[];
-      return rows.map(({ rowid: at, ...row }) => ({ ...row, next: `${row.seq}:${at}` }));
+      // The rest of the bookmark's commit, then the commits after it: two seeks on that index. As one
+      // condition, `(seq, rowid) > (?, ?)`, SQLite seeks on seq alone and reads every row of the
+      // range before the bookmark again, page after page (190-350 ms a page at 3 million rows).
+      const [seq, rowid] = next === null ? [after, Number.MAX_SAFE_INTEGER] : next.split(':').map(Number);
+      const rows = this.rowsAfter.all(seq, rowid, limit, seq, through, limit, limit) as (FeedRow & { rowid: number })[];
+      return rows.map((row) => ({
+        seq: row.seq,
+        day: row.day,
+        instanceId: row.instanceId,
+        keySlot: row.keySlot,
+        payload: row.payload,
+        source: row.source,
+        next: `${row.seq}:${row.rowid}`,
+      }));
     });
   }
 
   supersededRows(filter: SupersededFilter, cursor: FeedCursor | null, limit: number): Promise<SupersededRow[]> {
     return settled(() => {
       const from = cursor ?? { seq: filter.leftAfter, day: -1, instanceId: '', keySlot: '' };
-      return this.db
-        .prepare(
-          `SELECT seq, day, instance_id AS instanceId, key_slot AS keySlot, written_seq AS writtenSeq, payload, source FROM superseded
-           WHERE seq > ? AND seq <= ? AND written_seq > ? AND written_seq <= ? AND (? IS NULL OR day = ?) AND (seq, day, instance_id, key_slot) > (?, ?, ?, ?)
-           ORDER BY seq, day, instance_id, key_slot LIMIT ?`,
-        )
-        .all(
-          filter.leftAfter,
-          filter.leftThrough ?? Number.MAX_SAFE_INTEGER,
-          filter.writtenAfter ?? -1,
-          filter.writtenThrough,
-          filter.day ?? null,
-          filter.day ?? null,
-          from.seq,
-          from.day,
-          from.instanceId,
-          from.keySlot,
-          limit,
-        ) as SupersededRow[];
+      const matching = [
+        filter.leftAfter,
+        filter.leftThrough ?? Number.MAX_SAFE_INTEGER,
+        filter.writtenAfter ?? -1,
+        filter.writtenThrough,
+        filter.day ?? null,
+        filter.day ?? null,
+      ];
+      // The rest of the cursor's commit, then the commits after it (see rowsWritten).
+      return this.supersededAfter.all(
+        ...matching,
+        from.seq,
+        from.day,
+        from.instanceId,
+        from.keySlot,
+        limit,
+        ...matching,
+        from.seq,
+        limit,
+        limit,
+      ) as SupersededRow[];
     });
   }
 

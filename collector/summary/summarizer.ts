@@ -197,7 +197,9 @@ export class Summarizer {
       await work.timed(async () => {
         for (const row of rows) {
           seen.add(keyOf(row.day, row));
-          (await days.tally(row.day))?.add(parse(row.payload), row.source);
+          // Rows of a page share a few days: once a day's tally is open, no await per row.
+          const open = days.opened(row.day);
+          (open === undefined ? await days.tally(row.day) : open)?.add(parse(row.payload), row.source);
         }
       });
       if (rows.length < this.pageSize) break;
@@ -374,6 +376,14 @@ class PassTallies {
   async tally(day: number): Promise<DayTally | null> {
     if (day < this.firstIntactDay) return null;
     const tally = await this.read(day);
+    if (tally) this.changed.add(day);
+    return tally;
+  }
+
+  /** As tally(), without waiting, for a day this pass has opened already; undefined for one it has not. */
+  opened(day: number): DayTally | null | undefined {
+    if (day < this.firstIntactDay) return null;
+    const tally = this.open.get(day);
     if (tally) this.changed.add(day);
     return tally;
   }
