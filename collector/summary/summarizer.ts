@@ -82,7 +82,8 @@ export class Summarizer {
     options: SummarizerOptions = {},
   ) {
     this.runningSince = options.runningSince ?? null;
-    this.pageSize = options.pageSize ?? 200;
+    // 100 rows take 2-5 ms to read and count on this VM: the longest a request waits behind a page.
+    this.pageSize = options.pageSize ?? 100;
     this.onPass = options.onPass ?? (() => {});
   }
 
