@@ -289,9 +289,10 @@ async function baseline(options: ScaleOptions, pinned: boolean): Promise<FixedRa
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-scale-base-'));
   const server = await startServer([BASELINE_SERVER], { BENCH_ROOT: root, BENCH_DB: path.join(dir, 'baseline.sqlite') }, pinned);
   try {
+    // The fleet first: connections left idle while it is made would pass the server's keep-alive time.
+    const fleet = fleetOf(Math.min(options.instances, 20_000));
     const conns = Array.from({ length: options.connections }, () => new Connection(server.port));
     await Promise.all(conns.map((c) => c.ready()));
-    const fleet = fleetOf(Math.min(options.instances, 20_000));
     let next = 0;
     const request = () => {
       const i = next++ % fleet.length;

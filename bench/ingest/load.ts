@@ -28,16 +28,21 @@ export class Connection {
         done?.(status);
       }
     });
-    this.socket.on('error', () => {
+    // A request whose connection fails or closes (a server drops idle keep-alive connections)
+    // counts as an error rather than waiting forever.
+    const fail = () => {
       const done = this.pending;
       this.pending = null;
       done?.(0);
-    });
+    };
+    this.socket.on('error', fail);
+    this.socket.on('close', fail);
   }
   ready(): Promise<void> {
     return new Promise((resolve) => this.socket.once('connect', () => resolve()));
   }
   request(text: string): Promise<number> {
+    if (this.socket.destroyed) return Promise.resolve(0);
     return new Promise((resolve) => {
       this.pending = resolve;
       this.socket.write(text);
