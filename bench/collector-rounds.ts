@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closedLoop, Connection, round } from './ingest/load';
 import { canPin, startServer, stopServer } from './ingest/servers';
+import { median } from './measure';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -45,8 +46,6 @@ export interface RoundsComparison {
   /** Half the range of one side's CPU per report, as a share of its median: the noise of this machine. */
   spreadPercent: number;
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** User + system CPU seconds a process has used so far (Linux /proc; its clock ticks are 1/100 s). */
 function cpuSeconds(pid: number): number {

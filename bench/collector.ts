@@ -29,6 +29,7 @@ import { summariesFollow, todayInstances } from './collector-reads';
 import { closedLoop, Connection, fixedRateRun, round } from './ingest/load';
 import { reportTemplate } from './ingest/report';
 import { BASELINE_SERVER, canPin, startServer, stopServer } from './ingest/servers';
+import { median } from './measure';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -145,12 +146,6 @@ function logFigures(log: (line: string) => void, name: string, f: RunFigures): v
   const rounds = f.rounds.length > 1 ? ` (rounds ${f.rounds.join(', ')})` : '';
   log(`${name.padEnd(14)} ${String(f.reportsPerSecond).padStart(7)} reports/s${rounds}   ${latency}   errors ${f.errors}   rows/ack ${f.rowsPerAck}`);
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : round((sorted[mid - 1]! + sorted[mid]!) / 2, 2);
-};
 
 function collectorArgs(dataDir: string, durability: 'normal' | 'full'): string[] {
   return [

@@ -199,8 +199,7 @@ export class Summarizer {
         for (const row of rows) {
           seen.add(keyOf(row.day, row));
           // Rows of a page share a few days: once a day's tally is open, no await per row.
-          const open = days.opened(row.day);
-          (open === undefined ? await days.tally(row.day) : open)?.add(parse(row.payload), row.source);
+          (days.opened(row.day) ?? (await days.tally(row.day)))?.add(parse(row.payload), row.source);
         }
       });
       if (rows.length < this.pageSize) break;
@@ -375,7 +374,8 @@ class PassTallies {
 
   /** The day's tally, to be changed; null for a day this pass leaves alone. */
   async tally(day: number): Promise<DayTally | null> {
-    if (day < this.firstIntactDay) return null;
+    const open = this.opened(day);
+    if (open !== undefined) return open;
     const tally = await this.read(day);
     if (tally) this.changed.add(day);
     return tally;
