@@ -112,7 +112,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       capacity: limits.queueCapacity,
       maxBatch: limits.maxBatch,
       instanceWritesPerDay: limits.instanceWritesPerDay,
-      onCommit: (earliestWritten) => maintenance.afterCommit(earliestWritten),
+      onCommit: (earliestWritten, added) => maintenance.afterCommit(earliestWritten, added),
     },
     metrics,
     logger,

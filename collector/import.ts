@@ -53,6 +53,7 @@ async function importOne(file: string, store: Store, limits: Limits, clock: Pick
   // then the same field paths POST /collect lists in its answer.
   const receipt = `(sha256 ${sha256Hex(bytes)}, report sha256 ${reportSha256})`;
   const note = dropped.length > 0 ? ` (dropped: ${dropped.join(', ')})` : '';
+  const { payload, deletionKeyHash } = storedForm(report);
   const write: ReportWrite = {
     day: utcDay(exportedAt!),
     instanceId: report.id,
@@ -60,11 +61,14 @@ async function importOne(file: string, store: Store, limits: Limits, clock: Pick
     count: 1,
     source: IMPORT_SOURCE,
     receivedSha256: reportSha256,
-    ...storedForm(report),
+    payload,
+    deletionKeyHash,
   };
   const prior = await priorImport(store, write);
   if (prior !== null) return `${prior} ${file} ${receipt}${note}`;
-  const [outcome] = await store.writeReports([write], limits.instanceWritesPerDay);
+  const {
+    outcomes: [outcome],
+  } = await store.writeReports([write], limits.instanceWritesPerDay);
   if (outcome === 'capped') throw new ImportRefused(`this instance already has ${limits.instanceWritesPerDay} reports stored for that day`);
   // Another writer stored a newer report of the row between the look and the write.
   if (outcome === 'kept') return `newer report kept ${file} ${receipt}${note}`;

@@ -10,6 +10,7 @@ import { dayStart, expiresAt, utcDay } from './retention';
 import type { SourceTagger } from './source-tag';
 import type { Run, Store } from './store/types';
 import type { Summarizer } from './summary/summarizer';
+import type { AddedRows } from './writer';
 
 export interface MaintenanceDeps {
   store: Store;
@@ -127,8 +128,9 @@ export function createMaintenance(deps: MaintenanceDeps) {
       heartbeat();
       forgetSaltAtMidnight();
     },
-    /** The writer committed reports, the earliest received at `earliestWritten` (null: none new). */
-    afterCommit(earliestWritten: number | null) {
+    /** The writer committed reports, the earliest received at `earliestWritten` (null: none new); `added`: rows it only added. */
+    afterCommit(earliestWritten: number | null, added: AddedRows | null) {
+      if (added) summarizer.counted(added);
       summarizer.markDirty();
       refreshSoon();
       if (earliestWritten !== null) planPurge(expiresAt(earliestWritten) + 1);

@@ -156,13 +156,15 @@ function forbiddenKeyPath(value: unknown, node: SchemaNode | undefined, path: st
 
 /**
  * The report as stored: its JSON without `candor.deletionKeyHash`, which is kept in a column of
- * its own (the deletion check reads it there; the summaries never see it).
+ * its own (the deletion check reads it there; the summaries never see it). `stored` is that JSON's
+ * object, for the summaries to count without parsing it again (summarizer.ts, `counted`).
  */
-export function storedForm(report: Report): { payload: string; deletionKeyHash: string | null } {
+export function storedForm(report: Report): { stored: Payload; payload: string; deletionKeyHash: string | null } {
   const deletionKeyHash = report.candor?.deletionKeyHash ?? null;
-  if (deletionKeyHash === null) return { payload: JSON.stringify(report), deletionKeyHash };
+  if (deletionKeyHash === null) return { stored: report, payload: JSON.stringify(report), deletionKeyHash };
   const { deletionKeyHash: _kept, ...candor } = report.candor!;
-  return { payload: JSON.stringify({ ...report, candor }), deletionKeyHash };
+  const stored = { ...report, candor };
+  return { stored, payload: JSON.stringify(stored), deletionKeyHash };
 }
 
 /** Navidrome omits zero values (`omitempty`); Candor omits only what it cannot know. */

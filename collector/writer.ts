@@ -3,10 +3,11 @@
  * accumulated as one transaction (group commit: no fixed delay, so latency stays low when idle and
  * batches grow under load), then answers every waiting request. A 2xx is only ever sent after this.
  */
+import type { Payload } from '../shared/schema/payload';
 import type { Metrics } from './metrics';
 import type { CollectorClock, Logger } from './platform';
 import { keySlot, replaces } from './replacement';
-import type { DeletionResult, ReportWrite, Store, WriteOutcome } from './store/types';
+import type { DeletionResult, ReportWrite, Store, WriteCommit, WriteOutcome } from './store/types';
 
 export interface PendingReport {
   day: number;
@@ -16,11 +17,37 @@ export interface PendingReport {
   deletionKeyHash: string | null;
   source: string | null;
   receivedSha256: string;
+  /** `payload` as an object (validation.ts, `storedForm`): what the summaries count. */
+  stored: Payload;
+}
+
+/**
+ * A commit that only added rows, under feed number `seq`: what the summaries can count at once
+ * from the objects in hand, if they stand right before it (summarizer.ts, `counted`).
+ */
+export interface AddedRows {
+  seq: number;
+  rows: { day: number; report: Payload; source: string | null }[];
 }
 
 type Job =
   | { kind: 'report'; report: PendingReport; resolve: (o: WriteOutcome) => void; reject: (e: unknown) => void }
   | { kind: 'delete'; instanceId: string; presentedKeyHash: Buffer | null; resolve: (r: DeletionResult) => void; reject: (e: unknown) => void };
+
+/**
+ * The rows a commit added, if adding was all it did (the usual commit). A replaced or kept row
+ * changes a version the summaries count, which they read from the store's feed instead.
+ */
+export function onlyAdded(commit: WriteCommit, writes: readonly Pick<PendingReport, 'day' | 'stored' | 'source'>[]): AddedRows | null {
+  if (commit.seq === null) return null;
+  const rows: AddedRows['rows'] = [];
+  for (let i = 0; i < writes.length; i++) {
+    const outcome = commit.outcomes[i] ?? 'capped';
+    if (outcome === 'inserted') rows.push({ day: writes[i]!.day, report: writes[i]!.stored, source: writes[i]!.source });
+    else if (outcome !== 'capped') return null;
+  }
+  return { seq: commit.seq, rows };
+}
 
 export interface WriterOptions {
   capacity: number;
@@ -28,9 +55,10 @@ export interface WriterOptions {
   instanceWritesPerDay: number;
   /**
    * After every successful commit (the summaries have something to recompute), with the earliest
-   * receive time among the reports it wrote (their purge is due RETENTION_DAYS after it), null for none.
+   * receive time among the reports it wrote (their purge is due RETENTION_DAYS after it), null for
+   * none, and the rows it added when it did nothing else (no replacement, no deletion).
    */
-  onCommit?: (earliestWritten: number | null) => void;
+  onCommit?: (earliestWritten: number | null, added: AddedRows | null) => void;
 }
 
 export class Writer {
@@ -125,7 +153,7 @@ export class Writer {
         const result = await this.store.deleteInstance(first.instanceId, first.presentedKeyHash);
         if (result.allowed) {
           this.metrics.deletedRows += result.removed;
-          this.options.onCommit?.(null);
+          this.options.onCommit?.(null, null);
         }
         first.resolve(result);
       } catch (error) {
@@ -137,7 +165,7 @@ export class Writer {
     const reports = batch as Extract<Job, { kind: 'report' }>[];
     // One write per row (day, instance, key) per statement, as if the batch's reports came one after
     // another: each one the rule lets replace the one before stands for both; an older one is kept out.
-    const byKey = new Map<string, { write: ReportWrite; jobs: typeof reports }>();
+    const byKey = new Map<string, { write: ReportWrite & PendingReport; jobs: typeof reports }>();
     const keptOut: typeof reports = [];
     for (const job of reports) {
       const key = `${job.report.day}/${job.report.instanceId}/${keySlot(job.report.deletionKeyHash)}`;
@@ -149,9 +177,9 @@ export class Writer {
       } else keptOut.push(job);
     }
     const entries = [...byKey.values()];
-    let outcomes: WriteOutcome[];
+    let commit: WriteCommit;
     try {
-      outcomes = await this.store.writeReports(
+      commit = await this.store.writeReports(
         entries.map((e) => e.write),
         this.options.instanceWritesPerDay,
       );
@@ -163,11 +191,17 @@ export class Writer {
     this.metrics.observeFlush((this.clock.monotonic() - started) / 1000, entries.length);
     let earliest: number | null = null;
     entries.forEach((entry, i) => {
-      const outcome = outcomes[i] ?? 'capped';
+      const outcome = commit.outcomes[i] ?? 'capped';
       if ((outcome === 'inserted' || outcome === 'replaced') && (earliest === null || entry.write.receivedAt < earliest)) earliest = entry.write.receivedAt;
       entry.jobs.forEach((job, j) => job.resolve(outcome === 'inserted' && j > 0 ? 'replaced' : outcome));
     });
     for (const job of keptOut) job.resolve('kept');
-    this.options.onCommit?.(earliest);
+    this.options.onCommit?.(
+      earliest,
+      onlyAdded(
+        commit,
+        entries.map((e) => e.write),
+      ),
+    );
   }
 }

@@ -25,6 +25,7 @@ import type {
   SummaryPass,
   SupersededFilter,
   SupersededRow,
+  WriteCommit,
   WriteOutcome,
 } from './types';
 
@@ -182,8 +183,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  async writeReports(batch: readonly ReportWrite[], cap: number): Promise<WriteOutcome[]> {
-    if (batch.length === 0) return [];
+  async writeReports(batch: readonly ReportWrite[], cap: number): Promise<WriteCommit> {
+    if (batch.length === 0) return { seq: null, outcomes: [] };
     return this.tx(async (client) => {
       const seq = await nextSeq(client);
       // One statement: the versions about to be replaced are read (every part of a statement sees the
@@ -255,7 +256,7 @@ export class PostgresStore implements Store {
           [seq, kept.map((w) => w.day), kept.map((w) => w.instanceId), kept.map((w) => keySlot(w.deletionKeyHash))],
         );
       }
-      return outcomes;
+      return { seq, outcomes };
     });
   }
 

@@ -32,6 +32,7 @@ import type {
   SummaryPass,
   SupersededFilter,
   SupersededRow,
+  WriteCommit,
   WriteOutcome,
 } from './types';
 
@@ -96,7 +97,7 @@ function reasonOf(error: unknown): string {
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
-  private readonly writeTx: (batch: readonly ReportWrite[], cap: number) => WriteOutcome[];
+  private readonly writeTx: (batch: readonly ReportWrite[], cap: number) => WriteCommit;
   private readonly nextSeq: Database.Statement;
   private readonly findRow: Database.Statement;
   private readonly keepSuperseded: Database.Statement;
@@ -150,9 +151,9 @@ export class SqliteStore implements Store {
     this.keepSuperseded = db.prepare(
       'INSERT INTO superseded (seq, day, instance_id, key_slot, written_seq, received_at, payload, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.writeTx = db.transaction((batch: readonly ReportWrite[], cap: number) => {
+    this.writeTx = db.transaction((batch: readonly ReportWrite[], cap: number): WriteCommit => {
       const seq = (this.nextSeq.get() as { value: number }).value;
-      return batch.map((w): WriteOutcome => {
+      const outcomes = batch.map((w): WriteOutcome => {
         const receipt = w.receivedSha256 ?? null;
         // run(), not RETURNING: the change count says the same, and a RETURNING insert cost a fifth more.
         if (insert.run(w.day, w.instanceId, w.receivedAt, w.count, w.payload, w.deletionKeyHash, w.source, receipt, seq).changes === 1) return 'inserted';
@@ -172,10 +173,11 @@ export class SqliteStore implements Store {
         replace.run(w.receivedAt, w.payload, w.count, w.source, receipt, seq, w.day, w.instanceId, slot);
         return 'replaced';
       });
+      return { seq, outcomes };
     });
   }
 
-  writeReports(batch: readonly ReportWrite[], cap: number): Promise<WriteOutcome[]> {
+  writeReports(batch: readonly ReportWrite[], cap: number): Promise<WriteCommit> {
     if (++this.commits === BACKGROUND_CHECKPOINT_AFTER_COMMITS) this.checkpointInBackground();
     return settled(() => this.writeTx(batch, cap));
   }

@@ -19,6 +19,12 @@ import type { StoredKey } from '../deletion';
 /** `kept`: not written, its row keeps a newer report (replacement.ts); `capped`: the row has its day's writes. */
 export type WriteOutcome = 'inserted' | 'replaced' | 'kept' | 'capped';
 
+/** One commit of `writeReports`: each write's outcome, and the feed number it took (null: nothing was committed). */
+export interface WriteCommit {
+  seq: number | null;
+  outcomes: WriteOutcome[];
+}
+
 /** What a row holds besides the report. */
 export interface StoredRow {
   receivedAt: number;
@@ -151,7 +157,7 @@ export interface Store {
    * is replaced only as `replaces` (replacement.ts) allows and while it has fewer than
    * `writesPerDayCap` writes; a row that keeps a newer report is written again as it was (`kept`).
    */
-  writeReports(batch: readonly ReportWrite[], writesPerDayCap: number): Promise<WriteOutcome[]>;
+  writeReports(batch: readonly ReportWrite[], writesPerDayCap: number): Promise<WriteCommit>;
   /** The row of an instance, day and deletion key (null: none), if any. */
   findReport(day: number, instanceId: string, deletionKeyHash: string | null): Promise<StoredRow | null>;
   /** Stored writes per row on one day, with the row's deletion key hash: what admission counts start from. */

@@ -83,6 +83,10 @@ export class DayTally {
   private readonly players = new MultiValues();
   private readonly suffixes = new MultiValues();
   private readonly features = new Map(FEATURE_FLAGS.map((f) => [f, new Flag(f)]));
+  // The same fields as lists, for the loop every report goes through (a Map's entries are made per step).
+  private readonly fsList = [...this.fs.values()];
+  private readonly libraryList = [...this.library.values()];
+  private readonly featureList = [...this.features.values()];
 
   add(report: Payload, sourceTag: string | null): void {
     this.apply(report, sourceTag, 1);
@@ -117,18 +121,21 @@ export class DayTally {
       this.cpus.apply(os.numCPU, from, sign);
     }
     const fs = report.fs as Record<string, { type?: string } | undefined> | undefined;
-    for (const [folder, tally] of this.fs) tally.apply(fs?.[folder]?.type, from, sign);
+    if (fs) for (let i = 0; i < FS_FOLDERS.length; i++) this.fsList[i]!.apply(fs[FS_FOLDERS[i]!]?.type, from, sign);
     const library = report.library as Record<string, unknown> | undefined;
-    for (const [key, tally] of this.library) {
-      const v = library?.[key];
-      if (typeof v === 'number') tally.apply(v, from, sign);
+    if (library) {
+      for (let i = 0; i < LIBRARY_COUNTS.length; i++) {
+        const v = library[LIBRARY_COUNTS[i]!];
+        if (typeof v === 'number') this.libraryList[i]!.apply(v, from, sign);
+      }
     }
     this.players.apply(publishedPlayers(report.library?.activePlayers), from, sign);
     this.suffixes.apply(report.library?.fileSuffixes, from, sign);
     const config = report.config as Record<string, unknown> | undefined;
     if (config) {
-      for (const [flag, tally] of this.features) {
-        const v = config[flag];
+      for (let i = 0; i < FEATURE_FLAGS.length; i++) {
+        const tally = this.featureList[i]!;
+        const v = config[FEATURE_FLAGS[i]!];
         // Navidrome drops false flags from its JSON (omitempty): its config object answers every
         // flag. Candor leaves out only what it could not read or was told not to share: absent
         // means "not reported", never "off".

@@ -114,14 +114,18 @@ export class MultiValues extends Field {
 
 /** A number, counted into bins (the cell's key is the bin's index). */
 export class Numbers extends Field {
+  /** The cells' keys, made once: a report counts into a dozen of these fields. */
+  private readonly keys: readonly string[];
+
   constructor(private readonly set: BinSet) {
     super();
+    this.keys = set.edges.map((_, i) => String(i));
   }
 
   apply(value: number | undefined, from: From, sign: 1 | -1): void {
     if (value === undefined) return;
     this.report(sign);
-    this.cell(String(binIndex(this.set, value)), from, sign);
+    this.cell(this.keys[binIndex(this.set, value)]!, from, sign);
   }
 
   result(): Binned {

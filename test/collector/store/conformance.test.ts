@@ -17,7 +17,8 @@ import { DAY_MS, RETENTION_MS, utcDay } from '../../../collector/retention';
 import { openStore } from '../../../collector/store/open';
 import { IMPORT_SOURCE } from '../../../collector/source-tag';
 import { SQLITE_FILE } from '../../../collector/store/sqlite';
-import type { RawRow, ReportWrite, Store } from '../../../collector/store/types';
+import type { RawRow, Store } from '../../../collector/store/types';
+import { onlyAdded, Writer, type AddedRows } from '../../../collector/writer';
 import { summarizeDay } from '../../../collector/summary/aggregate';
 import { Summarizer } from '../../../collector/summary/summarizer';
 import type { DaySummary } from '../../../collector/summary/types';
@@ -184,9 +185,15 @@ describe.each(backends)('conformance: $name', (backend) => {
         deletionKeyHash: key,
         source: null,
       });
-      expect(await store.writeReports([write(a.hash, t, 1), write(b.hash, t, 2), write(null, t, 3)], 10)).toEqual(['inserted', 'inserted', 'inserted']);
-      expect(await store.writeReports([write(a.hash, t + 1, 4), write(b.hash, t - 1, 5), write(null, t + 1, 6)], 10)).toEqual(['replaced', 'kept', 'replaced']);
-      expect(await store.writeReports([write(a.hash, t + 2, 7)], 2)).toEqual(['capped']);
+      const first = await store.writeReports([write(a.hash, t, 1), write(b.hash, t, 2), write(null, t, 3)], 10);
+      expect(first.outcomes).toEqual(['inserted', 'inserted', 'inserted']);
+      // Each commit takes the next feed number, and says which (the writer hands it to the summaries).
+      expect(await store.writeReports([write(a.hash, t + 1, 4), write(b.hash, t - 1, 5), write(null, t + 1, 6)], 10)).toEqual({
+        seq: first.seq! + 1,
+        outcomes: ['replaced', 'kept', 'replaced'],
+      });
+      expect(await store.writeReports([write(a.hash, t + 2, 7)], 2)).toEqual({ seq: first.seq! + 2, outcomes: ['capped'] });
+      expect((await store.feedState()).head).toBe(first.seq! + 2);
       expect(await store.findReport(day, id, a.hash)).toEqual({ receivedAt: t + 1, writes: 2 });
       expect(await store.findReport(day, id, b.hash)).toEqual({ receivedAt: t, writes: 1 });
       expect(await store.findReport(day, id, null)).toEqual({ receivedAt: t + 1, writes: 2 });
@@ -289,7 +296,7 @@ describe.each(backends)('conformance: $name', (backend) => {
         source: 'net-9',
       });
       const at = (today - 1) * DAY_MS + 3_600_000;
-      expect(await store.writeReports([write(a.hash, at + 1, 20), write(b.hash, at - 1, 21)], 10)).toEqual(['replaced', 'kept']);
+      expect((await store.writeReports([write(a.hash, at + 1, 20), write(b.hash, at - 1, 21)], 10)).outcomes).toEqual(['replaced', 'kept']);
       await followed();
       expect(await store.deleteInstance(id, createHash('sha256').update(Buffer.from(b.secret, 'hex')).digest())).toEqual({ allowed: true, removed: 2 });
       await followed();
@@ -347,7 +354,7 @@ describe.each(backends)('conformance: $name', (backend) => {
           deletionKeyHash: null,
           source: null,
         }));
-        expect((await store.writeReports(batch, 10)).every((o) => o === 'inserted')).toBe(true);
+        expect((await store.writeReports(batch, 10)).outcomes.every((o) => o === 'inserted')).toBe(true);
       }
       await store.writeReports(
         [{ day: utcDay(old) + 20, instanceId: newId(), receivedAt: old + 20 * DAY_MS, payload, count: 1, deletionKeyHash: null, source: null }],
@@ -426,18 +433,31 @@ describe.each(backends)('summaries follow the rows: $name', (backend) => {
     const clock = new FakeClock(Date.UTC(2026, 4, 2, 12));
     const today = utcDay(clock.now());
     const outcomes = new Set<string>();
-    const write = async (store: Store, keys: { instance: number; day: number; slot: number; at: number; seed: number; network: number }[]) => {
-      const batch: ReportWrite[] = keys.map((k) => ({
-        day: today - k.day,
-        instanceId: INSTANCES[k.instance]!,
-        receivedAt: (today - k.day) * DAY_MS + 1000 + k.at * 60_000,
-        payload: JSON.stringify(fleetReport(seededRandom(k.seed), INSTANCES[k.instance])),
-        count: 1,
-        deletionKeyHash: k.slot === 0 ? null : KEYS[k.instance]![k.slot - 1]!.hash,
-        // Network 0: a row from before source tags existed; 7: an import (no source).
-        source: k.network === 0 ? null : k.network === 7 ? IMPORT_SOURCE : `net-${k.network}`,
-      }));
-      for (const outcome of await store.writeReports(batch, 1_000)) outcomes.add(outcome);
+    let countedInHand = 0;
+    /** A process's writer: its commits that only added rows are handed to its own summarizer (writer.ts). */
+    const write = async (
+      store: Store,
+      summarizer: Summarizer,
+      keys: { instance: number; day: number; slot: number; at: number; seed: number; network: number }[],
+    ) => {
+      const batch = keys.map((k) => {
+        const stored = fleetReport(seededRandom(k.seed), INSTANCES[k.instance]) as Payload;
+        return {
+          day: today - k.day,
+          instanceId: INSTANCES[k.instance]!,
+          receivedAt: (today - k.day) * DAY_MS + 1000 + k.at * 60_000,
+          payload: JSON.stringify(stored),
+          stored,
+          count: 1,
+          deletionKeyHash: k.slot === 0 ? null : KEYS[k.instance]![k.slot - 1]!.hash,
+          // Network 0: a row from before source tags existed; 7: an import (no source).
+          source: k.network === 0 ? null : k.network === 7 ? IMPORT_SOURCE : `net-${k.network}`,
+        };
+      });
+      const commit = await store.writeReports(batch, 1_000);
+      for (const outcome of commit.outcomes) outcomes.add(outcome);
+      const added = onlyAdded(commit, batch);
+      if (added) summarizer.counted(added);
     };
     /** Slot 0 presents no key (allowed only while the instance has no keyed row), 1 and 2 its keys. */
     const presented = (instance: number, slot: number) =>
@@ -452,10 +472,10 @@ describe.each(backends)('summaries follow the rows: $name', (backend) => {
         // Two processes on one store: each its own connection and its own summarizer (and cache).
         const stores = [await open(where), await open(where)] as const;
         const logger = captureLogger();
-        const summarizers = stores.map((store) => new Summarizer(store, clock, logger, { pageSize: 2 }));
+        const summarizers = [new Summarizer(stores[0], clock, logger, { pageSize: 2 }), new Summarizer(stores[1], clock, logger, { pageSize: 2 })] as const;
         try {
           for (const op of ops) {
-            if (op.kind === 'write') await write(stores[0], op.keys);
+            if (op.kind === 'write') await write(stores[0], summarizers[0], op.keys);
             else if (op.kind === 'delete') await stores[1].deleteInstance(INSTANCES[op.instance]!, presented(op.instance, op.slot));
             else if (op.kind === 'recount') await stores[0].markForRecount([today - op.day]);
             else {
@@ -463,10 +483,10 @@ describe.each(backends)('summaries follow the rows: $name', (backend) => {
               const writes = (async () => {
                 for (const k of op.during) {
                   await new Promise((r) => setImmediate(r));
-                  await write(stores[1], [k]);
+                  await write(stores[1], summarizers[1], [k]);
                 }
               })();
-              await Promise.all([summarizers[op.by]!.refresh(), writes]);
+              await Promise.all([summarizers[op.by].refresh(), writes]);
             }
           }
           // Until every commit and every asked recount is in (one recount per pass).
@@ -487,6 +507,7 @@ describe.each(backends)('summaries follow the rows: $name', (backend) => {
             expect(published).toEqual(recounted);
           }
         } finally {
+          countedInHand += summarizers[0].countedInHand + summarizers[1].countedInHand;
           for (const store of stores) await store.close();
         }
       }),
@@ -494,6 +515,105 @@ describe.each(backends)('summaries follow the rows: $name', (backend) => {
     );
     // The runs wrote rows of every kind: a row's own key replaced it, or its newer report kept an older one out.
     expect([...outcomes].sort()).toEqual(['inserted', 'kept', 'replaced']);
+    // And commits were counted from the reports in hand, not only read from the feed.
+    expect(countedInHand).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+/** A process's writer at work: reports of 60 instances over two days, deletions, passes, and another process's commits. */
+const report = fc.record({ instance: fc.nat(59), day: fc.nat(1), at: fc.nat(3), seed: fc.nat(), network: fc.nat(4) });
+const writerOps = fc.array(
+  fc.oneof(
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('reports' as const), reports: fc.array(report, { minLength: 1, maxLength: 9 }) }) },
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('pass' as const), during: fc.array(report, { maxLength: 6 }) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), instance: fc.nat(59) }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('elsewhere' as const), report }) },
+  ),
+  { minLength: 1, maxLength: 40 },
+);
+
+describe.each(backends)('summaries count the writer’s own commits in hand: $name', (backend) => {
+  it('counted at once or read from the feed, every day publishes what counting it again publishes', async (ctx) => {
+    if (backend.name === 'postgres' && postgres.cluster === null) return ctx.skip(postgres.skip);
+    const clock = new FakeClock(Date.UTC(2026, 4, 2, 12));
+    const today = utcDay(clock.now());
+    const ids = Array.from({ length: 60 }, (_, i) => seededId(seededRandom(100 + i)));
+    const pending = (r: { instance: number; day: number; at: number; seed: number; network: number }) => {
+      const stored = fleetReport(seededRandom(r.seed), ids[r.instance]) as Payload;
+      const payload = JSON.stringify(stored);
+      const day = today - r.day;
+      return {
+        day,
+        instanceId: ids[r.instance]!,
+        receivedAt: day * DAY_MS + 1000 + r.at * 60_000,
+        payload,
+        stored,
+        deletionKeyHash: null,
+        source: `net-${r.network}`,
+        receivedSha256: '0'.repeat(64),
+      };
+    };
+    let commits = 0;
+    let countedInHand = 0;
+    await fc.assert(
+      fc.asyncProperty(writerOps, async (ops) => {
+        const where = await backend.location();
+        const store = await openStore(where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! });
+        const other = await openStore(where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! });
+        const logger = captureLogger();
+        const summarizer = new Summarizer(store, clock, logger, { pageSize: 3 });
+        const onCommit = (_earliest: number | null, added: AddedRows | null) => {
+          commits++;
+          if (added) summarizer.counted(added);
+          summarizer.markDirty();
+        };
+        const writer = new Writer(store, { capacity: 1_000, maxBatch: 4, instanceWritesPerDay: 1_000, onCommit }, new Metrics(), logger, clock);
+        const enqueue = (r: Parameters<typeof pending>[0]) => writer.enqueueReport(pending(r))!;
+        try {
+          for (const op of ops) {
+            if (op.kind === 'reports') await Promise.all(op.reports.map(enqueue));
+            else if (op.kind === 'delete') await writer.enqueueDelete(ids[op.instance]!, null);
+            else if (op.kind === 'elsewhere') await other.writeReports([{ ...pending(op.report), count: 1 }], 1_000);
+            else {
+              // The writer commits while the pass runs between its pages: those commits wait for it.
+              const during = (async () => {
+                for (const r of op.during) {
+                  await new Promise((resolve) => setImmediate(resolve));
+                  await enqueue(r);
+                }
+              })();
+              await Promise.all([summarizer.refresh(), during]);
+            }
+          }
+          await writer.drain();
+          for (let i = 0; i < 5 && (await store.pendingDays()) > 0; i++) await summarizer.refresh();
+          expect(await store.pendingDays()).toBe(0);
+          expect(logger.lines.filter((line) => line.startsWith('warn'))).toEqual([]);
+          for (const day of [today - 1, today]) {
+            const rows = await store.readDay(day, null, 1_000);
+            const stored = (await store.summaries(day, day))[0];
+            if (rows.length === 0 && !stored) continue;
+            const published = JSON.parse(stored!.body) as DaySummary;
+            const context = { day, final: published.final, incomplete: published.incomplete };
+            expect(published).toEqual(
+              summarizeDay(
+                rows.map((r) => ({ report: JSON.parse(r.payload) as Payload, source: r.source })),
+                context,
+              ),
+            );
+          }
+        } finally {
+          countedInHand += summarizer.countedInHand;
+          await other.close();
+          await store.close();
+        }
+      }),
+      { numRuns: backend.name === 'postgres' ? 8 : 25 },
+    );
+    // Commits were counted from the reports in hand; the rest (replacements, deletions, commits after
+    // one of those or another process's, a day not opened yet) were read from the feed.
+    expect(countedInHand).toBeGreaterThan(0);
+    expect(countedInHand).toBeLessThan(commits);
   }, 120_000);
 });
 
