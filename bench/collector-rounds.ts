@@ -78,7 +78,7 @@ export async function alternatingRounds(
       const cpuBefore = cpuSeconds(server.child.pid!);
       const result = await closedLoop(conns, template, roundSeconds * 1000);
       const cpu = cpuSeconds(server.child.pid!) - cpuBefore;
-      for (const c of conns) c.socket.destroy();
+      for (const c of conns) c.close();
       if (result.errors > 0) throw new Error(`${result.errors} requests failed`);
       return { perSecond: Math.round(result.ok / roundSeconds), cpuMicrosPerReport: round((cpu * 1e6) / result.ok, 1) };
     } finally {

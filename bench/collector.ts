@@ -108,7 +108,7 @@ async function withConnections<T>(t: Target, work: (conns: Connection[]) => Prom
     await Promise.all(conns.map((c) => c.ready()));
     return await work(conns);
   } finally {
-    for (const c of conns) c.socket.destroy();
+    for (const c of conns) c.close();
   }
 }
 

@@ -5,16 +5,27 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 
-/** One keep-alive connection that sends a request and reads the answer, with a minimal parser. */
+/**
+ * One keep-alive connection that sends a request and reads the answer, with a minimal parser. A
+ * connection the server closed while idle (its keep-alive timeout) is opened again for the next
+ * request, as HTTP clients do; one that closes with a request in flight counts that request as an
+ * error (status 0) rather than waiting forever.
+ */
 export class Connection {
   private buffer = '';
   private pending: ((status: number) => void) | null = null;
-  readonly socket: net.Socket;
-  constructor(port: number) {
-    this.socket = net.connect(port, '127.0.0.1');
-    this.socket.setNoDelay(true);
-    this.socket.setEncoding('latin1');
-    this.socket.on('data', (chunk: string) => {
+  private stopped = false;
+  socket: net.Socket;
+
+  constructor(private readonly port: number) {
+    this.socket = this.open();
+  }
+
+  private open(): net.Socket {
+    const socket = net.connect(this.port, '127.0.0.1');
+    socket.setNoDelay(true);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
       this.buffer += chunk;
       for (;;) {
         const end = this.buffer.indexOf('\r\n\r\n');
@@ -28,25 +39,34 @@ export class Connection {
         done?.(status);
       }
     });
-    // A request whose connection fails or closes (a server drops idle keep-alive connections)
-    // counts as an error rather than waiting forever.
     const fail = () => {
       const done = this.pending;
       this.pending = null;
+      this.buffer = '';
       done?.(0);
     };
-    this.socket.on('error', fail);
-    this.socket.on('close', fail);
+    socket.on('error', fail);
+    socket.on('close', fail);
+    return socket;
   }
+
   ready(): Promise<void> {
     return new Promise((resolve) => this.socket.once('connect', () => resolve()));
   }
+
   request(text: string): Promise<number> {
-    if (this.socket.destroyed) return Promise.resolve(0);
+    if (this.stopped) return Promise.resolve(0);
+    if (this.socket.destroyed || this.socket.readyState === 'closed') this.socket = this.open();
     return new Promise((resolve) => {
       this.pending = resolve;
       this.socket.write(text);
     });
+  }
+
+  /** Closes the connection for good. */
+  close(): void {
+    this.stopped = true;
+    this.socket.destroy();
   }
 }
 
