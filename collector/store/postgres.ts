@@ -334,6 +334,7 @@ export class PostgresStore implements Store {
   }
 
   async oldestReceivedAt(): Promise<number | null> {
+    // No index on received_at here (purges go by day): the oldest day's rows, found by the (day, …) index.
     const { rows } = await this.pool.query<{ m: string | null }>('SELECT min(received_at) AS m FROM reports WHERE day = (SELECT min(day) FROM reports)');
     return rows[0]?.m == null ? null : n(rows[0].m);
   }

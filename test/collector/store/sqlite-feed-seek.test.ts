@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../../../collector/store/sqlite';
 
 /**
- * The feed is read a page at a time from a bookmark. Written as one row-value condition, SQLite
+ * Plans of the statements that must stay cheap at 3 million rows. The feed is read a page at a time from a bookmark. Written as one row-value condition, SQLite
  * seeked on the commit number alone and read every row before the bookmark again for each page
  * (190-350 ms a page at 3 million rows): these plans must seek to the bookmark itself.
  */
@@ -20,7 +20,7 @@ describe('the SQLite feed pages', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  const plan = (store: SqliteStore, statement: 'rowsAfter' | 'supersededAfter'): string[] => {
+  const plan = (store: SqliteStore, statement: 'rowsAfter' | 'supersededAfter' | 'oldestReceived'): string[] => {
     // The statements are private; their plans are the point of this test.
     const internals = store as unknown as Record<string, { source: string }> & { db: { prepare(sql: string): { all(...p: unknown[]): { detail: string }[] } } };
     const sql = internals[statement]!.source;
@@ -45,6 +45,15 @@ describe('the SQLite feed pages', () => {
       expect(plan(store, 'supersededAfter')).toContain(
         'SEARCH superseded USING INDEX sqlite_autoindex_superseded_1 (seq=? AND (day,instance_id,key_slot)>(?,?,?))',
       );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('read the oldest receive time (metrics, heartbeat, purge planning) from the end of its index, not from a day of rows', async () => {
+    const store = open();
+    try {
+      expect(plan(store, 'oldestReceived')).toEqual(['SEARCH reports USING COVERING INDEX reports_received']);
     } finally {
       await store.close();
     }
