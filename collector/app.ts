@@ -77,6 +77,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const summarizer = new Summarizer(store, clock, logger, {
     runningSince: run.startedAt,
     onPass: (saved) => metrics.summaryPasses[saved ? 'saved' : 'superseded']++,
+    onCounted: (how, commits) => (metrics.summaryCommits[how === 'in-hand' ? 'inHand' : 'feed'] += commits),
   });
   // The day's source salt lives in the store for its day only: one for every process, the same after
   // a restart. Salts of days that ended while no process ran are deleted before the port opens.

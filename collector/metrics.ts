@@ -51,6 +51,12 @@ export class Metrics {
   lastPurgeAt: number | null = null;
   /** Passes this process saved, and passes dropped because another process saved one first. */
   summaryPasses = { saved: 0, superseded: 0 };
+  /**
+   * Commits the summaries counted from the reports in hand (this process's own that only added
+   * rows), and read back from the feed. Not on /metrics, which anyone may read: a commit read back
+   * instead of counted in hand would tell that a report's id already had a row (known-ids.test.ts).
+   */
+  summaryCommits = { inHand: 0, feed: 0 };
   /** Purges this process ran, and purges it left to the process holding the lease. */
   purgeRuns = { done: 0, skipped: 0 };
   /** Day salts this process made in the store, and ones it read there (made by another, or before a restart). */

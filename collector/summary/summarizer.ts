@@ -69,6 +69,8 @@ export interface SummarizerOptions {
   pageSize?: number;
   /** After each pass that reached the store: saved, or dropped because another process saved one first. */
   onPass?: (saved: boolean) => void;
+  /** Commits counted: from the reports in hand (one at a time), or read from the feed by a saved pass. */
+  onCounted?: (how: 'in-hand' | 'feed', commits: number) => void;
 }
 
 export class Summarizer {
@@ -92,11 +94,10 @@ export class Summarizer {
   /** This process's commits that arrived while a pass ran. */
   private held: AddedRows[] = [];
   private heldRows = 0;
-  /** This process's commits counted from the reports in hand, without reading the feed. */
-  countedInHand = 0;
   private readonly runningSince: number | null;
   private readonly pageSize: number;
   private readonly onPass: (saved: boolean) => void;
+  private readonly onCounted: (how: 'in-hand' | 'feed', commits: number) => void;
 
   constructor(
     private readonly store: Store,
@@ -108,6 +109,7 @@ export class Summarizer {
     // 100 rows take 2-5 ms to read and count on this VM: the longest a request waits behind a page.
     this.pageSize = options.pageSize ?? 100;
     this.onPass = options.onPass ?? (() => {});
+    this.onCounted = options.onCounted ?? (() => {});
   }
 
   /** Called by the writer after each commit. */
@@ -185,7 +187,7 @@ export class Summarizer {
       this.unsaved.add(row.day);
     });
     this.cachedAt = added.seq;
-    this.countedInHand++;
+    this.onCounted('in-hand', 1);
   }
 
   /** The tallies in hand are not to be trusted (a pass failed, another process saved one). */
@@ -321,6 +323,7 @@ export class Summarizer {
     this.cache = days.kept(firstIntactDay);
     this.unsaved.clear();
     this.cachedAt = this.savedAt = to;
+    if (to > from) this.onCounted('feed', to - from);
     for (const s of summaries) this.logger.log('debug', 'summary published', { day: s.day, final: s.final });
     return to < feed.head || waiting.length > recount.length;
   }

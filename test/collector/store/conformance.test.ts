@@ -472,7 +472,11 @@ describe.each(backends)('summaries follow the rows: $name', (backend) => {
         // Two processes on one store: each its own connection and its own summarizer (and cache).
         const stores = [await open(where), await open(where)] as const;
         const logger = captureLogger();
-        const summarizers = [new Summarizer(stores[0], clock, logger, { pageSize: 2 }), new Summarizer(stores[1], clock, logger, { pageSize: 2 })] as const;
+        const onCounted = (how: 'in-hand' | 'feed', n: number) => void (how === 'in-hand' && (countedInHand += n));
+        const summarizers = [
+          new Summarizer(stores[0], clock, logger, { pageSize: 2, onCounted }),
+          new Summarizer(stores[1], clock, logger, { pageSize: 2, onCounted }),
+        ] as const;
         try {
           for (const op of ops) {
             if (op.kind === 'write') await write(stores[0], summarizers[0], op.keys);
@@ -507,7 +511,6 @@ describe.each(backends)('summaries follow the rows: $name', (backend) => {
             expect(published).toEqual(recounted);
           }
         } finally {
-          countedInHand += summarizers[0].countedInHand + summarizers[1].countedInHand;
           for (const store of stores) await store.close();
         }
       }),
@@ -561,7 +564,7 @@ describe.each(backends)('summaries count the writer’s own commits in hand: $na
         const store = await openStore(where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! });
         const other = await openStore(where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! });
         const logger = captureLogger();
-        const summarizer = new Summarizer(store, clock, logger, { pageSize: 3 });
+        const summarizer = new Summarizer(store, clock, logger, { pageSize: 3, onCounted: (how, n) => void (how === 'in-hand' && (countedInHand += n)) });
         const onCommit = (_earliest: number | null, added: AddedRows | null) => {
           commits++;
           if (added) summarizer.counted(added);
@@ -603,7 +606,6 @@ describe.each(backends)('summaries count the writer’s own commits in hand: $na
             );
           }
         } finally {
-          countedInHand += summarizer.countedInHand;
           await other.close();
           await store.close();
         }

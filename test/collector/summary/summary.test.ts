@@ -16,7 +16,7 @@ import { DEFAULT_SUMMARY_MAX_AGE_MS } from '../../../collector/app';
 import { DAY_MS, utcDay } from '../../../collector/retention';
 import { FakeClock } from '../../support/fake-clock';
 import { parseJson } from '../../support/json';
-import { candorReport, getSummary, post, send, testCollector, type SummaryBody } from '../support/harness';
+import { candorReport, getSummary, post, scrape, send, testCollector, type SummaryBody } from '../support/harness';
 import { navidromeDebianMinimal, navidromeDocker } from '../support/navidrome';
 
 const ctx = { day: utcDay(Date.UTC(2026, 4, 1)), final: true, incomplete: [] };
@@ -275,6 +275,22 @@ describe('summaries in the running service', () => {
     expect(passes - before).toBeLessThanOrEqual(1);
     await clock.advance(2_000);
     expect((await days(c.url)).at(-1)!.instances).toBe(6);
+  });
+
+  it('counts its own new reports from the reports in hand once the day is open: only the first is read back from the store', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 4, 1, 10));
+    const c = await testCollector({ clock, summaryMaxAgeMs: DEFAULT_SUMMARY_MAX_AGE_MS });
+    running.push(c);
+    clock.afterTimer = () => c.collector.idle();
+    // The day's first report: its tally is not open yet, so a pass reads the commit from the feed.
+    expect((await post(c.url, candorReport())).status).toBe(200);
+    await clock.advance(2_000);
+    for (let i = 0; i < 6; i++) expect((await post(c.url, candorReport())).status).toBe(200);
+    await clock.advance(2_000);
+    expect((await days(c.url)).at(-1)!.instances).toBe(7);
+    expect(c.collector.metrics.summaryCommits).toEqual({ inHand: 6, feed: 1 });
+    // Not on /metrics: a commit read back from the store would tell that a report's id had a row already.
+    expect([...(await scrape(c.url)).keys()].filter((name) => name.includes('commits'))).toEqual([]);
   });
 
   it('recomputes only what changed, serves an ETag, and answers 304 when nothing did', async () => {
