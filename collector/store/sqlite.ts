@@ -100,6 +100,7 @@ export class SqliteStore implements Store {
   private readonly writeTx: (batch: readonly ReportWrite[], cap: number) => WriteCommit;
   private readonly nextSeq: Database.Statement;
   private readonly oldestReceived: Database.Statement;
+  private readonly pending: Database.Statement;
   private readonly findRow: Database.Statement;
   private readonly keepSuperseded: Database.Statement;
   private readonly rowsAfter: Database.Statement;
@@ -142,6 +143,13 @@ export class SqliteStore implements Store {
     // read from the end of its index. Asked for the oldest day's least instead, SQLite read that day's
     // rows (about a second at 100,000, on the event loop, at every scrape of /metrics and heartbeat).
     this.oldestReceived = db.prepare('SELECT min(received_at) AS m FROM reports');
+    // UNION ALL and count(DISTINCT): with UNION, SQLite merged the parts in day order and so walked
+    // every row of the table by its (day, …) index instead of seeking the pending ones by their number
+    // (seconds at 3 million rows, on the event loop, at every scrape of /metrics).
+    this.pending = db.prepare(`SELECT count(DISTINCT day) AS n FROM (
+      SELECT day FROM reports WHERE seq > (SELECT value FROM feed WHERE name = 'summarized')
+      UNION ALL SELECT day FROM superseded WHERE seq > (SELECT value FROM feed WHERE name = 'summarized')
+      UNION ALL SELECT day FROM tallies WHERE body IS NULL)`);
     const written = "SELECT rowid, seq, day, instance_id AS instanceId, ifnull(deletion_key_hash, '') AS keySlot, payload, source FROM reports";
     this.rowsAfter = db.prepare(`
       SELECT * FROM (SELECT * FROM (${written} WHERE seq = ? AND rowid > ? ORDER BY rowid LIMIT ?)
@@ -393,14 +401,7 @@ export class SqliteStore implements Store {
 
   pendingDays(): Promise<number> {
     return settled(() => {
-      const row = this.db
-        .prepare(
-          `SELECT count(*) AS n FROM (
-             SELECT day FROM reports WHERE seq > (SELECT value FROM feed WHERE name = 'summarized')
-             UNION SELECT day FROM superseded WHERE seq > (SELECT value FROM feed WHERE name = 'summarized')
-             UNION SELECT day FROM tallies WHERE body IS NULL)`,
-        )
-        .get() as { n: number };
+      const row = this.pending.get() as { n: number };
       return row.n;
     });
   }

@@ -20,7 +20,7 @@ describe('the SQLite feed pages', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  const plan = (store: SqliteStore, statement: 'rowsAfter' | 'supersededAfter' | 'oldestReceived'): string[] => {
+  const plan = (store: SqliteStore, statement: 'rowsAfter' | 'supersededAfter' | 'oldestReceived' | 'pending'): string[] => {
     // The statements are private; their plans are the point of this test.
     const internals = store as unknown as Record<string, { source: string }> & { db: { prepare(sql: string): { all(...p: unknown[]): { detail: string }[] } } };
     const sql = internals[statement]!.source;
@@ -54,6 +54,17 @@ describe('the SQLite feed pages', () => {
     const store = open();
     try {
       expect(plan(store, 'oldestReceived')).toEqual(['SEARCH reports USING COVERING INDEX reports_received']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('count the days waiting for the summaries (/metrics) from the rows after the feed position, not from every row', async () => {
+    const store = open();
+    try {
+      const steps = plan(store, 'pending');
+      expect(steps).toContain('SEARCH reports USING INDEX reports_seq (seq>?)');
+      expect(steps.filter((step) => step.startsWith('SCAN reports'))).toEqual([]);
     } finally {
       await store.close();
     }
