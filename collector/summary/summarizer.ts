@@ -190,12 +190,14 @@ export class Summarizer {
     this.onCounted('in-hand', 1);
   }
 
-  /** The tallies in hand are not to be trusted (a pass failed, another process saved one). */
-  private forget(): void {
+  /**
+   * The tallies in hand are not to be trusted (a pass failed, another process saved one): none are
+   * held, and the next are read from the store as saved at `at` (-1: not known yet).
+   */
+  private forget(at = -1): void {
     this.cache.clear();
     this.unsaved.clear();
-    this.cachedAt = -1;
-    this.savedAt = -1;
+    this.cachedAt = this.savedAt = at;
   }
 
   /**
@@ -246,10 +248,7 @@ export class Summarizer {
     const firstIntactDay = utcDay(expiryCutoff(now)) + 1;
     const feed = await work.timed(() => this.store.feedState());
     const saved = feed.summarized;
-    if (this.savedAt !== saved) {
-      this.forget();
-      this.cachedAt = this.savedAt = saved;
-    }
+    if (this.savedAt !== saved) this.forget(saved);
     // The commits counted since the last save are in the tallies already: the feed is read after them.
     const from = this.cachedAt;
     const to = Math.max(from, Math.min(feed.head, from + MAX_COMMITS_PER_PASS));

@@ -424,10 +424,28 @@ const feedOps = fc.array(
   { minLength: 1, maxLength: 40 },
 );
 
-describe.each(backends)('summaries follow the rows: $name', (backend) => {
-  const open = async (where: Pick<StartOptions, 'dataDir' | 'databaseUrl'>) =>
-    openStore(where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! });
+/** Another connection to a backend's store: another process. */
+const openAt = (where: Pick<StartOptions, 'dataDir' | 'databaseUrl'>) =>
+  openStore(where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! });
 
+/** Each of `days` is published as counting its rows again publishes (or neither has anything). */
+async function expectPublishedAsRecounted(store: Store, days: number[]): Promise<void> {
+  for (const day of days) {
+    const rows = await store.readDay(day, null, 1_000);
+    const stored = (await store.summaries(day, day))[0];
+    if (rows.length === 0 && !stored) continue;
+    const published = JSON.parse(stored!.body) as DaySummary;
+    const context = { day, final: published.final, incomplete: published.incomplete };
+    expect(published).toEqual(
+      summarizeDay(
+        rows.map((r) => ({ report: JSON.parse(r.payload) as Payload, source: r.source })),
+        context,
+      ),
+    );
+  }
+}
+
+describe.each(backends)('summaries follow the rows: $name', (backend) => {
   it('a pass after random writes, replacements, kept-out reports and deletions, by two processes, publishes what counting every day again publishes', async (ctx) => {
     if (backend.name === 'postgres' && postgres.cluster === null) return ctx.skip(postgres.skip);
     const clock = new FakeClock(Date.UTC(2026, 4, 2, 12));
@@ -470,7 +488,7 @@ describe.each(backends)('summaries follow the rows: $name', (backend) => {
       fc.asyncProperty(feedOps, async (ops) => {
         const where = await backend.location();
         // Two processes on one store: each its own connection and its own summarizer (and cache).
-        const stores = [await open(where), await open(where)] as const;
+        const stores = [await openAt(where), await openAt(where)] as const;
         const logger = captureLogger();
         const onCounted = (how: 'in-hand' | 'feed', n: number) => void (how === 'in-hand' && (countedInHand += n));
         const summarizers = [
@@ -498,18 +516,7 @@ describe.each(backends)('summaries follow the rows: $name', (backend) => {
           expect(await stores[0].pendingDays()).toBe(0);
           // Never by the way of a recount: a tally that does not add up is a fault of the feed.
           expect(logger.lines.filter((line) => line.startsWith('warn'))).toEqual([]);
-          for (const day of [today - 1, today]) {
-            const rows = await stores[0].readDay(day, null, 1_000);
-            const stored = (await stores[0].summaries(day, day))[0];
-            if (rows.length === 0 && !stored) continue;
-            const published = JSON.parse(stored!.body) as DaySummary;
-            const context = { day, final: published.final, incomplete: published.incomplete };
-            const recounted = summarizeDay(
-              rows.map((r) => ({ report: JSON.parse(r.payload) as Payload, source: r.source })),
-              context,
-            );
-            expect(published).toEqual(recounted);
-          }
+          await expectPublishedAsRecounted(stores[0], [today - 1, today]);
         } finally {
           for (const store of stores) await store.close();
         }
@@ -561,8 +568,8 @@ describe.each(backends)('summaries count the writer’s own commits in hand: $na
     await fc.assert(
       fc.asyncProperty(writerOps, async (ops) => {
         const where = await backend.location();
-        const store = await openStore(where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! });
-        const other = await openStore(where.databaseUrl ? { kind: 'postgres', url: where.databaseUrl } : { kind: 'sqlite', dataDir: where.dataDir! });
+        const store = await openAt(where);
+        const other = await openAt(where);
         const logger = captureLogger();
         const summarizer = new Summarizer(store, clock, logger, { pageSize: 3, onCounted: (how, n) => void (how === 'in-hand' && (countedInHand += n)) });
         const onCommit = (_earliest: number | null, added: AddedRows | null) => {
@@ -592,19 +599,7 @@ describe.each(backends)('summaries count the writer’s own commits in hand: $na
           for (let i = 0; i < 5 && (await store.pendingDays()) > 0; i++) await summarizer.refresh();
           expect(await store.pendingDays()).toBe(0);
           expect(logger.lines.filter((line) => line.startsWith('warn'))).toEqual([]);
-          for (const day of [today - 1, today]) {
-            const rows = await store.readDay(day, null, 1_000);
-            const stored = (await store.summaries(day, day))[0];
-            if (rows.length === 0 && !stored) continue;
-            const published = JSON.parse(stored!.body) as DaySummary;
-            const context = { day, final: published.final, incomplete: published.incomplete };
-            expect(published).toEqual(
-              summarizeDay(
-                rows.map((r) => ({ report: JSON.parse(r.payload) as Payload, source: r.source })),
-                context,
-              ),
-            );
-          }
+          await expectPublishedAsRecounted(store, [today - 1, today]);
         } finally {
           await other.close();
           await store.close();
