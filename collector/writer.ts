@@ -62,7 +62,13 @@ export interface WriterOptions {
 }
 
 export class Writer {
-  private queue: Job[] = [];
+  /**
+   * Jobs from `head` on are waiting; the slots before it are emptied as jobs are taken. A taken job
+   * left in its slot kept its report (the parsed object, its JSON) alive until the array was next
+   * compacted, thousands of reports later: garbage collection then copied them all to the old
+   * generation (a sixth of the time of every young-generation collection under load).
+   */
+  private queue: (Job | undefined)[] = [];
   private head = 0;
   private running = false;
   private closed = false;
@@ -116,7 +122,7 @@ export class Writer {
     if (!first) return [];
     // Deletions run alone, in queue order, so a report queued before a deletion is deleted too.
     if (first.kind === 'delete') {
-      this.head++;
+      this.queue[this.head++] = undefined;
       return [first];
     }
     const batch: Job[] = [];
@@ -124,7 +130,7 @@ export class Writer {
       const job = this.queue[this.head];
       if (!job || job.kind !== 'report') break;
       batch.push(job);
-      this.head++;
+      this.queue[this.head++] = undefined;
     }
     return batch;
   }
