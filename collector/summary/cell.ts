@@ -43,9 +43,13 @@ export function bucketOf(source: string): number {
 export class Cell {
   count = 0;
   private readonly sources: string[] = [];
+  /** Each named source's bucket (bucketOf), beside it: a source is compared as text only with those in its own bucket. */
+  private readonly sourceBuckets: number[] = [];
   private readonly counts: number[] = [];
-  /** Reports of sources not named, per bucket (absent: none). */
-  private readonly buckets = new Map<number, number>();
+  /** Reports of sources not named, per bucket: an array, not a map, as every report of a big day lands here. */
+  private readonly buckets: number[] = new Array<number>(SOURCE_BUCKETS).fill(0);
+  /** Buckets holding reports. */
+  private filledBuckets = 0;
   /** Reports no network stands behind (IMPORT_SOURCE): counted, but no source. */
   private unsourced = 0;
 
@@ -60,39 +64,45 @@ export class Cell {
       this.count += sign;
       return true;
     }
-    const i = this.sources.indexOf(source);
+    const i = this.named(source, bucket);
     if (sign === 1) {
       this.count++;
       if (i >= 0) this.counts[i]!++;
-      else {
-        const inBucket = this.buckets.get(bucket) ?? 0;
-        if (inBucket === 0 && this.sources.length < NAMED_SOURCES) {
-          this.sources.push(source);
-          this.counts.push(1);
-        } else this.buckets.set(bucket, inBucket + 1);
-      }
+      else if (this.buckets[bucket] === 0 && this.sources.length < NAMED_SOURCES) this.name(source, bucket, 1);
+      else if (this.buckets[bucket]!++ === 0) this.filledBuckets++;
       return true;
     }
     if (i >= 0) {
       if (--this.counts[i]! === 0) {
         this.sources.splice(i, 1);
+        this.sourceBuckets.splice(i, 1);
         this.counts.splice(i, 1);
       }
     } else {
-      const inBucket = this.buckets.get(bucket) ?? 0;
-      if (inBucket === 0) return false;
-      if (inBucket === 1) this.buckets.delete(bucket);
-      else this.buckets.set(bucket, inBucket - 1);
+      if (this.buckets[bucket] === 0) return false;
+      if (--this.buckets[bucket]! === 0) this.filledBuckets--;
     }
     this.count--;
     return true;
   }
 
+  /** Where `source` stands among the named ones, -1 if it is not named. */
+  private named(source: string, bucket: number): number {
+    for (let i = 0; i < this.sources.length; i++) if (this.sourceBuckets[i] === bucket && this.sources[i] === source) return i;
+    return -1;
+  }
+
+  private name(source: string, bucket: number, count: number): void {
+    this.sources.push(source);
+    this.sourceBuckets.push(bucket);
+    this.counts.push(count);
+  }
+
   /** Whether the reports came from at least K_ANONYMITY sources; null when this cell cannot tell. */
   get publishable(): boolean | null {
-    if (this.sources.length + this.buckets.size >= K_ANONYMITY) return true;
+    if (this.sources.length + this.filledBuckets >= K_ANONYMITY) return true;
     let unnamed = 0;
-    for (const n of this.buckets.values()) unnamed += n;
+    for (const n of this.buckets) unnamed += n;
     return this.sources.length + unnamed < K_ANONYMITY ? false : null;
   }
 
@@ -104,7 +114,9 @@ export class Cell {
     const named: (string | number)[] = [];
     this.sources.forEach((source, i) => named.push(source, this.counts[i]!));
     const buckets: number[] = [];
-    for (const [bucket, n] of [...this.buckets].sort(([a], [b]) => a - b)) buckets.push(bucket, n);
+    this.buckets.forEach((n, bucket) => {
+      if (n > 0) buckets.push(bucket, n);
+    });
     return [this.count, named, buckets, this.unsourced];
   }
 
@@ -123,15 +135,15 @@ export class Cell {
       const source: unknown = named[i];
       const n: unknown = named[i + 1];
       if (typeof source !== 'string' || source === IMPORT_SOURCE || !isCount(n) || n === 0 || cell.sources.includes(source)) return null;
-      cell.sources.push(source);
-      cell.counts.push(n);
+      cell.name(source, bucketOf(source), n);
       held += n;
     }
     for (let i = 0; i < buckets.length; i += 2) {
       const bucket: unknown = buckets[i];
       const n: unknown = buckets[i + 1];
-      if (!isCount(bucket) || bucket >= SOURCE_BUCKETS || !isCount(n) || n === 0 || cell.buckets.has(bucket)) return null;
-      cell.buckets.set(bucket, n);
+      if (!isCount(bucket) || bucket >= SOURCE_BUCKETS || !isCount(n) || n === 0 || cell.buckets[bucket] !== 0) return null;
+      cell.buckets[bucket] = n;
+      cell.filledBuckets++;
       held += n;
     }
     return held === count ? cell : null;

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Payload } from '../../../shared/schema/payload';
 import { DayTally, summarizeDay, type SourcedReport } from '../../../collector/summary/aggregate';
 import { K_ANONYMITY } from '../../../collector/summary/threshold';
+import { bucketOf, NAMED_SOURCES } from '../../../collector/summary/cell';
 import { utcDay } from '../../../collector/retention';
 import { candorReport } from '../support/harness';
 import { fleetReport, seededId, seededRandom } from '../support/fleet';
@@ -92,6 +93,26 @@ describe('a tally kept report by report', () => {
     expect(tally.result(ctx)).toBeNull();
     // Four networks in truth: withheld.
     expect(summarizeDay([...named.slice(5), ...unnamed], ctx).versions.values).toEqual([{ value: 'Other', count: 6 }]);
+  });
+
+  it('stops counting a bucket as a source once its reports are taken back', () => {
+    const tally = new DayTally();
+    const named = Array.from({ length: NAMED_SOURCES }, (_, i) => ({ report: candorReport({ version: '0.58.0' }), source: `net-${i}` }));
+    // Three further networks, each in a bucket of its own: three more sources, certainly.
+    const further: { report: Payload; source: string }[] = [];
+    for (let i = 0; further.length < 3; i++) {
+      const source = `far-${i}`;
+      if (!further.some((r) => bucketOf(r.source) === bucketOf(source))) further.push({ report: candorReport({ version: '0.58.0' }), source });
+    }
+    for (const r of [...named, ...further]) tally.add(r.report, r.source);
+    for (const r of named.slice(K_ANONYMITY - 1)) tally.remove(r.report, r.source);
+    // K_ANONYMITY - 1 named networks and three buckets: published.
+    expect(tally.result(ctx)!.versions.values).toEqual([{ value: '0.58.0', count: K_ANONYMITY + 2 }]);
+    // The buckets emptied, K_ANONYMITY - 1 networks are left: withheld, as a recount says.
+    for (const r of further) tally.remove(r.report, r.source);
+    const left = named.slice(0, K_ANONYMITY - 1);
+    expect(tally.result(ctx)!.versions.values).toEqual([{ value: 'Other', count: K_ANONYMITY - 1 }]);
+    expect(summarizeDay(left, ctx).versions.values).toEqual([{ value: 'Other', count: K_ANONYMITY - 1 }]);
   });
 
   it('counts imported reports in their cells but as no source, added and taken back', () => {
