@@ -120,7 +120,10 @@ export class SqliteStore implements Store {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');
-    db.pragma('cache_size = -65536');
+    // SQLite's default page cache (2 MiB), not a bigger one: every commit walks the cache's whole
+    // hash table (pcache1TruncateUnsafe), so 64 MiB cost 3% of the collector's CPU under load, where a
+    // page the cache no longer holds is one read from the operating system's cache (0.3%).
+    db.pragma('cache_size = -2000');
     db.pragma('journal_size_limit = 67108864');
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) throw new StoreUnavailable(`database was written by a newer collector (schema ${version})`);
