@@ -282,6 +282,10 @@ export class Summarizer {
       if (!seen.has(keyOf(old.day, old))) (await days.tally(old.day))?.add(parse(old.payload), old.source);
     });
     for (const day of recount) days.replace(day, await this.recount(day, to, work));
+    // Today's tally in hand from this pass on, also before its first row: otherwise the writer's
+    // commits until the next pass (a second of them, at start-up and after every forget) could not be
+    // counted as they come, and that pass, reading them back, would hold up the next ones in turn.
+    if (today >= firstIntactDay) await days.read(today);
 
     const publish = new Set(days.changed);
     // A day that ended while the collector was down is published final from its tally, which holds

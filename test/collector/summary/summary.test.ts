@@ -277,18 +277,18 @@ describe('summaries in the running service', () => {
     expect((await days(c.url)).at(-1)!.instances).toBe(6);
   });
 
-  it('counts its own new reports from the reports in hand once the day is open: only the first is read back from the store', async () => {
+  it("counts its own new reports from the reports in hand, from its day's first: none is read back from the store", async () => {
     const clock = new FakeClock(Date.UTC(2026, 4, 1, 10));
     const c = await testCollector({ clock, summaryMaxAgeMs: DEFAULT_SUMMARY_MAX_AGE_MS });
     running.push(c);
     clock.afterTimer = () => c.collector.idle();
-    // The day's first report: its tally is not open yet, so a pass reads the commit from the feed.
+    // The pass at start-up opened today's tally, before its first report.
     expect((await post(c.url, candorReport())).status).toBe(200);
     await clock.advance(2_000);
     for (let i = 0; i < 6; i++) expect((await post(c.url, candorReport())).status).toBe(200);
     await clock.advance(2_000);
     expect((await days(c.url)).at(-1)!.instances).toBe(7);
-    expect(c.collector.metrics.summaryCommits).toEqual({ inHand: 6, feed: 1 });
+    expect(c.collector.metrics.summaryCommits).toEqual({ inHand: 7, feed: 0 });
     // Not on /metrics: a commit read back from the store would tell that a report's id had a row already.
     expect([...(await scrape(c.url)).keys()].filter((name) => name.includes('commits'))).toEqual([]);
   });
