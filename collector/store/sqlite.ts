@@ -122,7 +122,7 @@ export class SqliteStore implements Store {
     db.pragma('busy_timeout = 5000');
     // SQLite's default page cache (2 MiB), not a bigger one: every commit walks the cache's whole
     // hash table (pcache1TruncateUnsafe), so 64 MiB cost 3% of the collector's CPU under load, where a
-    // page the cache no longer holds is one read from the operating system's cache (0.3%).
+    // page the cache no longer holds is one read from the operating system's cache (0.1% more).
     db.pragma('cache_size = -2000');
     db.pragma('journal_size_limit = 67108864');
     const version = db.pragma('user_version', { simple: true }) as number;
