@@ -48,8 +48,6 @@ export class Cell {
   private readonly counts: number[] = [];
   /** Reports of sources not named, per bucket: an array, not a map, as every report of a big day lands here. */
   private readonly buckets: number[] = new Array<number>(SOURCE_BUCKETS).fill(0);
-  /** Buckets holding reports. */
-  private filledBuckets = 0;
   /** Reports no network stands behind (IMPORT_SOURCE): counted, but no source. */
   private unsourced = 0;
 
@@ -69,7 +67,7 @@ export class Cell {
       this.count++;
       if (i >= 0) this.counts[i]!++;
       else if (this.buckets[bucket] === 0 && this.sources.length < NAMED_SOURCES) this.name(source, bucket, 1);
-      else if (this.buckets[bucket]!++ === 0) this.filledBuckets++;
+      else this.buckets[bucket]!++;
       return true;
     }
     if (i >= 0) {
@@ -80,7 +78,7 @@ export class Cell {
       }
     } else {
       if (this.buckets[bucket] === 0) return false;
-      if (--this.buckets[bucket]! === 0) this.filledBuckets--;
+      this.buckets[bucket]!--;
     }
     this.count--;
     return true;
@@ -100,9 +98,13 @@ export class Cell {
 
   /** Whether the reports came from at least K_ANONYMITY sources; null when this cell cannot tell. */
   get publishable(): boolean | null {
-    if (this.sources.length + this.filledBuckets >= K_ANONYMITY) return true;
+    let filled = 0;
     let unnamed = 0;
-    for (const n of this.buckets) unnamed += n;
+    for (const n of this.buckets) {
+      if (n > 0) filled++;
+      unnamed += n;
+    }
+    if (this.sources.length + filled >= K_ANONYMITY) return true;
     return this.sources.length + unnamed < K_ANONYMITY ? false : null;
   }
 
@@ -143,7 +145,6 @@ export class Cell {
       const n: unknown = buckets[i + 1];
       if (!isCount(bucket) || bucket >= SOURCE_BUCKETS || !isCount(n) || n === 0 || cell.buckets[bucket] !== 0) return null;
       cell.buckets[bucket] = n;
-      cell.filledBuckets++;
       held += n;
     }
     return held === count ? cell : null;

@@ -285,7 +285,7 @@ export class Summarizer {
     // Today's tally in hand from this pass on, also before its first row: otherwise the writer's
     // commits until the next pass (a second of them, at start-up and after every forget) could not be
     // counted as they come, and that pass, reading them back, would hold up the next ones in turn.
-    if (today >= firstIntactDay) await days.read(today);
+    await days.read(today);
 
     const publish = new Set(days.changed);
     // A day that ended while the collector was down is published final from its tally, which holds
