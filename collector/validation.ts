@@ -3,6 +3,7 @@
  * Validation is the payload schema module itself (shared/schema), never a copy of it.
  */
 import { isUtf8 } from 'node:buffer';
+import { validateCompiled } from '../shared/schema/compile';
 import { validate, type OddValuePolicy, type SchemaNode } from '../shared/schema/dsl';
 import { payloadSchema, type Payload } from '../shared/schema/payload';
 import { storablePlayer } from './summary/players';
@@ -93,7 +94,7 @@ const rescuePlayer = (mapPath: string, key: string) => (mapPath === PLAYERS_PATH
 export function validateReport(input: unknown, maxDepth: number, oddValues: OddValuePolicy = 'drop'): ParseResult {
   const strict = checkMustFit(input, maxDepth);
   if (strict) return strict;
-  const result = validate(payloadSchema, input, { unknownKeys: 'drop', maxDepth, oddValues, rescueKey: rescuePlayer });
+  const result = validateCompiled(payloadSchema, input, { unknownKeys: 'drop', maxDepth, oddValues, rescueKey: rescuePlayer });
   if (!result.ok) return { ok: false, status: 422, reason: 'schema', path: result.path, message: result.reason };
   // The schema lets the agent omit what it cannot know; the collector cannot dedup without an id.
   if (result.value.id === undefined) return { ok: false, status: 422, reason: 'schema', path: 'id', message: 'required' };
