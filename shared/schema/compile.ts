@@ -14,14 +14,22 @@
  * Nothing a document says reaches the generated source: names come from the schema (written with
  * JSON.stringify), patterns, normalizers and vocabularies are passed in as values.
  */
-import { validate, type Infer, type MapNode, type ObjectNode, type SchemaNode, type ValidateOptions, type ValidationResult } from './dsl';
+import {
+  FORBIDDEN_KEYS,
+  validate,
+  Violation,
+  type Infer,
+  type MapNode,
+  type ObjectNode,
+  type SchemaNode,
+  type ValidateOptions,
+  type ValidationResult,
+} from './dsl';
 
-export type CompiledValidator<T> = (input: unknown) => ValidationResult<T>;
-
+/** What the code depends on; `rescueKey` is passed at each call, so it may differ from call to call. */
 type CompileOptions = Omit<ValidateOptions, 'rescueKey'>;
-
-/** Compiled once per node and options; `rescueKey` is passed through, so it may differ per call. */
 type Compiled = (input: unknown, options: ValidateOptions) => unknown;
+/** Compiled once per node and options. */
 const COMPILED = new WeakMap<SchemaNode, Map<string, Compiled>>();
 
 /** `validate(node, input, options)`, compiled on first use. */
@@ -34,19 +42,10 @@ export function validateCompiled<N extends SchemaNode>(node: N, input: unknown, 
   return run(input, options) as ValidationResult<Infer<N>>;
 }
 
-class Violation extends Error {
-  constructor(
-    readonly path: string,
-    readonly reason: string,
-  ) {
-    super(`${path || '(root)'}: ${reason}`);
-  }
-}
-
+/** What a value left out gives, inside the generated code (dsl.ts has its own). */
 const LEFT_OUT = Symbol('left out');
 /** Thrown by generated code for an object that is not what JSON.parse makes: `validate` reads that document. */
 const NOT_PLAIN = Symbol('not a JSON object');
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** What the generated code calls: kept out of the source so it is written once, here. */
 const RUNTIME = {

@@ -174,9 +174,10 @@ export type ValidationResult<T> =
   | { ok: false; path: string; reason: string };
 
 /** Keys that would poison a plain object if ever merged; refused wherever they appear. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-class Violation extends Error {
+/** What ends a validation with an error (compile.ts's generated code throws it too). */
+export class Violation extends Error {
   constructor(
     readonly path: string,
     readonly reason: string,
