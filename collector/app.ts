@@ -113,6 +113,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       capacity: limits.queueCapacity,
       maxBatch: limits.maxBatch,
       instanceWritesPerDay: limits.instanceWritesPerDay,
+      minCommitIntervalMs: limits.minCommitIntervalMs,
       onCommit: (earliestWritten, added) => maintenance.afterCommit(earliestWritten, added),
     },
     metrics,

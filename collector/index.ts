@@ -62,7 +62,9 @@ export async function startCollector(options: StartOptions = {}): Promise<Starte
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
-      ...(options.limits ? { limits: options.limits } : {}),
+      // No least time between commits here: under an injected clock that stands still, the next
+      // commit would wait for a clock nobody moves.
+      limits: { minCommitIntervalMs: 0, ...options.limits },
       ...(options.purgeIntervalMs !== undefined ? { purgeIntervalMs: options.purgeIntervalMs } : {}),
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
       ...(options.processName !== undefined ? { processName: options.processName } : {}),

@@ -23,6 +23,15 @@ export interface Limits {
   queueCapacity: number;
   /** Most rows in one transaction. */
   maxBatch: number;
+  /**
+   * Least time from one commit's start to the next's. A writer idle for longer commits at once;
+   * under load a commit holds what came meanwhile. At 2,000 reports/s commits of one or two reports
+   * each wrote about five pages of SQLite's log a report (the row's page, the unique index's, the
+   * feed and the two ordered indexes), so the log met its backstop checkpoint, a 35-57 ms wait for
+   * every request, every 1.6 s: most of the p99 (docs/collector.md, Measured). It costs a request
+   * at most this much more while the collector is busy.
+   */
+  minCommitIntervalMs: number;
   /** Per client address (IPv6 by /64): bucket size and refill rate. Loose on purpose: a NAT may hide many servers. */
   ipBurst: number;
   ipRefillPerSecond: number;
@@ -43,6 +52,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxJsonDepth: 16,
   queueCapacity: 20_000,
   maxBatch: 1_000,
+  minCommitIntervalMs: 3,
   ipBurst: 120,
   ipRefillPerSecond: 1,
   ipMaxTracked: 200_000,

@@ -1,7 +1,8 @@
 /**
  * The bounded queue and its one writer. Requests enqueue and wait; the writer commits whatever has
- * accumulated as one transaction (group commit: no fixed delay, so latency stays low when idle and
- * batches grow under load), then answers every waiting request. A 2xx is only ever sent after this.
+ * accumulated as one transaction (group commit), then answers every waiting request. A 2xx is only
+ * ever sent after this. An idle writer commits at once; under load, a commit starts no sooner than
+ * `minCommitIntervalMs` after the one before began, so it holds what came meanwhile (why: Limits).
  */
 import type { Payload } from '../shared/schema/payload';
 import type { Metrics } from './metrics';
@@ -53,6 +54,8 @@ export interface WriterOptions {
   capacity: number;
   maxBatch: number;
   instanceWritesPerDay: number;
+  /** Least time from one commit's start to the next's; none when left out (Limits.minCommitIntervalMs). */
+  minCommitIntervalMs?: number;
   /**
    * After every successful commit (the summaries have something to recompute), with the earliest
    * receive time among the reports it wrote (their purge is due RETENTION_DAYS after it), null for
@@ -71,6 +74,8 @@ export class Writer {
   private queue: (Job | undefined)[] = [];
   private head = 0;
   private running = false;
+  /** When the last commit began (the clock's monotonic time). */
+  private lastCommitAt = -Infinity;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -112,9 +117,21 @@ export class Writer {
     this.queue.push(job);
     if (!this.running) {
       this.running = true;
-      // Let the requests already parsed in this turn of the event loop join the batch.
-      setImmediate(() => void this.loop());
+      void this.pause().then(() => this.loop());
     }
+  }
+
+  /**
+   * Until the next commit may begin: the next turn of the event loop, so the requests already read
+   * join the batch (and sockets are read between commits: SQLite commits synchronously), and under
+   * load no sooner than `minCommitIntervalMs` after the last commit began.
+   */
+  private pause(): Promise<void> {
+    const wait = this.lastCommitAt + (this.options.minCommitIntervalMs ?? 0) - this.clock.monotonic();
+    return new Promise((resolve) => {
+      if (wait > 0) this.clock.setTimeout(resolve, wait);
+      else setImmediate(resolve);
+    });
   }
 
   private take(): Job[] {
@@ -143,9 +160,11 @@ export class Writer {
         this.queue = this.queue.slice(this.head);
         this.head = 0;
       }
+      this.lastCommitAt = this.clock.monotonic();
       await this.commit(batch);
-      // Yield so sockets are read between commits (SQLite commits synchronously).
-      await new Promise((resolve) => setImmediate(resolve));
+      // Nothing waiting: the next job paces itself when it comes (push).
+      if (this.depth === 0) break;
+      await this.pause();
     }
     this.running = false;
     for (const resolve of this.idleWaiters.splice(0)) resolve();

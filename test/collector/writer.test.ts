@@ -2,6 +2,8 @@
  * The writer's queue as memory: a report it has committed and answered is not kept alive by it.
  * Reports it held on to until the queue was next compacted (thousands later) were all copied to the
  * old generation by the garbage collector, which then spent a sixth of every young collection on them.
+ * And its pace: an idle writer commits at once, a busy one no sooner than its least interval after
+ * the last commit began, with everything that came meanwhile in one commit.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +15,7 @@ import { Metrics } from '../../collector/metrics';
 import { openStore } from '../../collector/store/open';
 import { Writer, type PendingReport } from '../../collector/writer';
 import type { Payload } from '../../shared/schema/payload';
-import { FakeClock } from '../support/fake-clock';
+import { FakeClock, settle } from '../support/fake-clock';
 import { fleetReport, seededRandom } from './support/fleet';
 import { captureLogger, newId } from './support/harness';
 
@@ -72,6 +74,54 @@ describe('the writer', () => {
     await new Promise((resolve) => setImmediate(resolve));
     collectGarbage();
     expect(parsed.filter((p) => p.deref() !== undefined)).toHaveLength(0);
+    await writer.drain();
+    await store.close();
+  });
+
+  it('commits at once when idle, and under load no sooner than its least interval after the last commit began', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'candor-writer-'));
+    dirs.push(dir);
+    const store = await openStore({ kind: 'sqlite', dataDir: dir });
+    const clock = new FakeClock(20_000 * 86_400_000);
+    const commits: number[] = [];
+    const writer = new Writer(
+      store,
+      {
+        capacity: 100,
+        maxBatch: 100,
+        instanceWritesPerDay: 10,
+        minCommitIntervalMs: 3,
+        onCommit: (_earliest, added) => commits.push(added?.rows.length ?? -1),
+      },
+      new Metrics(),
+      captureLogger(),
+      clock,
+    );
+    const answered = new Set<number>();
+    const enqueue = (seed: number) => void writer.enqueueReport(pendingReport(seed))!.then(() => answered.add(seed));
+
+    // Idle: the first report is committed without the clock moving.
+    enqueue(1);
+    await settle();
+    expect([...answered]).toEqual([1]);
+    // 1 ms after that commit began: the next waits, and what comes in the meantime, turn after turn, joins it.
+    await clock.advance(1);
+    enqueue(2);
+    await settle();
+    enqueue(3);
+    await settle();
+    expect([...answered]).toEqual([1]);
+    await clock.advance(1);
+    expect([...answered]).toEqual([1]);
+    await clock.advance(1);
+    expect([...answered].sort()).toEqual([1, 2, 3]);
+    expect(commits).toEqual([1, 2]);
+    // Idle again for longer than the interval: at once.
+    await clock.advance(10);
+    enqueue(4);
+    await settle();
+    expect([...answered].sort()).toEqual([1, 2, 3, 4]);
+    expect(commits).toEqual([1, 2, 1]);
     await writer.drain();
     await store.close();
   });
