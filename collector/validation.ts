@@ -4,7 +4,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { validateCompiled } from '../shared/schema/compile';
-import { validate, type OddValuePolicy, type SchemaNode } from '../shared/schema/dsl';
+import { FORBIDDEN_KEYS, validate, type OddValuePolicy, type SchemaNode } from '../shared/schema/dsl';
 import { payloadSchema, type Payload } from '../shared/schema/payload';
 import { storablePlayer } from './summary/players';
 
@@ -133,7 +133,6 @@ export function parseReport(bytes: Buffer, maxDepth: number): ParseResult {
   return json.ok ? validateReport(json.input, maxDepth) : json;
 }
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** `proto` stands for `__proto__` and `prototype`: one scan fewer of every body. */
 const FORBIDDEN_SPELLINGS = ['proto', 'constructor', '\\u'].map((text) => Buffer.from(text));
 

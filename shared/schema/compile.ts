@@ -16,6 +16,8 @@
  */
 import {
   FORBIDDEN_KEYS,
+  isPlainObject,
+  join,
   validate,
   Violation,
   type Infer,
@@ -61,8 +63,8 @@ const RUNTIME = {
   isInteger: Number.isInteger,
   isSafeInteger: Number.isSafeInteger,
   objectKeys: Object.keys,
-  join: (path: string, key: string) => (path ? `${path}.${key}` : key),
-  isPlainObject: (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  join,
+  isPlainObject,
   /** As dsl.ts's odd() under oddValues 'drop': the value is left out and its path listed once. */
   odd: (dropped: string[], path: string) => {
     if (!dropped.includes(path)) dropped.push(path);

@@ -218,11 +218,12 @@ function odd(run: Run, path: string, reason: string): typeof LEFT_OUT {
   return LEFT_OUT;
 }
 
-function join(path: string, key: string): string {
+/** A child's dotted path (compile.ts's generated code uses it too). */
+export function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
